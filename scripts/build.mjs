@@ -1,0 +1,33 @@
+// Bundles every entry point with esbuild: the CLI, the extension, each test file and the bench.
+// tsc --noEmit (npm run typecheck) is the type gate; esbuild only strips types.
+import { build } from 'esbuild';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  loader: { '.proto': 'text' },
+  external: ['vscode', 'onnxruntime-node'],
+  logLevel: 'warning',
+};
+
+function filesUnder(dir, suffix) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p, suffix));
+    else if (name.endsWith(suffix)) out.push(p);
+  }
+  return out;
+}
+
+await Promise.all([
+  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' }),
+  build({ ...common, entryPoints: filesUnder('test', '.test.ts'), outdir: 'out/test', outbase: 'test' }),
+  build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'out/bench/bench.js' }),
+]);

@@ -1,0 +1,169 @@
+// Generates src/onnx/schema/registry.json from the ONNX operator changelogs (Changelog.md,
+// Changelog-ml.md of ONNX 1.23). Run: node scripts/gen-schemas.mjs [REFERENCE_DIR]
+// The JSON is committed because it ships with the extension and the changelogs live outside
+// the repository. Format: see src/onnx/schema/types.ts.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const refDir = process.argv[2] ?? join(root, '..', 'shared', 'reference', 'onnx');
+const out = join(root, 'src', 'onnx', 'schema', 'registry.json');
+
+const unescapeHtml = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+const stripTags = (s) => unescapeHtml(s.replace(/<[^>]+>/g, '')).trim();
+
+/** First sentence of the description, without markdown, for hovers and tooltips. */
+function summaryOf(lines) {
+  const text = lines.join(' ').replace(/\s+/g, ' ').replace(/`/g, '').trim();
+  const stop = text.search(/\.(\s|$)/);
+  const first = stop >= 0 ? text.slice(0, stop + 1) : text;
+  return first.length > 240 ? first.slice(0, 237) + '...' : first;
+}
+
+/** `<dt><tt>name</tt> (flags) : type</dt>` → [name, flags, type]. */
+function parseDt(line) {
+  const m = /^<dt><tt>([^<]*)<\/tt>(?: \(([^)]*)\))?(?: : (.*))?<\/dt>$/.exec(line.trim());
+  if (!m) throw new Error(`unparsed <dt>: ${line}`);
+  return [unescapeHtml(m[1]), m[2] ?? '', m[3] ? stripTags(m[3]) : ''];
+}
+
+const ATTR_TYPES = {
+  float: 'float', int: 'int', string: 'string', tensor: 'tensor', graph: 'graph',
+  sparse_tensor: 'sparse_tensor', type_proto: 'type_proto',
+  'list of floats': 'floats', 'list of ints': 'ints', 'list of strings': 'strings',
+  'list of tensors': 'tensors', 'list of graphs': 'graphs', 'list of sparse_tensors': 'sparse_tensors',
+  'list of type_protos': 'type_protos',
+};
+
+function parseAttr(line) {
+  const [name, , rest] = parseDt(line);
+  let m = /^(.*?) \(required\)$/.exec(rest);
+  if (m) return { name, type: typeOf(m[1]), required: true };
+  m = /^(.*?) \(default is (.*)\)$/.exec(rest);
+  if (m) return { name, type: typeOf(m[1]), default: m[2] };
+  return { name, type: typeOf(rest) };
+}
+function typeOf(t) {
+  const type = ATTR_TYPES[t.trim()];
+  if (!type) throw new Error(`unknown attribute type '${t}'`);
+  return type;
+}
+
+function parseFormal(line) {
+  const [name, flags, type] = parseDt(line);
+  const f = flags.split(',').map((s) => s.trim());
+  const formal = { name, type };
+  if (f.includes('optional')) formal.optional = true;
+  if (f.includes('variadic')) formal.variadic = true;
+  if (f.includes('heterogeneous')) formal.heterogeneous = true;
+  return formal;
+}
+
+function parseRange(heading, count) {
+  const m = /\((\d+) - (\d+|&#8734;)\)/.exec(heading);
+  if (!m) return [count, count];
+  return [Number(m[1]), m[2] === '&#8734;' ? -1 : Number(m[2])];
+}
+
+function parseChangelog(file, domains) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  let domain = null;
+  let op = null;
+  let section = null;
+  const finish = () => {
+    if (!op) return;
+    const d = (domains[op.domain] ??= {});
+    const { domain: _d, name: _n, summaryLines, ...schema } = op;
+    schema.summary = summaryOf(summaryLines);
+    if (schema.inputs.length === 0 && schema.minInputs === undefined) schema.minInputs = schema.maxInputs = 0;
+    if (schema.outputs.length === 0 && schema.minOutputs === undefined) schema.minOutputs = schema.maxOutputs = 0;
+    (d[op.name] ??= []).push(schema);
+    op = null;
+  };
+  for (const raw of lines) {
+    const line = raw.trimEnd();
+    let m;
+    if ((m = /^# (\S+)/.exec(line))) {
+      finish();
+      domain = m[1] === 'ai.onnx' ? '' : m[1];
+      continue;
+    }
+    if ((m = /^### <a name="([^"]+)-(\d+)"><\/a>\*\*[^*]+\*\*( \(deprecated\))?/.exec(line))) {
+      finish();
+      let name = m[1];
+      if (domain && name.startsWith(domain + '.')) name = name.slice(domain.length + 1);
+      op = { domain, name, since: Number(m[2]), inputs: [], outputs: [], attributes: [], typeConstraints: {}, summaryLines: [] };
+      if (m[3]) op.deprecated = true;
+      section = 'summary';
+      continue;
+    }
+    if (!op) continue;
+    if (line.startsWith('## ')) { finish(); continue; }
+    if ((m = /^#### (\w[\w ]*?)( \(.*\))?$/.exec(line))) {
+      section = m[1];
+      if (section === 'Inputs' || section === 'Outputs') op[`range${section}`] = line;
+      continue;
+    }
+    if (section === 'summary') {
+      if (line.trim() && !line.trim().startsWith('```')) op.summaryLines.push(line.trim());
+      else if (op.summaryLines.length) section = 'summary-done';
+      continue;
+    }
+    if (section === 'Version') {
+      if ((m = /deprecated since version (\d+)/.exec(line))) op.deprecated = true;
+      continue;
+    }
+    if (!line.trim().startsWith('<dt>')) continue;
+    if (section === 'Attributes') op.attributes.push(parseAttr(line));
+    else if (section === 'Inputs') op.inputs.push(parseFormal(line));
+    else if (section === 'Outputs') op.outputs.push(parseFormal(line));
+    else if (section === 'Type Constraints') {
+      const [name, , types] = parseDt(line);
+      op.typeConstraints[name] = splitTypes(types);
+    }
+  }
+  finish();
+}
+
+/** Splits `tensor(float), seq(tensor(int8))` at the top-level commas. */
+function splitTypes(s) {
+  const out = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) { out.push(cur.trim()); cur = ''; } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+function finalizeRanges(domains) {
+  for (const ops of Object.values(domains)) {
+    for (const versions of Object.values(ops)) {
+      for (const s of versions) {
+        for (const kind of ['Inputs', 'Outputs']) {
+          const formals = s[kind.toLowerCase()];
+          const heading = s[`range${kind}`];
+          delete s[`range${kind}`];
+          if (s[`min${kind}`] !== undefined) continue;
+          const required = formals.filter((f) => !f.optional && !f.variadic).length;
+          const [min, max] = heading ? parseRange(heading, formals.length) : [required, formals.length];
+          s[`min${kind}`] = min;
+          s[`max${kind}`] = max;
+        }
+        versions.sort((a, b) => a.since - b.since);
+      }
+    }
+  }
+}
+
+const domains = {};
+parseChangelog(join(refDir, 'Changelog.md'), domains);
+parseChangelog(join(refDir, 'Changelog-ml.md'), domains);
+finalizeRanges(domains);
+const counts = Object.fromEntries(Object.entries(domains).map(([d, ops]) => [d || 'ai.onnx', Object.keys(ops).length]));
+writeFileSync(out, JSON.stringify({ source: 'ONNX 1.23 Changelog.md + Changelog-ml.md', domains }) + '\n');
+console.log(`wrote ${out}: ${JSON.stringify(counts)}`);

@@ -1,0 +1,38 @@
+/** Bit patterns of the small float formats → JS numbers. */
+
+export function float16ToNumber(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+export function bfloat16ToNumber(b: number): number {
+  const view = new DataView(new ArrayBuffer(4));
+  view.setUint32(0, (b & 0xffff) << 16);
+  return view.getFloat32(0);
+}
+
+/** Generic minifloat: `e` exponent bits, `m` mantissa bits, `bias`, and the format's NaN/Inf rules. */
+function minifloat(bits: number, e: number, m: number, bias: number, rule: 'ieee' | 'fn' | 'fnuz' | 'none'): number {
+  const total = 1 + e + m;
+  const sign = (bits >> (total - 1)) & 1;
+  const exp = (bits >> m) & ((1 << e) - 1);
+  const man = bits & ((1 << m) - 1);
+  if (rule === 'fnuz' && bits === 1 << (total - 1)) return NaN; // the negative zero pattern is NaN
+  if (rule === 'ieee' && exp === (1 << e) - 1) return man ? NaN : sign ? -Infinity : Infinity;
+  if (rule === 'fn' && exp === (1 << e) - 1 && man === (1 << m) - 1) return NaN;
+  const s = sign ? -1 : 1;
+  if (exp === 0) return s * man * 2 ** (1 - bias - m);
+  return s * (1 + man / 2 ** m) * 2 ** (exp - bias);
+}
+
+export const float8e4m3fnToNumber = (b: number): number => minifloat(b, 4, 3, 7, 'fn');
+export const float8e4m3fnuzToNumber = (b: number): number => minifloat(b, 4, 3, 8, 'fnuz');
+export const float8e5m2ToNumber = (b: number): number => minifloat(b, 5, 2, 15, 'ieee');
+export const float8e5m2fnuzToNumber = (b: number): number => minifloat(b, 5, 2, 16, 'fnuz');
+export const float4e2m1ToNumber = (b: number): number => minifloat(b & 0xf, 2, 1, 1, 'none');
+/** E8M0: an exponent only, 2^(b - 127); 0xFF is NaN. */
+export const float8e8m0ToNumber = (b: number): number => (b === 0xff ? NaN : 2 ** (b - 127));
