@@ -1,3 +1,5 @@
+import { checkModel } from '../onnx/check/checker';
+import type { Diagnostic } from '../onnx/check/diagnostics';
 import { parseArgs, UsageError } from './args';
 import { loadModel } from './load';
 
@@ -6,8 +8,20 @@ export const checkUsage = 'onnx-studio check MODEL [--json]     validate a model
 export function runCheck(argv: string[], out: (s: string) => void): number {
   const args = parseArgs(argv, { flags: ['--json'] });
   if (args.positionals.length !== 1) throw new UsageError(`usage: ${checkUsage}`);
-  const model = loadModel(args.positionals[0]!);
-  model.close();
-  out('ok');
-  return 0;
+  const path = args.positionals[0]!;
+  const model = loadModel(path);
+  let diagnostics: Diagnostic[];
+  try {
+    diagnostics = checkModel(model);
+  } finally {
+    model.close();
+  }
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+  if (args.flags.has('--json')) out(JSON.stringify({ file: path, errors, warnings, diagnostics }, null, 2));
+  else {
+    for (const d of diagnostics) out(`${d.severity} ${d.code} ${d.rule}: ${d.message}${d.nodeId ? ` [node ${d.nodeId}]` : ''}`);
+    out(`${path}: ${errors} errors, ${warnings} warnings`);
+  }
+  return errors > 0 ? 1 : 0;
 }

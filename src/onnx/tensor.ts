@@ -88,6 +88,40 @@ export class Tensor {
     }
   }
 
+  /**
+   * Checks that the stored payload fits dtype and dims without reading values (external
+   * files are opened and measured). Throws OnnxFormatError or ModelFileError.
+   */
+  validate(): void {
+    const info = dataType(this.dtype);
+    if (!info) this.fail(`has unknown data type ${this.dtype}`);
+    const complex = info.name.startsWith('complex');
+    const expectedBytes = rawByteLength(complex ? { ...info, bits: info.bits / 2 } : info, this.elementCount * (complex ? 2 : 1));
+    if (this.isExternal) {
+      if (!this.files) return;
+      const src = this.files.openExternal(this.externalRef());
+      if (src.size < expectedBytes) this.fail(`needs ${expectedBytes} bytes of external data, the file range has ${src.size}`);
+      return;
+    }
+    const raw = this.proto.raw_data;
+    if (raw !== undefined) {
+      if (raw.length !== expectedBytes) this.fail(`has ${raw.length} bytes of raw_data, expected ${expectedBytes} for shape [${this.dims.join(',')}] of ${info.name}`);
+      return;
+    }
+    if (info.field === 'string_data') {
+      if (this.proto.string_data.length !== this.elementCount) this.fail(`has ${this.proto.string_data.length} strings for ${this.elementCount} elements`);
+      return;
+    }
+    const data = this.proto[info.field];
+    const perInt = info.field === 'int32_data' && info.bits < 8 ? 8 / info.bits : 1;
+    const needed = Math.ceil((this.elementCount * (complex ? 2 : 1)) / perInt);
+    let stored: number | undefined;
+    if (!(data instanceof ByteRange)) stored = (data as unknown[]).length;
+    else if (info.field === 'float_data') stored = data.length / 4;
+    else if (info.field === 'double_data') stored = data.length / 8;
+    if (stored !== undefined && stored !== needed) this.fail(`has ${stored} values in ${info.field}, expected ${needed} for shape [${this.dims.join(',')}]`);
+  }
+
   /** Reads up to `limit` elements. Throws OnnxFormatError / ModelFileError when the data is inconsistent or missing. */
   read(limit = Infinity): TensorRead {
     const info = dataType(this.dtype);

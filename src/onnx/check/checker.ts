@@ -1,0 +1,117 @@
+import { ModelFileError, OnnxFormatError } from '../errors';
+import { inferModel, type InferenceResult } from '../infer/infer';
+import type { Graph, Model } from '../model/graph';
+import type { Tensor } from '../tensor';
+import { isKnownDomain } from '../schema/registry';
+import { diagnostic, type Diagnostic } from './diagnostics';
+import { checkNode } from './node-rules';
+
+/**
+ * Validates a model: model fields, opset imports, every node against its schema, value
+ * definitions and order in every graph (subgraphs see outer values), types against type
+ * constraints, and tensor payload sizes. Reads no weight bytes beyond what sizes need.
+ */
+export function checkModel(model: Model, inference: InferenceResult = inferModel(model)): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (model.proto.ir_version === undefined) out.push(diagnostic('invalid-model', 'ir_version is not set'));
+  if (!model.proto.graph) out.push(diagnostic('invalid-model', 'the model has no graph'));
+  const opsets = model.opsetImports;
+  if (model.irVersion >= 3 && opsets.size === 0) out.push(diagnostic('missing-opset-import', 'the model imports no opset'));
+  const unchecked = new Set<string>();
+  for (const g of model.graphs()) {
+    checkGraphValues(g, out);
+    for (const t of g.initializers) checkTensor(t, g.id, out);
+    for (const n of g.nodes) {
+      if (n.domain && !isKnownDomain(n.domain) && opsets.has(n.domain)) unchecked.add(n.domain);
+      checkNode(n, opsets, inference, out);
+      for (const a of n.attributes) {
+        const t = a.tensor();
+        if (t) checkTensor(t, g.id, out, n.id);
+      }
+    }
+  }
+  for (const d of [...unchecked].sort()) out.push(diagnostic('not-checked', `operators of domain '${d}' have no schemas here and are not checked`));
+  for (const c of inference.conflicts) {
+    out.push(diagnostic('inferred-type-conflict', `'${c.value.name}' is declared ${fmt(c.declared)} but inference gives ${fmt(c.inferred)}`, { nodeId: c.node?.id, value: c.value.name }));
+  }
+  return out;
+}
+
+const fmt = (t: unknown): string => JSON.stringify(t);
+
+/** SSA and ordering: each value defined once, read only after it is defined, graph acyclic. */
+function checkGraphValues(g: Graph, out: Diagnostic[]): void {
+  const where = { graphId: g.id };
+  const defined = new Set<string>();
+  const define = (name: string, what: string, nodeId?: string): void => {
+    if (!name) return;
+    if (defined.has(name)) out.push(diagnostic('duplicate-definition', `'${name}' is defined more than once (again as ${what})`, { ...where, nodeId, value: name }));
+    defined.add(name);
+  };
+  const initNames = new Set(g.initializers.map((t) => t.name));
+  for (const v of g.inputs) define(v.name, 'a graph input');
+  for (const t of g.initializers) if (!g.inputs.some((v) => v.name === t.name)) define(t.name, 'an initializer');
+  for (const t of g.proto.sparse_initializer) define(t.values?.name ?? '', 'a sparse initializer');
+  const producedAt = new Map<string, number>();
+  g.nodes.forEach((n, i) => n.outputs.forEach((o) => o && !producedAt.has(o) && producedAt.set(o, i)));
+  let unsorted = false;
+  g.nodes.forEach((n, i) => {
+    for (const name of n.inputs) {
+      if (!name || defined.has(name) || initNames.has(name)) continue;
+      const at = producedAt.get(name);
+      if (at !== undefined && at >= i) {
+        unsorted = true;
+        out.push(diagnostic('not-topologically-sorted', `'${name}' is read by ${n.opType} '${n.name || n.id}' before the node that produces it`, { ...where, nodeId: n.id, value: name }));
+      } else if (!outerDefines(g, name)) {
+        out.push(diagnostic('undefined-value', `input '${name}' of ${n.opType} '${n.name || n.id}' is not defined`, { ...where, nodeId: n.id, value: name }));
+      }
+    }
+    for (const o of n.outputs) define(o, `an output of ${n.opType} '${n.name || n.id}'`, n.id);
+  });
+  for (const v of g.outputs) {
+    if (!defined.has(v.name) && !outerDefines(g, v.name)) out.push(diagnostic('undefined-value', `graph output '${v.name}' is not produced by any node`, { ...where, value: v.name }));
+  }
+  if (unsorted && hasCycle(g)) out.push(diagnostic('cycle', `graph '${g.name}' has a cycle: no order of its nodes satisfies their inputs`, where));
+}
+
+function outerDefines(g: Graph, name: string): boolean {
+  for (let p = g.parent; p; p = p.parent) if (p.resolve(name)) return true;
+  return false;
+}
+
+/** Kahn's algorithm over producer → consumer edges within the graph; iterative. */
+function hasCycle(g: Graph): boolean {
+  const indegree = g.nodes.map(() => 0);
+  const producerOf = new Map<string, number>();
+  g.nodes.forEach((n, i) => n.outputs.forEach((o) => o && producerOf.set(o, i)));
+  const succ: number[][] = g.nodes.map(() => []);
+  g.nodes.forEach((n, i) => {
+    for (const name of n.inputs) {
+      const p = producerOf.get(name);
+      if (p !== undefined) {
+        succ[p]!.push(i);
+        indegree[i]!++;
+      }
+    }
+  });
+  const queue = g.nodes.map((_, i) => i).filter((i) => indegree[i] === 0);
+  let seen = 0;
+  for (let k = 0; k < queue.length; k++, seen++) for (const s of succ[queue[k]!]!) if (--indegree[s]! === 0) queue.push(s);
+  return seen < g.nodes.length;
+}
+
+/** Payload size against dims and dtype, and external data that is refused or short. Reads no values. */
+function checkTensor(t: Tensor, graphId: string, out: Diagnostic[], nodeId?: string): void {
+  const where = { graphId, nodeId, value: t.name };
+  if (t.dims.some((d) => d < 0)) {
+    out.push(diagnostic('tensor-data', `tensor '${t.name}' has a negative dimension [${t.dims.join(',')}]`, where));
+    return;
+  }
+  try {
+    t.validate();
+  } catch (e) {
+    if (e instanceof ModelFileError) out.push(diagnostic('external-data', e.message, where));
+    else if (e instanceof OnnxFormatError) out.push(diagnostic('tensor-data', e.message.replace(/ \(at byte \d+\)$/, ''), where));
+    else throw e;
+  }
+}

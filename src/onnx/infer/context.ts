@@ -1,0 +1,61 @@
+import type { Graph, Node, Value } from '../model/graph';
+import type { Dim, Shape, ValueType } from '../model/value-type';
+import type { OpSchema } from '../schema/types';
+
+/**
+ * A small tensor whose value inference knows (shape arithmetic, Constant nodes, small
+ * initializers). Elements may be symbolic dims (from Shape) or null when unknown.
+ */
+export interface ConstValue {
+  elemType: number;
+  dims: number[];
+  data: Dim[];
+}
+
+/** What inference knows about one value. */
+export interface Inferred {
+  type: ValueType | null;
+  value?: ConstValue;
+}
+
+/** Tensors up to this many elements take part in constant folding. */
+export const FOLD_LIMIT = 4096;
+
+/** What an operator's inference function sees and writes. */
+export interface OpContext {
+  readonly node: Node;
+  /** The opset version of the node's domain. */
+  readonly opset: number;
+  readonly schema: OpSchema | undefined;
+  readonly inputCount: number;
+  readonly outputCount: number;
+  /** Whether input i is given (optional inputs may be '' or missing). */
+  has(i: number): boolean;
+  type(i: number): ValueType | null;
+  /** Element type of tensor input i; undefined when unknown or not a tensor. */
+  elem(i: number): number | undefined;
+  shape(i: number): Shape;
+  rank(i: number): number | undefined;
+  value(i: number): ConstValue | undefined;
+  /** Known integer values of input i (all elements numbers), else undefined. */
+  ints(i: number): number[] | undefined;
+  attrInt(name: string, fallback: number): number;
+  attrInt(name: string): number | undefined;
+  attrInts(name: string): number[] | undefined;
+  attrFloat(name: string, fallback: number): number;
+  attrString(name: string, fallback: string): string;
+  hasAttr(name: string): boolean;
+  /** Sets output i. */
+  out(i: number, type: ValueType | null, value?: ConstValue): void;
+  tensor(i: number, elemType: number | undefined, shape: Shape, value?: ConstValue): void;
+  /** Infers a subgraph with the given input types; returns its output types. */
+  subgraph(g: Graph, inputs: (ValueType | null)[]): (ValueType | null)[];
+  graphAttr(name: string): Graph | undefined;
+}
+
+export type InferFn = (c: OpContext) => void;
+
+export type ValueInfoMap = Map<Value, Inferred>;
+
+export const tensorType = (elemType: number | undefined, shape: Shape): ValueType | null =>
+  elemType === undefined ? null : { kind: 'tensor', elemType, shape };

@@ -1,0 +1,38 @@
+import { dataType } from '../../dtypes';
+import type { Dim } from '../../model/value-type';
+import { FOLD_LIMIT, type ConstValue } from '../context';
+
+export const INT64 = 7;
+
+export const isIntegerType = (elemType: number): boolean => {
+  const info = dataType(elemType);
+  return !!info && !info.isFloat && info.name !== 'string' && info.name !== 'bool';
+};
+
+export function constValue(elemType: number, dims: number[], data: Dim[]): ConstValue | undefined {
+  return data.length <= FOLD_LIMIT ? { elemType, dims, data } : undefined;
+}
+
+/** Elementwise a∘b for equal sizes or a scalar side; integer results truncated. */
+export function foldBinary(a: ConstValue, b: ConstValue, elemType: number, f: (x: number, y: number) => number): ConstValue | undefined {
+  const n = Math.max(a.data.length, b.data.length);
+  if (!(a.data.length === n || a.data.length === 1) || !(b.data.length === n || b.data.length === 1)) return undefined;
+  if (a.dims.length !== b.dims.length && a.data.length !== 1 && b.data.length !== 1) return undefined;
+  const int = isIntegerType(elemType);
+  const data = Array.from({ length: n }, (_, i): Dim => {
+    const x = a.data[a.data.length === 1 ? 0 : i]!;
+    const y = b.data[b.data.length === 1 ? 0 : i]!;
+    if (typeof x === 'number' && typeof y === 'number') {
+      const r = f(x, y);
+      return int ? Math.trunc(r) : r;
+    }
+    return null;
+  });
+  return constValue(elemType, a.data.length >= b.data.length ? a.dims : b.dims, data);
+}
+
+/** A 1-D (or scalar) value's elements as shape dims: numbers, symbols from Shape, or null. */
+export function asDims(v: ConstValue | undefined): Dim[] | undefined {
+  if (!v || v.dims.length > 1) return undefined;
+  return v.data;
+}
