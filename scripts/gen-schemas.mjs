@@ -154,8 +154,15 @@ function finalizeRanges(domains) {
           s[`min${kind}`] = min;
           s[`max${kind}`] = max;
         }
-        versions.sort((a, b) => a.since - b.since);
       }
+      versions.sort((a, b) => a.since - b.since);
+      // The changelog documents no signature for deprecated versions: they keep the previous one.
+      versions.forEach((s, i) => {
+        const prev = versions[i - 1];
+        if (s.deprecated && prev && s.inputs.length === 0 && s.outputs.length === 0) {
+          for (const k of ['inputs', 'outputs', 'attributes', 'typeConstraints', 'minInputs', 'maxInputs', 'minOutputs', 'maxOutputs']) s[k] = prev[k];
+        }
+      });
     }
   }
 }

@@ -78,10 +78,14 @@ function checkAttributes(n: Node, s: OpSchema, label: string, where: Where, out:
   }
 }
 
-/** Each typed input/output against its formal's allowed types; inputs sharing a type variable must agree. */
+/**
+ * Each typed input against its formal's allowed types; inputs sharing a type variable must
+ * agree. Outputs are not judged, as in ONNX: their types come from inference, and exporters
+ * rely on that (PyTorch writes int64 Constant-1 nodes).
+ */
 function checkTypes(n: Node, s: OpSchema, inference: InferenceResult, label: string, where: Where, out: Diagnostic[]): void {
   const bound = new Map<string, { type: string; name: string }>();
-  const check = (names: string[], formals: OpSchema['inputs'], side: 'input' | 'output'): void => {
+  const check = (names: string[], formals: OpSchema['inputs'], side: 'input'): void => {
     names.forEach((name, i) => {
       if (!name || formals.length === 0) return;
       const formal = formals[Math.min(i, formals.length - 1)]!;
@@ -104,5 +108,4 @@ function checkTypes(n: Node, s: OpSchema, inference: InferenceResult, label: str
     });
   };
   check(n.inputs, s.inputs, 'input');
-  check(n.outputs, s.outputs, 'output');
 }

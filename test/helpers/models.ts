@@ -1,0 +1,75 @@
+import { decodeMessage, type ProtoObject } from '../../src/onnx/proto/decode';
+import { BufferSource } from '../../src/onnx/io/byte-source';
+import { encodeModelBytes } from '../../src/onnx/open';
+import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, TypeProto, ValueInfoProto } from '../../src/onnx/proto/types';
+import { AttributeType } from '../../src/onnx/proto/types';
+
+/** Builders for small models made by the tests (every repeated field present, as decoded). */
+
+export function tensorProto(p: Partial<TensorProto> & { name?: string }): TensorProto {
+  return { dims: [], float_data: [], int32_data: [], string_data: [], int64_data: [], double_data: [], uint64_data: [], external_data: [], metadata_props: [], ...p };
+}
+
+export function tensorType(elemType: number, dims: (number | string)[] | null): TypeProto {
+  return {
+    tensor_type: {
+      elem_type: elemType,
+      shape: dims === null ? undefined : { dim: dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) },
+    },
+  };
+}
+
+export function valueInfo(name: string, type?: TypeProto): ValueInfoProto {
+  return { name, type, metadata_props: [] };
+}
+
+export function attr(name: string, value: number | number[] | string | GraphProto | TensorProto, kind?: 'float' | 'int'): AttributeProto {
+  const a: AttributeProto = { name, floats: [], ints: [], strings: [], tensors: [], graphs: [], type_protos: [], sparse_tensors: [] };
+  if (typeof value === 'string') return { ...a, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
+  if (Array.isArray(value)) return kind === 'float' ? { ...a, type: AttributeType.FLOATS, floats: value } : { ...a, type: AttributeType.INTS, ints: value };
+  if (typeof value === 'number') return kind === 'float' ? { ...a, type: AttributeType.FLOAT, f: value } : { ...a, type: AttributeType.INT, i: value };
+  if ('node' in value) return { ...a, type: AttributeType.GRAPH, g: value };
+  return { ...a, type: AttributeType.TENSOR, t: value };
+}
+
+export function node(opType: string, inputs: string[], outputs: string[], attributes: AttributeProto[] = [], name = '', domain?: string): NodeProto {
+  return { op_type: opType, input: inputs, output: outputs, attribute: attributes, name, domain, metadata_props: [], device_configurations: [] };
+}
+
+export function graph(p: Partial<GraphProto>): GraphProto {
+  return { node: [], initializer: [], input: [], output: [], value_info: [], quantization_annotation: [], sparse_initializer: [], metadata_props: [], name: 'g', ...p };
+}
+
+export function model(g: GraphProto, opset = 17, extra: Partial<ModelProto> = {}): ModelProto {
+  return {
+    ir_version: 8,
+    producer_name: 'onnx-studio-tests',
+    graph: g,
+    opset_import: [{ domain: '', version: opset }],
+    metadata_props: [],
+    training_info: [],
+    functions: [],
+    configuration: [],
+    ...extra,
+  };
+}
+
+export const bytesOf = (m: ModelProto): Uint8Array => encodeModelBytes(m);
+
+export function decodeBytes(bytes: Uint8Array): ModelProto {
+  return decodeMessage<ModelProto>(new BufferSource(bytes), 'ModelProto');
+}
+
+/** x → Relu → y, a valid 2-node model for mutation tests. */
+export function reluAddModel(): ModelProto {
+  return model(
+    graph({
+      node: [node('Relu', ['x'], ['r'], [], 'relu'), node('Add', ['r', 'b'], ['y'], [], 'add')],
+      input: [valueInfo('x', tensorType(1, [1, 4]))],
+      output: [valueInfo('y', tensorType(1, [1, 4]))],
+      initializer: [tensorProto({ name: 'b', dims: [4], data_type: 1, float_data: [1, 2, 3, 4] })],
+    }),
+  );
+}
+
+export type { ProtoObject };
