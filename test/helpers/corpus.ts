@@ -3,6 +3,8 @@ import { join } from 'node:path';
 
 /** The repository root (tests are bundled into out/test/). */
 export const ROOT = join(__dirname, '..', '..');
+/** The bundled CLI (npm run build). */
+export const CLI = join(ROOT, 'dist', 'cli.js');
 export const CORPUS_DIR = join(ROOT, '.cache', 'corpus');
 /** The ONNX backend conformance suite from Debian's libonnx-testdata. */
 export const SUITE_DIR = '/usr/share/libonnx-testdata/data';

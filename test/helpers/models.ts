@@ -1,4 +1,5 @@
 import { decodeMessage, type ProtoObject } from '../../src/onnx/proto/decode';
+import { encodeToBytes } from '../../src/onnx/proto/encode';
 import { BufferSource } from '../../src/onnx/io/byte-source';
 import { encodeModelBytes } from '../../src/onnx/open';
 import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, TypeProto, ValueInfoProto } from '../../src/onnx/proto/types';
@@ -55,6 +56,32 @@ export function model(g: GraphProto, opset = 17, extra: Partial<ModelProto> = {}
 }
 
 export const bytesOf = (m: ModelProto): Uint8Array => encodeModelBytes(m);
+
+/**
+ * An n-node Relu chain, encoded node by node so that even a million nodes never exist as
+ * objects at once: the GraphProto's node fields are the concatenated NodeProto encodings.
+ */
+export function reluChainBytes(n: number): Uint8Array {
+  const frame = (field: number, payload: Uint8Array): Uint8Array => {
+    const head: number[] = [field * 8 + 2];
+    for (let len = payload.length; ; len = Math.floor(len / 128)) {
+      head.push(len >= 128 ? (len % 128) | 0x80 : len);
+      if (len < 128) break;
+    }
+    return Buffer.concat([Uint8Array.from(head), payload]);
+  };
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const np = node('Relu', [i === 0 ? 'x' : `v${i - 1}`], [`v${i}`], [], `r${i}`);
+    parts.push(frame(1, encodeToBytes(np as unknown as ProtoObject, 'NodeProto')));
+  }
+  const io = graph({ input: [valueInfo('x', tensorType(1, [1, 8]))], output: [valueInfo(`v${n - 1}`, tensorType(1, [1, 8]))] });
+  const graphBytes = Buffer.concat([...parts, encodeToBytes(io as unknown as ProtoObject, 'GraphProto')]);
+  const header = encodeModelBytes(model(graph({}))); // ir_version, producer, an empty graph, opset
+  const withoutGraph = decodeBytes(header);
+  withoutGraph.graph = undefined;
+  return Buffer.concat([encodeModelBytes(withoutGraph), frame(7, graphBytes)]);
+}
 
 export function decodeBytes(bytes: Uint8Array): ModelProto {
   return decodeMessage<ModelProto>(new BufferSource(bytes), 'ModelProto');

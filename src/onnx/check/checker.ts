@@ -1,6 +1,6 @@
 import { ModelFileError, OnnxFormatError } from '../errors';
 import { inferModel, type InferenceResult } from '../infer/infer';
-import type { Graph, Model } from '../model/graph';
+import type { Graph, Model, Node } from '../model/graph';
 import type { Tensor } from '../tensor';
 import { isKnownDomain } from '../schema/registry';
 import { diagnostic, type Diagnostic } from './diagnostics';
@@ -39,37 +39,46 @@ export function checkModel(model: Model, inference: InferenceResult = inferModel
 
 const fmt = (t: unknown): string => JSON.stringify(t);
 
-/** SSA and ordering: each value defined once, read only after it is defined, graph acyclic. */
+/**
+ * SSA and ordering: each value defined once, read only after it is defined, graph acyclic.
+ * Walks the producer links the builder made, so a million-node graph costs no lookups by name.
+ */
 function checkGraphValues(g: Graph, out: Diagnostic[]): void {
   const where = { graphId: g.id };
-  const defined = new Set<string>();
-  const define = (name: string, what: string, nodeId?: string): void => {
-    if (!name) return;
-    if (defined.has(name)) out.push(diagnostic('duplicate-definition', `'${name}' is defined more than once (again as ${what})`, { ...where, nodeId, value: name }));
-    defined.add(name);
+  const duplicate = (name: string, as: string, node?: Node): void => {
+    out.push(diagnostic('duplicate-definition', `'${name}' is defined more than once (again as ${as})`, { ...where, nodeId: node?.id, value: name }));
   };
-  const initNames = new Set(g.initializers.map((t) => t.name));
-  for (const v of g.inputs) define(v.name, 'a graph input');
-  for (const t of g.initializers) if (!g.inputs.some((v) => v.name === t.name)) define(t.name, 'an initializer');
-  for (const t of g.proto.sparse_initializer) define(t.values?.name ?? '', 'a sparse initializer');
-  const producedAt = new Map<string, number>();
-  g.nodes.forEach((n, i) => n.outputs.forEach((o) => o && !producedAt.has(o) && producedAt.set(o, i)));
+  const seen = new Set<string>();
+  for (const v of g.inputs) {
+    if (seen.has(v.name)) duplicate(v.name, 'a graph input');
+    seen.add(v.name);
+  }
+  for (const t of g.initializers) {
+    if (seen.has(t.name) && !g.inputs.some((v) => v.name === t.name)) duplicate(t.name, 'an initializer');
+    seen.add(t.name);
+  }
   let unsorted = false;
   g.nodes.forEach((n, i) => {
-    for (const name of n.inputs) {
-      if (!name || defined.has(name) || initNames.has(name)) continue;
-      const at = producedAt.get(name);
-      if (at !== undefined && at >= i) {
-        unsorted = true;
-        out.push(diagnostic('not-topologically-sorted', `'${name}' is read by ${n.opType} '${n.name || n.id}' before the node that produces it`, { ...where, nodeId: n.id, value: name }));
-      } else if (!outerDefines(g, name)) {
-        out.push(diagnostic('undefined-value', `input '${name}' of ${n.opType} '${n.name || n.id}' is not defined`, { ...where, nodeId: n.id, value: name }));
+    n.inputValues.forEach((v) => {
+      if (!v) return;
+      if (v.producer) {
+        if (v.producer.index >= i) {
+          unsorted = true;
+          out.push(diagnostic('not-topologically-sorted', `'${v.name}' is read by ${n.opType} '${n.name || n.id}' before the node that produces it`, { ...where, nodeId: n.id, value: v.name }));
+        }
+      } else if (!v.isGraphInput && !v.initializer && !outerDefines(g, v.name)) {
+        out.push(diagnostic('undefined-value', `input '${v.name}' of ${n.opType} '${n.name || n.id}' is not defined`, { ...where, nodeId: n.id, value: v.name }));
       }
+    });
+    for (const v of n.outputValues) {
+      if (!v) continue;
+      if (v.producer !== n || v.isGraphInput || v.initializer) duplicate(v.name, `an output of ${n.opType} '${n.name || n.id}'`, n);
     }
-    for (const o of n.outputs) define(o, `an output of ${n.opType} '${n.name || n.id}'`, n.id);
   });
   for (const v of g.outputs) {
-    if (!defined.has(v.name) && !outerDefines(g, v.name)) out.push(diagnostic('undefined-value', `graph output '${v.name}' is not produced by any node`, { ...where, value: v.name }));
+    if (!v.producer && !v.isGraphInput && !v.initializer && !outerDefines(g, v.name)) {
+      out.push(diagnostic('undefined-value', `graph output '${v.name}' is not produced by any node`, { ...where, value: v.name }));
+    }
   }
   if (unsorted && hasCycle(g)) out.push(diagnostic('cycle', `graph '${g.name}' has a cycle: no order of its nodes satisfies their inputs`, where));
 }

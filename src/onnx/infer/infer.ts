@@ -1,6 +1,7 @@
 import { dataType } from '../dtypes';
 import type { Graph, Model, Node, Value } from '../model/graph';
 import type { Dim, Shape, ValueType } from '../model/value-type';
+import type { OpSchema } from '../schema/types';
 import { typeToString } from '../model/value-type';
 import { resolveSchema } from '../schema/registry';
 import { FOLD_LIMIT, tensorType, type ConstValue, type Inferred, type OpContext } from './context';
@@ -15,12 +16,20 @@ export interface TypeConflict {
   inferred: ValueType;
 }
 
+/** What inference knows of a value: its type with declared types merged in, and its own finding. */
+export interface Known extends Inferred {
+  /** The type inference derived by itself, for node outputs (before merging declared types). */
+  inferred?: ValueType | null;
+}
+
 export interface InferenceResult {
-  /** What inference alone derived for each value (null type: nothing known). */
-  readonly inferred: Map<Value, Inferred>;
   readonly conflicts: TypeConflict[];
-  /** Inputs whose types break their operator's constraints are found by the checker from these types. */
+  /** Best knowledge: inferred and declared types merged; the declared type when inference knows nothing. */
   typeOf(v: Value): ValueType | null;
+  /** What inference alone derived for a node output; null when it knows nothing. */
+  inferredType(v: Value): ValueType | null;
+  /** The folded value of a small tensor (shape arithmetic), when known. */
+  valueOf(v: Value): ConstValue | undefined;
 }
 
 /**
@@ -28,59 +37,46 @@ export interface InferenceResult {
  * types (inputs, value_info) are merged in; what cannot be derived stays unknown — never guessed.
  */
 export function inferModel(model: Model): InferenceResult {
-  const inferred = new Map<Value, Inferred>();
-  const merged = new Map<Value, Inferred>();
-  const conflicts: TypeConflict[] = [];
-  const opsets = model.opsetImports;
-  const env = new Env(inferred, merged, conflicts, opsets);
+  const env = new Env(model.opsetImports);
   env.runGraph(model.graph, undefined);
   for (const g of model.trainingGraphs) env.runGraph(g, undefined);
+  const known = env.known;
   return {
-    inferred,
-    conflicts,
-    typeOf: (v) => merged.get(v)?.type ?? v.type,
+    conflicts: env.conflicts,
+    typeOf: (v) => known.get(v)?.type ?? v.type,
+    inferredType: (v) => known.get(v)?.inferred ?? null,
+    valueOf: (v) => known.get(v)?.value,
   };
 }
 
 class Env {
-  constructor(
-    readonly inferred: Map<Value, Inferred>,
-    readonly merged: Map<Value, Inferred>,
-    readonly conflicts: TypeConflict[],
-    readonly opsets: Map<string, number>,
-  ) {}
+  readonly known = new Map<Value, Known>();
+  readonly conflicts: TypeConflict[] = [];
+  constructor(readonly opsets: Map<string, number>) {}
 
   /** Runs a graph; `inputTypes` (for subgraphs) refine the declared input types. Returns output types. */
   runGraph(g: Graph, inputTypes: (ValueType | null)[] | undefined): (ValueType | null)[] {
     g.inputs.forEach((v, i) => {
       const given = inputTypes?.[i] ?? null;
-      this.merged.set(v, { type: given && v.type ? mergeTypes(v.type, given).type : (given ?? v.type) });
+      this.known.set(v, { type: given && v.type ? mergeTypes(v.type, given).type : (given ?? v.type) });
     });
     for (const t of g.initializers) {
       const v = g.values.get(t.name)!;
-      const type = tensorType(t.dtype, t.dims);
-      this.merged.set(v, { type, value: initializerValue(v) });
+      this.known.set(v, { type: tensorType(t.dtype, t.dims), value: initializerValue(v) });
     }
     for (const node of g.nodes) this.runNode(g, node);
-    return g.outputs.map((v) => this.lookup(g, v.name)?.type ?? v.type);
-  }
-
-  lookup(g: Graph, name: string): Inferred | undefined {
-    for (let cur: Graph | undefined = g; cur; cur = cur.parent) {
-      const v = cur.values.get(name);
-      if (v) {
-        const info = this.merged.get(v);
-        if (info) return info;
-      }
-    }
-    return undefined;
+    return g.outputs.map((v) => {
+      const def = g.definitionOf(v);
+      return (def && this.known.get(def)?.type) ?? v.type;
+    });
   }
 
   private runNode(g: Graph, node: Node): void {
     const opset = this.opsets.get(node.domain) ?? (node.domain === '' ? 1 : 0);
     const schema = resolveSchema(node.domain, node.opType, opset);
-    const results: Inferred[] = node.outputs.map(() => ({ type: null }));
-    const ctx = this.context(g, node, opset, schema, results);
+    const results: Known[] = [];
+    for (let i = 0; i < node.outputs.length; i++) results.push(UNKNOWN);
+    const ctx = new NodeContext(this, g, node, opset, schema, results);
     const fn = node.domain === '' || node.domain === 'ai.onnx.ml' || node.domain === 'ai.onnx.preview.training' ? OPS[node.opType] : undefined;
     try {
       if (fn) fn(ctx);
@@ -88,74 +84,98 @@ class Env {
     } catch {
       // An inference function that meets input it cannot handle knows nothing; the checker reports real defects.
     }
-    node.outputs.forEach((name, i) => {
-      if (!name) return;
-      const v = g.values.get(name)!;
-      const r = results[i]!;
-      this.inferred.set(v, r);
+    node.outputValues.forEach((v, i) => {
+      if (!v || v.producer !== node) return;
+      let r = results[i]!;
       const declared = v.type;
-      if (!declared || !r.type) {
-        this.merged.set(v, { type: r.type ?? declared, value: r.value });
-        return;
+      if (declared) {
+        const m = r.type ? mergeTypes(declared, r.type) : { type: declared, conflict: false };
+        if (m.conflict) this.conflicts.push({ value: v, node, declared, inferred: r.type! });
+        r = { ...r, type: m.type };
       }
-      const m = mergeTypes(declared, r.type);
-      if (m.conflict) this.conflicts.push({ value: v, node, declared, inferred: r.type });
-      this.merged.set(v, { type: m.type, value: r.value });
+      this.known.set(v, r);
     });
   }
+}
 
-  private context(g: Graph, node: Node, opset: number, schema: OpContext['schema'], results: Inferred[]): OpContext {
-    const info = (i: number): Inferred | undefined => {
-      const name = node.inputs[i];
-      return name ? this.lookup(g, name) : undefined;
-    };
-    const attr = (name: string) => node.attribute(name);
-    const ctx: OpContext = {
-      node,
-      opset,
-      schema,
-      inputCount: node.inputs.length,
-      outputCount: node.outputs.length,
-      has: (i) => !!node.inputs[i],
-      type: (i) => info(i)?.type ?? null,
-      elem: (i) => {
-        const t = info(i)?.type;
-        return t && (t.kind === 'tensor' || t.kind === 'sparse_tensor') && t.elemType ? t.elemType : undefined;
-      },
-      shape: (i) => {
-        const t = info(i)?.type;
-        return t && (t.kind === 'tensor' || t.kind === 'sparse_tensor') ? t.shape : null;
-      },
-      rank: (i) => ctx.shape(i)?.length,
-      value: (i) => info(i)?.value,
-      ints: (i) => {
-        const v = info(i)?.value;
-        return v && v.data.every((d) => typeof d === 'number') ? (v.data as number[]) : undefined;
-      },
-      attrInt: ((name: string, fallback?: number) => {
-        const a = attr(name);
-        return a ? a.int() : fallback;
-      }) as OpContext['attrInt'],
-      attrInts: (name) => attr(name)?.ints(),
-      attrFloat: (name, fallback) => attr(name)?.float() ?? fallback,
-      attrString: (name, fallback) => {
-        const a = attr(name);
-        return a ? a.string() : fallback;
-      },
-      hasAttr: (name) => !!attr(name),
-      out: (i, type, value) => {
-        if (i < results.length) results[i] = { type, value };
-      },
-      tensor: (i, elemType, shape, value) => ctx.out(i, tensorType(elemType, shape), value),
-      subgraph: (sg, inputs) => this.runGraph(sg, inputs),
-      graphAttr: (name) => {
-        const a = attr(name);
-        return a ? node.subgraphs.find((s) => s.owner?.attribute === a.name) : undefined;
-      },
-    };
-    return ctx;
+/** The inference function's view of one node; a class so that a million nodes cost no closures. */
+class NodeContext implements OpContext {
+  readonly inputCount: number;
+  readonly outputCount: number;
+  constructor(
+    private readonly env: Env,
+    private readonly g: Graph,
+    readonly node: Node,
+    readonly opset: number,
+    readonly schema: OpSchema | undefined,
+    private readonly results: Known[],
+  ) {
+    this.inputCount = node.inputs.length;
+    this.outputCount = node.outputs.length;
+  }
+  private info(i: number): Inferred | undefined {
+    const v = this.node.inputValues[i];
+    const def = v && this.g.definitionOf(v);
+    return def && this.env.known.get(def);
+  }
+  has(i: number): boolean {
+    return !!this.node.inputs[i];
+  }
+  type(i: number): ValueType | null {
+    return this.info(i)?.type ?? null;
+  }
+  elem(i: number): number | undefined {
+    const t = this.info(i)?.type;
+    return t && (t.kind === 'tensor' || t.kind === 'sparse_tensor') && t.elemType ? t.elemType : undefined;
+  }
+  shape(i: number): Shape {
+    const t = this.info(i)?.type;
+    return t && (t.kind === 'tensor' || t.kind === 'sparse_tensor') ? t.shape : null;
+  }
+  rank(i: number): number | undefined {
+    return this.shape(i)?.length;
+  }
+  value(i: number): ConstValue | undefined {
+    return this.info(i)?.value;
+  }
+  ints(i: number): number[] | undefined {
+    const v = this.info(i)?.value;
+    return v && v.data.every((d) => typeof d === 'number') ? (v.data as number[]) : undefined;
+  }
+  attrInt(name: string, fallback: number): number;
+  attrInt(name: string): number | undefined;
+  attrInt(name: string, fallback?: number): number | undefined {
+    const a = this.node.attribute(name);
+    return a ? a.int() : fallback;
+  }
+  attrInts(name: string): number[] | undefined {
+    return this.node.attribute(name)?.ints();
+  }
+  attrFloat(name: string, fallback: number): number {
+    return this.node.attribute(name)?.float() ?? fallback;
+  }
+  attrString(name: string, fallback: string): string {
+    const a = this.node.attribute(name);
+    return a ? a.string() : fallback;
+  }
+  hasAttr(name: string): boolean {
+    return !!this.node.attribute(name);
+  }
+  out(i: number, type: ValueType | null, value?: ConstValue): void {
+    if (i < this.results.length) this.results[i] = { type, value, inferred: type };
+  }
+  tensor(i: number, elemType: number | undefined, shape: Shape, value?: ConstValue): void {
+    this.out(i, tensorType(elemType, shape), value);
+  }
+  subgraph(sg: Graph, inputs: (ValueType | null)[]): (ValueType | null)[] {
+    return this.env.runGraph(sg, inputs);
+  }
+  graphAttr(name: string): Graph | undefined {
+    return this.node.subgraphs.find((s) => s.owner?.attribute === name);
   }
 }
+
+const UNKNOWN: Known = Object.freeze({ type: null, inferred: null });
 
 /** Values of small numeric initializers take part in folding. */
 function initializerValue(v: Value): ConstValue | undefined {

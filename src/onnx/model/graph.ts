@@ -17,6 +17,9 @@ export interface Value {
   isGraphOutput: boolean;
 }
 
+/** Shared empty list: most nodes have no attributes or subgraphs, and large graphs have millions of nodes. */
+const NONE: readonly never[] = Object.freeze([]);
+
 /** An attribute and its value, with tensors wrapped lazily. */
 export class Attribute {
   constructor(
@@ -70,20 +73,28 @@ export class Attribute {
 }
 
 export class Node {
-  /** Filled in by the builder: stable id, attributes, nested graphs. */
-  id = '';
-  readonly attributes: Attribute[];
-  readonly subgraphs: Graph[] = [];
+  /** Filled in by the builder: input values (same index as `inputs`), output values, nested graphs. */
+  readonly inputValues: (Value | undefined)[] = [];
+  readonly outputValues: (Value | undefined)[] = [];
+  /** Set by Graph.assignIds; read through `id`. */
+  assignedId: string | undefined;
+  readonly attributes: readonly Attribute[];
+  subgraphs: readonly Graph[] = NONE;
   constructor(
     readonly proto: NodeProto,
     readonly graph: Graph,
     readonly index: number,
     files?: ModelFiles,
   ) {
-    this.attributes = proto.attribute.map((a) => new Attribute(a, files));
+    this.attributes = proto.attribute.length ? proto.attribute.map((a) => new Attribute(a, files)) : NONE;
   }
   get name(): string {
     return this.proto.name ?? '';
+  }
+  /** Stable id (DESIGN.md §2): computed for the whole graph on first use, since most reads never need it. */
+  get id(): string {
+    if (this.assignedId === undefined) this.graph.assignIds();
+    return this.assignedId!;
   }
   get opType(): string {
     return this.proto.op_type ?? '';
@@ -119,23 +130,41 @@ export class Graph {
   readonly initializers: Tensor[] = [];
   constructor(
     readonly proto: GraphProto,
-    /** The path prefix of node ids in this graph ('' for the main graph). */
-    readonly id: string,
     readonly owner?: GraphOwner,
+    /** Id prefix of a graph that hangs from no node (training graphs). */
+    private readonly rootPrefix = '',
   ) {}
   get name(): string {
     return this.proto.name ?? '';
+  }
+  /** The path prefix of node ids in this graph: '' for the main graph, `If_3/then_branch/` below. */
+  get id(): string {
+    const o = this.owner;
+    if (!o) return this.rootPrefix;
+    return `${o.node.id}/${escapeIdPart(o.attribute)}${o.index === undefined ? '' : `[${o.index}]`}/`;
+  }
+  /** Gives every node its id: its name if unique in the graph, else `OpType_index` (made unique if that collides too). */
+  assignIds(): void {
+    const prefix = this.id;
+    const taken = new Set<string>();
+    for (const node of this.nodes) {
+      let part = node.name && !taken.has(node.name) ? node.name : `${node.opType}_${node.index}`;
+      for (let k = 1; taken.has(part); k++) part = `${node.opType}_${node.index}~${k}`;
+      taken.add(part);
+      node.assignedId = prefix + escapeIdPart(part);
+    }
   }
   get parent(): Graph | undefined {
     return this.owner?.node.graph;
   }
   /** The value named `name` here, or in an enclosing graph (subgraphs see outer values). */
   resolve(name: string): Value | undefined {
-    for (let g: Graph | undefined = this; g; g = g.parent) {
-      const v = g.values.get(name);
-      if (v && (v.producer || v.isGraphInput || v.initializer)) return v;
-    }
-    return undefined;
+    const v = this.values.get(name);
+    return v && isDefined(v) ? v : this.parent?.resolve(name);
+  }
+  /** A value read in this graph, or the outer value it refers to. */
+  definitionOf(v: Value): Value | undefined {
+    return isDefined(v) ? v : this.parent?.resolve(v.name);
   }
   value(name: string): Value {
     let v = this.values.get(name);
@@ -147,6 +176,14 @@ export class Graph {
   }
 }
 
+/** Node names may contain `/` (PyTorch): escape it and `%` so ids split unambiguously. */
+export function escapeIdPart(s: string): string {
+  if (!s.includes('/') && !s.includes('%')) return s;
+  return s.replace(/%/g, '%25').replace(/\//g, '%2F');
+}
+
+const isDefined = (v: Value): boolean => !!(v.producer || v.isGraphInput || v.initializer);
+
 export class Model {
   constructor(
     readonly proto: ModelProto,
@@ -154,8 +191,8 @@ export class Model {
     /** Graphs of training_info (initialization, algorithm), kept but not part of the model's graph. */
     readonly trainingGraphs: Graph[],
     readonly files: ModelFiles | undefined,
-    private readonly byId: Map<string, Node>,
   ) {}
+  private byId: Map<string, Node> | undefined;
   get irVersion(): number {
     return toNumber(this.proto.ir_version ?? 0);
   }
@@ -179,6 +216,10 @@ export class Model {
     }
   }
   node(id: string): Node | undefined {
+    if (!this.byId) {
+      this.byId = new Map();
+      for (const g of [...this.graphs(), ...this.trainingGraphs]) for (const n of g.nodes) this.byId.set(n.id, n);
+    }
     return this.byId.get(id);
   }
   close(): void {

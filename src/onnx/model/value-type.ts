@@ -54,11 +54,16 @@ export function typeToString(t: ValueType | null, withShape = true): string {
 export const dimToString = (d: Dim): string => (d === null ? '?' : String(d));
 
 /** Schema type-constraint spelling: `tensor(float)`, `seq(tensor(int64))`. */
+const TENSOR_SCHEMA_NAMES = new Map<number, string>();
+
 export function typeToSchemaString(t: ValueType | null): string {
   if (!t) return '?';
   switch (t.kind) {
-    case 'tensor':
-      return `tensor(${dataTypeName(t.elemType)})`;
+    case 'tensor': {
+      let s = TENSOR_SCHEMA_NAMES.get(t.elemType);
+      if (s === undefined) TENSOR_SCHEMA_NAMES.set(t.elemType, (s = `tensor(${dataTypeName(t.elemType)})`));
+      return s;
+    }
     case 'sparse_tensor':
       return `sparse_tensor(${dataTypeName(t.elemType)})`;
     case 'sequence':

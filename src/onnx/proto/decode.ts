@@ -13,6 +13,9 @@ export const UNKNOWN_FIELDS = '$unknown';
 
 export type ProtoObject = Record<string, unknown>;
 
+/** Shared by every absent repeated field: a million nodes need not own a million empty arrays. */
+const EMPTY: unknown[] = Object.freeze([]) as unknown as unknown[];
+
 /**
  * Decodes one message of `typeName` from `source[start, end)`. Every field of onnx.proto is
  * decoded; large tensor payloads become ByteRanges into the source; unknown fields are kept.
@@ -26,14 +29,14 @@ export function decodeMessage<T = ProtoObject>(source: ByteSource, typeName: str
 function decodeInto(r: WireReader, type: MessageInfo, end: number, depth: number): ProtoObject {
   if (depth > MAX_NESTING) r.fail(`messages nested deeper than ${MAX_NESTING} levels`);
   const obj: ProtoObject = {};
-  for (const f of type.fields) if (f.repeated) obj[f.name] = [];
+  for (const name of type.repeatedNames) obj[name] = EMPTY;
   while (r.pos < end) {
     const tagAt = r.pos;
     const tag = r.uint(end, 'field tag');
     const number = Math.floor(tag / 8);
     const wire = tag & 7;
     if (number === 0) r.fail('field number 0', tagAt);
-    const field = type.byNumber.get(number);
+    const field = type.byNumber[number];
     if (!field) {
       r.skipField(wire, end, tagAt);
       ((obj[UNKNOWN_FIELDS] ??= []) as ByteRange[]).push(new ByteRange(r.source, tagAt, r.pos - tagAt));
@@ -46,7 +49,11 @@ function decodeInto(r: WireReader, type: MessageInfo, end: number, depth: number
     }
     if (wire !== field.wireType) r.fail(`field ${type.name}.${field.name} has wire type ${wire}, expected ${field.wireType}`, tagAt);
     const value = readValue(r, field, end, depth);
-    if (field.repeated) (obj[field.name] as unknown[]).push(value);
+    if (field.repeated) {
+      const list = obj[field.name] as unknown[];
+      if (list === EMPTY) obj[field.name] = [value];
+      else list.push(value);
+    }
     else obj[field.name] = value;
   }
   if (r.pos !== end) r.fail(`${type.name} overruns its length`);
@@ -104,7 +111,7 @@ function decodePacked(r: WireReader, obj: ProtoObject, field: FieldInfo, end: nu
     r.skip(len, end);
     return;
   }
-  const out = Array.isArray(list) ? list : expandPacked(list, field);
+  const out = Array.isArray(list) ? (list === EMPTY ? [] : list) : expandPacked(list, field);
   while (r.pos < runEnd) out.push(readValue(r, field, runEnd, 0));
   obj[field.name] = out;
 }

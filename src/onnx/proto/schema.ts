@@ -24,7 +24,10 @@ export interface MessageInfo {
   readonly name: string;
   /** Fields in field-number order (the order the encoder writes them). */
   readonly fields: readonly FieldInfo[];
-  readonly byNumber: ReadonlyMap<number, FieldInfo>;
+  /** Fields indexed by field number (sparse array: the decoder's hot lookup). */
+  readonly byNumber: readonly (FieldInfo | undefined)[];
+  /** Names of the repeated fields, which every decoded object carries as arrays. */
+  readonly repeatedNames: readonly string[];
 }
 
 /** Tensor payload fields that are left in the file instead of being decoded. */
@@ -59,7 +62,9 @@ function buildTables(): Map<string, MessageInfo> {
             };
           })
           .sort((a, b) => a.number - b.number);
-        out.set(localName(nested), { name: localName(nested), fields, byNumber: new Map(fields.map((f) => [f.number, f])) });
+        const byNumber: (FieldInfo | undefined)[] = [];
+        for (const f of fields) byNumber[f.number] = f;
+        out.set(localName(nested), { name: localName(nested), fields, byNumber, repeatedNames: fields.filter((f) => f.repeated).map((f) => f.name) });
       }
       if (nested instanceof protobuf.Namespace) visit(nested);
     }

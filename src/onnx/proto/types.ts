@@ -1,7 +1,8 @@
 import type { ByteRange, Int64 } from './byte-range';
 
 // Typed views of the objects the decoder produces: field names exactly as in onnx.proto.
-// Repeated fields are always arrays; optional scalars are undefined when absent.
+// Repeated fields are always arrays; optional scalars are undefined when absent. An absent
+// repeated field is one shared frozen empty array: to change a list, assign a new array.
 
 export interface StringStringEntryProto {
   key?: string;
