@@ -2,7 +2,7 @@ import type { ByteSource } from '../io/byte-source';
 import { OnnxFormatError } from '../errors';
 
 /** Bytes read from the file at a time while walking its structure; tensor payloads are skipped, not read. */
-const WINDOW = 64 * 1024;
+const WINDOW = 16 * 1024;
 
 /**
  * A cursor over protobuf wire data in a ByteSource. It keeps one window of the file in memory
