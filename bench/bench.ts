@@ -1,1 +1,107 @@
-console.log('bench: todo');
+// npm run bench: opening models, ours beside the references, measured in the same run.
+// Each measurement runs in a fresh child process (so peak RSS is its own) on a warm page cache;
+// the table shows the median of RUNS runs. Large models are generated, never committed.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { inferModel } from '../src/onnx/infer/infer';
+import { openModel } from '../src/onnx/open';
+import { protobufjsRoot } from '../src/onnx/proto/schema';
+
+const ROOT = join(__dirname, '..', '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const PYTHON = '/usr/bin/python3';
+
+interface Sample {
+  ms: number;
+  rssMB: number;
+}
+
+/** Child-process side: do one measured job and print {ms, rssMB}. */
+function worker(kind: string, path: string): void {
+  const start = performance.now();
+  if (kind === 'ours') {
+    const model = openModel(path);
+    inferModel(model); // types and shapes for the edges: the graph model ready to draw
+    model.close();
+  } else if (kind === 'protobufjs') {
+    const type = protobufjsRoot().lookupType('onnx.ModelProto');
+    type.decode(readFileSync(path));
+  }
+  const ms = performance.now() - start;
+  process.stdout.write(JSON.stringify({ ms, rssMB: process.resourceUsage().maxRSS / 1024 }));
+}
+
+const PY_WORKER = `
+import json, resource, sys, time
+import onnx
+t = time.perf_counter()
+onnx.load(sys.argv[1], load_external_data=False)
+ms = (time.perf_counter() - t) * 1000
+print(json.dumps({"ms": ms, "rssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+`;
+
+function measure(kind: string, path: string): Sample | undefined {
+  const samples: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = kind === 'python'
+      ? spawnSync(PYTHON, ['-c', PY_WORKER, path], { encoding: 'utf8' })
+      : spawnSync(process.execPath, [__filename, '--worker', kind, path], { encoding: 'utf8' });
+    if (r.status !== 0) return undefined;
+    samples.push(JSON.parse(r.stdout) as Sample);
+  }
+  samples.sort((a, b) => a.ms - b.ms);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+function hasPythonOnnx(): boolean {
+  return spawnSync(PYTHON, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Generates the torchvision models with Debian's python3-torch when missing. */
+function ensureModel(arch: string): string | undefined {
+  const path = join(ROOT, '.cache', 'bench', `${arch}.onnx`);
+  if (existsSync(path)) return path;
+  if (spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status !== 0) return undefined;
+  console.error(`generating ${path} (torchvision ${arch}, random weights)…`);
+  execFileSync('mkdir', ['-p', join(ROOT, '.cache', 'bench')]);
+  execFileSync(PYTHON, [join(ROOT, 'scripts', 'export-torchvision.py'), arch, path], { stdio: 'inherit' });
+  return path;
+}
+
+/** Loads the file into the page cache from a child: the parent stays small, since a child's peak RSS counts what it forked from. */
+function warm(path: string): void {
+  execFileSync('cat', [path], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+const fmt = (x: number | undefined, digits = 0): string => (x === undefined ? 'n/a' : x.toFixed(digits));
+const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined ? 'n/a' : `${(a / b).toFixed(3)}×`);
+
+function main(): void {
+  const models: [string, string | undefined][] = [
+    ['small: PP-OCRv4 rec (CNN+SVTR)', join(ROOT, '.cache', 'corpus', 'ch_PP-OCRv4_rec_infer.onnx')],
+    ['~170 MB: torchvision resnet101', ensureModel('resnet101')],
+    ['≥1 GB: torchvision vit_l_16', ensureModel('vit_l_16')],
+  ];
+  const python = hasPythonOnnx();
+  console.log(`machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; node ${process.version}; median of ${RUNS} runs, warm page cache`);
+  console.log('ours = open (decode structure + graph model) + type/shape inference; protobufjs = readFile + full decode; python = onnx.load(load_external_data=False)');
+  const rows: string[][] = [['model', 'MB', 'ours ms', 'protobufjs ms', 'python ms', 'ours/protobufjs', 'ours/python', 'RSS MB ours', 'RSS MB protobufjs', 'RSS MB python']];
+  for (const [label, path] of models) {
+    if (!path || !existsSync(path)) {
+      rows.push([label, 'missing (npm run corpus / python3-torch)', '', '', '', '', '', '', '', '']);
+      continue;
+    }
+    warm(path);
+    const ours = measure('ours', path);
+    const pbjs = measure('protobufjs', path);
+    const py = python ? measure('python', path) : undefined;
+    rows.push([label, fmt(statSync(path).size / 1e6), fmt(ours?.ms), fmt(pbjs?.ms), fmt(py?.ms), ratio(ours?.ms, pbjs?.ms), ratio(ours?.ms, py?.ms), fmt(ours?.rssMB), fmt(pbjs?.rssMB), fmt(py?.rssMB)]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  for (const r of rows) console.log('| ' + r.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |');
+}
+
+if (process.argv[2] === '--worker') worker(process.argv[3]!, process.argv[4]!);
+else main();
