@@ -59,8 +59,9 @@ function checkGraphValues(g: Graph, out: Diagnostic[]): void {
   }
   let unsorted = false;
   g.nodes.forEach((n, i) => {
-    n.inputValues.forEach((v) => {
-      if (!v) return;
+    for (let k = 0; k < n.inputs.length; k++) {
+      const v = n.inputValue(k);
+      if (!v) continue;
       if (v.producer) {
         if (v.producer.index >= i) {
           unsorted = true;
@@ -69,8 +70,9 @@ function checkGraphValues(g: Graph, out: Diagnostic[]): void {
       } else if (!v.isGraphInput && !v.initializer && !outerDefines(g, v.name)) {
         out.push(diagnostic('undefined-value', `input '${v.name}' of ${n.opType} '${n.name || n.id}' is not defined`, { ...where, nodeId: n.id, value: v.name }));
       }
-    });
-    for (const v of n.outputValues) {
+    }
+    for (let k = 0; k < n.outputs.length; k++) {
+      const v = n.outputValue(k);
       if (!v) continue;
       if (v.producer !== n || v.isGraphInput || v.initializer) duplicate(v.name, `an output of ${n.opType} '${n.name || n.id}'`, n);
     }

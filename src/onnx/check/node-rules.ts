@@ -95,7 +95,7 @@ function checkTypes(n: Node, s: OpSchema, inference: InferenceResult, label: Lab
       if (!name || formals.length === 0) return;
       const formal = formals[Math.min(i, formals.length - 1)]!;
       if (i >= formals.length && !formal.variadic) return;
-      const read = n.inputValues[i];
+      const read = n.inputValue(i);
       const v = read && n.graph.definitionOf(read);
       const t = v ? inference.typeOf(v) : null;
       if (!t || (t.kind === 'tensor' && !t.elemType)) return;

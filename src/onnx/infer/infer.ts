@@ -37,37 +37,43 @@ export interface InferenceResult {
  * types (inputs, value_info) are merged in; what cannot be derived stays unknown — never guessed.
  */
 export function inferModel(model: Model): InferenceResult {
-  const env = new Env(model.opsetImports);
+  const env = new Env(model.opsetImports, model.valueCount);
   env.runGraph(model.graph, undefined);
   for (const g of model.trainingGraphs) env.runGraph(g, undefined);
   const known = env.known;
   return {
     conflicts: env.conflicts,
-    typeOf: (v) => known.get(v)?.type ?? v.type,
-    inferredType: (v) => known.get(v)?.inferred ?? null,
-    valueOf: (v) => known.get(v)?.value,
+    typeOf: (v) => known[v.index]?.type ?? v.type,
+    inferredType: (v) => known[v.index]?.inferred ?? null,
+    valueOf: (v) => known[v.index]?.value,
   };
 }
 
 class Env {
-  readonly known = new Map<Value, Known>();
+  /** By Value.index: an array, since a million-node graph makes a Map the bottleneck. */
+  readonly known: (Known | undefined)[];
   readonly conflicts: TypeConflict[] = [];
-  constructor(readonly opsets: Map<string, number>) {}
+  constructor(
+    readonly opsets: Map<string, number>,
+    valueCount: number,
+  ) {
+    this.known = new Array<Known | undefined>(valueCount).fill(undefined);
+  }
 
   /** Runs a graph; `inputTypes` (for subgraphs) refine the declared input types. Returns output types. */
   runGraph(g: Graph, inputTypes: (ValueType | null)[] | undefined): (ValueType | null)[] {
     g.inputs.forEach((v, i) => {
       const given = inputTypes?.[i] ?? null;
-      this.known.set(v, { type: given && v.type ? mergeTypes(v.type, given).type : (given ?? v.type) });
+      this.known[v.index] = { type: given && v.type ? mergeTypes(v.type, given).type : (given ?? v.type) };
     });
     for (const t of g.initializers) {
       const v = g.values.get(t.name)!;
-      this.known.set(v, { type: tensorType(t.dtype, t.dims), value: initializerValue(v) });
+      this.known[v.index] = { type: tensorType(t.dtype, t.dims), value: initializerValue(v) };
     }
     for (const node of g.nodes) this.runNode(g, node);
     return g.outputs.map((v) => {
       const def = g.definitionOf(v);
-      return (def && this.known.get(def)?.type) ?? v.type;
+      return (def && this.known[def.index]?.type) ?? v.type;
     });
   }
 
@@ -84,8 +90,9 @@ class Env {
     } catch {
       // An inference function that meets input it cannot handle knows nothing; the checker reports real defects.
     }
-    node.outputValues.forEach((v, i) => {
-      if (!v || v.producer !== node) return;
+    for (let i = 0; i < node.outputs.length; i++) {
+      const v = node.outputValue(i);
+      if (!v || v.producer !== node) continue;
       let r = results[i]!;
       const declared = v.type;
       if (declared) {
@@ -93,8 +100,8 @@ class Env {
         if (m.conflict) this.conflicts.push({ value: v, node, declared, inferred: r.type! });
         r = { ...r, type: m.type };
       }
-      this.known.set(v, r);
-    });
+      this.known[v.index] = r;
+    }
   }
 }
 
@@ -114,9 +121,9 @@ class NodeContext implements OpContext {
     this.outputCount = node.outputs.length;
   }
   private info(i: number): Inferred | undefined {
-    const v = this.node.inputValues[i];
+    const v = this.node.inputValue(i);
     const def = v && this.g.definitionOf(v);
-    return def && this.env.known.get(def);
+    return def && this.env.known[def.index];
   }
   has(i: number): boolean {
     return !!this.node.inputs[i];

@@ -10,21 +10,22 @@ import { typeFromProto } from './value-type';
  * stable id per node.
  */
 export function buildModel(proto: ModelProto, files?: ModelFiles): Model {
-  const graph = buildGraph(proto.graph ?? emptyGraph(), undefined, files);
+  const counter = { next: 0 };
+  const graph = buildGraph(proto.graph ?? emptyGraph(), counter, undefined, files);
   const training: Graph[] = [];
   proto.training_info.forEach((t, i) => {
-    if (t.initialization) training.push(buildGraph(t.initialization, undefined, files, `#training${i}.initialization/`));
-    if (t.algorithm) training.push(buildGraph(t.algorithm, undefined, files, `#training${i}.algorithm/`));
+    if (t.initialization) training.push(buildGraph(t.initialization, counter, undefined, files, `#training${i}.initialization/`));
+    if (t.algorithm) training.push(buildGraph(t.algorithm, counter, undefined, files, `#training${i}.algorithm/`));
   });
-  return new Model(proto, graph, training, files);
+  return new Model(proto, graph, training, files, counter.next);
 }
 
 export function emptyGraph(): GraphProto {
   return { node: [], initializer: [], input: [], output: [], value_info: [], quantization_annotation: [], sparse_initializer: [], metadata_props: [] };
 }
 
-function buildGraph(proto: GraphProto, owner: GraphOwner | undefined, files: ModelFiles | undefined, rootPrefix?: string): Graph {
-  const g = new Graph(proto, owner, rootPrefix);
+function buildGraph(proto: GraphProto, counter: { next: number }, owner: GraphOwner | undefined, files: ModelFiles | undefined, rootPrefix?: string): Graph {
+  const g = new Graph(proto, counter, owner, rootPrefix);
   for (const t of proto.initializer) {
     const v = g.value(t.name ?? '');
     v.initializer = new Tensor(t, files);
@@ -43,23 +44,27 @@ function buildGraph(proto: GraphProto, owner: GraphOwner | undefined, files: Mod
   proto.node.forEach((np, index) => {
     const node = new Node(np, g, index, files);
     g.nodes.push(node);
+    node.inputBase = g.nodeInputValues.length;
     for (const name of np.input) {
       const v = name ? g.value(name) : undefined;
       v?.consumers.push(node);
-      node.inputValues.push(v);
+      g.nodeInputValues.push(v);
     }
+    node.outputBase = g.nodeOutputValues.length;
     for (const name of np.output) {
       const v = name ? g.value(name) : undefined;
       if (v) v.producer ??= node;
-      node.outputValues.push(v);
+      g.nodeOutputValues.push(v);
     }
-    const subgraphs: Graph[] = [];
-    for (const a of node.attributes) {
-      const p = a.proto;
-      if (p.g) subgraphs.push(buildGraph(p.g, { node, attribute: a.name }, files));
-      p.graphs.forEach((sg, i) => subgraphs.push(buildGraph(sg, { node, attribute: a.name, index: i }, files)));
+    if (node.attributes.some((a) => a.proto.g || a.proto.graphs.length)) {
+      const subgraphs: Graph[] = [];
+      for (const a of node.attributes) {
+        const p = a.proto;
+        if (p.g) subgraphs.push(buildGraph(p.g, counter, { node, attribute: a.name }, files));
+        p.graphs.forEach((sg, i) => subgraphs.push(buildGraph(sg, counter, { node, attribute: a.name, index: i }, files)));
+      }
+      node.subgraphs = subgraphs;
     }
-    if (subgraphs.length) node.subgraphs = subgraphs;
   });
   for (const vi of proto.output) {
     const v = g.value(vi.name ?? '');

@@ -7,6 +7,8 @@ import { typeFromProto, type ValueType } from './value-type';
 
 /** A named value of one graph: who produces it, who reads it, its declared type. */
 export interface Value {
+  /** Dense number of the value in its model (0 … Model.valueCount-1): analyses keep per-value facts in arrays. */
+  readonly index: number;
   readonly name: string;
   /** The type stated in the file (graph input/output or value_info); null when none. */
   type: ValueType | null;
@@ -73,9 +75,9 @@ export class Attribute {
 }
 
 export class Node {
-  /** Filled in by the builder: input values (same index as `inputs`), output values, nested graphs. */
-  readonly inputValues: (Value | undefined)[] = [];
-  readonly outputValues: (Value | undefined)[] = [];
+  /** Where this node's input and output values start in its graph's flat value lists (set by the builder). */
+  inputBase = 0;
+  outputBase = 0;
   /** Set by Graph.assignIds; read through `id`. */
   assignedId: string | undefined;
   readonly attributes: readonly Attribute[];
@@ -113,6 +115,14 @@ export class Node {
   attribute(name: string): Attribute | undefined {
     return this.attributes.find((a) => a.name === name);
   }
+  /** The value read as input i (undefined for an empty optional input). */
+  inputValue(i: number): Value | undefined {
+    return i < this.proto.input.length ? this.graph.nodeInputValues[this.inputBase + i] : undefined;
+  }
+  /** The value written as output i (undefined for an empty optional output). */
+  outputValue(i: number): Value | undefined {
+    return i < this.proto.output.length ? this.graph.nodeOutputValues[this.outputBase + i] : undefined;
+  }
 }
 
 /** Where a subgraph hangs: node, attribute, and index for GRAPHS attributes. */
@@ -128,8 +138,13 @@ export class Graph {
   readonly inputs: Value[] = [];
   readonly outputs: Value[] = [];
   readonly initializers: Tensor[] = [];
+  /** Every node's input values, node after node (one flat list: a million nodes need not own two million arrays). */
+  readonly nodeInputValues: (Value | undefined)[] = [];
+  readonly nodeOutputValues: (Value | undefined)[] = [];
   constructor(
     readonly proto: GraphProto,
+    /** Numbers values across the whole model. */
+    private readonly counter: { next: number },
     readonly owner?: GraphOwner,
     /** Id prefix of a graph that hangs from no node (training graphs). */
     private readonly rootPrefix = '',
@@ -169,7 +184,7 @@ export class Graph {
   value(name: string): Value {
     let v = this.values.get(name);
     if (!v) {
-      v = { name, type: null, consumers: [], isGraphInput: false, isGraphOutput: false };
+      v = { index: this.counter.next++, name, type: null, producer: undefined, consumers: [], initializer: undefined, isGraphInput: false, isGraphOutput: false };
       this.values.set(name, v);
     }
     return v;
@@ -191,6 +206,8 @@ export class Model {
     /** Graphs of training_info (initialization, algorithm), kept but not part of the model's graph. */
     readonly trainingGraphs: Graph[],
     readonly files: ModelFiles | undefined,
+    /** How many values the model's graphs have (Value.index is below this). */
+    readonly valueCount: number,
   ) {}
   private byId: Map<string, Node> | undefined;
   get irVersion(): number {
