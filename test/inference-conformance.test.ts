@@ -37,8 +37,9 @@ function judge(inferred: (ValueType | null)[], refs: TensorProto[]): Outcome {
   return { determined, wrong };
 }
 
-test('shape inference on the conformance node tests: never wrong, ≥ 80 % fully determined', () => {
-  const cases = suiteCases(['node']);
+/** Runs inference on suite cases; returns [fully determined, judged, wrong claims, undetermined names]. */
+function judgeCases(groups: string[]): { determined: number; judged: number; wrong: string[]; undetermined: string[] } {
+  const cases = suiteCases(groups);
   let determined = 0;
   let judged = 0;
   const wrong: string[] = [];
@@ -61,9 +62,21 @@ test('shape inference on the conformance node tests: never wrong, ≥ 80 % fully
       model.close();
     }
   }
+  return { determined, judged, wrong, undetermined };
+}
+
+test('shape inference on the conformance node tests: never wrong, ≥ 80 % fully determined', () => {
+  const { determined, judged, wrong, undetermined } = judgeCases(['node']);
   const share = (100 * determined) / judged;
   console.log(`# inference fully determines ${determined}/${judged} conformance node tests (${share.toFixed(1)} %)`);
   if (process.env.SHOW_UNDETERMINED) console.log(undetermined.join('\n'));
   assert.deepEqual(wrong, [], 'inference claimed a dtype or dim that the reference output contradicts');
   assert.ok(share >= 80, `only ${share.toFixed(1)} % fully determined`);
+});
+
+test('shape inference on the pytorch-converted, pytorch-operator and simple suites: never wrong', () => {
+  const { determined, judged, wrong } = judgeCases(['pytorch-converted', 'pytorch-operator', 'simple']);
+  console.log(`# inference fully determines ${determined}/${judged} of the other conformance models`);
+  assert.deepEqual(wrong, []);
+  assert.ok(judged > 100);
 });

@@ -32,13 +32,19 @@ export interface InferenceResult {
   valueOf(v: Value): ConstValue | undefined;
 }
 
+export interface InferOptions {
+  /** Concrete shapes for graph inputs (by name), e.g. the shapes a run will feed: symbolic dims then resolve. */
+  inputShapes?: Record<string, Shape>;
+}
+
 /**
  * Type and shape inference over every graph of the model, subgraphs included. Declared
  * types (inputs, value_info) are merged in; what cannot be derived stays unknown — never guessed.
  */
-export function inferModel(model: Model): InferenceResult {
+export function inferModel(model: Model, options: InferOptions = {}): InferenceResult {
   const env = new Env(model.opsetImports, model.valueCount);
-  env.runGraph(model.graph, undefined);
+  const given = options.inputShapes;
+  env.runGraph(model.graph, given && model.graph.inputs.map((v) => (given[v.name] && v.type?.kind === 'tensor' ? { ...v.type, shape: given[v.name]! } : null)));
   for (const g of model.trainingGraphs) env.runGraph(g, undefined);
   const known = env.known;
   return {
