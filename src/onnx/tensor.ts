@@ -1,6 +1,7 @@
 import { OnnxFormatError, ModelFileError } from './errors';
 import { dataType, dataTypeName, rawByteLength, type DataTypeInfo } from './dtypes';
 import * as F from './float-formats';
+import type { ByteSource } from './io/byte-source';
 import type { ExternalDataRef, ModelFiles } from './io/model-files';
 import { ByteRange, toNumber } from './proto/byte-range';
 import type { TensorProto } from './proto/types';
@@ -90,107 +91,97 @@ export class Tensor {
 
   /**
    * Checks that the stored payload fits dtype and dims without reading values (external
-   * files are opened and measured). Throws OnnxFormatError or ModelFileError.
+   * files are opened and measured). Throws OnnxFormatError or ModelFileError. `read` runs it
+   * first, so values are never decoded from an inconsistent tensor.
    */
-  validate(): void {
+  validate(): DataTypeInfo {
     const info = dataType(this.dtype);
     if (!info) this.fail(`has unknown data type ${this.dtype}`);
-    const complex = info.name.startsWith('complex');
-    const expectedBytes = rawByteLength(complex ? { ...info, bits: info.bits / 2 } : info, this.elementCount * (complex ? 2 : 1));
+    const shape = `shape [${this.dims.join(',')}] of ${info.name}`;
     if (this.isExternal) {
-      if (!this.files) return;
-      const src = this.files.openExternal(this.externalRef());
-      if (src.size < expectedBytes) this.fail(`needs ${expectedBytes} bytes of external data, the file range has ${src.size}`);
-      return;
-    }
-    const raw = this.proto.raw_data;
-    if (raw !== undefined) {
-      if (raw.length !== expectedBytes) this.fail(`has ${raw.length} bytes of raw_data, expected ${expectedBytes} for shape [${this.dims.join(',')}] of ${info.name}`);
-      return;
-    }
-    if (info.field === 'string_data') {
+      const size = this.externalSource().size;
+      if (size < this.rawBytes(info)) this.fail(`needs ${this.rawBytes(info)} bytes of external data for ${shape}, the file range has ${size}`);
+    } else if (this.proto.raw_data !== undefined) {
+      const have = this.proto.raw_data.length;
+      if (have !== this.rawBytes(info)) this.fail(`has ${have} bytes of raw_data, expected ${this.rawBytes(info)} for ${shape}`);
+    } else if (info.field === 'string_data') {
       if (this.proto.string_data.length !== this.elementCount) this.fail(`has ${this.proto.string_data.length} strings for ${this.elementCount} elements`);
-      return;
+    } else {
+      const stored = this.typedValuesStored(info);
+      if (stored !== undefined && stored !== this.typedValuesNeeded(info)) this.fail(`has ${stored} values in ${info.field}, expected ${this.typedValuesNeeded(info)} for ${shape}`);
     }
-    const data = this.proto[info.field];
-    const perInt = info.field === 'int32_data' && info.bits < 8 ? 8 / info.bits : 1;
-    const needed = Math.ceil((this.elementCount * (complex ? 2 : 1)) / perInt);
-    let stored: number | undefined;
-    if (!(data instanceof ByteRange)) stored = (data as unknown[]).length;
-    else if (info.field === 'float_data') stored = data.length / 4;
-    else if (info.field === 'double_data') stored = data.length / 8;
-    if (stored !== undefined && stored !== needed) this.fail(`has ${stored} values in ${info.field}, expected ${needed} for shape [${this.dims.join(',')}]`);
+    return info;
   }
 
-  /** Reads up to `limit` elements. Throws OnnxFormatError / ModelFileError when the data is inconsistent or missing. */
+  /** Reads up to `limit` elements (complex: real and imaginary parts interleaved). */
   read(limit = Infinity): TensorRead {
-    const info = dataType(this.dtype);
-    if (!info) throw new OnnxFormatError(`tensor '${this.name}' has unknown data type ${this.dtype}`, 0);
+    const info = this.validate();
     const total = this.elementCount;
     const count = Math.min(total, limit);
-    const values = info.field === 'string_data' ? this.readStrings(count) : this.readNumbers(info, count);
+    let values: number[] | string[];
+    if (info.field === 'string_data') values = this.proto.string_data.slice(0, count).map((b) => utf8.decode(b));
+    else {
+      const scalars = count * scalarsPerElement(info);
+      const raw = this.rawPayload(info, scalars);
+      values = raw ? decodeRaw(info, raw, scalars) : this.readTypedField(info, scalars);
+    }
     return { values, total, truncated: count < total };
-  }
-
-  private readStrings(count: number): string[] {
-    const dec = new TextDecoder();
-    if (this.proto.string_data.length < this.elementCount) this.fail(`has ${this.proto.string_data.length} strings for ${this.elementCount} elements`);
-    return this.proto.string_data.slice(0, count).map((s) => dec.decode(s));
   }
 
   private fail(message: string): never {
     throw new OnnxFormatError(`tensor '${this.name}' ${message}`, this.proto.raw_data instanceof ByteRange ? this.proto.raw_data.offset : 0);
   }
 
-  private readNumbers(info: DataTypeInfo, count: number): number[] {
-    const perElement = info.name.startsWith('complex') ? 2 : 1;
-    const payload = this.payloadBytes(info, count * perElement);
-    if (payload) return decodeRaw(info, payload, count * perElement);
-    return this.readTypedField(info, count * perElement);
+  private externalSource(): ByteSource {
+    if (!this.files) throw new ModelFileError(`tensor '${this.name}' has external data but no model folder to read it from`, '');
+    return this.files.openExternal(this.externalRef());
   }
 
-  /** raw_data or external bytes for the first `count` elements; undefined when values are in a typed field. */
-  private payloadBytes(info: DataTypeInfo, count: number): Uint8Array | undefined {
-    const bits = info.name.startsWith('complex') ? info.bits / 2 : info.bits;
-    const need = Math.ceil((count * bits) / 8);
-    const fullBytes = rawByteLength({ ...info, bits }, this.elementCount * (info.name.startsWith('complex') ? 2 : 1));
-    if (this.isExternal) {
-      if (!this.files) throw new ModelFileError(`tensor '${this.name}' has external data but no model folder to read it from`, '');
-      const src = this.files.openExternal(this.externalRef());
-      if (src.size < fullBytes) this.fail(`needs ${fullBytes} bytes of external data, '${src.name}' slice has ${src.size}`);
-      return src.read(0, need).slice();
-    }
+  /** Bytes the whole tensor takes in raw_data (sub-byte types packed). */
+  private rawBytes(info: DataTypeInfo): number {
+    return rawByteLength({ ...info, bits: info.bits / scalarsPerElement(info) }, this.elementCount * scalarsPerElement(info));
+  }
+
+  /** int32_data holds two 4-bit or four 2-bit elements per entry; other fields one scalar each. */
+  private typedValuesNeeded(info: DataTypeInfo): number {
+    return Math.ceil((this.elementCount * scalarsPerElement(info)) / perInt32(info));
+  }
+
+  /** Entries stored in the typed field; undefined for a lazy varint field (counting would read it). */
+  private typedValuesStored(info: DataTypeInfo): number | undefined {
+    const data = this.proto[info.field as 'float_data'];
+    if (!(data instanceof ByteRange)) return data.length;
+    if (info.field === 'float_data') return data.length / 4;
+    if (info.field === 'double_data') return data.length / 8;
+    return undefined;
+  }
+
+  /** raw_data or external bytes holding the first `scalars` scalars; undefined when values are in a typed field. */
+  private rawPayload(info: DataTypeInfo, scalars: number): Uint8Array | undefined {
+    const need = Math.ceil((scalars * info.bits) / scalarsPerElement(info) / 8);
+    if (this.isExternal) return this.externalSource().read(0, need).slice();
     const raw = this.proto.raw_data;
     if (raw === undefined) return undefined;
-    if (raw.length !== fullBytes) this.fail(`has ${raw.length} bytes of raw_data, expected ${fullBytes} for shape [${this.dims.join(',')}] of ${info.name}`);
     return raw instanceof ByteRange ? raw.read(0, need) : raw.subarray(0, need);
   }
 
   private readTypedField(info: DataTypeInfo, count: number): number[] {
     const data = this.proto[info.field as 'float_data'];
-    const perInt = info.field === 'int32_data' && info.bits < 8 ? 8 / info.bits : 1;
-    const needed = Math.ceil(this.elementCount * (info.name.startsWith('complex') ? 2 : 1) / perInt);
-    let items: number[];
-    if (data instanceof ByteRange) {
-      items = readPackedRange(data, info.field, Math.ceil(count / perInt));
-      const stored = info.field === 'float_data' ? data.length / 4 : info.field === 'double_data' ? data.length / 8 : needed;
-      if (stored < needed) this.fail(`has ${stored} values in ${info.field}, expected ${needed}`);
-    } else {
-      if (data.length < needed) this.fail(`has ${data.length} values in ${info.field}, expected ${needed}`);
-      items = (data as Array<number | bigint>).slice(0, Math.ceil(count / perInt)).map(toNumber);
-    }
-    if (info.field !== 'int32_data' || (info.bits === 32 && info.name === 'int32')) return items.slice(0, count);
-    // int32_data carries bit patterns of the narrower types (sub-byte types packed per int32).
-    const bytes = new Uint8Array(items.length * (perInt > 1 ? 1 : Math.ceil(info.bits / 8)));
+    const per = perInt32(info);
+    const entries = Math.ceil(count / per);
+    const items = data instanceof ByteRange ? readPackedRange(data, info.field, entries) : (data as Array<number | bigint>).slice(0, entries).map(toNumber);
+    if (info.field !== 'int32_data' || info.name === 'int32') return items.slice(0, count);
+    // int32_data carries bit patterns of the narrower types (sub-byte types packed per entry).
+    const bytes = new Uint8Array(items.length * (info.bits === 16 ? 2 : 1));
     const view = new DataView(bytes.buffer);
-    items.forEach((v, i) => {
-      if (perInt > 1) bytes[i] = v & 0xff;
-      else if (info.bits === 16) view.setUint16(i * 2, v & 0xffff, true);
-      else bytes[i] = v & 0xff;
-    });
+    items.forEach((v, i) => (info.bits === 16 ? view.setUint16(i * 2, v & 0xffff, true) : (bytes[i] = v & 0xff)));
     return decodeRaw(info, bytes, count);
   }
 }
+
+const utf8 = new TextDecoder();
+const scalarsPerElement = (info: DataTypeInfo): number => (info.name.startsWith('complex') ? 2 : 1);
+const perInt32 = (info: DataTypeInfo): number => (info.field === 'int32_data' && info.bits < 8 ? 8 / info.bits : 1);
 
 function readPackedRange(range: ByteRange, field: string, count: number): number[] {
   if (field === 'float_data' || field === 'double_data') {
