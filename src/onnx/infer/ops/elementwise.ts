@@ -1,6 +1,6 @@
 import { broadcast } from '../shape-math';
 import type { ConstValue, InferFn, OpContext } from '../context';
-import { foldBinary, isIntegerType } from './fold';
+import { foldBinary, isIntegerType, numeric, type DimRule } from './fold';
 
 const BOOL = 9;
 
@@ -28,7 +28,7 @@ const identity: InferFn = (c) => c.out(0, c.type(0), c.value(0));
 const boolLike: InferFn = (c) => c.tensor(0, BOOL, c.shape(0));
 
 /** Broadcasting over all inputs; output element type from `elemFrom` input or a fixed type. */
-function broadcasting(elem: (c: OpContext) => number | undefined, fold?: (a: number, b: number) => number): InferFn {
+function broadcasting(elem: (c: OpContext) => number | undefined, fold?: DimRule): InferFn {
   return (c) => {
     const shapes = Array.from({ length: c.inputCount }, (_, i) => c.shape(i));
     const elemType = elem(c);
@@ -53,10 +53,10 @@ export const ELEMENTWISE: Record<string, InferFn> = {
   Identity: identity,
   IsNaN: boolLike,
   IsInf: boolLike,
-  Add: broadcasting(fromInput0, (x, y) => x + y),
-  Sub: broadcasting(fromInput0, (x, y) => x - y),
-  Mul: broadcasting(fromInput0, (x, y) => x * y),
-  Div: broadcasting(fromInput0, (x, y) => x / y),
+  Add: broadcasting(fromInput0, (x, y) => (y === 0 ? x : x === 0 ? y : numeric((p, q) => p + q)(x, y))),
+  Sub: broadcasting(fromInput0, (x, y) => (y === 0 ? x : numeric((p, q) => p - q)(x, y))),
+  Mul: broadcasting(fromInput0, (x, y) => (y === 1 ? x : x === 1 ? y : numeric((p, q) => p * q)(x, y))),
+  Div: broadcasting(fromInput0, (x, y) => (y === 1 ? x : numeric((p, q) => p / q)(x, y))),
   Pow: broadcasting(fromInput0),
   Mod: broadcasting(fromInput0),
   BitShift: broadcasting(fromInput0),
@@ -64,18 +64,20 @@ export const ELEMENTWISE: Record<string, InferFn> = {
   BitwiseOr: broadcasting(fromInput0),
   BitwiseXor: broadcasting(fromInput0),
   PRelu: broadcasting(fromInput0),
-  Max: broadcasting(fromInput0, Math.max),
-  Min: broadcasting(fromInput0, Math.min),
+  // Dims are never negative: max(dim, 0 or less) is the dim.
+  Max: broadcasting(fromInput0, (x, y) => (typeof y === 'number' && y <= 0 && x !== null ? x : typeof x === 'number' && x <= 0 && y !== null ? y : numeric(Math.max)(x, y))),
+  Min: broadcasting(fromInput0, numeric(Math.min)),
   Mean: broadcasting(fromInput0),
   Sum: broadcasting(fromInput0),
   And: broadcasting(bool),
   Or: broadcasting(bool),
   Xor: broadcasting(bool),
-  Equal: broadcasting(bool, (x, y) => (x === y ? 1 : 0)),
-  Greater: broadcasting(bool, (x, y) => (x > y ? 1 : 0)),
-  Less: broadcasting(bool, (x, y) => (x < y ? 1 : 0)),
-  GreaterOrEqual: broadcasting(bool, (x, y) => (x >= y ? 1 : 0)),
-  LessOrEqual: broadcasting(bool, (x, y) => (x <= y ? 1 : 0)),
+  // A symbolic dim equals itself and is never negative (exporters compare shapes with -1).
+  Equal: broadcasting(bool, (x, y) => (x !== null && x === y ? 1 : (typeof x === 'string' && typeof y === 'number' && y < 0) || (typeof y === 'string' && typeof x === 'number' && x < 0) ? 0 : numeric((p, q) => (p === q ? 1 : 0))(x, y))),
+  Greater: broadcasting(bool, numeric((x, y) => (x > y ? 1 : 0))),
+  Less: broadcasting(bool, numeric((x, y) => (x < y ? 1 : 0))),
+  GreaterOrEqual: broadcasting(bool, numeric((x, y) => (x >= y ? 1 : 0))),
+  LessOrEqual: broadcasting(bool, numeric((x, y) => (x <= y ? 1 : 0))),
   Where: (c) => {
     const cond = c.value(0);
     const x = c.value(1);

@@ -13,20 +13,21 @@ export function constValue(elemType: number, dims: number[], data: Dim[]): Const
   return data.length <= FOLD_LIMIT ? { elemType, dims, data } : undefined;
 }
 
+/** An elementwise rule over known numbers and symbolic dims; null when the result is unknown. */
+export type DimRule = (x: Dim, y: Dim) => Dim;
+
+/** Lifts a numeric rule: any symbol or unknown operand makes the result unknown. */
+export const numeric = (f: (x: number, y: number) => number): DimRule => (x, y) => (typeof x === 'number' && typeof y === 'number' ? f(x, y) : null);
+
 /** Elementwise a∘b for equal sizes or a scalar side; integer results truncated. */
-export function foldBinary(a: ConstValue, b: ConstValue, elemType: number, f: (x: number, y: number) => number): ConstValue | undefined {
+export function foldBinary(a: ConstValue, b: ConstValue, elemType: number, f: DimRule): ConstValue | undefined {
   const n = Math.max(a.data.length, b.data.length);
   if (!(a.data.length === n || a.data.length === 1) || !(b.data.length === n || b.data.length === 1)) return undefined;
   if (a.dims.length !== b.dims.length && a.data.length !== 1 && b.data.length !== 1) return undefined;
   const int = isIntegerType(elemType);
   const data = Array.from({ length: n }, (_, i): Dim => {
-    const x = a.data[a.data.length === 1 ? 0 : i]!;
-    const y = b.data[b.data.length === 1 ? 0 : i]!;
-    if (typeof x === 'number' && typeof y === 'number') {
-      const r = f(x, y);
-      return int ? Math.trunc(r) : r;
-    }
-    return null;
+    const r = f(a.data[a.data.length === 1 ? 0 : i]!, b.data[b.data.length === 1 ? 0 : i]!);
+    return int && typeof r === 'number' ? Math.trunc(r) : r;
   });
   return constValue(elemType, a.data.length >= b.data.length ? a.dims : b.dims, data);
 }
