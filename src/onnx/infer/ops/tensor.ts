@@ -19,11 +19,7 @@ const reshape: InferFn = (c) => {
   if (target) {
     const dims: Dim[] = target.map((d, i) => (d === 0 && !allowZero ? (input ? (input[i] ?? null) : null) : d === -1 ? -1 : d));
     const minus = dims.indexOf(-1);
-    if (minus >= 0) {
-      const total = input ? product(input) : null;
-      const rest = product(dims.filter((_, i) => i !== minus));
-      dims[minus] = isNum(total) && isNum(rest) && rest !== 0 ? total / rest : total !== null && total === rest ? 1 : null;
-    }
+    if (minus >= 0) dims[minus] = input ? inferredDim(input, dims.filter((_, i) => i !== minus)) : null;
     shape = dims;
   } else if (c.shape(1)?.length === 1 && isNum(c.shape(1)![0]!)) {
     shape = Array<Dim>(c.shape(1)![0] as number).fill(null);
@@ -31,6 +27,29 @@ const reshape: InferFn = (c) => {
   const v = c.value(0);
   c.tensor(0, c.elem(0), shape, v && shape?.every(isNum) ? { ...v, dims: shape as number[] } : undefined);
 };
+
+/** The -1 of a Reshape: input elements over the other target dims, symbols cancelling pairwise. */
+function inferredDim(input: Dim[], others: Dim[]): Dim {
+  const symbols = input.filter((d): d is string => typeof d === 'string');
+  let num = 1;
+  for (const d of input) {
+    if (d === null) return null;
+    if (typeof d === 'number') num *= d;
+  }
+  let den = 1;
+  for (const d of others) {
+    if (d === null) return null;
+    if (typeof d === 'number') den *= d;
+    else {
+      const k = symbols.indexOf(d);
+      if (k < 0) return null;
+      symbols.splice(k, 1);
+    }
+  }
+  if (den === 0 || num % den !== 0) return null;
+  if (symbols.length === 0) return num / den;
+  return symbols.length === 1 && num === den ? symbols[0]! : null;
+}
 
 const shapeOp: InferFn = (c) => {
   const s = c.shape(0);
