@@ -20,6 +20,8 @@ export interface Inferred {
 
 /** Tensors up to this many elements take part in constant folding. */
 export const FOLD_LIMIT = 4096;
+/** Float tensors fold only when tiny (Resize scales): larger ones are weights, not shape arithmetic. */
+export const FOLD_LIMIT_FLOAT = 16;
 
 /** What an operator's inference function sees and writes. */
 export interface OpContext {

@@ -1,10 +1,10 @@
-import { dataType } from '../dtypes';
 import type { Graph, Model, Node, Value } from '../model/graph';
 import type { Dim, Shape, ValueType } from '../model/value-type';
 import type { OpSchema } from '../schema/types';
 import { typeToString } from '../model/value-type';
 import { resolveSchema } from '../schema/registry';
-import { FOLD_LIMIT, tensorType, type ConstValue, type Inferred, type OpContext } from './context';
+import { tensorType, type ConstValue, type Inferred, type OpContext } from './context';
+import { foldable } from './ops/fold';
 import { OPS } from './ops';
 import { inferFromSchema } from './ops/from-schema';
 
@@ -190,12 +190,10 @@ class NodeContext implements OpContext {
 
 const UNKNOWN: Known = Object.freeze({ type: null, inferred: null });
 
-/** Values of small numeric initializers take part in folding. */
+/** Values of small integer (and tiny float) initializers take part in folding. */
 function initializerValue(v: Value): ConstValue | undefined {
   const t = v.initializer;
-  if (!t || t.elementCount > FOLD_LIMIT || t.isExternal) return undefined;
-  const info = dataType(t.dtype);
-  if (!info || info.field === 'string_data' || info.name.startsWith('complex')) return undefined;
+  if (!t || !foldable(t)) return undefined;
   try {
     return { elemType: t.dtype, dims: t.dims, data: t.read().values as number[] };
   } catch {

@@ -1,6 +1,7 @@
 import { dataType } from '../../dtypes';
 import type { Dim } from '../../model/value-type';
-import { FOLD_LIMIT, type ConstValue } from '../context';
+import type { Tensor } from '../../tensor';
+import { FOLD_LIMIT, FOLD_LIMIT_FLOAT, type ConstValue } from '../context';
 
 export const INT64 = 7;
 
@@ -30,6 +31,13 @@ export function foldBinary(a: ConstValue, b: ConstValue, elemType: number, f: Di
     return int && typeof r === 'number' ? Math.trunc(r) : r;
   });
   return constValue(elemType, a.data.length >= b.data.length ? a.dims : b.dims, data);
+}
+
+/** Whether a stored tensor is worth reading for folding: small, numeric, in the file. */
+export function foldable(t: Tensor): boolean {
+  const info = dataType(t.dtype);
+  if (!info || info.field === 'string_data' || info.name.startsWith('complex') || t.isExternal) return false;
+  return t.elementCount <= (info.isFloat ? FOLD_LIMIT_FLOAT : FOLD_LIMIT);
 }
 
 /** A 1-D (or scalar) value's elements as shape dims: numbers, symbols from Shape, or null. */

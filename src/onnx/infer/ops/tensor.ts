@@ -1,8 +1,7 @@
-import { dataType } from '../../dtypes';
 import type { Dim, Shape } from '../../model/value-type';
 import { broadcast, isNum, normAxis, product, sliceLength } from '../shape-math';
 import type { ConstValue, InferFn, OpContext } from '../context';
-import { asDims, constValue, INT64 } from './fold';
+import { asDims, constValue, foldable, INT64 } from './fold';
 
 /** Operators that move, cut and join tensors, with folding of the small int tensors of shape arithmetic. */
 
@@ -283,9 +282,7 @@ const constant: InferFn = (c) => {
     case 'value': {
       const t = a.tensor();
       if (!t) return;
-      const info = dataType(t.dtype);
-      const small = t.elementCount <= 4096 && info && info.field !== 'string_data' && !info.name.startsWith('complex') && !t.isExternal;
-      return c.tensor(0, t.dtype, t.dims, small ? constValue(t.dtype, t.dims, t.read().values as number[]) : undefined);
+      return c.tensor(0, t.dtype, t.dims, foldable(t) ? constValue(t.dtype, t.dims, t.read().values as number[]) : undefined);
     }
     case 'value_float':
       return num(1, [], [a.float()]);
