@@ -1,4 +1,4 @@
-import type { Graph, Node, Value } from '../model/graph';
+import type { Graph, Node } from '../model/graph';
 import type { Dim, Shape, ValueType } from '../model/value-type';
 import type { OpSchema } from '../schema/types';
 
@@ -57,7 +57,6 @@ export interface OpContext {
 
 export type InferFn = (c: OpContext) => void;
 
-export type ValueInfoMap = Map<Value, Inferred>;
 
 export const tensorType = (elemType: number | undefined, shape: Shape): ValueType | null =>
   elemType === undefined ? null : { kind: 'tensor', elemType, shape };

@@ -90,7 +90,7 @@ function readValue(r: WireReader, field: FieldInfo, end: number, depth: number):
       const len = r.uint(end, 'length');
       if (field.lazy && len >= LAZY_MIN_BYTES) {
         const range = new ByteRange(r.source, r.pos, len);
-        r.skip(len, end);
+        r.skipBytes(len, end);
         return range;
       }
       return r.bytes(len, end);
@@ -108,7 +108,7 @@ function decodePacked(r: WireReader, obj: ProtoObject, field: FieldInfo, end: nu
   const list = obj[field.name] as unknown[] | ByteRange;
   if (field.lazy && len >= LAZY_MIN_BYTES && Array.isArray(list) && list.length === 0) {
     obj[field.name] = new ByteRange(r.source, r.pos, len);
-    r.skip(len, end);
+    r.skipBytes(len, end);
     return;
   }
   const out = Array.isArray(list) ? (list === EMPTY ? [] : list) : expandPacked(list, field);

@@ -147,7 +147,7 @@ export class WireReader {
   }
 
   /** Skips `length` bytes without reading them. */
-  skip(length: number, limit: number): void {
+  skipBytes(length: number, limit: number): void {
     if (this.pos + length > limit) this.fail(`a field of ${length} bytes runs past the end of its message`);
     this.pos += length;
   }
@@ -159,11 +159,11 @@ export class WireReader {
         this.varint64(limit, false);
         return;
       case 1:
-        return this.skip(8, limit);
+        return this.skipBytes(8, limit);
       case 2:
-        return this.skip(this.uint(limit, 'length'), limit);
+        return this.skipBytes(this.uint(limit, 'length'), limit);
       case 5:
-        return this.skip(4, limit);
+        return this.skipBytes(4, limit);
       default:
         this.fail(`unsupported wire type ${wireType}`, tagAt);
     }

@@ -6,7 +6,6 @@ import type { InferFn } from '../context';
 
 const FLOAT = 1;
 const UINT8 = 2;
-const INT64 = 7;
 const STRING = 8;
 
 const einsum: InferFn = (c) => {
@@ -135,5 +134,4 @@ export const MISC_OPS: Record<string, InferFn> = {
     const stop = c.node.attribute('stopwords')?.proto.strings.length ?? 0;
     c.tensor(0, STRING, s && stop === 0 ? s : s ? s.map((d, i) => (i === s.length - 1 ? null : d)) : null);
   },
-  Size: (c) => c.tensor(0, INT64, []),
 };
