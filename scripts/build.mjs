@@ -25,9 +25,24 @@ function filesUnder(dir, suffix) {
   return out;
 }
 
+const browser = { bundle: true, platform: 'browser', target: 'chrome120', format: 'iife', sourcemap: 'linked', logLevel: 'warning' };
+
+// The layout worker first: the webview bundle embeds it as text and starts it from a blob: URL.
+const worker = await build({ ...browser, entryPoints: ['webview/layout/worker.ts'], write: false, sourcemap: false, minify: true });
+const workerSource = worker.outputFiles[0].text;
+const virtualWorker = {
+  name: 'virtual-layout-worker',
+  setup(b) {
+    b.onResolve({ filter: /^virtual:layout-worker$/ }, () => ({ path: 'layout-worker', namespace: 'virtual' }));
+    b.onLoad({ filter: /.*/, namespace: 'virtual' }, () => ({ contents: workerSource, loader: 'text' }));
+  },
+};
+
 await Promise.all([
+  build({ ...browser, entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js', plugins: [virtualWorker] }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' }),
-  build({ ...common, entryPoints: filesUnder('test', '.test.ts'), outdir: 'out/test', outbase: 'test' }),
-  build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'out/bench/bench.js' }),
+  build({ ...common, entryPoints: filesUnder('test', '.test.ts'), outdir: 'out/test', outbase: 'test', plugins: [virtualWorker] }),
+  build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'out/bench/bench.js', plugins: [virtualWorker] }),
+  build({ ...common, entryPoints: ['test/integration/index.ts', ...filesUnder('test/integration', '.itest.ts')], outdir: 'out/integration', external: ['vscode', 'mocha'] }),
 ]);

@@ -1,31 +1,60 @@
 import * as vscode from 'vscode';
 import { summarizeModel } from '../analysis/summary';
 import { openModel } from '../onnx/open';
+import { GRAPH_EDITOR_VIEW_TYPE, GraphEditorProvider } from './graph-editor';
 
-/** Activation: for now one command that shows a model's summary; the graph editor comes next. */
-export function activate(context: vscode.ExtensionContext): void {
+/** Activation: the graph editor for .onnx files and the commands around it. */
+export function activate(context: vscode.ExtensionContext): { provider: GraphEditorProvider } {
   const output = vscode.window.createOutputChannel('ONNX Studio');
+  const provider = new GraphEditorProvider(context);
   context.subscriptions.push(
     output,
-    vscode.commands.registerCommand('onnxStudio.inspect', (uri?: vscode.Uri) => {
-      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
-      if (!target || target.scheme !== 'file') {
-        void vscode.window.showErrorMessage('ONNX Studio: choose an .onnx file on disk to inspect.');
-        return;
-      }
-      try {
-        const model = openModel(target.fsPath);
-        try {
-          output.appendLine(JSON.stringify(summarizeModel(model), null, 2));
-          output.show(true);
-        } finally {
-          model.close();
-        }
-      } catch (e) {
-        void vscode.window.showErrorMessage(`ONNX Studio: ${(e as Error).message}`);
-      }
+    vscode.window.registerCustomEditorProvider(GRAPH_EDITOR_VIEW_TYPE, provider, { supportsMultipleEditorsPerDocument: false }),
+    vscode.commands.registerCommand('onnxStudio.openGraph', (uri?: vscode.Uri) => {
+      const target = uri ?? activeGraphUri();
+      if (target) return vscode.commands.executeCommand('vscode.openWith', target, GRAPH_EDITOR_VIEW_TYPE);
+      return vscode.window.showErrorMessage('ONNX Studio: choose an .onnx file to open as a graph.');
     }),
+    vscode.commands.registerCommand('onnxStudio.goToNode', () => goToNode(provider)),
+    vscode.commands.registerCommand('onnxStudio.inspect', (uri?: vscode.Uri) => inspect(uri ?? activeGraphUri(), output)),
   );
+  // What an integration test (or another extension) can ask of the running editor.
+  return { provider };
+}
+
+function activeGraphUri(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputCustom && input.viewType === GRAPH_EDITOR_VIEW_TYPE ? input.uri : undefined;
+}
+
+async function goToNode(provider: GraphEditorProvider): Promise<void> {
+  const uri = activeGraphUri();
+  const model = uri && provider.documents.get(uri.toString())?.model;
+  if (!uri || !model) {
+    void vscode.window.showInformationMessage('ONNX Studio: open a model in the graph editor first.');
+    return;
+  }
+  const items = [...model.graphs()].flatMap((g) => g.nodes.map((n) => ({ label: n.name || n.id, description: n.opType, detail: g.id ? `in ${g.id}` : undefined, id: n.id })));
+  const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Go to node (name or op type)', matchOnDescription: true });
+  if (pick) provider.reveal(uri, pick.id);
+}
+
+function inspect(target: vscode.Uri | undefined, output: vscode.OutputChannel): void {
+  if (!target || target.scheme !== 'file') {
+    void vscode.window.showErrorMessage('ONNX Studio: choose an .onnx file on disk to inspect.');
+    return;
+  }
+  try {
+    const model = openModel(target.fsPath);
+    try {
+      output.appendLine(JSON.stringify(summarizeModel(model), null, 2));
+      output.show(true);
+    } finally {
+      model.close();
+    }
+  } catch (e) {
+    void vscode.window.showErrorMessage(`ONNX Studio: ${(e as Error).message}`);
+  }
 }
 
 export function deactivate(): void {}

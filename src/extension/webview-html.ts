@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+
+/**
+ * The graph editor's page: strict CSP (DESIGN.md §4) — nothing by default, scripts by nonce,
+ * the layout worker from a blob: URL, styles and the bundle from the extension only.
+ */
+export function graphEditorHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'main.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'graph.css'));
+  const csp = [
+    "default-src 'none'",
+    `style-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+    `script-src 'nonce-${nonce}'`,
+    'worker-src blob:',
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>ONNX graph</title>
+</head>
+<body>
+<header role="toolbar" aria-label="Graph tools">
+  <nav id="breadcrumbs" aria-label="Subgraph path"></nav>
+  <input id="search" type="search" placeholder="Find node, op or tensor (Ctrl+F)" aria-label="Find node, op or tensor">
+  <span id="search-count" aria-live="polite"></span>
+  <label><input id="initializers" type="checkbox"> initializers</label>
+  <button id="fit" title="Fit to window">Fit</button>
+  <button id="export-svg">SVG</button>
+  <button id="export-png">PNG</button>
+</header>
+<main>
+  <canvas id="graph" tabindex="0" role="img" aria-label="Graph of the model; arrow keys move between nodes, Enter opens groups and subgraphs"></canvas>
+  <aside id="panel" aria-label="Properties" aria-live="polite"></aside>
+</main>
+<div id="error" role="alert"></div>
+<footer id="status" aria-live="polite">Loading…</footer>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,77 @@
+// The graph as it crosses to the webview: columnar arrays (no per-node objects, no weight
+// bytes), one graph level at a time. Model strings are data: the webview renders them as text.
+
+export const NodeKind = { Op: 0, Input: 1, Output: 2, Initializer: 3 } as const;
+export type NodeKind = (typeof NodeKind)[keyof typeof NodeKind];
+
+export interface GraphPayload {
+  /** '' for the main graph; a subgraph's id prefix (`If_3/then_branch/`) otherwise. */
+  graphId: string;
+  /** From the main graph down to this one. */
+  breadcrumbs: { graphId: string; label: string }[];
+  /** Distinct op labels (`Conv`, `com.microsoft::Gelu`); nodes index into it. */
+  opTable: string[];
+  /** Category names (`conv`, `activation`, `io`, …); the webview maps them to theme colours. */
+  categoryTable: string[];
+  /** Distinct namespace paths (`encoder/layer.3/attn`, '' for none); nodes index into it. */
+  namespaceTable: string[];
+  nodes: {
+    id: string[];
+    name: string[];
+    kind: NodeKind[];
+    op: number[];
+    namespace: number[];
+    /** Op category for colouring: index into categoryTable. */
+    category: number[];
+    /** Subgraph ids a node holds (If/Loop/Scan), '' when none; several joined by '\n'. */
+    subgraphs: string[];
+  };
+  /** One entry per (producer, consumer, value): parallel arrays. */
+  edges: { from: number[]; to: number[]; value: number[] };
+  values: {
+    name: string[];
+    /** Text-syntax type, `float[N,3,224,224]`, or '' when unknown. */
+    type: string[];
+    /** Whether the type came from inference rather than from the file. */
+    inferred: boolean[];
+  };
+}
+
+export interface ModelInfo {
+  file: string;
+  irVersion: number;
+  producer: string;
+  opsets: Record<string, number>;
+  metadata: Record<string, string>;
+  nodeCount: number;
+  totalNodeCount: number;
+  parameterCount: number;
+  weightBytes: number;
+}
+
+export interface NodeDetails {
+  id: string;
+  name: string;
+  opType: string;
+  domain: string;
+  schema: { since: number; summary: string; deprecated: boolean } | null;
+  attributes: { name: string; type: string; value: string }[];
+  inputs: { formal: string; name: string; type: string }[];
+  outputs: { formal: string; name: string; type: string }[];
+}
+
+export interface TensorStats {
+  name: string;
+  dtype: string;
+  shape: number[];
+  /** First elements, as text. */
+  first: string[];
+  count: number;
+  /** Over the elements read (capped); null for strings. */
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  std: number | null;
+  sparsity: number | null;
+  truncated: boolean;
+}

@@ -1,0 +1,201 @@
+// Draws the scene on a canvas (DOM elements do not scale to 10k nodes), with d3-zoom for pan and
+// zoom, culling to the viewport, level of detail, and hit-testing for hover and selection.
+import { select } from 'd3-selection';
+import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
+import type { Scene, SceneItem } from './scene';
+import { themeColours, type Theme } from './theme';
+
+export interface FrameStats {
+  frames: number;
+  lastMs: number;
+  maxMs: number;
+  totalMs: number;
+}
+
+export class CanvasView {
+  private scene: Scene = { items: [], edges: [], width: 0, height: 0 };
+  private transform: ZoomTransform = zoomIdentity;
+  private readonly zoomer: ZoomBehavior<HTMLCanvasElement, unknown>;
+  private theme: Theme = themeColours();
+  private frameRequested = false;
+  selected = -1;
+  highlighted = new Set<number>();
+  readonly stats: FrameStats = { frames: 0, lastMs: 0, maxMs: 0, totalMs: 0 };
+
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly on: { select(item: number): void; open(item: number): void; transform(t: ZoomTransform): void },
+  ) {
+    this.zoomer = zoom<HTMLCanvasElement, unknown>()
+      .scaleExtent([0.02, 4])
+      .on('zoom', (e: D3ZoomEvent<HTMLCanvasElement, unknown>) => {
+        this.transform = e.transform;
+        this.on.transform(e.transform);
+        this.requestDraw();
+      });
+    select(canvas).call(this.zoomer).on('dblclick.zoom', null);
+    canvas.addEventListener('click', (e) => this.on.select(this.hit(e.offsetX, e.offsetY)));
+    canvas.addEventListener('dblclick', (e) => {
+      const i = this.hit(e.offsetX, e.offsetY);
+      if (i >= 0) this.on.open(i);
+    });
+    new ResizeObserver(() => this.resize()).observe(canvas);
+    // Theme changes swap the body class: re-read the colours.
+    new MutationObserver(() => {
+      this.theme = themeColours();
+      this.requestDraw();
+    }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    this.resize();
+  }
+
+  setScene(scene: Scene, transform?: { x: number; y: number; k: number } | null): void {
+    this.scene = scene;
+    if (transform) this.setTransform(zoomIdentity.translate(transform.x, transform.y).scale(transform.k));
+    else this.fit();
+    this.requestDraw();
+  }
+
+  get items(): SceneItem[] {
+    return this.scene.items;
+  }
+
+  get edges(): Scene['edges'] {
+    return this.scene.edges;
+  }
+
+  fit(): void {
+    const { width, height } = this.canvas.getBoundingClientRect();
+    const s = this.scene;
+    if (!s.width || !width) return this.setTransform(zoomIdentity.translate(20, 20));
+    // Tall graphs (deep chains) open at a readable scale at the top, not as a sliver.
+    const k = Math.min(1, Math.max(0.35, Math.min((width - 40) / s.width, (height - 40) / s.height)));
+    this.setTransform(zoomIdentity.translate((width - s.width * k) / 2, 20).scale(k));
+  }
+
+  reveal(item: number): void {
+    const it = this.scene.items[item];
+    if (!it) return;
+    const { width, height } = this.canvas.getBoundingClientRect();
+    const k = Math.max(this.transform.k, 0.8);
+    this.setTransform(zoomIdentity.translate(width / 2 - it.x * k, height / 2 - it.y * k).scale(k));
+  }
+
+  private setTransform(t: ZoomTransform): void {
+    select(this.canvas).call(this.zoomer.transform, t);
+  }
+
+  private resize(): void {
+    const r = this.canvas.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    this.canvas.width = Math.max(1, Math.round(r.width * dpr));
+    this.canvas.height = Math.max(1, Math.round(r.height * dpr));
+    this.requestDraw();
+  }
+
+  requestDraw(): void {
+    if (this.frameRequested) return;
+    this.frameRequested = true;
+    requestAnimationFrame(() => {
+      this.frameRequested = false;
+      this.draw();
+    });
+  }
+
+  /** The item under a point in CSS pixels, or -1. */
+  hit(px: number, py: number): number {
+    const [gx, gy] = this.transform.invert([px, py]);
+    const items = this.scene.items;
+    for (let i = items.length - 1; i >= 0; i--) {
+      const it = items[i]!;
+      if (Math.abs(gx - it.x) <= it.w / 2 && Math.abs(gy - it.y) <= it.h / 2) return i;
+    }
+    return -1;
+  }
+
+  private draw(): void {
+    const start = performance.now();
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx) return;
+    const dpr = window.devicePixelRatio || 1;
+    const t = this.transform;
+    const th = this.theme;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = th.background;
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.setTransform(dpr * t.k, 0, 0, dpr * t.k, dpr * t.x, dpr * t.y);
+    const [x0, y0] = t.invert([0, 0]);
+    const [x1, y1] = t.invert([this.canvas.width / dpr, this.canvas.height / dpr]);
+    const visible = (it: SceneItem): boolean => it.x + it.w / 2 >= x0 && it.x - it.w / 2 <= x1 && it.y + it.h / 2 >= y0 && it.y - it.h / 2 <= y1;
+    const detail = t.k >= 0.45;
+    const items = this.scene.items;
+
+    ctx.lineWidth = 1 / t.k;
+    ctx.strokeStyle = th.edge;
+    ctx.beginPath();
+    for (const e of this.scene.edges) {
+      const a = items[e.a]!;
+      const b = items[e.b]!;
+      if (Number.isNaN(a.x) || Number.isNaN(b.x)) continue;
+      if (Math.max(a.y, b.y) < y0 || Math.min(a.y, b.y) > y1 || Math.max(a.x, b.x) < x0 || Math.min(a.x, b.x) > x1) continue;
+      const ya = a.y + a.h / 2;
+      const yb = b.y - b.h / 2;
+      ctx.moveTo(a.x, ya);
+      if (detail) ctx.bezierCurveTo(a.x, (ya + yb) / 2, b.x, (ya + yb) / 2, b.x, yb);
+      else ctx.lineTo(b.x, yb);
+    }
+    ctx.stroke();
+    if (t.k >= 0.8) {
+      ctx.font = '10px var(--vscode-editor-font-family, monospace)';
+      ctx.textAlign = 'left';
+      for (const e of this.scene.edges) {
+        if (!e.label) continue;
+        const a = items[e.a]!;
+        const b = items[e.b]!;
+        const mx = (a.x + b.x) / 2;
+        const my = (a.y + a.h / 2 + b.y - b.h / 2) / 2;
+        if (mx < x0 || mx > x1 || my < y0 || my > y1) continue;
+        ctx.fillStyle = e.inferred ? th.inferred : th.edgeLabel;
+        ctx.fillText(e.label, mx + 4, my + 3);
+      }
+    }
+
+    ctx.textAlign = 'center';
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      if (Number.isNaN(it.x) || !visible(it)) continue;
+      const left = it.x - it.w / 2;
+      const top = it.y - it.h / 2;
+      ctx.fillStyle = th.category(it.category);
+      ctx.beginPath();
+      ctx.roundRect(left, top, it.w, it.h, it.kind === 'group' ? 8 : 4);
+      ctx.fill();
+      if (i === this.selected || this.highlighted.has(i)) {
+        ctx.lineWidth = 2.5 / t.k;
+        ctx.strokeStyle = i === this.selected ? th.selection : th.highlight;
+        ctx.stroke();
+      } else if (it.kind === 'group' || it.hasSubgraphs) {
+        ctx.lineWidth = 1.5 / t.k;
+        ctx.strokeStyle = th.foreground;
+        ctx.setLineDash(it.kind === 'group' ? [4 / t.k, 3 / t.k] : []);
+        ctx.stroke();
+        ctx.setLineDash([]);
+      }
+      if (!detail) continue;
+      ctx.fillStyle = th.nodeText;
+      ctx.font = `bold 12px var(--vscode-font-family, sans-serif)`;
+      ctx.fillText(clip(it.label, it.w), it.x, top + 15);
+      ctx.font = `10px var(--vscode-font-family, sans-serif)`;
+      ctx.fillText(clip(it.sublabel, it.w), it.x, top + 29);
+    }
+    const ms = performance.now() - start;
+    this.stats.frames++;
+    this.stats.lastMs = ms;
+    this.stats.maxMs = Math.max(this.stats.maxMs, ms);
+    this.stats.totalMs += ms;
+  }
+}
+
+function clip(s: string, width: number): string {
+  const max = Math.floor((width - 8) / 6.5);
+  return s.length > max ? s.slice(0, Math.max(1, max - 1)) + '…' : s;
+}

@@ -1,0 +1,222 @@
+// The graph editor webview: receives one graph level at a time, lays it out in a worker, draws
+// it on a canvas, and shows properties on demand. No Node modules here (DESIGN.md §1).
+import { NodeKind, type GraphPayload } from '../src/protocol/graph-payload';
+import { PROTOCOL_VERSION, type ViewState } from '../src/protocol/messages';
+import { CanvasView } from './canvas-view';
+import { HostChannel } from './channel';
+import { exportPng, exportSvg } from './export';
+import { LayoutClient } from './layout-client';
+import { initialExpanded, visibleGraph, type VisibleGraph } from './layout/visible-graph';
+import { el, Panel } from './panel';
+import { sceneItems, type Scene } from './scene';
+import { Search } from './search';
+
+const channel = new HostChannel();
+const layouts = new LayoutClient();
+const panel = new Panel(document.getElementById('panel')!);
+const status = document.getElementById('status')!;
+const crumbs = document.getElementById('breadcrumbs')!;
+const canvas = document.getElementById('graph') as HTMLCanvasElement;
+
+let payload: GraphPayload | undefined;
+let visible: VisibleGraph | undefined;
+let expanded = new Set<string>();
+let state: ViewState = channel.state ?? { graphId: '', selected: null, transform: null, showInitializers: false };
+
+const view = new CanvasView(canvas, {
+  select: (i) => select(i),
+  open: (i) => open(i),
+  transform: (t) => saveState({ transform: { x: t.x, y: t.y, k: t.k } }),
+});
+const search = new Search(document.getElementById('search') as HTMLInputElement, document.getElementById('search-count')!, {
+  items: () => view.items.map((it) => [it.label, it.sublabel, ...(it.node >= 0 && payload ? valueNamesOf(it.node) : [])]),
+  highlight: (set) => {
+    view.highlighted = set;
+    view.requestDraw();
+  },
+  reveal: (i) => {
+    view.reveal(i);
+    select(i);
+  },
+});
+
+function saveState(patch: Partial<ViewState>): void {
+  state = { ...state, ...patch };
+  channel.state = state;
+}
+
+function valueNamesOf(node: number): string[] {
+  const p = payload!;
+  const names: string[] = [];
+  p.edges.from.forEach((a, e) => (a === node || p.edges.to[e] === node) && names.push(p.values.name[p.edges.value[e]!]!));
+  return names;
+}
+
+/** Lays out what is visible of the current level and paints it; keeps the view where it was if asked. */
+async function render(keepTransform: boolean): Promise<void> {
+  const p = payload!;
+  const received = performance.now();
+  visible = visibleGraph(p, expanded);
+  const { items, edges } = sceneItems(p, visible, state.showInitializers);
+  const shown = items.map((it, i) => i).filter((i) => state.showInitializers || items[i]!.kind !== NodeKind.Initializer);
+  const local = new Int32Array(items.length).fill(-1);
+  shown.forEach((i, k) => (local[i] = k));
+  const laidEdges = edges.filter((e) => local[e.a]! >= 0 && local[e.b]! >= 0);
+  status.textContent = `Laying out ${shown.length.toLocaleString('en-US')} items…`;
+  const r = await layouts.layout({
+    count: shown.length,
+    from: laidEdges.map((e) => local[e.a]!),
+    to: laidEdges.map((e) => local[e.b]!),
+    width: shown.map((i) => items[i]!.w),
+    height: shown.map((i) => items[i]!.h),
+  });
+  if (!r) return; // superseded
+  for (const it of items) it.x = it.y = NaN;
+  shown.forEach((i, k) => {
+    items[i]!.x = r.x[k]!;
+    items[i]!.y = r.y[k]!;
+  });
+  const scene: Scene = { items, edges: laidEdges, width: r.bounds.width, height: r.bounds.height };
+  view.setScene(scene, keepTransform ? state.transform : null);
+  view.selected = state.selected ? items.findIndex((it) => it.node >= 0 && p.nodes.id[it.node] === state.selected) : -1;
+  requestAnimationFrame(() => {
+    const opNodes = p.nodes.kind.filter((k) => k === NodeKind.Op).length;
+    const firstPaintMs = performance.now() - received;
+    status.textContent = `${opNodes.toLocaleString('en-US')} nodes · ${shown.length.toLocaleString('en-US')} drawn · layout ${r.ms.toFixed(0)} ms`;
+    document.body.dataset.rendered = String(Number(document.body.dataset.rendered ?? 0) + 1);
+    channel.notify('view/rendered', { graphId: p.graphId, opNodes, items: shown.length, layoutMs: r.ms, firstPaintMs });
+  });
+}
+
+function showBreadcrumbs(p: GraphPayload): void {
+  crumbs.replaceChildren();
+  p.breadcrumbs.forEach((b, i) => {
+    if (i > 0) crumbs.append(el('span', ' › '));
+    const a = el('button', b.label);
+    a.className = 'crumb';
+    a.disabled = b.graphId === p.graphId;
+    a.addEventListener('click', () => void loadGraph(b.graphId));
+    crumbs.append(a);
+  });
+}
+
+async function loadGraph(graphId: string, p?: GraphPayload, keep = false): Promise<void> {
+  payload = p ?? (await channel.request('graph/get', { graphId }));
+  expanded = initialExpanded(payload);
+  if (!keep) saveState({ graphId, selected: null, transform: null });
+  showBreadcrumbs(payload);
+  search.reset();
+  await render(keep);
+}
+
+async function select(i: number): Promise<void> {
+  view.selected = i;
+  view.requestDraw();
+  const it = view.items[i];
+  const nodeId = it && it.node >= 0 ? payload!.nodes.id[it.node]! : null;
+  saveState({ selected: nodeId });
+  channel.notify('node/selected', { nodeId, graphId: payload?.graphId ?? '' });
+  if (!it) return;
+  if (it.kind === 'group') {
+    panel.clear();
+    panel.showError(`${it.group}: ${it.sublabel} — double-click (or Enter) to expand`);
+  } else if (it.kind === NodeKind.Op) {
+    try {
+      const d = await channel.request('node/details', { nodeId: nodeId! });
+      panel.showNode(d, (name) => void showTensor(name), (text) => void channel.request('clipboard/write', { text }));
+    } catch (e) {
+      panel.showError((e as Error).message);
+    }
+  } else {
+    panel.clear();
+    await showTensor(payload!.nodes.name[it.node]!);
+  }
+}
+
+async function showTensor(name: string): Promise<void> {
+  try {
+    panel.showTensor(await channel.request('tensor/read', { graphId: payload!.graphId, name }));
+  } catch (e) {
+    panel.showError((e as Error).message);
+  }
+}
+
+function open(i: number): void {
+  const it = view.items[i]!;
+  if (it.kind === 'group') {
+    expanded.add(it.group);
+    void render(true);
+  } else if (it.hasSubgraphs) {
+    void loadGraph(payload!.nodes.subgraphs[it.node]!.split('\n')[0]!);
+  }
+}
+
+function neighbour(i: number, direction: 'down' | 'up' | 'left' | 'right'): number {
+  const items = view.items;
+  const it = items[i]!;
+  if (direction === 'left' || direction === 'right') {
+    const row = items.map((x, k) => k).filter((k) => items[k]!.y === it.y).sort((a, b) => items[a]!.x - items[b]!.x);
+    const at = row.indexOf(i);
+    return row[direction === 'left' ? at - 1 : at + 1] ?? i;
+  }
+  const vg = visible!;
+  const next = direction === 'down' ? vg.from.findIndex((a) => a === i) : vg.to.findIndex((b) => b === i);
+  return next < 0 ? i : direction === 'down' ? vg.to[next]! : vg.from[next]!;
+}
+
+document.addEventListener('keydown', (e) => {
+  if ((e.ctrlKey || e.metaKey) && e.key === 'f') {
+    e.preventDefault();
+    search.focus();
+    return;
+  }
+  if (document.activeElement instanceof HTMLInputElement) return;
+  const keys: Record<string, 'down' | 'up' | 'left' | 'right'> = { ArrowDown: 'down', ArrowUp: 'up', ArrowLeft: 'left', ArrowRight: 'right' };
+  if (keys[e.key] && view.selected >= 0) {
+    e.preventDefault();
+    const next = neighbour(view.selected, keys[e.key]!);
+    view.reveal(next);
+    void select(next);
+  } else if (e.key === 'Enter' && view.selected >= 0) open(view.selected);
+  else if (e.key === 'Escape') void select(-1);
+  else if (e.key === 'Backspace' && payload && payload.breadcrumbs.length > 1) void loadGraph(payload.breadcrumbs[payload.breadcrumbs.length - 2]!.graphId);
+});
+
+document.getElementById('fit')!.addEventListener('click', () => view.fit());
+const initToggle = document.getElementById('initializers') as HTMLInputElement;
+initToggle.addEventListener('change', () => {
+  saveState({ showInitializers: initToggle.checked });
+  void render(true);
+});
+document.getElementById('export-svg')!.addEventListener('click', () => void channel.request('export/save', { format: 'svg', data: exportSvg(view.items, view.edges) }));
+document.getElementById('export-png')!.addEventListener('click', () => void channel.request('export/save', { format: 'png', data: exportPng(view.items, view.edges) }));
+
+
+channel.on('model/loaded', (m) => {
+  document.body.classList.remove('failed');
+  panel.showModel(m.model);
+  for (const w of m.warnings) panel.showError(w);
+  if (m.state) state = { ...state, ...m.state };
+  initToggle.checked = state.showInitializers;
+  const keep = m.graph.graphId === state.graphId;
+  void loadGraph(m.graph.graphId, m.graph, keep);
+});
+
+channel.on('model/error', (m) => {
+  document.body.classList.add('failed');
+  const box = document.getElementById('error')!;
+  box.replaceChildren(el('h2', 'This file could not be opened as an ONNX model'), el('p', m.message));
+  if (m.hint) box.append(el('p', m.hint));
+  box.append(el('p', `${m.file} · ${m.readBytes.toLocaleString('en-US')} bytes read`));
+});
+
+channel.on('view/reveal', ({ nodeId }) => {
+  const i = view.items.findIndex((it) => it.node >= 0 && payload?.nodes.id[it.node] === nodeId);
+  if (i >= 0) {
+    view.reveal(i);
+    void select(i);
+  }
+});
+
+(window as unknown as { onnxStudio: object }).onnxStudio = { view, stats: view.stats };
+channel.notify('webview/ready', { protocol: PROTOCOL_VERSION });
