@@ -14,7 +14,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
-    ignores: ['src/extension/**'],
+    ignores: ['src/extension/**', 'test/integration/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Only src/extension/ may import vscode (DESIGN.md §1).' }] }],
     },

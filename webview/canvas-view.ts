@@ -68,7 +68,7 @@ export class CanvasView {
     const s = this.scene;
     if (!s.width || !width) return this.setTransform(zoomIdentity.translate(20, 20));
     // Tall graphs (deep chains) open at a readable scale at the top, not as a sliver.
-    const k = Math.min(1, Math.max(0.35, Math.min((width - 40) / s.width, (height - 40) / s.height)));
+    const k = Math.min(1, Math.max(0.7, Math.min((width - 40) / s.width, (height - 40) / s.height)));
     this.setTransform(zoomIdentity.translate((width - s.width * k) / 2, 20).scale(k));
   }
 
@@ -126,7 +126,7 @@ export class CanvasView {
     const [x0, y0] = t.invert([0, 0]);
     const [x1, y1] = t.invert([this.canvas.width / dpr, this.canvas.height / dpr]);
     const visible = (it: SceneItem): boolean => it.x + it.w / 2 >= x0 && it.x - it.w / 2 <= x1 && it.y + it.h / 2 >= y0 && it.y - it.h / 2 <= y1;
-    const detail = t.k >= 0.45;
+    const detail = t.k >= 0.35;
     const items = this.scene.items;
 
     ctx.lineWidth = 1 / t.k;

@@ -8,7 +8,7 @@ import { exportPng, exportSvg } from './export';
 import { LayoutClient } from './layout-client';
 import { initialExpanded, visibleGraph, type VisibleGraph } from './layout/visible-graph';
 import { el, Panel } from './panel';
-import { sceneItems, type Scene } from './scene';
+import { isWeight, sceneItems, type Scene } from './scene';
 import { Search } from './search';
 
 const channel = new HostChannel();
@@ -58,7 +58,7 @@ async function render(keepTransform: boolean): Promise<void> {
   const received = performance.now();
   visible = visibleGraph(p, expanded);
   const { items, edges } = sceneItems(p, visible, state.showInitializers);
-  const shown = items.map((it, i) => i).filter((i) => state.showInitializers || items[i]!.kind !== NodeKind.Initializer);
+  const shown = items.map((it, i) => i).filter((i) => state.showInitializers || !isWeight(items[i]!.kind));
   const local = new Int32Array(items.length).fill(-1);
   shown.forEach((i, k) => (local[i] = k));
   const laidEdges = edges.filter((e) => local[e.a]! >= 0 && local[e.b]! >= 0);
@@ -80,7 +80,7 @@ async function render(keepTransform: boolean): Promise<void> {
   view.setScene(scene, keepTransform ? state.transform : null);
   view.selected = state.selected ? items.findIndex((it) => it.node >= 0 && p.nodes.id[it.node] === state.selected) : -1;
   requestAnimationFrame(() => {
-    const opNodes = p.nodes.kind.filter((k) => k === NodeKind.Op).length;
+    const opNodes = p.nodes.kind.filter((k) => k === NodeKind.Op || k === NodeKind.Constant).length;
     const firstPaintMs = performance.now() - received;
     status.textContent = `${opNodes.toLocaleString('en-US')} nodes · ${shown.length.toLocaleString('en-US')} drawn · layout ${r.ms.toFixed(0)} ms`;
     document.body.dataset.rendered = String(Number(document.body.dataset.rendered ?? 0) + 1);
@@ -106,6 +106,7 @@ async function loadGraph(graphId: string, p?: GraphPayload, keep = false): Promi
   if (!keep) saveState({ graphId, selected: null, transform: null });
   showBreadcrumbs(payload);
   search.reset();
+  if (!keep) panel.clear();
   await render(keep);
 }
 
@@ -120,7 +121,7 @@ async function select(i: number): Promise<void> {
   if (it.kind === 'group') {
     panel.clear();
     panel.showError(`${it.group}: ${it.sublabel} — double-click (or Enter) to expand`);
-  } else if (it.kind === NodeKind.Op) {
+  } else if (it.kind === NodeKind.Op || it.kind === NodeKind.Constant) {
     try {
       const d = await channel.request('node/details', { nodeId: nodeId! });
       panel.showNode(d, (name) => void showTensor(name), (text) => void channel.request('clipboard/write', { text }));

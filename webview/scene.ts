@@ -34,6 +34,9 @@ export interface Scene {
 
 const CHAR = 7;
 
+/** Initializers and Constant nodes: hidden unless the "initializers" toggle is on. */
+export const isWeight = (kind: SceneItem['kind']): boolean => kind === NodeKind.Initializer || kind === NodeKind.Constant;
+
 export function sceneItems(p: GraphPayload, vg: VisibleGraph, showInitializers: boolean): { items: SceneItem[]; edges: SceneEdge[] } {
   const items: SceneItem[] = vg.node.map((node, i) => {
     if (node < 0) {
@@ -44,12 +47,13 @@ export function sceneItems(p: GraphPayload, vg: VisibleGraph, showInitializers: 
     const kind = p.nodes.kind[node]! as NodeKind;
     const op = p.opTable[p.nodes.op[node]!]!;
     const name = p.nodes.name[node]!;
-    const label = kind === NodeKind.Op ? op : name;
-    const sublabel = kind === NodeKind.Op ? name : op.toLowerCase();
+    const isOp = kind === NodeKind.Op || kind === NodeKind.Constant;
+    const label = isOp ? op : name;
+    const sublabel = isOp ? name : op.toLowerCase();
     const w = Math.min(260, Math.max(64, CHAR * Math.max(label.length, Math.min(sublabel.length, 30)) + 20));
     return { node, group: '', label, sublabel, category: p.categoryTable[p.nodes.category[node]!]!, kind, w, h: 36, x: 0, y: 0, hasSubgraphs: !!p.nodes.subgraphs[node] };
   });
-  const hidden = (i: number): boolean => !showInitializers && items[i]!.kind === NodeKind.Initializer;
+  const hidden = (i: number): boolean => !showInitializers && isWeight(items[i]!.kind);
   const edges: SceneEdge[] = [];
   vg.from.forEach((a, k) => {
     const b = vg.to[k]!;

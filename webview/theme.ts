@@ -19,7 +19,7 @@ const CATEGORY_VARS: Record<string, string> = {
   activation: '--vscode-charts-red',
   normalization: '--vscode-charts-green',
   pool: '--vscode-terminal-ansiCyan',
-  shape: '--vscode-charts-foreground',
+  shape: '--vscode-terminal-ansiBrightBlack',
   elementwise: '--vscode-charts-orange',
   reduce: '--vscode-terminal-ansiMagenta',
   control: '--vscode-charts-yellow',

@@ -2,7 +2,7 @@
 // fresh user-data and extensions folder, isolated HOME/XDG/TMP, and no auth. Used by the run
 // command, `onnx-studio view` and the tests. See ../shared/notes/real-vscode.md.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,7 +24,7 @@ export function freePort() {
 }
 
 /**
- * @param {{ testDriver?: boolean, trust?: boolean, extensions?: string[], log?: (s: string) => void, runDir?: string, port?: number }} opts
+ * @param {{ testDriver?: boolean, trust?: boolean, extensions?: string[], devExtension?: string, log?: (s: string) => void, runDir?: string, port?: number }} opts
  * @returns {Promise<{ url: string, port: number, runDir: string, extensionsDir: string, stop(): Promise<void> }>}
  */
 export async function startCodeServer(opts = {}) {
@@ -44,6 +44,8 @@ export async function startCodeServer(opts = {}) {
     XDG_RUNTIME_DIR: dirs.rt, TMPDIR: dirs.tmp, EXTENSIONS_GALLERY: '{}', ELECTRON_RUN_AS_NODE: undefined,
   };
   for (const ext of opts.extensions ?? []) await installExtension(ext, dirs, env);
+  // A development folder runs as an installed extension when linked into the extensions folder.
+  if (opts.devExtension) symlinkSync(opts.devExtension, join(dirs.ext, 'onnx-studio.onnx-studio-dev'));
   const args = [CODE_SERVER, '--config', join(runDir, 'cs.yaml'), '--user-data-dir', dirs.data, '--extensions-dir', dirs.ext,
     '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened'];
   if (!opts.trust) args.push('--disable-workspace-trust');

@@ -5,6 +5,7 @@ import { chromium } from 'playwright-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { format } from 'node:util';
+import { CHROMIUM_ARGS } from './chromium-args.mjs';
 import { ROOT, startCodeServer } from './code-server.mjs';
 
 const arg = (name) => {
@@ -20,7 +21,6 @@ const timeoutMs = Number(arg('--timeout') ?? 300_000);
 /** Workbench chatter that says nothing about the tests. */
 const NOISE = /^(Ignoring fetching additional builtin extensions|Updating additional builtin extensions cache|\[AccountPolicyGate\]|\[AgentHost|\[Service Worker\]|Creating a socket)/;
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 async function main() {
   const server = await startCodeServer({ testDriver: true, trust: process.argv.includes('--trust'), extensions: vsix ? [resolve(vsix)] : [], log: (s) => process.env.DEBUG_CODE_SERVER && process.stderr.write(s) });

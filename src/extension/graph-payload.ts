@@ -67,7 +67,7 @@ export function graphPayload(g: Graph, inference: InferenceResult): GraphPayload
     nodes.name.push(name);
     nodes.kind.push(kind);
     nodes.op.push(ops.of(op));
-    nodes.namespace.push(namespaces.of(kind === NodeKind.Op ? namespaceOf(name) : ''));
+    nodes.namespace.push(namespaces.of(kind === NodeKind.Op || kind === NodeKind.Constant ? namespaceOf(name) : ''));
     nodes.category.push(category);
     nodes.subgraphs.push(subgraphs);
     return nodes.id.length - 1;
@@ -80,7 +80,8 @@ export function graphPayload(g: Graph, inference: InferenceResult): GraphPayload
   }
   const opIndex: number[] = [];
   for (const n of g.nodes) {
-    const i = addNode(n.id, n.name, NodeKind.Op, opKey(n.domain, n.opType), categoryOf(n.opType), n.subgraphs.map((s) => s.id).join('\n'));
+    const kind = n.opType === 'Constant' && n.domain === '' ? NodeKind.Constant : NodeKind.Op;
+    const i = addNode(n.id, n.name, kind, opKey(n.domain, n.opType), categoryOf(n.opType), [...n.subgraphs].sort(thenFirst).map((s) => s.id).join('\n'));
     n.outputs.forEach((_, k) => {
       const v = n.outputValue(k);
       if (v && v.producer === n) producerIndex.set(v, i);
@@ -111,6 +112,9 @@ export function graphPayload(g: Graph, inference: InferenceResult): GraphPayload
     values: { name: values.items, type: valueTypes, inferred: valueInferred },
   };
 }
+
+/** Opening a node enters its first subgraph: an If's then_branch before its else_branch. */
+const thenFirst = (a: Graph, b: Graph): number => Number(b.owner?.attribute === 'then_branch') - Number(a.owner?.attribute === 'then_branch');
 
 function breadcrumbs(g: Graph): GraphPayload['breadcrumbs'] {
   const out: GraphPayload['breadcrumbs'] = [];

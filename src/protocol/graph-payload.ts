@@ -1,7 +1,8 @@
 // The graph as it crosses to the webview: columnar arrays (no per-node objects, no weight
 // bytes), one graph level at a time. Model strings are data: the webview renders them as text.
 
-export const NodeKind = { Op: 0, Input: 1, Output: 2, Initializer: 3 } as const;
+/** Constant nodes hold weights like initializers do, and hide with them. */
+export const NodeKind = { Op: 0, Input: 1, Output: 2, Initializer: 3, Constant: 4 } as const;
 export type NodeKind = (typeof NodeKind)[keyof typeof NodeKind];
 
 export interface GraphPayload {

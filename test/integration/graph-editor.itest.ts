@@ -2,7 +2,7 @@
 // models with vscode.openWith renders the same node counts the core reports.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphEditorProvider } from '../../src/extension/graph-editor';
 import { openModel } from '../../src/onnx/open';
@@ -28,7 +28,17 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 30_000): 
 const folder = (): string => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 const models = (): string[] => readdirSync(folder()).filter((f) => f.endsWith('.onnx')).sort().map((f) => join(folder(), f));
 
-describe('ONNX Studio in VS Code', () => {
+const MODE = process.env.ONNX_STUDIO_TEST_MODE ?? 'development';
+
+describe(`ONNX Studio in VS Code (${MODE})`, () => {
+  it('runs where it was asked to: installed .vsix, development folder, or untrusted workspace', () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const source = resolve(folder(), '..', '..');
+    if (MODE === 'vsix') assert.notEqual(resolve(ext.extensionPath), source, 'the installed .vsix, not the source folder');
+    else assert.equal(resolve(ext.extensionPath), source);
+    assert.equal(vscode.workspace.isTrusted, MODE !== 'untrusted');
+  });
+
   it('activates and registers its commands and editor', async () => {
     await provider();
     const commands = await vscode.commands.getCommands(true);

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The test command (npm test, .ci/run): type check, lint, unit tests on the core, integration
+# tests in a real VS Code (development folder, installed .vsix, untrusted workspace), and the
+# browser tests. Any failure fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --tests
+bash scripts/setup-vscode.sh >/dev/null
+npx tsc --noEmit -p .
+npx eslint src test bench webview scripts
+node --test --test-concurrency=1 out/test/
+npx vsce package --no-dependencies --allow-missing-repository -o out/onnx-studio.vsix >/dev/null
+node out/integration/run.js
+node out/integration/run.js --vsix out/onnx-studio.vsix
+node out/integration/run.js --trust
+node --test --test-concurrency=1 out/e2e/

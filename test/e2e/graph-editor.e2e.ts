@@ -1,0 +1,106 @@
+// Browser tests: a person's path through the graph editor in a real VS Code, checked against
+// the core. Screenshots land in out/e2e-artifacts/.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { nodeFacts } from '../../src/analysis/node-details';
+import { tensorStatistics } from '../../src/analysis/tensor-stats';
+import { inferModel } from '../../src/onnx/infer/infer';
+import { openModel } from '../../src/onnx/open';
+import { openFromExplorer, openWorkbench, renderedAfter, ROOT, screenshot, type Session } from './helpers';
+
+const CORPUS = join(ROOT, '.cache', 'corpus');
+let s: Session;
+
+before(async () => {
+  s = await openWorkbench(CORPUS);
+});
+after(async () => {
+  await s?.stop();
+});
+
+async function closeEditors(): Promise<void> {
+  await s.page.keyboard.press('Control+K');
+  await s.page.keyboard.press('Control+W');
+}
+
+test('open a model from the explorer: the graph shows the core node count; a node found by search shows the core properties and tensor statistics', async () => {
+  const file = 'ch_ppocr_mobile_v2.0_cls_infer.onnx';
+  const frame = await openFromExplorer(s.page, file);
+  const model = openModel(join(CORPUS, file));
+  const inference = inferModel(model);
+  await assert.doesNotReject(frame.locator('#status', { hasText: `${model.graph.nodes.length} nodes` }).waitFor({ timeout: 10_000 }));
+  await screenshot(s.page, 'open-from-explorer');
+
+  const conv = model.graph.nodes.find((n) => n.opType === 'Conv')!;
+  const facts = nodeFacts(conv, model.opsetImports, inference);
+  await frame.locator('#search').fill(conv.name);
+  await frame.locator('#search').press('Enter');
+  const panel = frame.locator('#panel');
+  await panel.locator('h3', { hasText: 'Conv' }).waitFor();
+  const text = (await panel.textContent()) ?? '';
+  for (const a of facts.attributes) assert.ok(text.includes(a.value), `attribute ${a.name} = ${a.value} shown`);
+  for (const o of facts.outputs) assert.ok(text.includes(o.type), `output type ${o.type} shown`);
+  assert.ok(text.includes(`Conv-${facts.schema!.since}`));
+  await screenshot(s.page, 'node-properties');
+
+  const weight = conv.inputs[1]!;
+  await panel.getByRole('button', { name: `Values of ${weight}` }).click();
+  await panel.locator('h3', { hasText: 'Tensor' }).waitFor();
+  const stats = tensorStatistics(storedWeight(model, weight));
+  const shown = (await panel.textContent()) ?? '';
+  assert.ok(shown.includes(`${stats.dtype}[${stats.shape.join(',')}]`));
+  assert.ok(shown.includes(stats.first[0]!), 'first value shown');
+  assert.ok(shown.includes(stats.min!.toFixed(4)) || shown.includes(stats.min!.toExponential(3)), 'min shown');
+  await screenshot(s.page, 'tensor-statistics');
+  model.close();
+  await closeEditors();
+});
+
+test('enter an If branch of silero VAD v5 and come back', async () => {
+  const frame = await openFromExplorer(s.page, 'silero_vad_v5.onnx');
+  const model = openModel(join(CORPUS, 'silero_vad_v5.onnx'));
+  const ifNode = model.graph.nodes.find((n) => n.opType === 'If')!;
+  const branch = ifNode.subgraphs.find((g) => g.owner?.attribute === 'then_branch')!;
+  const before = Number(await frame.locator('body').getAttribute('data-rendered'));
+  await frame.locator('#search').fill(ifNode.name || 'If');
+  await frame.locator('#search').press('Enter');
+  await frame.locator('canvas#graph').focus();
+  await frame.locator('canvas#graph').press('Enter');
+  await renderedAfter(frame, before);
+  await frame.locator('#status', { hasText: `${branch.nodes.length} nodes` }).waitFor();
+  assert.equal(await frame.locator('#breadcrumbs .crumb').count(), 2);
+  await screenshot(s.page, 'if-branch');
+  const inside = Number(await frame.locator('body').getAttribute('data-rendered'));
+  await frame.locator('#breadcrumbs .crumb').first().click();
+  await renderedAfter(frame, inside);
+  await frame.locator('#status', { hasText: `${model.graph.nodes.length} nodes` }).waitFor();
+  assert.equal(await frame.locator('#breadcrumbs .crumb').count(), 1);
+  model.close();
+  await closeEditors();
+});
+
+test('export SVG next to the model', async () => {
+  const target = join(CORPUS, 'ch_PP-OCRv4_det_infer.svg');
+  rmSync(target, { force: true });
+  const frame = await openFromExplorer(s.page, 'ch_PP-OCRv4_det_infer.onnx');
+  await frame.getByRole('button', { name: 'SVG' }).click();
+  // VS Code's own save dialog (a quick input in the web workbench), prefilled with model.svg.
+  const input = s.page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.press('Enter');
+  for (let i = 0; i < 200 && !existsSync(target); i++) await new Promise((r) => setTimeout(r, 50));
+  const svg = readFileSync(target, 'utf8');
+  assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.ok(svg.includes('>Conv<'));
+  assert.ok(!svg.includes('<script'));
+  await screenshot(s.page, 'export-svg');
+  rmSync(target);
+  await closeEditors();
+});
+
+function storedWeight(model: ReturnType<typeof openModel>, name: string) {
+  const v = model.graph.resolve(name)!;
+  return v.initializer ?? v.producer!.attribute('value')!.tensor()!;
+}

@@ -1,0 +1,60 @@
+// Drives a real VS Code (code-server) in Debian's Chromium for the browser tests.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../scripts/vscode/chromium-args.mjs';
+import { ROOT, startCodeServer } from '../../scripts/vscode/code-server.mjs';
+
+export { ROOT };
+export const ARTIFACTS = join(ROOT, 'out', 'e2e-artifacts');
+
+export interface Session {
+  page: Page;
+  browser: Browser;
+  stop(): Promise<void>;
+}
+
+/** code-server with this folder as the extension (linked into a fresh extensions folder), a workspace open. */
+export async function openWorkbench(workspace: string, opts: { trust?: boolean } = {}): Promise<Session> {
+  const server = await startCodeServer({ trust: opts.trust, devExtension: ROOT });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.getByRole('treeitem').first().waitFor({ timeout: 60_000 });
+  return {
+    page,
+    browser,
+    async stop() {
+      await browser.close();
+      await server.stop();
+    },
+  };
+}
+
+/** The graph editor's webview document (two iframes down). */
+export function webview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+}
+
+/** Opens a file from the explorer by double-click and waits until its graph is painted. */
+export async function openFromExplorer(page: Page, fileName: string): Promise<FrameLocator> {
+  await page.getByRole('treeitem', { name: fileName, exact: true }).dblclick();
+  const frame = webview(page);
+  await frame.locator('body[data-rendered]').waitFor({ timeout: 60_000 });
+  return frame;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+/** Waits for the webview's render counter to pass `after`. */
+export async function renderedAfter(frame: FrameLocator, after: number): Promise<void> {
+  const body = frame.locator('body');
+  for (let i = 0; i < 600; i++) {
+    if (Number(await body.getAttribute('data-rendered')) > after) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the graph did not render again within 30 s');
+}
