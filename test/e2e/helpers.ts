@@ -2,10 +2,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../../scripts/vscode/chromium-args.mjs';
-import { ROOT, startCodeServer } from '../../scripts/vscode/code-server.mjs';
+import { CHROMIUM_ARGS, startVsCodeServer } from '../../src/toolchains/vscode-server';
 
-export { ROOT };
+export const ROOT = join(__dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'out', 'e2e-artifacts');
 
 export interface Session {
@@ -16,7 +15,7 @@ export interface Session {
 
 /** code-server with this folder as the extension (linked into a fresh extensions folder), a workspace open. */
 export async function openWorkbench(workspace: string, opts: { trust?: boolean } = {}): Promise<Session> {
-  const server = await startCodeServer({ trust: opts.trust, devExtension: ROOT });
+  const server = await startVsCodeServer({ root: ROOT, trust: opts.trust, devExtension: ROOT });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);

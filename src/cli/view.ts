@@ -1,0 +1,36 @@
+import { statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { startVsCodeServer } from '../toolchains/vscode-server';
+import { parseArgs, UsageError } from './args';
+import { CliError, EXIT_UNREADABLE } from './load';
+
+export const viewUsage = 'onnx-studio view MODEL|FOLDER [--port N]   open it in a real VS Code (code-server on 127.0.0.1); prints the URL';
+
+/** The package root: dist/cli.js lives one folder down. */
+const ROOT = resolve(__dirname, '..');
+
+/** Starts VS Code with ONNX Studio for a model (or a folder of models) and runs until interrupted. */
+export async function runView(argv: string[], out: (s: string) => void): Promise<number> {
+  const args = parseArgs(argv, { options: ['--port'] });
+  if (args.positionals.length !== 1) throw new UsageError(`usage: ${viewUsage}`);
+  const target = resolve(args.positionals[0]!);
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(target).isDirectory();
+  } catch {
+    throw new CliError(`${target}: no such file or folder`, EXIT_UNREADABLE);
+  }
+  const port = args.options.has('--port') ? Number(args.options.get('--port')) : undefined;
+  const server = await startVsCodeServer({ root: ROOT, devExtension: ROOT, port });
+  const folder = isFolder ? target : dirname(target);
+  const payload = isFolder ? [] : [['openFile', `vscode-remote://127.0.0.1:${server.port}${target}`]];
+  const url = `${server.url}/?folder=${encodeURIComponent(folder)}${payload.length ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`;
+  out(`ONNX Studio in VS Code: open ${url}`);
+  out(`(code-server on 127.0.0.1:${server.port}, no auth, fresh profile in ${join(server.runDir)}; Ctrl+C stops it)`);
+  await new Promise<void>((resolveStop) => {
+    const stop = (): void => void server.stop().then(resolveStop);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
