@@ -4,6 +4,9 @@
 # Idempotent: a marker per version under .cache/vscode. See ../shared/notes/real-vscode.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Run from `npm test`, npm's own variables (its user agent names Node 20) would leak into the
+# installs below and make code-server's install script refuse Node 24.
+for v in $(env | grep -o '^npm_[A-Za-z0-9_]*'); do unset "$v"; done
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
 base=$PWD/.cache/vscode

@@ -6,7 +6,8 @@ import { CanvasView } from './canvas-view';
 import { HostChannel } from './channel';
 import { exportPng, exportSvg } from './export';
 import { LayoutClient } from './layout-client';
-import { initialExpanded, visibleGraph, type VisibleGraph } from './layout/visible-graph';
+import { groupPaths } from './layout/sections';
+import { allGroups, initialExpanded, visibleGraph, type VisibleGraph } from './layout/visible-graph';
 import { el, Panel } from './panel';
 import { isWeight, sceneItems, type Scene } from './scene';
 import { Search } from './search';
@@ -19,6 +20,7 @@ const crumbs = document.getElementById('breadcrumbs')!;
 const canvas = document.getElementById('graph') as HTMLCanvasElement;
 
 let payload: GraphPayload | undefined;
+let paths: string[] = [];
 let visible: VisibleGraph | undefined;
 let expanded = new Set<string>();
 let state: ViewState = channel.state ?? { graphId: '', selected: null, transform: null, showInitializers: false };
@@ -56,7 +58,7 @@ function valueNamesOf(node: number): string[] {
 async function render(keepTransform: boolean): Promise<void> {
   const p = payload!;
   const received = performance.now();
-  visible = visibleGraph(p, expanded);
+  visible = visibleGraph(p, paths, expanded);
   const { items, edges } = sceneItems(p, visible, state.showInitializers);
   const shown = items.map((it, i) => i).filter((i) => state.showInitializers || !isWeight(items[i]!.kind));
   const local = new Int32Array(items.length).fill(-1);
@@ -102,7 +104,8 @@ function showBreadcrumbs(p: GraphPayload): void {
 
 async function loadGraph(graphId: string, p?: GraphPayload, keep = false): Promise<void> {
   payload = p ?? (await channel.request('graph/get', { graphId }));
-  expanded = initialExpanded(payload);
+  paths = groupPaths(payload);
+  expanded = initialExpanded(paths);
   if (!keep) saveState({ graphId, selected: null, transform: null });
   showBreadcrumbs(payload);
   search.reset();
@@ -184,6 +187,14 @@ document.addEventListener('keydown', (e) => {
 });
 
 document.getElementById('fit')!.addEventListener('click', () => view.fit());
+document.getElementById('expand-all')!.addEventListener('click', () => {
+  expanded = allGroups(paths);
+  void render(false);
+});
+document.getElementById('collapse-all')!.addEventListener('click', () => {
+  expanded = new Set();
+  void render(false);
+});
 const initToggle = document.getElementById('initializers') as HTMLInputElement;
 initToggle.addEventListener('change', () => {
   saveState({ showInitializers: initToggle.checked });

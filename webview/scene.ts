@@ -41,7 +41,7 @@ export function sceneItems(p: GraphPayload, vg: VisibleGraph, showInitializers: 
   const items: SceneItem[] = vg.node.map((node, i) => {
     if (node < 0) {
       const group = vg.group[i]!;
-      const label = group.split('/').pop()!;
+      const label = group.split('/').pop()!.replace(/^§(\d+)$/, 'section $1');
       return { node, group, label, sublabel: `${vg.members[i]} nodes`, category: 'group', kind: 'group', w: Math.max(90, CHAR * label.length + 24), h: 40, x: 0, y: 0, hasSubgraphs: false };
     }
     const kind = p.nodes.kind[node]! as NodeKind;

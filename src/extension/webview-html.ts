@@ -32,6 +32,8 @@ export function graphEditorHtml(webview: vscode.Webview, extensionUri: vscode.Ur
   <span id="search-count" aria-live="polite"></span>
   <label><input id="initializers" type="checkbox"> initializers</label>
   <button id="fit" title="Fit to window">Fit</button>
+  <button id="expand-all" title="Expand every group">Expand all</button>
+  <button id="collapse-all" title="Collapse to the top-level groups">Collapse</button>
   <button id="export-svg">SVG</button>
   <button id="export-png">PNG</button>
 </header>

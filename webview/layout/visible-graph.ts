@@ -1,4 +1,5 @@
 import type { GraphPayload } from '../../src/protocol/graph-payload';
+import { groupPaths } from './sections';
 
 /** What is drawn: real nodes, and collapsed namespace groups standing for their members. */
 export interface VisibleGraph {
@@ -19,17 +20,20 @@ export interface VisibleGraph {
 /** Graphs above this size open with their top-level namespaces collapsed. */
 export const COLLAPSE_ABOVE = 1500;
 
-/** Collapses every namespace not in `expanded` (a path is expanded only if all its prefixes are). */
-export function visibleGraph(p: GraphPayload, expanded: ReadonlySet<string>): VisibleGraph {
+/**
+ * Collapses every group not in `expanded` (a path is expanded only if all its prefixes are).
+ * `paths` are the nodes' group paths (groupPaths), computed once per graph level.
+ */
+export function visibleGraph(p: GraphPayload, paths: readonly string[], expanded: ReadonlySet<string>): VisibleGraph {
   const n = p.nodes.id.length;
   const vg: VisibleGraph = { node: [], group: [], members: [], from: [], to: [], edge: [], itemOf: new Int32Array(n) };
   const groupItem = new Map<string, number>();
-  const representative = new Map<number, string>(); // namespace index → collapsed group path or ''
-  const groupOf = (nsIndex: number): string => {
-    let r = representative.get(nsIndex);
+  const representative = new Map<string, string>(); // group path → collapsed group path or ''
+  const groupOf = (path: string): string => {
+    let r = representative.get(path);
     if (r === undefined) {
       r = '';
-      const parts = p.namespaceTable[nsIndex]!.split('/').filter(Boolean);
+      const parts = path.split('/').filter(Boolean);
       for (let i = 1; i <= parts.length; i++) {
         const prefix = parts.slice(0, i).join('/');
         if (!expanded.has(prefix)) {
@@ -37,12 +41,12 @@ export function visibleGraph(p: GraphPayload, expanded: ReadonlySet<string>): Vi
           break;
         }
       }
-      representative.set(nsIndex, r);
+      representative.set(path, r);
     }
     return r;
   };
   for (let i = 0; i < n; i++) {
-    const g = groupOf(p.nodes.namespace[i]!);
+    const g = groupOf(paths[i]!);
     if (!g) {
       vg.itemOf[i] = vg.node.length;
       vg.node.push(i);
@@ -77,15 +81,17 @@ export function visibleGraph(p: GraphPayload, expanded: ReadonlySet<string>): Vi
   return vg;
 }
 
-/** The namespaces that start expanded: all of them for small graphs, none for large ones. */
-export function initialExpanded(p: GraphPayload): Set<string> {
-  if (p.nodes.id.length <= COLLAPSE_ABOVE) {
-    const all = new Set<string>();
-    for (const ns of p.namespaceTable) {
-      const parts = ns.split('/').filter(Boolean);
-      for (let i = 1; i <= parts.length; i++) all.add(parts.slice(0, i).join('/'));
-    }
-    return all;
+/** Every group path and all its prefixes: the set that expands everything. */
+export function allGroups(paths: readonly string[]): Set<string> {
+  const all = new Set<string>();
+  for (const path of new Set(paths)) {
+    const parts = path.split('/').filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) all.add(parts.slice(0, i).join('/'));
   }
-  return new Set();
+  return all;
+}
+
+/** The groups that start expanded: all of them for small graphs, none for large ones. */
+export function initialExpanded(paths: readonly string[]): Set<string> {
+  return paths.length <= COLLAPSE_ABOVE ? allGroups(paths) : new Set();
 }
