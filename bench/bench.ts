@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { inferModel } from '../src/onnx/infer/infer';
 import { openModel } from '../src/onnx/open';
 import { protobufjsRoot } from '../src/onnx/proto/schema';
+import { dagreWorker, layoutRows } from './layout';
 
 const ROOT = join(__dirname, '..', '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -99,9 +100,20 @@ function main(): void {
     const py = python ? measure('python', path) : undefined;
     rows.push([label, fmt(statSync(path).size / 1e6), fmt(ours?.ms), fmt(pbjs?.ms), fmt(py?.ms), ratio(ours?.ms, pbjs?.ms), ratio(ours?.ms, py?.ms), fmt(ours?.rssMB), fmt(pbjs?.rssMB), fmt(py?.rssMB)]);
   }
+  printTable(rows);
+
+  console.log('\nlayout (the layered layout the graph editor runs in its worker; dagre in a child process, 120 s limit):');
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'gen-networks.mjs')], { stdio: 'inherit' });
+  const nets = ['1k', '10k', '100k'].flatMap((n) => ['flat', 'ns'].map((k): [string, string] => [`${k} ${n}`, join(ROOT, '.cache', 'bench', `net-${k}-${n}.onnx`)]));
+  const vit = models[2]![1];
+  printTable(layoutRows([...nets, ...(vit && existsSync(vit) ? [['vit_l_16', vit] as [string, string]] : [])], __filename));
+}
+
+function printTable(rows: string[][]): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   for (const r of rows) console.log('| ' + r.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |');
 }
 
 if (process.argv[2] === '--worker') worker(process.argv[3]!, process.argv[4]!);
+else if (process.argv[2] === '--dagre') dagreWorker(process.argv[3]!);
 else main();

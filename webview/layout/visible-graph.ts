@@ -1,5 +1,4 @@
 import type { GraphPayload } from '../../src/protocol/graph-payload';
-import { groupPaths } from './sections';
 
 /** What is drawn: real nodes, and collapsed namespace groups standing for their members. */
 export interface VisibleGraph {
