@@ -10,6 +10,8 @@ export interface FrameStats {
   lastMs: number;
   maxMs: number;
   totalMs: number;
+  /** Items drawn in the last frame (after culling). */
+  lastDrawn: number;
 }
 
 export class CanvasView {
@@ -20,7 +22,7 @@ export class CanvasView {
   private frameRequested = false;
   selected = -1;
   highlighted = new Set<number>();
-  readonly stats: FrameStats = { frames: 0, lastMs: 0, maxMs: 0, totalMs: 0 };
+  readonly stats: FrameStats = { frames: 0, lastMs: 0, maxMs: 0, totalMs: 0, lastDrawn: 0 };
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -50,8 +52,12 @@ export class CanvasView {
 
   setScene(scene: Scene, transform?: { x: number; y: number; k: number } | null): void {
     this.scene = scene;
+    // Zooming out as far as the whole graph (a 100k-node chain is very tall).
+    const { width, height } = this.canvas.getBoundingClientRect();
+    const whole = Math.min(width / Math.max(1, scene.width), height / Math.max(1, scene.height));
+    this.zoomer.scaleExtent([Math.min(0.02, whole * 0.8), 4]);
     if (transform) this.setTransform(zoomIdentity.translate(transform.x, transform.y).scale(transform.k));
-    else this.fit();
+    else this.fit(false);
     this.requestDraw();
   }
 
@@ -63,13 +69,15 @@ export class CanvasView {
     return this.scene.edges;
   }
 
-  fit(): void {
+  /** The whole graph in view; or, `whole` false (a graph just opened), the top at a readable scale. */
+  fit(whole = true): void {
     const { width, height } = this.canvas.getBoundingClientRect();
     const s = this.scene;
     if (!s.width || !width) return this.setTransform(zoomIdentity.translate(20, 20));
+    const all = Math.min(1, (width - 40) / s.width, (height - 40) / s.height);
     // Tall graphs (deep chains) open at a readable scale at the top, not as a sliver.
-    const k = Math.min(1, Math.max(0.7, Math.min((width - 40) / s.width, (height - 40) / s.height)));
-    this.setTransform(zoomIdentity.translate((width - s.width * k) / 2, 20).scale(k));
+    const k = whole ? all : Math.max(0.7, all);
+    this.setTransform(zoomIdentity.translate((width - s.width * k) / 2, whole ? (height - s.height * k) / 2 : 20).scale(k));
   }
 
   reveal(item: number): void {
@@ -160,9 +168,11 @@ export class CanvasView {
     }
 
     ctx.textAlign = 'center';
+    let drawn = 0;
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
       if (Number.isNaN(it.x) || !visible(it)) continue;
+      drawn++;
       const left = it.x - it.w / 2;
       const top = it.y - it.h / 2;
       ctx.fillStyle = th.category(it.category);
@@ -192,6 +202,7 @@ export class CanvasView {
     this.stats.lastMs = ms;
     this.stats.maxMs = Math.max(this.stats.maxMs, ms);
     this.stats.totalMs += ms;
+    this.stats.lastDrawn = drawn;
   }
 }
 

@@ -35,12 +35,25 @@ export function webview(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
 }
 
-/** Opens a file from the explorer by double-click and waits until its graph is painted. */
+/**
+ * Opens a file from the explorer by double-click and waits until its graph is painted. The
+ * explorer can show files before the extension's editor is registered (the file then opens as
+ * binary text), so a try that shows no graph is closed and repeated, a bounded number of times.
+ */
 export async function openFromExplorer(page: Page, fileName: string): Promise<FrameLocator> {
-  await page.getByRole('treeitem', { name: fileName, exact: true }).dblclick();
   const frame = webview(page);
-  await frame.locator('body[data-rendered]').waitFor({ timeout: 60_000 });
-  return frame;
+  for (let attempt = 1; ; attempt++) {
+    await page.getByRole('treeitem', { name: fileName, exact: true }).dblclick();
+    try {
+      await frame.locator('body[data-rendered]').waitFor({ timeout: 15_000 });
+      return frame;
+    } catch (e) {
+      await screenshot(page, `open-${fileName}-attempt-${attempt}`);
+      if (attempt === 4) throw e;
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+W');
+    }
+  }
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
