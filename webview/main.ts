@@ -139,7 +139,8 @@ async function select(i: number): Promise<void> {
 
 async function showTensor(name: string): Promise<void> {
   try {
-    panel.showTensor(await channel.request('tensor/read', { graphId: payload!.graphId, name }));
+    const graphId = payload!.graphId;
+    panel.showTensor(await channel.request('tensor/read', { graphId, name }), () => void channel.request('tensor/save', { graphId, name }));
   } catch (e) {
     panel.showError((e as Error).message);
   }
@@ -220,6 +221,7 @@ channel.on('model/error', (m) => {
   box.replaceChildren(el('h2', 'This file could not be opened as an ONNX model'), el('p', m.message));
   if (m.hint) box.append(el('p', m.hint));
   box.append(el('p', `${m.file} · ${m.readBytes.toLocaleString('en-US')} bytes read`));
+  status.textContent = 'Not opened';
 });
 
 channel.on('view/reveal', ({ nodeId }) => {

@@ -66,7 +66,7 @@ export class Panel {
     }
   }
 
-  showTensor(t: TensorStats): void {
+  showTensor(t: TensorStats, onSave: () => void): void {
     const rows: Row[] = [
       ['tensor', t.name],
       ['type', `${t.dtype}[${t.shape.join(',')}]`],
@@ -74,7 +74,10 @@ export class Panel {
     ];
     if (t.min !== null) rows.push(['min / max', `${fmt(t.min)} / ${fmt(t.max!)}`], ['mean / std', `${fmt(t.mean!)} / ${fmt(t.std!)}`], ['sparsity', `${(100 * t.sparsity!).toFixed(2)} %`]);
     rows.push(['first values', t.first.join(', ')]);
-    this.section('Tensor', rows);
+    const sec = this.section('Tensor', rows);
+    const save = el('button', 'Save as .npy');
+    save.addEventListener('click', onSave);
+    sec.append(save);
   }
 
   showError(message: string): void {

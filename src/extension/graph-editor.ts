@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { nodeFacts } from '../analysis/node-details';
+import { npyBytes } from '../analysis/npy';
 import { tensorStatistics } from '../analysis/tensor-stats';
 import type { Graph, Model } from '../onnx/model/graph';
 import type { Tensor } from '../onnx/tensor';
@@ -17,7 +18,8 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
   /** Last render per document, for "Go to Node…", status and the integration tests. */
   readonly rendered = new Map<string, RenderInfo>();
   private readonly channels = new Map<string, WebviewChannel>();
-  private readonly states = new Map<string, ViewState>();
+  /** The view state each webview last reported (survives reloads of the file). */
+  readonly states = new Map<string, ViewState>();
   readonly documents = new Map<string, GraphDocument>();
 
   constructor(private readonly context: vscode.ExtensionContext) {}
@@ -63,11 +65,13 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
           if (!n) throw new Error(`no node '${nodeId}'`);
           return nodeFacts(n, model.opsetImports, doc.inference!);
         },
-        'tensor/read': ({ graphId, name }) => {
-          const g = findGraph(this.model(doc), graphId);
-          const t = g && storedTensor(g, name);
-          if (!t) throw new Error(`'${name}' has no stored values: it is computed when the model runs`);
-          return tensorStatistics(t);
+        'tensor/read': ({ graphId, name }) => tensorStatistics(this.tensor(doc, graphId, name)),
+        'tensor/save': async ({ graphId, name }) => {
+          const t = this.tensor(doc, graphId, name);
+          const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(doc.uri, '..', `${name.replace(/[^\w.-]+/g, '_')}.npy`), filters: { NumPy: ['npy'] } });
+          if (!target) return { saved: null };
+          writeFileSync(target.fsPath, npyBytes(t));
+          return { saved: target.fsPath };
         },
         'export/save': async ({ format, data }) => {
           const target = await vscode.window.showSaveDialog({
@@ -98,6 +102,13 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
       this.channels.delete(key);
     });
     panel.webview.html = graphEditorHtml(panel.webview, this.context.extensionUri);
+  }
+
+  private tensor(doc: GraphDocument, graphId: string, name: string): Tensor {
+    const g = findGraph(this.model(doc), graphId);
+    const t = g && storedTensor(g, name);
+    if (!t) throw new Error(`'${name}' has no stored values: it is computed when the model runs`);
+    return t;
   }
 
   private model(doc: GraphDocument): Model {

@@ -42,6 +42,7 @@ export interface WebviewRequests {
   'node/details': { params: { nodeId: string }; result: NodeDetails };
   'tensor/read': { params: { graphId: string; name: string }; result: TensorStats };
   'export/save': { params: { format: 'svg' | 'png'; data: string }; result: { saved: string | null } };
+  'tensor/save': { params: { graphId: string; name: string }; result: { saved: string | null } };
   'clipboard/write': { params: { text: string }; result: null };
 }
 
