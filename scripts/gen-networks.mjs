@@ -1,6 +1,6 @@
 // Generates synthetic networks for the large-graph benchmarks and tests, written with
 // protobufjs (not our encoder, so our reader is tested on another writer's bytes):
-//   node scripts/gen-networks.mjs [OUT_DIR]  → net-{flat,ns}-{1k,10k,100k}.onnx
+//   node scripts/gen-networks.mjs [OUT_DIR]  → net-{flat,ns}-{1k,10k,100k}.onnx, net-flat-1m.onnx
 // Blocks of MatMul → Add → Relu with a residual Add every other block (an MLP tower, the
 // deep-chain shape real networks have). `ns` names nodes like PyTorch exports
 // (/layers.12/mlp/MatMul); `flat` names them n0, n1, … with no namespaces.
@@ -53,10 +53,10 @@ function network(count, namespaced) {
 }
 
 mkdirSync(out, { recursive: true });
-for (const [label, count] of [['1k', 1000], ['10k', 10_000], ['100k', 100_000]]) {
+for (const [label, count] of [['1k', 1000], ['10k', 10_000], ['100k', 100_000], ['1m', 1_000_000]]) {
   for (const kind of ['flat', 'ns']) {
     const path = join(out, `net-${kind}-${label}.onnx`);
-    if (existsSync(path)) continue;
+    if (existsSync(path) || (label === '1m' && kind === 'ns')) continue;
     const bytes = ModelProto.encode(ModelProto.fromObject(network(count, kind === 'ns'))).finish();
     writeFileSync(path, bytes);
     console.log(`wrote ${path} (${count} nodes, ${(bytes.length / 1024).toFixed(0)} KiB)`);

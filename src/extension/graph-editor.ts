@@ -7,7 +7,7 @@ import type { Graph, Model } from '../onnx/model/graph';
 import type { Tensor } from '../onnx/tensor';
 import { PROTOCOL_VERSION, type RenderInfo, type ViewState } from '../protocol/messages';
 import { GraphDocument } from './graph-document';
-import { findGraph, graphPayload, modelInfo } from './graph-payload';
+import { findGraph, graphPayload, modelInfo, tooLargeMessage } from './graph-payload';
 import { graphEditorHtml } from './webview-html';
 import { WebviewChannel } from './webview-channel';
 
@@ -43,11 +43,13 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
         channel.notify('model/error', { file: doc.uri.fsPath, ...(doc.error ?? { message: 'no model', readBytes: 0 }) });
         return;
       }
+      const graph = graphOrMain(doc.model, this.states.get(key)?.graphId);
+      const tooLarge = tooLargeMessage(graph);
       channel.notify('model/loaded', {
         protocol: PROTOCOL_VERSION,
         model: modelInfo(doc.uri.fsPath, doc.model),
-        graph: graphPayload(graphOrMain(doc.model, this.states.get(key)?.graphId), doc.inference!),
-        warnings: doc.warnings,
+        graph: graphPayload(graph, doc.inference!),
+        warnings: tooLarge ? [tooLarge, ...doc.warnings] : doc.warnings,
         state: this.states.get(key),
       });
     };

@@ -42,8 +42,21 @@ export function findGraph(model: Model, graphId: string): Graph | undefined {
   return undefined;
 }
 
+/**
+ * Graph levels above this many nodes are not sent to the view (a million-node level would be an
+ * ~80 MB message and seconds of work on both sides): the view says so and shows the graph's
+ * inputs and outputs; `onnx-studio inspect` and `check` still cover the whole model.
+ */
+export const MAX_VIEW_NODES = 250_000;
+
+export function tooLargeMessage(g: Graph): string | undefined {
+  if (g.nodes.length <= MAX_VIEW_NODES) return undefined;
+  return `This graph has ${g.nodes.length.toLocaleString('en-US')} nodes, more than the ${MAX_VIEW_NODES.toLocaleString('en-US')} the graph view draws: only its inputs and outputs are shown. The properties here, Go to Node…, and \`onnx-studio inspect\` / \`check\` cover the whole model.`;
+}
+
 /** One graph level in columnar form: op nodes, graph inputs/outputs and initializers as pseudo-nodes, edges per value. */
 export function graphPayload(g: Graph, inference: InferenceResult): GraphPayload {
+  const tooLarge = g.nodes.length > MAX_VIEW_NODES;
   const ops = new Table();
   const namespaces = new Table();
   const values = new Table();
@@ -79,7 +92,7 @@ export function graphPayload(g: Graph, inference: InferenceResult): GraphPayload
     producerIndex.set(v, addNode(`${g.id}#initializer:${t.name}`, t.name, NodeKind.Initializer, 'Initializer', IO_CATEGORY));
   }
   const opIndex: number[] = [];
-  for (const n of g.nodes) {
+  for (const n of tooLarge ? [] : g.nodes) {
     const kind = n.opType === 'Constant' && n.domain === '' ? NodeKind.Constant : NodeKind.Op;
     const i = addNode(n.id, n.name, kind, opKey(n.domain, n.opType), categoryOf(n.opType), [...n.subgraphs].sort(thenFirst).map((s) => s.id).join('\n'));
     n.outputs.forEach((_, k) => {
@@ -96,9 +109,11 @@ export function graphPayload(g: Graph, inference: InferenceResult): GraphPayload
     edges.to.push(to);
     edges.value.push(valueIndex(v));
   };
-  g.nodes.forEach((n, k) => {
-    for (let i = 0; i < n.inputs.length; i++) link(n.inputValue(i), opIndex[k]!);
-  });
+  if (!tooLarge) {
+    g.nodes.forEach((n, k) => {
+      for (let i = 0; i < n.inputs.length; i++) link(n.inputValue(i), opIndex[k]!);
+    });
+  }
   for (const v of g.outputs) link(v, addNode(`${g.id}#output:${v.name}`, v.name, NodeKind.Output, 'Output', IO_CATEGORY));
 
   return {
