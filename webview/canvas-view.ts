@@ -16,7 +16,8 @@ export interface FrameStats {
 
 export class CanvasView {
   private scene: Scene = { items: [], edges: [], width: 0, height: 0 };
-  private transform: ZoomTransform = zoomIdentity;
+  /** Current pan and zoom (read by the browser tests to click where a node is drawn). */
+  transform: ZoomTransform = zoomIdentity;
   private readonly zoomer: ZoomBehavior<HTMLCanvasElement, unknown>;
   private theme: Theme = themeColours();
   private frameRequested = false;

@@ -224,13 +224,33 @@ channel.on('model/error', (m) => {
   status.textContent = 'Not opened';
 });
 
-channel.on('view/reveal', ({ nodeId }) => {
-  const i = view.items.findIndex((it) => it.node >= 0 && payload?.nodes.id[it.node] === nodeId);
-  if (i >= 0) {
-    view.reveal(i);
-    void select(i);
+channel.on('view/reveal', ({ nodeId, graphId }) => void reveal(nodeId, graphId));
+
+/** Shows a node wherever it is: in another graph level, inside collapsed groups, or hidden with the weights. */
+async function reveal(nodeId: string, graphId: string): Promise<void> {
+  if (!payload || payload.graphId !== graphId) await loadGraph(graphId);
+  const p = payload!;
+  const node = p.nodes.id.indexOf(nodeId);
+  if (node < 0) return;
+  let changed = false;
+  if (!state.showInitializers && isWeight(p.nodes.kind[node]! as NodeKind)) {
+    saveState({ showInitializers: true });
+    initToggle.checked = true;
+    changed = true;
   }
-});
+  const parts = paths[node]!.split('/').filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = parts.slice(0, i).join('/');
+    if (!expanded.has(prefix)) {
+      expanded.add(prefix);
+      changed = true;
+    }
+  }
+  if (changed) await render(true);
+  const item = visible!.itemOf[node]!;
+  view.reveal(item);
+  await select(item);
+}
 
 (window as unknown as { onnxStudio: object }).onnxStudio = { view, stats: view.stats };
 channel.notify('webview/ready', { protocol: PROTOCOL_VERSION });

@@ -2,11 +2,13 @@ import * as vscode from 'vscode';
 import { summarizeModel } from '../analysis/summary';
 import { openModel } from '../onnx/open';
 import { GRAPH_EDITOR_VIEW_TYPE, GraphEditorProvider } from './graph-editor';
+import { GraphOutline } from './graph-outline';
 
 /** Activation: the graph editor for .onnx files and the commands around it. */
 export function activate(context: vscode.ExtensionContext): { provider: GraphEditorProvider } {
   const output = vscode.window.createOutputChannel('ONNX Studio');
   const provider = new GraphEditorProvider(context);
+  const outline = new GraphOutline(provider, activeGraphUri);
   context.subscriptions.push(
     output,
     vscode.window.registerCustomEditorProvider(GRAPH_EDITOR_VIEW_TYPE, provider, { supportsMultipleEditorsPerDocument: false }),
@@ -16,10 +18,29 @@ export function activate(context: vscode.ExtensionContext): { provider: GraphEdi
       return vscode.window.showErrorMessage('ONNX Studio: choose an .onnx file to open as a graph.');
     }),
     vscode.commands.registerCommand('onnxStudio.goToNode', () => goToNode(provider)),
+    vscode.commands.registerCommand('onnxStudio.revealNode', (uri: vscode.Uri, nodeId: string) => provider.reveal(uri, nodeId)),
+    vscode.window.registerTreeDataProvider('onnxStudio.graphOutline', outline),
+    vscode.window.tabGroups.onDidChangeTabs(() => outline.refresh()),
     vscode.commands.registerCommand('onnxStudio.inspect', (uri?: vscode.Uri) => inspect(uri ?? activeGraphUri(), output)),
   );
+  void reopenAsGraphs();
   // What an integration test (or another extension) can ask of the running editor.
   return { provider };
+}
+
+/**
+ * Models opened before this extension was ready (a file named in the URL, a restored window)
+ * show VS Code's "binary file" text editor: reopen them in the graph editor.
+ */
+async function reopenAsGraphs(): Promise<void> {
+  for (const group of vscode.window.tabGroups.all) {
+    for (const tab of group.tabs) {
+      const input = tab.input;
+      if (!(input instanceof vscode.TabInputText) || !input.uri.path.toLowerCase().endsWith('.onnx')) continue;
+      await vscode.commands.executeCommand('vscode.openWith', input.uri, GRAPH_EDITOR_VIEW_TYPE, { viewColumn: group.viewColumn, preview: tab.isPreview });
+      await vscode.window.tabGroups.close(tab);
+    }
+  }
 }
 
 function activeGraphUri(): vscode.Uri | undefined {

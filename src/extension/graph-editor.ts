@@ -120,7 +120,8 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
 
   /** Moves the view of an open editor to a node. */
   reveal(uri: vscode.Uri, nodeId: string): void {
-    this.channels.get(uri.toString())?.notify('view/reveal', { nodeId });
+    const node = this.documents.get(uri.toString())?.model?.node(nodeId);
+    if (node) this.channels.get(uri.toString())?.notify('view/reveal', { nodeId, graphId: node.graph.id });
   }
 }
 

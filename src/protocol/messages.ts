@@ -13,7 +13,8 @@ export type Envelope =
 export interface HostNotifications {
   'model/loaded': { protocol: number; model: ModelInfo; graph: GraphPayload; warnings: string[]; state?: ViewState };
   'model/error': { file: string; message: string; hint?: string; readBytes: number };
-  'view/reveal': { nodeId: string };
+  /** Show and select a node, entering its graph, expanding its groups and showing weights as needed. */
+  'view/reveal': { nodeId: string; graphId: string };
 }
 
 /** Notifications the webview sends to the host. */

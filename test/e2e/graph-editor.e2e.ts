@@ -33,6 +33,18 @@ test('open a model from the explorer: the graph shows the core node count; a nod
   await assert.doesNotReject(frame.locator('#status', { hasText: `${model.graph.nodes.length} nodes` }).waitFor({ timeout: 10_000 }));
   await screenshot(s.page, 'open-from-explorer');
 
+  // A click on the graph input node selects it and shows its tensor type.
+  const canvas = frame.locator('canvas#graph');
+  const at = await frame.locator('body').evaluate(() => {
+    const v = (window as unknown as { onnxStudio: { view: { items: { x: number; y: number; kind: unknown }[]; transform: { x: number; y: number; k: number } } } }).onnxStudio.view;
+    const input = v.items.findIndex((it) => it.kind === 1);
+    const it = v.items[input]!;
+    return { x: v.transform.x + it.x * v.transform.k, y: v.transform.y + it.y * v.transform.k };
+  });
+  await canvas.click({ position: at });
+  await frame.locator('#panel h3', { hasText: 'Tensor' }).or(frame.locator('#panel .error')).first().waitFor();
+  assert.match((await frame.locator('#panel').textContent()) ?? '', /'x' has no stored values|computed when the model runs/);
+
   const conv = model.graph.nodes.find((n) => n.opType === 'Conv')!;
   const facts = nodeFacts(conv, model.opsetImports, inference);
   await frame.locator('#search').fill(conv.name);
@@ -55,6 +67,22 @@ test('open a model from the explorer: the graph shows the core node count; a nod
   assert.ok(shown.includes(stats.min!.toFixed(4)) || shown.includes(stats.min!.toExponential(3)), 'min shown');
   await screenshot(s.page, 'tensor-statistics');
   model.close();
+  await closeEditors();
+});
+
+test('the ONNX Graph view lists the nodes; a click reveals the node in the editor', async () => {
+  const frame = await openFromExplorer(s.page, 'ch_PP-OCRv4_det_infer.onnx');
+  const header = s.page.getByRole('button', { name: 'ONNX Graph Section' });
+  await header.waitFor();
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  // Nodes in graph order: the model's first node heads the list.
+  const first = openModel(join(CORPUS, 'ch_PP-OCRv4_det_infer.onnx'));
+  const name = first.graph.nodes[0]!.name || first.graph.nodes[0]!.id; // the view labels unnamed nodes by id
+  first.close();
+  const pane = s.page.locator('.pane').filter({ has: header });
+  await pane.getByRole('treeitem', { name: new RegExp(`^${name.replace(/\./g, '\\.')}`) }).first().click();
+  await screenshot(s.page, 'outline-view');
+  await frame.locator('#panel td', { hasText: name }).first().waitFor();
   await closeEditors();
 });
 
