@@ -50,29 +50,6 @@ export interface ModelInfo {
   weightBytes: number;
 }
 
-export interface NodeDetails {
-  id: string;
-  name: string;
-  opType: string;
-  domain: string;
-  schema: { since: number; summary: string; deprecated: boolean } | null;
-  attributes: { name: string; type: string; value: string }[];
-  inputs: { formal: string; name: string; type: string }[];
-  outputs: { formal: string; name: string; type: string }[];
-}
-
-export interface TensorStats {
-  name: string;
-  dtype: string;
-  shape: number[];
-  /** First elements, as text. */
-  first: string[];
-  count: number;
-  /** Over the elements read (capped); null for strings. */
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-  std: number | null;
-  sparsity: number | null;
-  truncated: boolean;
-}
+/** What the side panel shows of a node and of a tensor: computed by the core, sent as is. */
+export type { NodeFacts as NodeDetails } from '../analysis/node-details';
+export type { TensorStatistics as TensorStats } from '../analysis/tensor-stats';

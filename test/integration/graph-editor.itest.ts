@@ -4,26 +4,12 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import type { GraphEditorProvider } from '../../src/extension/graph-editor';
 import { openModel } from '../../src/onnx/open';
+import { graphEditor, until } from './helpers';
 
 const EXTENSION_ID = 'onnx-studio.onnx-studio';
 
-async function provider(): Promise<GraphEditorProvider> {
-  const ext = vscode.extensions.getExtension<{ provider: GraphEditorProvider }>(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is installed`);
-  return (await ext.activate()).provider;
-}
 
-async function until<T>(what: string, probe: () => T | undefined, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const folder = (): string => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 const models = (): string[] => readdirSync(folder()).filter((f) => f.endsWith('.onnx')).sort().map((f) => join(folder(), f));
@@ -40,13 +26,13 @@ describe(`ONNX Studio in VS Code (${MODE})`, () => {
   });
 
   it('activates and registers its commands and editor', async () => {
-    await provider();
+    await graphEditor();
     const commands = await vscode.commands.getCommands(true);
     for (const c of ['onnxStudio.openGraph', 'onnxStudio.goToNode', 'onnxStudio.inspect']) assert.ok(commands.includes(c), `${c} registered`);
   });
 
   it('vscode.openWith renders every corpus model with the node count of the core', async () => {
-    const p = await provider();
+    const p = await graphEditor();
     const paths = models();
     assert.ok(paths.length >= 5, `corpus in ${folder()}`);
     for (const path of paths) {

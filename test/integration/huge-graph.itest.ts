@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { GraphEditorProvider } from '../../src/extension/graph-editor';
+import { graphEditor } from './helpers';
 
 describe('a 1M-node graph', () => {
   it('opens within 10 s with a message instead of a drawing, and the editor still answers', async () => {
     const path = join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, '..', 'bench', 'net-flat-1m.onnx');
     assert.ok(existsSync(path), `${path}: run node scripts/gen-networks.mjs`);
-    const provider = (await vscode.extensions.getExtension<{ provider: GraphEditorProvider }>('onnx-studio.onnx-studio')!.activate()).provider;
+    const provider = await graphEditor();
     const uri = vscode.Uri.file(path);
     try {
       const start = Date.now();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { GraphEditorProvider } from '../../src/extension/graph-editor';
+import { graphEditor } from './helpers';
 
 const BUDGET_MS: Record<string, number> = { '10k': 1000, '100k': 3000 };
 
@@ -14,8 +14,7 @@ describe('large graphs in VS Code', () => {
       it(`${kind} ${size}: open command to first painted frame within ${BUDGET_MS[size]} ms`, async () => {
         const path = join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, '..', 'bench', `net-${kind}-${size}.onnx`);
         assert.ok(existsSync(path), `${path}: run node scripts/gen-networks.mjs`);
-        const ext = vscode.extensions.getExtension<{ provider: GraphEditorProvider }>('onnx-studio.onnx-studio')!;
-        const provider = (await ext.activate()).provider;
+        const provider = await graphEditor();
         const uri = vscode.Uri.file(path);
         provider.rendered.delete(uri.toString());
         const start = Date.now();

@@ -3,18 +3,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { GraphEditorProvider } from '../../src/extension/graph-editor';
+import { graphEditor, until } from './helpers';
 import { openModel, encodeModelBytes } from '../../src/onnx/open';
 
-async function until<T>(what: string, probe: () => T | undefined, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('reload on change', () => {
   it('re-renders after the file is rewritten and keeps the selected node', async () => {
@@ -22,7 +13,7 @@ describe('reload on change', () => {
     const source = join(folder, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
     const path = join(folder, '..', 'reload-test.onnx');
     copyFileSync(source, path);
-    const provider = (await vscode.extensions.getExtension<{ provider: GraphEditorProvider }>('onnx-studio.onnx-studio')!.activate()).provider;
+    const provider = await graphEditor();
     const uri = vscode.Uri.file(path);
     const key = uri.toString();
     try {

@@ -1,0 +1,20 @@
+import * as vscode from 'vscode';
+import type { GraphEditorProvider } from '../../src/extension/graph-editor';
+
+/** Polls until `probe` returns a value (bounded: tests never sleep blindly). */
+export async function until<T>(what: string, probe: () => T | undefined, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The running extension's graph editor provider (what activate() returns). */
+export async function graphEditor(): Promise<GraphEditorProvider> {
+  const ext = vscode.extensions.getExtension<{ provider: GraphEditorProvider }>('onnx-studio.onnx-studio');
+  if (!ext) throw new Error('onnx-studio.onnx-studio is not installed');
+  return (await ext.activate()).provider;
+}
