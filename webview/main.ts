@@ -111,6 +111,8 @@ async function loadGraph(graphId: string, p?: GraphPayload, keep = false): Promi
   search.reset();
   if (!keep) panel.clear();
   await render(keep);
+  // A restored view (tab shown again, file reloaded) shows its selected node's properties again.
+  if (keep && view.selected >= 0) await select(view.selected);
 }
 
 async function select(i: number): Promise<void> {

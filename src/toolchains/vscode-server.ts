@@ -29,6 +29,8 @@ export interface VsCodeServerOptions {
   vsix?: string[];
   /** A development folder to run as an installed extension (linked into the extensions folder). */
   devExtension?: string;
+  /** User settings on top of the quiet defaults (e.g. a colour theme). */
+  settings?: Record<string, unknown>;
   port?: number;
   log?: (s: string) => void;
 }
@@ -69,7 +71,7 @@ export async function startVsCodeServer(opts: VsCodeServerOptions): Promise<VsCo
   };
   const [home, data, ext, cfg, cache, tmp, rt] = ['home', 'data', 'ext', 'cfg', 'cache', 'tmp', 'rt'].map(dir) as [string, string, string, string, string, string, string];
   mkdirSync(join(data, 'User'), { recursive: true });
-  writeFileSync(join(data, 'User', 'settings.json'), JSON.stringify({ ...SETTINGS, 'security.workspace.trust.enabled': !!opts.trust }, null, 2));
+  writeFileSync(join(data, 'User', 'settings.json'), JSON.stringify({ ...SETTINGS, 'security.workspace.trust.enabled': !!opts.trust, ...opts.settings }, null, 2));
   const port = opts.port ?? (await freePort());
   writeFileSync(join(runDir, 'cs.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const env: NodeJS.ProcessEnv = {

@@ -8,7 +8,7 @@ import { nodeFacts } from '../../src/analysis/node-details';
 import { tensorStatistics } from '../../src/analysis/tensor-stats';
 import { inferModel } from '../../src/onnx/infer/infer';
 import { openModel } from '../../src/onnx/open';
-import { openFromExplorer, openWorkbench, renderedAfter, ROOT, screenshot, type Session } from './helpers';
+import { openFromExplorer, openWorkbench, renderedAfter, ROOT, screenshot, webview, type Session } from './helpers';
 
 const CORPUS = join(ROOT, '.cache', 'corpus');
 let s: Session;
@@ -106,6 +106,46 @@ test('enter an If branch of silero VAD v5 and come back', async () => {
   await frame.locator('#status', { hasText: `${model.graph.nodes.length} nodes` }).waitFor();
   assert.equal(await frame.locator('#breadcrumbs .crumb').count(), 1);
   model.close();
+  await closeEditors();
+});
+
+test('zoom, pan and selection survive hiding the tab', async () => {
+  const file = 'ch_ppocr_mobile_v2.0_cls_infer.onnx';
+  let frame = await openFromExplorer(s.page, file);
+  await frame.locator('#search').fill('p2o.Conv.1');
+  await frame.locator('#search').press('Enter');
+  await frame.locator('#panel td', { hasText: 'p2o.Conv.1' }).first().waitFor();
+  const viewState = (): Promise<{ t: { x: number; y: number; k: number }; selected: string }> =>
+    frame.locator('body').evaluate(() => {
+      const v = (window as unknown as { onnxStudio: { view: { transform: { x: number; y: number; k: number }; selected: number; items: { sublabel: string }[] } } }).onnxStudio.view;
+      return { t: { x: v.transform.x, y: v.transform.y, k: v.transform.k }, selected: v.items[v.selected]?.sublabel ?? '' };
+    });
+  const before = await viewState();
+  assert.equal(before.selected, 'p2o.Conv.1');
+  await openFromExplorer(s.page, 'silero_vad_legacy.onnx'); // hides the first tab: its webview is disposed
+  await s.page.getByRole('tab', { name: file }).click();
+  frame = webview(s.page);
+  await frame.locator('body[data-rendered]').waitFor();
+  await frame.locator('#panel td', { hasText: 'p2o.Conv.1' }).first().waitFor();
+  const after = await viewState();
+  assert.equal(after.selected, 'p2o.Conv.1');
+  for (const k of ['x', 'y', 'k'] as const) assert.ok(Math.abs(after.t[k] - before.t[k]) < 0.5, `${k}: ${after.t[k]} vs ${before.t[k]}`);
+  await closeEditors();
+});
+
+test('export PNG next to the model', async () => {
+  const target = join(CORPUS, 'silero_vad_v5.png');
+  rmSync(target, { force: true });
+  const frame = await openFromExplorer(s.page, 'silero_vad_v5.onnx');
+  await frame.getByRole('button', { name: 'PNG' }).click();
+  const input = s.page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.press('Enter');
+  for (let i = 0; i < 200 && !existsSync(target); i++) await new Promise((r) => setTimeout(r, 50));
+  const png = readFileSync(target);
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.ok(png.length > 1000);
+  rmSync(target);
   await closeEditors();
 });
 

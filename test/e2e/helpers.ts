@@ -14,8 +14,8 @@ export interface Session {
 }
 
 /** code-server with this folder as the extension (linked into a fresh extensions folder), a workspace open. */
-export async function openWorkbench(workspace: string, opts: { trust?: boolean } = {}): Promise<Session> {
-  const server = await startVsCodeServer({ root: ROOT, trust: opts.trust, devExtension: ROOT });
+export async function openWorkbench(workspace: string, opts: { trust?: boolean; settings?: Record<string, unknown> } = {}): Promise<Session> {
+  const server = await startVsCodeServer({ root: ROOT, trust: opts.trust, devExtension: ROOT, settings: opts.settings });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
@@ -30,9 +30,9 @@ export async function openWorkbench(workspace: string, opts: { trust?: boolean }
   };
 }
 
-/** The graph editor's webview document (two iframes down). */
+/** The visible graph editor's webview document (two iframes down). */
 export function webview(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+  return page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
 }
 
 /**
