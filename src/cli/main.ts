@@ -3,13 +3,17 @@ import { checkUsage, runCheck } from './check';
 import { inspectUsage, runInspect } from './inspect';
 import { CliError } from './load';
 import { runView, viewUsage } from './view';
+import { compileUsage, runCompile } from './compile';
+import { runText, textUsage } from './text';
 
-type Subcommand = (argv: string[], out: (s: string) => void) => number | Promise<number>;
+type Subcommand = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>;
 
 const SUBCOMMANDS: Record<string, { run: Subcommand; usage: string }> = {
   inspect: { run: runInspect, usage: inspectUsage },
   check: { run: runCheck, usage: checkUsage },
   view: { run: runView, usage: viewUsage },
+  text: { run: runText, usage: textUsage },
+  compile: { run: runCompile, usage: compileUsage },
 };
 
 const usage = (): string => ['usage:', ...Object.values(SUBCOMMANDS).map((s) => `  ${s.usage}`)].join('\n');
@@ -27,7 +31,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     return 64;
   }
   try {
-    return await sub.run(rest, out);
+    return await sub.run(rest, out, err);
   } catch (e) {
     if (e instanceof UsageError) {
       err(e.message);

@@ -1,0 +1,224 @@
+// Prints a model in the ONNX text syntax (Syntax.md), readable and stable. Large tensors are
+// printed as external-data references to where their bytes already are (the .onnx itself or its
+// data file), so nothing large is copied; what the syntax cannot carry is reported.
+import { dataType, dataTypeName } from '../dtypes';
+import { ByteRange, toNumber } from '../proto/byte-range';
+import type { AttributeProto, FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto, TypeProto, ValueInfoProto } from '../proto/types';
+import { AttributeType } from '../proto/types';
+import { decodeRaw } from '../tensor';
+
+export interface PrintOptions {
+  /** The model file's name as external-data locations should name it (relative to the text file). */
+  modelLocation?: string;
+  /** Tensors with more elements than this are printed as external references (when their bytes are in a file). */
+  inlineLimit?: number;
+}
+
+export interface PrintResult {
+  text: string;
+  /** Parts of the model the syntax has no place for, e.g. `node doc_string (3)`. */
+  dropped: string[];
+}
+
+const INDENT = '   ';
+
+export function printModel(m: ModelProto, opts: PrintOptions = {}): PrintResult {
+  const p = new Printer(opts);
+  return { text: p.model(m), dropped: [...p.dropped].map(([k, n]) => `${k} (${n})`) };
+}
+
+const BARE_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function quoteId(s: string): string {
+  return BARE_ID.test(s) ? s : quoteString(s);
+}
+
+export function quoteString(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t')}"`;
+}
+
+/** Shortest decimal text that parses back to the same float32 (or float64) value. */
+export function floatText(v: number, single = true): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  let s = String(v);
+  if (single) {
+    for (let digits = 1; digits <= 9; digits++) {
+      const t = v.toPrecision(digits);
+      if (Math.fround(Number(t)) === v) {
+        s = String(Number(t));
+        break;
+      }
+    }
+  }
+  return /[.eE]/.test(s) ? s : `${s}.0`;
+}
+
+class Printer {
+  readonly dropped = new Map<string, number>();
+  constructor(private readonly opts: PrintOptions) {}
+
+  private drop(what: string, n = 1): void {
+    if (n > 0) this.dropped.set(what, (this.dropped.get(what) ?? 0) + n);
+  }
+
+  model(m: ModelProto): string {
+    const header: string[] = [];
+    if (m.ir_version !== undefined) header.push(`ir_version: ${m.ir_version}`);
+    header.push(`opset_import: [${m.opset_import.map((o) => `${quoteString(o.domain ?? '')} : ${o.version ?? 0}`).join(', ')}]`);
+    if (m.producer_name !== undefined) header.push(`producer_name: ${quoteString(m.producer_name)}`);
+    if (m.producer_version !== undefined) header.push(`producer_version: ${quoteString(m.producer_version)}`);
+    if (m.domain !== undefined) header.push(`domain: ${quoteString(m.domain)}`);
+    if (m.model_version !== undefined) header.push(`model_version: ${m.model_version}`);
+    if (m.doc_string !== undefined) header.push(`doc_string: ${quoteString(m.doc_string)}`);
+    if (m.metadata_props.length) header.push(`metadata_props: [${m.metadata_props.map((e) => `${quoteString(e.key ?? '')}: ${quoteString(e.value ?? '')}`).join(', ')}]`);
+    this.drop('training_info', m.training_info.length);
+    this.drop('device configuration', m.configuration.length);
+    const parts = [`<\n${header.map((h) => INDENT + h).join(',\n')}\n>`, this.graph(m.graph ?? emptyGraph(), '')];
+    for (const f of m.functions) parts.push(this.func(f));
+    return parts.join('\n') + '\n';
+  }
+
+  graph(g: GraphProto, indent: string): string {
+    const inits = new Map(g.initializer.map((t) => [t.name ?? '', t]));
+    const inputs = g.input.map((vi) => {
+      const t = inits.get(vi.name ?? '');
+      if (t) inits.delete(vi.name ?? '');
+      return t ? `${this.valueInfo(vi)} = ${this.tensorData(t)}` : this.valueInfo(vi);
+    });
+    this.drop('graph doc_string', g.doc_string ? 1 : 0);
+    this.drop('value_info', g.value_info.length);
+    this.drop('sparse initializers', g.sparse_initializer.length);
+    this.drop('quantization annotations', g.quantization_annotation.length);
+    this.drop('graph metadata_props', g.metadata_props.length);
+    const head = `${quoteId(g.name ?? '')} (${inputs.join(', ')}) => (${g.output.map((vi) => this.valueInfo(vi)).join(', ')})`;
+    const initList = inits.size ? `\n${indent}<${[...inits.values()].map((t) => `${this.tensorType(t)} ${quoteId(t.name ?? '')} = ${this.tensorData(t)}`).join(`,\n${indent} `)}>` : '';
+    const body = g.node.map((n) => `${indent}${INDENT}${this.node(n, indent + INDENT)}`).join('\n');
+    return `${head}${initList}\n${indent}{\n${body}${body ? '\n' : ''}${indent}}`;
+  }
+
+  private func(f: FunctionProto): string {
+    const header = [`domain: ${quoteString(f.domain ?? '')}`, `opset_import: [${f.opset_import.map((o) => `${quoteString(o.domain ?? '')} : ${o.version ?? 0}`).join(', ')}]`];
+    if (f.doc_string !== undefined) this.drop('function doc_string');
+    this.drop('function attribute defaults', f.attribute_proto.length);
+    this.drop('function value_info', f.value_info.length);
+    const attrs = f.attribute.length ? ` <${f.attribute.map(quoteId).join(', ')}>` : '';
+    const body = f.node.map((n) => `${INDENT}${this.node(n, INDENT)}`).join('\n');
+    return `<\n${header.map((h) => INDENT + h).join(',\n')}\n>\n${quoteId(f.name ?? '')}${attrs} (${f.input.map(quoteId).join(', ')}) => (${f.output.map(quoteId).join(', ')})\n{\n${body}${body ? '\n' : ''}}`;
+  }
+
+  node(n: NodeProto, indent: string): string {
+    this.drop('node doc_string', n.doc_string ? 1 : 0);
+    this.drop('node metadata_props', n.metadata_props.length);
+    const label = n.name ? `[${quoteId(n.name)}] ` : '';
+    const outs = n.output.map(quoteId).join(', ');
+    const op = n.domain ? `${n.domain}.${n.op_type ?? ''}` : (n.op_type ?? '');
+    const printed = n.attribute.map((a) => this.attribute(a, indent)).filter(Boolean);
+    const attrs = printed.length ? ` <${printed.join(', ')}>` : '';
+    return `${label}${outs}${outs ? ' ' : ''}= ${op}${attrs} (${n.input.map(quoteId).join(', ')})`;
+  }
+
+  private attribute(a: AttributeProto, indent: string): string {
+    const name = quoteId(a.name ?? '');
+    if (a.ref_attr_name) return `${name}: ${attributeTypeName(a.type ?? 0)} = @${a.ref_attr_name}`;
+    const list = (xs: string[], type: string): string => (xs.length ? `${name} = [${xs.join(', ')}]` : `${name}: ${type} = []`);
+    switch (a.type) {
+      case AttributeType.FLOAT: return `${name} = ${floatText(a.f ?? 0)}`;
+      case AttributeType.INT: return `${name} = ${a.i ?? 0}`;
+      case AttributeType.STRING: return `${name} = ${quoteString(new TextDecoder().decode(a.s ?? new Uint8Array()))}`;
+      case AttributeType.FLOATS: return list(a.floats.map((f) => floatText(f)), 'floats');
+      case AttributeType.INTS: return list(a.ints.map(String), 'ints');
+      case AttributeType.STRINGS: return list(a.strings.map((s) => quoteString(new TextDecoder().decode(s))), 'strings');
+      case AttributeType.TENSOR: return `${name} = ${this.tensorConstant(a.t!)}`;
+      case AttributeType.TENSORS: return list(a.tensors.map((t) => this.tensorConstant(t)), 'tensors');
+      case AttributeType.GRAPH: return `${name} = ${this.graph(a.g!, indent + INDENT)}`;
+      case AttributeType.GRAPHS: return list(a.graphs.map((g) => this.graph(g, indent + INDENT)), 'graphs');
+      default:
+        // No literal for type_proto or sparse tensors in the syntax: left out, and reported.
+        this.drop(`${attributeTypeName(a.type ?? 0)} attributes`);
+        return '';
+    }
+  }
+
+  private tensorConstant(t: TensorProto): string {
+    return `${this.tensorType(t)}${t.name ? ` ${quoteId(t.name)}` : ''} ${this.tensorData(t)}`;
+  }
+
+  private tensorType(t: TensorProto): string {
+    return `${dataTypeName(t.data_type)}[${t.dims.join(',')}]`;
+  }
+
+  /** `{1, 2, 3}` inline, or `["location": …]` pointing at the bytes where they are. */
+  tensorData(t: TensorProto): string {
+    if (t.data_location === 1) return `[${t.external_data.map((e) => `${quoteString(e.key ?? '')}: ${quoteString(e.value ?? '')}`).join(', ')}]`;
+    const raw = t.raw_data;
+    const count = t.dims.reduce<number>((a, d) => a * toNumber(d), 1);
+    if (raw instanceof ByteRange && this.opts.modelLocation && count > (this.opts.inlineLimit ?? 64)) {
+      return `[${quoteString('location')}: ${quoteString(this.opts.modelLocation)}, ${quoteString('offset')}: ${quoteString(String(raw.offset))}, ${quoteString('length')}: ${quoteString(String(raw.length))}]`;
+    }
+    return `{${tensorValues(t).join(', ')}}`;
+  }
+
+  private valueInfo(vi: ValueInfoProto): string {
+    if (vi.doc_string) this.drop('value doc_string');
+    const type = vi.type ? typeText(vi.type) : '';
+    return type ? `${type} ${quoteId(vi.name ?? '')}` : quoteId(vi.name ?? '');
+  }
+}
+
+/** The literal values of a tensor as text (prim-constants of the syntax). */
+function tensorValues(t: TensorProto): string[] {
+  const info = dataType(t.data_type ?? 0);
+  if (!info) throw new Error(`tensor '${t.name}' has unknown data type ${t.data_type}`);
+  if (info.field === 'string_data') return t.string_data.map((s) => quoteString(new TextDecoder().decode(s)));
+  const count = t.dims.reduce<number>((a, d) => a * toNumber(d), 1) * (info.name.startsWith('complex') ? 2 : 1);
+  let values: number[];
+  if (t.raw_data !== undefined) {
+    const bytes = t.raw_data instanceof ByteRange ? t.raw_data.read() : t.raw_data;
+    values = decodeRaw(info, bytes, count);
+  } else {
+    const field = t[info.field as 'float_data'];
+    values = (field instanceof ByteRange ? decodeRaw(info.field === 'double_data' ? dataType(11)! : dataType(1)!, field.read(), field.length / (info.field === 'double_data' ? 8 : 4)) : (field as Array<number | bigint>).map(toNumber));
+  }
+  if (info.name === 'int64' || info.name === 'uint64') {
+    // Exact 64-bit integers: read them again as bigints.
+    const exact = int64Values(t, info.name === 'uint64');
+    if (exact) return exact;
+  }
+  return values.map((v) => (info.isFloat ? floatText(v, info.name !== 'double' && info.name !== 'complex128') : String(v)));
+}
+
+function int64Values(t: TensorProto, unsigned: boolean): string[] | undefined {
+  if (t.raw_data !== undefined) {
+    const b = t.raw_data instanceof ByteRange ? t.raw_data.read() : t.raw_data;
+    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    return Array.from({ length: b.byteLength / 8 }, (_, i) => String(unsigned ? view.getBigUint64(i * 8, true) : view.getBigInt64(i * 8, true)));
+  }
+  const field = unsigned ? t.uint64_data : t.int64_data;
+  return Array.isArray(field) ? field.map(String) : undefined;
+}
+
+export function typeText(t: TypeProto): string {
+  if (t.tensor_type) return tensorTypeText(t.tensor_type.elem_type ?? 0, t.tensor_type.shape);
+  if (t.sequence_type) return `seq(${t.sequence_type.elem_type ? typeText(t.sequence_type.elem_type) : ''})`;
+  if (t.map_type) return `map(${dataTypeName(t.map_type.key_type)}, ${t.map_type.value_type ? typeText(t.map_type.value_type) : ''})`;
+  if (t.optional_type) return `optional(${t.optional_type.elem_type ? typeText(t.optional_type.elem_type) : ''})`;
+  if (t.sparse_tensor_type) return `sparse_tensor(${tensorTypeText(t.sparse_tensor_type.elem_type ?? 0, t.sparse_tensor_type.shape)})`;
+  if (t.opaque_type) return `opaque(${[t.opaque_type.domain, t.opaque_type.name].filter(Boolean).join(', ')})`;
+  return ''; // a TypeProto with no kind set: the value is printed untyped
+}
+
+function tensorTypeText(elem: number, shape: { dim: { dim_value?: number | bigint; dim_param?: string }[] } | undefined): string {
+  const base = dataTypeName(elem);
+  if (!shape) return base;
+  return `${base}[${shape.dim.map((d) => (d.dim_value !== undefined ? String(d.dim_value) : d.dim_param ? quoteId(d.dim_param) : '?')).join(',')}]`;
+}
+
+export function attributeTypeName(type: number): string {
+  const names: Record<number, string> = { 1: 'float', 2: 'int', 3: 'string', 4: 'tensor', 5: 'graph', 6: 'floats', 7: 'ints', 8: 'strings', 9: 'tensors', 10: 'graphs', 11: 'sparse_tensor', 12: 'sparse_tensors', 13: 'type_proto', 14: 'type_protos' };
+  return names[type] ?? 'undefined';
+}
+
+function emptyGraph(): GraphProto {
+  return { node: [], initializer: [], input: [], output: [], value_info: [], quantization_annotation: [], sparse_initializer: [], metadata_props: [] };
+}
