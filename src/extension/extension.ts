@@ -3,6 +3,7 @@ import { summarizeModel } from '../analysis/summary';
 import { openModel } from '../onnx/open';
 import { GRAPH_EDITOR_VIEW_TYPE, GraphEditorProvider } from './graph-editor';
 import { GraphOutline } from './graph-outline';
+import { activateTextLanguage } from './text-language';
 
 /** Activation: the graph editor for .onnx files and the commands around it. */
 export function activate(context: vscode.ExtensionContext): { provider: GraphEditorProvider } {
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): { provider: GraphEdi
     vscode.window.tabGroups.onDidChangeTabs(() => outline.refresh()),
     vscode.commands.registerCommand('onnxStudio.inspect', (uri?: vscode.Uri) => inspect(uri ?? activeGraphUri(), output)),
   );
+  activateTextLanguage(context, output);
   void reopenAsGraphs();
   // What an integration test (or another extension) can ask of the running editor.
   return { provider };

@@ -14,9 +14,20 @@ export interface TextDiagnostic {
   end: number;
 }
 
+/** Where things are in the text, for the language server. */
+export interface SourceMap {
+  /** Each node: its op token, its whole extent, and its graph's depth (0 = main graph). */
+  nodes: { node: NodeProto; opStart: number; opEnd: number; start: number; end: number }[];
+  /** Each mention of a value name: defined here (graph input, initializer, node output) or read. */
+  values: { name: string; start: number; end: number; definition: boolean; scope: number }[];
+  /** Graphs and functions with their extents (scope ids index this list). */
+  scopes: { name: string; kind: 'graph' | 'function'; start: number; end: number; parent: number }[];
+}
+
 export interface ParseResult {
   model: ModelProto;
   diagnostics: TextDiagnostic[];
+  map: SourceMap;
 }
 
 class ParseError extends Error {
@@ -32,13 +43,36 @@ const ATTR_TYPES: Record<string, number> = { float: 1, int: 2, string: 3, tensor
 
 export function parseModel(src: string): ParseResult {
   const p = new Parser(src);
-  return { model: p.model(), diagnostics: p.diagnostics };
+  const model = p.model();
+  return { model, diagnostics: p.diagnostics, map: p.map };
 }
 
 class Parser {
   private readonly toks: Token[];
   private i = 0;
   readonly diagnostics: TextDiagnostic[] = [];
+  readonly map: SourceMap = { nodes: [], values: [], scopes: [] };
+  private scope = -1;
+
+  /** A quotable id that names a value, recorded in the source map. */
+  private valueName(definition: boolean): string {
+    const t = this.t;
+    const name = this.quotableId();
+    this.map.values.push({ name, start: t.start, end: t.end, definition, scope: this.scope });
+    return name;
+  }
+
+  private enterScope(name: string, kind: 'graph' | 'function', start: number): number {
+    const parent = this.scope;
+    this.map.scopes.push({ name, kind, start, end: start, parent });
+    this.scope = this.map.scopes.length - 1;
+    return parent;
+  }
+
+  private leaveScope(parent: number): void {
+    this.map.scopes[this.scope]!.end = this.toks[this.i - 1]?.end ?? this.src.length;
+    this.scope = parent;
+  }
 
   constructor(private readonly src: string) {
     this.toks = tokenize(src);
@@ -152,10 +186,21 @@ class Parser {
 
   graph(): GraphProto {
     const g: GraphProto = { node: [], initializer: [], input: [], output: [], value_info: [], quantization_annotation: [], sparse_initializer: [], metadata_props: [] };
+    const start = this.t.start;
     g.name = this.quotableId();
+    const parent = this.enterScope(g.name, 'graph', start);
+    try {
+      this.graphBody(g);
+    } finally {
+      this.leaveScope(parent);
+    }
+    return g;
+  }
+
+  private graphBody(g: GraphProto): void {
     this.expect('(');
     while (!this.is(')')) {
-      const vi = this.valueInfo();
+      const vi = this.valueInfo(true);
       g.input.push(vi);
       if (this.accept('=')) g.initializer.push(this.tensorValue(vi));
       if (!this.accept(',')) break;
@@ -164,13 +209,13 @@ class Parser {
     this.expect('=>');
     this.expect('(');
     while (!this.is(')')) {
-      g.output.push(this.valueInfo());
+      g.output.push(this.valueInfo(false));
       if (!this.accept(',')) break;
     }
     this.expect(')');
     if (this.accept('<')) {
       while (!this.is('>')) {
-        const vi = this.valueInfo();
+        const vi = this.valueInfo(true);
         this.expect('=');
         g.initializer.push(this.tensorValue(vi));
         if (!this.accept(',')) break;
@@ -178,7 +223,6 @@ class Parser {
       this.expect('>');
     }
     g.node = this.nodeList();
-    return g;
   }
 
   /** `{ node* }` with recovery: a node that fails is reported and skipped to the next line. */
@@ -206,15 +250,17 @@ class Parser {
 
   private node(): NodeProto {
     const n: NodeProto = { input: [], output: [], attribute: [], metadata_props: [], device_configurations: [] };
+    const start = this.t.start;
     if (this.accept('[')) {
       n.name = this.quotableId();
       this.expect(']');
     }
     while (!this.is('=')) {
-      n.output.push(this.quotableId());
+      n.output.push(this.valueName(true));
       if (!this.accept(',')) break;
     }
     this.expect('=');
+    const opTok = this.t;
     const qualified = this.id();
     const dot = qualified.lastIndexOf('.');
     n.op_type = dot >= 0 ? qualified.slice(dot + 1) : qualified;
@@ -222,11 +268,12 @@ class Parser {
     if (this.is('<')) n.attribute = this.attributes();
     this.expect('(');
     while (!this.is(')')) {
-      n.input.push(this.quotableId());
+      n.input.push(this.is(',') ? '' : this.t.kind === 'string' && this.t.text === '' ? this.next().text : this.valueName(false));
       if (!this.accept(',')) break;
     }
     this.expect(')');
     if (this.is('<') && n.attribute.length === 0) n.attribute = this.attributes();
+    this.map.nodes.push({ node: n, opStart: opTok.start, opEnd: opTok.end, start, end: this.toks[this.i - 1]!.end });
     return n;
   }
 
@@ -341,11 +388,11 @@ class Parser {
   }
 
   /** `type name`, or a bare name (subgraph inputs may leave their types to the enclosing op). */
-  private valueInfo(): ValueInfoProto {
+  private valueInfo(definition: boolean): ValueInfoProto {
     const after = this.peek().text;
-    if ((this.t.kind === 'id' || this.t.kind === 'string') && this.peek().kind === 'punct' && [',', ')', '='].includes(after)) return { name: this.quotableId(), metadata_props: [] };
+    if ((this.t.kind === 'id' || this.t.kind === 'string') && this.peek().kind === 'punct' && [',', ')', '='].includes(after)) return { name: this.valueName(definition), metadata_props: [] };
     const type = this.type();
-    return { type, name: this.quotableId(), metadata_props: [] };
+    return { type, name: this.valueName(definition), metadata_props: [] };
   }
 
   type(): TypeProto {
@@ -402,8 +449,19 @@ class Parser {
 
   private func(): FunctionProto {
     const f: FunctionProto = { input: [], output: [], attribute: [], node: [], opset_import: [], attribute_proto: [], value_info: [], metadata_props: [] };
+    const start = this.t.start;
     if (this.is('<')) this.otherData(f as unknown as Record<string, unknown>, 'function');
     f.name = this.quotableId();
+    const parent = this.enterScope(f.name, 'function', start);
+    try {
+      this.funcBody(f);
+    } finally {
+      this.leaveScope(parent);
+    }
+    return f;
+  }
+
+  private funcBody(f: FunctionProto): void {
     if (this.accept('<')) {
       while (!this.is('>')) {
         f.attribute.push(this.id());
@@ -412,23 +470,22 @@ class Parser {
       this.expect('>');
     }
     if (this.t.kind === 'string') f.overload = this.next().text;
-    const names = (): string[] => {
+    const names = (definition: boolean): string[] => {
       this.expect('(');
       const out: string[] = [];
       while (!this.is(')')) {
         // id-or-value-info: an optional type before the name
         if (this.t.kind === 'id' && (this.peek().kind === 'id' || this.peek().kind === 'string' || this.peek().text === '[' || this.peek().text === '(')) this.type();
-        out.push(this.quotableId());
+        out.push(this.valueName(definition));
         if (!this.accept(',')) break;
       }
       this.expect(')');
       return out;
     };
-    f.input = names();
+    f.input = names(true);
     this.expect('=>');
-    f.output = names();
+    f.output = names(false);
     f.node = this.nodeList();
-    return f;
   }
 }
 

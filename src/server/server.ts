@@ -1,0 +1,145 @@
+// The language server for ONNX text (.onnxtxt): diagnostics from the parser, the checker and the
+// weights files, hover, completion, definitions and references, symbols, formatting.
+import { fileURLToPath } from 'node:url';
+import { CompletionItemKind, createConnection, DiagnosticSeverity, ProposedFeatures, SymbolKind, TextDocuments, TextDocumentSyncKind, type DocumentSymbol, type Location, type Range } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { opKey } from '../analysis/summary';
+import { typeToString } from '../onnx/model/value-type';
+import { opsAt, resolveSchema } from '../onnx/schema/registry';
+import { printModel } from '../onnx/text/printer';
+import { analyze, type DocumentAnalysis } from './analysis';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const analyses = new Map<string, DocumentAnalysis>();
+
+function pathOf(uri: string): string | undefined {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+}
+
+function analysisOf(doc: TextDocument): DocumentAnalysis {
+  let a = analyses.get(doc.uri);
+  if (!a) {
+    a = analyze(doc.getText(), pathOf(doc.uri));
+    analyses.set(doc.uri, a);
+  }
+  return a;
+}
+
+const range = (doc: TextDocument, start: number, end: number): Range => ({ start: doc.positionAt(start), end: doc.positionAt(end) });
+const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information };
+
+documents.onDidChangeContent(({ document }) => {
+  analyses.delete(document.uri);
+  const a = analysisOf(document);
+  void connection.sendDiagnostics({
+    uri: document.uri,
+    diagnostics: a.findings.map((f) => ({ range: range(document, f.start, f.end), message: f.message, severity: SEVERITY[f.severity], code: f.code, source: 'onnx-studio' })),
+  });
+});
+documents.onDidClose(({ document }) => analyses.delete(document.uri));
+
+connection.onInitialize(() => ({
+  capabilities: {
+    textDocumentSync: TextDocumentSyncKind.Incremental,
+    hoverProvider: true,
+    completionProvider: { triggerCharacters: ['=', '(', ',', ' '] },
+    definitionProvider: true,
+    referencesProvider: true,
+    documentSymbolProvider: true,
+    documentFormattingProvider: true,
+  },
+}));
+
+/** The value mention or node op under an offset. */
+function at(a: DocumentAnalysis, offset: number) {
+  const value = a.parse.map.values.find((v) => v.start <= offset && offset <= v.end);
+  const node = a.parse.map.nodes.find((n) => n.opStart <= offset && offset <= n.opEnd);
+  return { value, node };
+}
+
+connection.onHover(({ textDocument, position }) => {
+  const doc = documents.get(textDocument.uri);
+  if (!doc) return null;
+  const a = analysisOf(doc);
+  const { value, node } = at(a, doc.offsetAt(position));
+  if (node) {
+    const n = a.nodeOf(node.node);
+    const domain = node.node.domain ?? '';
+    const schema = resolveSchema(domain, node.node.op_type ?? '', a.model.opsetImports.get(domain === 'ai.onnx' ? '' : domain) ?? 0);
+    const head = `**${opKey(domain, node.node.op_type ?? '')}**${schema ? `-${schema.since}` : ''}`;
+    const outs = n ? n.outputs.map((o, i) => `${o}: ${typeToString(a.inference.typeOf(n.outputValue(i)!) ?? null)}`).join('\n\n') : '';
+    return { contents: { kind: 'markdown', value: `${head}\n\n${schema?.summary ?? 'no schema for this domain: not checked'}${outs ? `\n\n${outs}` : ''}` }, range: range(doc, node.opStart, node.opEnd) };
+  }
+  if (value) {
+    for (const g of a.model.graphs()) {
+      const v = g.values.get(value.name);
+      if (v) return { contents: { kind: 'markdown', value: `\`${value.name}\`: ${typeToString(a.inference.typeOf(v))}` }, range: range(doc, value.start, value.end) };
+    }
+  }
+  return null;
+});
+
+connection.onCompletion(({ textDocument }) => {
+  const doc = documents.get(textDocument.uri);
+  if (!doc) return [];
+  const a = analysisOf(doc);
+  const ops = [...a.model.opsetImports].flatMap(([domain, version]) => opsAt(domain, version).map((op) => ({ label: domain ? `${domain}.${op}` : op, kind: CompletionItemKind.Function, detail: resolveSchema(domain, op, version)?.summary })));
+  const values = [...new Set(a.parse.map.values.filter((v) => v.definition).map((v) => v.name))].map((name) => ({ label: name, kind: CompletionItemKind.Variable }));
+  return [...ops, ...values];
+});
+
+function sameScopeMentions(a: DocumentAnalysis, name: string): { start: number; end: number; definition: boolean }[] {
+  return a.parse.map.values.filter((v) => v.name === name);
+}
+
+connection.onDefinition(({ textDocument, position }) => {
+  const doc = documents.get(textDocument.uri);
+  if (!doc) return null;
+  const a = analysisOf(doc);
+  const { value } = at(a, doc.offsetAt(position));
+  if (!value) return null;
+  return sameScopeMentions(a, value.name).filter((v) => v.definition).map((v): Location => ({ uri: doc.uri, range: range(doc, v.start, v.end) }));
+});
+
+connection.onReferences(({ textDocument, position }) => {
+  const doc = documents.get(textDocument.uri);
+  if (!doc) return null;
+  const a = analysisOf(doc);
+  const { value } = at(a, doc.offsetAt(position));
+  if (!value) return null;
+  return sameScopeMentions(a, value.name).map((v): Location => ({ uri: doc.uri, range: range(doc, v.start, v.end) }));
+});
+
+connection.onDocumentSymbol(({ textDocument }) => {
+  const doc = documents.get(textDocument.uri);
+  if (!doc) return [];
+  const a = analysisOf(doc);
+  const symbols: DocumentSymbol[] = a.parse.map.scopes.map((s) => ({
+    name: s.name || '(graph)',
+    kind: s.kind === 'graph' ? SymbolKind.Module : SymbolKind.Function,
+    range: range(doc, s.start, s.end),
+    selectionRange: range(doc, s.start, s.start),
+    children: [],
+  }));
+  const roots: DocumentSymbol[] = [];
+  a.parse.map.scopes.forEach((s, i) => (s.parent >= 0 ? symbols[s.parent]!.children!.push(symbols[i]!) : roots.push(symbols[i]!)));
+  for (const n of a.parse.map.nodes) {
+    const owner = a.parse.map.scopes.reduce((best, s, i) => (s.start <= n.start && n.end <= s.end && (best < 0 || s.start >= a.parse.map.scopes[best]!.start) ? i : best), -1);
+    const sym: DocumentSymbol = { name: n.node.name || n.node.output.join(', ') || n.node.op_type || '', detail: n.node.op_type, kind: SymbolKind.Event, range: range(doc, n.start, n.end), selectionRange: range(doc, n.opStart, n.opEnd) };
+    (owner >= 0 ? symbols[owner]!.children! : roots).push(sym);
+  }
+  return roots;
+});
+
+connection.onDocumentFormatting(({ textDocument }) => {
+  const doc = documents.get(textDocument.uri);
+  if (!doc) return [];
+  const a = analysisOf(doc);
+  if (a.parse.diagnostics.length) return [];
+  const text = printModel(a.parse.model).text;
+  return [{ range: range(doc, 0, doc.getText().length), newText: text }];
+});
+
+documents.listen(connection);
+connection.listen();
