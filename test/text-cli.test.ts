@@ -36,6 +36,23 @@ test('text → compile gives back every corpus model, weights included; the text
   }
 });
 
+test('a text written away from its model gets its own weights file, and compiles back to the same weights', () => {
+  const source = corpusModels().find((p) => p.includes('cls_infer'))!;
+  const dir = mkdtempSync(join(tmpdir(), 'onnx-studio-text-'));
+  const textFile = join(dir, 'cls.onnxtxt');
+  const t = run('text', source, '-o', textFile);
+  assert.equal(t.status, 0, t.stderr);
+  assert.ok(existsSync(`${textFile}.data`));
+  assert.match(readFileSync(textFile, 'utf8'), /"location": "cls\.onnxtxt\.data"/);
+  const back = join(dir, 'back.onnx');
+  assert.equal(run('compile', textFile, '-o', back).status, 0);
+  const a = openModel(source);
+  const b = openModel(back);
+  assert.deepEqual([...allTensors(b.proto)].map((x) => new Tensor(x, b.files).read().values), [...allTensors(a.proto)].map((x) => new Tensor(x, a.files).read().values));
+  a.close();
+  b.close();
+});
+
 test('compile reports every syntax error with line and column, and writes nothing', () => {
   const dir = mkdtempSync(join(tmpdir(), 'onnx-studio-text-'));
   const file = join(dir, 'bad.onnxtxt');

@@ -1,13 +1,13 @@
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { printModel } from '../onnx/text/printer';
 import { parseArgs, UsageError } from './args';
 import { loadModel } from './load';
 import { writeAtomic } from './write-atomic';
 
-export const textUsage = 'onnx-studio text MODEL [-o FILE.onnxtxt]   print a model as ONNX text (large tensors refer to the model\'s own bytes)';
+export const textUsage = 'onnx-studio text MODEL [-o FILE.onnxtxt] [--weights]   print a model as ONNX text (large tensors refer to the model\'s bytes, or go to FILE.onnxtxt.data)';
 
 export function runText(argv: string[], out: (s: string) => void, err: (s: string) => void = () => {}): number {
-  const args = parseArgs(argv, { options: ['-o'] });
+  const args = parseArgs(argv, { options: ['-o'], flags: ['--weights'] });
   if (args.positionals.length !== 1) throw new UsageError(`usage: ${textUsage}`);
   const modelPath = resolve(args.positionals[0]!);
   const target = args.options.get('-o');
@@ -18,9 +18,15 @@ export function runText(argv: string[], out: (s: string) => void, err: (s: strin
     const textDir = target ? dirname(resolve(target)) : process.cwd();
     const location = relative(textDir, modelPath);
     const beside = !location.startsWith('..') && !isAbsolute(location);
-    const { text, dropped } = printModel(model.proto, beside ? { modelLocation: location } : { inlineLimit: Infinity });
-    if (!beside) err(`onnx-studio text: the text is not beside ${modelPath}, so all tensor values are printed inline`);
+    // A text away from the model (or asked for) gets its own weights file: references may not leave their folder.
+    const ownWeights = !!target && (args.flags.has('--weights') || !beside);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const weights = ownWeights && target ? { location: `${basename(target)}.data`, append: (b: Uint8Array) => ((size += b.length), chunks.push(b), size - b.length) } : undefined;
+    const { text, dropped } = printModel(model.proto, weights ? { weights } : beside ? { modelLocation: location } : { inlineLimit: Infinity });
+    if (!beside && !target) err(`onnx-studio text: printing away from ${modelPath}, so all tensor values are inline`);
     if (dropped.length) err(`onnx-studio text: the text syntax cannot carry, and so leaves out: ${dropped.join(', ')}`);
+    if (weights && size && target) writeAtomic(`${resolve(target)}.data`, modelPath, (sink) => chunks.forEach((c) => sink.write(c)));
     if (target) writeAtomic(target, modelPath, (sink) => sink.write(new TextEncoder().encode(text)));
     else out(text.trimEnd());
     return 0;

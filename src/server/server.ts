@@ -80,17 +80,50 @@ connection.onHover(({ textDocument, position }) => {
   return null;
 });
 
-connection.onCompletion(({ textDocument }) => {
+connection.onCompletion(({ textDocument, position }) => {
   const doc = documents.get(textDocument.uri);
   if (!doc) return [];
   const a = analysisOf(doc);
+  // Inside `Op <…`: the op's attributes, with their types and defaults.
+  const before = doc.getText({ start: { line: position.line, character: 0 }, end: position });
+  const inAttrs = /=\s*([A-Za-z_][\w.]*)\s*<[^>]*$/.exec(before);
+  if (inAttrs) {
+    const qualified = inAttrs[1]!;
+    const dot = qualified.lastIndexOf('.');
+    const domain = dot >= 0 ? qualified.slice(0, dot) : '';
+    const schema = resolveSchema(domain, qualified.slice(dot + 1), a.model.opsetImports.get(domain) ?? 0);
+    return (schema?.attributes ?? []).map((attr) => ({
+      label: attr.name,
+      kind: CompletionItemKind.Property,
+      detail: `${attr.type}${attr.required ? ' (required)' : attr.default !== undefined ? ` = ${attr.default}` : ''}`,
+      insertText: `${attr.name} = `,
+    }));
+  }
   const ops = [...a.model.opsetImports].flatMap(([domain, version]) => opsAt(domain, version).map((op) => ({ label: domain ? `${domain}.${op}` : op, kind: CompletionItemKind.Function, detail: resolveSchema(domain, op, version)?.summary })));
   const values = [...new Set(a.parse.map.values.filter((v) => v.definition).map((v) => v.name))].map((name) => ({ label: name, kind: CompletionItemKind.Variable }));
   return [...ops, ...values];
 });
 
-function sameScopeMentions(a: DocumentAnalysis, name: string): { start: number; end: number; definition: boolean }[] {
-  return a.parse.map.values.filter((v) => v.name === name);
+/** Whether a value defined in scope `def` is visible from scope `use` (subgraphs see outer values). */
+function visibleFrom(a: DocumentAnalysis, def: number, use: number): boolean {
+  for (let s = use; ; s = a.parse.map.scopes[s]!.parent) {
+    if (s === def) return true;
+    if (s < 0) return false;
+  }
+}
+
+type Mention = DocumentAnalysis['parse']['map']['values'][number];
+
+/** The definitions a mention refers to: same name, in its scope or an enclosing one (innermost first). */
+function definitionsOf(a: DocumentAnalysis, m: Mention): Mention[] {
+  return a.parse.map.values.filter((v) => v.definition && v.name === m.name && visibleFrom(a, v.scope, m.scope)).sort((x, y) => y.scope - x.scope).slice(0, 1);
+}
+
+/** A value's mentions: its definition and every read that resolves to it. */
+function mentionsOf(a: DocumentAnalysis, m: Mention): Mention[] {
+  const def = m.definition ? m : definitionsOf(a, m)[0];
+  if (!def) return [m];
+  return a.parse.map.values.filter((v) => v.name === def.name && (v === def || (!v.definition && definitionsOf(a, v)[0] === def)));
 }
 
 connection.onDefinition(({ textDocument, position }) => {
@@ -99,7 +132,7 @@ connection.onDefinition(({ textDocument, position }) => {
   const a = analysisOf(doc);
   const { value } = at(a, doc.offsetAt(position));
   if (!value) return null;
-  return sameScopeMentions(a, value.name).filter((v) => v.definition).map((v): Location => ({ uri: doc.uri, range: range(doc, v.start, v.end) }));
+  return definitionsOf(a, value).map((v): Location => ({ uri: doc.uri, range: range(doc, v.start, v.end) }));
 });
 
 connection.onReferences(({ textDocument, position }) => {
@@ -108,7 +141,7 @@ connection.onReferences(({ textDocument, position }) => {
   const a = analysisOf(doc);
   const { value } = at(a, doc.offsetAt(position));
   if (!value) return null;
-  return sameScopeMentions(a, value.name).map((v): Location => ({ uri: doc.uri, range: range(doc, v.start, v.end) }));
+  return mentionsOf(a, value).map((v): Location => ({ uri: doc.uri, range: range(doc, v.start, v.end) }));
 });
 
 connection.onDocumentSymbol(({ textDocument }) => {

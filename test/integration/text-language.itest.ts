@@ -61,6 +61,16 @@ describe('ONNX text language', () => {
 
     const defs = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeDefinitionProvider', uri, new vscode.Position(8, 16));
     assert.equal(defs[0]?.range.start.line, 6, 'T is defined by the MatMul line');
+    const refs = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeReferenceProvider', uri, new vscode.Position(6, 3));
+    assert.deepEqual(refs.map((r) => r.range.start.line).sort(), [6, 7, 8], 'T: defined once, read by Foo and Softmax');
+
+    // Inside an attribute list: the op's attributes.
+    const attrEdit = new vscode.WorkspaceEdit();
+    attrEdit.insert(uri, new vscode.Position(9, 0), '   G = Conv <\n');
+    await vscode.workspace.applyEdit(attrEdit);
+    const attrs = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, new vscode.Position(9, 15));
+    const attrLabels = attrs.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    assert.ok(attrLabels.includes('kernel_shape') && attrLabels.includes('strides') && !attrLabels.includes('Relu'), attrLabels.join(','));
 
     const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', uri);
     assert.equal(symbols[0]?.name, 'agraph');

@@ -10,6 +10,8 @@ import { decodeRaw } from '../tensor';
 export interface PrintOptions {
   /** The model file's name as external-data locations should name it (relative to the text file). */
   modelLocation?: string;
+  /** Instead: large tensors go into this weights file (location relative to the text file). */
+  weights?: { location: string; append(bytes: Uint8Array): number };
   /** Tensors with more elements than this are printed as external references (when their bytes are in a file). */
   inlineLimit?: number;
 }
@@ -153,8 +155,14 @@ class Printer {
     if (t.data_location === 1) return `[${t.external_data.map((e) => `${quoteString(e.key ?? '')}: ${quoteString(e.value ?? '')}`).join(', ')}]`;
     const raw = t.raw_data;
     const count = t.dims.reduce<number>((a, d) => a * toNumber(d), 1);
-    if (raw instanceof ByteRange && this.opts.modelLocation && count > (this.opts.inlineLimit ?? 64)) {
-      return `[${quoteString('location')}: ${quoteString(this.opts.modelLocation)}, ${quoteString('offset')}: ${quoteString(String(raw.offset))}, ${quoteString('length')}: ${quoteString(String(raw.length))}]`;
+    const ref = (location: string, offset: number, length: number): string =>
+      `[${quoteString('location')}: ${quoteString(location)}, ${quoteString('offset')}: ${quoteString(String(offset))}, ${quoteString('length')}: ${quoteString(String(length))}]`;
+    if (raw !== undefined && count > (this.opts.inlineLimit ?? 64)) {
+      if (this.opts.weights) {
+        const bytes = raw instanceof ByteRange ? raw.read() : raw;
+        return ref(this.opts.weights.location, this.opts.weights.append(bytes), bytes.length);
+      }
+      if (raw instanceof ByteRange && this.opts.modelLocation) return ref(this.opts.modelLocation, raw.offset, raw.length);
     }
     return `{${tensorValues(t).join(', ')}}`;
   }
