@@ -7,7 +7,7 @@ import { encodeModelBytes, openModel } from '../onnx/open';
 import { positionAt } from '../onnx/text/lexer';
 import { parseModel } from '../onnx/text/parser';
 import { printModel } from '../onnx/text/printer';
-import { inlineExternalData } from '../onnx/text/weights';
+import { allTensors, inlineExternalData } from '../onnx/text/weights';
 
 /** Starts the ONNX text language server and registers "Open as ONNX Text" / "Save as ONNX Model". */
 export function activateTextLanguage(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
@@ -72,7 +72,9 @@ async function saveAsModel(uri: vscode.Uri | undefined): Promise<void> {
   }
   const target = await vscode.window.showSaveDialog({ defaultUri: doc.uri.with({ path: doc.uri.path.replace(/\.onnxtxt$/i, '') + '.onnx' }), filters: { ONNX: ['onnx'] } });
   if (!target) return;
-  if (doc.uri.scheme === 'file') {
+  const external = [...allTensors(model)].some((t) => t.data_location === 1);
+  const keep = external && (await vscode.window.showQuickPick(['Read the weights into the model', 'Keep the external-data references'], { placeHolder: 'The text refers to weights in files' })) === 'Keep the external-data references';
+  if (doc.uri.scheme === 'file' && !keep) {
     const files = new DiskModelFiles(doc.uri.fsPath);
     try {
       inlineExternalData(model, files);

@@ -485,6 +485,14 @@ class Parser {
     f.input = names(true);
     this.expect('=>');
     f.output = names(false);
+    // fun-value-infos: types of the function's intermediate values
+    if (this.accept('<')) {
+      while (!this.is('>')) {
+        f.value_info.push(this.valueInfo(false));
+        if (!this.accept(',')) break;
+      }
+      this.expect('>');
+    }
     f.node = this.nodeList();
   }
 }

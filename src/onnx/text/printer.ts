@@ -103,10 +103,10 @@ class Printer {
     const header = [`domain: ${quoteString(f.domain ?? '')}`, `opset_import: [${f.opset_import.map((o) => `${quoteString(o.domain ?? '')} : ${o.version ?? 0}`).join(', ')}]`];
     if (f.doc_string !== undefined) this.drop('function doc_string');
     this.drop('function attribute defaults', f.attribute_proto.length);
-    this.drop('function value_info', f.value_info.length);
     const attrs = f.attribute.length ? ` <${f.attribute.map(quoteId).join(', ')}>` : '';
+    const valueInfos = f.value_info.length ? `\n<${f.value_info.map((vi) => this.valueInfo(vi)).join(', ')}>` : '';
     const body = f.node.map((n) => `${INDENT}${this.node(n, INDENT)}`).join('\n');
-    return `<\n${header.map((h) => INDENT + h).join(',\n')}\n>\n${quoteId(f.name ?? '')}${attrs} (${f.input.map(quoteId).join(', ')}) => (${f.output.map(quoteId).join(', ')})\n{\n${body}${body ? '\n' : ''}}`;
+    return `<\n${header.map((h) => INDENT + h).join(',\n')}\n>\n${quoteId(f.name ?? '')}${attrs} (${f.input.map(quoteId).join(', ')}) => (${f.output.map(quoteId).join(', ')})${valueInfos}\n{\n${body}${body ? '\n' : ''}}`;
   }
 
   node(n: NodeProto, indent: string): string {
