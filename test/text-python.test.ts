@@ -30,6 +30,7 @@ const TEXTS = [
   `${HEADER}\nreduce (float[2, 3] x) => (float[2] y)\n{\n  y = ReduceSum <keepdims = 0> (x, axes)\n  axes = Constant <value_ints = [1]> ()\n}`,
   `<ir_version: 8, opset_import: ["" : 17, "com.microsoft" : 1]>\nms (float[2] x) => (float[2] y)\n{\n  y = com.microsoft.Gelu(x)\n}`,
   `<ir_version: 8, opset_import: ["" : 17, "local" : 1]>\ncaller (float[2] x) => (float[2] y)\n{\n  y = local.Square(x)\n}\n<domain: "local", opset_import: ["" : 17]>\nSquare (a) => (b)\n{\n  b = Mul(a, a)\n}`,
+  `<ir_version: 8, opset_import: ["" : 17, "local" : 1]>\ncaller (float[2] x) => (float[2] y)\n{\n  y = local.Scale <factor = 2.0> (x)\n}\n<domain: "local", opset_import: ["" : 17]>\nScale <factor, bias = 0.5> (a) => (b)\n{\n  f = Constant <value_float: float = @factor> ()\n  b = Mul(a, f)\n}`,
   `${HEADER}\nseqs (float[2] x) => (seq(float[2]) s)\n{\n  s = SequenceConstruct(x, x)\n}`,
   `${HEADER}\nquoted (float[2] "in put") => (float[2] "out:0")\n{\n  "out:0" = Relu("in put")\n}`,
   // (python 1.12 ignores a `: float` annotation on an integer literal; ours honours it, so the literal here is 1.0.)
@@ -47,7 +48,7 @@ function normalize(m: Model): unknown {
     outputs: m.graph.outputs.map((v) => [v.name, typeToString(v.type)]),
     inits: m.graph.initializers.map((t) => [t.name, t.dtype, t.dims, t.read().values]),
     nodes: [...m.graphs()].flatMap((g) => g.nodes.map((n) => [n.name, n.opType, n.proto.domain ?? '', n.inputs, n.outputs, n.attributes.map((a) => [a.name, a.type, a.type === 5 ? null : attributeText(a)])])),
-    functions: m.functions.map((f) => [f.name, f.domain, f.input, f.output, f.node.map((n) => n.op_type)]),
+    functions: m.functions.map((f) => [f.name, f.domain, f.input, f.output, f.attribute, f.attribute_proto.map((a) => [a.name, a.f]), f.node.map((n) => n.op_type)]),
   };
 }
 

@@ -463,8 +463,10 @@ class Parser {
 
   private funcBody(f: FunctionProto): void {
     if (this.accept('<')) {
+      // fun-attr-list: attribute names, or attributes with their default values
       while (!this.is('>')) {
-        f.attribute.push(this.id());
+        if (this.peek().kind === 'punct' && (this.peek().text === '=' || this.peek().text === ':')) f.attribute_proto.push(this.attribute());
+        else f.attribute.push(this.id());
         if (!this.accept(',')) break;
       }
       this.expect('>');

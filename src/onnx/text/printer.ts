@@ -102,8 +102,8 @@ class Printer {
   private func(f: FunctionProto): string {
     const header = [`domain: ${quoteString(f.domain ?? '')}`, `opset_import: [${f.opset_import.map((o) => `${quoteString(o.domain ?? '')} : ${o.version ?? 0}`).join(', ')}]`];
     if (f.doc_string !== undefined) this.drop('function doc_string');
-    this.drop('function attribute defaults', f.attribute_proto.length);
-    const attrs = f.attribute.length ? ` <${f.attribute.map(quoteId).join(', ')}>` : '';
+    const attrList = [...f.attribute.map(quoteId), ...f.attribute_proto.map((a) => this.attribute(a, INDENT)).filter(Boolean)];
+    const attrs = attrList.length ? ` <${attrList.join(', ')}>` : '';
     const valueInfos = f.value_info.length ? `\n<${f.value_info.map((vi) => this.valueInfo(vi)).join(', ')}>` : '';
     const body = f.node.map((n) => `${INDENT}${this.node(n, INDENT)}`).join('\n');
     return `<\n${header.map((h) => INDENT + h).join(',\n')}\n>\n${quoteId(f.name ?? '')}${attrs} (${f.input.map(quoteId).join(', ')}) => (${f.output.map(quoteId).join(', ')})${valueInfos}\n{\n${body}${body ? '\n' : ''}}`;
