@@ -106,6 +106,23 @@ class Parser {
     this.next();
     return true;
   }
+  /** `item (',' item)*` up to (and through) `close`; an empty list is allowed. */
+  private until<T>(close: string, item: () => T): T[] {
+    const out: T[] = [];
+    while (!this.is(close)) {
+      out.push(item());
+      if (!this.accept(',')) break;
+    }
+    this.expect(close);
+    return out;
+  }
+
+  /** `open item (',' item)* close`. */
+  private list<T>(open: string, close: string, item: () => T): T[] {
+    this.expect(open);
+    return this.until(close, item);
+  }
+
   private id(): string {
     if (this.t.kind !== 'id') throw new ParseError(`expected a name, found ${describe(this.t)}`, this.t);
     return this.next().text;
@@ -149,29 +166,19 @@ class Parser {
   }
 
   private opsetList(): OperatorSetIdProto[] {
-    this.expect('[');
-    const out: OperatorSetIdProto[] = [];
-    while (!this.is(']')) {
+    return this.list('[', ']', () => {
       const domain = this.stringValue();
       this.expect(':');
-      out.push({ domain, version: this.intValue() });
-      if (!this.accept(',')) break;
-    }
-    this.expect(']');
-    return out;
+      return { domain, version: this.intValue() };
+    });
   }
 
   private strStrList(): StringStringEntryProto[] {
-    this.expect('[');
-    const out: StringStringEntryProto[] = [];
-    while (!this.is(']')) {
+    return this.list('[', ']', () => {
       const key = this.stringValue();
       this.expect(':');
-      out.push({ key, value: this.stringValue() });
-      if (!this.accept(',')) break;
-    }
-    this.expect(']');
-    return out;
+      return { key, value: this.stringValue() };
+    });
   }
 
   private stringValue(): string {
@@ -207,20 +214,15 @@ class Parser {
     }
     this.expect(')');
     this.expect('=>');
-    this.expect('(');
-    while (!this.is(')')) {
-      g.output.push(this.valueInfo(false));
-      if (!this.accept(',')) break;
-    }
-    this.expect(')');
+    g.output = this.list('(', ')', () => this.valueInfo(false));
     if (this.accept('<')) {
-      while (!this.is('>')) {
-        const vi = this.valueInfo(true);
-        this.expect('=');
-        g.initializer.push(this.tensorValue(vi));
-        if (!this.accept(',')) break;
-      }
-      this.expect('>');
+      g.initializer.push(
+        ...this.until('>', () => {
+          const vi = this.valueInfo(true);
+          this.expect('=');
+          return this.tensorValue(vi);
+        }),
+      );
     }
     g.node = this.nodeList();
   }
@@ -266,26 +268,14 @@ class Parser {
     n.op_type = dot >= 0 ? qualified.slice(dot + 1) : qualified;
     if (dot >= 0) n.domain = qualified.slice(0, dot);
     if (this.is('<')) n.attribute = this.attributes();
-    this.expect('(');
-    while (!this.is(')')) {
-      n.input.push(this.is(',') ? '' : this.t.kind === 'string' && this.t.text === '' ? this.next().text : this.valueName(false));
-      if (!this.accept(',')) break;
-    }
-    this.expect(')');
+    n.input = this.list('(', ')', () => (this.t.kind === 'string' && this.t.text === '' ? this.next().text : this.valueName(false)));
     if (this.is('<') && n.attribute.length === 0) n.attribute = this.attributes();
     this.map.nodes.push({ node: n, opStart: opTok.start, opEnd: opTok.end, start, end: this.toks[this.i - 1]!.end });
     return n;
   }
 
   private attributes(): AttributeProto[] {
-    this.expect('<');
-    const out: AttributeProto[] = [];
-    while (!this.is('>')) {
-      out.push(this.attribute());
-      if (!this.accept(',')) break;
-    }
-    this.expect('>');
-    return out;
+    return this.list('<', '>', () => this.attribute());
   }
 
   private attribute(): AttributeProto {
@@ -303,12 +293,7 @@ class Parser {
       return a;
     }
     if (this.accept('[')) {
-      const items: AttrValue[] = [];
-      while (!this.is(']')) {
-        items.push(this.attrValue());
-        if (!this.accept(',')) break;
-      }
-      this.expect(']');
+      const items = this.until(']', () => this.attrValue());
       const kinds = new Set(items.map((v) => v.kind));
       const type = declared ?? (kinds.has('tensor') ? AttributeType.TENSORS : kinds.has('graph') ? AttributeType.GRAPHS : kinds.has('string') ? AttributeType.STRINGS : kinds.has('float') ? AttributeType.FLOATS : kinds.has('int') ? AttributeType.INTS : undefined);
       if (type === undefined) throw new ParseError(`the type of an empty list must be given, e.g. '${a.name}: ints = []'`, this.toks[this.i - 1]!);
@@ -472,29 +457,17 @@ class Parser {
       this.expect('>');
     }
     if (this.t.kind === 'string') f.overload = this.next().text;
-    const names = (definition: boolean): string[] => {
-      this.expect('(');
-      const out: string[] = [];
-      while (!this.is(')')) {
+    const names = (definition: boolean): string[] =>
+      this.list('(', ')', () => {
         // id-or-value-info: an optional type before the name
         if (this.t.kind === 'id' && (this.peek().kind === 'id' || this.peek().kind === 'string' || this.peek().text === '[' || this.peek().text === '(')) this.type();
-        out.push(this.valueName(definition));
-        if (!this.accept(',')) break;
-      }
-      this.expect(')');
-      return out;
-    };
+        return this.valueName(definition);
+      });
     f.input = names(true);
     this.expect('=>');
     f.output = names(false);
     // fun-value-infos: types of the function's intermediate values
-    if (this.accept('<')) {
-      while (!this.is('>')) {
-        f.value_info.push(this.valueInfo(false));
-        if (!this.accept(',')) break;
-      }
-      this.expect('>');
-    }
+    if (this.accept('<')) f.value_info = this.until('>', () => this.valueInfo(false));
     f.node = this.nodeList();
   }
 }
