@@ -158,6 +158,20 @@ function open(i: number): void {
   }
 }
 
+/** Folds the innermost expanded group around an item back into one box. */
+function collapseAround(item: number): void {
+  const it = view.items[item]!;
+  const path = it.node >= 0 ? paths[it.node]! : it.group.split('/').slice(0, -1).join('/');
+  const parts = path.split('/').filter(Boolean);
+  for (let i = parts.length; i >= 1; i--) {
+    const prefix = parts.slice(0, i).join('/');
+    if (!expanded.has(prefix)) continue;
+    for (const g of [...expanded]) if (g === prefix || g.startsWith(prefix + '/')) expanded.delete(g);
+    void render(true);
+    return;
+  }
+}
+
 function neighbour(i: number, direction: 'down' | 'up' | 'left' | 'right'): number {
   const items = view.items;
   const it = items[i]!;
@@ -186,6 +200,7 @@ document.addEventListener('keydown', (e) => {
     void select(next);
   } else if (e.key === 'Enter' && view.selected >= 0) open(view.selected);
   else if (e.key === 'Escape') void select(-1);
+  else if (e.key === '-' && view.selected >= 0) collapseAround(view.selected);
   else if (e.key === 'Backspace' && payload && payload.breadcrumbs.length > 1) void loadGraph(payload.breadcrumbs[payload.breadcrumbs.length - 2]!.graphId);
 });
 

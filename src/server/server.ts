@@ -100,7 +100,11 @@ connection.onCompletion(({ textDocument, position }) => {
     }));
   }
   const ops = [...a.model.opsetImports].flatMap(([domain, version]) => opsAt(domain, version).map((op) => ({ label: domain ? `${domain}.${op}` : op, kind: CompletionItemKind.Function, detail: resolveSchema(domain, op, version)?.summary })));
-  const values = [...new Set(a.parse.map.values.filter((v) => v.definition).map((v) => v.name))].map((name) => ({ label: name, kind: CompletionItemKind.Variable }));
+  // Values visible where the cursor is: defined in its graph or an enclosing one.
+  const offset = doc.offsetAt(position);
+  const here = a.parse.map.scopes.reduce((best, s, i) => (s.start <= offset && offset <= s.end && (best < 0 || s.start >= a.parse.map.scopes[best]!.start) ? i : best), -1);
+  const visible = a.parse.map.values.filter((v) => v.definition && visibleFrom(a, v.scope, here));
+  const values = [...new Set(visible.map((v) => v.name))].map((name) => ({ label: name, kind: CompletionItemKind.Variable }));
   return [...ops, ...values];
 });
 

@@ -50,4 +50,16 @@ test('10k nodes expanded: draw time per pan/zoom frame', async () => {
   console.log(`# ${end.lastDrawn} nodes on screen: ${frames} frames in ${Date.now() - t0} ms of interaction, draw ${mean.toFixed(1)} ms mean, ${end.maxMs.toFixed(1)} ms worst (60 fps needs < 16.7 ms)`);
   await screenshot(s.page, 'net-ns-10k-expanded');
   assert.ok(frames >= 20, `${frames} frames drawn`);
+
+  // `-` folds the group around the selected node back into one box.
+  await frame.locator('#search').fill('/layers.5/mlp/MatMul');
+  await frame.locator('#search').press('Enter');
+  await frame.locator('#panel td', { hasText: '/layers.5/mlp/MatMul' }).first().waitFor();
+  const drawn = Number(await frame.locator('body').getAttribute('data-rendered'));
+  await canvas.focus();
+  await canvas.press('-');
+  await renderedAfter(frame, drawn);
+  const status = (await frame.locator('#status').textContent()) ?? '';
+  const count = Number(/([\d,]+) drawn/.exec(status)![1]!.replace(/,/g, ''));
+  assert.ok(count < 10_002 && count > 9_000, status);
 });
