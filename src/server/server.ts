@@ -1,7 +1,7 @@
 // The language server for ONNX text (.onnxtxt): diagnostics from the parser, the checker and the
 // weights files, hover, completion, definitions and references, symbols, formatting.
 import { fileURLToPath } from 'node:url';
-import { CompletionItemKind, createConnection, DiagnosticSeverity, ProposedFeatures, SymbolKind, TextDocuments, TextDocumentSyncKind, type DocumentSymbol, type Location, type Range } from 'vscode-languageserver/node';
+import { CompletionItemKind, createConnection, DiagnosticSeverity, ProposedFeatures, SymbolKind, TextDocuments, TextDocumentSyncKind, type DocumentSymbol, type Location, type Position, type Range } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { opKey } from '../analysis/summary';
 import { typeToString } from '../onnx/model/value-type';
@@ -130,23 +130,18 @@ function mentionsOf(a: DocumentAnalysis, m: Mention): Mention[] {
   return a.parse.map.values.filter((v) => v.name === def.name && (v === def || (!v.definition && definitionsOf(a, v)[0] === def)));
 }
 
-connection.onDefinition(({ textDocument, position }) => {
-  const doc = documents.get(textDocument.uri);
+/** Locations related to the value under the cursor (its definition, or all its mentions). */
+function valueLocations(uri: string, position: Position, related: (a: DocumentAnalysis, m: Mention) => Mention[]): Location[] | null {
+  const doc = documents.get(uri);
   if (!doc) return null;
   const a = analysisOf(doc);
   const { value } = at(a, doc.offsetAt(position));
   if (!value) return null;
-  return definitionsOf(a, value).map((v): Location => ({ uri: doc.uri, range: range(doc, v.start, v.end) }));
-});
+  return related(a, value).map((v): Location => ({ uri: doc.uri, range: range(doc, v.start, v.end) }));
+}
 
-connection.onReferences(({ textDocument, position }) => {
-  const doc = documents.get(textDocument.uri);
-  if (!doc) return null;
-  const a = analysisOf(doc);
-  const { value } = at(a, doc.offsetAt(position));
-  if (!value) return null;
-  return mentionsOf(a, value).map((v): Location => ({ uri: doc.uri, range: range(doc, v.start, v.end) }));
-});
+connection.onDefinition(({ textDocument, position }) => valueLocations(textDocument.uri, position, definitionsOf));
+connection.onReferences(({ textDocument, position }) => valueLocations(textDocument.uri, position, mentionsOf));
 
 connection.onDocumentSymbol(({ textDocument }) => {
   const doc = documents.get(textDocument.uri);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { attr, bytesOf, graph, model, node, tensorProto, tensorType, valueInfo } from '../helpers/models';
-import { openFromExplorer, openWorkbench, screenshot, webview, type Session } from './helpers';
+import { closeEditors as closeEditorsIn, openFromExplorer, openWorkbench, screenshot, webview, type Session } from './helpers';
 
 const EVIL = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
 const dir = mkdtempSync(join(tmpdir(), 'onnx-studio-bad-'));
@@ -31,10 +31,7 @@ after(async () => {
   await s?.stop();
 });
 
-async function closeEditors(): Promise<void> {
-  await s.page.keyboard.press('Control+K');
-  await s.page.keyboard.press('Control+W');
-}
+const closeEditors = (): Promise<void> => closeEditorsIn(s.page);
 
 test('HTML and script in names, attributes and metadata are shown as text and never run', async () => {
   const frame = await openFromExplorer(s.page, 'evil.onnx');

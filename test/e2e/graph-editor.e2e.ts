@@ -1,14 +1,13 @@
 // Browser tests: a person's path through the graph editor in a real VS Code, checked against
 // the core. Screenshots land in out/e2e-artifacts/.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { nodeFacts } from '../../src/analysis/node-details';
 import { tensorStatistics } from '../../src/analysis/tensor-stats';
 import { inferModel } from '../../src/onnx/infer/infer';
 import { openModel } from '../../src/onnx/open';
-import { openFromExplorer, openWorkbench, renderedAfter, ROOT, screenshot, webview, type Session } from './helpers';
+import { closeEditors as closeEditorsIn, exportNextToModel, openFromExplorer, openWorkbench, renderedAfter, ROOT, screenshot, webview, type Session } from './helpers';
 
 const CORPUS = join(ROOT, '.cache', 'corpus');
 let s: Session;
@@ -20,10 +19,7 @@ after(async () => {
   await s?.stop();
 });
 
-async function closeEditors(): Promise<void> {
-  await s.page.keyboard.press('Control+K');
-  await s.page.keyboard.press('Control+W');
-}
+const closeEditors = (): Promise<void> => closeEditorsIn(s.page);
 
 test('open a model from the explorer: the graph shows the core node count; a node found by search shows the core properties and tensor statistics', async () => {
   const file = 'ch_ppocr_mobile_v2.0_cls_infer.onnx';
@@ -134,37 +130,20 @@ test('zoom, pan and selection survive hiding the tab', async () => {
 });
 
 test('export PNG next to the model', async () => {
-  const target = join(CORPUS, 'silero_vad_v5.png');
-  rmSync(target, { force: true });
   const frame = await openFromExplorer(s.page, 'silero_vad_v5.onnx');
-  await frame.getByRole('button', { name: 'PNG' }).click();
-  const input = s.page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.press('Enter');
-  for (let i = 0; i < 200 && !existsSync(target); i++) await new Promise((r) => setTimeout(r, 50));
-  const png = readFileSync(target);
+  const png = await exportNextToModel(s.page, frame, 'PNG', join(CORPUS, 'silero_vad_v5.png'));
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   assert.ok(png.length > 1000);
-  rmSync(target);
   await closeEditors();
 });
 
 test('export SVG next to the model', async () => {
-  const target = join(CORPUS, 'ch_PP-OCRv4_det_infer.svg');
-  rmSync(target, { force: true });
   const frame = await openFromExplorer(s.page, 'ch_PP-OCRv4_det_infer.onnx');
-  await frame.getByRole('button', { name: 'SVG' }).click();
-  // VS Code's own save dialog (a quick input in the web workbench), prefilled with model.svg.
-  const input = s.page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.press('Enter');
-  for (let i = 0; i < 200 && !existsSync(target); i++) await new Promise((r) => setTimeout(r, 50));
-  const svg = readFileSync(target, 'utf8');
+  const svg = (await exportNextToModel(s.page, frame, 'SVG', join(CORPUS, 'ch_PP-OCRv4_det_infer.svg'))).toString('utf8');
   assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.ok(svg.includes('>Conv<'));
   assert.ok(!svg.includes('<script'));
   await screenshot(s.page, 'export-svg');
-  rmSync(target);
   await closeEditors();
 });
 

@@ -1,5 +1,5 @@
 // Drives a real VS Code (code-server) in Debian's Chromium for the browser tests.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, startVsCodeServer } from '../../src/toolchains/vscode-server';
@@ -50,8 +50,7 @@ export async function openFromExplorer(page: Page, fileName: string): Promise<Fr
     } catch (e) {
       await screenshot(page, `open-${fileName}-attempt-${attempt}`);
       if (attempt === 4) throw e;
-      await page.keyboard.press('Control+K');
-      await page.keyboard.press('Control+W');
+      await closeEditors(page);
     }
   }
 }
@@ -69,4 +68,26 @@ export async function renderedAfter(frame: FrameLocator, after: number): Promise
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the graph did not render again within 30 s');
+}
+
+/** Closes every editor (Ctrl+K Ctrl+W). */
+export async function closeEditors(page: Page): Promise<void> {
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+W');
+}
+
+/**
+ * Clicks an export button of the open graph and accepts VS Code's save dialog (a quick input in
+ * the web workbench, prefilled with MODEL.<format> beside the model); returns the written bytes.
+ */
+export async function exportNextToModel(page: Page, frame: FrameLocator, button: 'SVG' | 'PNG', target: string): Promise<Buffer> {
+  rmSync(target, { force: true });
+  await frame.getByRole('button', { name: button }).click();
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.press('Enter');
+  for (let i = 0; i < 200 && !existsSync(target); i++) await new Promise((r) => setTimeout(r, 50));
+  const bytes = readFileSync(target);
+  rmSync(target);
+  return bytes;
 }

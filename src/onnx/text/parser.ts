@@ -62,16 +62,17 @@ class Parser {
     return name;
   }
 
-  private enterScope(name: string, kind: 'graph' | 'function', start: number): number {
+  /** Parses `body` as a new scope (a graph or function) recorded in the source map. */
+  private inScope(name: string, kind: 'graph' | 'function', start: number, body: () => void): void {
     const parent = this.scope;
     this.map.scopes.push({ name, kind, start, end: start, parent });
     this.scope = this.map.scopes.length - 1;
-    return parent;
-  }
-
-  private leaveScope(parent: number): void {
-    this.map.scopes[this.scope]!.end = this.toks[this.i - 1]?.end ?? this.src.length;
-    this.scope = parent;
+    try {
+      body();
+    } finally {
+      this.map.scopes[this.scope]!.end = this.toks[this.i - 1]?.end ?? this.src.length;
+      this.scope = parent;
+    }
   }
 
   constructor(private readonly src: string) {
@@ -195,12 +196,7 @@ class Parser {
     const g: GraphProto = { node: [], initializer: [], input: [], output: [], value_info: [], quantization_annotation: [], sparse_initializer: [], metadata_props: [] };
     const start = this.t.start;
     g.name = this.quotableId();
-    const parent = this.enterScope(g.name, 'graph', start);
-    try {
-      this.graphBody(g);
-    } finally {
-      this.leaveScope(parent);
-    }
+    this.inScope(g.name, 'graph', start, () => this.graphBody(g));
     return g;
   }
 
@@ -437,12 +433,7 @@ class Parser {
     const start = this.t.start;
     if (this.is('<')) this.otherData(f as unknown as Record<string, unknown>, 'function');
     f.name = this.quotableId();
-    const parent = this.enterScope(f.name, 'function', start);
-    try {
-      this.funcBody(f);
-    } finally {
-      this.leaveScope(parent);
-    }
+    this.inScope(f.name, 'function', start, () => this.funcBody(f));
     return f;
   }
 
