@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { inferModel } from '../src/onnx/infer/infer';
 import { openModel } from '../src/onnx/open';
 import { protobufjsRoot } from '../src/onnx/proto/schema';
+import { hostStallChild, hostStallRows } from './host-stall';
 import { dagreWorker, layoutRows } from './layout';
 
 const ROOT = join(__dirname, '..', '..');
@@ -107,6 +108,11 @@ function main(): void {
   const nets = ['1k', '10k', '100k'].flatMap((n) => ['flat', 'ns'].map((k): [string, string] => [`${k} ${n}`, join(ROOT, '.cache', 'bench', `net-${k}-${n}.onnx`)]));
   const vit = models[2]![1];
   printTable(layoutRows([...nets, ...(vit && existsSync(vit) ? [['vit_l_16', vit] as [string, string]] : [])], __filename));
+
+  console.log('\nthe extension host while a 1M-node model opens (each path in a fresh process):');
+  printTable(hostStallRows(__filename));
+
+  // Hostile inputs: bench/hostile.ts goes here (printTable of its rows).
 }
 
 function printTable(rows: string[][]): void {
@@ -116,4 +122,5 @@ function printTable(rows: string[][]): void {
 
 if (process.argv[2] === '--worker') worker(process.argv[3]!, process.argv[4]!);
 else if (process.argv[2] === '--dagre') dagreWorker(process.argv[3]!);
+else if (process.argv[2] === '--host-stall') void hostStallChild(process.argv[3]!, process.argv[4]!);
 else main();

@@ -42,6 +42,8 @@ await Promise.all([
   build({ ...browser, entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js', plugins: [virtualWorker] }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' }),
+  // The model worker thread: parses, infers and answers for one opened model (shipped in the .vsix).
+  build({ ...common, entryPoints: ['src/extension/model-worker.ts'], outfile: 'dist/model-worker.js' }),
   build({ ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' }),
   build({ ...common, entryPoints: filesUnder('test', '.test.ts'), outdir: 'out/test', outbase: 'test', plugins: [virtualWorker] }),
   build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'out/bench/bench.js', plugins: [virtualWorker] }),

@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
-import { summarizeModel } from '../analysis/summary';
-import { openModel } from '../onnx/open';
 import { GRAPH_EDITOR_VIEW_TYPE, GraphEditorProvider } from './graph-editor';
 import { GraphOutline } from './graph-outline';
+import { ModelWorker } from './model-worker-client';
 import { activateTextLanguage } from './text-language';
 
 /** Activation: the graph editor for .onnx files and the commands around it. */
-export function activate(context: vscode.ExtensionContext): { provider: GraphEditorProvider } {
+export function activate(context: vscode.ExtensionContext): { provider: GraphEditorProvider } | undefined {
   const output = vscode.window.createOutputChannel('ONNX Studio');
   const provider = new GraphEditorProvider(context);
   const outline = new GraphOutline(provider, activeGraphUri);
@@ -22,12 +21,12 @@ export function activate(context: vscode.ExtensionContext): { provider: GraphEdi
     vscode.commands.registerCommand('onnxStudio.revealNode', (uri: vscode.Uri, nodeId: string) => provider.reveal(uri, nodeId)),
     vscode.window.registerTreeDataProvider('onnxStudio.graphOutline', outline),
     vscode.window.tabGroups.onDidChangeTabs(() => outline.refresh()),
-    vscode.commands.registerCommand('onnxStudio.inspect', (uri?: vscode.Uri) => inspect(uri ?? activeGraphUri(), output)),
+    vscode.commands.registerCommand('onnxStudio.inspect', (uri?: vscode.Uri) => inspect(uri ?? activeGraphUri(), output, vscode.Uri.joinPath(context.extensionUri, 'dist', 'model-worker.js').fsPath)),
   );
   activateTextLanguage(context, output);
   void reopenAsGraphs();
-  // What an integration test (or another extension) can ask of the running editor.
-  return { provider };
+  // The integration tests (run.ts sets ONNX_STUDIO_TEST_MODE) read the editor's state; nobody else can.
+  return process.env.ONNX_STUDIO_TEST_MODE ? { provider } : undefined;
 }
 
 /**
@@ -52,31 +51,32 @@ function activeGraphUri(): vscode.Uri | undefined {
 
 async function goToNode(provider: GraphEditorProvider): Promise<void> {
   const uri = activeGraphUri();
-  const model = uri && provider.documents.get(uri.toString())?.model;
-  if (!uri || !model) {
+  const list = await (uri && provider.documents.get(uri.toString())?.request('nodes/list', {}).catch(() => undefined));
+  if (!uri || !list) {
     void vscode.window.showInformationMessage('ONNX Studio: open a model in the graph editor first.');
     return;
   }
-  const items = [...model.graphs()].flatMap((g) => g.nodes.map((n) => ({ label: n.name || n.id, description: n.opType, detail: g.id ? `in ${g.id}` : undefined, id: n.id })));
+  const items = list.id.map((id, i) => ({ label: list.name[i] || id, description: list.op[i], detail: list.graphId[i] ? `in ${list.graphId[i]}` : undefined, id }));
   const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Go to node (name or op type)', matchOnDescription: true });
-  if (pick) provider.reveal(uri, pick.id);
+  if (pick) await provider.reveal(uri, pick.id);
 }
 
-function inspect(target: vscode.Uri | undefined, output: vscode.OutputChannel): void {
+/** Prints the model's summary to the output channel; the file is read in a worker of its own. */
+async function inspect(target: vscode.Uri | undefined, output: vscode.OutputChannel, workerScript: string): Promise<void> {
   if (!target || target.scheme !== 'file') {
     void vscode.window.showErrorMessage('ONNX Studio: choose an .onnx file on disk to inspect.');
     return;
   }
+  const worker = new ModelWorker(workerScript);
   try {
-    const model = openModel(target.fsPath);
-    try {
-      output.appendLine(JSON.stringify(summarizeModel(model), null, 2));
-      output.show(true);
-    } finally {
-      model.close();
-    }
+    const opened = await worker.request('model/open', { path: target.fsPath, infer: false });
+    if (!opened.ok) throw new Error(opened.error.message);
+    output.appendLine(JSON.stringify(await worker.request('model/summary', {}), null, 2));
+    output.show(true);
   } catch (e) {
     void vscode.window.showErrorMessage(`ONNX Studio: ${(e as Error).message}`);
+  } finally {
+    void worker.terminate();
   }
 }
 

@@ -1,68 +1,89 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { ModelFileError, OnnxFormatError } from '../onnx/errors';
-import { inferModel, type InferenceResult } from '../onnx/infer/infer';
-import type { Model } from '../onnx/model/graph';
-import { openModel } from '../onnx/open';
+import type { ModelInfo } from '../protocol/graph-payload';
+import type { ModelWorkerMethod, ModelWorkerRequests, OpenError, OpenResult } from '../protocol/model-worker';
+import { ModelWorker } from './model-worker-client';
 
-/** An opened .onnx file: the model and its inference, or why it could not be read. */
+export interface GraphDocumentOptions {
+  /** The bundled model worker, dist/model-worker.js. */
+  workerScript: string;
+  /** Calls back when the file changed on disk (the editor passes a FileSystemWatcher). */
+  watch?: (changed: () => void) => { dispose(): void };
+}
+
+/**
+ * An opened .onnx file. The model itself lives in a worker thread (parsing, inference and
+ * external-data checks never run on the extension host's event loop); the document keeps what
+ * the worker reported and forwards requests to it. A reload or dispose terminates the worker,
+ * cancelling a load still in progress. Imports vscode for types only: the bench runs it in Node.
+ */
 export class GraphDocument implements vscode.CustomDocument {
-  model?: Model;
-  inference?: InferenceResult;
-  error?: { message: string; hint?: string; readBytes: number };
+  info?: ModelInfo;
+  error?: OpenError;
   /** Problems that leave the graph viewable, e.g. a missing external data file. */
   warnings: string[] = [];
-  private readonly changed = new vscode.EventEmitter<void>();
-  /** Fires after the file changed on disk and was read again. */
-  readonly onDidReload = this.changed.event;
-  private readonly watcher: vscode.FileSystemWatcher;
+  /** The thread that holds the model of the current load. */
+  worker?: ModelWorker;
+  /** Settles (never rejects) when the current load has finished, loaded or failed. */
+  ready: Promise<void>;
+  private readonly reloadListeners = new Set<() => void>();
+  private readonly watcher?: { dispose(): void };
+  private generation = 0;
 
-  constructor(readonly uri: vscode.Uri) {
-    this.load();
-    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), basename(uri.fsPath)));
-    const reload = (): void => {
-      this.load();
-      this.changed.fire();
-    };
-    this.watcher.onDidChange(reload);
-    this.watcher.onDidCreate(reload);
+  constructor(
+    readonly uri: vscode.Uri,
+    private readonly options: GraphDocumentOptions,
+  ) {
+    this.ready = this.load().then(() => undefined);
+    this.watcher = options.watch?.(() => {
+      const loading = this.load();
+      this.ready = loading.then(() => undefined);
+      void loading.then((current) => current && this.reloadListeners.forEach((l) => l()));
+    });
   }
 
-  private load(): void {
-    this.model?.close();
-    this.model = this.inference = this.error = undefined;
-    const path = this.uri.fsPath;
-    try {
-      this.model = openModel(path);
-      this.inference = inferModel(this.model);
-      this.warnings = externalDataProblems(this.model);
-    } catch (e) {
-      this.error = describeOpenError(path, e);
+  /** Fires after the file changed on disk and was read again. */
+  onDidReload(listener: () => void): { dispose(): void } {
+    this.reloadListeners.add(listener);
+    return { dispose: () => this.reloadListeners.delete(listener) };
+  }
+
+  /** Asks the worker about the loaded model; throws the open error when it did not load. */
+  async request<M extends ModelWorkerMethod>(method: M, params: ModelWorkerRequests[M]['params']): Promise<ModelWorkerRequests[M]['result']> {
+    for (let r = this.ready; ; r = this.ready) {
+      await r;
+      if (r === this.ready) break; // not replaced by a reload meanwhile
     }
+    if (!this.info || !this.worker) throw new Error(this.error?.message ?? 'the model is not loaded');
+    return this.worker.request(method, params);
+  }
+
+  /** Reads the file in a new worker; false when a newer load or dispose overtook this one. */
+  private async load(): Promise<boolean> {
+    const generation = ++this.generation;
+    void this.worker?.terminate();
+    const worker = (this.worker = new ModelWorker(this.options.workerScript));
+    const path = this.uri.fsPath;
+    let result: OpenResult;
+    try {
+      result = await worker.request('model/open', { path, infer: true });
+    } catch (e) {
+      result = { ok: false, error: { message: `Could not read ${path}: ${(e as Error).message}`, readBytes: 0 } };
+    }
+    if (generation !== this.generation) return false;
+    this.info = result.ok ? result.info : undefined;
+    this.error = result.ok ? undefined : result.error;
+    this.warnings = result.ok ? result.warnings : [];
+    return true;
   }
 
   dispose(): void {
-    this.watcher.dispose();
-    this.changed.dispose();
-    this.model?.close();
+    this.generation++;
+    this.watcher?.dispose();
+    this.reloadListeners.clear();
+    void this.worker?.terminate();
   }
-}
-
-/** External data files that are missing or refused (each named once); the graph still shows. */
-function externalDataProblems(model: Model): string[] {
-  const problems = new Set<string>();
-  for (const g of model.graphs()) {
-    for (const t of g.initializers) {
-      if (!t.isExternal) continue;
-      try {
-        t.validate();
-      } catch (e) {
-        problems.add((e as Error).message);
-      }
-    }
-  }
-  return [...problems].slice(0, 20);
 }
 
 /** A user-facing explanation of why a file did not open, with what was read. */

@@ -1,19 +1,14 @@
-import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { nodeFacts } from '../analysis/node-details';
-import { npyBytes } from '../analysis/npy';
-import { tensorStatistics } from '../analysis/tensor-stats';
-import type { Graph, Model } from '../onnx/model/graph';
-import type { Tensor } from '../onnx/tensor';
+import { writeFileAtomic } from '../onnx/io/write-file';
 import { PROTOCOL_VERSION, type RenderInfo, type ViewState } from '../protocol/messages';
 import { GraphDocument } from './graph-document';
-import { findGraph, graphPayload, modelInfo, tooLargeMessage } from './graph-payload';
 import { graphEditorHtml } from './webview-html';
 import { WebviewChannel } from './webview-channel';
 
 export const GRAPH_EDITOR_VIEW_TYPE = 'onnxStudio.graph';
 
-/** The read-only custom editor for .onnx files (DESIGN.md §3–4). */
+/** The read-only custom editor for .onnx files (DESIGN.md §3–4); the model itself lives in the document's worker. */
 export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<GraphDocument> {
   /** Last render per document, for "Go to Node…", status and the integration tests. */
   readonly rendered = new Map<string, RenderInfo>();
@@ -25,7 +20,15 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
   constructor(private readonly context: vscode.ExtensionContext) {}
 
   openCustomDocument(uri: vscode.Uri): GraphDocument {
-    const doc = new GraphDocument(uri);
+    const doc = new GraphDocument(uri, {
+      workerScript: vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'model-worker.js').fsPath,
+      watch: (changed) => {
+        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), basename(uri.fsPath)));
+        watcher.onDidChange(changed);
+        watcher.onDidCreate(changed);
+        return watcher;
+      },
+    });
     this.documents.set(uri.toString(), doc);
     const dispose = doc.dispose.bind(doc);
     doc.dispose = () => {
@@ -38,41 +41,34 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
   resolveCustomEditor(doc: GraphDocument, panel: vscode.WebviewPanel): void {
     const key = doc.uri.toString();
     panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.context.extensionUri, 'media')] };
-    const send = (): void => {
-      if (doc.error || !doc.model) {
-        channel.notify('model/error', { file: doc.uri.fsPath, ...(doc.error ?? { message: 'no model', readBytes: 0 }) });
-        return;
+    let sends = 0;
+    const send = async (): Promise<void> => {
+      const mine = ++sends;
+      try {
+        const { graph, tooLarge } = await doc.request('graph/get', { graphId: this.states.get(key)?.graphId ?? '', orMain: true });
+        if (mine !== sends) return; // a reload overtook this send
+        channel.notify('model/loaded', {
+          protocol: PROTOCOL_VERSION,
+          model: doc.info!,
+          graph,
+          warnings: tooLarge ? [tooLarge, ...doc.warnings] : doc.warnings,
+          state: this.states.get(key),
+        });
+      } catch (e) {
+        if (mine === sends) channel.notify('model/error', { file: doc.uri.fsPath, ...(doc.error ?? { message: (e as Error).message, readBytes: 0 }) });
       }
-      const graph = graphOrMain(doc.model, this.states.get(key)?.graphId);
-      const tooLarge = tooLargeMessage(graph);
-      channel.notify('model/loaded', {
-        protocol: PROTOCOL_VERSION,
-        model: modelInfo(doc.uri.fsPath, doc.model),
-        graph: graphPayload(graph, doc.inference!),
-        warnings: tooLarge ? [tooLarge, ...doc.warnings] : doc.warnings,
-        state: this.states.get(key),
-      });
     };
     const channel = new WebviewChannel(
       panel.webview,
       {
-        'graph/get': ({ graphId }) => {
-          const g = findGraph(this.model(doc), graphId);
-          if (!g) throw new Error(`no graph '${graphId}' in this model`);
-          return graphPayload(g, doc.inference!);
-        },
-        'node/details': ({ nodeId }) => {
-          const model = this.model(doc);
-          const n = model.node(nodeId);
-          if (!n) throw new Error(`no node '${nodeId}'`);
-          return nodeFacts(n, model.opsetImports, doc.inference!);
-        },
-        'tensor/read': ({ graphId, name }) => tensorStatistics(this.tensor(doc, graphId, name)),
+        'graph/get': async ({ graphId }) => (await doc.request('graph/get', { graphId, orMain: false })).graph,
+        'node/details': ({ nodeId }) => doc.request('node/details', { nodeId }),
+        'tensor/read': ({ graphId, name }) => doc.request('tensor/read', { graphId, name }),
         'tensor/save': async ({ graphId, name }) => {
-          const t = this.tensor(doc, graphId, name);
+          await doc.request('tensor/find', { graphId, name });
           const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(doc.uri, '..', `${name.replace(/[^\w.-]+/g, '_')}.npy`), filters: { NumPy: ['npy'] } });
           if (!target) return { saved: null };
-          writeFileSync(target.fsPath, npyBytes(t));
+          await doc.request('tensor/save', { graphId, name, target: target.fsPath });
           return { saved: target.fsPath };
         },
         'export/save': async ({ format, data }) => {
@@ -82,7 +78,7 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
           });
           if (!target) return { saved: null };
           const bytes = format === 'svg' ? Buffer.from(data, 'utf8') : Buffer.from(data.replace(/^data:image\/png;base64,/, ''), 'base64');
-          writeFileSync(target.fsPath, bytes);
+          writeFileAtomic(target.fsPath, (sink) => sink.write(bytes), { protect: [doc.uri.fsPath] });
           return { saved: target.fsPath };
         },
         'clipboard/write': async ({ text }) => {
@@ -91,13 +87,13 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
         },
       },
       {
-        'webview/ready': () => send(),
+        'webview/ready': () => void send(),
         'view/state': (s) => this.states.set(key, s),
         'view/rendered': (info) => this.rendered.set(key, info),
       },
     );
     this.channels.set(key, channel);
-    const reload = doc.onDidReload(() => send());
+    const reload = doc.onDidReload(() => void send());
     panel.onDidDispose(() => {
       reload.dispose();
       channel.dispose();
@@ -106,34 +102,9 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
     panel.webview.html = graphEditorHtml(panel.webview, this.context.extensionUri);
   }
 
-  private tensor(doc: GraphDocument, graphId: string, name: string): Tensor {
-    const g = findGraph(this.model(doc), graphId);
-    const t = g && storedTensor(g, name);
-    if (!t) throw new Error(`'${name}' has no stored values: it is computed when the model runs`);
-    return t;
+  /** Moves the view of an open editor to a node (entering its graph). */
+  async reveal(uri: vscode.Uri, nodeId: string): Promise<void> {
+    const at = await this.documents.get(uri.toString())?.request('node/locate', { nodeId }).catch(() => null);
+    if (at) this.channels.get(uri.toString())?.notify('view/reveal', { nodeId, graphId: at.graphId });
   }
-
-  private model(doc: GraphDocument): Model {
-    if (!doc.model) throw new Error(doc.error?.message ?? 'the model is not loaded');
-    return doc.model;
-  }
-
-  /** Moves the view of an open editor to a node. */
-  reveal(uri: vscode.Uri, nodeId: string): void {
-    const node = this.documents.get(uri.toString())?.model?.node(nodeId);
-    if (node) this.channels.get(uri.toString())?.notify('view/reveal', { nodeId, graphId: node.graph.id });
-  }
-}
-
-function graphOrMain(model: Model, graphId: string | undefined): Graph {
-  return (graphId !== undefined && findGraph(model, graphId)) || model.graph;
-}
-
-/** The tensor behind a value name: an initializer (here or outside) or a Constant node's value. */
-function storedTensor(g: Graph, name: string): Tensor | undefined {
-  const v = g.resolve(name);
-  if (v?.initializer) return v.initializer;
-  const p = v?.producer;
-  if (p && p.opType === 'Constant' && p.domain === '') return p.attribute('value')?.tensor();
-  return undefined;
 }

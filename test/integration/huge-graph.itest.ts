@@ -19,7 +19,7 @@ describe('a 1M-node graph', () => {
       console.log(`  1M nodes: first paint ${Date.now() - start} ms after the open command, ${info?.items} items drawn`);
       assert.ok(info, 'rendered within 10 s');
       assert.equal(info.items, 2, 'the graph input and output');
-      assert.equal(provider.documents.get(uri.toString())?.model?.graph.nodes.length, 1_000_000);
+      assert.equal(provider.documents.get(uri.toString())?.info?.nodeCount, 1_000_000);
       // The extension host is free again: a command round trip is quick.
       const t = Date.now();
       await vscode.commands.getCommands(true);
