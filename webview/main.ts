@@ -121,7 +121,6 @@ async function select(i: number): Promise<void> {
   const it = view.items[i];
   const nodeId = it && it.node >= 0 ? payload!.nodes.id[it.node]! : null;
   saveState({ selected: nodeId });
-  channel.notify('node/selected', { nodeId, graphId: payload?.graphId ?? '' });
   if (!it) return;
   if (it.kind === 'group') {
     panel.clear();

@@ -34,11 +34,11 @@ export interface ModelSummary {
   metadataProps: Record<string, string>;
 }
 
-export function summarizeValue(v: Value): ValueSummary {
+function summarizeValue(v: Value): ValueSummary {
   return { name: v.name, ...describeType(v.type) };
 }
 
-export function describeType(t: ValueType | null): { dtype: string; shape: Shape } {
+function describeType(t: ValueType | null): { dtype: string; shape: Shape } {
   if (!t) return { dtype: 'undefined', shape: null };
   if (t.kind === 'tensor') return { dtype: dataTypeName(t.elemType), shape: t.shape };
   if (t.kind === 'sparse_tensor') return { dtype: typeToString(t, false), shape: t.shape };
@@ -105,7 +105,7 @@ export function summarizeModel(model: Model): ModelSummary {
 }
 
 /** Graph inputs that are not initializers (IR < 4 lists initializers as inputs too). */
-export function graphInputs(g: Graph): Value[] {
+function graphInputs(g: Graph): Value[] {
   return g.inputs.filter((v) => !v.initializer);
 }
 

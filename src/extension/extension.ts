@@ -79,5 +79,3 @@ async function inspect(target: vscode.Uri | undefined, output: vscode.OutputChan
     void worker.terminate();
   }
 }
-
-export function deactivate(): void {}

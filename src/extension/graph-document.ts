@@ -5,7 +5,7 @@ import type { ModelInfo } from '../protocol/graph-payload';
 import type { ModelWorkerMethod, ModelWorkerRequests, OpenError, OpenResult } from '../protocol/model-worker';
 import { ModelWorker } from './model-worker-client';
 
-export interface GraphDocumentOptions {
+interface GraphDocumentOptions {
   /** The bundled model worker, dist/model-worker.js. */
   workerScript: string;
   /** Calls back when the file changed on disk (the editor passes a FileSystemWatcher). */

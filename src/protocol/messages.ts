@@ -20,7 +20,6 @@ export interface HostNotifications {
 /** Notifications the webview sends to the host. */
 export interface WebviewNotifications {
   'webview/ready': { protocol: number };
-  'node/selected': { nodeId: string | null; graphId: string };
   'view/state': ViewState;
   /** After each layout: what is drawn, for the host's tests and status. */
   'view/rendered': RenderInfo;

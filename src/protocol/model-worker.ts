@@ -32,7 +32,7 @@ export interface OutlineColumns {
 }
 
 /** Every node of every graph, for "Go to Node…". */
-export interface NodeList {
+interface NodeList {
   id: string[];
   name: string[];
   op: string[];

@@ -2,7 +2,6 @@
 // inference and checker findings mapped back to text ranges. Uses the one parser of src/onnx/text.
 import { existsSync } from 'node:fs';
 import { checkModel } from '../onnx/check/checker';
-import type { Diagnostic as CheckDiagnostic } from '../onnx/check/diagnostics';
 import { DiskModelFiles, type ModelFiles } from '../onnx/io/model-files';
 import { inferModel, type InferenceResult } from '../onnx/infer/infer';
 import { buildModel } from '../onnx/model/build';
@@ -12,7 +11,7 @@ import { parseModel, type ParseResult, type TextDiagnostic } from '../onnx/text/
 import { allTensors } from '../onnx/text/weights';
 import { Tensor } from '../onnx/tensor';
 
-export interface Finding extends TextDiagnostic {
+interface Finding extends TextDiagnostic {
   severity: 'error' | 'warning' | 'info';
   code?: string;
 }
@@ -73,5 +72,3 @@ function weightFindings(parse: ParseResult, files: ModelFiles | undefined): Find
   }
   return out;
 }
-
-export type { CheckDiagnostic };

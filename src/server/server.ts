@@ -1,43 +1,46 @@
 // The language server for ONNX text (.onnxtxt): diagnostics from the parser, the checker and the
 // weights files, hover, completion, definitions and references, symbols, formatting.
 import { fileURLToPath } from 'node:url';
-import { CompletionItemKind, createConnection, DiagnosticSeverity, ProposedFeatures, SymbolKind, TextDocuments, TextDocumentSyncKind, type DocumentSymbol, type Location, type Position, type Range } from 'vscode-languageserver/node';
+import { CompletionItemKind, createConnection, DiagnosticSeverity, type Diagnostic, ProposedFeatures, SymbolKind, TextDocuments, TextDocumentSyncKind, type DocumentSymbol, type Location, type Position, type Range } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { opKey } from '../analysis/summary';
 import { typeToString } from '../onnx/model/value-type';
 import { opsAt, resolveSchema } from '../onnx/schema/registry';
 import { printModel } from '../onnx/text/printer';
 import { analyze, type DocumentAnalysis } from './analysis';
+import { AnalysisSchedule, tooLargeMessage } from './analysis-schedule';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const analyses = new Map<string, DocumentAnalysis>();
 
 function pathOf(uri: string): string | undefined {
   return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
 }
 
-function analysisOf(doc: TextDocument): DocumentAnalysis {
-  let a = analyses.get(doc.uri);
-  if (!a) {
-    a = analyze(doc.getText(), pathOf(doc.uri));
-    analyses.set(doc.uri, a);
-  }
-  return a;
-}
-
 const range = (doc: TextDocument, start: number, end: number): Range => ({ start: doc.positionAt(start), end: doc.positionAt(end) });
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information };
 
-documents.onDidChangeContent(({ document }) => {
-  analyses.delete(document.uri);
-  const a = analysisOf(document);
-  void connection.sendDiagnostics({
-    uri: document.uri,
-    diagnostics: a.findings.map((f) => ({ range: range(document, f.start, f.end), message: f.message, severity: SEVERITY[f.severity], code: f.code, source: 'onnx-studio' })),
-  });
-});
-documents.onDidClose(({ document }) => analyses.delete(document.uri));
+const schedule = new AnalysisSchedule(
+  (doc) => analyze(doc.getText(), pathOf(doc.uri)),
+  (scheduled, result) => {
+    const document = documents.get(scheduled.uri);
+    if (!document || document.version !== scheduled.version) return; // closed or edited since
+    const diagnostics: Diagnostic[] =
+      result.kind === 'too-large'
+        ? [{ range: range(document, 0, 0), message: tooLargeMessage(result.chars), severity: DiagnosticSeverity.Warning, source: 'onnx-studio' }]
+        : result.analysis.findings.map((f) => ({ range: range(document, f.start, f.end), message: f.message, severity: SEVERITY[f.severity], code: f.code, source: 'onnx-studio' }));
+    void connection.sendDiagnostics({ uri: document.uri, diagnostics });
+  },
+);
+
+/** The analysis of the document as it is now; undefined when the text is too large to analyse. */
+function analysisOf(doc: TextDocument): DocumentAnalysis | undefined {
+  const r = schedule.current(doc);
+  return r.kind === 'analysis' ? r.analysis : undefined;
+}
+
+documents.onDidChangeContent(({ document }) => schedule.changed(document));
+documents.onDidClose(({ document }) => schedule.closed(document.uri));
 
 connection.onInitialize(() => ({
   capabilities: {
@@ -60,8 +63,8 @@ function at(a: DocumentAnalysis, offset: number) {
 
 connection.onHover(({ textDocument, position }) => {
   const doc = documents.get(textDocument.uri);
-  if (!doc) return null;
-  const a = analysisOf(doc);
+  const a = doc && analysisOf(doc);
+  if (!doc || !a) return null;
   const { value, node } = at(a, doc.offsetAt(position));
   if (node) {
     const n = a.nodeOf(node.node);
@@ -82,8 +85,9 @@ connection.onHover(({ textDocument, position }) => {
 
 connection.onCompletion(({ textDocument, position }) => {
   const doc = documents.get(textDocument.uri);
-  if (!doc) return [];
-  const a = analysisOf(doc);
+  const last = doc && schedule.latest(doc); // a few edits old is fine while typing
+  const a = last?.kind === 'analysis' ? last.analysis : undefined;
+  if (!doc || !a) return [];
   // Inside `Op <…`: the op's attributes, with their types and defaults.
   const before = doc.getText({ start: { line: position.line, character: 0 }, end: position });
   const inAttrs = /=\s*([A-Za-z_][\w.]*)\s*<[^>]*$/.exec(before);
@@ -133,8 +137,8 @@ function mentionsOf(a: DocumentAnalysis, m: Mention): Mention[] {
 /** Locations related to the value under the cursor (its definition, or all its mentions). */
 function valueLocations(uri: string, position: Position, related: (a: DocumentAnalysis, m: Mention) => Mention[]): Location[] | null {
   const doc = documents.get(uri);
-  if (!doc) return null;
-  const a = analysisOf(doc);
+  const a = doc && analysisOf(doc);
+  if (!doc || !a) return null;
   const { value } = at(a, doc.offsetAt(position));
   if (!value) return null;
   return related(a, value).map((v): Location => ({ uri: doc.uri, range: range(doc, v.start, v.end) }));
@@ -145,8 +149,8 @@ connection.onReferences(({ textDocument, position }) => valueLocations(textDocum
 
 connection.onDocumentSymbol(({ textDocument }) => {
   const doc = documents.get(textDocument.uri);
-  if (!doc) return [];
-  const a = analysisOf(doc);
+  const a = doc && analysisOf(doc);
+  if (!doc || !a) return [];
   const symbols: DocumentSymbol[] = a.parse.map.scopes.map((s) => ({
     name: s.name || '(graph)',
     kind: s.kind === 'graph' ? SymbolKind.Module : SymbolKind.Function,
@@ -166,8 +170,8 @@ connection.onDocumentSymbol(({ textDocument }) => {
 
 connection.onDocumentFormatting(({ textDocument }) => {
   const doc = documents.get(textDocument.uri);
-  if (!doc) return [];
-  const a = analysisOf(doc);
+  const a = doc && analysisOf(doc);
+  if (!doc || !a) return [];
   if (a.parse.diagnostics.length) return [];
   const text = printModel(a.parse.model).text;
   return [{ range: range(doc, 0, doc.getText().length), newText: text }];
