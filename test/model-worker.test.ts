@@ -18,8 +18,14 @@ const WORKER = join(ROOT, 'dist', 'model-worker.js');
 type Uri = ConstructorParameters<typeof GraphDocument>[0];
 const uri = (path: string): Uri => ({ fsPath: path }) as Uri;
 
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'osw-'));
+/** Runs `body` with a fresh temp folder, removed afterwards. */
+async function inTempDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'osw-'));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The node count python onnx reads from the file (the reference). */
@@ -53,8 +59,7 @@ test('packed results cross a MessagePort as moved buffers and unpack to the same
 });
 
 test('a document opens its model in a worker: counts as python onnx reads them, the graph level, details, and the open error of a non-model', async () => {
-  const dir = tempDir();
-  try {
+  await inTempDir(async (dir) => {
     const path = join(dir, 'm.onnx');
     writeFileSync(path, bytesOf(reluAddModel()));
     const doc = new GraphDocument(uri(path), { workerScript: WORKER });
@@ -79,14 +84,11 @@ test('a document opens its model in a worker: counts as python onnx reads them, 
     await assert.rejects(bad.request('graph/get', { graphId: '', orMain: true }), /Git LFS pointer/);
     assert.match(bad.error?.hint ?? '', /git lfs pull/);
     bad.dispose();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a missing external data file is a warning and the graph still opens', async () => {
-  const dir = tempDir();
-  try {
+  await inTempDir(async (dir) => {
     const path = join(dir, 'ext.onnx');
     const w = tensorProto({ name: 'w', dims: [4], data_type: 1, data_location: 1, external_data: [{ key: 'location', value: 'gone.bin' }] });
     writeFileSync(path, bytesOf(model(graph({ node: [node('Add', ['x', 'w'], ['y'], [], 'add')], input: [valueInfo('x', tensorType(1, [4]))], output: [valueInfo('y', tensorType(1, [4]))], initializer: [w] }))));
@@ -96,14 +98,11 @@ test('a missing external data file is a warning and the graph still opens', asyn
     assert.equal(doc.warnings.length, 1);
     assert.match(doc.warnings[0]!, /gone\.bin/);
     doc.dispose();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('closing a document while its large model is still loading ends the worker; a reload replaces it', async () => {
-  const dir = tempDir();
-  try {
+  await inTempDir(async (dir) => {
     const path = join(dir, 'chain.onnx');
     writeFileSync(path, reluChainBytes(20_000));
     const closed = new GraphDocument(uri(path), { workerScript: WORKER });
@@ -126,14 +125,11 @@ test('closing a document while its large model is still loading ends the worker;
     await first.exited;
     assert.equal(doc.info?.nodeCount, pythonNodeCount(path));
     doc.dispose();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('Inspect: a worker opened without inference still summarizes; a request after terminate is refused', async () => {
-  const dir = tempDir();
-  try {
+  await inTempDir(async (dir) => {
     const path = join(dir, 'm.onnx');
     writeFileSync(path, bytesOf(reluAddModel()));
     const worker = new ModelWorker(WORKER);
@@ -143,7 +139,5 @@ test('Inspect: a worker opened without inference still summarizes; a request aft
     assert.equal(summary.nodeCount, pythonNodeCount(path));
     await worker.terminate();
     await assert.rejects(worker.request('model/summary', {}), /closed/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -17,7 +17,8 @@ export function pack(value: unknown): { packed: Packed; transfer: ArrayBuffer[] 
       }
       return v.map((x, i) => walk(x, [...path, i]));
     }
-    if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) {
+    // Plain objects only: Maps, Sets, typed arrays and the like are structured-cloned as they are.
+    if (v && typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) out[k] = walk(x, [...path, k]);
       return out;
