@@ -28,7 +28,7 @@ export async function hostStallChild(kind: string, path: string): Promise<void> 
   const start = performance.now();
   if (kind === 'worker') {
     const doc = new GraphDocument({ fsPath: path } as ConstructorParameters<typeof GraphDocument>[0], { workerScript: join(ROOT, 'dist', 'model-worker.js') });
-    await doc.request('graph/get', { graphId: '', orMain: true });
+    await doc.graph(''); // what the editor sends first
     doc.dispose();
   } else {
     const model = openModel(path);

@@ -65,7 +65,7 @@ test('a document opens its model in a worker: counts as python onnx reads them, 
     const doc = new GraphDocument(uri(path), { workerScript: WORKER });
     const info = (): typeof doc.info => doc.info;
     assert.equal(info(), undefined, 'the constructor returns before the model is read');
-    const { graph: g } = await doc.request('graph/get', { graphId: '', orMain: true });
+    const { graph: g } = await doc.graph('');
     assert.equal(info()?.nodeCount, pythonNodeCount(path));
     assert.equal(g.nodes.id.filter((_, i) => g.nodes.kind[i] === 0).length, pythonNodeCount(path));
     assert.deepEqual(g.values.type.slice(0, 1), ['float[1,4]'], 'inferred types reach the host');

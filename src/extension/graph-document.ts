@@ -28,6 +28,8 @@ export class GraphDocument implements vscode.CustomDocument {
   /** Settles (never rejects) when the current load has finished, loaded or failed. */
   ready: Promise<void>;
   private readonly reloadListeners = new Set<() => void>();
+  /** The main graph level, asked for right after the open so it is built while the webview starts. */
+  private prefetched?: Promise<ModelWorkerRequests['graph/get']['result']>;
   private readonly watcher?: { dispose(): void };
   private generation = 0;
 
@@ -59,6 +61,13 @@ export class GraphDocument implements vscode.CustomDocument {
     return this.worker.request(method, params);
   }
 
+  /** A graph level for the view (the main graph when `graphId` is gone); the main graph's first ask is answered by the prefetch. */
+  graph(graphId: string): Promise<ModelWorkerRequests['graph/get']['result']> {
+    const prefetched = graphId === '' ? this.prefetched : undefined;
+    this.prefetched = undefined;
+    return prefetched ?? this.request('graph/get', { graphId, orMain: true });
+  }
+
   /** Reads the file in a new worker; false when a newer load or dispose overtook this one. */
   private async load(): Promise<boolean> {
     const generation = ++this.generation;
@@ -67,11 +76,16 @@ export class GraphDocument implements vscode.CustomDocument {
     const path = this.uri.fsPath;
     let result: OpenResult;
     try {
-      result = await worker.request('model/open', { path, infer: true });
+      const opening = worker.request('model/open', { path, infer: true });
+      const main = worker.request('graph/get', { graphId: '', orMain: true }); // queued behind the open
+      main.catch(() => undefined); // a failed open fails it too; the open error is what counts
+      this.prefetched = main;
+      result = await opening;
     } catch (e) {
       result = { ok: false, error: { message: `Could not read ${path}: ${(e as Error).message}`, readBytes: 0 } };
     }
     if (generation !== this.generation) return false;
+    if (!result.ok) this.prefetched = undefined;
     this.info = result.ok ? result.info : undefined;
     this.error = result.ok ? undefined : result.error;
     this.warnings = result.ok ? result.warnings : [];
@@ -80,6 +94,7 @@ export class GraphDocument implements vscode.CustomDocument {
 
   dispose(): void {
     this.generation++;
+    this.prefetched = undefined;
     this.watcher?.dispose();
     this.reloadListeners.clear();
     void this.worker?.terminate();

@@ -45,7 +45,7 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
     const send = async (): Promise<void> => {
       const mine = ++sends;
       try {
-        const { graph, tooLarge } = await doc.request('graph/get', { graphId: this.states.get(key)?.graphId ?? '', orMain: true });
+        const { graph, tooLarge } = await doc.graph(this.states.get(key)?.graphId ?? '');
         if (mine !== sends) return; // a reload overtook this send
         channel.notify('model/loaded', {
           protocol: PROTOCOL_VERSION,
