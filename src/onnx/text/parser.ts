@@ -257,8 +257,9 @@ class Parser {
    */
   private literal(type: string): string {
     const t = this.t;
-    if (t.kind !== 'int' && t.kind !== 'float' && t.kind !== 'string') throw new ParseError(`expected a value, found ${describe(t)}`, t);
-    const why = literalError(type, t.kind, t.text);
+    const kind = literalKind(t);
+    if (!kind) throw new ParseError(`expected a value, found ${describe(t)}`, t);
+    const why = literalError(type, kind, t.text);
     this.next();
     if (!why) return t.text;
     this.fail(new ParseError(why, t));
@@ -404,7 +405,7 @@ class Parser {
     const t = this.t;
     if ((t.kind === 'id' || t.kind === 'string') && this.peek().text === '(') return { kind: 'graph', token: t, value: this.graph() };
     if (t.kind === 'int') return { kind: 'int', token: t, value: this.literal('int64') };
-    if (t.kind === 'float') return { kind: 'float', token: t, value: this.literal('float') };
+    if (literalKind(t) === 'float') return { kind: 'float', token: t, value: this.literal('float') };
     if (t.kind === 'string') return { kind: 'string', token: t, value: this.next().text };
     if (t.kind === 'id' && dataTypeByName(t.text) && this.peek().kind === 'punct' && ['[', '{', '='].includes(this.peek().text)) return { kind: 'tensor', token: t, value: this.tensorConstant() };
     throw new ParseError(`expected an attribute value, found ${describe(t)}`, t);
@@ -605,6 +606,12 @@ function inferAttributeType(items: AttrValue[], isList: boolean): number | undef
   const kind = (['tensor', 'graph', 'string', 'float', 'int'] as const).find((k) => kinds.has(k));
   if (!kind) return undefined;
   return attributeTypeByName(isList ? `${kind}s` : kind);
+}
+
+/** int, float or string for a literal token; `inf` and `nan` are lexed as names but are floats where a value is expected. */
+function literalKind(t: Token): 'int' | 'float' | 'string' | undefined {
+  if (t.kind === 'int' || t.kind === 'float' || t.kind === 'string') return t.kind;
+  return t.kind === 'id' && (t.text === 'inf' || t.text === 'nan') ? 'float' : undefined;
 }
 
 function describe(t: Token): string {
