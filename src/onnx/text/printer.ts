@@ -4,7 +4,7 @@
 import { dataType, dataTypeName } from '../dtypes';
 import { ByteRange, toNumber } from '../proto/byte-range';
 import type { AttributeProto, FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto, TypeProto, ValueInfoProto } from '../proto/types';
-import { AttributeType } from '../proto/types';
+import { AttributeType, attributeTypeName } from '../proto/types';
 import { decodeRaw } from '../tensor';
 
 export interface PrintOptions {
@@ -220,11 +220,6 @@ function tensorTypeText(elem: number, shape: { dim: { dim_value?: number | bigin
   const base = dataTypeName(elem);
   if (!shape) return base;
   return `${base}[${shape.dim.map((d) => (d.dim_value !== undefined ? String(d.dim_value) : d.dim_param ? quoteId(d.dim_param) : '?')).join(',')}]`;
-}
-
-export function attributeTypeName(type: number): string {
-  const names: Record<number, string> = { 1: 'float', 2: 'int', 3: 'string', 4: 'tensor', 5: 'graph', 6: 'floats', 7: 'ints', 8: 'strings', 9: 'tensors', 10: 'graphs', 11: 'sparse_tensor', 12: 'sparse_tensors', 13: 'type_proto', 14: 'type_protos' };
-  return names[type] ?? 'undefined';
 }
 
 function emptyGraph(): GraphProto {
