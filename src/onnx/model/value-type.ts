@@ -1,6 +1,7 @@
 import { dataTypeName } from '../dtypes';
 import { toNumber } from '../proto/byte-range';
 import type { TensorShapeProto, TypeProto } from '../proto/types';
+import { quoteId } from '../text/quote';
 
 /** A dimension: a size, a symbolic name, or unknown. */
 export type Dim = number | string | null;
@@ -32,26 +33,31 @@ export function typeFromProto(t: TypeProto | undefined): ValueType | null {
   return null;
 }
 
-/** The type as the ONNX text syntax writes it: `float[N,3]`, `seq(float)`, `map(int64,float)`. */
-export function typeToString(t: ValueType | null, withShape = true): string {
-  if (!t) return '?';
+/**
+ * The one type printer: the type as the ONNX text syntax writes it (`float[N,3]`, `seq(float)`,
+ * `map(int64, float)`, names quoted where the syntax needs it), for the printer and every display.
+ * `unknown`: the text for a type that is not known (the printer leaves such values untyped).
+ */
+export function typeToString(t: ValueType | null, withShape = true, unknown = '?'): string {
+  if (!t) return unknown;
+  const shape = (s: Shape): string => (withShape && s ? `[${s.map(dimToString).join(',')}]` : '');
   switch (t.kind) {
     case 'tensor':
-      return dataTypeName(t.elemType) + (withShape && t.shape ? `[${t.shape.map(dimToString).join(',')}]` : '');
+      return dataTypeName(t.elemType) + shape(t.shape);
     case 'sparse_tensor':
-      return `sparse_tensor(${dataTypeName(t.elemType)}${withShape && t.shape ? `[${t.shape.map(dimToString).join(',')}]` : ''})`;
+      return `sparse_tensor(${dataTypeName(t.elemType)}${shape(t.shape)})`;
     case 'sequence':
       return `seq(${typeToString(t.elem, withShape)})`;
     case 'map':
-      return `map(${dataTypeName(t.keyType)},${typeToString(t.value, withShape)})`;
+      return `map(${dataTypeName(t.keyType)}, ${typeToString(t.value, withShape)})`;
     case 'optional':
       return `optional(${typeToString(t.elem, withShape)})`;
     case 'opaque':
-      return `opaque(${[t.domain, t.name].filter(Boolean).join(',')})`;
+      return `opaque(${[t.domain, t.name].filter(Boolean).join(', ')})`;
   }
 }
 
-export const dimToString = (d: Dim): string => (d === null ? '?' : String(d));
+export const dimToString = (d: Dim): string => (d === null ? '?' : typeof d === 'string' ? quoteId(d) : String(d));
 
 /** Schema type-constraint spelling: `tensor(float)`, `seq(tensor(int64))`. */
 const TENSOR_SCHEMA_NAMES = new Map<number, string>();
