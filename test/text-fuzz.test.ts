@@ -2,7 +2,7 @@
 // printed models, giant numbers, deep nesting) never throw, report at most MAX_DIAGNOSTICS + 1
 // errors, and a text that parses cleanly encodes to a model the binary reader accepts.
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { test } from 'node:test';
 import { decodeModelProto, encodeModelBytes, openModel } from '../src/onnx/open';
 import { BufferSource } from '../src/onnx/io/byte-source';
@@ -57,6 +57,8 @@ test('bounded fuzz: truncated and mutated printed corpus models never throw', ()
     const text = printModel(m.proto, { modelLocation: 'm.onnx' }).text;
     m.close();
     exercise(text, `${path} printed`);
+    // A binary model opened as text by mistake.
+    exercise(readFileSync(path, 'utf8'), `${path} as text`);
     for (let round = 0; round < 40; round++) {
       const cut = Math.floor(rand() * text.length);
       exercise(text.slice(0, cut), `${path} cut at ${cut}`);

@@ -56,12 +56,12 @@ const ATTRIBUTE_VALUES: Partial<Record<number, { kind: AttrValue['kind']; list: 
   [AttributeType.TENSORS]: { kind: 'tensor', list: true }, [AttributeType.GRAPHS]: { kind: 'graph', list: true },
 };
 
-/** Diagnostics sorted by position, at most MAX_DIAGNOSTICS and a last "too many errors". */
+/** Diagnostics sorted by position: at most MAX_DIAGNOSTICS, then a last "too many errors". */
 export function parseModel(src: string): ParseResult {
   const p = new Parser(src);
   const model = p.model();
-  p.diagnostics.sort((a, b) => a.start - b.start);
-  return { model, diagnostics: p.diagnostics, map: p.map };
+  const found = p.diagnostics.slice(0, MAX_DIAGNOSTICS).sort((a, b) => a.start - b.start);
+  return { model, diagnostics: [...found, ...p.diagnostics.slice(MAX_DIAGNOSTICS)], map: p.map };
 }
 
 class Parser {
@@ -321,8 +321,9 @@ class Parser {
   private startsLine(i: number): boolean {
     const prev = this.toks[i - 1];
     if (!prev) return true;
-    const at = this.src.indexOf('\n', prev.end);
-    return at >= 0 && at < this.toks[i]!.start;
+    // Only the gap between the two tokens: scanning further would make recovery quadratic on one long line.
+    for (let k = prev.end; k < this.toks[i]!.start; k++) if (this.src.charCodeAt(k) === 10) return true;
+    return false;
   }
 
   private node(): NodeProto {
