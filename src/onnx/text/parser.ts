@@ -436,6 +436,7 @@ class Parser {
     const info = dataTypeFromId(tt.elem_type ?? 0);
     const dims = (tt.shape?.dim ?? []).map((d) => {
       if (d.dim_value === undefined) throw new ParseError('a tensor value needs a shape of numbers', at);
+      if (d.dim_value < 0) throw new ParseError('a tensor value cannot have a negative dimension', at);
       return d.dim_value;
     });
     const t: TensorProto = { name: vi.name, dims, data_type: tt.elem_type, float_data: [], int32_data: [], string_data: [], int64_data: [], double_data: [], uint64_data: [], external_data: [], metadata_props: [] };
