@@ -33,31 +33,37 @@ export function typeFromProto(t: TypeProto | undefined): ValueType | null {
   return null;
 }
 
-/**
- * The one type printer: the type as the ONNX text syntax writes it (`float[N,3]`, `seq(float)`,
- * `map(int64, float)`, names quoted where the syntax needs it), for the printer and every display.
- * `unknown`: the text for a type that is not known (the printer leaves such values untyped).
- */
-export function typeToString(t: ValueType | null, withShape = true, unknown = '?'): string {
-  if (!t) return unknown;
-  const shape = (s: Shape): string => (withShape && s ? `[${s.map(dimToString).join(',')}]` : '');
+/** The type for display: `float[N,3]`, `seq(float)`, `map(int64, float)`; `?` when unknown. */
+export function typeToString(t: ValueType | null, withShape = true): string {
+  return formatType(t, withShape, dimToString);
+}
+
+/** The type as the ONNX text syntax writes it (dimension names quoted where needed); '' when unknown. */
+export function typeToSyntax(t: ValueType | null): string {
+  return t ? formatType(t, true, (d) => (typeof d === 'string' ? quoteId(d) : dimToString(d))) : '';
+}
+
+/** The one type printer, for the text printer and every display. */
+function formatType(t: ValueType | null, withShape: boolean, dim: (d: Dim) => string): string {
+  if (!t) return '?';
+  const shape = (s: Shape): string => (withShape && s ? `[${s.map(dim).join(',')}]` : '');
   switch (t.kind) {
     case 'tensor':
       return dataTypeName(t.elemType) + shape(t.shape);
     case 'sparse_tensor':
       return `sparse_tensor(${dataTypeName(t.elemType)}${shape(t.shape)})`;
     case 'sequence':
-      return `seq(${typeToString(t.elem, withShape)})`;
+      return `seq(${formatType(t.elem, withShape, dim)})`;
     case 'map':
-      return `map(${dataTypeName(t.keyType)}, ${typeToString(t.value, withShape)})`;
+      return `map(${dataTypeName(t.keyType)}, ${formatType(t.value, withShape, dim)})`;
     case 'optional':
-      return `optional(${typeToString(t.elem, withShape)})`;
+      return `optional(${formatType(t.elem, withShape, dim)})`;
     case 'opaque':
       return `opaque(${[t.domain, t.name].filter(Boolean).join(', ')})`;
   }
 }
 
-export const dimToString = (d: Dim): string => (d === null ? '?' : typeof d === 'string' ? quoteId(d) : String(d));
+export const dimToString = (d: Dim): string => (d === null ? '?' : String(d));
 
 /** Schema type-constraint spelling: `tensor(float)`, `seq(tensor(int64))`. */
 const TENSOR_SCHEMA_NAMES = new Map<number, string>();

@@ -2,7 +2,7 @@
 // printed as external-data references to where their bytes already are (the .onnx itself or its
 // data file), so nothing large is copied; what the syntax cannot carry is reported.
 import { dataType } from '../dtypes';
-import { typeFromProto, typeToString } from '../model/value-type';
+import { typeFromProto, typeToSyntax } from '../model/value-type';
 import { ByteRange, toNumber } from '../proto/byte-range';
 import type { AttributeProto, FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../proto/types';
 import { AttributeType, attributeTypeName } from '../proto/types';
@@ -140,7 +140,7 @@ class Printer {
   }
 
   private tensorType(t: TensorProto): string {
-    return typeToString({ kind: 'tensor', elemType: t.data_type ?? 0, shape: t.dims.map(toNumber) });
+    return typeToSyntax({ kind: 'tensor', elemType: t.data_type ?? 0, shape: t.dims.map(toNumber) });
   }
 
   /** `{1, 2, 3}` inline, or `["location": …]` pointing at the bytes where they are. */
@@ -162,7 +162,7 @@ class Printer {
 
   private valueInfo(vi: ValueInfoProto): string {
     if (vi.doc_string) this.drop('value doc_string');
-    const type = vi.type ? typeToString(typeFromProto(vi.type), true, '') : '';
+    const type = vi.type ? typeToSyntax(typeFromProto(vi.type)) : '';
     return type ? `${type} ${quoteId(vi.name ?? '')}` : quoteId(vi.name ?? '');
   }
 }
