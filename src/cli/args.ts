@@ -24,7 +24,7 @@ export function parseArgs<T extends Record<string, OptionSpec>>(
   try {
     parsed = parseNodeArgs({ args: argv, options, strict: true, allowPositionals: true });
   } catch (e) {
-    if (String((e as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) throw new UsageError(`${(e as Error).message.split('\n')[0]}\nusage: ${usage}`);
+    if (String((e as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) throw new UsageError(`${(e as Error).message.split(/\. To specify|\n/)[0]}\nusage: ${usage}`);
     throw e;
   }
   if (parsed.positionals.length !== positionals) throw new UsageError(`usage: ${usage}`);

@@ -40,7 +40,7 @@ export function describeFileProblem(path: string, e: unknown): FileProblem | und
       readBytes: external ? sizeOf(path) : 0,
     };
   }
-  if (e instanceof WriteTargetError) return { message: e.message, hint: 'Choose another output file.', readBytes: 0 };
+  if (e instanceof WriteTargetError) return { message: e.message, readBytes: 0 };
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   const known = code ? ERRNO[code] : undefined;
   if (known) return known(path);
