@@ -205,8 +205,17 @@ function openedInside(fd: number, st: Stats, baseDir: string, path: string): boo
  * may not leave the folder of the model that refers to it.
  */
 export function rebaseLocation(fromFolder: string, location: string, toFolder: string): string | undefined {
-  const file = externalPath(realpathSync(resolve(fromFolder)), location);
-  const rel = relative(realpathSync(resolve(toFolder)), file);
+  const file = externalPath(realFolder(fromFolder), location);
+  const rel = relative(realFolder(toFolder), file);
   if (rel === '' || rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)) return undefined;
   return rel.split(sep).join('/');
+}
+
+/** A folder with symlinks resolved; as given when it does not exist (a write there is refused later, with its own message). */
+function realFolder(folder: string): string {
+  try {
+    return realpathSync(resolve(folder));
+  } catch {
+    return resolve(folder);
+  }
 }

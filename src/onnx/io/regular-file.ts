@@ -23,7 +23,7 @@ export function openRegularFile(path: string, opts: { noFollow?: boolean; what?:
   }
   try {
     const st = fstatSync(fd);
-    if (st.isDirectory()) throw new ModelFileError(`${what} is a directory, not a file`, path);
+    if (st.isDirectory()) throw new ModelFileError(`${what} is a directory, not a regular file`, path);
     if (!st.isFile()) throw new ModelFileError(`${what} is not a regular file (${kindOf(st)}); refused`, path);
     return fd;
   } catch (e) {
