@@ -75,5 +75,9 @@ if (require.main === module) {
     stderr(internalError('onnx-studio', e));
     process.exit(EXIT_INTERNAL);
   });
-  void main(argv, (s) => process.stdout.write(s + '\n'), stderr).then((code) => (process.exitCode = code));
+  void main(argv, (s) => process.stdout.write(s + '\n'), stderr).then((code) => {
+    process.exitCode = code;
+    // One more turn of the event loop, so a signal that came during synchronous work is handled (exit 130/143).
+    setImmediate(() => {});
+  });
 }
