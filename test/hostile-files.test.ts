@@ -12,7 +12,7 @@ import { ModelFileError } from '../src/onnx/errors';
 import { FolderExternalData } from '../src/onnx/io/model-files';
 import { compileText } from '../src/onnx/text/compile';
 import { CLI } from './helpers/corpus';
-import { bytesOf, graph, model, node, tensorProto, tensorType, valueInfo } from './helpers/models';
+import { bytesOf, graph, model, node, tensorType, valueInfo } from './helpers/models';
 
 const FLOAT = 1;
 /** Every CLI run is bounded: a hang fails the test instead of blocking the suite. */
