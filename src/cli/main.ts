@@ -3,6 +3,7 @@ import { UsageError } from './args';
 import { checkUsage, runCheck } from './check';
 import { compileUsage, runCompile } from './compile';
 import { inspectUsage, runInspect } from './inspect';
+import { internalError } from './internal-error';
 import { CliError } from './load';
 import { runText, textUsage } from './text';
 import { runView, viewUsage } from './view';
@@ -49,12 +50,6 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     err(internalError(`onnx-studio ${name}`, e));
     return EXIT_INTERNAL;
   }
-}
-
-/** One line for a bug; the stack only with ONNX_STUDIO_DEBUG=1. */
-function internalError(prefix: string, e: unknown): string {
-  const line = `${prefix}: internal error: ${e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e)}`;
-  return process.env.ONNX_STUDIO_DEBUG === '1' && e instanceof Error && e.stack ? `${line}\n${e.stack}` : `${line} (set ONNX_STUDIO_DEBUG=1 for details)`;
 }
 
 /** Ctrl+C or a kill while writing: remove the temp files being written, then exit 130 or 143. */

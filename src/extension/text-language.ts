@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
@@ -110,7 +111,7 @@ async function saveAsModel(uri: vscode.Uri | undefined, options: SaveAsModelOpti
   } catch (e) {
     return fail(`${(e as Error).message}.`);
   }
-  const target = options.target ?? (await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(proposedTarget(textPath ?? join(referenceFolder ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', basename(doc.uri.path)), refs)), filters: { ONNX: ['onnx'] } }));
+  const target = options.target ?? (await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(proposedTarget(textPath ?? join(referenceFolder ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir(), basename(doc.uri.path)), refs)), filters: { ONNX: ['onnx'] } }));
   if (!target) return undefined;
   let references = options.references ?? 'inline';
   if (!options.references && refs.length) {
