@@ -67,6 +67,10 @@ test('text then compile over the model it came from is refused (with and without
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /kept the references to 'm\.onnx'/);
   assert.deepEqual(pythonWeights(kept), pythonWeights(model));
+  // A refused text leaves no weights file behind either.
+  const own = run('text', model, '--weights', '-o', model);
+  assert.equal(own.status, 2, own.stderr);
+  assert.equal(hash(model), before);
   assert.deepEqual(readdirSync(dir).sort(), ['kept.onnx', 'm.onnx', 'm.onnxtxt']);
 });
 
