@@ -187,7 +187,15 @@ function isInside(baseDir: string, real: string): boolean {
 const PROC_FD = process.platform === 'linux' && existsSync('/proc/self/fd');
 
 function openedInside(fd: number, st: Stats, baseDir: string, path: string): boolean {
-  if (PROC_FD) return isInside(baseDir, readlinkSync(`/proc/self/fd/${fd}`));
+  if (PROC_FD) {
+    let opened: string | undefined;
+    try {
+      opened = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      // A sandbox without a readable /proc: the identity check below.
+    }
+    if (opened !== undefined) return isInside(baseDir, opened);
+  }
   let real: string;
   try {
     real = realpathSync(path);
@@ -206,9 +214,8 @@ function openedInside(fd: number, st: Stats, baseDir: string, path: string): boo
  */
 export function rebaseLocation(fromFolder: string, location: string, toFolder: string): string | undefined {
   const file = externalPath(realFolder(fromFolder), location);
-  const rel = relative(realFolder(toFolder), file);
-  if (rel === '' || rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)) return undefined;
-  return rel.split(sep).join('/');
+  const to = realFolder(toFolder);
+  return isInside(to, file) ? relative(to, file).split(sep).join('/') : undefined;
 }
 
 /** A folder with symlinks resolved; as given when it does not exist (a write there is refused later, with its own message). */
