@@ -39,7 +39,7 @@ test('external data beside the model is read from its offset and length, and cou
   const { dir, path } = externalModel('weights.bin');
   writeFileSync(join(dir, 'weights.bin'), weights());
   const m = openModel(path);
-  assert.deepEqual(m.graph.initializers[0]!.read().values, [1.5, -2, 3.25, 4]);
+  assert.deepEqual(m.graph.initializers[0]!.read(Infinity).values, Float32Array.from([1.5, -2, 3.25, 4]));
   const s = summarizeModel(m);
   assert.equal(s.weightBytes, 16);
   assert.deepEqual(s.externalDataFiles, ['weights.bin']);
@@ -62,7 +62,7 @@ function refused(location: string, setup: (dir: string) => void, pattern: RegExp
   const { dir, path } = externalModel(location, extra);
   setup(dir);
   const m = openModel(path);
-  assert.throws(() => m.graph.initializers[0]!.read(), (e: unknown) => e instanceof ModelFileError && pattern.test(e.message));
+  assert.throws(() => m.graph.initializers[0]!.read(Infinity), (e: unknown) => e instanceof ModelFileError && pattern.test(e.message));
   assert.ok(checkModel(m).some((d) => d.rule === 'external-data' && pattern.test(d.message)));
   m.close();
 }
