@@ -54,6 +54,7 @@ export function quoteString(s: string): string {
 export function floatText(v: number, single = true): string {
   if (Number.isNaN(v)) return '+nan';
   if (!Number.isFinite(v)) return v > 0 ? '+inf' : '-inf';
+  if (Object.is(v, -0)) return '-0.0';
   let s = String(v);
   if (single) {
     for (let digits = 1; digits <= 9; digits++) {
