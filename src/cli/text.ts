@@ -1,7 +1,8 @@
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
-import { printModel } from '../onnx/text/printer';
+import { ModelFileError, OnnxFormatError } from '../onnx/errors';
+import { printModel, TooLargeToPrint, type PrintResult } from '../onnx/text/printer';
 import { parseArgs, UsageError } from './args';
-import { loadModel } from './load';
+import { CliError, EXIT_UNREADABLE, loadModel } from './load';
 import { writeAtomic } from './write-atomic';
 
 export const textUsage = 'onnx-studio text MODEL [-o FILE.onnxtxt] [--weights]   print a model as ONNX text (large tensors refer to the model\'s bytes, or go to FILE.onnxtxt.data)';
@@ -23,7 +24,7 @@ export function runText(argv: string[], out: (s: string) => void, err: (s: strin
     const chunks: Uint8Array[] = [];
     let size = 0;
     const weights = ownWeights && target ? { location: `${basename(target)}.data`, append: (b: Uint8Array) => ((size += b.length), chunks.push(b), size - b.length) } : undefined;
-    const { text, dropped } = printModel(model.proto, weights ? { weights } : beside ? { modelLocation: location } : { inlineLimit: Infinity });
+    const { text, dropped } = printOrExplain(() => printModel(model.proto, weights ? { weights } : beside ? { modelLocation: location } : { inlineLimit: Infinity }), modelPath);
     if (!beside && !target) err(`onnx-studio text: printing away from ${modelPath}, so all tensor values are inline`);
     if (dropped.length) err(`onnx-studio text: the text syntax cannot carry, and so leaves out: ${dropped.join(', ')}`);
     if (weights && size && target) writeAtomic(`${resolve(target)}.data`, modelPath, (sink) => chunks.forEach((c) => sink.write(c)));
@@ -32,5 +33,15 @@ export function runText(argv: string[], out: (s: string) => void, err: (s: strin
     return 0;
   } finally {
     model.close();
+  }
+}
+
+/** A tensor that cannot be printed (payload not matching dtype and dims, unknown dtype, refused external data, too large to inline) makes the file unusable: exit 2. */
+function printOrExplain(print: () => PrintResult, modelPath: string): PrintResult {
+  try {
+    return print();
+  } catch (e) {
+    if (e instanceof OnnxFormatError || e instanceof ModelFileError || e instanceof TooLargeToPrint) throw new CliError(`${modelPath}: ${e.message}`, EXIT_UNREADABLE);
+    throw e;
   }
 }
