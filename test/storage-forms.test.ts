@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { writeNpy } from '../src/analysis/npy';
+import { checkModel } from '../src/onnx/check/checker';
 import { DiskModelFiles, type ModelFiles } from '../src/onnx/io/model-files';
 import { writeFileAtomic } from '../src/onnx/io/write-file';
 import { encodeModelBytes, openModel } from '../src/onnx/open';
@@ -75,6 +76,16 @@ test('storage forms: every tensor python onnx writes decodes to the values numpy
     m.close();
   }
   assert.deepEqual(bad, []);
+});
+
+test('storage forms: check finds no errors in any of them (python onnx.checker accepts them all)', () => {
+  const found = Object.entries(CASES).flatMap(([name, c]) => {
+    const m = openModel(c.path);
+    const errors = checkModel(m).filter((d) => d.severity === 'error').map((d) => `${name}: ${d.code} ${d.message}`);
+    m.close();
+    return errors;
+  });
+  assert.deepEqual(found, []);
 });
 
 test('storage forms: printed as text (inline, and referring to the model) and parsed back, with the same values', () => {

@@ -4,10 +4,12 @@ import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { TensorProto } from '../src/onnx/proto/types';
+import { checkModel } from '../src/onnx/check/checker';
+import { openModelBytes } from '../src/onnx/open';
+import type { FunctionProto, SparseTensorProto, TensorProto } from '../src/onnx/proto/types';
 import { encodeToBytes } from '../src/onnx/proto/encode';
 import { CLI } from './helpers/corpus';
-import { bytesOf, graph, model, node, tensorProto, tensorType, valueInfo } from './helpers/models';
+import { attr, bytesOf, graph, model, node, tensorProto, tensorType, valueInfo } from './helpers/models';
 
 const run = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd, timeout: 60_000 });
 
@@ -85,4 +87,24 @@ test('a large int64_data field (kept lazily) prints its exact integers', () => {
   const r = run(tmpdir(), 'text', path);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`int64\\[1100\\] w = \\{${values.slice(0, 4).join(', ')},`));
+});
+
+test('check reads tensors in model-local function bodies and sparse initializers: a bad payload there is reported', () => {
+  const bad = tensorProto({ name: 'k', dims: [4], data_type: 1, raw_data: new Uint8Array(5) });
+  const fn: FunctionProto = {
+    name: 'F', domain: 'local', input: ['a'], output: ['b'], attribute: [], attribute_proto: [], value_info: [], metadata_props: [],
+    opset_import: [{ domain: '', version: 17 }],
+    node: [node('Constant', [], ['k'], [attr('value', bad)]), node('Add', ['a', 'k'], ['b'])],
+  };
+  const sparse: SparseTensorProto = { values: tensorProto({ name: 'sw', dims: [2], data_type: 1, float_data: [1] }), indices: tensorProto({ name: 'si', dims: [2], data_type: 7, int64_data: [0, 3] }), dims: [4] };
+  const m = model(graph({
+    node: [node('F', ['x'], ['f'], [], '', 'local'), node('Add', ['f', 'sw'], ['y'])],
+    input: [valueInfo('x', tensorType(1, [4]))],
+    output: [valueInfo('y', tensorType(1, [4]))],
+    sparse_initializer: [sparse],
+  }), 17, { functions: [fn], opset_import: [{ domain: '', version: 17 }, { domain: 'local', version: 1 }] });
+  const found = checkModel(openModelBytes(bytesOf(m))).map((d) => `${d.rule}: ${d.message}`);
+  assert.ok(found.some((d) => /tensor-data: tensor 'k' has 5 bytes of raw_data, expected 16/.test(d)), found.join('\n'));
+  assert.ok(found.some((d) => /tensor-data: tensor 'sw' has 1 values in float_data, expected 2/.test(d)), found.join('\n'));
+  assert.ok(!found.some((d) => /undefined-value/.test(d)), found.join('\n'));
 });
