@@ -3,7 +3,8 @@ import { dataType, dataTypeName, type DataTypeInfo } from './dtypes';
 import * as F from './float-formats';
 import type { ByteSource } from './io/byte-source';
 import type { ExternalDataRef, ModelFiles } from './io/model-files';
-import { ByteRange, toNumber } from './proto/byte-range';
+import { ByteRange, StringRun, toNumber } from './proto/byte-range';
+import { stringEntries } from './proto/decode';
 import type { TensorProto } from './proto/types';
 import { WireReader } from './proto/wire-reader';
 
@@ -92,7 +93,10 @@ export class Tensor {
     if (raw) return raw.length;
     const info = dataType(this.dtype);
     if (!info) return 0;
-    if (info.field === 'string_data') return this.proto.string_data.reduce((a, s) => a + s.length, 0);
+    if (info.field === 'string_data') {
+      const strings = this.proto.string_data;
+      return strings instanceof StringRun ? strings.length : strings.reduce((a, s) => a + s.length, 0);
+    }
     const data = this.proto[info.field];
     if (data instanceof ByteRange) return data.length;
     const n = (data as unknown[]).length;
@@ -128,7 +132,9 @@ export class Tensor {
       const have = this.proto.raw_data.length;
       if (have !== this.rawBytes(info)) this.fail(`has ${have} bytes of raw_data, expected ${this.rawBytes(info)} for ${shape}`);
     } else if (info.field === 'string_data') {
-      if (this.proto.string_data.length !== this.elementCount) this.fail(`has ${this.proto.string_data.length} strings for ${this.elementCount} elements`);
+      const strings = this.proto.string_data;
+      const stored = strings instanceof StringRun ? strings.count : strings.length;
+      if (stored !== this.elementCount) this.fail(`has ${stored} strings for ${this.elementCount} elements`);
     } else {
       const stored = this.typedValuesStored(info);
       if (stored !== this.typedValuesNeeded(info)) this.fail(`has ${stored} values in ${info.field}, expected ${this.typedValuesNeeded(info)} for ${shape}`);
@@ -149,8 +155,14 @@ export class Tensor {
     const info = this.validate();
     const count = Math.min(limit, this.elementCount);
     if (info.field === 'string_data') {
+      const strings = this.proto.string_data;
+      const entries = strings instanceof StringRun ? stringEntries(strings) : strings.values();
       const step = chunkStep(chunkElements);
-      for (let at = 0; at < count; at += step) yield this.proto.string_data.slice(at, Math.min(count, at + step)).map((b) => utf8.decode(b));
+      for (let at = 0; at < count; at += step) {
+        const chunk: string[] = [];
+        for (let i = at; i < Math.min(count, at + step); i++) chunk.push(utf8.decode(entries.next().value!));
+        yield chunk;
+      }
       return;
     }
     const step = chunkStep(chunkElements);
