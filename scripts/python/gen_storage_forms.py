@@ -165,7 +165,7 @@ fn = helper.make_function('local', 'AddConsts', ['a'], ['b'], [
 xf = helper.make_tensor_value_info('x', TensorProto.FLOAT, [3])
 g = helper.make_graph([helper.make_node('AddConsts', ['x'], ['y'], domain='local')], 'g', [xf], [helper.make_tensor_value_info('y', TensorProto.FLOAT, [3])])
 save('function_tensors', helper.make_model(g, opset_imports=[helper.make_opsetid('', 17), helper.make_opsetid('local', 1)], functions=[fn], ir_version=8),
-     feeds={'x': np.array([1, 2, 3], np.float32)}, runs=False)
+     feeds={'x': np.array([1, 2, 3], np.float32)})
 
 # A sparse initializer (values + linear indices) used by a node.
 values = tensor('sw', 'float', np.array([1.5, -2, 4], np.float32), raw=True)
