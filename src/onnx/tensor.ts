@@ -31,9 +31,9 @@ export interface TensorRead {
 }
 
 /** Elements per chunk that `chunks()` yields by default (a few MB at most). */
-export const CHUNK_ELEMENTS = 1 << 18;
+const CHUNK_ELEMENTS = 1 << 18;
 /** Bytes of payload one tensor may claim: larger ones are refused before anything is read. */
-export const MAX_TENSOR_BYTES = 2 ** 52;
+const MAX_TENSOR_BYTES = 2 ** 52;
 
 /**
  * A tensor of the model: dtype, shape and where its bytes are. Values are read on demand,
@@ -248,7 +248,7 @@ export class Tensor {
 
 const utf8 = new TextDecoder();
 const chunkStep = (elements: number): number => Math.max(8, Math.ceil(elements / 8) * 8);
-export const scalarsPerElement = (info: DataTypeInfo): number => (info.name.startsWith('complex') ? 2 : 1);
+const scalarsPerElement = (info: DataTypeInfo): number => (info.name.startsWith('complex') ? 2 : 1);
 /** Scalars one typed-field entry holds: sub-byte types pack a byte's worth per int32_data entry. */
 const perEntry = (info: DataTypeInfo): number => (info.field === 'int32_data' && info.bits < 8 ? 8 / info.bits : 1);
 
@@ -310,7 +310,7 @@ function entriesToRaw(info: DataTypeInfo, entries: ArrayLike<number | bigint>, s
 const floats32 = (n: number, at: (i: number) => number): Float32Array => Float32Array.from({ length: n }, (_, i) => at(i));
 
 /** Decodes `count` scalars (complex: two per element) from little-endian raw bytes into the dtype's typed array. */
-export function decodeRaw(info: DataTypeInfo, bytes: Uint8Array, count: number): NumericValues {
+function decodeRaw(info: DataTypeInfo, bytes: Uint8Array, count: number): NumericValues {
   const need = Math.ceil((count * info.bits) / scalarsPerElement(info) / 8);
   if (bytes.length < need) throw new RangeError(`${need} bytes needed for ${count} ${info.name} values, ${bytes.length} given`);
   // Aligned copies so that the typed array views start on their element size.

@@ -24,7 +24,7 @@ export interface PrintResult {
 
 const INDENT = '   ';
 /** More elements than this are never printed inline (the text would not fit in a string). */
-export const MAX_INLINE_ELEMENTS = 1 << 24;
+const MAX_INLINE_ELEMENTS = 1 << 24;
 
 /** A tensor that has to be printed inline but is too large for a text. */
 export class TooLargeToPrint extends Error {
