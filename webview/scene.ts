@@ -1,5 +1,6 @@
 // Turns a graph level plus what is expanded into what the canvas draws: boxes with labels and
 // edges, sized for the layout.
+import { groupLabel } from '../src/analysis/namespace-groups';
 import { NodeKind, type GraphPayload } from '../src/protocol/graph-payload';
 import type { VisibleGraph } from './layout/visible-graph';
 
@@ -41,7 +42,7 @@ export function sceneItems(p: GraphPayload, vg: VisibleGraph, showInitializers: 
   const items: SceneItem[] = vg.node.map((node, i) => {
     if (node < 0) {
       const group = vg.group[i]!;
-      const label = group.split('/').pop()!.replace(/^§(\d+)$/, 'section $1');
+      const label = groupLabel(group);
       return { node, group, label, sublabel: `${vg.members[i]} nodes`, category: 'group', kind: 'group', w: Math.max(90, CHAR * label.length + 24), h: 40, x: 0, y: 0, hasSubgraphs: false };
     }
     const kind = p.nodes.kind[node]! as NodeKind;

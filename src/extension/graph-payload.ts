@@ -54,6 +54,21 @@ export function tooLargeMessage(g: Graph): string | undefined {
   return `This graph has ${g.nodes.length.toLocaleString('en-US')} nodes, more than the ${MAX_VIEW_NODES.toLocaleString('en-US')} the graph view draws: only its inputs and outputs are shown. The properties here, Go to Node…, and \`onnx-studio inspect\` / \`check\` cover the whole model.`;
 }
 
+/**
+ * The namespace of each node of a graph level's payload, in payload order: graph inputs and
+ * initializers (none), op nodes, graph outputs (none). The canvas and the ONNX Graph tree view
+ * both group these (analysis/namespace-groups), so they split levels into the same sections.
+ */
+export function levelNamespaces(g: Graph): string[] {
+  const none = (count: number): string[] => new Array<string>(count).fill('');
+  return [...none(firstOpIndex(g)), ...g.nodes.map((n) => namespaceOf(n.name)), ...none(g.outputs.length)];
+}
+
+/** Where a level's op nodes start in its payload: after the graph inputs and the initializers. */
+export function firstOpIndex(g: Graph): number {
+  return g.inputs.filter((v) => !v.initializer).length + g.initializers.length;
+}
+
 /** One graph level in columnar form: op nodes, graph inputs/outputs and initializers as pseudo-nodes, edges per value. */
 export function graphPayload(g: Graph, inference: InferenceResult): GraphPayload {
   const tooLarge = g.nodes.length > MAX_VIEW_NODES;
@@ -65,6 +80,7 @@ export function graphPayload(g: Graph, inference: InferenceResult): GraphPayload
   const valueInferred: boolean[] = [];
   const edges: GraphPayload['edges'] = { from: [], to: [], value: [] };
   const producerIndex = new Map<Value, number>();
+  const nodeNamespaces = levelNamespaces(g);
 
   const valueIndex = (v: Value): number => {
     const i = values.of(v.name);
@@ -80,7 +96,7 @@ export function graphPayload(g: Graph, inference: InferenceResult): GraphPayload
     nodes.name.push(name);
     nodes.kind.push(kind);
     nodes.op.push(ops.of(op));
-    nodes.namespace.push(namespaces.of(kind === NodeKind.Op || kind === NodeKind.Constant ? namespaceOf(name) : ''));
+    nodes.namespace.push(namespaces.of(kind === NodeKind.Op || kind === NodeKind.Constant ? nodeNamespaces[nodes.id.length - 1]! : ''));
     nodes.category.push(category);
     nodes.subgraphs.push(subgraphs);
     return nodes.id.length - 1;
