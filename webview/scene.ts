@@ -17,6 +17,8 @@ export interface SceneItem {
   x: number;
   y: number;
   hasSubgraphs: boolean;
+  /** Stored weights and what is computed from them alone: hidden unless "initializers" is on. */
+  weight: boolean;
 }
 
 export interface SceneEdge {
@@ -35,15 +37,36 @@ export interface Scene {
 
 const CHAR = 7;
 
-/** Initializers and Constant nodes: hidden unless the "initializers" toggle is on. */
-export const isWeight = (kind: SceneItem['kind']): boolean => kind === NodeKind.Initializer || kind === NodeKind.Constant;
+/**
+ * The nodes that hide with the "initializers" toggle: initializers, Constant nodes, and op nodes
+ * that read only those (exporters copy shared weights through Identity, or reshape and cast them):
+ * shown, such nodes fan into their consumers as one very wide row.
+ */
+export function weightNodes(p: GraphPayload): Uint8Array {
+  const n = p.nodes.id.length;
+  const weight = new Uint8Array(n);
+  const inputs = new Int32Array(n);
+  const weightInputs = new Int32Array(n);
+  for (let v = 0; v < n; v++) if (p.nodes.kind[v] === NodeKind.Initializer || p.nodes.kind[v] === NodeKind.Constant) weight[v] = 1;
+  for (let e = 0; e < p.edges.to.length; e++) inputs[p.edges.to[e]!]!++;
+  // Edges are grouped by consumer in node order, which ONNX keeps topological: one pass suffices.
+  for (let e = 0; e < p.edges.to.length; e++) {
+    const to = p.edges.to[e]!;
+    if (weight[p.edges.from[e]!]) weightInputs[to]!++;
+    if (weightInputs[to] === inputs[to] && p.nodes.kind[to] === NodeKind.Op && !p.nodes.subgraphs[to]) weight[to] = 1;
+  }
+  return weight;
+}
 
 export function sceneItems(p: GraphPayload, vg: VisibleGraph, showInitializers: boolean): { items: SceneItem[]; edges: SceneEdge[] } {
+  const weight = weightNodes(p);
+  const weightMembers = new Int32Array(vg.node.length);
+  for (let v = 0; v < weight.length; v++) weightMembers[vg.itemOf[v]!]! += weight[v]!;
   const items: SceneItem[] = vg.node.map((node, i) => {
     if (node < 0) {
       const group = vg.group[i]!;
       const label = groupLabel(group);
-      return { node, group, label, sublabel: `${vg.members[i]} nodes`, category: 'group', kind: 'group', w: Math.max(90, CHAR * label.length + 24), h: 40, x: 0, y: 0, hasSubgraphs: false };
+      return { node, group, label, sublabel: `${vg.members[i]} nodes`, category: 'group', kind: 'group', w: Math.max(90, CHAR * label.length + 24), h: 40, x: 0, y: 0, hasSubgraphs: false, weight: weightMembers[i] === vg.members[i] };
     }
     const kind = p.nodes.kind[node]! as NodeKind;
     const op = p.opTable[p.nodes.op[node]!]!;
@@ -52,9 +75,9 @@ export function sceneItems(p: GraphPayload, vg: VisibleGraph, showInitializers: 
     const label = isOp ? op : name;
     const sublabel = isOp ? name : op.toLowerCase();
     const w = Math.min(260, Math.max(64, CHAR * Math.max(label.length, Math.min(sublabel.length, 30)) + 20));
-    return { node, group: '', label, sublabel, category: p.categoryTable[p.nodes.category[node]!]!, kind, w, h: 36, x: 0, y: 0, hasSubgraphs: !!p.nodes.subgraphs[node] };
+    return { node, group: '', label, sublabel, category: p.categoryTable[p.nodes.category[node]!]!, kind, w, h: 36, x: 0, y: 0, hasSubgraphs: !!p.nodes.subgraphs[node], weight: !!weight[node] };
   });
-  const hidden = (i: number): boolean => !showInitializers && isWeight(items[i]!.kind);
+  const hidden = (i: number): boolean => !showInitializers && items[i]!.weight;
   const edges: SceneEdge[] = [];
   vg.from.forEach((a, k) => {
     const b = vg.to[k]!;

@@ -8,6 +8,8 @@ export interface LayoutInput {
   to: ArrayLike<number>;
   width: ArrayLike<number>;
   height: ArrayLike<number>;
+  /** Nodes kept in the first row (graph inputs: where a reader starts); others may move down. */
+  first?: ArrayLike<number>;
 }
 
 export interface LayoutResult {
@@ -61,7 +63,8 @@ export function layeredLayout(g: LayoutInput): LayoutResult {
   const rank = new Int32Array(n);
   order.forEach((v, i) => (rank[v] = i));
 
-  // 2. Layers: longest path from the sources; then sources move down next to their first consumer.
+  // 2. Layers: longest path from the sources; then sources move down next to their first
+  // consumer, except those asked to stay in the first row.
   const layer = new Int32Array(n);
   for (const v of order) {
     for (let k = inn.start[v]!; k < inn.start[v + 1]!; k++) {
@@ -71,7 +74,7 @@ export function layeredLayout(g: LayoutInput): LayoutResult {
   }
   for (let i = n - 1; i >= 0; i--) {
     const v = order[i]!;
-    if (inn.start[v + 1]! - inn.start[v]! > 0) continue;
+    if (inn.start[v + 1]! - inn.start[v]! > 0 || g.first?.[v]) continue;
     let min = Infinity;
     for (let k = out.start[v]!; k < out.start[v + 1]!; k++) min = Math.min(min, layer[out.list[k]!]!);
     if (min !== Infinity) layer[v] = Math.max(0, min - 1);
