@@ -3,7 +3,8 @@
 import { select } from 'd3-selection';
 import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import { NodeKind } from '../src/protocol/graph-payload';
-import type { Scene, SceneItem } from './scene';
+import { GAP_Y } from './layout/layered';
+import type { Scene, SceneEdge, SceneItem } from './scene';
 import { themeColours, type Theme } from './theme';
 
 /** Label sizes at zoom 1 (CSS pixels); the zoom a graph too big to read whole opens at. */
@@ -203,15 +204,15 @@ export class CanvasView {
     if (t.k >= EDGE_LABEL_SCALE) {
       ctx.font = `${EDGE_LABEL_PX}px var(--vscode-editor-font-family, monospace)`;
       ctx.textAlign = 'left';
+      // A halo in the background colour keeps labels legible where they cross edges.
+      ctx.lineWidth = 3 / t.k;
+      ctx.strokeStyle = th.background;
       for (const e of this.scene.edges) {
-        if (!e.label) continue;
-        const a = items[e.a]!;
-        const b = items[e.b]!;
-        const mx = (a.x + b.x) / 2;
-        const my = (a.y + a.h / 2 + b.y - b.h / 2) / 2;
-        if (mx < x0 || mx > x1 || my < y0 || my > y1) continue;
+        const at = e.label ? edgeLabelAt(e, items) : null;
+        if (!at || at.x < x0 || at.x > x1 || at.y < y0 || at.y > y1) continue;
         ctx.fillStyle = e.inferred ? th.inferred : th.edgeLabel;
-        ctx.fillText(e.label, mx + 4, my + 3);
+        ctx.strokeText(e.label, at.x, at.y);
+        ctx.fillText(e.label, at.x, at.y);
       }
     }
 
@@ -239,7 +240,7 @@ export class CanvasView {
         ctx.setLineDash([]);
       }
       if (!detail) continue;
-      ctx.fillStyle = th.nodeText;
+      ctx.fillStyle = it.kind === 'group' ? th.foreground : th.nodeText;
       ctx.font = `bold ${LABEL_PX}px var(--vscode-font-family, sans-serif)`;
       ctx.fillText(clip(it.label, it.w), it.x, top + 15);
       ctx.font = `${SUBLABEL_PX}px var(--vscode-font-family, sans-serif)`;
@@ -252,6 +253,20 @@ export class CanvasView {
     this.stats.totalMs += ms;
     this.stats.lastDrawn = drawn;
   }
+}
+
+/**
+ * Where an edge's label goes: one label per value, so a value read by several nodes (or an
+ * edge spanning several rows) is labelled once just below its producer; other edges halfway.
+ */
+function edgeLabelAt(e: SceneEdge, items: SceneItem[]): { x: number; y: number } | null {
+  const a = items[e.a]!;
+  const b = items[e.b]!;
+  if (Number.isNaN(a.x) || Number.isNaN(b.x)) return null;
+  const ya = a.y + a.h / 2;
+  const yb = b.y - b.h / 2;
+  if (e.shared || yb - ya > 2 * GAP_Y) return e.firstOfValue ? { x: a.x + 4, y: ya + EDGE_LABEL_PX + 2 } : null;
+  return { x: (a.x + b.x) / 2 + 4, y: (ya + yb) / 2 + 3 };
 }
 
 /** Where a graph starts: its inputs, or (a subgraph reading outer values) the top row. */

@@ -33,8 +33,8 @@ export function exportSvg(items: SceneItem[], edges: SceneEdge[]): string {
     const left = it.x - it.w / 2;
     const top = it.y - it.h / 2;
     out.push(`<g><rect x="${left}" y="${top}" width="${it.w}" height="${it.h}" rx="4" fill="${escapeXml(th.category(it.category))}"/>`);
-    out.push(`<text x="${it.x}" y="${top + 15}" text-anchor="middle" font-size="12" font-weight="bold" fill="${escapeXml(th.nodeText)}">${escapeXml(it.label)}</text>`);
-    out.push(`<text x="${it.x}" y="${top + 29}" text-anchor="middle" font-size="10" fill="${escapeXml(th.nodeText)}">${escapeXml(it.sublabel)}</text></g>`);
+    out.push(`<text x="${it.x}" y="${top + 15}" text-anchor="middle" font-size="12" font-weight="bold" fill="${escapeXml(it.kind === 'group' ? th.foreground : th.nodeText)}">${escapeXml(it.label)}</text>`);
+    out.push(`<text x="${it.x}" y="${top + 29}" text-anchor="middle" font-size="10" fill="${escapeXml(it.kind === 'group' ? th.foreground : th.nodeText)}">${escapeXml(it.sublabel)}</text></g>`);
   }
   out.push('</svg>');
   return out.join('\n');

@@ -26,6 +26,9 @@ export interface SceneEdge {
   b: number;
   label: string;
   inferred: boolean;
+  /** Whether the same value also reaches another item, and whether this is its first edge drawn. */
+  shared: boolean;
+  firstOfValue: boolean;
 }
 
 export interface Scene {
@@ -79,11 +82,23 @@ export function sceneItems(p: GraphPayload, vg: VisibleGraph, showInitializers: 
   });
   const hidden = (i: number): boolean => !showInitializers && items[i]!.weight;
   const edges: SceneEdge[] = [];
+  const valueOf: number[] = [];
   vg.from.forEach((a, k) => {
     const b = vg.to[k]!;
     if (hidden(a) || hidden(b)) return;
     const v = p.edges.value[vg.edge[k]!]!;
-    edges.push({ a, b, label: p.values.type[v]!, inferred: p.values.inferred[v]! });
+    edges.push({ a, b, label: p.values.type[v]!, inferred: p.values.inferred[v]!, shared: false, firstOfValue: false });
+    valueOf.push(v);
+  });
+  // A value's edges: the first is labelled; all are shared when there are several.
+  const first = new Map<string, number>();
+  edges.forEach((e, k) => {
+    const key = `${e.a}:${valueOf[k]}`;
+    const at = first.get(key);
+    if (at === undefined) {
+      first.set(key, k);
+      e.firstOfValue = true;
+    } else edges[at]!.shared = e.shared = true;
   });
   return { items, edges };
 }

@@ -21,7 +21,8 @@ export interface LayoutResult {
 }
 
 const GAP_X = 24;
-const GAP_Y = 40;
+/** Gap between rows; the canvas uses it to tell edges that span rows. */
+export const GAP_Y = 40;
 
 /** Compressed adjacency: for node v, neighbours are list[start[v] .. start[v+1]). */
 function csr(count: number, a: ArrayLike<number>, b: ArrayLike<number>): { start: Int32Array; list: Int32Array } {
