@@ -14,7 +14,7 @@ import { layeredLayout } from '../webview/layout/layered';
 import { groupPaths as payloadGroupPaths } from '../webview/layout/sections';
 import type { LayoutReply, LayoutRequest } from '../webview/layout/worker';
 import { visibleGraph } from '../webview/layout/visible-graph';
-import { sceneItems } from '../webview/scene';
+import { layoutInput, sceneItems } from '../webview/scene';
 import { matchingItems, searchTexts } from '../webview/search';
 import { bytesOf, graph, model, node, tensorProto, tensorType, valueInfo } from './helpers/models';
 
@@ -49,18 +49,8 @@ function transformerLike(layers: number): ReturnType<typeof model> {
 function layOut(p: GraphPayload, expanded: Set<string>): { label: string; group: string; kind: unknown; x: number; y: number }[] {
   const vg = visibleGraph(p, payloadGroupPaths(p), expanded);
   const { items, edges } = sceneItems(p, vg, false);
-  const shown = items.map((_, i) => i).filter((i) => !items[i]!.weight);
-  const local = new Int32Array(items.length).fill(-1);
-  shown.forEach((i, k) => (local[i] = k));
-  const laid = edges.filter((e) => local[e.a]! >= 0 && local[e.b]! >= 0);
-  const r = layeredLayout({
-    count: shown.length,
-    from: laid.map((e) => local[e.a]!),
-    to: laid.map((e) => local[e.b]!),
-    width: shown.map((i) => items[i]!.w),
-    height: shown.map((i) => items[i]!.h),
-    first: shown.map((i) => Number(items[i]!.kind === NodeKind.Input)),
-  });
+  const { shown, input } = layoutInput(items, edges, false);
+  const r = layeredLayout(input);
   return shown.map((i, k) => ({ label: items[i]!.label, group: items[i]!.group, kind: items[i]!.kind, x: r.x[k]!, y: r.y[k]! }));
 }
 

@@ -11,7 +11,7 @@ import { groupPaths } from './layout/sections';
 import { allGroups, initialExpanded, visibleGraph, type VisibleGraph } from './layout/visible-graph';
 import { el, Panel } from './panel';
 import { PanelLayout } from './panel-layout';
-import { sceneItems, weightNodes, type Scene } from './scene';
+import { layoutInput, sceneItems, weightNodes, type Scene } from './scene';
 import { Search, searchTexts } from './search';
 
 const channel = new HostChannel();
@@ -56,19 +56,9 @@ async function render(keepTransform: boolean): Promise<void> {
   const received = performance.now();
   visible = visibleGraph(p, paths, expanded);
   const { items, edges } = sceneItems(p, visible, state.showInitializers);
-  const shown = items.map((it, i) => i).filter((i) => state.showInitializers || !items[i]!.weight);
-  const local = new Int32Array(items.length).fill(-1);
-  shown.forEach((i, k) => (local[i] = k));
-  const laidEdges = edges.filter((e) => local[e.a]! >= 0 && local[e.b]! >= 0);
+  const { shown, laidEdges, input } = layoutInput(items, edges, state.showInitializers);
   status.textContent = `Laying out ${shown.length.toLocaleString('en-US')} items…`;
-  const r = await layouts.layout({
-    count: shown.length,
-    from: laidEdges.map((e) => local[e.a]!),
-    to: laidEdges.map((e) => local[e.b]!),
-    width: shown.map((i) => items[i]!.w),
-    height: shown.map((i) => items[i]!.h),
-    first: shown.map((i) => Number(items[i]!.kind === NodeKind.Input)),
-  });
+  const r = await layouts.layout(input);
   if (!r) return; // superseded
   for (const it of items) it.x = it.y = NaN;
   shown.forEach((i, k) => {
@@ -77,7 +67,8 @@ async function render(keepTransform: boolean): Promise<void> {
   });
   const scene: Scene = { items, edges: laidEdges, width: r.bounds.width, height: r.bounds.height };
   view.setScene(scene, keepTransform ? state.transform : null);
-  search.index(searchTexts(p, items, visible.itemOf));
+  const itemOf = visible.itemOf;
+  search.index(() => searchTexts(p, items, itemOf));
   view.selected = state.selected ? items.findIndex((it) => it.node >= 0 && p.nodes.id[it.node] === state.selected) : -1;
   requestAnimationFrame(() => {
     const opNodes = p.nodes.kind.filter((k) => k === NodeKind.Op || k === NodeKind.Constant).length;

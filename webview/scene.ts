@@ -2,6 +2,7 @@
 // edges, sized for the layout.
 import { groupLabel } from '../src/analysis/namespace-groups';
 import { NodeKind, type GraphPayload } from '../src/protocol/graph-payload';
+import type { LayoutInput } from './layout/layered';
 import type { VisibleGraph } from './layout/visible-graph';
 
 export interface SceneItem {
@@ -101,4 +102,22 @@ export function sceneItems(p: GraphPayload, vg: VisibleGraph, showInitializers: 
     } else edges[at]!.shared = e.shared = true;
   });
   return { items, edges };
+}
+
+/** What the layout gets: the items shown (weights only when asked for) and the edges between them. */
+export function layoutInput(items: SceneItem[], edges: SceneEdge[], showInitializers: boolean): { shown: number[]; laidEdges: SceneEdge[]; input: LayoutInput } {
+  const shown = items.map((_, i) => i).filter((i) => showInitializers || !items[i]!.weight);
+  const local = new Int32Array(items.length).fill(-1);
+  shown.forEach((i, k) => (local[i] = k));
+  const laidEdges = edges.filter((e) => local[e.a]! >= 0 && local[e.b]! >= 0);
+  const input: LayoutInput = {
+    count: shown.length,
+    from: laidEdges.map((e) => local[e.a]!),
+    to: laidEdges.map((e) => local[e.b]!),
+    width: shown.map((i) => items[i]!.w),
+    height: shown.map((i) => items[i]!.h),
+    // Graph inputs stay in the first row: where a reader starts.
+    first: shown.map((i) => Number(items[i]!.kind === NodeKind.Input)),
+  };
+  return { shown, laidEdges, input };
 }

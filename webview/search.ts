@@ -1,6 +1,6 @@
 // Ctrl+F: finds nodes by op, name and the tensors they read or write; Enter steps through matches.
-// The searchable text of every drawn item is built once per layout (one pass over the edges),
-// so a keystroke scans strings, not the graph.
+// The searchable text of every drawn item is built once per layout, on the first query (one pass
+// over the edges), so a keystroke scans strings, not the graph.
 import type { GraphPayload } from '../src/protocol/graph-payload';
 import type { SceneItem } from './scene';
 
@@ -29,7 +29,8 @@ export function matchingItems(texts: readonly string[], query: string): number[]
 export class Search {
   private matches: number[] = [];
   private at = -1;
-  private texts: string[] = [];
+  private texts: string[] | undefined = [];
+  private build: () => string[] = () => [];
 
   constructor(
     private readonly input: HTMLInputElement,
@@ -48,8 +49,9 @@ export class Search {
   }
 
   /** New items drawn: search them from now on (the current query runs again). */
-  index(texts: string[]): void {
-    this.texts = texts;
+  index(build: () => string[]): void {
+    this.build = build;
+    this.texts = undefined;
     if (this.input.value.trim()) this.run();
   }
 
@@ -64,7 +66,8 @@ export class Search {
   }
 
   private run(): void {
-    this.matches = matchingItems(this.texts, this.input.value);
+    if (this.input.value.trim()) this.texts ??= this.build();
+    this.matches = matchingItems(this.texts ?? [], this.input.value);
     this.at = -1;
     this.count.textContent = this.input.value.trim() ? `${this.matches.length} found` : '';
     this.on.highlight(new Set(this.matches));

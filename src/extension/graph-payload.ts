@@ -80,7 +80,7 @@ export function graphPayload(g: Graph, inference: InferenceResult): GraphPayload
   const valueInferred: boolean[] = [];
   const edges: GraphPayload['edges'] = { from: [], to: [], value: [] };
   const producerIndex = new Map<Value, number>();
-  const nodeNamespaces = levelNamespaces(g);
+  const nodeNamespaces = tooLarge ? [] : levelNamespaces(g);
 
   const valueIndex = (v: Value): number => {
     const i = values.of(v.name);
@@ -96,7 +96,7 @@ export function graphPayload(g: Graph, inference: InferenceResult): GraphPayload
     nodes.name.push(name);
     nodes.kind.push(kind);
     nodes.op.push(ops.of(op));
-    nodes.namespace.push(namespaces.of(kind === NodeKind.Op || kind === NodeKind.Constant ? nodeNamespaces[nodes.id.length - 1]! : ''));
+    nodes.namespace.push(namespaces.of(nodeNamespaces[nodes.id.length - 1] ?? ''));
     nodes.category.push(category);
     nodes.subgraphs.push(subgraphs);
     return nodes.id.length - 1;
