@@ -4,7 +4,7 @@ import { select } from 'd3-selection';
 import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import { NodeKind } from '../src/protocol/graph-payload';
 import { GAP_Y } from './layout/layered';
-import type { Scene, SceneEdge, SceneItem } from './scene';
+import { edgeCurve, type Scene, type SceneEdge, type SceneItem } from './scene';
 import { themeColours, type Theme } from './theme';
 
 /** Label sizes at zoom 1 (CSS pixels); the zoom a graph too big to read whole opens at. */
@@ -194,11 +194,10 @@ export class CanvasView {
       const b = items[e.b]!;
       if (Number.isNaN(a.x) || Number.isNaN(b.x)) continue;
       if (Math.max(a.y, b.y) < y0 || Math.min(a.y, b.y) > y1 || Math.max(a.x, b.x) < x0 || Math.min(a.x, b.x) > x1) continue;
-      const ya = a.y + a.h / 2;
-      const yb = b.y - b.h / 2;
-      ctx.moveTo(a.x, ya);
-      if (detail) ctx.bezierCurveTo(a.x, (ya + yb) / 2, b.x, (ya + yb) / 2, b.x, yb);
-      else ctx.lineTo(b.x, yb);
+      const c = edgeCurve(a, b);
+      ctx.moveTo(c.x0, c.y0);
+      if (detail) ctx.bezierCurveTo(c.c1x, c.cy, c.c2x, c.cy, c.x1, c.y1);
+      else ctx.lineTo(c.x1, c.y1);
     }
     ctx.stroke();
     if (t.k >= EDGE_LABEL_SCALE) {

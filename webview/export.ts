@@ -1,5 +1,5 @@
 // Exports what is drawn: SVG (text escaped) and PNG (the whole graph on an offscreen canvas, capped).
-import type { SceneEdge, SceneItem } from './scene';
+import { edgeCurve, type SceneEdge, type SceneItem } from './scene';
 import { themeColours } from './theme';
 
 const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -24,9 +24,8 @@ export function exportSvg(items: SceneItem[], edges: SceneEdge[]): string {
     const a = items[e.a]!;
     const c = items[e.b]!;
     if (Number.isNaN(a.x) || Number.isNaN(c.x)) continue;
-    const ya = a.y + a.h / 2;
-    const yb = c.y - c.h / 2;
-    out.push(`<path d="M${a.x},${ya} C${a.x},${(ya + yb) / 2} ${c.x},${(ya + yb) / 2} ${c.x},${yb}" fill="none" stroke="${escapeXml(th.edge)}"><title>${escapeXml(e.label)}</title></path>`);
+    const k = edgeCurve(a, c);
+    out.push(`<path d="M${k.x0},${k.y0} C${k.c1x},${k.cy} ${k.c2x},${k.cy} ${k.x1},${k.y1}" fill="none" stroke="${escapeXml(th.edge)}"><title>${escapeXml(e.label)}</title></path>`);
   }
   for (const it of items) {
     if (Number.isNaN(it.x)) continue;

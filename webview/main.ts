@@ -113,8 +113,7 @@ async function select(i: number): Promise<void> {
   channel.notify('node/selected', { nodeId, graphId: payload?.graphId ?? '' });
   if (!it) return;
   if (it.kind === 'group') {
-    panel.clear();
-    panel.showError(`${it.group}: ${it.sublabel} — double-click (or Enter) to expand`);
+    panel.showNote(`${it.group}: ${it.sublabel} — double-click (or Enter) to expand`);
   } else if (it.kind === NodeKind.Op || it.kind === NodeKind.Constant) {
     try {
       const d = await channel.request('node/details', { nodeId: nodeId! });

@@ -2,7 +2,7 @@
 // edges, sized for the layout.
 import { groupLabel } from '../src/analysis/namespace-groups';
 import { NodeKind, type GraphPayload } from '../src/protocol/graph-payload';
-import type { LayoutInput } from './layout/layered';
+import { GAP_Y, type LayoutInput } from './layout/layered';
 import type { VisibleGraph } from './layout/visible-graph';
 
 export interface SceneItem {
@@ -102,6 +102,18 @@ export function sceneItems(p: GraphPayload, vg: VisibleGraph, showInitializers: 
     } else edges[at]!.shared = e.shared = true;
   });
   return { items, edges };
+}
+
+/**
+ * An edge's curve, from the bottom of its producer to the top of its consumer. An edge that
+ * spans rows straight down (a residual connection beside its chain) bows out to the right, so
+ * it is not drawn over the chain it skips.
+ */
+export function edgeCurve(a: SceneItem, b: SceneItem): { x0: number; y0: number; c1x: number; c2x: number; cy: number; x1: number; y1: number } {
+  const y0 = a.y + a.h / 2;
+  const y1 = b.y - b.h / 2;
+  const bow = Math.abs(a.x - b.x) < 1 && y1 - y0 > 2 * GAP_Y ? Math.max(a.w, b.w) * 0.7 + 40 : 0;
+  return { x0: a.x, y0, c1x: a.x + bow, c2x: b.x + bow, cy: (y0 + y1) / 2, x1: b.x, y1 };
 }
 
 /** What the layout gets: the items shown (weights only when asked for) and the edges between them. */

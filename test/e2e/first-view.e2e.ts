@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
-import { closeEditors, openFromExplorer, openWorkbench, renderedAfter, ROOT, screenshot, type Session } from './helpers';
+import { closeEditors, openFromExplorer, openWorkbench, renderedAfter, ROOT, screenshot, webview, type Session } from './helpers';
 
 const WORKSPACE = join(ROOT, '.cache', 'first-view');
 const CORPUS = join(ROOT, '.cache', 'corpus');
@@ -132,7 +132,7 @@ test('a transformer (torchvision ViT-B/16) opens readable; its 12 encoder layers
 });
 
 test('the properties panel: the graph is the larger part; the panel resizes by its handle and hides with its button', async () => {
-  const frame = await openFromExplorer(s.page, 'resnet18.onnx');
+  let frame = await openFromExplorer(s.page, 'resnet18.onnx');
   const widths = (): Promise<{ main: number; canvas: number; panel: number }> =>
     frame.locator('body').evaluate(() => ({
       main: document.querySelector('main')!.getBoundingClientRect().width,
@@ -156,5 +156,11 @@ test('the properties panel: the graph is the larger part; the panel resizes by i
   await frame.locator('canvas#graph').focus();
   await frame.locator('canvas#graph').press('p');
   assert.ok(Math.abs((await widths()).panel - dragged.panel) < 2, 'P shows it again at the width it had');
+  // Hiding the tab disposes the webview; its state brings the width back.
+  await openFromExplorer(s.page, 'silero_vad_v5.onnx');
+  await s.page.getByRole('tab', { name: 'resnet18.onnx' }).click();
+  frame = webview(s.page);
+  await frame.locator('body[data-rendered]').waitFor();
+  assert.ok(Math.abs((await widths()).panel - dragged.panel) < 2, 'the width survives hiding the tab');
   await closeEditors(s.page);
 });
