@@ -92,9 +92,10 @@ export function sceneItems(p: GraphPayload, vg: VisibleGraph, showInitializers: 
     valueOf.push(v);
   });
   // A value's edges: the first is labelled; all are shared when there are several.
-  const first = new Map<string, number>();
+  const first = new Map<number, number>();
+  const values = p.values.name.length;
   edges.forEach((e, k) => {
-    const key = `${e.a}:${valueOf[k]}`;
+    const key = e.a * values + valueOf[k]!;
     const at = first.get(key);
     if (at === undefined) {
       first.set(key, k);
