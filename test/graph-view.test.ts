@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { groupPaths, groupTree, SECTION_LIMIT } from '../src/analysis/namespace-groups';
-import { graphPayload, levelNamespaces } from '../src/extension/graph-payload';
+import { graphPayload, levelGrouping } from '../src/extension/graph-payload';
 import { inferModel } from '../src/onnx/infer/infer';
 import { openModelBytes } from '../src/onnx/open';
 import { NodeKind, type GraphPayload } from '../src/protocol/graph-payload';
@@ -21,9 +21,9 @@ import { bytesOf, graph, model, node, tensorProto, tensorType, valueInfo } from 
 const FLOAT = 1;
 const weight = (name: string): ReturnType<typeof tensorProto> => tensorProto({ name, dims: [4], data_type: FLOAT, float_data: [1, 2, 3, 4] });
 
-function open(m: ReturnType<typeof model>): { payload: GraphPayload; namespaces: string[] } {
+function open(m: ReturnType<typeof model>): { payload: GraphPayload; grouping: ReturnType<typeof levelGrouping> } {
   const opened = openModelBytes(bytesOf(m));
-  return { payload: graphPayload(opened.graph, inferModel(opened)), namespaces: levelNamespaces(opened.graph) };
+  return { payload: graphPayload(opened.graph, inferModel(opened)), grouping: levelGrouping(opened.graph) };
 }
 
 /**
@@ -54,17 +54,17 @@ function layOut(p: GraphPayload, expanded: Set<string>): { label: string; group:
   return shown.map((i, k) => ({ label: items[i]!.label, group: items[i]!.group, kind: items[i]!.kind, x: r.x[k]!, y: r.y[k]! }));
 }
 
-test('the canvas and the ONNX Graph tree view split a 2,500-node level into the same sections', () => {
+test('the canvas and the ONNX Graph tree view split a 2,500-node level into the same sections; inputs and outputs stay on top', () => {
   const n = 2500;
   const nodes = Array.from({ length: n }, (_, i) => node('Relu', [i ? `v${i - 1}` : 'x'], [`v${i}`], [], `r${i}`));
-  const { payload, namespaces } = open(model(graph({ node: nodes, input: [valueInfo('x', tensorType(FLOAT, [4]))], output: [valueInfo(`v${n - 1}`, tensorType(FLOAT, [4]))] })));
-  const treePaths = groupPaths(namespaces);
+  const { payload, grouping } = open(model(graph({ node: nodes, input: [valueInfo('x', tensorType(FLOAT, [4]))], output: [valueInfo(`v${n - 1}`, tensorType(FLOAT, [4]))] })));
+  const treePaths = groupPaths(grouping.namespaces, grouping.atTop);
   assert.deepEqual(treePaths, payloadGroupPaths(payload), 'one grouping for both');
-  // The root holds the input, the 2,500 nodes and the output: 2,502 children, in 3 sections.
-  const sections = Math.ceil((n + 2) / SECTION_LIMIT);
+  // The 2,500 nodes split into 3 sections; the graph's input and output stay beside them.
+  const sections = Math.ceil(n / SECTION_LIMIT);
   const root = groupTree(treePaths).get('')!;
   assert.deepEqual(root.groups, Array.from({ length: sections }, (_, k) => `§${k + 1}`));
-  assert.equal(root.nodes.length, 0);
+  assert.deepEqual(root.nodes.map((i) => payload.nodes.name[i]), ['x', `v${n - 1}`]);
 });
 
 test('a collapsed transformer is a narrow chain; its encoder layers stack in data-flow order', () => {

@@ -11,14 +11,21 @@ const SECTION = /^§(\d+)$/;
  * Each node's group path: its namespace (`encoder/layers/encoder_layer_0`) with section
  * segments (`§3`) inserted wherever a level has more than SECTION_LIMIT children. Graphs without
  * namespaces are thereby split too — in node order, which ONNX keeps topological, so sections
- * are runs of the network. `namespaces[i]` is node i's namespace ('' for none).
+ * are runs of the network. `namespaces[i]` is node i's namespace ('' for none). Nodes marked
+ * `atTop` (the graph's inputs and outputs: where a reader starts and ends) stay at the root,
+ * outside every section.
  */
-export function groupPaths(namespaces: readonly string[]): string[] {
+export function groupPaths(namespaces: readonly string[], atTop?: ArrayLike<number>): string[] {
   const n = namespaces.length;
   const segments = namespaces.map((ns) => ns.split('/').filter(Boolean));
   const paths = new Array<string>(n);
+  const rest: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (atTop?.[i]) paths[i] = '';
+    else rest.push(i);
+  }
   // Walk the namespace tree level by level; `members` are the nodes below the current prefix.
-  const stack: { prefix: string[]; depth: number; members: number[] }[] = [{ prefix: [], depth: 0, members: Array.from({ length: n }, (_, i) => i) }];
+  const stack: { prefix: string[]; depth: number; members: number[] }[] = [{ prefix: [], depth: 0, members: rest }];
   while (stack.length) {
     const { prefix, depth, members } = stack.pop()!;
     // Children: named sub-namespaces (in first-seen order) and nodes that live at this level.

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { groupLabel, groupPaths, groupTree, type GroupLevel } from '../analysis/namespace-groups';
 import type { Graph, Node } from '../onnx/model/graph';
 import type { GraphEditorProvider } from './graph-editor';
-import { firstOpIndex, levelNamespaces } from './graph-payload';
+import { firstOpIndex, levelGrouping } from './graph-payload';
 
 type Item = { kind: 'group'; graph: Graph; path: string } | { kind: 'node'; node: Node } | { kind: 'subgraph'; graph: Graph };
 
@@ -69,7 +69,8 @@ export class GraphOutline implements vscode.TreeDataProvider<Item> {
   private childrenOf(g: Graph, path: string): Item[] {
     let tree = this.trees.get(g);
     if (!tree) {
-      const paths = groupPaths(levelNamespaces(g));
+      const { namespaces, atTop } = levelGrouping(g);
+      const paths = groupPaths(namespaces, atTop);
       tree = { levels: groupTree(paths), firstOp: firstOpIndex(g) };
       this.trees.set(g, tree);
     }

@@ -55,13 +55,18 @@ export function tooLargeMessage(g: Graph): string | undefined {
 }
 
 /**
- * The namespace of each node of a graph level's payload, in payload order: graph inputs and
- * initializers (none), op nodes, graph outputs (none). The canvas and the ONNX Graph tree view
- * both group these (analysis/namespace-groups), so they split levels into the same sections.
+ * How a graph level's payload nodes group, in payload order (graph inputs, initializers, op
+ * nodes, graph outputs): each one's namespace, and which stay at the top (inputs and outputs).
+ * The canvas and the ONNX Graph tree view both group these (analysis/namespace-groups), so
+ * they split levels into the same sections.
  */
-export function levelNamespaces(g: Graph): string[] {
-  const none = (count: number): string[] => new Array<string>(count).fill('');
-  return [...none(firstOpIndex(g)), ...g.nodes.map((n) => namespaceOf(n.name)), ...none(g.outputs.length)];
+export function levelGrouping(g: Graph): { namespaces: string[]; atTop: Uint8Array } {
+  const inputs = g.inputs.filter((v) => !v.initializer).length;
+  const namespaces = [...new Array<string>(firstOpIndex(g)).fill(''), ...g.nodes.map((n) => namespaceOf(n.name)), ...new Array<string>(g.outputs.length).fill('')];
+  const atTop = new Uint8Array(namespaces.length);
+  atTop.fill(1, 0, inputs);
+  atTop.fill(1, namespaces.length - g.outputs.length);
+  return { namespaces, atTop };
 }
 
 /** Where a level's op nodes start in its payload: after the graph inputs and the initializers. */
@@ -80,7 +85,7 @@ export function graphPayload(g: Graph, inference: InferenceResult): GraphPayload
   const valueInferred: boolean[] = [];
   const edges: GraphPayload['edges'] = { from: [], to: [], value: [] };
   const producerIndex = new Map<Value, number>();
-  const nodeNamespaces = tooLarge ? [] : levelNamespaces(g);
+  const nodeNamespaces = tooLarge ? [] : levelGrouping(g).namespaces;
 
   const valueIndex = (v: Value): number => {
     const i = values.of(v.name);

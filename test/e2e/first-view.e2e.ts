@@ -4,10 +4,12 @@
 // data-flow order. Screenshots land in out/e2e-artifacts/first-view-*.png.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
+import { SECTION_LIMIT } from '../../src/analysis/namespace-groups';
+import { reluChainBytes } from '../helpers/models';
 import { closeEditors, openFromExplorer, openWorkbench, renderedAfter, ROOT, screenshot, webview, type Session } from './helpers';
 
 const WORKSPACE = join(ROOT, '.cache', 'first-view');
@@ -21,7 +23,11 @@ function prepareWorkspace(): void {
     if (!existsSync(out)) execFileSync('/usr/bin/python3', [join(ROOT, 'scripts', 'export-torchvision.py'), arch, out], { stdio: 'inherit' });
   }
   for (const f of ['silero_vad_v5.onnx', 'ch_PP-OCRv4_rec_infer.onnx']) if (!existsSync(join(WORKSPACE, f))) copyFileSync(join(CORPUS, f), join(WORKSPACE, f));
+  writeFileSync(join(WORKSPACE, `relu-chain-${CHAIN}.onnx`), reluChainBytes(CHAIN));
 }
+
+/** A flat chain past the section limit: its level splits into sections on the canvas and in the tree. */
+const CHAIN = 2500;
 
 let s: Session;
 before(async () => {
@@ -162,5 +168,21 @@ test('the properties panel: the graph is the larger part; the panel resizes by i
   frame = webview(s.page);
   await frame.locator('body[data-rendered]').waitFor();
   assert.ok(Math.abs((await widths()).panel - dragged.panel) < 2, 'the width survives hiding the tab');
+  await closeEditors(s.page);
+});
+
+test('a flat 2,500-node level: the canvas and the ONNX Graph view show the same sections', async () => {
+  const frame = await openFromExplorer(s.page, `relu-chain-${CHAIN}.onnx`);
+  const sections = Array.from({ length: Math.ceil(CHAIN / SECTION_LIMIT) }, (_, k) => `section ${k + 1}`);
+  const onCanvas = (await onScreen(frame)).boxes.filter((b) => b.kind === 'group').map((b) => b.label);
+  assert.deepEqual(onCanvas, sections);
+  const report = await onScreen(frame);
+  assert.equal(report.inputsInView, 1, 'the graph input, outside the sections, in view');
+  const header = s.page.getByRole('button', { name: 'ONNX Graph Section' });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  const pane = s.page.locator('.pane').filter({ has: header });
+  for (const label of sections) await pane.getByRole('treeitem', { name: label, exact: true }).waitFor();
+  await screenshot(s.page, 'first-view-sections');
+  await header.click(); // leave the view folded for the next test
   await closeEditors(s.page);
 });

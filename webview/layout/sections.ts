@@ -1,7 +1,8 @@
 import { groupPaths as namespaceGroupPaths } from '../../src/analysis/namespace-groups';
-import type { GraphPayload } from '../../src/protocol/graph-payload';
+import { NodeKind, type GraphPayload } from '../../src/protocol/graph-payload';
 
-/** Each payload node's group path (namespace plus sections), as the ONNX Graph tree view has them. */
+/** Each payload node's group path (namespace plus sections), as the ONNX Graph tree view has them; inputs and outputs at the top. */
 export function groupPaths(p: GraphPayload): string[] {
-  return namespaceGroupPaths(p.nodes.namespace.map((ns) => p.namespaceTable[ns]!));
+  const atTop = p.nodes.kind.map((k) => Number(k === NodeKind.Input || k === NodeKind.Output));
+  return namespaceGroupPaths(p.nodes.namespace.map((ns) => p.namespaceTable[ns]!), atTop);
 }
