@@ -68,7 +68,8 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
           await doc.request('tensor/find', { graphId, name });
           const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(doc.uri, '..', `${name.replace(/[^\w.-]+/g, '_')}.npy`), filters: { NumPy: ['npy'] } });
           if (!target) return { saved: null };
-          await doc.request('tensor/save', { graphId, name, target: target.fsPath });
+          const { note } = await doc.request('tensor/save', { graphId, name, target: target.fsPath });
+          if (note) void vscode.window.showInformationMessage(note);
           return { saved: target.fsPath };
         },
         'export/save': async ({ format, data }) => {

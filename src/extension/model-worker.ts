@@ -3,7 +3,7 @@
 // extension host's event loop never does work proportional to the model. Terminated on close.
 import { parentPort } from 'node:worker_threads';
 import { nodeFacts } from '../analysis/node-details';
-import { npyBytes } from '../analysis/npy';
+import { writeNpy } from '../analysis/npy';
 import { summarizeModel } from '../analysis/summary';
 import { tensorStatistics } from '../analysis/tensor-stats';
 import { inferModel, type InferenceResult } from '../onnx/infer/infer';
@@ -72,9 +72,10 @@ const handlers: Handlers = {
     return null;
   },
   'tensor/save': ({ graphId, name, target }) => {
-    const bytes = npyBytes(tensor(graphId, name));
-    writeFileAtomic(target, (sink) => sink.write(bytes), { protect: [path] });
-    return null;
+    const t = tensor(graphId, name);
+    let note: string | undefined;
+    writeFileAtomic(target, (sink) => (note = writeNpy(t, sink)), { protect: [path] });
+    return { note };
   },
 };
 

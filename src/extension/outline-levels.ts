@@ -1,16 +1,19 @@
 // The ONNX Graph tree's levels, computed where the model lives (the model worker): a graph's
-// namespace groups and nodes, and a node's subgraphs. graph-outline.ts draws what this returns.
-import type { Graph, Model, Node } from '../onnx/model/graph';
-import { namespaceOf } from '../onnx/model/namespace';
+// namespace groups — split into sections exactly as the canvas splits them — and nodes, and a
+// node's subgraphs. graph-outline.ts draws what this returns.
+import { groupLabel, groupPaths, groupTree, type GroupLevel } from '../analysis/namespace-groups';
+import type { Graph, Model } from '../onnx/model/graph';
 import type { OutlineColumns, OutlineEntry } from '../protocol/model-worker';
-import { findGraph } from './graph-payload';
+import { findGraph, firstOpIndex, levelGrouping } from './graph-payload';
 
-interface Level {
-  groups: string[];
-  nodes: Node[];
+/** A graph level's namespace tree, with payload indices mapped back to its op nodes. */
+interface LevelTree {
+  levels: Map<string, GroupLevel>;
+  /** Payload index of the first op node (graph inputs and initializers come before). */
+  firstOp: number;
 }
 
-const levelsByGraph = new WeakMap<Graph, Map<string, Level>>();
+const trees = new WeakMap<Graph, LevelTree>();
 
 /** The children of an entry (the main graph's top level for null), one column per field. */
 export function outlineChildren(model: Model, parent: OutlineEntry | null): OutlineColumns {
@@ -30,34 +33,25 @@ export function outlineChildren(model: Model, parent: OutlineEntry | null): Outl
     }
     return out;
   }
-  const graph = parent ? findGraph(model, parent.graphId) : model.graph;
-  const level = graph && levelsOf(graph).get(parent?.kind === 'group' ? parent.path : '');
-  if (!graph || !level) return out;
-  for (const path of level.groups) add('group', graph.id, path, path.split('/').pop()!, '', true);
-  for (const n of level.nodes) add('node', graph.id, n.id, n.name || n.id, n.domain ? `${n.domain}::${n.opType}` : n.opType, n.subgraphs.length > 0);
+  const g = parent ? findGraph(model, parent.graphId) : model.graph;
+  if (!g) return out;
+  const tree = treeOf(g);
+  const level = tree.levels.get(parent?.kind === 'group' ? parent.path : '');
+  if (!level) return out;
+  for (const path of level.groups) add('group', g.id, path, groupLabel(path), '', true);
+  for (const i of level.nodes) {
+    const n = g.nodes[i - tree.firstOp];
+    if (n) add('node', g.id, n.id, n.name || n.id, n.domain ? `${n.domain}::${n.opType}` : n.opType, n.subgraphs.length > 0);
+  }
   return out;
 }
 
-/** Children of each namespace path: its sub-namespaces first, then its nodes, in graph order. */
-function levelsOf(g: Graph): Map<string, Level> {
-  let byPath = levelsByGraph.get(g);
-  if (byPath) return byPath;
-  byPath = new Map();
-  const level = (p: string): Level => {
-    let l = byPath!.get(p);
-    if (!l) byPath!.set(p, (l = { groups: [], nodes: [] }));
-    return l;
-  };
-  for (const n of g.nodes) {
-    const parts = namespaceOf(n.name).split('/').filter(Boolean);
-    for (let i = 0; i < parts.length; i++) {
-      const parent = level(parts.slice(0, i).join('/'));
-      const child = parts.slice(0, i + 1).join('/');
-      if (!byPath.has(child)) parent.groups.push(child);
-      level(child);
-    }
-    level(parts.join('/')).nodes.push(n);
+function treeOf(g: Graph): LevelTree {
+  let tree = trees.get(g);
+  if (!tree) {
+    const { namespaces, atTop } = levelGrouping(g);
+    tree = { levels: groupTree(groupPaths(namespaces, atTop)), firstOp: firstOpIndex(g) };
+    trees.set(g, tree);
   }
-  levelsByGraph.set(g, byPath);
-  return byPath;
+  return tree;
 }

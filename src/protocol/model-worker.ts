@@ -54,7 +54,8 @@ export interface ModelWorkerRequests {
   'tensor/read': { params: { graphId: string; name: string }; result: TensorStats };
   /** Throws when the name has no stored values (asked before the save dialog). */
   'tensor/find': { params: { graphId: string; name: string }; result: null };
-  'tensor/save': { params: { graphId: string; name: string; target: string }; result: null };
+  /** Streams the values into a .npy file; `note` says what numpy's dtype could not keep exactly. */
+  'tensor/save': { params: { graphId: string; name: string; target: string }; result: { note?: string } };
 }
 
 export type ModelWorkerMethod = keyof ModelWorkerRequests;
