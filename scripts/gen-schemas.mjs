@@ -1,6 +1,6 @@
 // Generates src/onnx/schema/registry.json from the ONNX operator changelogs (Changelog.md,
 // Changelog-ml.md of ONNX 1.23) and ONNX Runtime's ContribOperators.md (the com.microsoft
-// domain). Run: node scripts/gen-schemas.mjs [ONNX_REFERENCE_DIR [ORT_REFERENCE_DIR]]
+// domain). Run: node scripts/gen-schemas.mjs [ONNX_REFERENCE_DIR [ORT_REFERENCE_DIR [OUT_JSON]]]
 // The JSON is committed because it ships with the extension and the documents live outside
 // the repository. Format: see src/onnx/schema/types.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const refDir = process.argv[2] ?? join(root, '..', 'shared', 'reference', 'onnx');
 const ortDir = process.argv[3] ?? join(root, '..', 'shared', 'reference', 'onnxruntime');
-const out = join(root, 'src', 'onnx', 'schema', 'registry.json');
+const out = process.argv[4] ?? join(root, 'src', 'onnx', 'schema', 'registry.json');
 
 const unescapeHtml = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 const stripTags = (s) => unescapeHtml(s.replace(/<[^>]+>/g, '')).trim();
@@ -141,15 +141,18 @@ function readSignature(op, section, line) {
  */
 function parseContribDoc(file, domains) {
   const lines = readFileSync(file, 'utf8').split('\n');
+  const listed = lines.map((l) => /^ {2}\* (?:<sub>experimental<\/sub> )?<a href="#([\w.]+)">/.exec(l)?.[1]).filter(Boolean);
+  const documented = [];
   let op = null;
   let section = null;
   const finish = () => {
     if (!op) return;
     const { domain, name, summaryLines, ...schema } = op;
-    schema.summary = summaryOf(summaryLines);
+    schema.summary = summaryLines.length ? summaryOf(summaryLines) : 'ONNX Runtime operator (its documentation has no description).';
     const d = (domains[domain] ??= {});
     if (d[name]) throw new Error(`${domain}.${name} documented twice`);
     d[name] = [schema];
+    documented.push(`${domain}.${name}`);
     op = null;
   };
   for (const raw of lines) {
@@ -185,6 +188,8 @@ function parseContribDoc(file, domains) {
     readSignature(op, section, line);
   }
   finish();
+  // The table of contents and the sections are separate parts of the document: they must agree.
+  if (listed.join() !== documented.join()) throw new Error(`${file}: ${listed.length} operators listed, ${documented.length} sections parsed`);
 }
 
 /** The literal after "Default value is" / "Default is" / "Defaults to", when it fits the type. */
@@ -212,9 +217,25 @@ function splitTypes(s) {
   return out;
 }
 
+/**
+ * A heading's range must follow from its formals (ONNX: min counts up to the last required
+ * one, max is their number unless the last is variadic), so that a transcription slip in a
+ * flag or a heading stops the generator instead of reaching the registry.
+ */
+function checkRange(op, s, kind, formals) {
+  const lastRequired = formals.findLastIndex((f) => !f.optional && !f.variadic);
+  const last = formals[formals.length - 1];
+  const min = last?.variadic ? Math.max(lastRequired + 1, formals.length) : lastRequired + 1;
+  const max = last?.variadic ? -1 : formals.length;
+  const [lo, hi] = [s[`min${kind}`], s[`max${kind}`]];
+  if (hi !== max || (lo !== min && !(last?.variadic && lo === min - 1))) {
+    throw new Error(`${kind} of ${op}-${s.since}: range ${lo}..${hi} does not follow from its formals (${min}..${max})`);
+  }
+}
+
 function finalizeRanges(domains) {
   for (const ops of Object.values(domains)) {
-    for (const versions of Object.values(ops)) {
+    for (const [op, versions] of Object.entries(ops)) {
       for (const s of versions) {
         for (const kind of ['Inputs', 'Outputs']) {
           const formals = s[kind.toLowerCase()];
@@ -225,6 +246,7 @@ function finalizeRanges(domains) {
           const [min, max] = heading ? parseRange(heading, formals.length) : [required, formals.length];
           s[`min${kind}`] = min;
           s[`max${kind}`] = max;
+          checkRange(op, s, kind, formals);
         }
       }
       versions.sort((a, b) => a.since - b.since);
