@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { checkModel } from '../src/onnx/check/checker';
 import { inferModel } from '../src/onnx/infer/infer';
 import { openModelBytes } from '../src/onnx/open';
 import type { ModelProto, NodeProto, TensorProto } from '../src/onnx/proto/types';
-import { attr, bytesOf, graph, model, node, tensorProto, tensorType, valueInfo } from './helpers/models';
+import { corpusModels } from './helpers/corpus';
+import { feedShapes, feeds } from './helpers/corpus-feeds';
+import { attr, bytesOf, decodeBytes, graph, model, node, tensorProto, tensorType, valueInfo } from './helpers/models';
 import { ortVerdict } from './helpers/ort-probe';
 
 /**
@@ -210,4 +215,50 @@ test('seeded defects in com.microsoft nodes: flagged by our checker, refused by 
     const codes = checkModel(m).map((x) => x.code);
     assert.ok(codes.includes(d.code), `${d.name}: expected ${d.code}, checker gave [${codes.join(', ')}]; onnxruntime said: ${verdict.split('\n')[0]}`);
   }
+});
+
+/**
+ * ONNX Runtime registers its own LayerNormalization-1 in the ONNX domain (not in
+ * ContribOperators.md, which lists com.microsoft only) and its optimizer writes it into
+ * models of any opset; the registry knows only ONNX's LayerNormalization-17.
+ */
+const ORT_ONLY_ONNX_OPS = /^E101 LayerNormalization '[^']*': not in opset 9 of 'ai.onnx'/;
+
+test('models ONNX Runtime optimized (FusedConv, QuickGelu, FusedMatMul): every com.microsoft output inferred as ORT computes it', { timeout: 600_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ort-optimized-'));
+  const ops = new Map<string, number>();
+  let compared = 0;
+  try {
+    for (const path of corpusModels()) {
+      const optimized = join(dir, basename(path));
+      await (await ort.InferenceSession.create(readFileSync(path), { graphOptimizationLevel: 'extended', optimizedModelFilePath: optimized })).release();
+      const proto = decodeBytes(readFileSync(optimized));
+      const contrib = proto.graph!.node.filter((n) => n.domain === 'com.microsoft');
+      for (const n of contrib) ops.set(n.op_type!, (ops.get(n.op_type!) ?? 0) + 1);
+      // Every com.microsoft output becomes a graph output, so that ORT reports it.
+      proto.graph!.output.push(...contrib.flatMap((n) => n.output.filter(Boolean)).map((o) => valueInfo(o)));
+      const bytes = bytesOf(proto);
+      const session = await ort.InferenceSession.create(bytes);
+      const outputs = await session.run(feeds(path));
+      await session.release();
+      const m = openModelBytes(bytes);
+      const inference = inferModel(m, { inputShapes: feedShapes(path) });
+      const errors = checkModel(m, inference).filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`);
+      assert.deepEqual(errors.filter((e) => !ORT_ONLY_ONNX_OPS.test(e)), [], path);
+      for (const n of m.graph.nodes.filter((x) => x.domain === 'com.microsoft')) {
+        n.outputs.forEach((name, i) => {
+          const t = inference.inferredType(n.outputValue(i)!);
+          const actual = outputs[name] as ort.Tensor;
+          const ours = t && t.kind === 'tensor' ? `${ORT_TYPES[t.elemType] ?? t.elemType} [${t.shape?.join(',') ?? '?'}]` : 'unknown';
+          assert.equal(ours, `${actual.type} [${actual.dims.join(',')}]`, `${basename(path)}: ${n.opType} '${n.name}' output '${name}'`);
+          compared++;
+        });
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`# ${compared} outputs of ORT-optimized com.microsoft nodes equal onnxruntime's: ${JSON.stringify(Object.fromEntries(ops))}`);
+  assert.deepEqual(Object.fromEntries(ops), { FusedConv: 49, QuickGelu: 7, FusedMatMul: 1 });
+  assert.equal(compared, 57);
 });
