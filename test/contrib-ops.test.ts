@@ -98,6 +98,12 @@ const CASES: Case[] = [
     inits: [...quant('a', UINT8), init('b', UINT8, [4, 3]), ...quant('b', UINT8), ...quant('y', UINT8, 0.5, 10)],
   },
   {
+    name: 'QGemm with y_scale but no y_zero_point',
+    node: ms('QGemm', ['a', 'a_scale', 'a_zp', 'b', 'b_scale', 'b_zp', '', 'y_scale'], ['y']),
+    inputs: [['a', UINT8, [2, 4]]],
+    inits: [...quant('a', UINT8), init('b', UINT8, [4, 3]), ...quant('b', UINT8), scalar('y_scale', FLOAT, 0.5)],
+  },
+  {
     name: 'DynamicQuantizeMatMul, batched',
     node: ms('DynamicQuantizeMatMul', ['a', 'b', 'b_scale', 'b_zp'], ['y']),
     inputs: [['a', FLOAT, [2, 3, 4]]],
@@ -139,6 +145,7 @@ const CASES: Case[] = [
     inits: [...quant('y', UINT8), ...quant('a', UINT8), ...quant('b', UINT8)],
   },
   { name: 'QuantizeLinear (com.microsoft)', node: ms('QuantizeLinear', ['x', 'y_scale', 'y_zp'], ['y']), inputs: [['x', FLOAT, [2, 3]]], inits: quant('y', INT8) },
+  { name: 'QuantizeLinear without a zero point', node: ms('QuantizeLinear', ['x', 'y_scale'], ['y']), inputs: [['x', FLOAT, [2, 3]]], inits: [scalar('y_scale', FLOAT, 0.1)] },
   { name: 'DequantizeLinear (com.microsoft)', node: ms('DequantizeLinear', ['x', 'x_scale', 'x_zp'], ['y']), inputs: [['x', UINT8, [2, 3]]], inits: quant('x', UINT8) },
   { name: 'FusedMatMul transB', node: ms('FusedMatMul', ['a', 'b'], ['y'], [attr('transB', 1), attr('alpha', 0.5, 'float')]), inputs: [['a', FLOAT, [2, 3, 4]], ['b', FLOAT, [2, 5, 4]]], inits: [] },
   { name: 'FusedGemm with Relu', node: ms('FusedGemm', ['a', 'b', 'c'], ['y'], [attr('activation', 'Relu')]), inputs: [['a', FLOAT, [2, 4]]], inits: [init('b', FLOAT, [4, 3]), init('c', FLOAT, [3])] },

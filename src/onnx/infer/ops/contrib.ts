@@ -10,6 +10,7 @@ import { convShape, gemmShape, matmulShape } from './nn';
  */
 
 const FLOAT = 1;
+const UINT8 = 2;
 const INT32 = 6;
 
 type Elem = (c: OpContext) => number | undefined;
@@ -38,8 +39,8 @@ const fusedMatMul: InferFn = (c) => {
   c.tensor(0, c.elem(0), matmulShape(swap(c.shape(0), c.attrInt('transA', 0) !== 0), swap(c.shape(1), c.attrInt('transB', 0) !== 0)));
 };
 
-/** QGemm: quantized output typed by y_zero_point when given, float when there is no y_scale. */
-const qgemm: InferFn = (c) => c.tensor(0, c.has(8) ? c.elem(8) : c.has(7) ? undefined : FLOAT, gemmShape(c, 0, 3));
+/** QGemm: quantized output typed by y_zero_point when given, else float (even with y_scale, as ORT does). */
+const qgemm: InferFn = (c) => c.tensor(0, c.has(8) ? c.elem(8) : FLOAT, gemmShape(c, 0, 3));
 
 const sameAsInput = (...outputs: number[]): InferFn => (c) => {
   for (const o of outputs) c.out(o, c.type(0));
@@ -107,7 +108,8 @@ export const CONTRIB_OPS: Record<string, InferFn> = {
   QLinearAdd: broadcasting([0, 3], elemOf(0)),
   QLinearMul: broadcasting([0, 3], elemOf(0)),
   QLinearWhere: broadcasting([0, 1, 4], elemOf(1)),
-  QuantizeLinear: (c) => c.tensor(0, c.has(2) ? c.elem(2) : undefined, c.shape(0)),
+  // Without a zero point ORT quantizes to uint8.
+  QuantizeLinear: (c) => c.tensor(0, c.has(2) ? c.elem(2) : UINT8, c.shape(0)),
   DequantizeLinear: (c) => c.tensor(0, c.elem(1), c.shape(0)),
   QLinearSigmoid: sameAsInput(0),
   QLinearLeakyRelu: sameAsInput(0),
