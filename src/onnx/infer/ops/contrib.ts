@@ -6,7 +6,9 @@ import { convShape, gemmShape, matmulShape } from './nn';
 /**
  * Shape functions of ONNX Runtime's com.microsoft operators that quantized and optimized
  * models use; the others get element types from their schemas (from-schema.ts). Each one is
- * checked against what onnxruntime-node computes (test/contrib-ops.test.ts).
+ * checked against what onnxruntime-node computes (test/contrib-ops.test.ts), except those it
+ * has no CPU kernel for (NhwcConv, NhwcFusedConv, GroupNorm, SkipGroupNorm, BiasAdd, BiasSoftmax,
+ * GemmFastGelu): they follow the documentation.
  */
 
 const FLOAT = 1;
