@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { checkModel } from '../src/onnx/check/checker';
@@ -9,45 +6,15 @@ import { inferModel } from '../src/onnx/infer/infer';
 import { CONTRIB_OPS } from '../src/onnx/infer/ops/contrib';
 import { openModelBytes } from '../src/onnx/open';
 import type { ModelProto, NodeProto, TensorProto } from '../src/onnx/proto/types';
-import { corpusModels } from './helpers/corpus';
-import { feedShapes, feeds } from './helpers/corpus-feeds';
-import { attr, bytesOf, decodeBytes, graph, model, node, tensorProto, tensorType, valueInfo } from './helpers/models';
+import { attr, bytesOf, graph, model, node, tensorProto, tensorType, valueInfo } from './helpers/models';
 import { ortVerdict } from './helpers/ort-probe';
+import { FLOAT, feed, inferredText, init, INT16, INT32, INT64, INT8, ortText, quant, scalar, UINT8 } from './helpers/ort-tensors';
 
 /**
  * ONNX Runtime's own operators as quantizers and optimizers write them, run in
- * onnxruntime-node: our checker must accept each model ORT runs, and our inferred output
+ * onnxruntime-node: our checker must accept each model ORT accepts, and our inferred output
  * types and shapes must equal what ORT computes. Seeded defects must be refused by both.
  */
-
-const FLOAT = 1;
-const UINT8 = 2;
-const INT8 = 3;
-const INT16 = 5;
-const INT32 = 6;
-const INT64 = 7;
-const ORT_TYPES: Record<number, ort.Tensor.Type> = { [FLOAT]: 'float32', [UINT8]: 'uint8', [INT8]: 'int8', [INT16]: 'int16', [INT32]: 'int32', [INT64]: 'int64' };
-
-const count = (dims: number[]): number => dims.reduce((a, b) => a * b, 1);
-/** A deterministic initializer; integers stay in the range of every 8-bit type. */
-function init(name: string, dataType: number, dims: number[], values?: number[]): TensorProto {
-  const n = count(dims);
-  if (dataType === FLOAT) return tensorProto({ name, dims, data_type: dataType, float_data: values ?? Array.from({ length: n }, (_, i) => Math.sin(i + 1) * 0.5) });
-  const ints = values ?? Array.from({ length: n }, (_, i) => (i * 7) % 50);
-  return tensorProto(dataType === INT64 ? { name, dims, data_type: dataType, int64_data: ints } : { name, dims, data_type: dataType, int32_data: ints });
-}
-const scalar = (name: string, dataType: number, value: number): TensorProto => init(name, dataType, [], [value]);
-/** Scale and zero point initializers `${p}_scale`, `${p}_zp`. */
-const quant = (p: string, zpType: number, scale = 0.05, zp = 3): TensorProto[] => [scalar(`${p}_scale`, FLOAT, scale), scalar(`${p}_zp`, zpType, zp)];
-
-function feed(dataType: number, dims: number[]): ort.Tensor {
-  const n = count(dims);
-  const type = ORT_TYPES[dataType]!;
-  if (type === 'float32') return new ort.Tensor(type, Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.37)), dims);
-  const values = Array.from({ length: n }, (_, i) => (i * 13) % 60);
-  const data = type === 'uint8' ? Uint8Array.from(values) : type === 'int8' ? Int8Array.from(values) : type === 'int16' ? Int16Array.from(values) : Int32Array.from(values);
-  return new ort.Tensor(type, data, dims);
-}
 
 interface Case {
   name: string;
@@ -249,9 +216,8 @@ test('com.microsoft models that onnxruntime accepts: no checker errors; where it
     ran++;
     for (const v of m.graph.outputs) {
       const actual = outputs[v.name] as ort.Tensor;
-      const t = inference.inferredType(v);
-      const ours = t && t.kind === 'tensor' ? `${ORT_TYPES[t.elemType] ?? t.elemType} [${t.shape?.join(',') ?? '?'}]` : 'unknown';
-      const theirs = `${actual.type} [${actual.dims.join(',')}]`;
+      const ours = inferredText(inference.inferredType(v));
+      const theirs = ortText(actual);
       if (ours !== theirs) problems.push(`${c.name}: '${v.name}' inferred ${ours}, onnxruntime gives ${theirs}`);
     }
   }
@@ -286,50 +252,4 @@ test('seeded defects in com.microsoft nodes: flagged by our checker, refused by 
     const codes = checkModel(m).map((x) => x.code);
     assert.ok(codes.includes(d.code), `${d.name}: expected ${d.code}, checker gave [${codes.join(', ')}]; onnxruntime said: ${verdict.split('\n')[0]}`);
   }
-});
-
-/**
- * ONNX Runtime registers its own LayerNormalization-1 in the ONNX domain (not in
- * ContribOperators.md, which lists com.microsoft only) and its optimizer writes it into
- * models of any opset; the registry knows only ONNX's LayerNormalization-17.
- */
-const ORT_ONLY_ONNX_OPS = /^E101 LayerNormalization '[^']*': not in opset 9 of 'ai.onnx'/;
-
-test('models ONNX Runtime optimized (FusedConv, QuickGelu, FusedMatMul): every com.microsoft output inferred as ORT computes it', { timeout: 600_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ort-optimized-'));
-  const ops = new Map<string, number>();
-  let compared = 0;
-  try {
-    for (const path of corpusModels()) {
-      const optimized = join(dir, basename(path));
-      await (await ort.InferenceSession.create(readFileSync(path), { graphOptimizationLevel: 'extended', optimizedModelFilePath: optimized })).release();
-      const proto = decodeBytes(readFileSync(optimized));
-      const contrib = proto.graph!.node.filter((n) => n.domain === 'com.microsoft');
-      for (const n of contrib) ops.set(n.op_type!, (ops.get(n.op_type!) ?? 0) + 1);
-      // Every com.microsoft output becomes a graph output, so that ORT reports it.
-      proto.graph!.output.push(...contrib.flatMap((n) => n.output.filter(Boolean)).map((o) => valueInfo(o)));
-      const bytes = bytesOf(proto);
-      const session = await ort.InferenceSession.create(bytes);
-      const outputs = await session.run(feeds(path));
-      await session.release();
-      const m = openModelBytes(bytes);
-      const inference = inferModel(m, { inputShapes: feedShapes(path) });
-      const errors = checkModel(m, inference).filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`);
-      assert.deepEqual(errors.filter((e) => !ORT_ONLY_ONNX_OPS.test(e)), [], path);
-      for (const n of m.graph.nodes.filter((x) => x.domain === 'com.microsoft')) {
-        n.outputs.forEach((name, i) => {
-          const t = inference.inferredType(n.outputValue(i)!);
-          const actual = outputs[name] as ort.Tensor;
-          const ours = t && t.kind === 'tensor' ? `${ORT_TYPES[t.elemType] ?? t.elemType} [${t.shape?.join(',') ?? '?'}]` : 'unknown';
-          assert.equal(ours, `${actual.type} [${actual.dims.join(',')}]`, `${basename(path)}: ${n.opType} '${n.name}' output '${name}'`);
-          compared++;
-        });
-      }
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  console.log(`# ${compared} outputs of ORT-optimized com.microsoft nodes equal onnxruntime's: ${JSON.stringify(Object.fromEntries(ops))}`);
-  assert.deepEqual(Object.fromEntries(ops), { FusedConv: 49, QuickGelu: 7, FusedMatMul: 1 });
-  assert.equal(compared, 57);
 });
