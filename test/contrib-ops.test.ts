@@ -188,6 +188,24 @@ const CASES: Case[] = [
     inputs: [['x', FLOAT, [1, 4, 4, 4]], ['skip', FLOAT, [1, 4, 4, 4]]],
     inits: [init('gamma', FLOAT, [4]), init('beta', FLOAT, [4])],
   },
+  {
+    name: 'MultiHeadAttention, separate Q, K, V',
+    node: ms('MultiHeadAttention', ['q', 'k', 'v'], ['y'], [attr('num_heads', 2)]),
+    inputs: [['q', FLOAT, [2, 3, 8]], ['k', FLOAT, [2, 5, 8]], ['v', FLOAT, [2, 5, 6]]],
+    inits: [],
+  },
+  {
+    name: 'GroupQueryAttention, packed QKV',
+    node: ms('GroupQueryAttention', ['qkv', '', '', '', '', 'seqlens_k', 'total_len'], ['y'], [attr('num_heads', 2), attr('kv_num_heads', 1)]),
+    inputs: [['qkv', FLOAT, [1, 3, 32]]],
+    inits: [init('seqlens_k', INT32, [1], [2]), scalar('total_len', INT32, 3)],
+  },
+  {
+    name: 'GroupQueryAttention, separate Q, K, V',
+    node: ms('GroupQueryAttention', ['q', 'k', 'v', '', '', 'seqlens_k', 'total_len'], ['y'], [attr('num_heads', 4), attr('kv_num_heads', 2)]),
+    inputs: [['q', FLOAT, [1, 3, 32]], ['k', FLOAT, [1, 3, 16]], ['v', FLOAT, [1, 3, 16]]],
+    inits: [init('seqlens_k', INT32, [1], [2]), scalar('total_len', INT32, 3)],
+  },
   { name: 'Attention', node: ms('Attention', ['x', 'w', 'bias'], ['y'], [attr('num_heads', 2)]), inputs: [['x', FLOAT, [2, 3, 4]]], inits: [init('w', FLOAT, [4, 12]), init('bias', FLOAT, [12])] },
 ];
 

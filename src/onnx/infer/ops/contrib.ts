@@ -1,6 +1,7 @@
 import type { Dim, Shape } from '../../model/value-type';
 import type { InferFn, OpContext } from '../context';
 import { broadcast, isNum, normAxis } from '../shape-math';
+import { inferFromSchema } from './from-schema';
 import { convShape, gemmShape, matmulShape } from './nn';
 
 /**
@@ -92,7 +93,35 @@ const attention: InferFn = (c) => {
   c.tensor(0, c.elem(0), x && x.length === 3 ? [x[0]!, x[1]!, v] : null);
 };
 
-export const CONTRIB_OPS: Record<string, InferFn> = {
+/**
+ * MultiHeadAttention: query [B, S, D] gives [B, S, v_hidden_size], from value [B, L, Dv] or
+ * past-style value [B, N, L, H]; packed QKV [B, S, N, 3, H] gives [B, S, N·H].
+ */
+const multiHeadAttention: InferFn = (c) => {
+  const q = c.shape(0);
+  const v = c.shape(2);
+  const heads = c.attrInt('num_heads');
+  let hidden: Dim = null;
+  if (q?.length === 5) hidden = isNum(q[2]!) && isNum(q[4]!) ? q[2] * q[4] : null;
+  else if (q?.length === 3 && !c.has(2)) hidden = q[2]!;
+  else if (v?.length === 3) hidden = v[2]!;
+  else if (v?.length === 4) hidden = heads !== undefined && isNum(v[3]!) ? heads * v[3] : null;
+  c.tensor(0, c.elem(0), q && q.length >= 3 ? [q[0]!, q[1]!, hidden] : null);
+};
+
+/** GroupQueryAttention: [B, S, num_heads·head_size]; a packed query holds (num_heads + 2·kv_num_heads) heads. */
+const groupQueryAttention: InferFn = (c) => {
+  const q = c.shape(0);
+  if (!q || q.length !== 3) return c.tensor(0, c.elem(0), null);
+  const heads = c.attrInt('num_heads');
+  const kvHeads = c.attrInt('kv_num_heads');
+  const d = q[2]!;
+  const packedHeads = heads !== undefined && kvHeads !== undefined ? heads + 2 * kvHeads : 0;
+  const hidden: Dim = c.has(1) ? d : isNum(d) && packedHeads > 0 && d % packedHeads === 0 ? (d / packedHeads) * heads! : null;
+  c.tensor(0, c.elem(0), [q[0]!, q[1]!, hidden]);
+};
+
+const SHAPE_FUNCTIONS: Record<string, InferFn> = {
   QLinearConv: conv(0, 3, elemOf(7), channelsLastAttr),
   FusedConv: conv(0, 1, elemOf(0), () => false),
   NhwcConv: conv(0, 1, elemOf(0), () => true),
@@ -133,4 +162,17 @@ export const CONTRIB_OPS: Record<string, InferFn> = {
   SkipSimplifiedLayerNormalization: sameAsInput(0, 3),
   EmbedLayerNormalization: embedLayerNorm,
   Attention: attention,
+  MultiHeadAttention: multiHeadAttention,
+  GroupQueryAttention: groupQueryAttention,
 };
+
+/** Outputs a shape function leaves alone (attention caches, normalization statistics) keep their types from the schema. */
+export const CONTRIB_OPS: Record<string, InferFn> = Object.fromEntries(
+  Object.entries(SHAPE_FUNCTIONS).map(([op, fn]) => [
+    op,
+    (c: OpContext) => {
+      if (c.schema) inferFromSchema(c);
+      fn(c);
+    },
+  ]),
+);
