@@ -1,6 +1,7 @@
 // Generates src/onnx/schema/registry.json from the ONNX operator changelogs (Changelog.md,
-// Changelog-ml.md of ONNX 1.23). Run: node scripts/gen-schemas.mjs [REFERENCE_DIR]
-// The JSON is committed because it ships with the extension and the changelogs live outside
+// Changelog-ml.md of ONNX 1.23) and ONNX Runtime's ContribOperators.md (the com.microsoft
+// domain). Run: node scripts/gen-schemas.mjs [ONNX_REFERENCE_DIR [ORT_REFERENCE_DIR [OUT_JSON]]]
+// The JSON is committed because it ships with the extension and the documents live outside
 // the repository. Format: see src/onnx/schema/types.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -8,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const refDir = process.argv[2] ?? join(root, '..', 'shared', 'reference', 'onnx');
-const out = join(root, 'src', 'onnx', 'schema', 'registry.json');
+const ortDir = process.argv[3] ?? join(root, '..', 'shared', 'reference', 'onnxruntime');
+const out = process.argv[4] ?? join(root, 'src', 'onnx', 'schema', 'registry.json');
 
 const unescapeHtml = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 const stripTags = (s) => unescapeHtml(s.replace(/<[^>]+>/g, '')).trim();
@@ -114,16 +116,91 @@ function parseChangelog(file, domains) {
       if ((m = /deprecated since version (\d+)/.exec(line))) op.deprecated = true;
       continue;
     }
-    if (!line.trim().startsWith('<dt>')) continue;
-    if (section === 'Attributes') op.attributes.push(parseAttr(line));
-    else if (section === 'Inputs') op.inputs.push(parseFormal(line));
-    else if (section === 'Outputs') op.outputs.push(parseFormal(line));
-    else if (section === 'Type Constraints') {
-      const [name, , types] = parseDt(line);
-      op.typeConstraints[name] = splitTypes(types);
-    }
+    readSignature(op, section, line);
   }
   finish();
+}
+
+/** One `<dt>` line of an operator's Attributes, Inputs, Outputs or Type Constraints. */
+function readSignature(op, section, line) {
+  if (!line.trim().startsWith('<dt>')) return;
+  if (section === 'Attributes') op.attributes.push(parseAttr(line));
+  else if (section === 'Inputs') op.inputs.push(parseFormal(line));
+  else if (section === 'Outputs') op.outputs.push(parseFormal(line));
+  else if (section === 'Type Constraints') {
+    const [name, , types] = parseDt(line);
+    op.typeConstraints[name] = splitTypes(types);
+  }
+}
+
+/**
+ * ContribOperators.md: one section per operator (`### <a name="com.microsoft.X">…`), all of
+ * version 1 (experimental ones say "No versioning maintained"). Its attribute headings carry
+ * no defaults; a default is taken from the description only where it states a plain literal
+ * ("Default value is 0", "Default is 'none'") of the attribute's type.
+ */
+function parseContribDoc(file, domains) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const listed = lines.map((l) => /^ {2}\* (?:<sub>experimental<\/sub> )?<a href="#([\w.]+)">/.exec(l)?.[1]).filter(Boolean);
+  const documented = [];
+  let op = null;
+  let section = null;
+  const finish = () => {
+    if (!op) return;
+    const { domain, name, summaryLines, ...schema } = op;
+    schema.summary = summaryLines.length ? summaryOf(summaryLines) : 'ONNX Runtime operator (its documentation has no description).';
+    const d = (domains[domain] ??= {});
+    if (d[name]) throw new Error(`${domain}.${name} documented twice`);
+    d[name] = [schema];
+    documented.push(`${domain}.${name}`);
+    op = null;
+  };
+  for (const raw of lines) {
+    const line = raw.trimEnd();
+    let m;
+    if ((m = /^### (?:<sub>experimental<\/sub> )?<a name="([\w.]+)\.(\w+)"><\/a>/.exec(line))) {
+      finish();
+      op = { domain: m[1], name: m[2], since: 1, inputs: [], outputs: [], attributes: [], typeConstraints: {}, summaryLines: [] };
+      section = 'summary';
+      continue;
+    }
+    if (!op) continue;
+    if ((m = /^#### (\w[\w ]*?)( \(.*\))?$/.exec(line))) {
+      section = m[1];
+      if (section === 'Inputs' || section === 'Outputs') op[`range${section}`] = line;
+      continue;
+    }
+    if (section === 'summary') {
+      if (line.trim()) op.summaryLines.push(line.trim());
+      else if (op.summaryLines.length) section = 'summary-done';
+      continue;
+    }
+    if (section === 'Version') {
+      if ((m = /since version (\d+)/.exec(line))) op.since = Number(m[1]);
+      continue;
+    }
+    if (section === 'Attributes' && line.startsWith('<dd>')) {
+      const attr = op.attributes[op.attributes.length - 1];
+      const value = attr && !attr.required ? statedDefault(stripTags(line), attr.type) : undefined;
+      if (value !== undefined) attr.default = value;
+      continue;
+    }
+    readSignature(op, section, line);
+  }
+  finish();
+  // The table of contents and the sections are separate parts of the document: they must agree.
+  if (listed.join() !== documented.join()) throw new Error(`${file}: ${listed.length} operators listed, ${documented.length} sections parsed`);
+}
+
+/** The literal after "Default value is" / "Default is" / "Defaults to", when it fits the type. */
+function statedDefault(text, type) {
+  const m = /\bDefault(?: value)? is (\S+?)[.,]?(?:\s|$)|\bDefaults? to (\S+?)[.,]?(?:\s|$)/.exec(text);
+  const literal = m && (m[1] ?? m[2]).replace(/f$/, '');
+  if (!literal) return undefined;
+  if (type === 'int' && /^-?\d+$/.test(literal)) return literal;
+  if (type === 'float' && /^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$/.test(literal)) return literal;
+  if (type === 'string' && /^'[^']+'$/.test(literal)) return literal.slice(1, -1);
+  return undefined;
 }
 
 /** Splits `tensor(float), seq(tensor(int8))` at the top-level commas. */
@@ -140,9 +217,25 @@ function splitTypes(s) {
   return out;
 }
 
+/**
+ * A heading's range must follow from its formals (ONNX: min counts up to the last required
+ * one, max is their number unless the last is variadic), so that a transcription slip in a
+ * flag or a heading stops the generator instead of reaching the registry.
+ */
+function checkRange(op, s, kind, formals) {
+  const lastRequired = formals.findLastIndex((f) => !f.optional && !f.variadic);
+  const last = formals[formals.length - 1];
+  const min = last?.variadic ? Math.max(lastRequired + 1, formals.length) : lastRequired + 1;
+  const max = last?.variadic ? -1 : formals.length;
+  const [lo, hi] = [s[`min${kind}`], s[`max${kind}`]];
+  if (hi !== max || (lo !== min && !(last?.variadic && lo === min - 1))) {
+    throw new Error(`${kind} of ${op}-${s.since}: range ${lo}..${hi} does not follow from its formals (${min}..${max})`);
+  }
+}
+
 function finalizeRanges(domains) {
   for (const ops of Object.values(domains)) {
-    for (const versions of Object.values(ops)) {
+    for (const [op, versions] of Object.entries(ops)) {
       for (const s of versions) {
         for (const kind of ['Inputs', 'Outputs']) {
           const formals = s[kind.toLowerCase()];
@@ -153,6 +246,7 @@ function finalizeRanges(domains) {
           const [min, max] = heading ? parseRange(heading, formals.length) : [required, formals.length];
           s[`min${kind}`] = min;
           s[`max${kind}`] = max;
+          checkRange(op, s, kind, formals);
         }
       }
       versions.sort((a, b) => a.since - b.since);
@@ -170,7 +264,8 @@ function finalizeRanges(domains) {
 const domains = {};
 parseChangelog(join(refDir, 'Changelog.md'), domains);
 parseChangelog(join(refDir, 'Changelog-ml.md'), domains);
+parseContribDoc(join(ortDir, 'ContribOperators.md'), domains);
 finalizeRanges(domains);
 const counts = Object.fromEntries(Object.entries(domains).map(([d, ops]) => [d || 'ai.onnx', Object.keys(ops).length]));
-writeFileSync(out, JSON.stringify({ source: 'ONNX 1.23 Changelog.md + Changelog-ml.md', domains }) + '\n');
+writeFileSync(out, JSON.stringify({ source: 'ONNX 1.23 Changelog.md + Changelog-ml.md; ONNX Runtime ContribOperators.md (com.microsoft)', domains }) + '\n');
 console.log(`wrote ${out}: ${JSON.stringify(counts)}`);

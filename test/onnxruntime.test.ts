@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { BufferSource } from '../src/onnx/io/byte-source';
@@ -9,21 +8,7 @@ import { decodeModelProto, encodeModelBytes, openModel } from '../src/onnx/open'
 
 const ORT_TYPES: Record<number, string> = { 1: 'float32', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64' };
 import { corpusModels } from './helpers/corpus';
-
-/** Deterministic inputs per corpus model (their symbolic dims need sizes the networks accept). */
-function feeds(model: string): Record<string, ort.Tensor> {
-  const floats = (dims: number[]): ort.Tensor => {
-    const n = dims.reduce((a, b) => a * b, 1);
-    return new ort.Tensor('float32', Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37)), dims);
-  };
-  const name = basename(model);
-  if (name.includes('det_infer')) return { x: floats([1, 3, 64, 64]) };
-  if (name.includes('rec_infer')) return { x: floats([1, 3, 48, 64]) };
-  if (name.includes('cls_infer')) return { x: floats([1, 3, 48, 192]) };
-  const sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
-  if (name.includes('vad_v5')) return { input: floats([1, 512]), state: floats([2, 1, 128]), sr };
-  return { input: floats([1, 512]), sr, h: floats([2, 1, 64]), c: floats([2, 1, 64]) };
-}
+import { feedShapes, feeds } from './helpers/corpus-feeds';
 
 test('inferred output types and shapes equal what onnxruntime produces, wherever inference claims to know them', async () => {
   let claimed = 0;
@@ -32,8 +17,7 @@ test('inferred output types and shapes equal what onnxruntime produces, wherever
     const session = await ort.InferenceSession.create(readFileSync(path));
     const outputs = await session.run(input);
     const model = openModel(path);
-    const shapes = Object.fromEntries(Object.entries(input).map(([k, t]) => [k, t.dims.map(Number)]));
-    const result = inferModel(model, { inputShapes: shapes });
+    const result = inferModel(model, { inputShapes: feedShapes(path) });
     for (const o of model.graph.outputs) {
       const t = result.inferredType(o) ?? result.typeOf(o);
       const actual = outputs[o.name]!;
@@ -58,8 +42,7 @@ test('inferred output types and shapes equal what onnxruntime produces, wherever
 test('with concrete input shapes, inference determines every value of the PaddleOCR networks', () => {
   for (const path of corpusModels().filter((p) => p.includes('_infer'))) {
     const model = openModel(path);
-    const shapes = Object.fromEntries(Object.entries(feeds(path)).map(([k, t]) => [k, t.dims.map(Number)]));
-    const result = inferModel(model, { inputShapes: shapes });
+    const result = inferModel(model, { inputShapes: feedShapes(path) });
     const unknown: string[] = [];
     for (const n of model.graph.nodes) {
       n.outputs.forEach((_, i) => {

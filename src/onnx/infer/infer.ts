@@ -5,7 +5,7 @@ import { typeToString } from '../model/value-type';
 import { resolveSchema } from '../schema/registry';
 import { tensorType, type ConstValue, type Inferred, type OpContext } from './context';
 import { foldable } from './ops/fold';
-import { OPS } from './ops';
+import { shapeFunction } from './ops';
 import { inferFromSchema } from './ops/from-schema';
 import { toNumbers, type NumericValues } from '../tensor';
 
@@ -90,7 +90,7 @@ class Env {
     const results: Known[] = [];
     for (let i = 0; i < node.outputs.length; i++) results.push(UNKNOWN);
     const ctx = new NodeContext(this, g, node, opset, schema, results);
-    const fn = node.domain === '' || node.domain === 'ai.onnx.ml' || node.domain === 'ai.onnx.preview.training' ? OPS[node.opType] : undefined;
+    const fn = shapeFunction(node.domain, node.opType);
     try {
       if (fn) fn(ctx);
       else if (schema) inferFromSchema(ctx);

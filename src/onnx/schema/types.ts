@@ -17,7 +17,7 @@ export interface AttributeSchema {
   name: string;
   type: AttributeTypeName;
   required?: boolean;
-  /** The default as the changelog prints it. */
+  /** The default as the changelog prints it; com.microsoft ones only where the description states a literal. */
   default?: string;
 }
 
@@ -38,6 +38,6 @@ export interface OpSchema {
 
 export interface RegistryJson {
   source: string;
-  /** domain ('' = ai.onnx) → op → versions, oldest first. */
+  /** domain ('' = ai.onnx, 'com.microsoft' = ONNX Runtime's own) → op → versions, oldest first. */
   domains: Record<string, Record<string, OpSchema[]>>;
 }

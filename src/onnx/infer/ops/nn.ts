@@ -19,14 +19,15 @@ function spatial(c: OpContext, x: Dim[], kernel: number[] | undefined, ceilMode:
   );
 }
 
+/** Conv output [N, M, spatial…] from data x [N, C, spatial…] and weight w [M, C/group, kernel…]. */
+export function convShape(c: OpContext, x: Shape, w: Shape): Shape {
+  if (!x) return null;
+  const kernel = c.attrInts('kernel_shape') ?? (w && w.slice(2).every(isNum) ? (w.slice(2) as number[]) : undefined);
+  return [x[0]!, w ? w[0]! : null, ...spatial(c, x, kernel, false)];
+}
+
 function conv(xIn: number, wIn: number, elem: (c: OpContext) => number | undefined): InferFn {
-  return (c) => {
-    const x = c.shape(xIn);
-    const w = c.shape(wIn);
-    if (!x) return c.tensor(0, elem(c), null);
-    const kernel = c.attrInts('kernel_shape') ?? (w && w.slice(2).every(isNum) ? (w.slice(2) as number[]) : undefined);
-    c.tensor(0, elem(c), [x[0]!, w ? w[0]! : null, ...spatial(c, x, kernel, false)]);
-  };
+  return (c) => c.tensor(0, elem(c), convShape(c, c.shape(xIn), c.shape(wIn)));
 }
 
 const convTranspose: InferFn = (c) => {
@@ -93,15 +94,18 @@ export function matmulShape(a: Shape, b: Shape): Shape {
   return out;
 }
 
-const gemm: InferFn = (c) => {
-  const a = c.shape(0);
-  const b = c.shape(1);
+/** Gemm output [M, N] from A (input aIn) and B (input bIn), transA/transB applied. */
+export function gemmShape(c: OpContext, aIn: number, bIn: number): Shape {
+  const a = c.shape(aIn);
+  const b = c.shape(bIn);
   const ta = c.attrInt('transA', 0) === 1;
   const tb = c.attrInt('transB', 0) === 1;
   const m = a && a.length === 2 ? a[ta ? 1 : 0]! : null;
   const n = b && b.length === 2 ? b[tb ? 0 : 1]! : null;
-  c.tensor(0, c.elem(0), [m, n]);
-};
+  return [m, n];
+}
+
+const gemm: InferFn = (c) => c.tensor(0, c.elem(0), gemmShape(c, 0, 1));
 
 const layerNorm: InferFn = (c) => {
   const x = c.shape(0);
