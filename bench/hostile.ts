@@ -11,19 +11,20 @@ import { bytesOf, reluChainBytes } from '../test/helpers/models';
 
 interface Run {
   ms: number;
+  cpuMs: number;
   rssMB: number;
   exit: number | null;
 }
 
-/** Loaded before the CLI: reports the process's peak RSS on stderr when it exits. */
-const PEAK_RSS_HOOK = "process.on('exit', () => process.stderr.write('\\n@peak-rss ' + process.resourceUsage().maxRSS + '\\n'));\n";
+/** Loaded before the CLI: reports the process's CPU time (µs) and peak RSS (KB) on stderr when it exits. */
+const USAGE_HOOK = "process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write('\\n@usage ' + (u.userCPUTime + u.systemCPUTime) + ' ' + u.maxRSS + '\\n'); });\n";
 
 function runCli(cli: string, hook: string, args: string[]): Run {
   const start = performance.now();
   const r = spawnSync(process.execPath, ['-r', hook, cli, ...args], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 600_000 });
   const ms = performance.now() - start;
-  const kb = Number(/@peak-rss (\d+)/.exec(r.stderr)?.[1] ?? NaN);
-  return { ms, rssMB: kb / 1024, exit: r.status };
+  const usage = /@usage (\d+) (\d+)/.exec(r.stderr);
+  return { ms, cpuMs: Number(usage?.[1] ?? NaN) / 1000, rssMB: Number(usage?.[2] ?? NaN) / 1024, exit: r.status };
 }
 
 function median(cli: string, hook: string, args: string[], runs: number): Run {
@@ -32,18 +33,18 @@ function median(cli: string, hook: string, args: string[], runs: number): Run {
 }
 
 /**
- * Rows (header first) for the bench's table: model, file bytes, command, exit code, wall ms
- * (including node's start, some 50 ms) and peak RSS. `root` is the repository root (dist/cli.js).
+ * Rows (header first) for the bench's table: model, file bytes, command, exit code, wall and
+ * CPU ms (node's start included, some 50 ms) and peak RSS. `root` is the repository root (dist/cli.js).
  */
 export function hostileRows(root: string, runs = Number(process.env.BENCH_RUNS ?? 3)): string[][] {
   const cli = join(root, 'dist', 'cli.js');
   const dir = mkdtempSync(join(tmpdir(), 'onnx-studio-bench-hostile-'));
-  const hook = join(dir, 'peak-rss.js');
-  writeFileSync(hook, PEAK_RSS_HOOK);
-  const rows: string[][] = [['input', 'bytes', 'command', 'exit', 'ms', 'peak RSS MB']];
+  const hook = join(dir, 'usage.js');
+  writeFileSync(hook, USAGE_HOOK);
+  const rows: string[][] = [['input', 'bytes', 'command', 'exit', 'wall ms', 'CPU ms', 'peak RSS MB']];
   const row = (label: string, path: string, command: string): void => {
     const r = median(cli, hook, [command, path], runs);
-    rows.push([label, String(statSync(path).size), command, String(r.exit), r.ms.toFixed(0), r.rssMB.toFixed(0)]);
+    rows.push([label, String(statSync(path).size), command, String(r.exit), r.ms.toFixed(0), r.cpuMs.toFixed(0), r.rssMB.toFixed(0)]);
   };
   try {
     for (const h of HOSTILE_MODELS) {

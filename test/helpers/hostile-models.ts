@@ -84,6 +84,18 @@ export const HOSTILE_MODELS: HostileModel[] = [
     model: () => model(graph({ node: [node('Pad', ['x', 'p'], ['y'], [], 'pad')], input: [floatInput('x', [10])], initializer: [ints('p', [1e9, 1e9])], output: outputY })),
   },
   {
+    name: 'reshape-symbols',
+    asks: '8000 Reshapes of [4096 symbolic dims] to [-1, the same 4095 reversed]: each symbol sought among 4096',
+    model: () => {
+      const symbols = Array.from({ length: 4096 }, (_, i) => `d${i}`);
+      const reshapes = Array.from({ length: 8000 }, (_, i) => node('Reshape', ['z', 'target'], [i === 7999 ? 'y' : `r${i}`], [], `reshape${i}`));
+      const target = [node('Shape', ['x'], ['s'], [], 'shape'), node('Slice', ['s', 'one', 'big'], ['tail'], [], 'tail'), node('Concat', ['minus1', 'tail'], ['target'], [attr('axis', 0)], 'target')];
+      const initializer = [ints('one', [1]), ints('big', [1e9]), ints('minus1', [-1])];
+      const input = [valueInfo('x', tensorType(FLOAT, symbols)), valueInfo('z', tensorType(FLOAT, [...symbols].reverse()))];
+      return model(graph({ node: [...target, ...reshapes], input, initializer, output: outputY }));
+    },
+  },
+  {
     name: 'concat-many',
     asks: 'Concat of 3*10^4 folded 4096-element values: 1.2*10^8 elements',
     model: () => model(graph({ node: [wide('c'), node('Concat', Array<string>(30000).fill('c'), ['y'], [attr('axis', 0)], 'concat')], output: outputY })),

@@ -25,8 +25,12 @@ export const FOLD_LIMIT = 4096;
 export const FOLD_LIMIT_FLOAT = 16;
 /** Elements all folded values of one model may hold together (some 10-30 MB). */
 export const FOLD_BUDGET = 1 << 20;
-/** Longest shape made from a declared length (a rank no real model comes near). */
-export const RANK_LIMIT = FOLD_LIMIT;
+/**
+ * Highest rank inference derives; past it the rank is unknown. No real model comes near
+ * (numpy allows 64 dims, PyTorch 25, TensorRT 8), and it bounds what each node's shape
+ * costs: otherwise one declared rank-4096 input makes every node downstream hold 4096 dims.
+ */
+export const RANK_LIMIT = 64;
 
 /** What an operator's inference function sees and writes. */
 export interface OpContext {

@@ -3,7 +3,7 @@ import type { Dim, Shape, ValueType } from '../model/value-type';
 import type { OpSchema } from '../schema/types';
 import { typeToString } from '../model/value-type';
 import { resolveSchema } from '../schema/registry';
-import { tensorType, type ConstValue, type Inferred, type OpContext } from './context';
+import { RANK_LIMIT, tensorType, type ConstValue, type Inferred, type OpContext } from './context';
 import { FoldAllocator } from './fold-allocator';
 import type { Tensor } from '../tensor';
 import { OPS } from './ops';
@@ -194,7 +194,8 @@ class NodeContext implements OpContext {
     return this.env.folds.tensor(t);
   }
   out(i: number, type: ValueType | null, value?: ConstValue): void {
-    if (i < this.results.length) this.results[i] = { type, value, inferred: type };
+    const capped = type?.kind === 'tensor' && type.shape && type.shape.length > RANK_LIMIT ? { ...type, shape: null } : type;
+    if (i < this.results.length) this.results[i] = { type: capped, value, inferred: capped };
   }
   tensor(i: number, elemType: number | undefined, shape: Shape, value?: ConstValue): void {
     this.out(i, tensorType(elemType, shape), value);

@@ -1,6 +1,6 @@
 import type { Dim, Shape } from '../../model/value-type';
 import { broadcast, isNum, normAxis, product, sliceLength, sliceRange, unknownDims } from '../shape-math';
-import type { ConstValue, InferFn, OpContext } from '../context';
+import { RANK_LIMIT, type ConstValue, type InferFn, type OpContext } from '../context';
 import { asDims, INT64, withDims } from './fold';
 
 /** Operators that move, cut and join tensors, with folding of the small int tensors of shape arithmetic. */
@@ -15,7 +15,7 @@ const reshape: InferFn = (c) => {
   const input = c.shape(0);
   const allowZero = c.attrInt('allowzero', 0) === 1;
   let shape: Shape = null;
-  if (target) {
+  if (target && target.length <= RANK_LIMIT) {
     const dims: Dim[] = target.map((d, i) => (d === 0 && !allowZero ? (input ? (input[i] ?? null) : null) : d === -1 ? -1 : d));
     const minus = dims.indexOf(-1);
     if (minus >= 0) dims[minus] = input ? inferredDim(input, dims.filter((_, i) => i !== minus)) : null;
@@ -26,27 +26,35 @@ const reshape: InferFn = (c) => {
   c.tensor(0, c.elem(0), shape, withDims(c.value(0), shape));
 };
 
-/** The -1 of a Reshape: input elements over the other target dims, symbols cancelling pairwise. */
+/** The -1 of a Reshape: input elements over the other target dims, symbols cancelling pairwise (counted, so linear in the rank). */
 function inferredDim(input: Dim[], others: Dim[]): Dim {
-  const symbols = input.filter((d): d is string => typeof d === 'string');
+  const symbols = new Map<string, number>();
+  let left = 0;
   let num = 1;
   for (const d of input) {
     if (d === null) return null;
     if (typeof d === 'number') num *= d;
+    else {
+      symbols.set(d, (symbols.get(d) ?? 0) + 1);
+      left++;
+    }
   }
   let den = 1;
   for (const d of others) {
     if (d === null) return null;
     if (typeof d === 'number') den *= d;
     else {
-      const k = symbols.indexOf(d);
-      if (k < 0) return null;
-      symbols.splice(k, 1);
+      const k = symbols.get(d) ?? 0;
+      if (k === 0) return null;
+      symbols.set(d, k - 1);
+      left--;
     }
   }
   if (den === 0 || num % den !== 0) return null;
-  if (symbols.length === 0) return num / den;
-  return symbols.length === 1 && num === den ? symbols[0]! : null;
+  if (left === 0) return num / den;
+  if (left !== 1 || num !== den) return null;
+  for (const [name, k] of symbols) if (k === 1) return name;
+  return null;
 }
 
 const shapeOp: InferFn = (c) => {
