@@ -25,13 +25,17 @@ export class FoldAllocator {
   tensor(t: Tensor): ConstValue | undefined {
     const info = dataType(t.dtype);
     if (!info || info.field === 'string_data' || info.name.startsWith('complex') || t.isExternal) return undefined;
-    if (elementCount(t.dims, Math.min(info.isFloat ? FOLD_LIMIT_FLOAT : FOLD_LIMIT, this.left)) === undefined) return undefined;
-    let values: number[];
+    const n = elementCount(t.dims, Math.min(info.isFloat ? FOLD_LIMIT_FLOAT : FOLD_LIMIT, this.left));
+    if (n === undefined) return undefined;
+    let values: ArrayLike<unknown>;
     try {
-      values = t.read().values as number[];
+      values = t.read(n).values;
     } catch {
       return undefined; // a payload that does not fit its dims: the checker reports it (E302)
     }
-    return this.value(t.dtype, t.dims, (i) => values[i] ?? null);
+    return this.value(t.dtype, t.dims, (i) => asNumber(values[i]));
   }
 }
+
+/** An element as read (a number, or a bigint from 64-bit typed arrays) as a dim. */
+const asNumber = (x: unknown): Dim => (typeof x === 'number' ? x : typeof x === 'bigint' ? Number(x) : null);
