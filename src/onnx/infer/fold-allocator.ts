@@ -1,7 +1,7 @@
 import { dataType } from '../dtypes';
 import { elementCount, guardedArray } from '../guard';
 import type { Dim } from '../model/value-type';
-import type { Tensor } from '../tensor';
+import { toNumbers, type NumericValues, type Tensor } from '../tensor';
 import { FOLD_BUDGET, FOLD_LIMIT, FOLD_LIMIT_FLOAT, type ConstValue } from './context';
 
 /**
@@ -27,15 +27,12 @@ export class FoldAllocator {
     if (!info || info.field === 'string_data' || info.name.startsWith('complex') || t.isExternal) return undefined;
     const n = elementCount(t.dims, Math.min(info.isFloat ? FOLD_LIMIT_FLOAT : FOLD_LIMIT, this.left));
     if (n === undefined) return undefined;
-    let values: ArrayLike<unknown>;
+    let values: number[];
     try {
-      values = t.read(n).values;
+      values = toNumbers(t.read(n).values as NumericValues);
     } catch {
       return undefined; // a payload that does not fit its dims: the checker reports it (E302)
     }
-    return this.value(t.dtype, t.dims, (i) => asNumber(values[i]));
+    return this.value(t.dtype, t.dims, (i) => values[i] ?? null);
   }
 }
-
-/** An element as read (a number, or a bigint from 64-bit typed arrays) as a dim. */
-const asNumber = (x: unknown): Dim => (typeof x === 'number' ? x : typeof x === 'bigint' ? Number(x) : null);
