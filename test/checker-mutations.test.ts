@@ -136,6 +136,7 @@ test('the checker flags every seeded defect in the corpus models', () => {
 test('the checker flags every seeded defect in 300 conformance-suite models', () => {
   const rand = rng(7);
   const cases = suiteCases(['node']).filter(() => rand() < 0.33).slice(0, 300);
+  assert.equal(cases.length, 300);
   const applied = runMutations(cases.map((c) => c.model), 7);
   console.log(`# seeded defects flagged: ${JSON.stringify(applied)}`);
   for (const m of MUTATIONS) assert.ok((applied[m.name] ?? 0) > 5, `mutation '${m.name}' applied only ${applied[m.name] ?? 0} times`);

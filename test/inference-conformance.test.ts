@@ -37,21 +37,27 @@ function judge(inferred: (ValueType | null)[], refs: TensorProto[]): Outcome {
   return { determined, wrong };
 }
 
-/** Runs inference on suite cases; returns [fully determined, judged, wrong claims, undetermined names]. */
-function judgeCases(groups: string[]): { determined: number; judged: number; wrong: string[]; undetermined: string[] } {
+/**
+ * Runs inference on suite cases; returns the fully determined and judged counts, wrong
+ * claims, undetermined names, and every shape function that threw (each one a defect: the
+ * suite's models are valid).
+ */
+function judgeCases(groups: string[]): { determined: number; judged: number; wrong: string[]; undetermined: string[]; failures: string[] } {
   const cases = suiteCases(groups);
   let determined = 0;
   let judged = 0;
   const wrong: string[] = [];
   const undetermined: string[] = [];
+  const failures: string[] = [];
   for (const c of cases) {
     const refFiles = referenceOutputs(c.dir);
     const model = openModel(c.model);
     try {
+      const result = inferModel(model);
+      failures.push(...result.failures.map((f) => `${c.name}: ${f.node.opType} '${f.node.id}': ${f.message}`));
       // Sequence/optional outputs are stored as other protos; judge tensor outputs only.
       if (model.graph.outputs.some((o) => o.type && o.type.kind !== 'tensor')) continue;
       const refs = refFiles.map((f) => decodeMessage<TensorProto>(new BufferSource(readFileSync(f)), 'TensorProto'));
-      const result = inferModel(model);
       const inferred = model.graph.outputs.map((o) => result.inferredType(o));
       const o = judge(inferred, refs);
       judged++;
@@ -62,21 +68,24 @@ function judgeCases(groups: string[]): { determined: number; judged: number; wro
       model.close();
     }
   }
-  return { determined, judged, wrong, undetermined };
+  return { determined, judged, wrong, undetermined, failures };
 }
 
-test('shape inference on the conformance node tests: never wrong, ≥ 80 % fully determined', () => {
-  const { determined, judged, wrong, undetermined } = judgeCases(['node']);
+test('shape inference on the conformance node tests: never wrong, never failing, ≥ 80 % fully determined', () => {
+  const { determined, judged, wrong, undetermined, failures } = judgeCases(['node']);
   const share = (100 * determined) / judged;
   console.log(`# inference fully determines ${determined}/${judged} conformance node tests (${share.toFixed(1)} %)`);
   if (process.env.SHOW_UNDETERMINED) console.log(undetermined.join('\n'));
   assert.deepEqual(wrong, [], 'inference claimed a dtype or dim that the reference output contradicts');
+  assert.deepEqual(failures, [], 'a shape function threw on a valid model');
+  assert.ok(judged >= 850, `only ${judged} node tests judged`);
   assert.ok(share >= 80, `only ${share.toFixed(1)} % fully determined`);
 });
 
-test('shape inference on the pytorch-converted, pytorch-operator and simple suites: never wrong', () => {
-  const { determined, judged, wrong } = judgeCases(['pytorch-converted', 'pytorch-operator', 'simple']);
+test('shape inference on the pytorch-converted, pytorch-operator and simple suites: never wrong, never failing', () => {
+  const { determined, judged, wrong, failures } = judgeCases(['pytorch-converted', 'pytorch-operator', 'simple']);
   console.log(`# inference fully determines ${determined}/${judged} of the other conformance models`);
   assert.deepEqual(wrong, []);
+  assert.deepEqual(failures, [], 'a shape function threw on a valid model');
   assert.ok(judged > 100);
 });

@@ -25,7 +25,9 @@ class CountingSource implements ByteSource {
 }
 
 test('opening a model reads its structure, not its weights', () => {
-  for (const path of corpusModels().filter((p) => /det_infer|rec_infer|vad_v5/.test(p))) {
+  const paths = corpusModels().filter((p) => /det_infer|rec_infer|vad_v5/.test(p));
+  assert.equal(paths.length, 3, 'the det, rec and VAD corpus models');
+  for (const path of paths) {
     const src = new CountingSource(new FileSource(path));
     const model = buildModel(decodeModelProto(src));
     const read = src.bytesRead;

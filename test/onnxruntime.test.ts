@@ -40,7 +40,9 @@ test('inferred output types and shapes equal what onnxruntime produces, wherever
 });
 
 test('with concrete input shapes, inference determines every value of the PaddleOCR networks', () => {
-  for (const path of corpusModels().filter((p) => p.includes('_infer'))) {
+  const paths = corpusModels().filter((p) => p.includes('_infer'));
+  assert.equal(paths.length, 3, 'the PaddleOCR det, rec and cls models');
+  for (const path of paths) {
     const model = openModel(path);
     const result = inferModel(model, { inputShapes: feedShapes(path) });
     const unknown: string[] = [];

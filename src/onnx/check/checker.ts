@@ -36,6 +36,9 @@ export function checkModel(model: Model, inference: InferenceResult = inferModel
     for (const n of f.node) for (const a of n.attribute) for (const t of [...(a.t ? [a.t] : []), ...a.tensors]) checkTensor(new Tensor(t, model.files), `function ${f.domain ?? ''}.${f.name ?? ''}`, out);
   }
   for (const d of [...unchecked].sort()) out.push(diagnostic('not-checked', `operators of domain '${d}' have no schemas here and are not checked`));
+  for (const f of inference.failures) {
+    out.push(diagnostic('inference-failed', `${f.node.opType} '${f.node.name || f.node.id}': shape inference failed: ${f.message}`, { nodeId: f.node.id, graphId: f.node.graph.id }));
+  }
   for (const c of inference.conflicts) {
     out.push(diagnostic('inferred-type-conflict', `'${c.value.name}' is declared ${fmt(c.declared)} but inference gives ${fmt(c.inferred)}`, { nodeId: c.node?.id, value: c.value.name }));
   }

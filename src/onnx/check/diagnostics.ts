@@ -18,6 +18,7 @@ export const RULES = {
   'type-constraint': { code: 'E301', severity: 'error', summary: "a value's type breaks the operator's type constraints" },
   'tensor-data': { code: 'E302', severity: 'error', summary: "a tensor's data does not match its type and shape" },
   'external-data': { code: 'E303', severity: 'error', summary: 'external data missing, too short or refused' },
+  'inference-failed': { code: 'E401', severity: 'error', summary: "a node's shape inference failed on what the model gives it" },
   'deprecated-op': { code: 'W101', severity: 'warning', summary: 'operator deprecated at the imported opset' },
   'inferred-type-conflict': { code: 'W301', severity: 'warning', summary: 'declared type contradicts the inferred one' },
   'not-checked': { code: 'I101', severity: 'info', summary: 'operators of a domain without schemas here are not checked' },

@@ -3,11 +3,11 @@ import type { Dim, Shape, ValueType } from '../model/value-type';
 import type { OpSchema } from '../schema/types';
 import { typeToString } from '../model/value-type';
 import { resolveSchema } from '../schema/registry';
-import { tensorType, type ConstValue, type Inferred, type OpContext } from './context';
-import { foldable } from './ops/fold';
+import { RANK_LIMIT, tensorType, type ConstValue, type Inferred, type OpContext } from './context';
+import { FoldAllocator } from './fold-allocator';
+import type { Tensor } from '../tensor';
 import { shapeFunction } from './ops';
 import { inferFromSchema } from './ops/from-schema';
-import { toNumbers, type NumericValues } from '../tensor';
 
 /** A declared type that inference contradicts. */
 export interface TypeConflict {
@@ -23,8 +23,15 @@ export interface Known extends Inferred {
   inferred?: ValueType | null;
 }
 
+/** A node whose shape function threw: a defect of the model or of inference, never hidden. */
+export interface InferenceFailure {
+  node: Node;
+  message: string;
+}
+
 export interface InferenceResult {
   readonly conflicts: TypeConflict[];
+  readonly failures: InferenceFailure[];
   /** Best knowledge: inferred and declared types merged; the declared type when inference knows nothing. */
   typeOf(v: Value): ValueType | null;
   /** What inference alone derived for a node output; null when it knows nothing. */
@@ -50,6 +57,7 @@ export function inferModel(model: Model, options: InferOptions = {}): InferenceR
   const known = env.known;
   return {
     conflicts: env.conflicts,
+    failures: env.failures,
     typeOf: (v) => known[v.index]?.type ?? v.type,
     inferredType: (v) => known[v.index]?.inferred ?? null,
     valueOf: (v) => known[v.index]?.value,
@@ -60,6 +68,8 @@ class Env {
   /** By Value.index: an array, since a million-node graph makes a Map the bottleneck. */
   readonly known: (Known | undefined)[];
   readonly conflicts: TypeConflict[] = [];
+  readonly failures: InferenceFailure[] = [];
+  readonly folds = new FoldAllocator();
   constructor(
     readonly opsets: Map<string, number>,
     valueCount: number,
@@ -75,7 +85,8 @@ class Env {
     });
     for (const t of g.initializers) {
       const v = g.values.get(t.name)!;
-      this.known[v.index] = { type: tensorType(t.dtype, t.dims), value: initializerValue(v) };
+      // Small integer (and tiny float) initializers take part in folding.
+      this.known[v.index] = { type: tensorType(t.dtype, t.dims), value: this.folds.tensor(t) };
     }
     for (const node of g.nodes) this.runNode(g, node);
     return g.outputs.map((v) => {
@@ -94,8 +105,9 @@ class Env {
     try {
       if (fn) fn(ctx);
       else if (schema) inferFromSchema(ctx);
-    } catch {
-      // An inference function that meets input it cannot handle knows nothing; the checker reports real defects.
+    } catch (e) {
+      // The outputs stay unknown; the checker reports the failure (E401).
+      this.failures.push({ node, message: e instanceof Error ? e.message : String(e) });
     }
     for (let i = 0; i < node.outputs.length; i++) {
       const v = node.outputValue(i);
@@ -175,8 +187,15 @@ class NodeContext implements OpContext {
   hasAttr(name: string): boolean {
     return !!this.node.attribute(name);
   }
+  fold(elemType: number, dims: readonly Dim[], make: (i: number) => Dim): ConstValue | undefined {
+    return this.env.folds.value(elemType, dims, make);
+  }
+  foldTensor(t: Tensor): ConstValue | undefined {
+    return this.env.folds.tensor(t);
+  }
   out(i: number, type: ValueType | null, value?: ConstValue): void {
-    if (i < this.results.length) this.results[i] = { type, value, inferred: type };
+    const capped = type?.kind === 'tensor' && type.shape && type.shape.length > RANK_LIMIT ? { ...type, shape: null } : type;
+    if (i < this.results.length) this.results[i] = { type: capped, value, inferred: capped };
   }
   tensor(i: number, elemType: number | undefined, shape: Shape, value?: ConstValue): void {
     this.out(i, tensorType(elemType, shape), value);
@@ -190,17 +209,6 @@ class NodeContext implements OpContext {
 }
 
 const UNKNOWN: Known = Object.freeze({ type: null, inferred: null });
-
-/** Values of small integer (and tiny float) initializers take part in folding. */
-function initializerValue(v: Value): ConstValue | undefined {
-  const t = v.initializer;
-  if (!t || !foldable(t)) return undefined;
-  try {
-    return { elemType: t.dtype, dims: t.dims, data: toNumbers(t.read(t.elementCount).values as NumericValues) };
-  } catch {
-    return undefined;
-  }
-}
 
 /** Declared ∧ inferred: the more specific of each part; `conflict` when they contradict. */
 export function mergeTypes(declared: ValueType, inferred: ValueType): { type: ValueType; conflict: boolean } {

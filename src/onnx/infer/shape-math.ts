@@ -1,4 +1,6 @@
+import { guardedArray } from '../guard';
 import type { Dim, Shape } from '../model/value-type';
+import { RANK_LIMIT } from './context';
 
 /** Shape arithmetic that keeps symbols where the result is certain and says null where not. */
 
@@ -54,20 +56,27 @@ export function windowOut(input: Dim, kernel: number, stride: number, dilation: 
   return out;
 }
 
-/** Reads a Slice-style range (start, end, step) on a dim of known size: the resulting length. */
-export function sliceLength(size: number, start: number, end: number, step: number): number {
+/** A Slice-style range (start, end, step) on a dim of known size: the first index it takes and how many. */
+export function sliceRange(size: number, start: number, end: number, step: number): { first: number; count: number } {
+  if (step === 0 || ![start, end, step].every((x) => typeof x === 'number' && !Number.isNaN(x))) throw new Error(`cannot slice from ${start} to ${end} by step ${step}`);
   const clamp = (v: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, v));
   let s = start < 0 ? start + size : start;
   let e = end < 0 ? end + size : end;
   if (step > 0) {
     s = clamp(s, 0, size);
     e = clamp(e, 0, size);
-    return Math.max(0, Math.ceil((e - s) / step));
+  } else {
+    s = clamp(s, 0, size - 1);
+    e = clamp(e, -1, size - 1);
   }
-  s = clamp(s, 0, size - 1);
-  e = clamp(e, -1, size - 1);
-  return Math.max(0, Math.ceil((e - s) / step));
+  return { first: s, count: Math.max(0, Math.ceil((e - s) / step)) };
 }
+
+/** The length a Slice-style range leaves of a dim of known size. */
+export const sliceLength = (size: number, start: number, end: number, step: number): number => sliceRange(size, start, end, step).count;
+
+/** A shape of `rank` unknown dims; unknown (null) when the rank is not a count up to RANK_LIMIT, e.g. a hostile declared length. */
+export const unknownDims = (rank: Dim): Shape => guardedArray(rank, RANK_LIMIT, () => null) ?? null;
 
 export const sameShape = (a: Shape, b: Shape): boolean =>
   a === b || (a !== null && b !== null && a.length === b.length && a.every((d, i) => d === b[i]));

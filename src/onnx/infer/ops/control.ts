@@ -42,9 +42,10 @@ const scan: InferFn = (c) => {
   const body = c.graphAttr('body');
   if (!body) return;
   const nScan = c.attrInt('num_scan_inputs', 0);
+  if (!(nScan >= 0 && nScan <= c.inputCount)) throw new Error(`num_scan_inputs ${nScan} is not within the node's ${c.inputCount} inputs`);
   if (c.opset < 9) {
     // Scan-8 (leading sequence_lens input, batch axes everywhere): element types only.
-    const body8 = c.subgraph(body, Array(c.inputCount - 1).fill(null));
+    const body8 = c.subgraph(body, Array(Math.max(0, c.inputCount - 1)).fill(null));
     body8.forEach((t, i) => c.tensor(i, t && t.kind === 'tensor' ? t.elemType : undefined, null));
     return;
   }

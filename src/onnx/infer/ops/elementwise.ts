@@ -11,7 +11,7 @@ export const sameAsInput: InferFn = (c) => c.out(0, c.type(0));
 function unaryFold(f: (x: number) => number): InferFn {
   return (c) => {
     const v = c.value(0);
-    c.out(0, c.type(0), v ? { ...v, data: v.data.map((d) => (typeof d === 'number' ? f(d) : null)) } : undefined);
+    c.out(0, c.type(0), v && c.fold(v.elemType, v.dims, (i) => (typeof v.data[i] === 'number' ? f(v.data[i] as number) : null)));
   };
 }
 
@@ -35,7 +35,7 @@ function broadcasting(elem: (c: OpContext) => number | undefined, fold?: DimRule
     let value: ConstValue | undefined;
     const a = c.value(0);
     const b = c.value(1);
-    if (fold && c.inputCount === 2 && a && b && elemType !== undefined) value = foldBinary(a, b, elemType, fold);
+    if (fold && c.inputCount === 2 && a && b && elemType !== undefined) value = foldBinary(c, a, b, elemType, fold);
     c.tensor(0, elemType, broadcast(shapes), value);
   };
 }
@@ -84,7 +84,7 @@ export const ELEMENTWISE: Record<string, InferFn> = {
     const y = c.value(2);
     let value: ConstValue | undefined;
     if (cond && x && y && cond.data.length === x.data.length && x.data.length === y.data.length) {
-      value = { elemType: x.elemType, dims: x.dims, data: cond.data.map((k, i) => (k === null ? null : k ? x.data[i]! : y.data[i]!)) };
+      value = c.fold(x.elemType, x.dims, (i) => (cond.data[i] === null ? null : cond.data[i] ? x.data[i]! : y.data[i]!));
     }
     c.tensor(0, c.elem(1) ?? c.elem(2), broadcast([c.shape(0), c.shape(1), c.shape(2)]), value);
   },
@@ -97,7 +97,7 @@ export const ELEMENTWISE: Record<string, InferFn> = {
     const to = c.attrInt('to', 0);
     const v = c.value(0);
     const convert = (d: number): number => (to === BOOL ? (d ? 1 : 0) : isIntegerType(to) ? Math.trunc(d) : d);
-    c.tensor(0, to, c.shape(0), v ? { ...v, elemType: to, data: v.data.map((d) => (typeof d === 'number' ? convert(d) : d)) } : undefined);
+    c.tensor(0, to, c.shape(0), v && c.fold(to, v.dims, (i) => (typeof v.data[i] === 'number' ? convert(v.data[i] as number) : v.data[i]!)));
   },
   CastLike: (c) => c.tensor(0, c.elem(1), c.shape(0)),
   Bernoulli: (c) => c.tensor(0, c.attrInt('dtype') ?? c.elem(0), c.shape(0)),

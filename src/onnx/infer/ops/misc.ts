@@ -126,7 +126,7 @@ export const MISC_OPS: Record<string, InferFn> = {
   TfIdfVectorizer: (c) => {
     const s = c.shape(0);
     const idx = c.attrInts('ngram_indexes') ?? [];
-    const width = idx.length ? Math.max(...idx) + 1 : null;
+    const width = idx.length ? idx.reduce((a, b) => Math.max(a, b)) + 1 : null;
     c.tensor(0, FLOAT, s ? (s.length === 1 ? [width] : [s[0]!, width]) : null);
   },
   StringNormalizer: (c) => {

@@ -1,7 +1,6 @@
 import type { Dim } from '../../model/value-type';
 import { isNum, normAxis } from '../shape-math';
 import type { InferFn } from '../context';
-import { constValue } from './fold';
 
 /** Reduce*: axes from an attribute (older opsets) or the second input (ReduceSum 13+, the rest 18+). */
 const REDUCE_FOLD: Record<string, (xs: number[]) => number> = {
@@ -30,7 +29,7 @@ const reduce: InferFn = (c) => {
   });
   const v = c.value(0);
   const fold = REDUCE_FOLD[c.node.opType];
-  const value = fold && v && all && v.data.every(isNum) ? constValue(v.elemType, out as number[], [fold(v.data as number[])]) : undefined;
+  const value = fold && v && all && v.data.every(isNum) ? c.fold(v.elemType, out, () => fold(v.data as number[])) : undefined;
   c.tensor(0, c.elem(0), out, value);
 };
 

@@ -1,8 +1,7 @@
 import type { Dim, Shape } from '../../model/value-type';
-import { broadcast, isNum, normAxis, product, sliceLength } from '../shape-math';
-import type { ConstValue, InferFn, OpContext } from '../context';
-import { asDims, constValue, foldable, INT64 } from './fold';
-import { toNumbers, type NumericValues } from '../../tensor';
+import { broadcast, isNum, normAxis, product, sliceLength, sliceRange, unknownDims } from '../shape-math';
+import { RANK_LIMIT, type ConstValue, type InferFn, type OpContext } from '../context';
+import { asDims, INT64, withDims } from './fold';
 
 /** Operators that move, cut and join tensors, with folding of the small int tensors of shape arithmetic. */
 
@@ -16,39 +15,46 @@ const reshape: InferFn = (c) => {
   const input = c.shape(0);
   const allowZero = c.attrInt('allowzero', 0) === 1;
   let shape: Shape = null;
-  if (target) {
+  if (target && target.length <= RANK_LIMIT) {
     const dims: Dim[] = target.map((d, i) => (d === 0 && !allowZero ? (input ? (input[i] ?? null) : null) : d === -1 ? -1 : d));
     const minus = dims.indexOf(-1);
     if (minus >= 0) dims[minus] = input ? inferredDim(input, dims.filter((_, i) => i !== minus)) : null;
     shape = dims;
-  } else if (c.shape(1)?.length === 1 && isNum(c.shape(1)![0]!)) {
-    shape = Array<Dim>(c.shape(1)![0] as number).fill(null);
+  } else if (c.shape(1)?.length === 1) {
+    shape = unknownDims(c.shape(1)![0]!);
   }
-  const v = c.value(0);
-  c.tensor(0, c.elem(0), shape, v && shape?.every(isNum) ? { ...v, dims: shape as number[] } : undefined);
+  c.tensor(0, c.elem(0), shape, withDims(c.value(0), shape));
 };
 
-/** The -1 of a Reshape: input elements over the other target dims, symbols cancelling pairwise. */
+/** The -1 of a Reshape: input elements over the other target dims, symbols cancelling pairwise (counted, so linear in the rank). */
 function inferredDim(input: Dim[], others: Dim[]): Dim {
-  const symbols = input.filter((d): d is string => typeof d === 'string');
+  const symbols = new Map<string, number>();
+  let left = 0;
   let num = 1;
   for (const d of input) {
     if (d === null) return null;
     if (typeof d === 'number') num *= d;
+    else {
+      symbols.set(d, (symbols.get(d) ?? 0) + 1);
+      left++;
+    }
   }
   let den = 1;
   for (const d of others) {
     if (d === null) return null;
     if (typeof d === 'number') den *= d;
     else {
-      const k = symbols.indexOf(d);
-      if (k < 0) return null;
-      symbols.splice(k, 1);
+      const k = symbols.get(d) ?? 0;
+      if (k === 0) return null;
+      symbols.set(d, k - 1);
+      left--;
     }
   }
   if (den === 0 || num % den !== 0) return null;
-  if (symbols.length === 0) return num / den;
-  return symbols.length === 1 && num === den ? symbols[0]! : null;
+  if (left === 0) return num / den;
+  if (left !== 1 || num !== den) return null;
+  for (const [name, k] of symbols) if (k === 1) return name;
+  return null;
 }
 
 const shapeOp: InferFn = (c) => {
@@ -59,13 +65,13 @@ const shapeOp: InferFn = (c) => {
   const start = clamp(c.attrInt('start', 0));
   const end = clamp(c.attrInt('end', rank));
   const dims = s.slice(start, Math.max(start, end));
-  c.tensor(0, INT64, [dims.length], { elemType: INT64, dims: [dims.length], data: dims });
+  c.tensor(0, INT64, [dims.length], c.fold(INT64, [dims.length], (i) => dims[i]!));
 };
 
 const size: InferFn = (c) => {
   const s = c.shape(0);
   const p = s ? product(s) : null;
-  c.tensor(0, INT64, [], isNum(p) ? { elemType: INT64, dims: [], data: [p] } : undefined);
+  c.tensor(0, INT64, [], isNum(p) ? c.fold(INT64, [], () => p) : undefined);
 };
 
 const flatten: InferFn = (c) => {
@@ -104,8 +110,10 @@ const concat: InferFn = (c) => {
   const values = Array.from({ length: c.inputCount }, (_, i) => c.value(i));
   let value: ConstValue | undefined;
   if (values.every((v) => v && v.dims.length === 1) && values.length > 0) {
-    const data = values.flatMap((v) => v!.data);
-    value = constValue(values[0]!.elemType, [data.length], data);
+    const parts = values as ConstValue[];
+    const total = parts.reduce((n, v) => n + v.data.length, 0);
+    let joined: Dim[] | undefined; // joined only once the allocator has accepted the total
+    value = c.fold(parts[0]!.elemType, [total], (i) => (joined ??= parts.flatMap((v) => v.data))[i]!);
   }
   c.tensor(0, c.elem(0) ?? values.find(Boolean)?.elemType, shape, value);
 };
@@ -150,44 +158,41 @@ const slice: InferFn = (c) => {
   if (!old && c.has(4) && !c.ints(4)) return c.tensor(0, c.elem(0), s.map(() => null));
   const out = [...s];
   const v = c.value(0);
-  let data = v && v.dims.length === 1 ? v.data : undefined;
+  // The folded value of a 1-D input: which of its elements the slice keeps.
+  let kept = v && v.dims.length === 1 ? { first: 0, count: v.data.length, step: 1 } : undefined;
   axes.forEach((ax, k) => {
     const a = normAxis(ax, s.length);
-    if (a === undefined) throw new Error('axis out of range');
+    if (a === undefined) throw new Error(`axis ${ax} out of range for rank ${s.length}`);
     const d = s[a]!;
     if (isNum(d)) {
       out[a] = sliceLength(d, starts[k]!, ends[k]!, steps[k]!);
-      if (data && a === 0) data = sliceData(data, starts[k]!, ends[k]!, steps[k]!);
+      if (kept && a === 0) {
+        const r = sliceRange(kept.count, starts[k]!, ends[k]!, steps[k]!);
+        kept = { first: kept.first + r.first * kept.step, count: r.count, step: kept.step * steps[k]! };
+      }
     } else {
       out[a] = null;
-      data = undefined;
+      kept = undefined;
     }
   });
-  c.tensor(0, c.elem(0), out, data && v ? constValue(v.elemType, [data.length], data) : undefined);
+  const value = v && kept && c.fold(v.elemType, [kept.count], (i) => v.data[kept!.first + i * kept!.step]!);
+  c.tensor(0, c.elem(0), out, value);
 };
-
-function sliceData(data: Dim[], start: number, end: number, step: number): Dim[] {
-  const n = data.length;
-  const norm = (x: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, x < 0 ? x + n : x));
-  const out: Dim[] = [];
-  if (step > 0) for (let i = norm(start, 0, n); i < norm(end, 0, n); i += step) out.push(data[i]!);
-  else for (let i = norm(start, 0, n - 1); i > norm(end, -1, n - 1); i += step) out.push(data[i]!);
-  return out;
-}
 
 const gather: InferFn = (c) => {
   const data = c.shape(0);
   const idx = c.shape(1);
   if (!data || !idx) return c.tensor(0, c.elem(0), null);
   const axis = normAxis(c.attrInt('axis', 0), data.length);
-  if (axis === undefined) throw new Error('axis out of range');
+  if (axis === undefined) throw new Error(`axis ${c.attrInt('axis', 0)} out of range for rank ${data.length}`);
   const shape = [...data.slice(0, axis), ...idx, ...data.slice(axis + 1)];
   const v = c.value(0);
   const iv = c.value(1);
   let value: ConstValue | undefined;
   if (v && iv && v.dims.length === 1 && iv.data.every(isNum)) {
     const n = v.data.length;
-    value = constValue(v.elemType, iv.dims, (iv.data as number[]).map((i) => v.data[i < 0 ? i + n : i] ?? null));
+    const at = iv.data as number[];
+    value = c.fold(v.elemType, iv.dims, (k) => v.data[at[k]! < 0 ? at[k]! + n : at[k]!] ?? null);
   }
   c.tensor(0, c.elem(0), shape, value);
 };
@@ -214,7 +219,7 @@ const squeeze: InferFn = (c) => {
   const v = c.value(0);
   if (!s || (axesGiven && !axes)) return c.tensor(0, c.elem(0), null);
   const out = squeezeDims(s, axes);
-  c.tensor(0, c.elem(0), out, v && out?.every(isNum) ? { ...v, dims: out as number[] } : undefined);
+  c.tensor(0, c.elem(0), out, withDims(v, out));
 };
 
 const unsqueeze: InferFn = (c) => {
@@ -226,8 +231,7 @@ const unsqueeze: InferFn = (c) => {
   const out: Dim[] = [];
   let k = 0;
   for (let i = 0; i < rank; i++) out.push(at.has(i) ? 1 : (s[k++] ?? null));
-  const v = c.value(0);
-  c.tensor(0, c.elem(0), out, v && out.every(isNum) ? { ...v, dims: out as number[] } : undefined);
+  c.tensor(0, c.elem(0), out, withDims(c.value(0), out));
 };
 
 const expand: InferFn = (c) => {
@@ -235,14 +239,14 @@ const expand: InferFn = (c) => {
   const s = c.shape(0);
   if (target) return c.tensor(0, c.elem(0), broadcast([s, target]));
   const len = c.shape(1)?.[0] ?? null;
-  c.tensor(0, c.elem(0), isNum(len) && s ? Array<Dim>(Math.max(len, s.length)).fill(null) : null);
+  c.tensor(0, c.elem(0), isNum(len) && s ? unknownDims(Math.max(len, s.length)) : null);
 };
 
 const tile: InferFn = (c) => {
   const s = c.shape(0);
   const r = c.ints(1);
   if (!s) return c.tensor(0, c.elem(0), null);
-  c.tensor(0, c.elem(0), s.map((d, i) => (r && isNum(d) ? d * r[i]! : null)));
+  c.tensor(0, c.elem(0), s.map((d, i) => (isNum(d) && r?.[i] !== undefined ? d * r[i] : null)));
 };
 
 const pad: InferFn = (c) => {
@@ -255,7 +259,8 @@ const pad: InferFn = (c) => {
   const out = [...s];
   axes.forEach((a, k) => {
     const d = s[a]!;
-    out[a] = isNum(d) ? d + pads[k]! + pads[k + axes.length]! : null;
+    const [begin, end] = [pads[k], pads[k + axes.length]];
+    out[a] = isNum(d) && begin !== undefined && end !== undefined ? d + begin + end : null;
   });
   c.tensor(0, c.elem(0), out);
 };
@@ -265,26 +270,20 @@ const constantOfShape: InferFn = (c) => {
   const t = c.node.attribute('value')?.tensor();
   const elem = t?.dtype ?? 1;
   const len = c.shape(0)?.[0] ?? null;
-  const shape = dims ?? (isNum(len) ? Array<Dim>(len).fill(null) : null);
-  let value: ConstValue | undefined;
-  if (dims && dims.every(isNum)) {
-    const n = (dims as number[]).reduce((a, b) => a * b, 1);
-    const first = t ? t.read(1).values[0] : 0;
-    const fill = typeof first === 'bigint' ? Number(first) : first;
-    if (typeof fill === 'number') value = constValue(elem, dims as number[], Array<Dim>(n).fill(fill));
-  }
-  c.tensor(0, elem, shape, value);
+  const shape = dims ?? unknownDims(len);
+  const fill = t ? c.foldTensor(t)?.data[0] : 0;
+  c.tensor(0, elem, shape, dims && typeof fill === 'number' ? c.fold(elem, dims, () => fill) : undefined);
 };
 
 const constant: InferFn = (c) => {
   const a = c.node.attributes[0];
   if (!a) return;
-  const num = (elemType: number, dims: number[], data: number[]): void => c.tensor(0, elemType, dims, constValue(elemType, dims, data));
+  const num = (elemType: number, dims: number[], data: number[]): void => c.tensor(0, elemType, dims, c.fold(elemType, dims, (i) => data[i]!));
   switch (a.name) {
     case 'value': {
       const t = a.tensor();
       if (!t) return;
-      return c.tensor(0, t.dtype, t.dims, foldable(t) ? constValue(t.dtype, t.dims, toNumbers(t.read(t.elementCount).values as NumericValues)) : undefined);
+      return c.tensor(0, t.dtype, t.dims, c.foldTensor(t));
     }
     case 'value_float':
       return num(1, [], [a.float()]);
@@ -306,10 +305,11 @@ const constant: InferFn = (c) => {
 };
 
 const range: InferFn = (c) => {
-  const [s, l, d] = [c.ints(0), c.ints(1), c.ints(2)];
-  if (!s || !l || !d) return c.tensor(0, c.elem(0), [null]);
-  const n = Math.max(0, Math.ceil((l[0]! - s[0]!) / d[0]!));
-  c.tensor(0, c.elem(0), [n], constValue(c.elem(0) ?? INT64, [n], Array.from({ length: n }, (_, i) => s[0]! + i * d[0]!)));
+  const [start, limit, delta] = [c.ints(0)?.[0], c.ints(1)?.[0], c.ints(2)?.[0]];
+  if (start === undefined || limit === undefined || delta === undefined) return c.tensor(0, c.elem(0), [null]);
+  if (delta === 0) throw new Error('delta is 0: the range never reaches its limit');
+  const n = Math.max(0, Math.ceil((limit - start) / delta));
+  c.tensor(0, c.elem(0), [Number.isSafeInteger(n) ? n : null], c.fold(c.elem(0) ?? INT64, [n], (i) => start + i * delta));
 };
 
 const oneHot: InferFn = (c) => {
