@@ -60,14 +60,21 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
 
+/** Polls until `probe` returns a value (bounded: tests never sleep blindly). */
+export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Waits for the webview's render counter to pass `after`. */
 export async function renderedAfter(frame: FrameLocator, after: number): Promise<void> {
   const body = frame.locator('body');
-  for (let i = 0; i < 600; i++) {
-    if (Number(await body.getAttribute('data-rendered')) > after) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the graph did not render again within 30 s');
+  await until('the graph to render again', async () => (Number(await body.getAttribute('data-rendered')) > after ? true : undefined));
 }
 
 /** Closes every editor (Ctrl+K Ctrl+W). */
@@ -86,7 +93,7 @@ export async function exportNextToModel(page: Page, frame: FrameLocator, button:
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.press('Enter');
-  for (let i = 0; i < 200 && !existsSync(target); i++) await new Promise((r) => setTimeout(r, 50));
+  await until(target, () => (existsSync(target) ? true : undefined));
   const bytes = readFileSync(target);
   rmSync(target);
   return bytes;
