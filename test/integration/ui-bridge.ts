@@ -32,13 +32,12 @@ async function perform(page: Page, a: UiAction): Promise<unknown> {
   const webview = page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
   switch (a.action) {
     case 'quickInput': {
-      const widget = page.locator('.quick-input-widget');
-      const input = widget.locator('input');
+      const input = page.locator('.quick-input-widget input');
       await input.waitFor({ timeout: TIMEOUT_MS });
+      if (a.text.startsWith('/')) return typePath(page, a.text);
       await input.fill(a.text);
-      if (a.text.startsWith('/')) return acceptPath(page, a.text);
       // The list filters as the value changes: accept only once the first row shows the text.
-      await widget.locator('.monaco-list-row').first().filter({ hasText: a.text }).waitFor({ timeout: TIMEOUT_MS });
+      await page.locator('.quick-input-widget .monaco-list-row').first().filter({ hasText: a.text }).waitFor({ timeout: TIMEOUT_MS });
       await input.press('Enter');
       return null;
     }
@@ -63,17 +62,20 @@ async function perform(page: Page, a: UiAction): Promise<unknown> {
 }
 
 /**
- * Accepts the path typed into a save dialog with its OK button (Enter would take the highlighted
- * row, `..`). While the dialog still digests the new value it ignores OK: press again, bounded.
+ * Types a path into the save dialog and accepts it with the OK button (Enter would take the
+ * highlighted row, `..`). The dialog fills in its proposal only once it has listed the folder,
+ * and ignores OK while busy: wait for the listing, retype if the value was replaced, bounded.
  */
-async function acceptPath(page: Page, path: string): Promise<null> {
-  const ok = page.locator('.quick-input-widget').getByRole('button', { name: 'OK' });
+async function typePath(page: Page, path: string): Promise<null> {
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('input');
+  const ok = widget.getByRole('button', { name: 'OK' });
+  await widget.locator('.monaco-list-row').first().waitFor({ timeout: TIMEOUT_MS });
   for (let tries = 0; tries < 10; tries++) {
+    if ((await input.inputValue()) !== path) await input.fill(path);
     await ok.click({ timeout: TIMEOUT_MS });
-    const taken = page.waitForFunction((p) => {
-      const widget = document.querySelector<HTMLElement>('.quick-input-widget');
-      return !widget || widget.style.display === 'none' || widget.querySelector('input')?.value !== p; // closed, or the next quick input
-    }, path, { timeout: 2000 });
+    // Taken when the OK button goes: the dialog closed, or the next quick input (without one) is shown.
+    const taken = ok.waitFor({ state: 'hidden', timeout: 2000 });
     if (await taken.then(() => true, () => false)) return null;
   }
   throw new Error(`the save dialog did not take ${path}`);
