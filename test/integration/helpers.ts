@@ -21,11 +21,13 @@ export async function until<T>(what: string, probe: () => T | undefined | Promis
   }
 }
 
-/** The running extension's graph editor provider (what activate() returns). */
+/** The running extension's graph editor provider (what activate() returns when ONNX_STUDIO_TEST_MODE is set). */
 export async function graphEditor(): Promise<GraphEditorProvider> {
-  const ext = vscode.extensions.getExtension<{ provider: GraphEditorProvider }>('onnx-studio.onnx-studio');
+  const ext = vscode.extensions.getExtension<{ provider: GraphEditorProvider } | undefined>('onnx-studio.onnx-studio');
   if (!ext) throw new Error('onnx-studio.onnx-studio is not installed');
-  return (await ext.activate()).provider;
+  const api = await ext.activate();
+  if (!api) throw new Error('the extension exposes its editor to tests only: set ONNX_STUDIO_TEST_MODE (run.ts does)');
+  return api.provider;
 }
 
 /** Opens `path` in the graph editor and waits for its first painted frame. */
