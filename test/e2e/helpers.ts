@@ -3,6 +3,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, startVsCodeServer } from '../../src/toolchains/vscode-server';
+import { until } from '../helpers/until';
+
+export { until };
 
 export const ROOT = join(__dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'out', 'e2e-artifacts');
@@ -58,17 +61,6 @@ export async function openFromExplorer(page: Page, fileName: string): Promise<Fr
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-}
-
-/** Polls until `probe` returns a value (bounded: tests never sleep blindly). */
-export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Waits for the webview's render counter to pass `after`. */

@@ -5,21 +5,13 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphEditorProvider } from '../../src/extension/graph-editor';
 import type { RenderInfo } from '../../src/protocol/messages';
+import { until } from '../helpers/until';
 import type { UiAction } from './ui-bridge';
+
+export { until };
 
 /** The source checkout (the bundled tests run from out/integration). */
 export const ROOT = join(__dirname, '..', '..');
-
-/** Polls until `probe` returns a value (bounded: tests never sleep blindly). */
-export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** The running extension's graph editor provider (what activate() returns when ONNX_STUDIO_TEST_MODE is set). */
 export async function graphEditor(): Promise<GraphEditorProvider> {
