@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 node scripts/gen-networks.mjs >/dev/null
 echo "# open to first paint (integration runner, development folder)"
-ONNX_STUDIO_ITEST_GREP='large graphs|1M-node' node out/integration/run.js | grep -E 'net-(flat|ns)-|1M nodes|command round trip'
+# Each part prints its figures even if the other fails; a failed run still fails the script.
+status=0
+ONNX_STUDIO_ITEST_GREP='large graphs|1M-node' node out/integration/run.js 2>&1 | grep -E 'net-(flat|ns)-|1M nodes|failed' || status=1
 echo "# pan and zoom with 10k nodes on screen (browser test)"
-node --test --test-concurrency=1 out/e2e/large-graph.e2e.js | grep -E 'nodes on screen'
+node --test --test-concurrency=1 out/e2e/large-graph.e2e.js 2>&1 | grep -E 'nodes on screen|^not ok' || status=1
+exit $status
