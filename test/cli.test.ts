@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { internalError } from '../src/cli/internal-error';
 import { CLI, corpusModels } from './helpers/corpus';
 import { bytesOf, node, reluAddModel } from './helpers/models';
 
@@ -75,4 +76,10 @@ test('inspect without --json prints a readable summary; usage errors exit 64', (
   assert.equal(run('inspect').status, 64);
   assert.equal(run('frobnicate').status, 64);
   assert.equal(run('inspect', '--bogus', model).status, 64);
+});
+
+test('an internal error is one line (exit 70 in main); the stack only with ONNX_STUDIO_DEBUG=1', () => {
+  const e = new RangeError('Maximum call stack size exceeded\nmore');
+  assert.equal(internalError('onnx-studio text', e, false), 'onnx-studio text: internal error: RangeError: Maximum call stack size exceeded (set ONNX_STUDIO_DEBUG=1 for details)');
+  assert.match(internalError('onnx-studio text', e, true), /^onnx-studio text: internal error: RangeError: Maximum call stack size exceeded\nRangeError: Maximum call stack size exceeded\nmore\n\s+at /);
 });

@@ -1,7 +1,7 @@
 import type { InferenceResult } from '../onnx/infer/infer';
 import type { Attribute, Node } from '../onnx/model/graph';
 import { typeToString } from '../onnx/model/value-type';
-import { AttributeType } from '../onnx/proto/types';
+import { AttributeType, attributeTypeName } from '../onnx/proto/types';
 import { resolveSchema } from '../onnx/schema/registry';
 import type { OpSchema } from '../onnx/schema/types';
 import type { Tensor } from '../onnx/tensor';
@@ -18,7 +18,6 @@ export interface NodeFacts {
   outputs: { formal: string; name: string; type: string }[];
 }
 
-const TYPE_NAMES = Object.fromEntries(Object.entries(AttributeType).map(([k, v]) => [v, k.toLowerCase()]));
 const MAX_LIST = 16;
 
 export function nodeFacts(n: Node, opsets: Map<string, number>, inference: InferenceResult): NodeFacts {
@@ -39,7 +38,7 @@ export function nodeFacts(n: Node, opsets: Map<string, number>, inference: Infer
     opType: n.opType,
     domain: n.domain,
     schema: schema ? { since: schema.since, summary: schema.summary, deprecated: !!schema.deprecated } : null,
-    attributes: n.attributes.map((a) => ({ name: a.name, type: TYPE_NAMES[a.type] ?? 'undefined', value: attributeText(a) })),
+    attributes: n.attributes.map((a) => ({ name: a.name, type: attributeTypeName(a.type), value: attributeText(a) })),
     inputs: n.inputs.map((name, i) => ({ formal: formal(schema?.inputs, i), name, type: name ? typeOf(name) : '' })),
     outputs: n.outputs.map((name, i) => ({ formal: formal(schema?.outputs, i), name, type: name ? typeOf(name) : '' })),
   };

@@ -1,31 +1,32 @@
-/** Minimal argv parsing shared by the subcommands: positionals and `--flag` / `--key value`. */
-export interface ParsedArgs {
-  positionals: string[];
-  flags: Set<string>;
-  options: Map<string, string>;
-}
+import { parseArgs as parseNodeArgs } from 'node:util';
 
+/** Bad usage: the CLI prints it with the subcommand's usage line and exits 64. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function parseArgs(argv: string[], spec: { flags?: string[]; options?: string[] }): ParsedArgs {
-  const out: ParsedArgs = { positionals: [], flags: new Set(), options: new Map() };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      out.positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (a.startsWith('-') && a !== '-') {
-      const [key, inline] = a.split('=', 2) as [string, string | undefined];
-      if (spec.flags?.includes(key)) out.flags.add(key);
-      else if (spec.options?.includes(key)) {
-        const v = inline ?? argv[++i];
-        if (v === undefined) throw new UsageError(`${key} needs a value`);
-        out.options.set(key, v);
-      } else throw new UsageError(`unknown option ${a}`);
-    } else out.positionals.push(a);
+export interface OptionSpec {
+  type: 'boolean' | 'string';
+  short?: string;
+}
+
+/**
+ * Node's own argv parser, strict: an unknown option, a missing value or a value given to a
+ * flag is a UsageError. Options are named without dashes (`out` for `-o/--out`).
+ */
+export function parseArgs<T extends Record<string, OptionSpec>>(
+  argv: string[],
+  options: T,
+  usage: string,
+  positionals = 1,
+): { values: { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string }; positionals: string[] } {
+  let parsed: ReturnType<typeof parseNodeArgs>;
+  try {
+    parsed = parseNodeArgs({ args: argv, options, strict: true, allowPositionals: true });
+  } catch (e) {
+    if (String((e as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) throw new UsageError(`${(e as Error).message.split(/\. To specify|\n/)[0]}\nusage: ${usage}`);
+    throw e;
   }
-  return out;
+  if (parsed.positionals.length !== positionals) throw new UsageError(`usage: ${usage}`);
+  return { values: parsed.values as { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string }, positionals: parsed.positionals };
 }

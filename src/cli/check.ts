@@ -1,13 +1,12 @@
 import { checkModel } from '../onnx/check/checker';
 import type { Diagnostic } from '../onnx/check/diagnostics';
-import { parseArgs, UsageError } from './args';
+import { parseArgs } from './args';
 import { loadModel } from './load';
 
 export const checkUsage = 'onnx-studio check MODEL [--json]     validate a model: exit 0 no errors, 1 errors, 2 unreadable';
 
 export function runCheck(argv: string[], out: (s: string) => void): number {
-  const args = parseArgs(argv, { flags: ['--json'] });
-  if (args.positionals.length !== 1) throw new UsageError(`usage: ${checkUsage}`);
+  const args = parseArgs(argv, { json: { type: 'boolean' } }, checkUsage);
   const path = args.positionals[0]!;
   const model = loadModel(path);
   let diagnostics: Diagnostic[];
@@ -18,7 +17,7 @@ export function runCheck(argv: string[], out: (s: string) => void): number {
   }
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
-  if (args.flags.has('--json')) out(JSON.stringify({ file: path, errors, warnings, diagnostics }, null, 2));
+  if (args.values.json) out(JSON.stringify({ file: path, errors, warnings, diagnostics }, null, 2));
   else {
     for (const d of diagnostics) out(`${d.severity} ${d.code} ${d.rule}: ${d.message}${d.nodeId ? ` [node ${d.nodeId}]` : ''}`);
     out(`${path}: ${errors} errors, ${warnings} warnings`);

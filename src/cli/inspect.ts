@@ -1,17 +1,16 @@
 import { summarizeModel, type ModelSummary, type ValueSummary } from '../analysis/summary';
 import { dimToString } from '../onnx/model/value-type';
-import { parseArgs, UsageError } from './args';
+import { parseArgs } from './args';
 import { loadModel } from './load';
 
 export const inspectUsage = 'onnx-studio inspect MODEL [--json]   summary of a model: opsets, inputs, outputs, operators, weights';
 
 export function runInspect(argv: string[], out: (s: string) => void): number {
-  const args = parseArgs(argv, { flags: ['--json'] });
-  if (args.positionals.length !== 1) throw new UsageError(`usage: ${inspectUsage}`);
+  const args = parseArgs(argv, { json: { type: 'boolean' } }, inspectUsage);
   const model = loadModel(args.positionals[0]!);
   try {
     const summary = summarizeModel(model);
-    out(args.flags.has('--json') ? JSON.stringify(summary, null, 2) : formatSummary(args.positionals[0]!, summary));
+    out(args.values.json ? JSON.stringify(summary, null, 2) : formatSummary(args.positionals[0]!, summary));
     return 0;
   } finally {
     model.close();

@@ -1,10 +1,11 @@
-import { ModelFileError, OnnxFormatError } from '../onnx/errors';
+import { describeFileProblem } from '../onnx/io/open-errors';
 import type { Model } from '../onnx/model/graph';
 import { openModel } from '../onnx/open';
 
-/** Exit code for "the file could not be read as a model". */
+/** Exit code for "a file cannot be used" (unreadable, not a model, refused, an unusable output). */
 export const EXIT_UNREADABLE = 2;
 
+/** A failure the CLI reports in one line with its own exit code. */
 export class CliError extends Error {
   constructor(
     message: string,
@@ -14,17 +15,21 @@ export class CliError extends Error {
   }
 }
 
-/** Opens a model for a subcommand; every failure becomes a one-line message and exit code 2. */
-export function loadModel(path: string): Model {
+/**
+ * Runs `work` on a file; a problem with the file (see describeFileProblem) becomes a CliError
+ * with exit code 2 and its hint; anything else is left to the caller as an internal error.
+ */
+export function withFile<T>(path: string, work: () => T): T {
   try {
-    return openModel(path);
+    return work();
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new CliError(`${path}: no such file`, EXIT_UNREADABLE);
-    if (err.code === 'EISDIR') throw new CliError(`${path}: is a directory, not a model file`, EXIT_UNREADABLE);
-    if (err.code === 'EACCES') throw new CliError(`${path}: permission denied`, EXIT_UNREADABLE);
-    if (e instanceof OnnxFormatError) throw new CliError(`${path}: not a valid ONNX model: ${e.message}`, EXIT_UNREADABLE);
-    if (e instanceof ModelFileError) throw new CliError(`${path}: ${e.message}`, EXIT_UNREADABLE);
-    throw new CliError(`${path}: cannot read: ${err.message}`, EXIT_UNREADABLE);
+    const problem = describeFileProblem(path, e);
+    if (!problem) throw e;
+    throw new CliError(problem.hint ? `${problem.message}\n  ${problem.hint}` : problem.message, EXIT_UNREADABLE);
   }
+}
+
+/** Opens a model for a subcommand; every problem with the file becomes a one-line message and exit code 2. */
+export function loadModel(path: string): Model {
+  return withFile(path, () => openModel(path));
 }

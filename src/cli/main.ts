@@ -1,20 +1,26 @@
+import { removeTempFiles } from '../onnx/io/write-file';
 import { UsageError } from './args';
 import { checkUsage, runCheck } from './check';
-import { inspectUsage, runInspect } from './inspect';
-import { CliError } from './load';
-import { runView, viewUsage } from './view';
 import { compileUsage, runCompile } from './compile';
+import { inspectUsage, runInspect } from './inspect';
+import { internalError } from './internal-error';
+import { CliError } from './load';
 import { runText, textUsage } from './text';
+import { runView, viewUsage } from './view';
 
 type Subcommand = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>;
 
-const SUBCOMMANDS: Record<string, { run: Subcommand; usage: string }> = {
+const SUBCOMMANDS: Record<string, { run: Subcommand; usage: string; ownsSignals?: boolean }> = {
   inspect: { run: runInspect, usage: inspectUsage },
   check: { run: runCheck, usage: checkUsage },
-  view: { run: runView, usage: viewUsage },
+  view: { run: runView, usage: viewUsage, ownsSignals: true },
   text: { run: runText, usage: textUsage },
   compile: { run: runCompile, usage: compileUsage },
 };
+
+/** Exit codes (DESIGN.md §5b): 0 done, 1 the input has errors, 2 a file cannot be used, 64 bad usage, 70 internal error. */
+export const EXIT_USAGE = 64;
+export const EXIT_INTERNAL = 70;
 
 const usage = (): string => ['usage:', ...Object.values(SUBCOMMANDS).map((s) => `  ${s.usage}`)].join('\n');
 
@@ -22,30 +28,51 @@ const usage = (): string => ['usage:', ...Object.values(SUBCOMMANDS).map((s) => 
 export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
-    out(usage());
-    return name ? 0 : 64;
+    (name ? out : err)(usage());
+    return name ? 0 : EXIT_USAGE;
   }
   const sub = SUBCOMMANDS[name];
   if (!sub) {
     err(`onnx-studio: unknown command '${name}'\n${usage()}`);
-    return 64;
+    return EXIT_USAGE;
   }
   try {
     return await sub.run(rest, out, err);
   } catch (e) {
     if (e instanceof UsageError) {
-      err(e.message);
-      return 64;
+      err(`onnx-studio ${name}: ${e.message}`);
+      return EXIT_USAGE;
     }
     if (e instanceof CliError) {
       err(`onnx-studio ${name}: ${e.message}`);
       return e.exitCode;
     }
-    err(`onnx-studio ${name}: internal error: ${(e as Error).stack ?? String(e)}`);
-    return 70;
+    err(internalError(`onnx-studio ${name}`, e));
+    return EXIT_INTERNAL;
+  }
+}
+
+/** Ctrl+C or a kill while writing: remove the temp files being written, then exit 130 or 143. */
+function exitOnSignals(): void {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.on(signal, () => {
+      removeTempFiles();
+      process.exit(code);
+    });
   }
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then((code) => (process.exitCode = code));
+  const argv = process.argv.slice(2);
+  if (!SUBCOMMANDS[argv[0] ?? '']?.ownsSignals) exitOnSignals();
+  const stderr = (s: string): void => void process.stderr.write(s + '\n');
+  process.on('uncaughtException', (e) => {
+    stderr(internalError('onnx-studio', e));
+    process.exit(EXIT_INTERNAL);
+  });
+  void main(argv, (s) => process.stdout.write(s + '\n'), stderr).then((code) => {
+    process.exitCode = code;
+    // One more turn of the event loop, so a signal that came during synchronous work is handled (exit 130/143).
+    setImmediate(() => {});
+  });
 }

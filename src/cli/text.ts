@@ -1,34 +1,26 @@
-import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
-import { printModel } from '../onnx/text/printer';
-import { parseArgs, UsageError } from './args';
-import { loadModel } from './load';
-import { writeAtomic } from './write-atomic';
+import { resolve } from 'node:path';
+import { printModelText, writeModelText } from '../onnx/text/text-output';
+import { parseArgs } from './args';
+import { loadModel, withFile } from './load';
 
-export const textUsage = 'onnx-studio text MODEL [-o FILE.onnxtxt] [--weights]   print a model as ONNX text (large tensors refer to the model\'s bytes, or go to FILE.onnxtxt.data)';
+export const textUsage =
+  "onnx-studio text MODEL [-o FILE.onnxtxt] [--weights]   print a model as ONNX text (large tensors refer to the model's bytes, or go to FILE.onnxtxt.data)";
 
 export function runText(argv: string[], out: (s: string) => void, err: (s: string) => void = () => {}): number {
-  const args = parseArgs(argv, { options: ['-o'], flags: ['--weights'] });
-  if (args.positionals.length !== 1) throw new UsageError(`usage: ${textUsage}`);
+  const args = parseArgs(argv, { out: { type: 'string', short: 'o' }, weights: { type: 'boolean' } }, textUsage);
   const modelPath = resolve(args.positionals[0]!);
-  const target = args.options.get('-o');
+  const target = args.values.out;
   const model = loadModel(modelPath);
   try {
-    // References must stay inside the text file's folder (external-data rules): only a text
-    // written beside the model can point at the model's bytes.
-    const textDir = target ? dirname(resolve(target)) : process.cwd();
-    const location = relative(textDir, modelPath);
-    const beside = !location.startsWith('..') && !isAbsolute(location);
-    // A text away from the model (or asked for) gets its own weights file: references may not leave their folder.
-    const ownWeights = !!target && (args.flags.has('--weights') || !beside);
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    const weights = ownWeights && target ? { location: `${basename(target)}.data`, append: (b: Uint8Array) => ((size += b.length), chunks.push(b), size - b.length) } : undefined;
-    const { text, dropped } = printModel(model.proto, weights ? { weights } : beside ? { modelLocation: location } : { inlineLimit: Infinity });
-    if (!beside && !target) err(`onnx-studio text: printing away from ${modelPath}, so all tensor values are inline`);
-    if (dropped.length) err(`onnx-studio text: the text syntax cannot carry, and so leaves out: ${dropped.join(', ')}`);
-    if (weights && size && target) writeAtomic(`${resolve(target)}.data`, modelPath, (sink) => chunks.forEach((c) => sink.write(c)));
-    if (target) writeAtomic(target, modelPath, (sink) => sink.write(new TextEncoder().encode(text)));
-    else out(text.trimEnd());
+    const printed = withFile(modelPath, () => printModelText(model, modelPath, target ? { textPath: target, ownWeights: args.values.weights } : { cwd: process.cwd() }));
+    for (const note of printed.notes) err(`onnx-studio text: ${note}`);
+    if (printed.dropped.length) err(`onnx-studio text: the text syntax cannot carry, and so leaves out: ${printed.dropped.join(', ')}`);
+    if (!target) {
+      out(printed.text.trimEnd());
+      return 0;
+    }
+    withFile(target, () => writeModelText(printed, resolve(target)));
+    err(`${target}: written${printed.weights ? ` (and ${printed.weights.path})` : ''}`);
     return 0;
   } finally {
     model.close();

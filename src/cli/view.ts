@@ -1,6 +1,6 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { startVsCodeServer } from '../toolchains/vscode-server';
+import { startVsCodeServer, vscodePaths } from '../toolchains/vscode-server';
 import { parseArgs, UsageError } from './args';
 import { CliError, EXIT_UNREADABLE } from './load';
 
@@ -11,8 +11,7 @@ const ROOT = resolve(__dirname, '..');
 
 /** Starts VS Code with ONNX Studio for a model (or a folder of models) and runs until interrupted. */
 export async function runView(argv: string[], out: (s: string) => void): Promise<number> {
-  const args = parseArgs(argv, { options: ['--port'] });
-  if (args.positionals.length !== 1) throw new UsageError(`usage: ${viewUsage}`);
+  const args = parseArgs(argv, { port: { type: 'string' } }, viewUsage);
   const target = resolve(args.positionals[0]!);
   let isFolder: boolean;
   try {
@@ -20,7 +19,12 @@ export async function runView(argv: string[], out: (s: string) => void): Promise
   } catch {
     throw new CliError(`${target}: no such file or folder`, EXIT_UNREADABLE);
   }
-  const port = args.options.has('--port') ? Number(args.options.get('--port')) : undefined;
+  const port = args.values.port === undefined ? undefined : Number(args.values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`--port needs a port number (1-65535), not '${args.values.port}'\nusage: ${viewUsage}`);
+  const paths = vscodePaths(ROOT);
+  if (!existsSync(paths.codeServer) || !existsSync(paths.node24)) {
+    throw new CliError(`VS Code (code-server) is not installed for onnx-studio view; set it up once with:\n  bash ${join(ROOT, 'scripts', 'setup-vscode.sh')}`, EXIT_UNREADABLE);
+  }
   const server = await startVsCodeServer({ root: ROOT, devExtension: ROOT, port });
   const folder = isFolder ? target : dirname(target);
   const payload = isFolder ? [] : [['openFile', `vscode-remote://127.0.0.1:${server.port}${target}`]];

@@ -1,7 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { ModelFileError, OnnxFormatError } from '../onnx/errors';
+import { describeFileProblem } from '../onnx/io/open-errors';
 import { inferModel, type InferenceResult } from '../onnx/infer/infer';
 import type { Model } from '../onnx/model/graph';
 import { openModel } from '../onnx/open';
@@ -67,23 +66,5 @@ function externalDataProblems(model: Model): string[] {
 
 /** A user-facing explanation of why a file did not open, with what was read. */
 export function describeOpenError(path: string, e: unknown): { message: string; hint?: string; readBytes: number } {
-  const err = e as NodeJS.ErrnoException;
-  const size = existsSync(path) ? safeSize(path) : 0;
-  if (err.code === 'ENOENT') return { message: `${path} does not exist.`, readBytes: 0 };
-  if (e instanceof OnnxFormatError) {
-    const hint = /Git LFS pointer/.test(e.message)
-      ? 'Run `git lfs pull` in the repository to fetch the real model.'
-      : `The file is ${size.toLocaleString('en-US')} bytes; reading stopped at byte ${e.offset.toLocaleString('en-US')}. It may be truncated, or not an ONNX model.`;
-    return { message: e.message, hint, readBytes: e.offset };
-  }
-  if (e instanceof ModelFileError) return { message: e.message, hint: 'The model refers to an external data file that is missing or refused.', readBytes: size };
-  return { message: `Could not read ${path}: ${err.message}`, readBytes: 0 };
-}
-
-function safeSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
+  return describeFileProblem(path, e) ?? { message: `Could not read ${path}: ${(e as Error).message}`, readBytes: 0 };
 }

@@ -1,13 +1,26 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
-import { DiskModelFiles } from '../onnx/io/model-files';
-import { encodeModelBytes, openModel } from '../onnx/open';
-import { positionAt } from '../onnx/text/lexer';
-import { parseModel } from '../onnx/text/parser';
-import { printModel } from '../onnx/text/printer';
-import { allTensors, inlineExternalData } from '../onnx/text/weights';
+import { describeFileProblem } from '../onnx/io/open-errors';
+import { openModel } from '../onnx/open';
+import { compileText, parseText, referencedFiles, type ReferenceChoice } from '../onnx/text/compile';
+import { printModelText, writeModelText } from '../onnx/text/text-output';
+
+/**
+ * Arguments of `onnxStudio.saveAsModel` beyond the text's Uri, so it can run without dialogs
+ * (tests, other commands): where to write, and what to do with external-data references.
+ */
+export interface SaveAsModelOptions {
+  target?: vscode.Uri;
+  references?: ReferenceChoice;
+}
+
+/** What `onnxStudio.saveAsModel` resolves to: the written file and what was done, an error, or undefined when cancelled. */
+export type SaveAsModelResult = { written: string; notes: string[] } | { error: string } | undefined;
+
+/** Unsaved texts printed from a model: their references are relative to the model's folder. */
+const untitledFolders = new Map<string, string>();
 
 /** Starts the ONNX text language server and registers "Open as ONNX Text" / "Save as ONNX Model". */
 export function activateTextLanguage(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
@@ -22,69 +35,115 @@ export function activateTextLanguage(context: vscode.ExtensionContext, output: v
   context.subscriptions.push(
     client,
     vscode.commands.registerCommand('onnxStudio.openAsText', (uri?: vscode.Uri) => openAsText(uri, output)),
-    vscode.commands.registerCommand('onnxStudio.saveAsModel', (uri?: vscode.Uri) => saveAsModel(uri ?? vscode.window.activeTextEditor?.document.uri)),
+    vscode.commands.registerCommand('onnxStudio.saveAsModel', (uri?: vscode.Uri, options?: unknown) =>
+      saveAsModel(uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri, saveOptions(options), output),
+    ),
+    vscode.workspace.onDidCloseTextDocument((d) => untitledFolders.delete(d.uri.toString())),
   );
   return client;
 }
 
-/** Prints the model beside it as NAME.onnxtxt (large tensors refer to the model's bytes); untitled if that name is taken. */
+/** Menus pass other things as the second argument (e.g. the selected Uris); only a real options object counts. */
+function saveOptions(value: unknown): SaveAsModelOptions {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+  const o = value as Record<string, unknown>;
+  return {
+    target: o.target instanceof vscode.Uri ? o.target : undefined,
+    references: o.references === 'inline' || o.references === 'keep' ? o.references : undefined,
+  };
+}
+
+/** Prints the model beside it as NAME.onnxtxt (large tensors refer to the model's bytes); an unsaved text if that name is taken. */
 async function openAsText(uri: vscode.Uri | undefined, output: vscode.OutputChannel): Promise<void> {
   if (!uri || uri.scheme !== 'file') {
     void vscode.window.showErrorMessage('ONNX Studio: choose an .onnx file on disk.');
     return;
   }
+  const modelPath = uri.fsPath;
+  const target = join(dirname(modelPath), basename(modelPath).replace(/\.onnx$/i, '') + '.onnxtxt');
   let text: string;
   try {
-    const model = openModel(uri.fsPath);
+    const model = openModel(modelPath);
     try {
-      const printed = printModel(model.proto, { modelLocation: basename(uri.fsPath) });
+      const printed = printModelText(model, modelPath, { textPath: target });
       text = printed.text;
-      if (printed.dropped.length) output.appendLine(`${uri.fsPath}: the text syntax leaves out ${printed.dropped.join(', ')}`);
+      for (const note of printed.notes) output.appendLine(`${modelPath}: ${note}`);
+      if (printed.dropped.length) output.appendLine(`${modelPath}: the text syntax leaves out ${printed.dropped.join(', ')}`);
+      try {
+        writeModelText(printed, target, { replace: false });
+        await vscode.window.showTextDocument(vscode.Uri.file(target));
+        return;
+      } catch (e) {
+        if (!describeFileProblem(target, e)) throw e;
+        output.appendLine(`${target}: not written (${(e as Error).message}); opened as an unsaved text`);
+      }
     } finally {
       model.close();
     }
   } catch (e) {
-    void vscode.window.showErrorMessage(`ONNX Studio: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(`ONNX Studio: ${describeFileProblem(modelPath, e)?.message ?? (e as Error).message}`);
     return;
   }
-  const target = uri.fsPath.replace(/\.onnx$/i, '') + '.onnxtxt';
-  if (!existsSync(target)) {
-    writeFileSync(target, text);
-    await vscode.window.showTextDocument(vscode.Uri.file(target));
-  } else {
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'onnxtxt', content: text }));
+  const doc = await vscode.workspace.openTextDocument({ language: 'onnxtxt', content: text });
+  untitledFolders.set(doc.uri.toString(), dirname(modelPath));
+  await vscode.window.showTextDocument(doc);
+}
+
+/**
+ * Compiles the ONNX text to a binary model through the one compile flow (src/onnx/text/compile.ts):
+ * referenced weights read in or the references kept (rebased or refused), written atomically,
+ * never over the text or a file it refers to.
+ */
+async function saveAsModel(uri: vscode.Uri | undefined, options: SaveAsModelOptions, output: vscode.OutputChannel): Promise<SaveAsModelResult> {
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri?.toString()) ?? (uri?.scheme === 'file' ? await vscode.workspace.openTextDocument(uri) : undefined);
+  if (!doc || doc.languageId !== 'onnxtxt') return fail('open an ONNX text (.onnxtxt) document first.');
+  const textPath = doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined;
+  const referenceFolder = textPath ? dirname(textPath) : untitledFolders.get(doc.uri.toString());
+  const text = doc.getText();
+  const parsed = parseText(text);
+  if (!parsed.ok) {
+    const first = parsed.errors[0]!;
+    return fail(`line ${first.line}, column ${first.column}: ${first.message}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more errors)` : ''}`);
+  }
+  let refs: string[];
+  try {
+    refs = referencedFiles(parsed.model, referenceFolder);
+  } catch (e) {
+    return fail(`${(e as Error).message}.`);
+  }
+  const target = options.target ?? (await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(proposedTarget(textPath ?? join(referenceFolder ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir(), basename(doc.uri.path)), refs)), filters: { ONNX: ['onnx'] } }));
+  if (!target) return undefined;
+  let references = options.references ?? 'inline';
+  if (!options.references && refs.length) {
+    const keepLabel = 'Keep the external-data references';
+    const choice = await vscode.window.showQuickPick(['Read the weights into the model', keepLabel], { placeHolder: `The text refers to weights in ${refs.map((r) => basename(r)).join(', ')}` });
+    if (!choice) return undefined;
+    references = choice === keepLabel ? 'keep' : 'inline';
+  }
+  try {
+    const result = compileText({ text, textPath, referenceFolder, target: target.fsPath, references });
+    if (!result.ok) return fail(`line ${result.errors[0]!.line}: ${result.errors[0]!.message}`);
+    for (const note of result.notes) output.appendLine(`${target.fsPath}: ${note}`);
+    void vscode.window.showInformationMessage(`ONNX Studio: saved ${target.fsPath}${result.notes.length ? ` (${result.notes.join('; ')})` : ''}`);
+    return { written: target.fsPath, notes: result.notes };
+  } catch (e) {
+    const problem = describeFileProblem(target.fsPath, e);
+    if (!problem) throw e;
+    return fail(problem.message);
   }
 }
 
-/** Compiles the ONNX text to a binary model, reading referenced weights back in. */
-async function saveAsModel(uri: vscode.Uri | undefined): Promise<void> {
-  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri?.toString());
-  if (!doc || doc.languageId !== 'onnxtxt') {
-    void vscode.window.showErrorMessage('ONNX Studio: open an ONNX text (.onnxtxt) document first.');
-    return;
+function fail(message: string): SaveAsModelResult {
+  void vscode.window.showErrorMessage(`ONNX Studio: ${message}`);
+  return { error: message };
+}
+
+/** NAME.onnx beside the text (an unsaved one: in the folder its references are relative to), unless that is the text or a file it refers to: then NAME.compiled.onnx (or -2, -3, …). */
+function proposedTarget(textPath: string, refs: string[]): string {
+  const base = textPath.replace(/\.onnxtxt$/i, '');
+  const taken = new Set([...refs, textPath]);
+  for (const candidate of [`${base}.onnx`, `${base}.compiled.onnx`, ...Array.from({ length: 98 }, (_, i) => `${base}.compiled-${i + 2}.onnx`)]) {
+    if (!taken.has(candidate)) return candidate;
   }
-  const src = doc.getText();
-  const { model, diagnostics } = parseModel(src);
-  if (diagnostics.length) {
-    const p = positionAt(src, diagnostics[0]!.start);
-    void vscode.window.showErrorMessage(`ONNX Studio: line ${p.line + 1}: ${diagnostics[0]!.message}`);
-    return;
-  }
-  const target = await vscode.window.showSaveDialog({ defaultUri: doc.uri.with({ path: doc.uri.path.replace(/\.onnxtxt$/i, '') + '.onnx' }), filters: { ONNX: ['onnx'] } });
-  if (!target) return;
-  const external = [...allTensors(model)].some((t) => t.data_location === 1);
-  const keep = external && (await vscode.window.showQuickPick(['Read the weights into the model', 'Keep the external-data references'], { placeHolder: 'The text refers to weights in files' })) === 'Keep the external-data references';
-  if (doc.uri.scheme === 'file' && !keep) {
-    const files = new DiskModelFiles(doc.uri.fsPath);
-    try {
-      inlineExternalData(model, files);
-    } catch (e) {
-      void vscode.window.showErrorMessage(`ONNX Studio: ${(e as Error).message}`);
-      return;
-    } finally {
-      files.close();
-    }
-  }
-  writeFileSync(target.fsPath, encodeModelBytes(model));
-  void vscode.window.showInformationMessage(`ONNX Studio: saved ${target.fsPath}`);
+  return `${base}.compiled.onnx`;
 }

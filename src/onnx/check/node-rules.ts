@@ -1,18 +1,11 @@
 import type { InferenceResult } from '../infer/infer';
 import type { Node } from '../model/graph';
 import { typeToSchemaString } from '../model/value-type';
-import { AttributeType } from '../proto/types';
+import { attributeTypeByName, attributeTypeName } from '../proto/types';
 import { isKnownDomain, opVersions, resolveSchema } from '../schema/registry';
-import type { AttributeTypeName, OpSchema } from '../schema/types';
+import type { OpSchema } from '../schema/types';
 import { diagnostic, type Diagnostic, type RuleName } from './diagnostics';
 
-const ATTRIBUTE_TYPE_IDS: Record<AttributeTypeName, number> = {
-  float: AttributeType.FLOAT, int: AttributeType.INT, string: AttributeType.STRING, tensor: AttributeType.TENSOR,
-  graph: AttributeType.GRAPH, sparse_tensor: AttributeType.SPARSE_TENSOR, type_proto: AttributeType.TYPE_PROTO,
-  floats: AttributeType.FLOATS, ints: AttributeType.INTS, strings: AttributeType.STRINGS, tensors: AttributeType.TENSORS,
-  graphs: AttributeType.GRAPHS, sparse_tensors: AttributeType.SPARSE_TENSORS, type_protos: AttributeType.TYPE_PROTOS,
-};
-const ATTRIBUTE_TYPE_NAMES = Object.fromEntries(Object.entries(ATTRIBUTE_TYPE_IDS).map(([k, v]) => [v, k]));
 
 /** One node against the schema its model's opset import resolves to. */
 export function checkNode(n: Node, opsets: Map<string, number>, inference: InferenceResult, out: Diagnostic[]): void {
@@ -69,9 +62,9 @@ function checkAttributes(n: Node, s: OpSchema, label: Label, report: Report): vo
       report('unknown-attribute', `${label}: attribute '${a.name}' is not defined for ${n.opType}-${s.since}`);
       continue;
     }
-    const want = ATTRIBUTE_TYPE_IDS[spec.type];
+    const want = attributeTypeByName(spec.type);
     if (!a.isRef && a.type !== want) {
-      report('attribute-type', `${label}: attribute '${a.name}' is ${ATTRIBUTE_TYPE_NAMES[a.type] ?? 'undefined'}, expected ${spec.type}`);
+      report('attribute-type', `${label}: attribute '${a.name}' is ${attributeTypeName(a.type)}, expected ${spec.type}`);
     }
   }
   for (const spec of s.attributes) {

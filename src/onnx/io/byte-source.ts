@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import { openRegularFile } from './regular-file';
 
 /**
  * Random access to the bytes of one file. The decoder reads through this so that weights are
@@ -33,9 +34,9 @@ export class BufferSource implements ByteSource {
 export class FileSource implements ByteSource {
   readonly size: number;
   private fd: number | undefined;
-  /** Opens `name`, or adopts an already opened descriptor (closed by `close()`). */
+  /** Opens `name` (a regular file, without blocking on anything else), or adopts an already opened descriptor (closed by `close()`). */
   constructor(readonly name: string, fd?: number) {
-    this.fd = fd ?? openSync(name, 'r');
+    this.fd = fd ?? openRegularFile(name);
     try {
       this.size = fstatSync(this.fd).size;
     } catch (e) {

@@ -1,7 +1,8 @@
-import { constants, fstatSync, lstatSync, openSync, closeSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ModelFileError } from '../errors';
 import { BufferSource, FileSource, SliceSource, type ByteSource } from './byte-source';
+import { openRegularFile } from './regular-file';
 
 /** Where an external tensor's bytes are, as the model states them (TensorProto.external_data). */
 export interface ExternalDataRef {
@@ -28,30 +29,53 @@ export interface ModelFiles {
 /** A model on disk; external data resolved against its folder. */
 export class DiskModelFiles implements ModelFiles {
   readonly model: ByteSource;
-  private readonly baseDir: string;
-  private readonly open = new Map<string, ByteSource>();
+  private readonly external: FolderExternalData;
 
   constructor(modelPath: string) {
     this.model = new FileSource(modelPath);
-    this.baseDir = realpathSync(dirname(resolve(modelPath)));
+    try {
+      this.external = new FolderExternalData(dirname(resolve(modelPath)));
+    } catch (e) {
+      this.model.close();
+      throw e;
+    }
   }
 
   openExternal(ref: ExternalDataRef): ByteSource {
-    const file = this.openDataFile(ref.location);
-    return sliceOf(file, ref);
-  }
-
-  private openDataFile(location: string): ByteSource {
-    const cached = this.open.get(location);
-    if (cached) return cached;
-    const path = resolveExternalPath(this.baseDir, location);
-    const source = openWithoutLinks(path, location);
-    this.open.set(location, source);
-    return source;
+    return this.external.openExternal(ref);
   }
 
   close(): void {
     this.model.close();
+    this.external.close();
+  }
+}
+
+/**
+ * External data resolved against a folder, with no model file: a parsed ONNX text, whose
+ * references are relative to the text file's folder (or, for an unsaved text, the folder of
+ * the model it was printed from). `model` is empty.
+ */
+export class FolderExternalData implements ModelFiles {
+  readonly model: ByteSource = new BufferSource(new Uint8Array(0), '<no model file>');
+  /** The folder with every symlink resolved: what opened files are checked against. */
+  readonly baseDir: string;
+  private readonly open = new Map<string, ByteSource>();
+
+  constructor(folder: string) {
+    this.baseDir = realpathSync(resolve(folder));
+  }
+
+  openExternal(ref: ExternalDataRef): ByteSource {
+    let file = this.open.get(ref.location);
+    if (!file) {
+      file = openDataFile(this.baseDir, ref.location);
+      this.open.set(ref.location, file);
+    }
+    return sliceOf(file, ref);
+  }
+
+  close(): void {
     for (const s of this.open.values()) s.close();
     this.open.clear();
   }
@@ -103,41 +127,102 @@ function checkLocationSyntax(location: string): void {
   }
 }
 
-/** Canonical containment: the resolved path (symlinks in any component followed) stays under baseDir. */
-export function resolveExternalPath(baseDir: string, location: string): string {
+/**
+ * Where a location points, for messages and for the files a write must not replace: the
+ * path inside `baseDir`. Refuses what the syntax rules refuse; does not touch the file system.
+ */
+export function externalPath(baseDir: string, location: string): string {
   checkLocationSyntax(location);
-  const path = join(baseDir, location);
-  let real: string;
-  try {
-    real = realpathSync(path);
-  } catch (e) {
-    throw new ModelFileError(`external data file '${location}' not found next to the model`, location, { cause: e });
-  }
-  const rel = relative(baseDir, real);
-  if (rel === '' || rel.startsWith('..' + sep) || rel === '..' || isAbsolute(rel)) {
-    throw new ModelFileError(`external data location '${location}' resolves outside the model's folder`, location);
-  }
-  if (lstatSync(path).isSymbolicLink()) {
-    throw new ModelFileError(`external data file '${location}' is a symbolic link; refused`, location);
-  }
-  return path;
+  return join(baseDir, location);
 }
 
-/** Opens without following a final symlink, then checks the opened file is a plain file with one link. */
-function openWithoutLinks(path: string, location: string): ByteSource {
+/**
+ * Opens an external data file and checks the file actually opened, not the path before it:
+ * a folder on the path swapped for a symlink between a check and the open cannot redirect the
+ * read. The open never blocks and never follows a final symlink; the descriptor must be a
+ * regular file with one link, and its real path (/proc/self/fd/N on Linux) must be inside
+ * `baseDir`. Elsewhere the file's identity (device, inode) must equal that of the path's real
+ * location inside `baseDir`, re-resolved after the open: with one link, that is the same proof.
+ */
+function openDataFile(baseDir: string, location: string): ByteSource {
+  const path = externalPath(baseDir, location);
+  if (/[\\/]$/.test(location)) throw new ModelFileError(`external data location '${location}' names a folder, not a file`, location);
+  // A readable message for the common refusals; the proof is on the descriptor below.
+  const real = realLocation(path, location);
+  if (!isInside(baseDir, real)) throw new ModelFileError(`external data location '${location}' resolves outside the model's folder`, location);
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    fd = openRegularFile(path, { noFollow: true, what: `external data file '${location}'` });
   } catch (e) {
+    if (e instanceof ModelFileError) throw new ModelFileError(e.message, location, { cause: e });
     throw new ModelFileError(`cannot open external data file '${location}': ${(e as Error).message}`, location, { cause: e });
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new ModelFileError(`external data '${location}' is not a regular file`, location);
     if (st.nlink > 1) throw new ModelFileError(`external data file '${location}' has ${st.nlink} hard links; refused`, location);
+    if (!openedInside(fd, st, baseDir, path)) throw new ModelFileError(`external data location '${location}' resolves outside the model's folder`, location);
     return new FileSource(path, fd);
   } catch (e) {
     closeSync(fd);
     throw e;
+  }
+}
+
+function realLocation(path: string, location: string): string {
+  try {
+    return realpathSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new ModelFileError(`external data location '${location}' goes through a file as if it were a folder`, location, { cause: e });
+    if (code === 'ELOOP') throw new ModelFileError(`external data location '${location}' has a symbolic link loop`, location, { cause: e });
+    throw new ModelFileError(`external data file '${location}' not found next to the model`, location, { cause: e });
+  }
+}
+
+function isInside(baseDir: string, real: string): boolean {
+  const rel = relative(baseDir, real);
+  return rel !== '' && rel !== '..' && !rel.startsWith('..' + sep) && !isAbsolute(rel);
+}
+
+const PROC_FD = process.platform === 'linux' && existsSync('/proc/self/fd');
+
+function openedInside(fd: number, st: Stats, baseDir: string, path: string): boolean {
+  if (PROC_FD) {
+    let opened: string | undefined;
+    try {
+      opened = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      // A sandbox without a readable /proc: the identity check below.
+    }
+    if (opened !== undefined) return isInside(baseDir, opened);
+  }
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    return false;
+  }
+  if (!isInside(baseDir, real)) return false;
+  const now = statSync(real, { throwIfNoEntry: false });
+  return now !== undefined && now.dev === st.dev && now.ino === st.ino;
+}
+
+/**
+ * A reference `location` relative to `fromFolder`, rewritten relative to `toFolder` (both
+ * with symlinks resolved), or undefined when the file is not inside `toFolder`: external data
+ * may not leave the folder of the model that refers to it.
+ */
+export function rebaseLocation(fromFolder: string, location: string, toFolder: string): string | undefined {
+  const file = externalPath(realFolder(fromFolder), location);
+  const to = realFolder(toFolder);
+  return isInside(to, file) ? relative(to, file).split(sep).join('/') : undefined;
+}
+
+/** A folder with symlinks resolved; as given when it does not exist (a write there is refused later, with its own message). */
+function realFolder(folder: string): string {
+  try {
+    return realpathSync(resolve(folder));
+  } catch {
+    return resolve(folder);
   }
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, linkSync, openSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ByteSink } from '../proto/encode';
+import { NOFOLLOW } from './regular-file';
 
 /** Why a file cannot be written; a CLI maps it to exit code 2, the extension to a message. */
 export class WriteTargetError extends Error {
@@ -15,13 +16,20 @@ export class WriteTargetError extends Error {
   }
 }
 
+/** A file a write must not replace, with why (for the message), e.g. "the text refers to it". */
+export type ProtectedFile = string | { path: string; why: string };
+
 export interface WriteOptions {
   /**
    * Files the result must not replace: the input, and every file the written model or text
    * refers to (external data, weights files). Compared by identity (device and inode), so a
    * symlink or hard link to a protected file is refused too.
    */
-  protect?: readonly string[];
+  protect?: readonly ProtectedFile[];
+  /** false: refuse to replace an existing file (the check and the final link are one atomic step). */
+  replace?: boolean;
+  /** Permission bits of a new file (an existing file's are kept). */
+  mode?: number;
   /** Checked between chunks: when it returns true the write stops and the temp file is removed. */
   cancelled?: () => boolean;
 }
@@ -38,17 +46,20 @@ let exitHookInstalled = false;
  */
 export function writeFileAtomic(target: string, write: (sink: ByteSink) => void, options: WriteOptions = {}): void {
   const path = resolve(target);
-  checkWritable(path, options.protect ?? []);
-  const tmp = `${dirname(path)}/.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`;
+  const existing = checkWritable(path, options.protect ?? []);
+  if (existing && options.replace === false) throw new WriteTargetError(`${path} already exists`, path);
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
   let fd: number;
   try {
-    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o666);
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o600);
   } catch (e) {
     throw new WriteTargetError(`cannot write in ${dirname(path)}: ${(e as Error).message}`, path, { cause: e });
   }
   track(tmp);
   try {
     try {
+      // The temp file starts private; it gets the old file's permissions (or the default ones) before it is renamed.
+      fchmodSync(fd, existing ? existing.mode & 0o7777 : (options.mode ?? 0o666) & ~process.umask());
       write({
         write: (chunk) => {
           if (options.cancelled?.()) throw new WriteCancelled();
@@ -60,7 +71,21 @@ export function writeFileAtomic(target: string, write: (sink: ByteSink) => void,
       closeSync(fd);
     }
     if (options.cancelled?.()) throw new WriteCancelled();
-    renameSync(tmp, path);
+    if (options.replace === false) {
+      // link() fails if the name was taken meanwhile, where rename() would replace it.
+      try {
+        linkSync(tmp, path);
+      } catch (e) {
+        throw new WriteTargetError((e as NodeJS.ErrnoException).code === 'EEXIST' ? `${path} already exists` : `cannot write ${path}: ${(e as Error).message}`, path, { cause: e });
+      }
+      removeQuietly(tmp);
+    } else {
+      try {
+        renameSync(tmp, path);
+      } catch (e) {
+        throw new WriteTargetError(`cannot write ${path}: ${(e as Error).message}`, path, { cause: e });
+      }
+    }
     inFlight.delete(tmp);
     syncFolder(dirname(path));
   } catch (e) {
@@ -77,25 +102,28 @@ export class WriteCancelled extends Error {
   }
 }
 
-/** A usable target: its folder exists, it is not a folder or a special file, and it is none of `protect`. */
-export function checkWritable(path: string, protect: readonly string[]): void {
+/**
+ * A usable target: its folder exists, it is not a folder or a special file, and it is none of
+ * `protect`. Returns what is there now, if anything.
+ */
+export function checkWritable(path: string, protect: readonly ProtectedFile[]): Stats | undefined {
   const folder = dirname(path);
   const dir = statOrUndefined(folder);
   if (!dir) throw new WriteTargetError(`cannot write ${path}: the folder ${folder} does not exist`, path);
   if (!dir.isDirectory()) throw new WriteTargetError(`cannot write ${path}: ${folder} is not a folder`, path);
   const existing = statOrUndefined(path);
-  if (!existing) return;
+  if (!existing) return undefined;
   if (existing.isDirectory()) throw new WriteTargetError(`cannot write ${path}: it is a folder`, path);
   if (!existing.isFile()) throw new WriteTargetError(`cannot write ${path}: it is not a regular file`, path);
-  for (const p of protect) {
-    const other = statOrUndefined(resolve(p));
+  for (const entry of protect) {
+    const p = resolve(typeof entry === 'string' ? entry : entry.path);
+    const why = typeof entry === 'string' ? 'it is the input or a file the result refers to' : entry.why;
+    const other = statOrUndefined(p);
     if (other && other.dev === existing.dev && other.ino === existing.ino) {
-      throw new WriteTargetError(
-        resolve(p) === path ? `refusing to write over ${path}: it is the input or a file the result refers to` : `refusing to write over ${path}: it is the same file as ${p}, which the result needs`,
-        path,
-      );
+      throw new WriteTargetError(p === path ? `refusing to write over ${path}: ${why}` : `refusing to write over ${path}: it is the same file as ${p} (${why})`, path);
     }
   }
+  return existing;
 }
 
 function statOrUndefined(path: string): Stats | undefined {

@@ -1,6 +1,7 @@
 import { dataTypeName } from '../dtypes';
 import { toNumber } from '../proto/byte-range';
 import type { TensorShapeProto, TypeProto } from '../proto/types';
+import { quoteId } from '../text/quote';
 
 /** A dimension: a size, a symbolic name, or unknown. */
 export type Dim = number | string | null;
@@ -32,22 +33,33 @@ export function typeFromProto(t: TypeProto | undefined): ValueType | null {
   return null;
 }
 
-/** The type as the ONNX text syntax writes it: `float[N,3]`, `seq(float)`, `map(int64,float)`. */
+/** The type for display: `float[N,3]`, `seq(float)`, `map(int64, float)`; `?` when unknown. */
 export function typeToString(t: ValueType | null, withShape = true): string {
+  return formatType(t, withShape, dimToString);
+}
+
+/** The type as the ONNX text syntax writes it (dimension names quoted where needed); '' when unknown. */
+export function typeToSyntax(t: ValueType | null): string {
+  return t ? formatType(t, true, (d) => (typeof d === 'string' ? quoteId(d) : dimToString(d))) : '';
+}
+
+/** The one type printer, for the text printer and every display. */
+function formatType(t: ValueType | null, withShape: boolean, dim: (d: Dim) => string): string {
   if (!t) return '?';
+  const shape = (s: Shape): string => (withShape && s ? `[${s.map(dim).join(',')}]` : '');
   switch (t.kind) {
     case 'tensor':
-      return dataTypeName(t.elemType) + (withShape && t.shape ? `[${t.shape.map(dimToString).join(',')}]` : '');
+      return dataTypeName(t.elemType) + shape(t.shape);
     case 'sparse_tensor':
-      return `sparse_tensor(${dataTypeName(t.elemType)}${withShape && t.shape ? `[${t.shape.map(dimToString).join(',')}]` : ''})`;
+      return `sparse_tensor(${dataTypeName(t.elemType)}${shape(t.shape)})`;
     case 'sequence':
-      return `seq(${typeToString(t.elem, withShape)})`;
+      return `seq(${formatType(t.elem, withShape, dim)})`;
     case 'map':
-      return `map(${dataTypeName(t.keyType)},${typeToString(t.value, withShape)})`;
+      return `map(${dataTypeName(t.keyType)}, ${formatType(t.value, withShape, dim)})`;
     case 'optional':
-      return `optional(${typeToString(t.elem, withShape)})`;
+      return `optional(${formatType(t.elem, withShape, dim)})`;
     case 'opaque':
-      return `opaque(${[t.domain, t.name].filter(Boolean).join(',')})`;
+      return `opaque(${[t.domain, t.name].filter(Boolean).join(', ')})`;
   }
 }
 

@@ -157,3 +157,17 @@ export const AttributeType = {
   UNDEFINED: 0, FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8,
   TENSORS: 9, GRAPHS: 10, SPARSE_TENSOR: 11, SPARSE_TENSORS: 12, TYPE_PROTO: 13, TYPE_PROTOS: 14,
 } as const;
+
+/** The one table of attribute type names (as the text syntax and the operator schemas write them), indexed by AttributeType. */
+const ATTRIBUTE_TYPE_NAMES = ['undefined', 'float', 'int', 'string', 'tensor', 'graph', 'floats', 'ints', 'strings', 'tensors', 'graphs', 'sparse_tensor', 'sparse_tensors', 'type_proto', 'type_protos'];
+
+/** `ints` for AttributeType.INTS; `undefined` for 0 and unknown values. */
+export function attributeTypeName(type: number): string {
+  return ATTRIBUTE_TYPE_NAMES[type] ?? 'undefined';
+}
+
+/** AttributeType.INTS for `ints`; undefined for names that are no attribute type. */
+export function attributeTypeByName(name: string): number | undefined {
+  const type = ATTRIBUTE_TYPE_NAMES.indexOf(name);
+  return type > 0 ? type : undefined;
+}

@@ -1,5 +1,5 @@
 // Tokens of the ONNX text syntax (reference/onnx/Syntax.md), each with its exact source range,
-// for the one parser that the CLI and the language server share.
+// for the one parser that the CLI and the language server share. Linear in the text's length.
 
 export type TokenKind = 'id' | 'string' | 'int' | 'float' | 'punct' | 'eof' | 'error';
 
@@ -13,11 +13,17 @@ export interface Token {
 }
 
 const PUNCT = new Set(['(', ')', '[', ']', '{', '}', '<', '>', ',', ':', '=', '@', '?']);
+/** A byte-order mark some editors put at the start of UTF-8 files: not part of the text. */
+const BOM = '\ufeff';
+const NUMBER = /[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|inf|nan)/y;
+const INTEGER = /^[-+]?\d+$/;
+const ID_START = /[A-Za-z_]/;
+const ID_PART = /[A-Za-z0-9_.]/;
 
 /** Splits text into tokens; `#` and `//` comments and white space are skipped. Never throws. */
 export function tokenize(src: string): Token[] {
   const out: Token[] = [];
-  let i = 0;
+  let i = src.startsWith(BOM) ? 1 : 0;
   const n = src.length;
   while (i < n) {
     const c = src[i]!;
@@ -41,58 +47,85 @@ export function tokenize(src: string): Token[] {
       continue;
     }
     if (c === '"') {
-      let text = '';
-      i++;
-      let closed = false;
-      while (i < n) {
-        const d = src[i]!;
-        if (d === '\\' && i + 1 < n) {
-          const e = src[i + 1]!;
-          text += e === 'n' ? '\n' : e === 't' ? '\t' : e;
-          i += 2;
-        } else if (d === '"') {
-          closed = true;
-          i++;
-          break;
-        } else {
-          text += d;
-          i++;
-        }
-      }
-      out.push(closed ? { kind: 'string', text, start, end: i } : { kind: 'error', text: 'unterminated string', start, end: i });
+      i = stringToken(src, i, out);
       continue;
     }
-    const num = /^[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|inf|nan)/.exec(src.slice(i, i + 64));
-    if ((c >= '0' && c <= '9') || ((c === '-' || c === '+' || c === '.') && num)) {
-      const text = num![0];
-      const isInt = /^[-+]?\d+$/.test(text);
-      out.push({ kind: isInt ? 'int' : 'float', text, start, end: i + text.length });
+    NUMBER.lastIndex = i;
+    const num = (c >= '0' && c <= '9') || c === '-' || c === '+' || c === '.' ? NUMBER.exec(src) : null;
+    if (num) {
+      const text = num[0];
+      out.push({ kind: INTEGER.test(text) ? 'int' : 'float', text, start, end: i + text.length });
       i += text.length;
       continue;
     }
-    if (/[A-Za-z_]/.test(c)) {
-      while (i < n && /[A-Za-z0-9_.]/.test(src[i]!)) i++;
+    if (ID_START.test(c)) {
+      while (i < n && ID_PART.test(src[i]!)) i++;
       // An identifier does not end with a dot (`a.b.` is `a.b` then `.`).
       while (src[i - 1] === '.' && i > start + 1) i--;
       out.push({ kind: 'id', text: src.slice(start, i), start, end: i });
       continue;
     }
-    out.push({ kind: 'error', text: `unexpected character '${c}'`, start, end: i + 1 });
-    i++;
+    // One diagnostic for a run of characters that start no token, not one per character.
+    while (i < n && startsNoToken(src, i)) i++;
+    const what = i - start === 1 ? `unexpected character '${c}'` : `unexpected characters '${src.slice(start, Math.min(i, start + 20))}${i - start > 20 ? '…' : ''}'`;
+    out.push({ kind: 'error', text: what, start, end: i });
   }
   out.push({ kind: 'eof', text: '', start: n, end: n });
   return out;
 }
 
-/** 0-based line and column of an offset (for diagnostics). */
-export function positionAt(src: string, offset: number): { line: number; character: number } {
-  let line = 0;
-  let last = -1;
-  for (let i = 0; i < offset && i < src.length; i++) {
-    if (src[i] === '\n') {
-      line++;
-      last = i;
-    }
+function startsNoToken(src: string, i: number): boolean {
+  const c = src[i]!;
+  if (' \t\r\n#"'.includes(c) || PUNCT.has(c) || ID_START.test(c) || (c >= '0' && c <= '9')) return false;
+  if (c === '/' && src[i + 1] === '/') return false;
+  NUMBER.lastIndex = i;
+  return !((c === '-' || c === '+' || c === '.') && NUMBER.test(src));
+}
+
+/** A quoted string from `src[at]` (the opening quote); returns the offset after it. */
+function stringToken(src: string, at: number, out: Token[]): number {
+  const parts: string[] = [];
+  let i = at + 1;
+  let from = i;
+  while (i < src.length) {
+    const d = src[i]!;
+    if (d === '\\' && i + 1 < src.length) {
+      const e = src[i + 1]!;
+      parts.push(src.slice(from, i), e === 'n' ? '\n' : e === 't' ? '\t' : e);
+      i += 2;
+      from = i;
+    } else if (d === '"') {
+      parts.push(src.slice(from, i));
+      out.push({ kind: 'string', text: parts.join(''), start: at, end: i + 1 });
+      return i + 1;
+    } else i++;
   }
-  return { line, character: offset - last - 1 };
+  out.push({ kind: 'error', text: 'unterminated string', start: at, end: i });
+  return i;
+}
+
+let lineIndex: { src: string; starts: Uint32Array | number[] } | undefined;
+
+/**
+ * 0-based line and column of an offset (for diagnostics). The line starts of the last text are
+ * kept, so reporting many diagnostics of one text costs O(log n) each, not a rescan.
+ */
+export function positionAt(src: string, offset: number): { line: number; character: number } {
+  if (lineIndex?.src !== src) {
+    const starts = [0];
+    for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) starts.push(i + 1);
+    lineIndex = { src, starts };
+  }
+  const { starts } = lineIndex;
+  const at = Math.max(0, Math.min(offset, src.length));
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  // The byte-order mark takes no column.
+  const bom = lo === 0 && at > 0 && src.startsWith(BOM) ? 1 : 0;
+  return { line: lo, character: at - starts[lo]! - bom };
 }

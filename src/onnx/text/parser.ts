@@ -1,12 +1,17 @@
 // The one parser of the ONNX text syntax (Syntax.md), for the CLI and the language server:
 // text → ModelProto, with a source range on every diagnostic and recovery at node boundaries,
 // so one mistake does not hide the rest.
-import { dataType, dataTypeByName, type DataTypeInfo } from '../dtypes';
+import { dataType, dataTypeByName, rawByteLength, type DataTypeInfo } from '../dtypes';
 import type { Int64 } from '../proto/byte-range';
+import { MAX_NESTING } from '../proto/decode';
 import type { AttributeProto, FunctionProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, StringStringEntryProto, TensorProto, TypeProto, ValueInfoProto } from '../proto/types';
-import { AttributeType } from '../proto/types';
-import { encodeValues } from './values';
+import { AttributeType, attributeTypeByName, attributeTypeName } from '../proto/types';
+import { Tensor } from '../tensor';
+import { encodeValues, literalError, parseFloatLiteral } from './values';
 import { tokenize, type Token } from './lexer';
+
+/** Diagnostics reported before the parser gives up on a text ("too many errors"). */
+export const MAX_DIAGNOSTICS = 100;
 
 export interface TextDiagnostic {
   message: string;
@@ -39,12 +44,24 @@ class ParseError extends Error {
   }
 }
 
-const ATTR_TYPES: Record<string, number> = { float: 1, int: 2, string: 3, tensor: 4, graph: 5, floats: 6, ints: 7, strings: 8, tensors: 9, graphs: 10 };
+/** Thrown once MAX_DIAGNOSTICS are reported: parsing stops, so garbage costs linear time. */
+class TooManyErrors extends Error {}
 
+/** What each attribute type with a literal takes: the kind of its values, and whether a list. */
+const ATTRIBUTE_VALUES: Partial<Record<number, { kind: AttrValue['kind']; list: boolean }>> = {
+  [AttributeType.FLOAT]: { kind: 'float', list: false }, [AttributeType.INT]: { kind: 'int', list: false },
+  [AttributeType.STRING]: { kind: 'string', list: false }, [AttributeType.TENSOR]: { kind: 'tensor', list: false },
+  [AttributeType.GRAPH]: { kind: 'graph', list: false }, [AttributeType.FLOATS]: { kind: 'float', list: true },
+  [AttributeType.INTS]: { kind: 'int', list: true }, [AttributeType.STRINGS]: { kind: 'string', list: true },
+  [AttributeType.TENSORS]: { kind: 'tensor', list: true }, [AttributeType.GRAPHS]: { kind: 'graph', list: true },
+};
+
+/** Diagnostics sorted by position: at most MAX_DIAGNOSTICS, then a last "too many errors". */
 export function parseModel(src: string): ParseResult {
   const p = new Parser(src);
   const model = p.model();
-  return { model, diagnostics: p.diagnostics, map: p.map };
+  const found = p.diagnostics.slice(0, MAX_DIAGNOSTICS).sort((a, b) => a.start - b.start);
+  return { model, diagnostics: [...found, ...p.diagnostics.slice(MAX_DIAGNOSTICS)], map: p.map };
 }
 
 class Parser {
@@ -53,6 +70,8 @@ class Parser {
   readonly diagnostics: TextDiagnostic[] = [];
   readonly map: SourceMap = { nodes: [], values: [], scopes: [] };
   private scope = -1;
+  /** Protobuf nesting depth of the message being parsed (ModelProto: 0), bounded as the reader bounds it. */
+  private depth = 0;
 
   /** A quotable id that names a value, recorded in the source map. */
   private valueName(definition: boolean): string {
@@ -77,8 +96,27 @@ class Parser {
 
   constructor(private readonly src: string) {
     this.toks = tokenize(src);
-    for (const t of this.toks) if (t.kind === 'error') this.diagnostics.push({ message: t.text, start: t.start, end: t.end });
+    try {
+      for (const t of this.toks) if (t.kind === 'error') this.report(t.text, t.start, t.end);
+    } catch (e) {
+      if (!(e instanceof TooManyErrors)) throw e;
+    }
     this.toks = this.toks.filter((t) => t.kind !== 'error');
+  }
+
+  /** Parses `body` `levels` messages deeper; refuses what the binary reader would refuse (MAX_NESTING). */
+  private nested<T>(levels: number, at: Token, body: () => T): T {
+    this.reach(levels, at);
+    this.depth += levels;
+    try {
+      return body();
+    } finally {
+      this.depth -= levels;
+    }
+  }
+
+  private reach(levels: number, at: Token): void {
+    if (this.depth + levels > MAX_NESTING) throw new ParseError(`nested too deep: an ONNX file holds at most ${MAX_NESTING} levels of messages`, at);
   }
 
   private get t(): Token {
@@ -134,17 +172,30 @@ class Parser {
   }
   private fail(e: unknown): void {
     if (!(e instanceof ParseError)) throw e;
-    this.diagnostics.push({ message: e.message, start: e.token.start, end: Math.max(e.token.end, e.token.start + 1) });
+    this.report(e.message, e.token.start, Math.max(e.token.end, e.token.start + 1));
+  }
+
+  private report(message: string, start: number, end: number): void {
+    if (this.diagnostics.length >= MAX_DIAGNOSTICS) {
+      this.diagnostics.push({ message: `too many errors (${MAX_DIAGNOSTICS}); the rest of the text is not checked`, start, end });
+      throw new TooManyErrors();
+    }
+    this.diagnostics.push({ message, start, end });
   }
 
   model(): ModelProto {
     const m: ModelProto = { opset_import: [], metadata_props: [], training_info: [], functions: [], configuration: [] };
+    if (this.diagnostics.length > MAX_DIAGNOSTICS) return m;
     try {
       if (this.is('<')) this.otherData(m as unknown as Record<string, unknown>, 'model');
       m.graph = this.graph();
       while (this.t.kind !== 'eof') m.functions.push(this.func());
     } catch (e) {
-      this.fail(e);
+      try {
+        this.fail(e);
+      } catch (stop) {
+        if (!(stop instanceof TooManyErrors)) throw stop;
+      }
     }
     return m;
   }
@@ -175,10 +226,18 @@ class Parser {
   }
 
   private strStrList(): StringStringEntryProto[] {
+    return this.strStrTokens().map(([key, value]) => ({ key: key.text, value: value.text }));
+  }
+
+  /** `[ "key": "value", … ]` as the tokens of each key and value. */
+  private strStrTokens(): [Token, Token][] {
     return this.list('[', ']', () => {
-      const key = this.stringValue();
+      const key = this.t;
+      this.stringValue();
       this.expect(':');
-      return { key, value: this.stringValue() };
+      const value = this.t;
+      this.stringValue();
+      return [key, value];
     });
   }
 
@@ -187,17 +246,34 @@ class Parser {
     return this.next().text;
   }
 
+  /** An int64 literal. */
   private intValue(): Int64 {
-    if (this.t.kind !== 'int') throw new ParseError(`expected an integer, found ${describe(this.t)}`, this.t);
-    return toInt64(this.next().text);
+    return toInt64(this.literal('int64'));
+  }
+
+  /**
+   * The text of a literal that must be a value of element type `type`. A literal of the wrong
+   * kind or out of range is reported and parsing goes on (with a stand-in), so each is listed.
+   */
+  private literal(type: string): string {
+    const t = this.t;
+    const kind = literalKind(t);
+    if (!kind) throw new ParseError(`expected a value, found ${describe(t)}`, t);
+    const why = literalError(type, kind, t.text);
+    this.next();
+    if (!why) return t.text;
+    this.fail(new ParseError(why, t));
+    return type === 'string' ? '' : '0';
   }
 
   graph(): GraphProto {
     const g: GraphProto = { node: [], initializer: [], input: [], output: [], value_info: [], quantization_annotation: [], sparse_initializer: [], metadata_props: [] };
     const start = this.t.start;
-    g.name = this.quotableId();
-    this.inScope(g.name, 'graph', start, () => this.graphBody(g));
-    return g;
+    return this.nested(1, this.t, () => {
+      g.name = this.quotableId();
+      this.inScope(g.name, 'graph', start, () => this.graphBody(g));
+      return g;
+    });
   }
 
   private graphBody(g: GraphProto): void {
@@ -212,13 +288,13 @@ class Parser {
     this.expect('=>');
     g.output = this.list('(', ')', () => this.valueInfo(false));
     if (this.accept('<')) {
-      g.initializer.push(
-        ...this.until('>', () => {
-          const vi = this.valueInfo(true);
-          this.expect('=');
-          return this.tensorValue(vi);
-        }),
-      );
+      const listed = this.until('>', () => {
+        // Only the tensor is stored: its type is not a ValueInfoProto of the graph.
+        const vi = this.valueInfo(true, false);
+        this.expect('=');
+        return this.tensorValue(vi);
+      });
+      for (const t of listed) g.initializer.push(t);
     }
     g.node = this.nodeList();
   }
@@ -230,20 +306,24 @@ class Parser {
     while (!this.is('}') && this.t.kind !== 'eof') {
       const start = this.i;
       try {
-        nodes.push(this.node());
+        nodes.push(this.nested(1, this.t, () => this.node()));
       } catch (e) {
         this.fail(e);
         if (this.i === start) this.next();
-        while (!this.atEnd() && !this.is('}') && !this.startsLine(this.t)) this.next();
+        while (!this.atEnd() && !this.is('}') && !this.startsLine(this.i)) this.next();
       }
     }
     this.expect('}');
     return nodes;
   }
 
-  private startsLine(t: Token): boolean {
-    const prev = this.toks[this.toks.indexOf(t) - 1];
-    return !prev || this.src.slice(prev.end, t.start).includes('\n');
+  /** Whether token `i` is the first of its line. */
+  private startsLine(i: number): boolean {
+    const prev = this.toks[i - 1];
+    if (!prev) return true;
+    // Only the gap between the two tokens: scanning further would make recovery quadratic on one long line.
+    for (let k = prev.end; k < this.toks[i]!.start; k++) if (this.src.charCodeAt(k) === 10) return true;
+    return false;
   }
 
   private node(): NodeProto {
@@ -275,11 +355,15 @@ class Parser {
   }
 
   private attribute(): AttributeProto {
+    return this.nested(1, this.t, () => this.attributeBody());
+  }
+
+  private attributeBody(): AttributeProto {
     const a: AttributeProto = { name: this.id(), floats: [], ints: [], strings: [], tensors: [], graphs: [], type_protos: [], sparse_tensors: [] };
     let declared: number | undefined;
     if (this.accept(':')) {
       const tok = this.t;
-      declared = ATTR_TYPES[this.id()];
+      declared = attributeTypeByName(this.id());
       if (declared === undefined) throw new ParseError(`unknown attribute type '${tok.text}'`, tok);
     }
     this.expect('=');
@@ -288,43 +372,50 @@ class Parser {
       a.type = declared ?? AttributeType.UNDEFINED;
       return a;
     }
-    if (this.accept('[')) {
-      const items = this.until(']', () => this.attrValue());
-      const kinds = new Set(items.map((v) => v.kind));
-      const type = declared ?? (kinds.has('tensor') ? AttributeType.TENSORS : kinds.has('graph') ? AttributeType.GRAPHS : kinds.has('string') ? AttributeType.STRINGS : kinds.has('float') ? AttributeType.FLOATS : kinds.has('int') ? AttributeType.INTS : undefined);
-      if (type === undefined) throw new ParseError(`the type of an empty list must be given, e.g. '${a.name}: ints = []'`, this.toks[this.i - 1]!);
-      a.type = type;
-      if (type === AttributeType.FLOATS) a.floats = items.map((v) => Math.fround(Number(v.value)));
-      else if (type === AttributeType.INTS) a.ints = items.map((v) => toInt64(String(v.value)));
-      else if (type === AttributeType.STRINGS) a.strings = items.map((v) => new TextEncoder().encode(String(v.value)));
-      else if (type === AttributeType.TENSORS) a.tensors = items.map((v) => v.value as TensorProto);
-      else if (type === AttributeType.GRAPHS) a.graphs = items.map((v) => v.value as GraphProto);
-      return a;
+    const at = this.t;
+    const isList = this.accept('[');
+    const items = isList ? this.until(']', () => this.attrValue()) : [this.attrValue()];
+    const type = declared ?? inferAttributeType(items, isList);
+    if (type === undefined) throw new ParseError(`the type of an empty list must be given, e.g. '${a.name}: ints = []'`, this.toks[this.i - 1]!);
+    const takes = ATTRIBUTE_VALUES[type];
+    if (!takes) throw new ParseError(`'${attributeTypeName(type)}' attributes have no literal in the text syntax`, at);
+    if (takes.list !== isList) throw new ParseError(isList ? `a '${attributeTypeName(type)}' attribute takes one value, not a list` : `a '${attributeTypeName(type)}' attribute takes a list '[…]'`, at);
+    for (const v of items) {
+      if (v.kind === takes.kind || (v.kind === 'int' && takes.kind === 'float')) continue;
+      throw new ParseError(`expected ${takes.kind === 'int' ? 'an integer' : `a ${takes.kind}`} for the '${attributeTypeName(type)}' attribute '${a.name}', found ${describe(v.token)}`, v.token);
     }
-    const v = this.attrValue();
-    const type = declared ?? { int: AttributeType.INT, float: AttributeType.FLOAT, string: AttributeType.STRING, tensor: AttributeType.TENSOR, graph: AttributeType.GRAPH }[v.kind];
     a.type = type;
-    if (type === AttributeType.INT) a.i = toInt64(String(v.value));
-    else if (type === AttributeType.FLOAT) a.f = Math.fround(Number(v.value));
-    else if (type === AttributeType.STRING) a.s = new TextEncoder().encode(String(v.value));
-    else if (type === AttributeType.TENSOR) a.t = v.value as TensorProto;
-    else if (type === AttributeType.GRAPH) a.g = v.value as GraphProto;
+    const floats = (): number[] => items.map((v) => Math.fround(parseFloatLiteral(v.value as string)));
+    const ints = (): Int64[] => items.map((v) => toInt64(v.value as string));
+    const values = <T>(): T[] => items.map((v) => v.value as T);
+    if (type === AttributeType.FLOAT) a.f = floats()[0];
+    else if (type === AttributeType.INT) a.i = ints()[0];
+    else if (type === AttributeType.STRING) a.s = new TextEncoder().encode(items[0]!.value as string);
+    else if (type === AttributeType.TENSOR) a.t = values<TensorProto>()[0];
+    else if (type === AttributeType.GRAPH) a.g = values<GraphProto>()[0];
+    else if (type === AttributeType.FLOATS) a.floats = floats();
+    else if (type === AttributeType.INTS) a.ints = ints();
+    else if (type === AttributeType.STRINGS) a.strings = items.map((v) => new TextEncoder().encode(v.value as string));
+    else if (type === AttributeType.TENSORS) a.tensors = values<TensorProto>();
+    else if (type === AttributeType.GRAPHS) a.graphs = values<GraphProto>();
     return a;
   }
 
+  /** One attribute value; literals are range-checked as float32 or int64. */
   private attrValue(): AttrValue {
     const t = this.t;
-    if ((t.kind === 'id' || t.kind === 'string') && this.peek().text === '(') return { kind: 'graph', value: this.graph() };
-    if (t.kind === 'int') return { kind: 'int', value: this.next().text };
-    if (t.kind === 'float') return { kind: 'float', value: parseFloatText(this.next().text) };
-    if (t.kind === 'string') return { kind: 'string', value: this.next().text };
-    if (t.kind === 'id' && dataTypeByName(t.text) && this.peek().kind === 'punct' && ['[', '{', '='].includes(this.peek().text)) return { kind: 'tensor', value: this.tensorConstant() };
+    if ((t.kind === 'id' || t.kind === 'string') && this.peek().text === '(') return { kind: 'graph', token: t, value: this.graph() };
+    if (t.kind === 'int') return { kind: 'int', token: t, value: this.literal('int64') };
+    if (literalKind(t) === 'float') return { kind: 'float', token: t, value: this.literal('float') };
+    if (t.kind === 'string') return { kind: 'string', token: t, value: this.next().text };
+    if (t.kind === 'id' && dataTypeByName(t.text) && this.peek().kind === 'punct' && ['[', '{', '='].includes(this.peek().text)) return { kind: 'tensor', token: t, value: this.tensorConstant() };
     throw new ParseError(`expected an attribute value, found ${describe(t)}`, t);
   }
 
   /** `float[2,3] name {…}` (the name and `=` optional). */
   private tensorConstant(): TensorProto {
-    const type = this.type();
+    // Only the tensor is stored, not this type: it does not nest.
+    const type = this.type(false);
     const vi: ValueInfoProto = { type, metadata_props: [] };
     if (this.t.kind === 'id' || this.t.kind === 'string') vi.name = this.quotableId();
     this.accept('=');
@@ -335,31 +426,34 @@ class Parser {
 
   /** `{values}` or `[external data]` for a tensor of the given value-info's type. */
   private tensorValue(vi: ValueInfoProto): TensorProto {
+    return this.nested(1, this.t, () => this.tensorBody(vi));
+  }
+
+  private tensorBody(vi: ValueInfoProto): TensorProto {
     const tt = vi.type?.tensor_type;
     const at = this.t;
     if (!tt) throw new ParseError('a tensor value needs a tensor type', at);
     const info = dataTypeFromId(tt.elem_type ?? 0);
     const dims = (tt.shape?.dim ?? []).map((d) => {
       if (d.dim_value === undefined) throw new ParseError('a tensor value needs a shape of numbers', at);
+      if (d.dim_value < 0) throw new ParseError('a tensor value cannot have a negative dimension', at);
       return d.dim_value;
     });
     const t: TensorProto = { name: vi.name, dims, data_type: tt.elem_type, float_data: [], int32_data: [], string_data: [], int64_data: [], double_data: [], uint64_data: [], external_data: [], metadata_props: [] };
+    const count = dims.reduce<number>((a, d) => a * Number(d), 1);
     if (this.is('[')) {
-      t.external_data = this.strStrList();
-      t.data_location = 1;
+      this.nested(1, at, () => this.externalData(t, info, count));
       return t;
     }
     this.expect('{');
     const values: string[] = [];
     while (!this.is('}')) {
-      const v = this.next();
-      if (!['int', 'float', 'string'].includes(v.kind)) throw new ParseError(`expected a value, found ${describe(v)}`, v);
-      values.push(v.kind === 'string' ? v.text : v.text);
+      values.push(this.literal(info.name));
       if (!this.accept(',')) break;
     }
     this.expect('}');
-    const count = dims.reduce<number>((a, d) => a * Number(d), 1) * (info.name.startsWith('complex') ? 2 : 1);
-    if (values.length !== count) throw new ParseError(`${values.length} values for a tensor of ${count} elements`, at);
+    const scalars = count * (info.name.startsWith('complex') ? 2 : 1);
+    if (values.length !== scalars) throw new ParseError(`${values.length} values for a tensor of ${scalars} elements`, at);
     try {
       Object.assign(t, encodeValues(info, values));
     } catch (e) {
@@ -368,38 +462,73 @@ class Parser {
     return t;
   }
 
-  /** `type name`, or a bare name (subgraph inputs may leave their types to the enclosing op). */
-  private valueInfo(definition: boolean): ValueInfoProto {
-    const after = this.peek().text;
-    if ((this.t.kind === 'id' || this.t.kind === 'string') && this.peek().kind === 'punct' && [',', ')', '='].includes(after)) return { name: this.valueName(definition), metadata_props: [] };
-    const type = this.type();
-    return { type, name: this.valueName(definition), metadata_props: [] };
+  /** `["location": "w.bin", "offset": "0", "length": "24"]`: keys once each, a length that fits the type. */
+  private externalData(t: TensorProto, info: DataTypeInfo, count: number): void {
+    const at = this.t;
+    const seen = new Set<string>();
+    for (const [key, value] of this.strStrTokens()) {
+      if (seen.has(key.text)) throw new ParseError(`external data key '${key.text}' is given twice`, key);
+      seen.add(key.text);
+      t.external_data.push({ key: key.text, value: value.text });
+    }
+    t.data_location = 1;
+    let ref;
+    try {
+      ref = new Tensor(t).externalRef();
+    } catch (e) {
+      throw new ParseError((e as Error).message, at);
+    }
+    if (!info.bits) throw new ParseError(`${info.name} tensors cannot be stored as external data`, at);
+    const bytes = rawByteLength(info, count);
+    if (ref.length !== undefined && ref.length !== bytes) throw new ParseError(`external data length ${ref.length} does not match the ${bytes} bytes of ${info.name}[${t.dims.join(',')}]`, at);
   }
 
-  type(): TypeProto {
+  /** `type name`, or a bare name (subgraph inputs may leave their types to the enclosing op). */
+  private valueInfo(definition: boolean, stored = true): ValueInfoProto {
+    return this.nested(stored ? 1 : 0, this.t, () => {
+      const after = this.peek().text;
+      if ((this.t.kind === 'id' || this.t.kind === 'string') && this.peek().kind === 'punct' && [',', ')', '='].includes(after)) return { name: this.valueName(definition), metadata_props: [] };
+      const type = this.type(stored);
+      return { type, name: this.valueName(definition), metadata_props: [] };
+    });
+  }
+
+  /** A type; `stored`: it becomes a TypeProto one level below the current message (and counts towards MAX_NESTING). */
+  type(stored = true): TypeProto {
+    return this.nested(stored ? 1 : 0, this.t, () => this.typeBody(stored));
+  }
+
+  private typeBody(stored: boolean): TypeProto {
     const tok = this.t;
     const name = this.id();
-    const inner = (): TypeProto => {
-      this.expect('(');
-      const t = this.type();
-      this.expect(')');
-      return t;
-    };
-    if (name === 'seq') return { sequence_type: { elem_type: inner() } };
-    if (name === 'optional') return { optional_type: { elem_type: inner() } };
+    // Sequence, Optional and Map are one message between a TypeProto and its element TypeProto.
+    const inner = (levels: number): TypeProto =>
+      this.nested(levels, tok, () => {
+        this.expect('(');
+        const t = this.type(stored);
+        this.expect(')');
+        return t;
+      });
+    if (name === 'seq') return { sequence_type: { elem_type: inner(1) } };
+    if (name === 'optional') return { optional_type: { elem_type: inner(1) } };
     if (name === 'sparse_tensor') {
-      const t = inner().tensor_type!;
+      // The inner TypeProto's level is the SparseTensor message's.
+      const t = inner(0).tensor_type;
+      if (!t) throw new ParseError('sparse_tensor( ) takes a tensor type', tok);
       return { sparse_tensor_type: t };
     }
     if (name === 'map') {
       this.expect('(');
-      const key = dataTypeFromId(dataTypeByName(this.id())?.id ?? 0).id;
+      const keyTok = this.t;
+      const key = dataTypeByName(this.id());
+      if (!key) throw new ParseError(`unknown type '${keyTok.text}'`, keyTok);
       this.expect(',');
-      const value = this.type();
+      const value = this.nested(stored ? 1 : 0, tok, () => this.type(stored));
       this.expect(')');
-      return { map_type: { key_type: key, value_type: value } };
+      return { map_type: { key_type: key.id, value_type: value } };
     }
     if (name === 'opaque') {
+      if (stored) this.reach(1, tok);
       this.expect('(');
       const parts: string[] = [];
       while (!this.is(')')) {
@@ -412,13 +541,19 @@ class Parser {
     const info = dataTypeByName(name);
     if (!info) throw new ParseError(`unknown type '${name}'`, tok);
     const t: TypeProto = { tensor_type: { elem_type: info.id } };
+    if (stored) this.reach(1, tok);
     if (this.accept('[')) {
+      // TypeProto.Tensor → TensorShapeProto → Dimension
+      if (stored) this.reach(this.is(']') ? 2 : 3, tok);
       const dim: { dim_value?: Int64; dim_param?: string }[] = [];
       while (!this.is(']')) {
-        const d = this.next();
-        if (d.kind === 'int') dim.push({ dim_value: toInt64(d.text) });
-        else if (d.kind === 'id' || d.kind === 'string') dim.push({ dim_param: d.text });
-        else if (d.kind === 'punct' && d.text === '?') dim.push({});
+        const d = this.t;
+        if (d.kind === 'int') dim.push({ dim_value: toInt64(this.literal('int64')) });
+        else if (d.kind === 'id' || d.kind === 'string') dim.push({ dim_param: this.next().text });
+        else if (d.kind === 'punct' && d.text === '?') {
+          this.next();
+          dim.push({});
+        }
         else throw new ParseError(`expected a dimension, found ${describe(d)}`, d);
         if (!this.accept(',')) break;
       }
@@ -431,10 +566,12 @@ class Parser {
   private func(): FunctionProto {
     const f: FunctionProto = { input: [], output: [], attribute: [], node: [], opset_import: [], attribute_proto: [], value_info: [], metadata_props: [] };
     const start = this.t.start;
-    if (this.is('<')) this.otherData(f as unknown as Record<string, unknown>, 'function');
-    f.name = this.quotableId();
-    this.inScope(f.name, 'function', start, () => this.funcBody(f));
-    return f;
+    return this.nested(1, this.t, () => {
+      if (this.is('<')) this.otherData(f as unknown as Record<string, unknown>, 'function');
+      f.name = this.quotableId();
+      this.inScope(f.name, 'function', start, () => this.funcBody(f));
+      return f;
+    });
   }
 
   private funcBody(f: FunctionProto): void {
@@ -463,22 +600,30 @@ class Parser {
   }
 }
 
-type AttrValue = { kind: 'int' | 'float' | 'string'; value: string | number } | { kind: 'tensor'; value: TensorProto } | { kind: 'graph'; value: GraphProto };
+type AttrValue = { kind: 'int' | 'float' | 'string' | 'tensor' | 'graph'; token: Token; value: string | TensorProto | GraphProto };
+
+/** The type of an attribute written without one: from the kinds of its values. */
+function inferAttributeType(items: AttrValue[], isList: boolean): number | undefined {
+  const kinds = new Set(items.map((v) => v.kind));
+  const kind = (['tensor', 'graph', 'string', 'float', 'int'] as const).find((k) => kinds.has(k));
+  if (!kind) return undefined;
+  return attributeTypeByName(isList ? `${kind}s` : kind);
+}
+
+/** int, float or string for a literal token; `inf` and `nan` are lexed as names but are floats where a value is expected. */
+function literalKind(t: Token): 'int' | 'float' | 'string' | undefined {
+  if (t.kind === 'int' || t.kind === 'float' || t.kind === 'string') return t.kind;
+  return t.kind === 'id' && (t.text === 'inf' || t.text === 'nan') ? 'float' : undefined;
+}
 
 function describe(t: Token): string {
   return t.kind === 'eof' ? 'the end of the text' : `'${t.text}'`;
 }
 
-function parseFloatText(s: string): number {
-  const m = s.replace(/^\+/, '');
-  if (/^-?inf$/.test(m)) return m.startsWith('-') ? -Infinity : Infinity;
-  if (/^-?nan$/.test(m)) return NaN;
-  return Number(m);
-}
-
+/** A range-checked int64 literal: a number when exact, else a bigint. */
 function toInt64(s: string): Int64 {
   const n = Number(s);
-  return Number.isSafeInteger(n) ? n : BigInt(s);
+  return Number.isSafeInteger(n) ? n : BigInt(s.replace(/^\+/, ''));
 }
 
 function dataTypeFromId(id: number): DataTypeInfo {

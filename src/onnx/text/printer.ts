@@ -1,11 +1,13 @@
 // Prints a model in the ONNX text syntax (Syntax.md), readable and stable. Large tensors are
 // printed as external-data references to where their bytes already are (the .onnx itself or its
 // data file), so nothing large is copied; what the syntax cannot carry is reported.
-import { dataType, dataTypeName } from '../dtypes';
+import { dataType } from '../dtypes';
+import { typeFromProto, typeToSyntax } from '../model/value-type';
 import { ByteRange, toNumber } from '../proto/byte-range';
-import type { AttributeProto, FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto, TypeProto, ValueInfoProto } from '../proto/types';
-import { AttributeType } from '../proto/types';
+import type { AttributeProto, FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../proto/types';
+import { AttributeType, attributeTypeName } from '../proto/types';
 import { decodeRaw } from '../tensor';
+import { quoteId, quoteString } from './quote';
 
 export interface PrintOptions {
   /** The model file's name as external-data locations should name it (relative to the text file). */
@@ -29,15 +31,6 @@ export function printModel(m: ModelProto, opts: PrintOptions = {}): PrintResult 
   return { text: p.model(m), dropped: [...p.dropped].map(([k, n]) => `${k} (${n})`) };
 }
 
-const BARE_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-export function quoteId(s: string): string {
-  return BARE_ID.test(s) ? s : quoteString(s);
-}
-
-export function quoteString(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t')}"`;
-}
 
 /** Shortest decimal text that parses back to the same float32 (or float64) value. */
 export function floatText(v: number, single = true): string {
@@ -147,7 +140,7 @@ class Printer {
   }
 
   private tensorType(t: TensorProto): string {
-    return `${dataTypeName(t.data_type)}[${t.dims.join(',')}]`;
+    return typeToSyntax({ kind: 'tensor', elemType: t.data_type ?? 0, shape: t.dims.map(toNumber) });
   }
 
   /** `{1, 2, 3}` inline, or `["location": …]` pointing at the bytes where they are. */
@@ -169,7 +162,7 @@ class Printer {
 
   private valueInfo(vi: ValueInfoProto): string {
     if (vi.doc_string) this.drop('value doc_string');
-    const type = vi.type ? typeText(vi.type) : '';
+    const type = vi.type ? typeToSyntax(typeFromProto(vi.type)) : '';
     return type ? `${type} ${quoteId(vi.name ?? '')}` : quoteId(vi.name ?? '');
   }
 }
@@ -204,27 +197,6 @@ function int64Values(t: TensorProto, unsigned: boolean): string[] | undefined {
   }
   const field = unsigned ? t.uint64_data : t.int64_data;
   return Array.isArray(field) ? field.map(String) : undefined;
-}
-
-export function typeText(t: TypeProto): string {
-  if (t.tensor_type) return tensorTypeText(t.tensor_type.elem_type ?? 0, t.tensor_type.shape);
-  if (t.sequence_type) return `seq(${t.sequence_type.elem_type ? typeText(t.sequence_type.elem_type) : ''})`;
-  if (t.map_type) return `map(${dataTypeName(t.map_type.key_type)}, ${t.map_type.value_type ? typeText(t.map_type.value_type) : ''})`;
-  if (t.optional_type) return `optional(${t.optional_type.elem_type ? typeText(t.optional_type.elem_type) : ''})`;
-  if (t.sparse_tensor_type) return `sparse_tensor(${tensorTypeText(t.sparse_tensor_type.elem_type ?? 0, t.sparse_tensor_type.shape)})`;
-  if (t.opaque_type) return `opaque(${[t.opaque_type.domain, t.opaque_type.name].filter(Boolean).join(', ')})`;
-  return ''; // a TypeProto with no kind set: the value is printed untyped
-}
-
-function tensorTypeText(elem: number, shape: { dim: { dim_value?: number | bigint; dim_param?: string }[] } | undefined): string {
-  const base = dataTypeName(elem);
-  if (!shape) return base;
-  return `${base}[${shape.dim.map((d) => (d.dim_value !== undefined ? String(d.dim_value) : d.dim_param ? quoteId(d.dim_param) : '?')).join(',')}]`;
-}
-
-export function attributeTypeName(type: number): string {
-  const names: Record<number, string> = { 1: 'float', 2: 'int', 3: 'string', 4: 'tensor', 5: 'graph', 6: 'floats', 7: 'ints', 8: 'strings', 9: 'tensors', 10: 'graphs', 11: 'sparse_tensor', 12: 'sparse_tensors', 13: 'type_proto', 14: 'type_protos' };
-  return names[type] ?? 'undefined';
 }
 
 function emptyGraph(): GraphProto {

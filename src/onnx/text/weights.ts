@@ -1,36 +1,59 @@
+import { rawByteLength } from '../dtypes';
 import type { ModelFiles } from '../io/model-files';
-import type { GraphProto, ModelProto, TensorProto } from '../proto/types';
+import type { GraphProto, ModelProto, NodeProto, SparseTensorProto, TensorProto } from '../proto/types';
 import { Tensor } from '../tensor';
 
-/** Every tensor of a model: initializers and attribute tensors in every graph and function. */
+/**
+ * Every tensor of a model: initializers, sparse initializers' values and indices, and
+ * attribute tensors, in every graph (subgraphs of model-local functions included) and function.
+ * Walks with a work list, never recursion or push(...spread): depth and node counts are the model's.
+ */
 export function* allTensors(m: ModelProto): Iterable<TensorProto> {
   const graphs: GraphProto[] = m.graph ? [m.graph] : [];
-  const nodes = [...m.functions.flatMap((f) => f.node)];
-  for (let i = 0; i < graphs.length; i++) {
-    const g = graphs[i]!;
-    yield* g.initializer;
-    nodes.push(...g.node);
-    for (const n of g.node) for (const a of n.attribute) graphs.push(...(a.g ? [a.g] : []), ...a.graphs);
+  const nodeLists: NodeProto[][] = m.functions.map((f) => f.node);
+  const sparse = (s: SparseTensorProto): TensorProto[] => [...(s.values ? [s.values] : []), ...(s.indices ? [s.indices] : [])];
+  for (let gi = 0, li = 0; gi < graphs.length || li < nodeLists.length; ) {
+    if (gi < graphs.length) {
+      const g = graphs[gi++]!;
+      yield* g.initializer;
+      for (const s of g.sparse_initializer) yield* sparse(s);
+      nodeLists.push(g.node);
+      continue;
+    }
+    for (const n of nodeLists[li++]!) {
+      for (const a of n.attribute) {
+        if (a.g) graphs.push(a.g);
+        for (const sub of a.graphs) graphs.push(sub);
+        yield* [...(a.t ? [a.t] : []), ...a.tensors, ...(a.sparse_tensor ? sparse(a.sparse_tensor) : []), ...a.sparse_tensors.flatMap(sparse)];
+      }
+    }
   }
-  for (const n of nodes) for (const a of n.attribute) yield* [...(a.t ? [a.t] : []), ...a.tensors];
+}
+
+/** The tensors whose bytes are in external files. */
+export function externalTensors(m: ModelProto): TensorProto[] {
+  return [...allTensors(m)].filter((t) => t.data_location === 1);
 }
 
 /**
  * Reads every external-data reference of a parsed text model back into the tensors (raw_data),
- * through `files`, whose folder the references are relative to (the text file's). Throws
- * ModelFileError for a reference that is missing, too short or refused.
+ * through `files`, whose folder the references are relative to (the text file's). Reads exactly
+ * the bytes each tensor needs, also when a reference gives no length. Throws ModelFileError or
+ * OnnxFormatError for a reference that is missing, too short, refused or inconsistent.
+ * `only` limits it to some tensors. Returns how many tensors and bytes were read.
  */
-export function inlineExternalData(m: ModelProto, files: ModelFiles): number {
-  let count = 0;
-  for (const t of allTensors(m)) {
-    if (t.data_location !== 1) continue;
+export function inlineExternalData(m: ModelProto, files: ModelFiles, only: (t: TensorProto) => boolean = () => true): { tensors: number; bytes: number } {
+  const read = { tensors: 0, bytes: 0 };
+  for (const t of externalTensors(m).filter(only)) {
     const tensor = new Tensor(t, files);
-    tensor.validate();
+    const info = tensor.validate();
     const src = files.openExternal(tensor.externalRef());
-    t.raw_data = src.read(0, src.size).slice();
+    const need = info.bits ? Math.min(src.size, rawByteLength(info, tensor.elementCount)) : src.size;
+    t.raw_data = src.read(0, need).slice();
     t.data_location = undefined;
     t.external_data = [];
-    count++;
+    read.tensors++;
+    read.bytes += need;
   }
-  return count;
+  return read;
 }
