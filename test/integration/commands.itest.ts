@@ -3,8 +3,8 @@
 // from python onnx and numpy (test/integration/python) or the CLI, never from the extension.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { openModel } from '../../src/onnx/open';
 import { parseModel } from '../../src/onnx/text/parser';
@@ -87,6 +87,27 @@ describe('commands and webview actions, run for their effect', () => {
     await runAnswering('onnxStudio.saveAsModel', [doc.uri], [target, 'Read the weights into the model']);
     await until('the saved model', () => exists(target));
     assert.equal(python('same_graph.py', [vad, target]), '');
+  });
+
+  describe('Save as ONNX Model keeping the external-data references (target and choice as arguments)', () => {
+    const save = async (target: string): Promise<unknown> => {
+      const text = vscode.Uri.file(join(dir, 'vad.onnxtxt'));
+      if (!existsSync(text.fsPath)) await vscode.commands.executeCommand('onnxStudio.openAsText', vscode.Uri.file(vad));
+      return vscode.commands.executeCommand('onnxStudio.saveAsModel', text, { target: vscode.Uri.file(target), references: 'keep' });
+    };
+
+    it('into a folder above the weights: the references are rebased, and python onnx reads the same graph through them', async () => {
+      const target = join(dir, '..', `kept-${basename(dir)}.onnx`);
+      assert.deepEqual(await save(target), { written: target, notes: [`rebased the references to 'vad.onnx' as '${basename(dir)}/vad.onnx' (relative to the output's folder)`] });
+      assert.equal(python('same_graph.py', [vad, target]), '');
+    });
+
+    it('into a folder the references would have to leave: refused, nothing written', async () => {
+      const target = join(mkdtempSync(join(dir, 'below-')), 'kept.onnx');
+      const result = (await save(target)) as { error?: string };
+      assert.match(result.error ?? '', /vad\.onnx/);
+      assert.equal(existsSync(target), false);
+    });
   });
 
   it('Copy name: the clipboard holds the selected node name', async () => {
