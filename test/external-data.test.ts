@@ -11,12 +11,13 @@ import { bytesOf, graph, model, node, tensorProto, tensorType, valueInfo } from 
 
 const FLOAT = 1;
 
-/** A model folder with `w` stored externally at `location` (offset/length as given). */
-function externalModel(location: string, extra: { key: string; value: string }[] = []): { dir: string; path: string } {
+/** A model folder with `w` stored externally at `location` (offset 8, length 16; `extra` entries replace those of their key, or with `repeat` come in addition). */
+function externalModel(location: string, extra: { key: string; value: string }[] = [], repeat = false): { dir: string; path: string } {
   const dir = mkdtempSync(join(tmpdir(), 'onnx-studio-ext-'));
+  const base = [{ key: 'location', value: location }, { key: 'offset', value: '8' }, { key: 'length', value: '16' }];
   const w = tensorProto({
     name: 'w', dims: [4], data_type: FLOAT, data_location: 1,
-    external_data: [{ key: 'location', value: location }, { key: 'offset', value: '8' }, { key: 'length', value: '16' }, ...extra],
+    external_data: [...base.filter((e) => repeat || !extra.some((x) => x.key === e.key)), ...extra],
   });
   const m = model(graph({
     node: [node('Add', ['x', 'w'], ['y'])],
@@ -39,7 +40,7 @@ test('external data beside the model is read from its offset and length, and cou
   const { dir, path } = externalModel('weights.bin');
   writeFileSync(join(dir, 'weights.bin'), weights());
   const m = openModel(path);
-  assert.deepEqual(m.graph.initializers[0]!.read().values, [1.5, -2, 3.25, 4]);
+  assert.deepEqual(m.graph.initializers[0]!.read(Infinity).values, Float32Array.from([1.5, -2, 3.25, 4]));
   const s = summarizeModel(m);
   assert.equal(s.weightBytes, 16);
   assert.deepEqual(s.externalDataFiles, ['weights.bin']);
@@ -58,11 +59,11 @@ test('a missing or short external file is a checker error, not a crash', () => {
   m.close();
 });
 
-function refused(location: string, setup: (dir: string) => void, pattern: RegExp, extra?: { key: string; value: string }[]): void {
-  const { dir, path } = externalModel(location, extra);
+function refused(location: string, setup: (dir: string) => void, pattern: RegExp, extra?: { key: string; value: string }[], repeat = false): void {
+  const { dir, path } = externalModel(location, extra, repeat);
   setup(dir);
   const m = openModel(path);
-  assert.throws(() => m.graph.initializers[0]!.read(), (e: unknown) => e instanceof ModelFileError && pattern.test(e.message));
+  assert.throws(() => m.graph.initializers[0]!.read(Infinity), (e: unknown) => e instanceof ModelFileError && pattern.test(e.message));
   assert.ok(checkModel(m).some((d) => d.rule === 'external-data' && pattern.test(d.message)));
   m.close();
 }
@@ -81,6 +82,12 @@ test('external-data security: absolute paths, .. escapes, symlinks (final and pa
   refused('hard.bin', (d) => linkSync(secret, join(d, 'hard.bin')), /hard links/);
   refused('weights.bin', (d) => writeFileSync(join(d, 'weights.bin'), weights()), /unknown external_data key '__class__'/, [{ key: '__class__', value: 'x' }]);
   refused('weights.bin', (d) => writeFileSync(join(d, 'weights.bin'), weights()), /offset '-8' is not a non-negative integer/, [{ key: 'offset', value: '-8' }]);
+  const both = (d: string): void => {
+    writeFileSync(join(d, 'weights.bin'), weights());
+    writeFileSync(join(d, 'other.bin'), weights());
+  };
+  refused('weights.bin', both, /key 'location' is given twice/, [{ key: 'location', value: 'other.bin' }], true);
+  refused('weights.bin', both, /key 'offset' is given twice/, [{ key: 'offset', value: '0' }], true);
   refused('weights.bin', (d) => {
     mkdirSync(join(d, 'weights.bin'));
   }, /not a regular file|cannot open/);

@@ -26,8 +26,8 @@ test('text → compile gives back every corpus model, weights included; the text
     assert.equal(c.status, 0, c.stdout + c.stderr);
     const a = openModel(model);
     const b = openModel(back);
-    const ta = [...allTensors(a.proto)].map((x) => new Tensor(x, a.files).read().values);
-    const tb = [...allTensors(b.proto)].map((x) => new Tensor(x, b.files).read().values);
+    const ta = [...allTensors(a.proto)].map((x) => new Tensor(x, a.files).read(Infinity).values);
+    const tb = [...allTensors(b.proto)].map((x) => new Tensor(x, b.files).read(Infinity).values);
     assert.deepEqual(tb, ta, `${source}: tensor values`);
     assert.equal(b.graph.nodes.length, a.graph.nodes.length);
     assert.ok([...allTensors(b.proto)].every((x) => x.data_location !== 1), 'weights read back into the model');
@@ -48,7 +48,7 @@ test('a text written away from its model gets its own weights file, and compiles
   assert.equal(run('compile', textFile, '-o', back).status, 0);
   const a = openModel(source);
   const b = openModel(back);
-  assert.deepEqual([...allTensors(b.proto)].map((x) => new Tensor(x, b.files).read().values), [...allTensors(a.proto)].map((x) => new Tensor(x, a.files).read().values));
+  assert.deepEqual([...allTensors(b.proto)].map((x) => new Tensor(x, b.files).read(Infinity).values), [...allTensors(a.proto)].map((x) => new Tensor(x, a.files).read(Infinity).values));
   a.close();
   b.close();
 });

@@ -46,7 +46,7 @@ function normalize(m: Model): unknown {
     opsets: s.opsetImports,
     inputs: m.graph.inputs.map((v) => [v.name, typeToString(v.type)]),
     outputs: m.graph.outputs.map((v) => [v.name, typeToString(v.type)]),
-    inits: m.graph.initializers.map((t) => [t.name, t.dtype, t.dims, t.read().values]),
+    inits: m.graph.initializers.map((t) => [t.name, t.dtype, t.dims, t.read(Infinity).values]),
     nodes: [...m.graphs()].flatMap((g) => g.nodes.map((n) => [n.name, n.opType, n.proto.domain ?? '', n.inputs, n.outputs, n.attributes.map((a) => [a.name, a.type, a.type === 5 ? null : attributeText(a)])])),
     functions: m.functions.map((f) => [f.name, f.domain, f.input, f.output, f.attribute, f.attribute_proto.map((a) => [a.name, a.f]), f.node.map((n) => n.op_type)]),
   };

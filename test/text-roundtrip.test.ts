@@ -23,7 +23,7 @@ function normalize(m: Model): unknown {
     name: g.name,
     inputs: g.inputs.map((v) => [v.name, typeToString(v.type)]),
     outputs: g.outputs.map((v) => [v.name, typeToString(v.type)]),
-    initializers: g.initializers.map((t) => [t.name, t.dtype, t.dims, t.read().values]),
+    initializers: g.initializers.map((t) => [t.name, t.dtype, t.dims, t.read(Infinity).values]),
     nodes: g.nodes.map((n) => ({
       name: n.name, op: n.opType, domain: n.proto.domain ?? '', inputs: n.inputs, outputs: n.outputs,
       attributes: n.attributes.filter((a) => !UNPRINTABLE.has(a.type)).map((a) => [a.name, a.type, a.type === 5 || a.type === 10 ? null : attributeText(a)]),

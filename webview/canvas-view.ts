@@ -2,8 +2,19 @@
 // zoom, culling to the viewport, level of detail, and hit-testing for hover and selection.
 import { select } from 'd3-selection';
 import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
-import type { Scene, SceneItem } from './scene';
+import { NodeKind } from '../src/protocol/graph-payload';
+import { GAP_Y } from './layout/layered';
+import { edgeCurve, type Scene, type SceneEdge, type SceneItem } from './scene';
 import { themeColours, type Theme } from './theme';
+
+/** Label sizes at zoom 1 (CSS pixels); the zoom a graph too big to read whole opens at. */
+const LABEL_PX = 12;
+const SUBLABEL_PX = 10;
+const EDGE_LABEL_PX = 11;
+const OPEN_SCALE = 1;
+/** Below this zoom boxes are drawn without labels; below the other, edges without labels. */
+const DETAIL_SCALE = 0.35;
+const EDGE_LABEL_SCALE = 0.8;
 
 export interface FrameStats {
   frames: number;
@@ -70,15 +81,52 @@ export class CanvasView {
     return this.scene.edges;
   }
 
-  /** The whole graph in view; or, `whole` false (a graph just opened), the top at a readable scale. */
+  /** The whole graph in view; or, `whole` false (a graph just opened), where it starts at a readable scale. */
   fit(whole = true): void {
     const { width, height } = this.canvas.getBoundingClientRect();
     const s = this.scene;
     if (!s.width || !width) return this.setTransform(zoomIdentity.translate(20, 20));
     const all = Math.min(1, (width - 40) / s.width, (height - 40) / s.height);
-    // Tall graphs (deep chains) open at a readable scale at the top, not as a sliver.
-    const k = whole ? all : Math.max(0.7, all);
-    this.setTransform(zoomIdentity.translate((width - s.width * k) / 2, whole ? (height - s.height * k) / 2 : 20).scale(k));
+    if (whole || all >= OPEN_SCALE) return this.setTransform(zoomIdentity.translate((width - s.width * all) / 2, (height - s.height * all) / 2).scale(all));
+    // Too big to read whole: open at the graph's start — its inputs, else its top row — at a
+    // scale where labels are readable, rather than fitting it into unreadability.
+    const start = startItems(s.items);
+    const k = OPEN_SCALE;
+    if (!start.length) return this.setTransform(zoomIdentity.translate(20, 20).scale(k));
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity;
+    for (const it of start) {
+      x0 = Math.min(x0, it.x - it.w / 2);
+      x1 = Math.max(x1, it.x + it.w / 2);
+      y0 = Math.min(y0, it.y - it.h / 2);
+    }
+    // Several inputs wider than the view: the first ones, from the left.
+    const cx = (x1 - x0) * k <= width - 40 ? (x0 + x1) / 2 : x0 + (width - 40) / 2 / k;
+    this.setTransform(zoomIdentity.translate(width / 2 - cx * k, 20 - y0 * k).scale(k));
+  }
+
+  /**
+   * What the last frame shows, for the browser tests: the labelled boxes inside the canvas (in
+   * CSS pixels of the canvas), the height of node and edge labels at this zoom, and whether
+   * the graph's inputs are in view.
+   */
+  onScreen(): { boxes: { label: string; kind: SceneItem['kind']; x: number; y: number; w: number; h: number }[]; labelPx: number; sublabelPx: number; edgeLabelPx: number; inputs: number; inputsInView: number } {
+    const { width, height } = this.canvas.getBoundingClientRect();
+    const t = this.transform;
+    const detail = t.k >= DETAIL_SCALE;
+    const boxes: ReturnType<CanvasView['onScreen']>['boxes'] = [];
+    let inputs = 0;
+    let inputsInView = 0;
+    for (const it of this.scene.items) {
+      if (Number.isNaN(it.x)) continue;
+      const b = { label: it.label, kind: it.kind, x: t.x + (it.x - it.w / 2) * t.k, y: t.y + (it.y - it.h / 2) * t.k, w: it.w * t.k, h: it.h * t.k };
+      const inside = b.x >= 0 && b.y >= 0 && b.x + b.w <= width && b.y + b.h <= height;
+      if (it.kind === NodeKind.Input) {
+        inputs++;
+        if (inside) inputsInView++;
+      }
+      if (inside && detail && it.label) boxes.push(b);
+    }
+    return { boxes, labelPx: LABEL_PX * t.k, sublabelPx: SUBLABEL_PX * t.k, edgeLabelPx: t.k >= EDGE_LABEL_SCALE ? EDGE_LABEL_PX * t.k : 0, inputs, inputsInView };
   }
 
   reveal(item: number): void {
@@ -135,7 +183,7 @@ export class CanvasView {
     const [x0, y0] = t.invert([0, 0]);
     const [x1, y1] = t.invert([this.canvas.width / dpr, this.canvas.height / dpr]);
     const visible = (it: SceneItem): boolean => it.x + it.w / 2 >= x0 && it.x - it.w / 2 <= x1 && it.y + it.h / 2 >= y0 && it.y - it.h / 2 <= y1;
-    const detail = t.k >= 0.35;
+    const detail = t.k >= DETAIL_SCALE;
     const items = this.scene.items;
 
     ctx.lineWidth = 1 / t.k;
@@ -146,25 +194,24 @@ export class CanvasView {
       const b = items[e.b]!;
       if (Number.isNaN(a.x) || Number.isNaN(b.x)) continue;
       if (Math.max(a.y, b.y) < y0 || Math.min(a.y, b.y) > y1 || Math.max(a.x, b.x) < x0 || Math.min(a.x, b.x) > x1) continue;
-      const ya = a.y + a.h / 2;
-      const yb = b.y - b.h / 2;
-      ctx.moveTo(a.x, ya);
-      if (detail) ctx.bezierCurveTo(a.x, (ya + yb) / 2, b.x, (ya + yb) / 2, b.x, yb);
-      else ctx.lineTo(b.x, yb);
+      const c = edgeCurve(a, b);
+      ctx.moveTo(c.x0, c.y0);
+      if (detail) ctx.bezierCurveTo(c.c1x, c.cy, c.c2x, c.cy, c.x1, c.y1);
+      else ctx.lineTo(c.x1, c.y1);
     }
     ctx.stroke();
-    if (t.k >= 0.8) {
-      ctx.font = '10px var(--vscode-editor-font-family, monospace)';
+    if (t.k >= EDGE_LABEL_SCALE) {
+      ctx.font = `${EDGE_LABEL_PX}px var(--vscode-editor-font-family, monospace)`;
       ctx.textAlign = 'left';
+      // A halo in the background colour keeps labels legible where they cross edges.
+      ctx.lineWidth = 3 / t.k;
+      ctx.strokeStyle = th.background;
       for (const e of this.scene.edges) {
-        if (!e.label) continue;
-        const a = items[e.a]!;
-        const b = items[e.b]!;
-        const mx = (a.x + b.x) / 2;
-        const my = (a.y + a.h / 2 + b.y - b.h / 2) / 2;
-        if (mx < x0 || mx > x1 || my < y0 || my > y1) continue;
+        const at = e.label ? edgeLabelAt(e, items) : null;
+        if (!at || at.x < x0 || at.x > x1 || at.y < y0 || at.y > y1) continue;
         ctx.fillStyle = e.inferred ? th.inferred : th.edgeLabel;
-        ctx.fillText(e.label, mx + 4, my + 3);
+        ctx.strokeText(e.label, at.x, at.y);
+        ctx.fillText(e.label, at.x, at.y);
       }
     }
 
@@ -192,10 +239,10 @@ export class CanvasView {
         ctx.setLineDash([]);
       }
       if (!detail) continue;
-      ctx.fillStyle = th.nodeText;
-      ctx.font = `bold 12px var(--vscode-font-family, sans-serif)`;
+      ctx.fillStyle = it.kind === 'group' ? th.foreground : th.nodeText;
+      ctx.font = `bold ${LABEL_PX}px var(--vscode-font-family, sans-serif)`;
       ctx.fillText(clip(it.label, it.w), it.x, top + 15);
-      ctx.font = `10px var(--vscode-font-family, sans-serif)`;
+      ctx.font = `${SUBLABEL_PX}px var(--vscode-font-family, sans-serif)`;
       ctx.fillText(clip(it.sublabel, it.w), it.x, top + 29);
     }
     const ms = performance.now() - start;
@@ -205,6 +252,30 @@ export class CanvasView {
     this.stats.totalMs += ms;
     this.stats.lastDrawn = drawn;
   }
+}
+
+/**
+ * Where an edge's label goes: one label per value, so a value read by several nodes (or an
+ * edge spanning several rows) is labelled once just below its producer; other edges halfway.
+ */
+function edgeLabelAt(e: SceneEdge, items: SceneItem[]): { x: number; y: number } | null {
+  const a = items[e.a]!;
+  const b = items[e.b]!;
+  if (Number.isNaN(a.x) || Number.isNaN(b.x)) return null;
+  const ya = a.y + a.h / 2;
+  const yb = b.y - b.h / 2;
+  if (e.shared || yb - ya > 2 * GAP_Y) return e.firstOfValue ? { x: a.x + 4, y: ya + EDGE_LABEL_PX + 2 } : null;
+  return { x: (a.x + b.x) / 2 + 4, y: (ya + yb) / 2 + 3 };
+}
+
+/** Where a graph starts: its inputs, or (a subgraph reading outer values) the top row. */
+function startItems(items: SceneItem[]): SceneItem[] {
+  const laid = items.filter((it) => !Number.isNaN(it.x));
+  const inputs = laid.filter((it) => it.kind === NodeKind.Input);
+  if (inputs.length) return inputs;
+  let top = Infinity;
+  for (const it of laid) top = Math.min(top, it.y);
+  return laid.filter((it) => it.y === top);
 }
 
 function clip(s: string, width: number): string {

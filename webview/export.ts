@@ -1,5 +1,5 @@
 // Exports what is drawn: SVG (text escaped) and PNG (the whole graph on an offscreen canvas, capped).
-import type { SceneEdge, SceneItem } from './scene';
+import { edgeCurve, type SceneEdge, type SceneItem } from './scene';
 import { themeColours } from './theme';
 
 // XML 1.0 cannot carry C0 control characters even as references: they become their control
@@ -27,17 +27,16 @@ export function exportSvg(items: SceneItem[], edges: SceneEdge[]): string {
     const a = items[e.a]!;
     const c = items[e.b]!;
     if (Number.isNaN(a.x) || Number.isNaN(c.x)) continue;
-    const ya = a.y + a.h / 2;
-    const yb = c.y - c.h / 2;
-    out.push(`<path d="M${a.x},${ya} C${a.x},${(ya + yb) / 2} ${c.x},${(ya + yb) / 2} ${c.x},${yb}" fill="none" stroke="${escapeXml(th.edge)}"><title>${escapeXml(e.label)}</title></path>`);
+    const k = edgeCurve(a, c);
+    out.push(`<path d="M${k.x0},${k.y0} C${k.c1x},${k.cy} ${k.c2x},${k.cy} ${k.x1},${k.y1}" fill="none" stroke="${escapeXml(th.edge)}"><title>${escapeXml(e.label)}</title></path>`);
   }
   for (const it of items) {
     if (Number.isNaN(it.x)) continue;
     const left = it.x - it.w / 2;
     const top = it.y - it.h / 2;
     out.push(`<g><rect x="${left}" y="${top}" width="${it.w}" height="${it.h}" rx="4" fill="${escapeXml(th.category(it.category))}"/>`);
-    out.push(`<text x="${it.x}" y="${top + 15}" text-anchor="middle" font-size="12" font-weight="bold" fill="${escapeXml(th.nodeText)}">${escapeXml(it.label)}</text>`);
-    out.push(`<text x="${it.x}" y="${top + 29}" text-anchor="middle" font-size="10" fill="${escapeXml(th.nodeText)}">${escapeXml(it.sublabel)}</text></g>`);
+    out.push(`<text x="${it.x}" y="${top + 15}" text-anchor="middle" font-size="12" font-weight="bold" fill="${escapeXml(it.kind === 'group' ? th.foreground : th.nodeText)}">${escapeXml(it.label)}</text>`);
+    out.push(`<text x="${it.x}" y="${top + 29}" text-anchor="middle" font-size="10" fill="${escapeXml(it.kind === 'group' ? th.foreground : th.nodeText)}">${escapeXml(it.sublabel)}</text></g>`);
   }
   out.push('</svg>');
   return out.join('\n');

@@ -1,29 +1,46 @@
-// Runs layouts in the worker; a newer request supersedes an older one (its result is dropped).
-import workerSource from 'virtual:layout-worker';
+// Runs layouts in a worker. A newer request supersedes an older one: the worker still busy with
+// the old one is terminated (its work stops, not just its result dropped) and a fresh one starts.
 import type { LayoutInput } from './layout/layered';
 import type { LayoutReply, LayoutRequest } from './layout/worker';
 
-export class LayoutClient {
-  private readonly worker = new Worker(URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' })));
-  private latest = 0;
-  private readonly waiting = new Map<number, (r: LayoutReply | null) => void>();
+/** What the client needs of a Worker (the browser's; the tests pass a stand-in). */
+export interface LayoutWorker {
+  onmessage: ((e: MessageEvent<LayoutReply>) => void) | null;
+  postMessage(m: LayoutRequest): void;
+  terminate(): void;
+}
 
-  constructor() {
-    this.worker.onmessage = (e: MessageEvent<LayoutReply>) => {
-      const done = this.waiting.get(e.data.id);
-      this.waiting.delete(e.data.id);
-      done?.(e.data.id === this.latest ? e.data : null);
-    };
-  }
+export class LayoutClient {
+  private worker: LayoutWorker | undefined;
+  private nextId = 0;
+  /** The request in flight and how to answer it. */
+  private pending: { id: number; resolve(r: LayoutReply | null): void } | undefined;
+
+  constructor(private readonly startWorker: () => LayoutWorker) {}
 
   /** Resolves with the layout, or null when a newer layout was asked for meanwhile. */
   layout(input: LayoutInput): Promise<LayoutReply | null> {
-    const id = ++this.latest;
-    for (const [old, resolve] of this.waiting) if (old !== id) resolve(null);
-    this.waiting.clear();
+    if (this.pending) {
+      this.worker?.terminate();
+      this.worker = undefined;
+      this.pending.resolve(null);
+    }
+    const id = ++this.nextId;
+    const worker = (this.worker ??= this.start());
     return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
-      this.worker.postMessage({ id, input } satisfies LayoutRequest);
+      this.pending = { id, resolve };
+      worker.postMessage({ id, input });
     });
+  }
+
+  private start(): LayoutWorker {
+    const worker = this.startWorker();
+    worker.onmessage = (e) => {
+      if (e.data.id !== this.pending?.id) return;
+      const { resolve } = this.pending;
+      this.pending = undefined;
+      resolve(e.data);
+    };
+    return worker;
   }
 }

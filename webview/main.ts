@@ -5,15 +5,18 @@ import { PROTOCOL_VERSION, type ViewState } from '../src/protocol/messages';
 import { CanvasView } from './canvas-view';
 import { HostChannel } from './channel';
 import { exportPng, exportSvg } from './export';
-import { LayoutClient } from './layout-client';
+import workerSource from 'virtual:layout-worker';
+import { LayoutClient, type LayoutWorker } from './layout-client';
 import { groupPaths } from './layout/sections';
 import { allGroups, initialExpanded, visibleGraph, type VisibleGraph } from './layout/visible-graph';
 import { el, Panel } from './panel';
-import { isWeight, sceneItems, type Scene } from './scene';
-import { Search } from './search';
+import { PanelLayout } from './panel-layout';
+import { layoutInput, sceneItems, weightNodes, type Scene } from './scene';
+import { Search, searchTexts } from './search';
 
 const channel = new HostChannel();
-const layouts = new LayoutClient();
+const workerUrl = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
+const layouts = new LayoutClient(() => new Worker(workerUrl) as LayoutWorker);
 const panel = new Panel(document.getElementById('panel')!);
 const status = document.getElementById('status')!;
 const crumbs = document.getElementById('breadcrumbs')!;
@@ -30,8 +33,8 @@ const view = new CanvasView(canvas, {
   open: (i) => open(i),
   transform: (t) => saveState({ transform: { x: t.x, y: t.y, k: t.k } }),
 });
+const panelLayout = new PanelLayout(document.querySelector('main')!, document.getElementById('splitter')!, document.getElementById('toggle-panel') as HTMLButtonElement, state.panel, (panel) => saveState({ panel }));
 const search = new Search(document.getElementById('search') as HTMLInputElement, document.getElementById('search-count')!, {
-  items: () => view.items.map((it) => [it.label, it.sublabel, ...(it.node >= 0 && payload ? valueNamesOf(it.node) : [])]),
   highlight: (set) => {
     view.highlighted = set;
     view.requestDraw();
@@ -47,31 +50,15 @@ function saveState(patch: Partial<ViewState>): void {
   channel.state = state;
 }
 
-function valueNamesOf(node: number): string[] {
-  const p = payload!;
-  const names: string[] = [];
-  p.edges.from.forEach((a, e) => (a === node || p.edges.to[e] === node) && names.push(p.values.name[p.edges.value[e]!]!));
-  return names;
-}
-
 /** Lays out what is visible of the current level and paints it; keeps the view where it was if asked. */
 async function render(keepTransform: boolean): Promise<void> {
   const p = payload!;
   const received = performance.now();
   visible = visibleGraph(p, paths, expanded);
   const { items, edges } = sceneItems(p, visible, state.showInitializers);
-  const shown = items.map((it, i) => i).filter((i) => state.showInitializers || !isWeight(items[i]!.kind));
-  const local = new Int32Array(items.length).fill(-1);
-  shown.forEach((i, k) => (local[i] = k));
-  const laidEdges = edges.filter((e) => local[e.a]! >= 0 && local[e.b]! >= 0);
+  const { shown, laidEdges, input } = layoutInput(items, edges, state.showInitializers);
   status.textContent = `Laying out ${shown.length.toLocaleString('en-US')} items…`;
-  const r = await layouts.layout({
-    count: shown.length,
-    from: laidEdges.map((e) => local[e.a]!),
-    to: laidEdges.map((e) => local[e.b]!),
-    width: shown.map((i) => items[i]!.w),
-    height: shown.map((i) => items[i]!.h),
-  });
+  const r = await layouts.layout(input);
   if (!r) return; // superseded
   for (const it of items) it.x = it.y = NaN;
   shown.forEach((i, k) => {
@@ -80,6 +67,8 @@ async function render(keepTransform: boolean): Promise<void> {
   });
   const scene: Scene = { items, edges: laidEdges, width: r.bounds.width, height: r.bounds.height };
   view.setScene(scene, keepTransform ? state.transform : null);
+  const itemOf = visible.itemOf;
+  search.index(() => searchTexts(p, items, itemOf));
   view.selected = state.selected ? items.findIndex((it) => it.node >= 0 && p.nodes.id[it.node] === state.selected) : -1;
   requestAnimationFrame(() => {
     const opNodes = p.nodes.kind.filter((k) => k === NodeKind.Op || k === NodeKind.Constant).length;
@@ -124,8 +113,7 @@ async function select(i: number): Promise<void> {
   channel.notify('node/selected', { nodeId, graphId: payload?.graphId ?? '' });
   if (!it) return;
   if (it.kind === 'group') {
-    panel.clear();
-    panel.showError(`${it.group}: ${it.sublabel} — double-click (or Enter) to expand`);
+    panel.showNote(`${it.group}: ${it.sublabel} — double-click (or Enter) to expand`);
   } else if (it.kind === NodeKind.Op || it.kind === NodeKind.Constant) {
     try {
       const d = await channel.request('node/details', { nodeId: nodeId! });
@@ -201,6 +189,7 @@ document.addEventListener('keydown', (e) => {
   } else if (e.key === 'Enter' && view.selected >= 0) open(view.selected);
   else if (e.key === 'Escape') void select(-1);
   else if (e.key === '-' && view.selected >= 0) collapseAround(view.selected);
+  else if (e.key === 'p' && !e.ctrlKey && !e.metaKey && !e.altKey) panelLayout.toggleHidden();
   else if (e.key === 'Backspace' && payload && payload.breadcrumbs.length > 1) void loadGraph(payload.breadcrumbs[payload.breadcrumbs.length - 2]!.graphId);
 });
 
@@ -250,7 +239,7 @@ async function reveal(nodeId: string, graphId: string): Promise<void> {
   const node = p.nodes.id.indexOf(nodeId);
   if (node < 0) return;
   let changed = false;
-  if (!state.showInitializers && isWeight(p.nodes.kind[node]! as NodeKind)) {
+  if (!state.showInitializers && weightNodes(p)[node]) {
     saveState({ showInitializers: true });
     initToggle.checked = true;
     changed = true;

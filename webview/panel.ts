@@ -80,6 +80,12 @@ export class Panel {
     sec.append(save);
   }
 
+  /** A line of guidance (not a problem): what a selected group is and how to open it. */
+  showNote(message: string): void {
+    this.clear();
+    this.root.append(el('p', message));
+  }
+
   showError(message: string): void {
     const p = el('p', message);
     p.className = 'error';

@@ -26,7 +26,7 @@ const CATEGORY_VARS: Record<string, string> = {
   quantize: '--vscode-terminal-ansiBrightBlue',
   constant: '--vscode-disabledForeground',
   io: '--vscode-button-background',
-  group: '--vscode-editorWidget-border',
+  group: '--vscode-editorWidget-background',
   other: '--vscode-descriptionForeground',
 };
 

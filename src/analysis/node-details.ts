@@ -67,7 +67,7 @@ function tensorText(t: Tensor): string {
   const head = `${t.dtypeName}[${t.dims.join(',')}]`;
   if (t.elementCount > MAX_LIST) return head;
   try {
-    return `${head} ${JSON.stringify(t.read().values)}`;
+    return `${head} [${Array.from(t.read(MAX_LIST).values as ArrayLike<unknown>, (v) => (typeof v === 'string' ? JSON.stringify(v) : String(v))).join(', ')}]`;
   } catch (e) {
     return `${head} (${(e as Error).message})`;
   }

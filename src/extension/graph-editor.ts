@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { nodeFacts } from '../analysis/node-details';
-import { npyBytes } from '../analysis/npy';
+import { writeNpy } from '../analysis/npy';
 import { tensorStatistics } from '../analysis/tensor-stats';
+import { writeFileAtomic } from '../onnx/io/write-file';
 import type { Graph, Model } from '../onnx/model/graph';
 import type { Tensor } from '../onnx/tensor';
 import { PROTOCOL_VERSION, type RenderInfo, type ViewState } from '../protocol/messages';
@@ -72,7 +73,9 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
           const t = this.tensor(doc, graphId, name);
           const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(doc.uri, '..', `${name.replace(/[^\w.-]+/g, '_')}.npy`), filters: { NumPy: ['npy'] } });
           if (!target) return { saved: null };
-          writeFileSync(target.fsPath, npyBytes(t));
+          let note: string | undefined;
+          writeFileAtomic(target.fsPath, (sink) => (note = writeNpy(t, sink)), { protect: [doc.uri.fsPath] });
+          if (note) void vscode.window.showInformationMessage(note);
           return { saved: target.fsPath };
         },
         'export/save': async ({ format, data }) => {

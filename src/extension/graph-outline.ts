@@ -1,24 +1,27 @@
 import * as vscode from 'vscode';
+import { groupLabel, groupPaths, groupTree, type GroupLevel } from '../analysis/namespace-groups';
 import type { Graph, Node } from '../onnx/model/graph';
-import { namespaceOf } from '../onnx/model/namespace';
 import type { GraphEditorProvider } from './graph-editor';
+import { firstOpIndex, levelGrouping } from './graph-payload';
 
 type Item = { kind: 'group'; graph: Graph; path: string } | { kind: 'node'; node: Node } | { kind: 'subgraph'; graph: Graph };
 
-interface Level {
-  groups: string[];
-  nodes: Node[];
+/** A graph level's namespace tree, with payload indices mapped back to its op nodes. */
+interface LevelTree {
+  levels: Map<string, GroupLevel>;
+  /** Payload index of the first op node (graph inputs and initializers come before). */
+  firstOp: number;
 }
 
 /**
  * The open model's structure in a tree beside the explorer (the Outline view serves text
- * editors only): namespace groups, nodes, and the subgraphs of If/Loop/Scan; a click reveals
- * the node in the graph editor.
+ * editors only): namespace groups — split into sections exactly as the canvas splits them —,
+ * nodes, and the subgraphs of If/Loop/Scan; a click reveals the node in the graph editor.
  */
 export class GraphOutline implements vscode.TreeDataProvider<Item> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly levels = new WeakMap<Graph, Map<string, Level>>();
+  private readonly trees = new WeakMap<Graph, LevelTree>();
 
   constructor(
     private readonly provider: GraphEditorProvider,
@@ -43,7 +46,7 @@ export class GraphOutline implements vscode.TreeDataProvider<Item> {
   getTreeItem(item: Item): vscode.TreeItem {
     const Collapsed = vscode.TreeItemCollapsibleState.Collapsed;
     if (item.kind === 'group') {
-      const t = new vscode.TreeItem(item.path.split('/').pop()!, Collapsed);
+      const t = new vscode.TreeItem(groupLabel(item.path), Collapsed);
       t.iconPath = new vscode.ThemeIcon('symbol-namespace');
       return t;
     }
@@ -62,30 +65,18 @@ export class GraphOutline implements vscode.TreeDataProvider<Item> {
     return t;
   }
 
-  /** Children of a namespace path: its sub-namespaces first, then its nodes, in graph order. */
+  /** Children of a group path: its sub-groups first, then its op nodes, in graph order. */
   private childrenOf(g: Graph, path: string): Item[] {
-    let byPath = this.levels.get(g);
-    if (!byPath) {
-      byPath = new Map();
-      const level = (p: string): Level => {
-        let l = byPath!.get(p);
-        if (!l) byPath!.set(p, (l = { groups: [], nodes: [] }));
-        return l;
-      };
-      for (const n of g.nodes) {
-        const parts = namespaceOf(n.name).split('/').filter(Boolean);
-        for (let i = 0; i < parts.length; i++) {
-          const parent = level(parts.slice(0, i).join('/'));
-          const child = parts.slice(0, i + 1).join('/');
-          if (!byPath.has(child)) parent.groups.push(child);
-          level(child);
-        }
-        level(parts.join('/')).nodes.push(n);
-      }
-      this.levels.set(g, byPath);
+    let tree = this.trees.get(g);
+    if (!tree) {
+      const { namespaces, atTop } = levelGrouping(g);
+      const paths = groupPaths(namespaces, atTop);
+      tree = { levels: groupTree(paths), firstOp: firstOpIndex(g) };
+      this.trees.set(g, tree);
     }
-    const l = byPath.get(path);
+    const l = tree.levels.get(path);
     if (!l) return [];
-    return [...l.groups.map((p): Item => ({ kind: 'group', graph: g, path: p })), ...l.nodes.map((node): Item => ({ kind: 'node', node }))];
+    const ops = l.nodes.map((i) => g.nodes[i - tree.firstOp]).filter((n): n is Node => n !== undefined);
+    return [...l.groups.map((p): Item => ({ kind: 'group', graph: g, path: p })), ...ops.map((node): Item => ({ kind: 'node', node }))];
   }
 }

@@ -54,6 +54,26 @@ export function tooLargeMessage(g: Graph): string | undefined {
   return `This graph has ${g.nodes.length.toLocaleString('en-US')} nodes, more than the ${MAX_VIEW_NODES.toLocaleString('en-US')} the graph view draws: only its inputs and outputs are shown. The properties here, Go to Node…, and \`onnx-studio inspect\` / \`check\` cover the whole model.`;
 }
 
+/**
+ * How a graph level's payload nodes group, in payload order (graph inputs, initializers, op
+ * nodes, graph outputs): each one's namespace, and which stay at the top (inputs and outputs).
+ * The canvas and the ONNX Graph tree view both group these (analysis/namespace-groups), so
+ * they split levels into the same sections.
+ */
+export function levelGrouping(g: Graph): { namespaces: string[]; atTop: Uint8Array } {
+  const inputs = g.inputs.filter((v) => !v.initializer).length;
+  const namespaces = [...new Array<string>(firstOpIndex(g)).fill(''), ...g.nodes.map((n) => namespaceOf(n.name)), ...new Array<string>(g.outputs.length).fill('')];
+  const atTop = new Uint8Array(namespaces.length);
+  atTop.fill(1, 0, inputs);
+  atTop.fill(1, namespaces.length - g.outputs.length);
+  return { namespaces, atTop };
+}
+
+/** Where a level's op nodes start in its payload: after the graph inputs and the initializers. */
+export function firstOpIndex(g: Graph): number {
+  return g.inputs.filter((v) => !v.initializer).length + g.initializers.length;
+}
+
 /** One graph level in columnar form: op nodes, graph inputs/outputs and initializers as pseudo-nodes, edges per value. */
 export function graphPayload(g: Graph, inference: InferenceResult): GraphPayload {
   const tooLarge = g.nodes.length > MAX_VIEW_NODES;
@@ -65,6 +85,7 @@ export function graphPayload(g: Graph, inference: InferenceResult): GraphPayload
   const valueInferred: boolean[] = [];
   const edges: GraphPayload['edges'] = { from: [], to: [], value: [] };
   const producerIndex = new Map<Value, number>();
+  const nodeNamespaces = tooLarge ? [] : levelGrouping(g).namespaces;
 
   const valueIndex = (v: Value): number => {
     const i = values.of(v.name);
@@ -80,7 +101,7 @@ export function graphPayload(g: Graph, inference: InferenceResult): GraphPayload
     nodes.name.push(name);
     nodes.kind.push(kind);
     nodes.op.push(ops.of(op));
-    nodes.namespace.push(namespaces.of(kind === NodeKind.Op || kind === NodeKind.Constant ? namespaceOf(name) : ''));
+    nodes.namespace.push(namespaces.of(nodeNamespaces[nodes.id.length - 1] ?? ''));
     nodes.category.push(category);
     nodes.subgraphs.push(subgraphs);
     return nodes.id.length - 1;

@@ -36,9 +36,11 @@ export function graphEditorHtml(webview: vscode.Webview, extensionUri: vscode.Ur
   <button id="collapse-all" title="Collapse to the top-level groups">Collapse</button>
   <button id="export-svg">SVG</button>
   <button id="export-png">PNG</button>
+  <button id="toggle-panel" title="Show or hide the properties panel (P)" aria-controls="panel" aria-expanded="true">Properties</button>
 </header>
 <main>
   <canvas id="graph" tabindex="0" role="img" aria-label="Graph of the model; arrow keys move between nodes, Enter opens groups and subgraphs"></canvas>
+  <div id="splitter" role="separator" tabindex="0" aria-orientation="vertical" aria-controls="panel" aria-label="Resize the properties panel (arrow keys)"></div>
   <aside id="panel" aria-label="Properties" aria-live="polite"></aside>
 </main>
 <div id="error" role="alert"></div>

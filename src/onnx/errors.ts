@@ -21,3 +21,8 @@ export class ModelFileError extends Error {
     super(message, options);
   }
 }
+
+/** A tensor too large for what was asked of it (printing inline, say): the file is fine, the request is not. */
+export class TooLargeToPrint extends Error {
+  override name = 'TooLargeToPrint';
+}

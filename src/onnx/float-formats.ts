@@ -36,3 +36,55 @@ export const float8e5m2fnuzToNumber = (b: number): number => minifloat(b, 5, 2, 
 export const float4e2m1ToNumber = (b: number): number => minifloat(b & 0xf, 2, 1, 1, 'none');
 /** E8M0: an exponent only, 2^(b - 127); 0xFF is NaN. */
 export const float8e8m0ToNumber = (b: number): number => (b === 0xff ? NaN : 2 ** (b - 127));
+
+/** Decoders of the types narrower than 16 bits, by ONNX name, with their width. */
+const NARROW: Record<string, { bits: number; decode: (b: number) => number }> = {
+  float8e4m3fn: { bits: 8, decode: float8e4m3fnToNumber },
+  float8e4m3fnuz: { bits: 8, decode: float8e4m3fnuzToNumber },
+  float8e5m2: { bits: 8, decode: float8e5m2ToNumber },
+  float8e5m2fnuz: { bits: 8, decode: float8e5m2fnuzToNumber },
+  float8e8m0: { bits: 8, decode: float8e8m0ToNumber },
+  float4e2m1: { bits: 4, decode: float4e2m1ToNumber },
+  uint4: { bits: 4, decode: (b) => b },
+  int4: { bits: 4, decode: (b) => (b << 28) >> 28 },
+  uint2: { bits: 2, decode: (b) => b },
+  int2: { bits: 2, decode: (b) => (b << 30) >> 30 },
+};
+
+const tables = new Map<string, { exact: Map<string, number>; finite: [number, number][] }>();
+const key = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
+
+/** Width in bits of a type narrower than 16 bits, or undefined for other types. */
+export function narrowBits(name: string): number | undefined {
+  return NARROW[name]?.bits;
+}
+
+/**
+ * The bit pattern of `v` in a type narrower than 16 bits: the exact pattern where there is
+ * one (so every decoded value maps back to its bits), else the nearest value (ties to the
+ * even pattern; beyond the range, the largest finite value). Integers out of range throw.
+ */
+export function narrowBitsOf(name: string, v: number): number {
+  const t = NARROW[name]!;
+  let table = tables.get(name);
+  if (!table) {
+    table = { exact: new Map(), finite: [] };
+    for (let b = 0; b < 1 << t.bits; b++) {
+      const x = t.decode(b);
+      if (!table.exact.has(key(x))) table.exact.set(key(x), b);
+      if (Number.isFinite(x)) table.finite.push([x, b]);
+    }
+    tables.set(name, table);
+  }
+  const exact = table.exact.get(key(v));
+  if (exact !== undefined) return exact;
+  const isInt = !name.startsWith('float');
+  if (isInt) throw new RangeError(`${v} is not a ${name} value`);
+  if (Number.isNaN(v)) throw new RangeError(`${name} has no NaN`);
+  let best = table.finite[0]!;
+  for (const c of table.finite) {
+    const d = Math.abs(c[0] - v) - Math.abs(best[0] - v);
+    if (d < 0 || (d === 0 && (c[1] & 1) === 0)) best = c;
+  }
+  return best[1];
+}

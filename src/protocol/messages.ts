@@ -53,4 +53,6 @@ export interface ViewState {
   selected: string | null;
   transform: { x: number; y: number; k: number } | null;
   showInitializers: boolean;
+  /** The properties panel's width (null: the default) and whether it is hidden. */
+  panel?: { width: number | null; hidden: boolean };
 }

@@ -8,6 +8,8 @@ export interface LayoutInput {
   to: ArrayLike<number>;
   width: ArrayLike<number>;
   height: ArrayLike<number>;
+  /** Nodes kept in the first row (graph inputs: where a reader starts); others may move down. */
+  first?: ArrayLike<number>;
 }
 
 export interface LayoutResult {
@@ -19,7 +21,8 @@ export interface LayoutResult {
 }
 
 const GAP_X = 24;
-const GAP_Y = 40;
+/** Gap between rows; the canvas uses it to tell edges that span rows. */
+export const GAP_Y = 40;
 
 /** Compressed adjacency: for node v, neighbours are list[start[v] .. start[v+1]). */
 function csr(count: number, a: ArrayLike<number>, b: ArrayLike<number>): { start: Int32Array; list: Int32Array } {
@@ -61,7 +64,8 @@ export function layeredLayout(g: LayoutInput): LayoutResult {
   const rank = new Int32Array(n);
   order.forEach((v, i) => (rank[v] = i));
 
-  // 2. Layers: longest path from the sources; then sources move down next to their first consumer.
+  // 2. Layers: longest path from the sources; then sources move down next to their first
+  // consumer, except those asked to stay in the first row.
   const layer = new Int32Array(n);
   for (const v of order) {
     for (let k = inn.start[v]!; k < inn.start[v + 1]!; k++) {
@@ -71,7 +75,7 @@ export function layeredLayout(g: LayoutInput): LayoutResult {
   }
   for (let i = n - 1; i >= 0; i--) {
     const v = order[i]!;
-    if (inn.start[v + 1]! - inn.start[v]! > 0) continue;
+    if (inn.start[v + 1]! - inn.start[v]! > 0 || g.first?.[v]) continue;
     let min = Infinity;
     for (let k = out.start[v]!; k < out.start[v + 1]!; k++) min = Math.min(min, layer[out.list[k]!]!);
     if (min !== Infinity) layer[v] = Math.max(0, min - 1);

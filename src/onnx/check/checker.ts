@@ -1,7 +1,7 @@
 import { ModelFileError, OnnxFormatError } from '../errors';
 import { inferModel, type InferenceResult } from '../infer/infer';
-import type { Graph, Model, Node } from '../model/graph';
-import type { Tensor } from '../tensor';
+import type { Graph, Model, Node, SparseInitializer } from '../model/graph';
+import { Tensor } from '../tensor';
 import { isKnownDomain } from '../schema/registry';
 import { diagnostic, type Diagnostic } from './diagnostics';
 import { checkNode } from './node-rules';
@@ -21,6 +21,7 @@ export function checkModel(model: Model, inference: InferenceResult = inferModel
   for (const g of model.graphs()) {
     checkGraphValues(g, out);
     for (const t of g.initializers) checkTensor(t, g.id, out);
+    for (const s of g.sparseInitializers) checkSparse(s, g.id, out);
     for (const n of g.nodes) {
       if (n.domain && !isKnownDomain(n.domain) && opsets.has(n.domain)) unchecked.add(n.domain);
       checkNode(n, opsets, inference, out);
@@ -29,6 +30,10 @@ export function checkModel(model: Model, inference: InferenceResult = inferModel
         if (t) checkTensor(t, g.id, out, n.id);
       }
     }
+  }
+  // Tensors in the bodies of model-local functions.
+  for (const f of model.proto.functions) {
+    for (const n of f.node) for (const a of n.attribute) for (const t of [...(a.t ? [a.t] : []), ...a.tensors]) checkTensor(new Tensor(t, model.files), `function ${f.domain ?? ''}.${f.name ?? ''}`, out);
   }
   for (const d of [...unchecked].sort()) out.push(diagnostic('not-checked', `operators of domain '${d}' have no schemas here and are not checked`));
   for (const c of inference.conflicts) {
@@ -67,18 +72,18 @@ function checkGraphValues(g: Graph, out: Diagnostic[]): void {
           unsorted = true;
           out.push(diagnostic('not-topologically-sorted', `'${v.name}' is read by ${n.opType} '${n.name || n.id}' before the node that produces it`, { ...where, nodeId: n.id, value: v.name }));
         }
-      } else if (!v.isGraphInput && !v.initializer && !outerDefines(g, v.name)) {
+      } else if (!v.isGraphInput && !v.initializer && !v.sparseInitializer && !outerDefines(g, v.name)) {
         out.push(diagnostic('undefined-value', `input '${v.name}' of ${n.opType} '${n.name || n.id}' is not defined`, { ...where, nodeId: n.id, value: v.name }));
       }
     }
     for (let k = 0; k < n.outputs.length; k++) {
       const v = n.outputValue(k);
       if (!v) continue;
-      if (v.producer !== n || v.isGraphInput || v.initializer) duplicate(v.name, `an output of ${n.opType} '${n.name || n.id}'`, n);
+      if (v.producer !== n || v.isGraphInput || v.initializer || v.sparseInitializer) duplicate(v.name, `an output of ${n.opType} '${n.name || n.id}'`, n);
     }
   });
   for (const v of g.outputs) {
-    if (!v.producer && !v.isGraphInput && !v.initializer && !outerDefines(g, v.name)) {
+    if (!v.producer && !v.isGraphInput && !v.initializer && !v.sparseInitializer && !outerDefines(g, v.name)) {
       out.push(diagnostic('undefined-value', `graph output '${v.name}' is not produced by any node`, { ...where, value: v.name }));
     }
   }
@@ -125,4 +130,13 @@ function checkTensor(t: Tensor, graphId: string, out: Diagnostic[], nodeId?: str
     else if (e instanceof OnnxFormatError) out.push(diagnostic('tensor-data', e.message.replace(/ \(at byte \d+\)$/, ''), where));
     else throw e;
   }
+}
+
+/** A sparse initializer: both tensors valid, values [NNZ], indices [NNZ] (linear) or [NNZ, rank]. */
+function checkSparse(s: SparseInitializer, graphId: string, out: Diagnostic[]): void {
+  checkTensor(s.values, graphId, out);
+  checkTensor(s.indices, graphId, out);
+  const nnz = s.values.dims[0] ?? 0;
+  const shapeOk = s.values.dims.length === 1 && s.indices.dims[0] === nnz && (s.indices.dims.length === 1 || (s.indices.dims.length === 2 && s.indices.dims[1] === s.dims.length));
+  if (!shapeOk) out.push(diagnostic('tensor-data', `sparse initializer '${s.values.name}': values [${s.values.dims.join(',')}] and indices [${s.indices.dims.join(',')}] do not fit a sparse tensor of shape [${s.dims.join(',')}]`, { graphId, value: s.values.name }));
 }

@@ -7,6 +7,7 @@ import { tensorType, type ConstValue, type Inferred, type OpContext } from './co
 import { foldable } from './ops/fold';
 import { OPS } from './ops';
 import { inferFromSchema } from './ops/from-schema';
+import { toNumbers, type NumericValues } from '../tensor';
 
 /** A declared type that inference contradicts. */
 export interface TypeConflict {
@@ -195,7 +196,7 @@ function initializerValue(v: Value): ConstValue | undefined {
   const t = v.initializer;
   if (!t || !foldable(t)) return undefined;
   try {
-    return { elemType: t.dtype, dims: t.dims, data: t.read().values as number[] };
+    return { elemType: t.dtype, dims: t.dims, data: toNumbers(t.read(t.elementCount).values as NumericValues) };
   } catch {
     return undefined;
   }

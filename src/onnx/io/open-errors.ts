@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { ModelFileError, OnnxFormatError } from '../errors';
+import { ModelFileError, OnnxFormatError, TooLargeToPrint } from '../errors';
 import { WriteTargetError } from './write-file';
 
 /** Why a file could not be used, for a person: the CLI prints it (exit 2), the editor shows it. */
@@ -29,7 +29,9 @@ export function describeFileProblem(path: string, e: unknown): FileProblem | und
   if (e instanceof OnnxFormatError) {
     const hint = /Git LFS pointer/.test(e.message)
       ? 'Run `git lfs pull` in the repository to fetch the real model.'
-      : `The file is ${sizeOf(path).toLocaleString('en-US')} bytes; reading stopped at byte ${e.offset.toLocaleString('en-US')}. It may be truncated, or not an ONNX model.`;
+      : e.offset > 0
+        ? `The file is ${sizeOf(path).toLocaleString('en-US')} bytes; reading stopped at byte ${e.offset.toLocaleString('en-US')}. It may be truncated, or not an ONNX model.`
+        : undefined;
     return { message: `${path}: not a valid ONNX model: ${e.message}`, hint, readBytes: e.offset };
   }
   if (e instanceof ModelFileError) {
@@ -41,6 +43,7 @@ export function describeFileProblem(path: string, e: unknown): FileProblem | und
     };
   }
   if (e instanceof WriteTargetError) return { message: e.message, readBytes: 0 };
+  if (e instanceof TooLargeToPrint) return { message: `${path}: ${e.message}`, readBytes: 0 };
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   const known = code ? ERRNO[code] : undefined;
   if (known) return known(path);

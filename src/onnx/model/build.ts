@@ -1,4 +1,5 @@
 import type { ModelFiles } from '../io/model-files';
+import { toNumber } from '../proto/byte-range';
 import type { GraphProto, ModelProto } from '../proto/types';
 import { Tensor } from '../tensor';
 import { Graph, Model, Node, type GraphOwner } from './graph';
@@ -30,6 +31,13 @@ function buildGraph(proto: GraphProto, counter: { next: number }, owner: GraphOw
     const v = g.value(t.name ?? '');
     v.initializer = new Tensor(t, files);
     g.initializers.push(v.initializer);
+  }
+  for (const s of proto.sparse_initializer) {
+    if (!s.values || !s.indices) continue; // the checker reports it
+    const v = g.value(s.values.name ?? '');
+    v.sparseInitializer = { values: new Tensor(s.values, files), indices: new Tensor(s.indices, files), dims: s.dims.map(toNumber) };
+    v.type ??= { kind: 'tensor', elemType: s.values.data_type ?? 0, shape: v.sparseInitializer.dims };
+    g.sparseInitializers.push(v.sparseInitializer);
   }
   for (const vi of proto.input) {
     const v = g.value(vi.name ?? '');

@@ -15,8 +15,16 @@ export interface Value {
   producer?: Node;
   readonly consumers: Node[];
   initializer?: Tensor;
+  /** A sparse initializer: its values, its indices and the dense shape (it reads as a dense tensor). */
+  sparseInitializer?: SparseInitializer;
   isGraphInput: boolean;
   isGraphOutput: boolean;
+}
+
+export interface SparseInitializer {
+  values: Tensor;
+  indices: Tensor;
+  dims: number[];
 }
 
 /** Shared empty list: most nodes have no attributes or subgraphs, and large graphs have millions of nodes. */
@@ -138,6 +146,7 @@ export class Graph {
   readonly inputs: Value[] = [];
   readonly outputs: Value[] = [];
   readonly initializers: Tensor[] = [];
+  readonly sparseInitializers: SparseInitializer[] = [];
   /** Every node's input values, node after node (one flat list: a million nodes need not own two million arrays). */
   readonly nodeInputValues: (Value | undefined)[] = [];
   readonly nodeOutputValues: (Value | undefined)[] = [];
@@ -197,7 +206,7 @@ export function escapeIdPart(s: string): string {
   return s.replace(/%/g, '%25').replace(/\//g, '%2F');
 }
 
-const isDefined = (v: Value): boolean => !!(v.producer || v.isGraphInput || v.initializer);
+const isDefined = (v: Value): boolean => !!(v.producer || v.isGraphInput || v.initializer || v.sparseInitializer);
 
 export class Model {
   constructor(

@@ -21,3 +21,20 @@ export class ByteRange {
 export type Int64 = number | bigint;
 
 export const toNumber = (v: Int64): number => (typeof v === 'bigint' ? Number(v) : v);
+
+/**
+ * A run of consecutive entries of a repeated bytes field (TensorProto.string_data) left in the
+ * file, tags included: a million short strings cost 40 bytes here, not a million objects.
+ * The encoder writes the run back verbatim.
+ */
+export class StringRun extends ByteRange {
+  constructor(
+    source: ByteSource,
+    offset: number,
+    length: number,
+    /** Entries in the run. */
+    readonly count: number,
+  ) {
+    super(source, offset, length);
+  }
+}

@@ -1,5 +1,5 @@
 import type { ByteSource } from '../io/byte-source';
-import { ByteRange } from './byte-range';
+import { ByteRange, StringRun } from './byte-range';
 import { messageInfo, type FieldInfo, type MessageInfo } from './schema';
 import { WireReader } from './wire-reader';
 
@@ -48,6 +48,10 @@ function decodeInto(r: WireReader, type: MessageInfo, end: number, depth: number
       continue;
     }
     if (wire !== field.wireType) r.fail(`field ${type.name}.${field.name} has wire type ${wire}, expected ${field.wireType}`, tagAt);
+    if (field.stringRun) {
+      decodeStrings(r, obj, field, tag, tagAt, end);
+      continue;
+    }
     const value = readValue(r, field, end, depth);
     if (field.repeated) {
       const list = obj[field.name] as unknown[];
@@ -122,4 +126,39 @@ function expandPacked(range: ByteRange, field: FieldInfo): unknown[] {
   const out: unknown[] = [];
   while (r.pos < range.offset + range.length) out.push(readValue(r, field, range.offset + range.length, 0));
   return out;
+}
+
+/**
+ * Consecutive entries of TensorProto.string_data: a run of 1 KiB or more stays in the file as
+ * a StringRun; a shorter one, or a second run after other fields (legal, rare), is decoded.
+ */
+function decodeStrings(r: WireReader, obj: ProtoObject, field: FieldInfo, tag: number, tagAt: number, end: number): void {
+  let count = 0;
+  for (;;) {
+    r.skipBytes(r.uint(end, 'length'), end);
+    count++;
+    const next = r.pos;
+    if (next >= end || r.uint(end, 'field tag') !== tag) {
+      r.pos = next;
+      break;
+    }
+  }
+  const prior = obj[field.name] as Uint8Array[] | StringRun;
+  if (prior === EMPTY && r.pos - tagAt >= LAZY_MIN_BYTES) {
+    obj[field.name] = new StringRun(r.source, tagAt, r.pos - tagAt, count);
+    return;
+  }
+  obj[field.name] = [...(prior instanceof StringRun ? stringEntries(prior) : prior), ...stringEntries(new StringRun(r.source, tagAt, r.pos - tagAt, count))];
+}
+
+/** The entries of a string run, decoded one at a time. */
+export function* stringEntries(run: StringRun, from = 0): Generator<Uint8Array> {
+  const end = run.offset + run.length;
+  const r = new WireReader(run.source, run.offset, end);
+  for (let i = 0; r.pos < end; i++) {
+    r.uint(end, 'field tag');
+    const len = r.uint(end, 'length');
+    if (i < from) r.skipBytes(len, end);
+    else yield r.bytes(len, end);
+  }
 }

@@ -1,4 +1,4 @@
-import { ByteRange, type Int64 } from './byte-range';
+import { ByteRange, StringRun, type Int64 } from './byte-range';
 import { UNKNOWN_FIELDS, type ProtoObject } from './decode';
 import { messageInfo, type FieldInfo, type MessageInfo } from './schema';
 
@@ -48,6 +48,7 @@ function messageSize(obj: ProtoObject, type: MessageInfo, sizes: Map<object, num
 }
 
 function repeatedSize(v: unknown[] | ByteRange, f: FieldInfo, sizes: Map<object, number>): number {
+  if (v instanceof StringRun) return v.length;
   if (v instanceof ByteRange) return tagSize(f.number) + varintSize(v.length) + v.length;
   if (v.length === 0) return 0;
   if (f.packed) {
@@ -205,6 +206,8 @@ function writeMessage(w: Writer, obj: ProtoObject, type: MessageInfo, sizes: Map
     if (v === undefined || v === null) continue;
     if (!f.repeated) {
       writeField(w, v, f, sizes);
+    } else if (v instanceof StringRun) {
+      w.range(v);
     } else if (v instanceof ByteRange) {
       w.varint(f.number * 8 + 2);
       w.varint(v.length);

@@ -18,6 +18,8 @@ export interface FieldInfo {
   readonly packed: boolean;
   /** Tensor data fields: above a size they stay in the file as a ByteRange. */
   readonly lazy: boolean;
+  /** TensorProto.string_data: many entries stay in the file as one StringRun. */
+  readonly stringRun: boolean;
 }
 
 export interface MessageInfo {
@@ -59,6 +61,7 @@ function buildTables(): Map<string, MessageInfo> {
               message: isMessage ? localName(rt) : undefined,
               packed: f.repeated && !isMessage && scalar !== 'string' && scalar !== 'bytes' && f.packed,
               lazy: LAZY_FIELDS.has(`${localName(nested)}.${f.name}`),
+              stringRun: `${localName(nested)}.${f.name}` === 'TensorProto.string_data',
             };
           })
           .sort((a, b) => a.number - b.number);

@@ -1,4 +1,4 @@
-import type { ByteRange, Int64 } from './byte-range';
+import type { ByteRange, Int64, StringRun } from './byte-range';
 
 // Typed views of the objects the decoder produces: field names exactly as in onnx.proto.
 // Repeated fields are always arrays; optional scalars are undefined when absent. An absent
@@ -50,7 +50,8 @@ export interface TensorProto {
   segment?: { begin?: Int64; end?: Int64 };
   float_data: PackedData<number>;
   int32_data: PackedData<number>;
-  string_data: Uint8Array[];
+  /** Decoded strings, or (when many) a run of them still in the file. */
+  string_data: Uint8Array[] | StringRun;
   int64_data: PackedData<Int64>;
   name?: string;
   raw_data?: Uint8Array | ByteRange;

@@ -1,12 +1,12 @@
 // Prints a model in the ONNX text syntax (Syntax.md), readable and stable. Large tensors are
 // printed as external-data references to where their bytes already are (the .onnx itself or its
 // data file), so nothing large is copied; what the syntax cannot carry is reported.
-import { dataType } from '../dtypes';
 import { typeFromProto, typeToSyntax } from '../model/value-type';
 import { ByteRange, toNumber } from '../proto/byte-range';
 import type { AttributeProto, FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../proto/types';
 import { AttributeType, attributeTypeName } from '../proto/types';
-import { decodeRaw } from '../tensor';
+import { TooLargeToPrint } from '../errors';
+import { Tensor } from '../tensor';
 import { quoteId, quoteString } from './quote';
 
 export interface PrintOptions {
@@ -25,6 +25,10 @@ export interface PrintResult {
 }
 
 const INDENT = '   ';
+/** More elements than this are never printed inline (the text would not fit in a string). */
+const MAX_INLINE_ELEMENTS = 1 << 24;
+
+/** A tensor that has to be printed inline but is too large for a text. */
 
 export function printModel(m: ModelProto, opts: PrintOptions = {}): PrintResult {
   const p = new Printer(opts);
@@ -32,10 +36,15 @@ export function printModel(m: ModelProto, opts: PrintOptions = {}): PrintResult 
 }
 
 
-/** Shortest decimal text that parses back to the same float32 (or float64) value. */
+/**
+ * Shortest decimal text that parses back to the same float32 (or float64) value. Infinities
+ * and NaN are `+inf`, `-inf` and `+nan`: the sign makes them numbers, not names, to the lexer
+ * (python onnx 1.12's parser has no literal for them at all).
+ */
 export function floatText(v: number, single = true): string {
-  if (Number.isNaN(v)) return 'nan';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (Number.isNaN(v)) return '+nan';
+  if (!Number.isFinite(v)) return v > 0 ? '+inf' : '-inf';
+  if (Object.is(v, -0)) return '-0.0';
   let s = String(v);
   if (single) {
     for (let digits = 1; digits <= 9; digits++) {
@@ -146,18 +155,33 @@ class Printer {
   /** `{1, 2, 3}` inline, or `["location": …]` pointing at the bytes where they are. */
   tensorData(t: TensorProto): string {
     if (t.data_location === 1) return `[${t.external_data.map((e) => `${quoteString(e.key ?? '')}: ${quoteString(e.value ?? '')}`).join(', ')}]`;
-    const raw = t.raw_data;
-    const count = t.dims.reduce<number>((a, d) => a * toNumber(d), 1);
+    const tensor = new Tensor(t);
+    const info = tensor.validate();
     const ref = (location: string, offset: number, length: number): string =>
       `[${quoteString('location')}: ${quoteString(location)}, ${quoteString('offset')}: ${quoteString(String(offset))}, ${quoteString('length')}: ${quoteString(String(length))}]`;
-    if (raw !== undefined && count > (this.opts.inlineLimit ?? 64)) {
-      if (this.opts.weights) {
-        const bytes = raw instanceof ByteRange ? raw.read() : raw;
-        return ref(this.opts.weights.location, this.opts.weights.append(bytes), bytes.length);
+    if (tensor.elementCount > (this.opts.inlineLimit ?? 64) && info.field !== 'string_data') {
+      const weights = this.opts.weights;
+      if (weights) {
+        let offset: number | undefined;
+        let length = 0;
+        for (const bytes of tensor.rawChunks()) {
+          const at = weights.append(bytes);
+          offset ??= at;
+          length += bytes.length;
+        }
+        return ref(weights.location, offset ?? 0, length);
       }
-      if (raw instanceof ByteRange && this.opts.modelLocation) return ref(this.opts.modelLocation, raw.offset, raw.length);
+      if (t.raw_data instanceof ByteRange && this.opts.modelLocation) return ref(this.opts.modelLocation, t.raw_data.offset, t.raw_data.length);
     }
-    return `{${tensorValues(t).join(', ')}}`;
+    if (tensor.elementCount > MAX_INLINE_ELEMENTS) throw new TooLargeToPrint(`tensor '${tensor.name}' has ${tensor.elementCount} elements, too many to print inline; print it with a weights file or beside its model`);
+    const single = info.name !== 'double' && info.name !== 'complex128';
+    const text: string[] = [];
+    for (const chunk of tensor.chunks()) {
+      if (Array.isArray(chunk)) for (const s of chunk) text.push(quoteString(s));
+      else if (info.isFloat) for (const v of chunk as Float32Array) text.push(floatText(v, single));
+      else for (const v of chunk as Iterable<number | bigint>) text.push(String(v));
+    }
+    return `{${text.join(', ')}}`;
   }
 
   private valueInfo(vi: ValueInfoProto): string {
@@ -165,38 +189,6 @@ class Printer {
     const type = vi.type ? typeToSyntax(typeFromProto(vi.type)) : '';
     return type ? `${type} ${quoteId(vi.name ?? '')}` : quoteId(vi.name ?? '');
   }
-}
-
-/** The literal values of a tensor as text (prim-constants of the syntax). */
-function tensorValues(t: TensorProto): string[] {
-  const info = dataType(t.data_type ?? 0);
-  if (!info) throw new Error(`tensor '${t.name}' has unknown data type ${t.data_type}`);
-  if (info.field === 'string_data') return t.string_data.map((s) => quoteString(new TextDecoder().decode(s)));
-  const count = t.dims.reduce<number>((a, d) => a * toNumber(d), 1) * (info.name.startsWith('complex') ? 2 : 1);
-  let values: number[];
-  if (t.raw_data !== undefined) {
-    const bytes = t.raw_data instanceof ByteRange ? t.raw_data.read() : t.raw_data;
-    values = decodeRaw(info, bytes, count);
-  } else {
-    const field = t[info.field as 'float_data'];
-    values = (field instanceof ByteRange ? decodeRaw(info.field === 'double_data' ? dataType(11)! : dataType(1)!, field.read(), field.length / (info.field === 'double_data' ? 8 : 4)) : (field as Array<number | bigint>).map(toNumber));
-  }
-  if (info.name === 'int64' || info.name === 'uint64') {
-    // Exact 64-bit integers: read them again as bigints.
-    const exact = int64Values(t, info.name === 'uint64');
-    if (exact) return exact;
-  }
-  return values.map((v) => (info.isFloat ? floatText(v, info.name !== 'double' && info.name !== 'complex128') : String(v)));
-}
-
-function int64Values(t: TensorProto, unsigned: boolean): string[] | undefined {
-  if (t.raw_data !== undefined) {
-    const b = t.raw_data instanceof ByteRange ? t.raw_data.read() : t.raw_data;
-    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    return Array.from({ length: b.byteLength / 8 }, (_, i) => String(unsigned ? view.getBigUint64(i * 8, true) : view.getBigInt64(i * 8, true)));
-  }
-  const field = unsigned ? t.uint64_data : t.int64_data;
-  return Array.isArray(field) ? field.map(String) : undefined;
 }
 
 function emptyGraph(): GraphProto {

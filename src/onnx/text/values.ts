@@ -1,6 +1,7 @@
 // Tensor literals of the text syntax → the bytes a TensorProto holds (raw_data, little-endian),
 // exactly inverting what the printer writes.
 import type { DataTypeInfo } from '../dtypes';
+import { narrowBits, narrowBitsOf } from '../float-formats';
 import type { TensorProto } from '../proto/types';
 
 /** The one reader of float literals of the syntax (`1.5`, `-2e3`, `inf`, `-inf`, `nan`). */
@@ -90,6 +91,13 @@ export function bfloat16Bits(v: number): number {
 export function encodeValues(info: DataTypeInfo, values: string[]): Partial<TensorProto> {
   if (info.name === 'string') return { string_data: values.map((v) => new TextEncoder().encode(v)) };
   const size: Record<string, number> = { float: 4, double: 8, int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8, bool: 1, float16: 2, bfloat16: 2, complex64: 4, complex128: 8 };
+  const narrow = narrowBits(info.name);
+  if (narrow) {
+    // Types narrower than 16 bits: bit patterns packed low bits first, as raw_data holds them.
+    const raw = new Uint8Array(Math.ceil((values.length * narrow) / 8));
+    values.forEach((s, i) => (raw[Math.floor((i * narrow) / 8)]! |= narrowBitsOf(info.name, parseFloatLiteral(s)) << ((i * narrow) % 8)));
+    return { raw_data: raw };
+  }
   const bytes = size[info.name];
   if (!bytes) throw new Error(`${info.name} values cannot be written inline; give an external-data reference`);
   const raw = new Uint8Array(values.length * bytes);

@@ -2,6 +2,7 @@ import type { Dim, Shape } from '../../model/value-type';
 import { broadcast, isNum, normAxis, product, sliceLength } from '../shape-math';
 import type { ConstValue, InferFn, OpContext } from '../context';
 import { asDims, constValue, foldable, INT64 } from './fold';
+import { toNumbers, type NumericValues } from '../../tensor';
 
 /** Operators that move, cut and join tensors, with folding of the small int tensors of shape arithmetic. */
 
@@ -268,7 +269,8 @@ const constantOfShape: InferFn = (c) => {
   let value: ConstValue | undefined;
   if (dims && dims.every(isNum)) {
     const n = (dims as number[]).reduce((a, b) => a * b, 1);
-    const fill = t ? (t.read(1).values[0] as number) : 0;
+    const first = t ? t.read(1).values[0] : 0;
+    const fill = typeof first === 'bigint' ? Number(first) : first;
     if (typeof fill === 'number') value = constValue(elem, dims as number[], Array<Dim>(n).fill(fill));
   }
   c.tensor(0, elem, shape, value);
@@ -282,7 +284,7 @@ const constant: InferFn = (c) => {
     case 'value': {
       const t = a.tensor();
       if (!t) return;
-      return c.tensor(0, t.dtype, t.dims, foldable(t) ? constValue(t.dtype, t.dims, t.read().values as number[]) : undefined);
+      return c.tensor(0, t.dtype, t.dims, foldable(t) ? constValue(t.dtype, t.dims, toNumbers(t.read(t.elementCount).values as NumericValues)) : undefined);
     }
     case 'value_float':
       return num(1, [], [a.float()]);
