@@ -2,7 +2,10 @@
 import { edgeCurve, type SceneEdge, type SceneItem } from './scene';
 import { themeColours } from './theme';
 
-const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+// XML 1.0 cannot carry C0 control characters even as references: they become their control
+// pictures (U+2400…), so names with them still give a well-formed file.
+const escapeXml = (s: string): string =>
+  s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)));
 
 function bounds(items: SceneItem[]): { x: number; y: number; w: number; h: number } {
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;

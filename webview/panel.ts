@@ -72,7 +72,7 @@ export class Panel {
       ['type', `${t.dtype}[${t.shape.join(',')}]`],
       ['elements', t.count.toLocaleString('en-US') + (t.truncated ? ' (statistics over the first ones read)' : '')],
     ];
-    if (t.min !== null) rows.push(['min / max', `${fmt(t.min)} / ${fmt(t.max!)}`], ['mean / std', `${fmt(t.mean!)} / ${fmt(t.std!)}`], ['sparsity', `${(100 * t.sparsity!).toFixed(2)} %`]);
+    if (t.min !== null) rows.push(['min / max', `${fmt(t.min)} / ${fmt(t.max)}`], ['mean / std', `${fmt(t.mean)} / ${fmt(t.std)}`], ['sparsity', `${(100 * t.sparsity!).toFixed(2)} %`]);
     rows.push(['first values', t.first.join(', ')]);
     const sec = this.section('Tensor', rows);
     const save = el('button', 'Save as .npy');
@@ -93,7 +93,8 @@ export class Panel {
   }
 }
 
-const fmt = (x: number): string => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : x.toFixed(4));
+// null: a statistic that overflowed (the std of float64 values near 1e300).
+const fmt = (x: number | null): string => (x === null ? '—' : Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : x.toFixed(4));
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);

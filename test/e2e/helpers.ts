@@ -3,6 +3,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, startVsCodeServer } from '../../src/toolchains/vscode-server';
+import { until } from '../helpers/until';
+
+export { until };
 
 export const ROOT = join(__dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'out', 'e2e-artifacts');
@@ -63,11 +66,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** Waits for the webview's render counter to pass `after`. */
 export async function renderedAfter(frame: FrameLocator, after: number): Promise<void> {
   const body = frame.locator('body');
-  for (let i = 0; i < 600; i++) {
-    if (Number(await body.getAttribute('data-rendered')) > after) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the graph did not render again within 30 s');
+  await until('the graph to render again', async () => (Number(await body.getAttribute('data-rendered')) > after ? true : undefined));
 }
 
 /** Closes every editor (Ctrl+K Ctrl+W). */
@@ -86,7 +85,7 @@ export async function exportNextToModel(page: Page, frame: FrameLocator, button:
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.press('Enter');
-  for (let i = 0; i < 200 && !existsSync(target); i++) await new Promise((r) => setTimeout(r, 50));
+  await until(target, () => (existsSync(target) ? true : undefined));
   const bytes = readFileSync(target);
   rmSync(target);
   return bytes;

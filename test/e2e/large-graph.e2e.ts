@@ -1,9 +1,10 @@
-// Pan and zoom frame times with 10k nodes on screen, in the real editor (reported; the aim is
+// Pan and zoom with 10k nodes on screen, in the real editor: every step is drawn, and `-` folds a
+// group. Frame times are printed, not asserted (scripts/bench-editor.sh collects them; the aim is
 // 60 fps, i.e. frames drawn in under 16.7 ms).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { openFromExplorer, openWorkbench, renderedAfter, ROOT, screenshot, type Session } from './helpers';
+import { openFromExplorer, openWorkbench, renderedAfter, ROOT, screenshot, until, type Session } from './helpers';
 
 let s: Session;
 before(async () => {
@@ -20,7 +21,7 @@ interface Stats {
   lastDrawn: number;
 }
 
-test('10k nodes expanded: draw time per pan/zoom frame', async () => {
+test('10k nodes expanded: every pan and zoom step is drawn (frame times printed), and `-` folds a group', async () => {
   const frame = await openFromExplorer(s.page, 'net-ns-10k.onnx');
   const before = Number(await frame.locator('body').getAttribute('data-rendered'));
   await frame.getByRole('button', { name: 'Expand all' }).click();
@@ -33,9 +34,10 @@ test('10k nodes expanded: draw time per pan/zoom frame', async () => {
   const cy = box.y + box.height / 2;
   await s.page.mouse.move(cx, cy);
   await frame.getByRole('button', { name: 'Fit' }).click(); // the whole graph: all 10k nodes on screen
-  await s.page.waitForTimeout(300);
-  const start = await stats();
-  assert.ok(start.lastDrawn > 10_000, `${start.lastDrawn} items on screen`);
+  const start = await until('all nodes on screen', async () => {
+    const st = await stats();
+    return st.lastDrawn > 10_000 ? st : undefined;
+  });
   const t0 = Date.now();
   for (let i = 0; i < 20; i++) {
     await s.page.mouse.wheel(0, i % 2 ? 60 : -60);
@@ -43,13 +45,15 @@ test('10k nodes expanded: draw time per pan/zoom frame', async () => {
     await s.page.mouse.move(cx + (i % 2 ? 40 : -40), cy + 20, { steps: 3 });
     await s.page.mouse.up();
   }
-  await s.page.waitForTimeout(300);
-  const end = await stats();
+  // Each wheel step and drag is drawn in a frame of its own: wait for them.
+  const end = await until('the frames of the interaction', async () => {
+    const st = await stats();
+    return st.frames - start.frames >= 20 ? st : undefined;
+  });
   const frames = end.frames - start.frames;
   const mean = (end.totalMs - start.totalMs) / frames;
   console.log(`# ${end.lastDrawn} nodes on screen: ${frames} frames in ${Date.now() - t0} ms of interaction, draw ${mean.toFixed(1)} ms mean, ${end.maxMs.toFixed(1)} ms worst (60 fps needs < 16.7 ms)`);
   await screenshot(s.page, 'net-ns-10k-expanded');
-  assert.ok(frames >= 20, `${frames} frames drawn`);
 
   // `-` folds the group around the selected node back into one box.
   await frame.locator('#search').fill('/layers.5/mlp/MatMul');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { openFromExplorer, openWorkbench, ROOT, screenshot, type Session } from './helpers';
+import { openFromExplorer, openWorkbench, ROOT, screenshot, until, type Session } from './helpers';
 
 let s: Session;
 before(async () => {
@@ -15,11 +15,14 @@ after(async () => {
 
 test('the high-contrast theme: the canvas takes the theme background', async () => {
   const frame = await openFromExplorer(s.page, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
-  await s.page.waitForTimeout(300);
-  const { css, pixel } = await frame.locator('body').evaluate(() => {
-    const canvas = document.getElementById('graph') as HTMLCanvasElement;
-    const [r, g, b] = canvas.getContext('2d')!.getImageData(2, 2, 1, 1).data;
-    return { css: getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim(), pixel: `#${[r, g, b].map((c) => c!.toString(16).padStart(2, '0')).join('')}` };
+  // Read the corner pixel once the canvas has painted it (opaque).
+  const { css, pixel } = await until('the painted canvas', async () => {
+    const read = await frame.locator('body').evaluate(() => {
+      const canvas = document.getElementById('graph') as HTMLCanvasElement;
+      const [r, g, b, a] = canvas.getContext('2d')!.getImageData(2, 2, 1, 1).data;
+      return { css: getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim(), pixel: `#${[r, g, b].map((c) => c!.toString(16).padStart(2, '0')).join('')}`, painted: a === 255 };
+    });
+    return read.painted ? read : undefined;
   });
   await screenshot(s.page, 'high-contrast');
   assert.equal(css.toLowerCase(), '#000000');

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { format } from 'node:util';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, startVsCodeServer } from '../../src/toolchains/vscode-server';
+import { startUiBridge } from './ui-bridge';
 
 const ROOT = join(__dirname, '..', '..');
 /** Workbench chatter that says nothing about the tests. */
@@ -20,11 +21,14 @@ async function main(): Promise<number> {
   const testsPath = resolve(arg('--tests') ?? join(ROOT, 'out', 'integration', 'index.js'));
   const workspace = resolve(arg('--workspace') ?? join(ROOT, '.cache', 'corpus'));
   const vsix = arg('--vsix');
-  const timeoutMs = Number(arg('--timeout') ?? 300_000);
-  const server = await startVsCodeServer({ root: ROOT, testDriver: true, trust: process.argv.includes('--trust'), vsix: vsix ? [resolve(vsix)] : [], log: (s) => process.env.DEBUG_CODE_SERVER && process.stderr.write(s) });
+  const timeoutMs = Number(arg('--timeout') ?? 1_200_000); // a hang guard only
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  // The clipboard permissions let vscode.env.clipboard reach the browser's clipboard (Copy name).
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
+  const bridge = await startUiBridge(page);
+  process.env.ONNX_STUDIO_UI_BRIDGE = bridge.url; // inherited by code-server and its extension host
+  const server = await startVsCodeServer({ root: ROOT, testDriver: true, trust: process.argv.includes('--trust'), vsix: vsix ? [resolve(vsix)] : [], log: (s) => process.env.DEBUG_CODE_SERVER && process.stderr.write(s) });
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const done = new Promise<number>((res) => {
       void page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => {
         const line = format(...(args ?? []));
@@ -42,6 +46,7 @@ async function main(): Promise<number> {
     }
     return code;
   } finally {
+    bridge.server.close();
     await browser.close();
     await server.stop();
   }

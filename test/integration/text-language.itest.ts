@@ -1,7 +1,7 @@
 // The ONNX text language in the real editor: diagnostics (parser, checker, weights files),
-// hover, completion, go to definition, symbols; "Open as ONNX Text" on a real model.
+// hover, completion, go to definition, symbols ("Open as ONNX Text" is run in commands.itest.ts).
 import assert from 'node:assert/strict';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { until } from './helpers';
@@ -76,24 +76,5 @@ describe('ONNX text language', () => {
     assert.equal(symbols[0]?.name, 'agraph');
     assert.equal(symbols[0]?.children.length, 5);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-  });
-
-  it('"Open as ONNX Text" prints a real model beside it, and the language server finds no errors', async () => {
-    const model = join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'silero_vad_v5.onnx');
-    const text = model.replace(/\.onnx$/, '.onnxtxt');
-    rmSync(text, { force: true });
-    try {
-      await vscode.commands.executeCommand('onnxStudio.openAsText', vscode.Uri.file(model));
-      await until('the text file', () => (existsSync(text) ? true : undefined));
-      const uri = vscode.Uri.file(text);
-      await until('the document', () => vscode.workspace.textDocuments.find((d) => d.uri.fsPath === text));
-      // Give the server its analysis, then expect no errors (info about unchecked domains is fine).
-      await until('analysis', async () => (await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', uri))?.length ? true : undefined);
-      const errors = vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
-      assert.deepEqual(errors.map((e) => e.message), []);
-      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
-    } finally {
-      rmSync(text, { force: true });
-    }
   });
 });
