@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, fstatSync, lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ModelFileError } from '../errors';
 import { BufferSource, FileSource, SliceSource, type ByteSource } from './byte-source';
@@ -215,7 +215,18 @@ function openedInside(fd: number, st: Stats, baseDir: string, path: string): boo
 export function rebaseLocation(fromFolder: string, location: string, toFolder: string): string | undefined {
   const file = externalPath(realFolder(fromFolder), location);
   const to = realFolder(toFolder);
-  return isInside(to, file) ? relative(to, file).split(sep).join('/') : undefined;
+  if (!isInside(to, file) || refusedAsData(file)) return undefined;
+  return relative(to, file).split(sep).join('/');
+}
+
+/**
+ * A file openDataFile would refuse whatever the folder: a symlink (e.g. a model in a Hugging
+ * Face cache snapshot) or a file with several hard links. A reference to it would be written
+ * only to be refused when read back; a missing file is left to the read to report.
+ */
+function refusedAsData(file: string): boolean {
+  const st = lstatSync(file, { throwIfNoEntry: false });
+  return st !== undefined && (st.isSymbolicLink() || (st.isFile() && st.nlink > 1));
 }
 
 /** A folder with symlinks resolved; as given when it does not exist (a write there is refused later, with its own message). */

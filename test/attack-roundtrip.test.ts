@@ -1,0 +1,53 @@
+// Round trips a careless or hostile user breaks: every text `text` writes compiles back, and
+// `compile` gives the same weights python onnx reads from the original model.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { linkSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { CLI } from './helpers/corpus';
+
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+const fresh = (): string => mkdtempSync(join(tmpdir(), 'onnx-studio-attack-'));
+
+/** python onnx: a model with one large initializer `w` = arange(4096) as float32, in the model file. */
+function pythonModel(path: string): void {
+  execFileSync('/usr/bin/python3', ['-c', `
+import sys, numpy as np, onnx
+from onnx import helper, numpy_helper, TensorProto
+w = numpy_helper.from_array(np.arange(4096, dtype=np.float32), 'w')
+g = helper.make_graph([helper.make_node('Add', ['x', 'w'], ['y'])], 'g', [helper.make_tensor_value_info('x', TensorProto.FLOAT, [4096])], [helper.make_tensor_value_info('y', TensorProto.FLOAT, [4096])], [w])
+onnx.save_model(helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)]), sys.argv[1])
+`, path]);
+}
+
+/** python onnx's reading of `w`: equal to arange(4096)? */
+function pythonHasArange(path: string): boolean {
+  const out = execFileSync('/usr/bin/python3', ['-c', `
+import sys, numpy as np, onnx
+from onnx import numpy_helper
+w = {t.name: numpy_helper.to_array(t) for t in onnx.load(sys.argv[1]).graph.initializer}['w']
+print(bool(np.array_equal(w, np.arange(4096, dtype=np.float32))))
+`, path]);
+  return out.toString().trim() === 'True';
+}
+
+for (const how of ['symlink', 'hard link'] as const) {
+  test(`text of a model reached through a ${how} compiles back (the text does not refer to a file compile refuses)`, () => {
+    const dir = fresh();
+    mkdirSync(join(dir, 'blobs'));
+    mkdirSync(join(dir, 'snapshot'));
+    const real = join(dir, 'blobs', 'm.onnx');
+    pythonModel(real);
+    const model = join(dir, 'snapshot', 'model.onnx');
+    if (how === 'symlink') symlinkSync('../blobs/m.onnx', model);
+    else linkSync(real, model);
+    const text = join(dir, 'snapshot', 'model.onnxtxt');
+    const printed = run('text', model, '-o', text);
+    assert.equal(printed.status, 0, printed.stderr);
+    const compiled = run('compile', text, '-o', join(dir, 'snapshot', 'out.onnx'));
+    assert.equal(compiled.status, 0, compiled.stderr);
+    assert.ok(pythonHasArange(join(dir, 'snapshot', 'out.onnx')));
+  });
+}
