@@ -51,3 +51,29 @@ for (const how of ['symlink', 'hard link'] as const) {
     assert.ok(pythonHasArange(join(dir, 'snapshot', 'out.onnx')));
   });
 }
+
+test('strings and names with control or invisible characters (NUL, CR, bidi override) print as text that compiles back to the same bytes', () => {
+  const dir = fresh();
+  const model = join(dir, 'm.onnx');
+  const script = (body: string): string => `
+import sys, json, numpy as np, onnx
+from onnx import helper, numpy_helper, TensorProto
+${body}`;
+  const values = ['a\x00b', 'cr\r\nlf', '\u202eevil', 'bom\ufeff', 'del\x7f\x1b[31m', 'u\\u0041'];
+  execFileSync('/usr/bin/python3', ['-c', script(`
+vals = json.loads(sys.argv[2])
+s = numpy_helper.from_array(np.array([v.encode() for v in vals], dtype=object), 'strs')
+n = helper.make_node('Identity', ['x'], [vals[2]], name=vals[1], tag=vals[0], tags=vals[3:])
+g = helper.make_graph([n], 'g', [helper.make_tensor_value_info('x', TensorProto.FLOAT, [1])], [helper.make_tensor_value_info(vals[2], TensorProto.FLOAT, [1])], [s])
+onnx.save_model(helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)]), sys.argv[1])
+`), model, JSON.stringify(values)]);
+  const text = join(dir, 'm.onnxtxt');
+  assert.equal(run('text', model, '-o', text).status, 0);
+  const compiled = run('compile', text, '-o', join(dir, 'out.onnx'));
+  assert.equal(compiled.status, 0, compiled.stderr);
+  const read = execFileSync('/usr/bin/python3', ['-c', script(`
+m = onnx.load(sys.argv[1]); n = m.graph.node[0]; a = {x.name: x for x in n.attribute}
+print(json.dumps([[s.decode() for s in m.graph.initializer[0].string_data], n.name, n.output[0], a['tag'].s.decode(), [s.decode() for s in a['tags'].strings]]))
+`), join(dir, 'out.onnx')]);
+  assert.deepEqual(JSON.parse(read.toString()), [values, values[1], values[2], values[0], values.slice(3)]);
+});

@@ -91,8 +91,9 @@ function stringToken(src: string, at: number, out: Token[]): number {
     const d = src[i]!;
     if (d === '\\' && i + 1 < src.length) {
       const e = src[i + 1]!;
-      parts.push(src.slice(from, i), e === 'n' ? '\n' : e === 't' ? '\t' : e);
-      i += 2;
+      const code = e === 'u' ? /^[0-9a-fA-F]{4}/.exec(src.slice(i + 2, i + 6))?.[0] : undefined;
+      parts.push(src.slice(from, i), code ? String.fromCharCode(parseInt(code, 16)) : e === 'n' ? '\n' : e === 't' ? '\t' : e);
+      i += code ? 6 : 2;
       from = i;
     } else if (d === '"') {
       parts.push(src.slice(from, i));
