@@ -2,7 +2,7 @@
 // `compile` gives the same weights python onnx reads from the original model.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { linkSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -76,4 +76,24 @@ m = onnx.load(sys.argv[1]); n = m.graph.node[0]; a = {x.name: x for x in n.attri
 print(json.dumps([[s.decode() for s in m.graph.initializer[0].string_data], n.name, n.output[0], a['tag'].s.decode(), [s.decode() for s in a['tags'].strings]]))
 `), join(dir, 'out.onnx')]);
   assert.deepEqual(JSON.parse(read.toString()), [values, values[1], values[2], values[0], values.slice(3)]);
+});
+
+test("an output that names a folder ('new/', 'model.onnx/', 'x/.') is refused with exit 2, not written as a file", () => {
+  const dir = fresh();
+  const model = join(dir, 'm.onnx');
+  pythonModel(model);
+  const text = join(dir, 'm.onnxtxt');
+  assert.equal(run('text', model, '-o', text).status, 0);
+  const existing = join(dir, 'keep.onnx');
+  pythonModel(existing);
+  const before = readFileSync(existing);
+  for (const target of [join(dir, 'new') + '/', existing + '/', join(dir, 'new2') + '/.']) {
+    for (const args of [['compile', text], ['text', model]]) {
+      const r = run(...args, '-o', target);
+      assert.equal(r.status, 2, `${args[0]} -o ${target}: ${r.stderr}`);
+      assert.match(r.stderr, /names a folder/);
+    }
+  }
+  assert.deepEqual(readdirSync(dir).sort(), ['keep.onnx', 'm.onnx', 'm.onnxtxt']);
+  assert.ok(readFileSync(existing).equals(before));
 });

@@ -19,7 +19,7 @@ export function runText(argv: string[], out: (s: string) => void, err: (s: strin
       out(printed.text.trimEnd());
       return 0;
     }
-    withFile(target, () => writeModelText(printed, resolve(target)));
+    withFile(target, () => writeModelText(printed, target));
     err(`${target}: written${printed.weights ? ` (and ${printed.weights.path})` : ''}`);
     return 0;
   } finally {

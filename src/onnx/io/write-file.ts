@@ -103,6 +103,15 @@ export class WriteCancelled extends Error {
 }
 
 /**
+ * The absolute path of an output given by a user. A name that can only mean a folder (`out/`,
+ * `out/.`) is refused: resolving would drop the slash and write a file named `out`, or over one.
+ */
+export function outputPath(target: string): string {
+  if (/(^|[\\/])(\.\.?)?$/.test(target)) throw new WriteTargetError(`cannot write ${target}: it names a folder; give a file name`, resolve(target));
+  return resolve(target);
+}
+
+/**
  * A usable target: its folder exists, it is not a folder or a special file, and it is none of
  * `protect`. Returns what is there now, if anything.
  */

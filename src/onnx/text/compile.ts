@@ -7,7 +7,7 @@ import { ModelFileError } from '../errors';
 import { FolderExternalData, externalPath, rebaseLocation } from '../io/model-files';
 import { FileSource } from '../io/byte-source';
 import { NotTextError, readTextFile } from '../io/text-file';
-import { checkWritable, WriteTargetError, writeFileAtomic, type ProtectedFile } from '../io/write-file';
+import { checkWritable, outputPath, WriteTargetError, writeFileAtomic, type ProtectedFile } from '../io/write-file';
 import { decodeModelProto, encodeModel } from '../open';
 import type { ModelProto } from '../proto/types';
 import { Tensor } from '../tensor';
@@ -56,7 +56,7 @@ export function compileText(req: CompileRequest): CompileResult {
   const parsed = parseText(req.text);
   if (!parsed.ok) return parsed;
   const model = parsed.model;
-  const target = resolve(req.target);
+  const target = outputPath(req.target);
   const folder = req.textPath ? dirname(resolve(req.textPath)) : req.referenceFolder;
   const refs = referencedFiles(model, folder);
   const protect: ProtectedFile[] = [...refs.map((path) => ({ path, why: 'the text refers to it; the written model would replace the bytes it reads' }))];

@@ -3,7 +3,7 @@
 // replaces the model or a file it refers to.
 import { basename, dirname, resolve } from 'node:path';
 import { externalPath, rebaseLocation } from '../io/model-files';
-import { checkWritable, WriteTargetError, writeFileAtomic, type ProtectedFile } from '../io/write-file';
+import { checkWritable, outputPath, WriteTargetError, writeFileAtomic, type ProtectedFile } from '../io/write-file';
 import type { Model } from '../model/graph';
 import { Tensor } from '../tensor';
 import { printModel } from './printer';
@@ -72,12 +72,13 @@ export function printModelText(model: Model, modelPath: string, place: { textPat
 /** Writes the text (and its weights file first), atomically, replacing none of the files it refers to. */
 export function writeModelText(out: TextOutput, textPath: string, opts: { replace?: boolean } = {}): void {
   const protect = [...out.protect];
+  const path = outputPath(textPath);
   // The text's target is checked before its weights file is written, so a refusal leaves nothing behind.
-  const existing = checkWritable(resolve(textPath), protect);
-  if (existing && opts.replace === false) throw new WriteTargetError(`${resolve(textPath)} already exists`, resolve(textPath));
+  const existing = checkWritable(path, protect);
+  if (existing && opts.replace === false) throw new WriteTargetError(`${path} already exists`, path);
   if (out.weights) {
     writeFileAtomic(out.weights.path, (sink) => out.weights!.chunks.forEach((c) => sink.write(c)), { protect, replace: opts.replace });
     protect.push({ path: out.weights.path, why: 'the text refers to it' });
   }
-  writeFileAtomic(textPath, (sink) => sink.write(new TextEncoder().encode(out.text)), { protect, replace: opts.replace });
+  writeFileAtomic(path, (sink) => sink.write(new TextEncoder().encode(out.text)), { protect, replace: opts.replace });
 }
