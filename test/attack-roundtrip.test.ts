@@ -97,3 +97,32 @@ test("an output that names a folder ('new/', 'model.onnx/', 'x/.') is refused wi
   assert.deepEqual(readdirSync(dir).sort(), ['keep.onnx', 'm.onnx', 'm.onnxtxt']);
   assert.ok(readFileSync(existing).equals(before));
 });
+
+test('nested If subgraphs: what python onnx (protobuf) loads opens here, what it refuses is refused with exit 2', () => {
+  const dir = fresh();
+  // python builds 20..40 nested Ifs and says which it can load back (protobuf's recursion limit).
+  const loads = JSON.parse(execFileSync('/usr/bin/python3', ['-c', `
+import sys, json, onnx
+from onnx import helper, TensorProto
+def nested(d):
+    leaf = lambda: helper.make_graph([helper.make_node('Identity', ['x'], ['y'])], 'leaf', [], [helper.make_tensor_value_info('y', TensorProto.FLOAT, [1])])
+    g = leaf()
+    for i in range(d):
+        g = helper.make_graph([helper.make_node('If', ['c'], ['y'], then_branch=g, else_branch=leaf())], 'g%d' % (i + 1), [], [helper.make_tensor_value_info('y', TensorProto.FLOAT, [1])])
+    return g
+out = {}
+for d in list(range(20, 41, 4)) + [32, 33]:
+    path = '%s/if%d.onnx' % (sys.argv[1], d)
+    open(path, 'wb').write(helper.make_model(nested(d), opset_imports=[helper.make_opsetid('', 17)]).SerializeToString())
+    try:
+        onnx.load(path); out[d] = True
+    except Exception:
+        out[d] = False
+print(json.dumps(out))
+`, dir]).toString()) as Record<string, boolean>;
+  assert.ok(Object.values(loads).includes(true) && Object.values(loads).includes(false), JSON.stringify(loads));
+  for (const [depth, ok] of Object.entries(loads)) {
+    const r = run('inspect', join(dir, `if${depth}.onnx`));
+    assert.equal(r.status, ok ? 0 : 2, `${depth} nested Ifs (python onnx ${ok ? 'loads' : 'refuses'} it): ${r.stderr}`);
+  }
+});

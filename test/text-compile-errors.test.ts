@@ -110,13 +110,13 @@ function nestedIfs(depth: number): string {
 }
 
 test('nesting is bounded by the binary reader\'s own limit: the deepest text compiles to a model that reads back, one more is an error', () => {
-  const results = Array.from({ length: 10 }, (_, i) => 15 + i).map((depth) => ({ depth, r: compile(nestedIfs(depth), `if${depth}`) }));
+  const results = Array.from({ length: 10 }, (_, i) => 27 + i).map((depth) => ({ depth, r: compile(nestedIfs(depth), `if${depth}`) }));
   const passed = results.filter((x) => x.r.status === 0);
   assert.ok(passed.length > 0 && passed.length < results.length, results.map((x) => `${x.depth}: ${x.r.stdout}`).join('\n'));
   for (const { r } of passed) openModel(r.out).close();
   // Sequence types nest two messages per seq( ): the same bound, the same reader.
   const seqText = (depth: number): string => `${HEADER}g (${'seq('.repeat(depth)}float[2]${')'.repeat(depth)} x) => (float[2] y)\n{\n  y = Relu(x)\n}\n`;
-  const seqs = Array.from({ length: 8 }, (_, i) => 26 + i).map((depth) => ({ depth, r: compile(seqText(depth), `seq${depth}`) }));
+  const seqs = Array.from({ length: 8 }, (_, i) => 45 + i).map((depth) => ({ depth, r: compile(seqText(depth), `seq${depth}`) }));
   const seqPassed = seqs.filter((x) => x.r.status === 0);
   assert.ok(seqPassed.length > 0 && seqPassed.length < seqs.length, seqs.map((x) => `${x.depth}: ${x.r.stdout}`).join('\n'));
   for (const { r } of seqPassed) openModel(r.out).close();

@@ -5,8 +5,12 @@ import { WireReader } from './wire-reader';
 
 /** Tensor payloads at or above this size stay in the file as a ByteRange. */
 export const LAZY_MIN_BYTES = 1024;
-/** Protobuf messages nested deeper than this are refused (a crafted file could blow the stack). */
-export const MAX_NESTING = 64;
+/**
+ * Protobuf messages nested deeper than this are refused (a crafted file could blow the stack).
+ * protobuf's own default recursion limit, which python onnx and ONNX Runtime read with: a model
+ * they load (32 nested If subgraphs) must open here too.
+ */
+export const MAX_NESTING = 100;
 
 /** Fields absent from onnx.proto, kept verbatim (tag included) so that encoding preserves them. */
 export const UNKNOWN_FIELDS = '$unknown';
