@@ -2,7 +2,7 @@
 // `compile` gives the same weights python onnx reads from the original model.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -125,4 +125,23 @@ print(json.dumps(out))
     const r = run('inspect', join(dir, `if${depth}.onnx`));
     assert.equal(r.status, ok ? 0 : 2, `${depth} nested Ifs (python onnx ${ok ? 'loads' : 'refuses'} it): ${r.stderr}`);
   }
+});
+
+test('weights over 2 GiB are not read into a model (compile, or text away from the model): exit 2 with a message, not an internal error', () => {
+  const dir = fresh();
+  const size = 2 ** 31 + 4096; // a sparse file: no disk is used, and nothing is read
+  execFileSync('truncate', ['-s', String(size), join(dir, 'big.bin')]);
+  const text = join(dir, 'big.onnxtxt');
+  writeFileSync(text, `<\n ir_version: 8,\n opset_import: ["" : 17]\n>\ng (float[1] x) => (float[1] y)\n<float[${size / 4}] w = ["location": "big.bin", "length": "${size}"]>\n{\n y = Identity (x)\n}\n`);
+  const inlined = run('compile', text, '-o', join(dir, 'inlined.onnx'));
+  assert.equal(inlined.status, 2, inlined.stderr);
+  assert.match(inlined.stderr, /over 2 GiB/);
+  const kept = run('compile', text, '-o', join(dir, 'kept.onnx'), '--keep-external');
+  assert.equal(kept.status, 0, kept.stderr);
+  mkdirSync(join(dir, 'elsewhere'));
+  const away = run('text', join(dir, 'kept.onnx'), '-o', join(dir, 'elsewhere', 'kept.onnxtxt'));
+  assert.equal(away.status, 2, away.stderr);
+  assert.match(away.stderr, /over 2 GiB/);
+  assert.deepEqual(readdirSync(join(dir, 'elsewhere')), []);
+  assert.ok(!readdirSync(dir).includes('inlined.onnx'));
 });

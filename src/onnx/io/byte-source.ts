@@ -50,7 +50,8 @@ export class FileSource implements ByteSource {
     const out = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
-      const n = readSync(this.fd, out, done, length - done, offset + done);
+      // readSync takes at most 2 GiB - 1 bytes per call.
+      const n = readSync(this.fd, out, done, Math.min(length - done, 2 ** 30), offset + done);
       if (n === 0) throw new RangeError(`${this.name} shrank while being read`);
       done += n;
     }

@@ -1,4 +1,5 @@
 import { rawByteLength } from '../dtypes';
+import { TooLargeToPrint } from '../errors';
 import type { ModelFiles } from '../io/model-files';
 import type { GraphProto, ModelProto, NodeProto, SparseTensorProto, TensorProto } from '../proto/types';
 import { Tensor } from '../tensor';
@@ -35,6 +36,9 @@ export function externalTensors(m: ModelProto): TensorProto[] {
   return [...allTensors(m)].filter((t) => t.data_location === 1);
 }
 
+/** What protobuf can hold in one message (a model file): weights read in beyond it could not be written or read back. */
+const MAX_INLINE_BYTES = 2 ** 31 - 1;
+
 /**
  * Reads every external-data reference of a parsed text model back into the tensors (raw_data),
  * through `files`, whose folder the references are relative to (the text file's). Reads exactly
@@ -47,8 +51,14 @@ export function inlineExternalData(m: ModelProto, files: ModelFiles, only: (t: T
   for (const t of externalTensors(m).filter(only)) {
     const tensor = new Tensor(t, files);
     const info = tensor.validate();
-    const src = files.openExternal(tensor.externalRef());
+    const ref = tensor.externalRef();
+    const src = files.openExternal(ref);
     const need = info.bits ? Math.min(src.size, rawByteLength(info, tensor.elementCount)) : src.size;
+    if (read.bytes + need > MAX_INLINE_BYTES) {
+      throw new TooLargeToPrint(
+        `reading tensor '${tensor.name}' (${need.toLocaleString('en-US')} bytes of '${ref.location}') into the model would take it over 2 GiB, the most one ONNX file holds; keep them in their file (compile --keep-external, or a text written beside the model)`,
+      );
+    }
     t.raw_data = src.read(0, need).slice();
     t.data_location = undefined;
     t.external_data = [];
