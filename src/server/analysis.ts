@@ -1,8 +1,7 @@
 // What the language server knows of one ONNX text document: the parse, the model built from it,
 // inference and checker findings mapped back to text ranges. Uses the one parser of src/onnx/text.
-import { existsSync } from 'node:fs';
 import { checkModel } from '../onnx/check/checker';
-import { DiskModelFiles, type ModelFiles } from '../onnx/io/model-files';
+import { externalDataBeside, type ModelFiles } from '../onnx/io/model-files';
 import { inferModel, type InferenceResult } from '../onnx/infer/infer';
 import { buildModel } from '../onnx/model/build';
 import type { Model, Node } from '../onnx/model/graph';
@@ -27,7 +26,7 @@ export interface DocumentAnalysis {
 /** `path`: the document's file path, against whose folder external-data references resolve. */
 export function analyze(text: string, path: string | undefined): DocumentAnalysis {
   const parse = parseModel(text);
-  const files: ModelFiles | undefined = path && existsSync(path) ? new DiskModelFiles(path) : undefined;
+  const files: ModelFiles | undefined = path ? externalDataBeside(path) : undefined;
   try {
     return analyzeWith(parse, files);
   } finally {

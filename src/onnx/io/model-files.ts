@@ -81,6 +81,15 @@ export class FolderExternalData implements ModelFiles {
   }
 }
 
+/** External data for a text at `path`, saved or about to be: its folder's files, or undefined when that folder does not exist. */
+export function externalDataBeside(path: string): FolderExternalData | undefined {
+  try {
+    return new FolderExternalData(dirname(resolve(path)));
+  } catch {
+    return undefined;
+  }
+}
+
 /** A model held in memory, with optional in-memory external files keyed by location. */
 export class MemoryModelFiles implements ModelFiles {
   readonly model: ByteSource;
