@@ -3,11 +3,11 @@
 // output's folder, or refused when they would leave it), written atomically and never over
 // the text or a file it refers to.
 import { dirname, resolve } from 'node:path';
-import { ModelFileError } from '../errors';
+import { ModelFileError, WriteTargetError } from '../errors';
 import { FolderExternalData, externalPath, rebaseLocation } from '../io/model-files';
 import { FileSource } from '../io/byte-source';
 import { NotTextError, readTextFile } from '../io/text-file';
-import { checkWritable, WriteTargetError, writeFileAtomic, type ProtectedFile } from '../io/write-file';
+import { checkWritable, writeFileAtomic, type ProtectedFile } from '../io/write-file';
 import { decodeModelProto, encodeModel } from '../open';
 import type { ModelProto } from '../proto/types';
 import { Tensor } from '../tensor';

@@ -3,7 +3,8 @@
 // replaces the model or a file it refers to.
 import { basename, dirname, resolve } from 'node:path';
 import { externalPath, rebaseLocation } from '../io/model-files';
-import { checkWritable, WriteTargetError, writeFileAtomic, type ProtectedFile } from '../io/write-file';
+import { WriteTargetError } from '../errors';
+import { checkWritable, writeFileAtomic, type ProtectedFile } from '../io/write-file';
 import type { Model } from '../model/graph';
 import { Tensor } from '../tensor';
 import { printModel } from './printer';
