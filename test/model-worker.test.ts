@@ -58,6 +58,13 @@ test('packed results cross a MessagePort as moved buffers and unpack to the same
   assert.deepEqual(unpack(arrived as typeof packed), expected);
 });
 
+test('packed numbers keep the sign of zero', () => {
+  const value = { zeros: [-0, 0, 1], floats: [-0, 0.5] };
+  const back = unpack<typeof value>(pack(value).packed);
+  assert.ok(Object.is(back.zeros[0], -0) && Object.is(back.floats[0], -0));
+  assert.ok(Object.is(back.zeros[1], 0));
+});
+
 test('a document opens its model in a worker: counts as python onnx reads them, the graph level, details, and the open error of a non-model', async () => {
   await inTempDir(async (dir) => {
     const path = join(dir, 'm.onnx');
