@@ -28,13 +28,10 @@ const INDENT = '   ';
 /** More elements than this are never printed inline (the text would not fit in a string). */
 const MAX_INLINE_ELEMENTS = 1 << 24;
 
-/** A tensor that has to be printed inline but is too large for a text. */
-
 export function printModel(m: ModelProto, opts: PrintOptions = {}): PrintResult {
   const p = new Printer(opts);
   return { text: p.model(m), dropped: [...p.dropped].map(([k, n]) => `${k} (${n})`) };
 }
-
 
 /**
  * Shortest decimal text that parses back to the same float32 (or float64) value. Infinities
