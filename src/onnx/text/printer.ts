@@ -38,7 +38,7 @@ export function printModel(m: ModelProto, opts: PrintOptions = {}): PrintResult 
  * and NaN are `+inf`, `-inf` and `+nan`: the sign makes them numbers, not names, to the lexer
  * (python onnx 1.12's parser has no literal for them at all).
  */
-export function floatText(v: number, single = true): string {
+function floatText(v: number, single = true): string {
   if (Number.isNaN(v)) return '+nan';
   if (!Number.isFinite(v)) return v > 0 ? '+inf' : '-inf';
   if (Object.is(v, -0)) return '-0.0';
