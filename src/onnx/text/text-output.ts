@@ -2,7 +2,7 @@
 // "Open as ONNX Text"): references to bytes stay valid from the text's folder, and no write
 // replaces the model or a file it refers to.
 import { basename, dirname, resolve } from 'node:path';
-import { rebaseLocation } from '../io/model-files';
+import { realPath, rebaseLocation } from '../io/model-files';
 import { checkWritable, WriteTargetError, writeFileAtomic, type ProtectedFile } from '../io/write-file';
 import type { Model } from '../model/graph';
 import { Tensor } from '../tensor';
@@ -54,7 +54,9 @@ export function printModelText(model: Model, modelPath: string, place: { textPat
     notes.push(`read ${read.tensors} tensors from ${[...unreachable].map((l) => `'${l}'`).join(', ')}: the text's folder cannot refer to them`);
   }
 
-  const modelLocation = rebaseLocation(modelDir, basename(modelFile), textDir);
+  // The model's bytes by its real file: a symlinked model would be refused when the text is compiled.
+  const realModel = realPath(modelFile);
+  const modelLocation = rebaseLocation(dirname(realModel), basename(realModel), textDir);
   const ownWeights = textPath !== undefined && ('ownWeights' in place && place.ownWeights || modelLocation === undefined);
   const chunks: Uint8Array[] = [];
   let size = 0;
