@@ -3,7 +3,7 @@
 // ends the worker. Expected node counts come from python onnx.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -58,6 +58,13 @@ test('packed results cross a MessagePort as moved buffers and unpack to the same
   assert.deepEqual(unpack(arrived as typeof packed), expected);
 });
 
+test('packed numbers keep the sign of zero', () => {
+  const value = { zeros: [-0, 0, 1], floats: [-0, 0.5] };
+  const back = unpack<typeof value>(pack(value).packed);
+  assert.ok(Object.is(back.zeros[0], -0) && Object.is(back.floats[0], -0));
+  assert.ok(Object.is(back.zeros[1], 0));
+});
+
 test('a document opens its model in a worker: counts as python onnx reads them, the graph level, details, and the open error of a non-model', async () => {
   await inTempDir(async (dir) => {
     const path = join(dir, 'm.onnx');
@@ -98,6 +105,26 @@ test('a missing external data file is a warning and the graph still opens', asyn
     assert.equal(doc.warnings.length, 1);
     assert.match(doc.warnings[0]!, /gone\.bin/);
     doc.dispose();
+  });
+});
+
+test('Save as .npy refuses to replace the external data file the model refers to, and writes elsewhere', async () => {
+  await inTempDir(async (dir) => {
+    const path = join(dir, 'ext.onnx');
+    const data = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer);
+    writeFileSync(join(dir, 'w.bin'), data);
+    const w = tensorProto({ name: 'w', dims: [4], data_type: 1, data_location: 1, external_data: [{ key: 'location', value: 'w.bin' }] });
+    writeFileSync(path, bytesOf(model(graph({ node: [node('Add', ['x', 'w'], ['y'], [], 'add')], input: [valueInfo('x', tensorType(1, [4]))], output: [valueInfo('y', tensorType(1, [4]))], initializer: [w] }))));
+    const worker = new ModelWorker(WORKER);
+    try {
+      assert.ok((await worker.request('model/open', { path, infer: false })).ok);
+      await assert.rejects(worker.request('tensor/save', { graphId: '', name: 'w', target: join(dir, 'w.bin') }), /refusing to write over .*w\.bin: the model refers to it/);
+      assert.deepEqual(new Uint8Array(readFileSync(join(dir, 'w.bin'))), data, 'the external data is untouched');
+      await worker.request('tensor/save', { graphId: '', name: 'w', target: join(dir, 'w.npy') });
+      assert.ok(existsSync(join(dir, 'w.npy')));
+    } finally {
+      await worker.terminate();
+    }
   });
 });
 

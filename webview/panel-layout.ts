@@ -14,7 +14,7 @@ export interface PanelState {
 }
 
 /** The width to apply: the user's choice or the default, within the limits of this editor width. */
-export function panelWidth(chosen: number | null, editorWidth: number): number {
+function panelWidth(chosen: number | null, editorWidth: number): number {
   const max = Math.max(MIN_WIDTH, editorWidth * MAX_SHARE);
   const want = chosen ?? Math.min(DEFAULT_WIDTH, editorWidth * DEFAULT_SHARE);
   return Math.round(Math.min(max, Math.max(MIN_WIDTH, want)));

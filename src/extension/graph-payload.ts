@@ -47,7 +47,7 @@ export function findGraph(model: Model, graphId: string): Graph | undefined {
  * ~80 MB message and seconds of work on both sides): the view says so and shows the graph's
  * inputs and outputs; `onnx-studio inspect` and `check` still cover the whole model.
  */
-export const MAX_VIEW_NODES = 250_000;
+const MAX_VIEW_NODES = 250_000;
 
 export function tooLargeMessage(g: Graph): string | undefined {
   if (g.nodes.length <= MAX_VIEW_NODES) return undefined;

@@ -1,6 +1,7 @@
 // The model worker (dist/model-worker.js, one worker thread per opened model): parses the file,
 // runs inference, checks external data, and answers the host's requests about the model, so the
 // extension host's event loop never does work proportional to the model. Terminated on close.
+import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { nodeFacts } from '../analysis/node-details';
 import { writeNpy } from '../analysis/npy';
@@ -10,6 +11,7 @@ import { inferModel, type InferenceResult } from '../onnx/infer/infer';
 import { writeFileAtomic } from '../onnx/io/write-file';
 import type { Graph, Model } from '../onnx/model/graph';
 import { openModel } from '../onnx/open';
+import { externalDataFiles } from '../onnx/text/weights';
 import type { Tensor } from '../onnx/tensor';
 import type { ModelWorkerRequests, WorkerRequest, WorkerResponse } from '../protocol/model-worker';
 import { pack } from './columns';
@@ -74,7 +76,9 @@ const handlers: Handlers = {
   'tensor/save': ({ graphId, name, target }) => {
     const t = tensor(graphId, name);
     let note: string | undefined;
-    writeFileAtomic(target, (sink) => (note = writeNpy(t, sink)), { protect: [path] });
+    // Neither the model nor its external data may be replaced by the .npy.
+    const protect = [path, ...externalDataFiles(opened().proto, dirname(path)).map((file) => ({ path: file, why: 'the model refers to it' }))];
+    writeFileAtomic(target, (sink) => (note = writeNpy(t, sink)), { protect });
     return { note };
   },
 };

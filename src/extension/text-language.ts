@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
 import { describeFileProblem } from '../onnx/io/open-errors';
 import { openModel } from '../onnx/open';
-import { compileText, parseText, referencedFiles, type ReferenceChoice } from '../onnx/text/compile';
+import { compileText, parseText, referencedFiles, type ReferenceChoice, type TextError } from '../onnx/text/compile';
 import { printModelText, writeModelText } from '../onnx/text/text-output';
 
 /**
@@ -101,10 +101,7 @@ async function saveAsModel(uri: vscode.Uri | undefined, options: SaveAsModelOpti
   const referenceFolder = textPath ? dirname(textPath) : untitledFolders.get(doc.uri.toString());
   const text = doc.getText();
   const parsed = parseText(text);
-  if (!parsed.ok) {
-    const first = parsed.errors[0]!;
-    return fail(`line ${first.line}, column ${first.column}: ${first.message}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more errors)` : ''}`);
-  }
+  if (!parsed.ok) return fail(textErrors(parsed.errors));
   let refs: string[];
   try {
     refs = referencedFiles(parsed.model, referenceFolder);
@@ -122,7 +119,7 @@ async function saveAsModel(uri: vscode.Uri | undefined, options: SaveAsModelOpti
   }
   try {
     const result = compileText({ text, textPath, referenceFolder, target: target.fsPath, references });
-    if (!result.ok) return fail(`line ${result.errors[0]!.line}: ${result.errors[0]!.message}`);
+    if (!result.ok) return fail(textErrors(result.errors));
     for (const note of result.notes) output.appendLine(`${target.fsPath}: ${note}`);
     void vscode.window.showInformationMessage(`ONNX Studio: saved ${target.fsPath}${result.notes.length ? ` (${result.notes.join('; ')})` : ''}`);
     return { written: target.fsPath, notes: result.notes };
@@ -131,6 +128,12 @@ async function saveAsModel(uri: vscode.Uri | undefined, options: SaveAsModelOpti
     if (!problem) throw e;
     return fail(problem.message);
   }
+}
+
+/** The first error of a text with its line and column, and how many more there are. */
+function textErrors(errors: TextError[]): string {
+  const first = errors[0]!;
+  return `line ${first.line}, column ${first.column}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}`;
 }
 
 function fail(message: string): SaveAsModelResult {

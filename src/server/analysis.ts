@@ -56,12 +56,15 @@ function analyzeWith(parse: ParseResult, files: ModelFiles | undefined): Documen
   return { parse, model, inference, findings, nodeOf: (p) => byProto.get(p) };
 }
 
+/** The text's folder, against which its external-data references resolve; undefined when it is gone. */
 /** External-data references that are missing, short or refused, at the tensor's name in the text. */
 function weightFindings(parse: ParseResult, files: ModelFiles | undefined): Finding[] {
   const out: Finding[] = [];
+  const definitions = new Map<string, { start: number; end: number }>();
+  for (const v of parse.map.values) if (v.definition && !definitions.has(v.name)) definitions.set(v.name, v);
   for (const t of allTensors(parse.model)) {
     if (t.data_location !== 1) continue;
-    const at = parse.map.values.find((v) => v.name === t.name && v.definition) ?? { start: 0, end: 1 };
+    const at = definitions.get(t.name ?? '') ?? { start: 0, end: 1 };
     try {
       if (!files) throw new Error('save the document first: external data is found relative to its folder');
       new Tensor(t, files).validate();

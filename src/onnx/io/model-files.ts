@@ -222,16 +222,20 @@ function openedInside(fd: number, st: Stats, baseDir: string, path: string): boo
  * may not leave the folder of the model that refers to it.
  */
 export function rebaseLocation(fromFolder: string, location: string, toFolder: string): string | undefined {
-  const file = externalPath(realFolder(fromFolder), location);
-  const to = realFolder(toFolder);
+  const file = externalPath(realPath(fromFolder), location);
+  const to = realPath(toFolder);
   return isInside(to, file) ? relative(to, file).split(sep).join('/') : undefined;
 }
 
-/** A folder with symlinks resolved; as given when it does not exist (a write there is refused later, with its own message). */
-function realFolder(folder: string): string {
+/**
+ * A path with every symlink resolved; as given when it does not exist (a write there is
+ * refused later, with its own message). A text refers to a symlinked model (Hugging Face's
+ * cache, DVC, git-annex) by its real file, since a reader refuses a symlink as external data.
+ */
+export function realPath(path: string): string {
   try {
-    return realpathSync(resolve(folder));
+    return realpathSync(resolve(path));
   } catch {
-    return resolve(folder);
+    return resolve(path);
   }
 }

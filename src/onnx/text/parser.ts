@@ -47,14 +47,14 @@ class ParseError extends Error {
 /** Thrown once MAX_DIAGNOSTICS are reported: parsing stops, so garbage costs linear time. */
 class TooManyErrors extends Error {}
 
-/** What each attribute type with a literal takes: the kind of its values, and whether a list. */
-const ATTRIBUTE_VALUES: Partial<Record<number, { kind: AttrValue['kind']; list: boolean }>> = {
-  [AttributeType.FLOAT]: { kind: 'float', list: false }, [AttributeType.INT]: { kind: 'int', list: false },
-  [AttributeType.STRING]: { kind: 'string', list: false }, [AttributeType.TENSOR]: { kind: 'tensor', list: false },
-  [AttributeType.GRAPH]: { kind: 'graph', list: false }, [AttributeType.FLOATS]: { kind: 'float', list: true },
-  [AttributeType.INTS]: { kind: 'int', list: true }, [AttributeType.STRINGS]: { kind: 'string', list: true },
-  [AttributeType.TENSORS]: { kind: 'tensor', list: true }, [AttributeType.GRAPHS]: { kind: 'graph', list: true },
-};
+const LITERAL_KINDS = ['float', 'int', 'string', 'tensor', 'graph'] as const;
+
+/** What an attribute type with a literal takes, read off its name in the one table (`floats`: floats, a list). */
+function attributeValues(type: number): { kind: AttrValue['kind']; list: boolean } | undefined {
+  const name = attributeTypeName(type);
+  const kind = LITERAL_KINDS.find((k) => name === k || name === `${k}s`);
+  return kind && { kind, list: name !== kind };
+}
 
 /** Diagnostics sorted by position: at most MAX_DIAGNOSTICS, then a last "too many errors". */
 export function parseModel(src: string): ParseResult {
@@ -377,7 +377,7 @@ class Parser {
     const items = isList ? this.until(']', () => this.attrValue()) : [this.attrValue()];
     const type = declared ?? inferAttributeType(items, isList);
     if (type === undefined) throw new ParseError(`the type of an empty list must be given, e.g. '${a.name}: ints = []'`, this.toks[this.i - 1]!);
-    const takes = ATTRIBUTE_VALUES[type];
+    const takes = attributeValues(type);
     if (!takes) throw new ParseError(`'${attributeTypeName(type)}' attributes have no literal in the text syntax`, at);
     if (takes.list !== isList) throw new ParseError(isList ? `a '${attributeTypeName(type)}' attribute takes one value, not a list` : `a '${attributeTypeName(type)}' attribute takes a list '[…]'`, at);
     for (const v of items) {

@@ -1,5 +1,5 @@
 import { rawByteLength } from '../dtypes';
-import type { ModelFiles } from '../io/model-files';
+import { externalPath, type ModelFiles } from '../io/model-files';
 import type { GraphProto, ModelProto, NodeProto, SparseTensorProto, TensorProto } from '../proto/types';
 import { Tensor } from '../tensor';
 
@@ -33,6 +33,26 @@ export function* allTensors(m: ModelProto): Iterable<TensorProto> {
 /** The tensors whose bytes are in external files. */
 export function externalTensors(m: ModelProto): TensorProto[] {
   return [...allTensors(m)].filter((t) => t.data_location === 1);
+}
+
+/**
+ * The files a model's external-data references name, resolved against `folder` (the model's):
+ * what a write beside the model must not replace. A location the reader refuses (absolute,
+ * `..`) names no file here; reading the tensor reports it.
+ */
+export function externalDataFiles(m: ModelProto, folder: string): string[] {
+  const files = new Set<string>();
+  for (const t of externalTensors(m)) {
+    for (const e of t.external_data) {
+      if (e.key !== 'location' || e.value === undefined) continue;
+      try {
+        files.add(externalPath(folder, e.value));
+      } catch {
+        // refused when the tensor is read
+      }
+    }
+  }
+  return [...files];
 }
 
 /**
