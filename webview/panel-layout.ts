@@ -5,7 +5,7 @@
 /** Default width, and the share of the editor the panel may take at most. */
 const DEFAULT_WIDTH = 300;
 const MIN_WIDTH = 160;
-const MAX_SHARE = 0.5;
+const MAX_SHARE = 0.45;
 const DEFAULT_SHARE = 0.3;
 
 export interface PanelState {

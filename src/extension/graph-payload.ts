@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+import { externalDataFiles } from '../onnx/text/weights';
 import { CATEGORIES, categoryOf, IO_CATEGORY } from '../analysis/op-category';
 import { opKey, summarizeModel } from '../analysis/summary';
 import type { InferenceResult } from '../onnx/infer/infer';
@@ -33,6 +35,7 @@ export function modelInfo(file: string, model: Model): ModelInfo {
     totalNodeCount: s.totalNodeCount,
     parameterCount: s.parameterCount,
     weightBytes: s.weightBytes,
+    dataFiles: externalDataFiles(model.proto, dirname(file)),
   };
 }
 

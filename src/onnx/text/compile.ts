@@ -69,7 +69,7 @@ export function compileText(req: CompileRequest): CompileResult {
     try {
       if (req.references === 'inline') {
         const read = inlineExternalData(model, files);
-        notes.push(`read ${read.tensors} tensors (${read.bytes.toLocaleString('en-US')} bytes) from ${refs.map(shortName).join(', ')} into the model`);
+        notes.push(`read ${read.tensors} tensor${read.tensors === 1 ? '' : 's'} (${read.bytes.toLocaleString('en-US')} bytes) from ${refs.map(shortName).join(', ')} into the model`);
       } else {
         for (const t of externalTensors(model)) new Tensor(t, files).validate();
         notes.push(...keepReferences(model, folder, dirname(target)));

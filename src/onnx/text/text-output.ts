@@ -52,7 +52,7 @@ export function printModelText(model: Model, modelPath: string, place: { textPat
   }
   if (unreachable.size && model.files) {
     const read = inlineExternalData(model.proto, model.files, (t) => unreachable.has(new Tensor(t).externalRef().location));
-    notes.push(`read ${read.tensors} tensors from ${[...unreachable].map((l) => `'${l}'`).join(', ')}: the text's folder cannot refer to them`);
+    notes.push(`read ${read.tensors} tensor${read.tensors === 1 ? '' : 's'} from ${[...unreachable].map((l) => `'${l}'`).join(', ')}: the text's folder cannot refer to them`);
   }
 
   // The model's bytes by its real file: a symlinked model would be refused when the text is compiled.
