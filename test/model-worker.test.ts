@@ -168,3 +168,41 @@ test('Inspect: a worker opened without inference still summarizes; a request aft
     await assert.rejects(worker.request('model/summary', {}), /closed/);
   });
 });
+
+test('Open as ONNX Text and Save as ONNX Model run in a worker: the printed text compiles back, never over the model it refers to', async () => {
+  await inTempDir(async (dir) => {
+    const modelPath = join(dir, 'm.onnx');
+    const weights = new Float32Array(300).map((_, i) => i / 7);
+    const w = tensorProto({ name: 'w', dims: [300], data_type: 1, raw_data: new Uint8Array(weights.buffer) });
+    const g = graph({ node: [node('Add', ['x', 'w'], ['y'])], input: [valueInfo('x', tensorType(1, [300]))], output: [valueInfo('y', tensorType(1, [300]))], initializer: [w] });
+    writeFileSync(modelPath, bytesOf(model(g)));
+    const before = readFileSync(modelPath);
+    const worker = new ModelWorker(WORKER);
+    try {
+      const textPath = join(dir, 'm.onnxtxt');
+      const printed = await worker.request('text/print', { path: modelPath, textPath });
+      assert.ok(printed.ok && printed.notWritten === undefined, JSON.stringify(printed));
+      assert.equal(readFileSync(textPath, 'utf8'), printed.text);
+      // A second print finds the text in the way: not replaced, the text comes back to open unsaved.
+      const again = await worker.request('text/print', { path: modelPath, textPath });
+      assert.ok(again.ok && /already exists/.test(again.notWritten ?? ''), JSON.stringify(again));
+      const refs = await worker.request('text/references', { text: printed.text, folder: dir });
+      assert.deepEqual(refs, { ok: true, files: [modelPath] });
+      // Compiling over the model the text refers to is refused; elsewhere it writes the same weights.
+      const refused = await worker.request('text/compile', { text: printed.text, textPath, target: modelPath, references: 'inline' });
+      assert.ok(!refused.ok && 'problem' in refused && /refusing|refers/.test(refused.problem), JSON.stringify(refused));
+      assert.deepEqual(readFileSync(modelPath), before, 'the model is untouched');
+      const out = join(dir, 'out.onnx');
+      const written = await worker.request('text/compile', { text: printed.text, textPath, target: out, references: 'inline' });
+      assert.ok(written.ok, JSON.stringify(written));
+      const r = spawnSync('/usr/bin/python3', ['-c', 'import onnx, sys; from onnx import numpy_helper; print(numpy_helper.to_array(onnx.load(sys.argv[1]).graph.initializer[0]).tobytes().hex())', out], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim(), Buffer.from(weights.buffer).toString('hex'));
+      const bad = await worker.request('text/compile', { text: 'garbage <', textPath, target: join(dir, 'bad.onnx'), references: 'inline' });
+      assert.ok(!bad.ok && 'errors' in bad && bad.errors[0]!.line === 1, JSON.stringify(bad));
+      assert.ok(!existsSync(join(dir, 'bad.onnx')));
+    } finally {
+      await worker.terminate();
+    }
+  });
+});

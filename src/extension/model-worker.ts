@@ -8,9 +8,12 @@ import { writeNpy } from '../analysis/npy';
 import { summarizeModel } from '../analysis/summary';
 import { tensorStatistics } from '../analysis/tensor-stats';
 import { inferModel, type InferenceResult } from '../onnx/infer/infer';
+import { describeFileProblem } from '../onnx/io/open-errors';
 import { writeFileAtomic } from '../onnx/io/write-file';
 import type { Graph, Model } from '../onnx/model/graph';
 import { openModel } from '../onnx/open';
+import { compileText, parseText, referencedFiles } from '../onnx/text/compile';
+import { printModelText, writeModelText } from '../onnx/text/text-output';
 import { externalDataFiles } from '../onnx/text/weights';
 import type { Tensor } from '../onnx/tensor';
 import type { ModelWorkerRequests, WorkerRequest, WorkerResponse } from '../protocol/model-worker';
@@ -81,7 +84,47 @@ const handlers: Handlers = {
     writeFileAtomic(target, (sink) => (note = writeNpy(t, sink)), { protect });
     return { note };
   },
+  'text/print': ({ path: modelPath, textPath }) =>
+    orFileProblem(modelPath, () => {
+      const m = openModel(modelPath);
+      try {
+        const printed = printModelText(m, modelPath, { textPath });
+        const out = { ok: true as const, text: printed.text, notes: printed.notes, dropped: printed.dropped };
+        try {
+          writeModelText(printed, textPath, { replace: false });
+          return out;
+        } catch (e) {
+          // A file in the way (or an unusable folder): the host opens the text unsaved instead.
+          const problem = describeFileProblem(textPath, e);
+          if (!problem) throw e;
+          return { ...out, notWritten: problem.message };
+        }
+      } finally {
+        m.close();
+      }
+    }),
+  'text/references': ({ text, folder }) =>
+    orFileProblem(folder ?? '', () => {
+      const parsed = parseText(text);
+      return parsed.ok ? { ok: true as const, files: referencedFiles(parsed.model, folder) } : parsed;
+    }),
+  'text/compile': (req) =>
+    orFileProblem(req.target, () => {
+      const result = compileText(req);
+      return result.ok ? { ok: true as const, notes: result.notes } : result;
+    }),
 };
+
+/** Runs `work`; a problem with a file (missing, refused, an unusable target) becomes `{ok: false, problem}`. */
+function orFileProblem<T>(path: string, work: () => T): T | { ok: false; problem: string } {
+  try {
+    return work();
+  } catch (e) {
+    const problem = describeFileProblem(path, e);
+    if (!problem) throw e;
+    return { ok: false, problem: problem.message };
+  }
+}
 
 function opened(): Model {
   if (!model) throw new Error('the model is not loaded');
