@@ -9,6 +9,7 @@ import { inferModel } from '../src/onnx/infer/infer';
 import { openModel } from '../src/onnx/open';
 import { protobufjsRoot } from '../src/onnx/proto/schema';
 import { hostStallChild, hostStallRows } from './host-stall';
+import { hostileRows } from './hostile';
 import { dagreWorker, layoutRows } from './layout';
 
 const ROOT = join(__dirname, '..', '..');
@@ -112,7 +113,8 @@ function main(): void {
   console.log('\nthe extension host while a 1M-node model opens (each path in a fresh process):');
   printTable(hostStallRows(__filename));
 
-  // Hostile inputs: bench/hostile.ts goes here (printTable of its rows).
+  console.log('\nhostile inputs (tiny files that once asked for gigabytes) and a 1M-node graph through the CLI:');
+  printTable(hostileRows(ROOT));
 }
 
 function printTable(rows: string[][]): void {

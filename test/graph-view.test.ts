@@ -117,6 +117,7 @@ test('a layout superseded while running stops its worker; the newer one is answe
   const client = new LayoutClient(() => {
     const w: LayoutWorker & (typeof workers)[number] = {
       onmessage: null,
+      onerror: null,
       requests: [],
       terminated: false,
       postMessage(m) {
@@ -145,4 +146,11 @@ test('a layout superseded while running stops its worker; the newer one is answe
   assert.equal(workers.length, 2);
   workers[1]!.reply({});
   assert.notEqual(await third, null);
+  // A worker that crashes rejects its layout (the view says why) and is replaced by the next one.
+  const fourth = client.layout(input);
+  (workers[1] as unknown as LayoutWorker).onerror?.({ message: 'out of memory' } as ErrorEvent);
+  await assert.rejects(fourth, /out of memory/);
+  assert.ok(workers[1]!.terminated);
+  void client.layout(input);
+  assert.equal(workers.length, 3, 'a fresh worker after the crash');
 });

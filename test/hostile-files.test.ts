@@ -180,7 +180,7 @@ test('outputs: equal to the input, in a missing folder, or a folder exit 2 with 
 });
 
 test('usage errors exit 64 in every subcommand: unknown options, missing values, wrong positionals', () => {
-  for (const args of [['check', '--bogus', 'x'], ['inspect'], ['text', 'x', '-o'], ['compile', 'x'], ['compile', 'x', '-o', 'y', '--weights'], ['view', 'x', '--port'], ['view', '.', '--port', 'abc'], ['nope']]) {
+  for (const args of [['check', '--bogus', 'x'], ['inspect'], ['text', 'x', '-o'], ['compile', 'x'], ['compile', 'x', '-o', 'y', '--weights'], ['text', 'x', '--weights'], ['view', 'x', '--port'], ['view', '.', '--port', 'abc'], ['nope']]) {
     const r = run(...args);
     assert.equal(r.status, 64, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /usage/);

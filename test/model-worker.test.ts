@@ -3,7 +3,7 @@
 // ends the worker. Expected node counts come from python onnx.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -58,6 +58,13 @@ test('packed results cross a MessagePort as moved buffers and unpack to the same
   assert.deepEqual(unpack(arrived as typeof packed), expected);
 });
 
+test('packed numbers keep the sign of zero', () => {
+  const value = { zeros: [-0, 0, 1], floats: [-0, 0.5] };
+  const back = unpack<typeof value>(pack(value).packed);
+  assert.ok(Object.is(back.zeros[0], -0) && Object.is(back.floats[0], -0));
+  assert.ok(Object.is(back.zeros[1], 0));
+});
+
 test('a document opens its model in a worker: counts as python onnx reads them, the graph level, details, and the open error of a non-model', async () => {
   await inTempDir(async (dir) => {
     const path = join(dir, 'm.onnx');
@@ -101,6 +108,26 @@ test('a missing external data file is a warning and the graph still opens', asyn
   });
 });
 
+test('Save as .npy refuses to replace the external data file the model refers to, and writes elsewhere', async () => {
+  await inTempDir(async (dir) => {
+    const path = join(dir, 'ext.onnx');
+    const data = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer);
+    writeFileSync(join(dir, 'w.bin'), data);
+    const w = tensorProto({ name: 'w', dims: [4], data_type: 1, data_location: 1, external_data: [{ key: 'location', value: 'w.bin' }] });
+    writeFileSync(path, bytesOf(model(graph({ node: [node('Add', ['x', 'w'], ['y'], [], 'add')], input: [valueInfo('x', tensorType(1, [4]))], output: [valueInfo('y', tensorType(1, [4]))], initializer: [w] }))));
+    const worker = new ModelWorker(WORKER);
+    try {
+      assert.ok((await worker.request('model/open', { path, infer: false })).ok);
+      await assert.rejects(worker.request('tensor/save', { graphId: '', name: 'w', target: join(dir, 'w.bin') }), /refusing to write over .*w\.bin: the model refers to it/);
+      assert.deepEqual(new Uint8Array(readFileSync(join(dir, 'w.bin'))), data, 'the external data is untouched');
+      await worker.request('tensor/save', { graphId: '', name: 'w', target: join(dir, 'w.npy') });
+      assert.ok(existsSync(join(dir, 'w.npy')));
+    } finally {
+      await worker.terminate();
+    }
+  });
+});
+
 test('closing a document while its large model is still loading ends the worker; a reload replaces it', async () => {
   await inTempDir(async (dir) => {
     const path = join(dir, 'chain.onnx');
@@ -139,5 +166,43 @@ test('Inspect: a worker opened without inference still summarizes; a request aft
     assert.equal(summary.nodeCount, pythonNodeCount(path));
     await worker.terminate();
     await assert.rejects(worker.request('model/summary', {}), /closed/);
+  });
+});
+
+test('Open as ONNX Text and Save as ONNX Model run in a worker: the printed text compiles back, never over the model it refers to', async () => {
+  await inTempDir(async (dir) => {
+    const modelPath = join(dir, 'm.onnx');
+    const weights = new Float32Array(300).map((_, i) => i / 7);
+    const w = tensorProto({ name: 'w', dims: [300], data_type: 1, raw_data: new Uint8Array(weights.buffer) });
+    const g = graph({ node: [node('Add', ['x', 'w'], ['y'])], input: [valueInfo('x', tensorType(1, [300]))], output: [valueInfo('y', tensorType(1, [300]))], initializer: [w] });
+    writeFileSync(modelPath, bytesOf(model(g)));
+    const before = readFileSync(modelPath);
+    const worker = new ModelWorker(WORKER);
+    try {
+      const textPath = join(dir, 'm.onnxtxt');
+      const printed = await worker.request('text/print', { path: modelPath, textPath });
+      assert.ok(printed.ok && printed.notWritten === undefined, JSON.stringify(printed));
+      assert.equal(readFileSync(textPath, 'utf8'), printed.text);
+      // A second print finds the text in the way: not replaced, the text comes back to open unsaved.
+      const again = await worker.request('text/print', { path: modelPath, textPath });
+      assert.ok(again.ok && /already exists/.test(again.notWritten ?? ''), JSON.stringify(again));
+      const refs = await worker.request('text/references', { text: printed.text, folder: dir });
+      assert.deepEqual(refs, { ok: true, files: [modelPath] });
+      // Compiling over the model the text refers to is refused; elsewhere it writes the same weights.
+      const refused = await worker.request('text/compile', { text: printed.text, textPath, target: modelPath, references: 'inline' });
+      assert.ok(!refused.ok && 'problem' in refused && /refusing|refers/.test(refused.problem), JSON.stringify(refused));
+      assert.deepEqual(readFileSync(modelPath), before, 'the model is untouched');
+      const out = join(dir, 'out.onnx');
+      const written = await worker.request('text/compile', { text: printed.text, textPath, target: out, references: 'inline' });
+      assert.ok(written.ok, JSON.stringify(written));
+      const r = spawnSync('/usr/bin/python3', ['-c', 'import onnx, sys; from onnx import numpy_helper; print(numpy_helper.to_array(onnx.load(sys.argv[1]).graph.initializer[0]).tobytes().hex())', out], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim(), Buffer.from(weights.buffer).toString('hex'));
+      const bad = await worker.request('text/compile', { text: 'garbage <', textPath, target: join(dir, 'bad.onnx'), references: 'inline' });
+      assert.ok(!bad.ok && 'errors' in bad && bad.errors[0]!.line === 1, JSON.stringify(bad));
+      assert.ok(!existsSync(join(dir, 'bad.onnx')));
+    } finally {
+      await worker.terminate();
+    }
   });
 });

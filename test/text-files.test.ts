@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -128,6 +128,32 @@ test('a text written in another folder does not refer to an unrelated data.bin t
   const s = spawnSync(process.execPath, [CLI, 'text', model], { cwd: other, encoding: 'utf8' });
   assert.equal(s.status, 0, s.stderr);
   assert.doesNotMatch(s.stdout, /"location"/);
+});
+
+test('a symlinked model (as in Hugging Face\'s cache) prints to a text that compiles back to the same weights', () => {
+  const dir = fresh();
+  // The real files: one in a folder below the link, one outside the text's folder. Large enough
+  // that the text refers to the model's bytes instead of printing them.
+  mkdirSync(join(dir, 'texts', 'blobs'), { recursive: true });
+  mkdirSync(join(dir, 'blobs'));
+  execFileSync('/usr/bin/python3', ['-c', `
+import sys, numpy as np, onnx
+from onnx import helper, numpy_helper, TensorProto
+w = numpy_helper.from_array(np.arange(4096, dtype=np.float32), 'w')
+g = helper.make_graph([helper.make_node('Add', ['x', 'w'], ['y'])], 'g', [helper.make_tensor_value_info('x', TensorProto.FLOAT, [4096])], [helper.make_tensor_value_info('y', TensorProto.FLOAT, [4096])], [w])
+for path in sys.argv[1:]: onnx.save_model(helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)]), path)
+`, join(dir, 'texts', 'blobs', 'inside'), join(dir, 'blobs', 'outside')]);
+  symlinkSync(join('blobs', 'inside'), join(dir, 'texts', 'in.onnx'));
+  symlinkSync(join('..', 'blobs', 'outside'), join(dir, 'texts', 'out.onnx'));
+  for (const name of ['in', 'out']) {
+    const text = join(dir, 'texts', `${name}.onnxtxt`);
+    const printed = run('text', join(dir, 'texts', `${name}.onnx`), '-o', text);
+    assert.equal(printed.status, 0, printed.stderr);
+    const target = join(dir, 'texts', `${name}-compiled.onnx`);
+    const compiled = run('compile', text, '-o', target);
+    assert.equal(compiled.status, 0, `${name}: ${compiled.stderr}`);
+    assert.deepEqual(pythonWeights(target), { w: arange(4096) });
+  }
 });
 
 test('an unsaved text with references: refused without a folder, read from the folder it was printed from', () => {

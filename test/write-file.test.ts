@@ -4,7 +4,8 @@ import { chmodSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { WriteCancelled, WriteTargetError, writeFileAtomic } from '../src/onnx/io/write-file';
+import { WriteTargetError } from '../src/onnx/errors';
+import { WriteCancelled, writeFileAtomic } from '../src/onnx/io/write-file';
 
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'onnx-studio-write-'));
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -6,6 +6,7 @@ import type { LayoutReply, LayoutRequest } from './layout/worker';
 /** What the client needs of a Worker (the browser's; the tests pass a stand-in). */
 export interface LayoutWorker {
   onmessage: ((e: MessageEvent<LayoutReply>) => void) | null;
+  onerror: ((e: ErrorEvent) => void) | null;
   postMessage(m: LayoutRequest): void;
   terminate(): void;
 }
@@ -14,11 +15,11 @@ export class LayoutClient {
   private worker: LayoutWorker | undefined;
   private nextId = 0;
   /** The request in flight and how to answer it. */
-  private pending: { id: number; resolve(r: LayoutReply | null): void } | undefined;
+  private pending: { id: number; resolve(r: LayoutReply | null): void; reject(e: Error): void } | undefined;
 
   constructor(private readonly startWorker: () => LayoutWorker) {}
 
-  /** Resolves with the layout, or null when a newer layout was asked for meanwhile. */
+  /** Resolves with the layout, or null when a newer layout was asked for meanwhile; rejects when the worker fails. */
   layout(input: LayoutInput): Promise<LayoutReply | null> {
     if (this.pending) {
       this.worker?.terminate();
@@ -27,8 +28,8 @@ export class LayoutClient {
     }
     const id = ++this.nextId;
     const worker = (this.worker ??= this.start());
-    return new Promise((resolve) => {
-      this.pending = { id, resolve };
+    return new Promise((resolve, reject) => {
+      this.pending = { id, resolve, reject };
       worker.postMessage({ id, input });
     });
   }
@@ -40,6 +41,14 @@ export class LayoutClient {
       const { resolve } = this.pending;
       this.pending = undefined;
       resolve(e.data);
+    };
+    // A crashed worker (out of memory, a bug) must not leave the view waiting forever.
+    worker.onerror = (e) => {
+      const pending = this.pending;
+      this.pending = undefined;
+      this.worker = undefined;
+      worker.terminate();
+      pending?.reject(new Error(`the layout failed: ${e.message || 'the layout worker stopped'}`));
     };
     return worker;
   }

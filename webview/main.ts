@@ -58,8 +58,11 @@ async function render(keepTransform: boolean): Promise<void> {
   const { items, edges } = sceneItems(p, visible, state.showInitializers);
   const { shown, laidEdges, input } = layoutInput(items, edges, state.showInitializers);
   status.textContent = `Laying out ${shown.length.toLocaleString('en-US')} items…`;
-  const r = await layouts.layout(input);
-  if (!r) return; // superseded
+  const r = await layouts.layout(input).catch((e: Error) => {
+    status.textContent = e.message;
+    return null;
+  });
+  if (!r) return; // superseded, or failed (said in the status line)
   for (const it of items) it.x = it.y = NaN;
   shown.forEach((i, k) => {
     items[i]!.x = r.x[k]!;

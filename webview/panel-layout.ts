@@ -5,7 +5,7 @@
 /** Default width, and the share of the editor the panel may take at most. */
 const DEFAULT_WIDTH = 300;
 const MIN_WIDTH = 160;
-const MAX_SHARE = 0.5;
+const MAX_SHARE = 0.45;
 const DEFAULT_SHARE = 0.3;
 
 export interface PanelState {
@@ -14,7 +14,7 @@ export interface PanelState {
 }
 
 /** The width to apply: the user's choice or the default, within the limits of this editor width. */
-export function panelWidth(chosen: number | null, editorWidth: number): number {
+function panelWidth(chosen: number | null, editorWidth: number): number {
   const max = Math.max(MIN_WIDTH, editorWidth * MAX_SHARE);
   const want = chosen ?? Math.min(DEFAULT_WIDTH, editorWidth * DEFAULT_SHARE);
   return Math.round(Math.min(max, Math.max(MIN_WIDTH, want)));

@@ -15,7 +15,7 @@ export interface TensorStatistics {
   truncated: boolean;
 }
 
-export const STATS_LIMIT = 1 << 20;
+const STATS_LIMIT = 1 << 20;
 
 export function tensorStatistics(t: Tensor, limit = STATS_LIMIT): TensorStatistics {
   const r = t.read(limit);

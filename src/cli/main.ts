@@ -19,8 +19,8 @@ const SUBCOMMANDS: Record<string, { run: Subcommand; usage: string; ownsSignals?
 };
 
 /** Exit codes (DESIGN.md §5b): 0 done, 1 the input has errors, 2 a file cannot be used, 64 bad usage, 70 internal error. */
-export const EXIT_USAGE = 64;
-export const EXIT_INTERNAL = 70;
+const EXIT_USAGE = 64;
+const EXIT_INTERNAL = 70;
 
 const usage = (): string => ['usage:', ...Object.values(SUBCOMMANDS).map((s) => `  ${s.usage}`)].join('\n');
 

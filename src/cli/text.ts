@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { printModelText, writeModelText } from '../onnx/text/text-output';
-import { parseArgs } from './args';
+import { parseArgs, UsageError } from './args';
 import { loadModel, withFile } from './load';
 
 export const textUsage =
@@ -10,6 +10,7 @@ export function runText(argv: string[], out: (s: string) => void, err: (s: strin
   const args = parseArgs(argv, { out: { type: 'string', short: 'o' }, weights: { type: 'boolean' } }, textUsage);
   const modelPath = resolve(args.positionals[0]!);
   const target = args.values.out;
+  if (args.values.weights && !target) throw new UsageError(`--weights needs -o FILE.onnxtxt (the weights file goes beside it)\nusage: ${textUsage}`);
   const model = loadModel(modelPath);
   try {
     const printed = withFile(modelPath, () => printModelText(model, modelPath, target ? { textPath: target, ownWeights: args.values.weights } : { cwd: process.cwd() }));

@@ -1,6 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { startVsCodeServer, vscodePaths } from '../toolchains/vscode-server';
+import { pathKind } from '../onnx/io/regular-file';
+import { startVsCodeServer, vscodeServerInstalled } from '../toolchains/vscode-server';
 import { parseArgs, UsageError } from './args';
 import { CliError, EXIT_UNREADABLE } from './load';
 
@@ -13,16 +13,12 @@ const ROOT = resolve(__dirname, '..');
 export async function runView(argv: string[], out: (s: string) => void): Promise<number> {
   const args = parseArgs(argv, { port: { type: 'string' } }, viewUsage);
   const target = resolve(args.positionals[0]!);
-  let isFolder: boolean;
-  try {
-    isFolder = statSync(target).isDirectory();
-  } catch {
-    throw new CliError(`${target}: no such file or folder`, EXIT_UNREADABLE);
-  }
+  const kind = pathKind(target);
+  if (kind === 'missing') throw new CliError(`${target}: no such file or folder`, EXIT_UNREADABLE);
+  const isFolder = kind === 'folder';
   const port = args.values.port === undefined ? undefined : Number(args.values.port);
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`--port needs a port number (1-65535), not '${args.values.port}'\nusage: ${viewUsage}`);
-  const paths = vscodePaths(ROOT);
-  if (!existsSync(paths.codeServer) || !existsSync(paths.node24)) {
+  if (!vscodeServerInstalled(ROOT)) {
     throw new CliError(`VS Code (code-server) is not installed for onnx-studio view; set it up once with:\n  bash ${join(ROOT, 'scripts', 'setup-vscode.sh')}`, EXIT_UNREADABLE);
   }
   const server = await startVsCodeServer({ root: ROOT, devExtension: ROOT, port });

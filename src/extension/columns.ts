@@ -52,7 +52,8 @@ function toColumn(v: unknown[]): PackedColumn | undefined {
   if (first === 'boolean') return { kind: 'bool', data: Uint8Array.from(v as boolean[], Number) };
   if (first !== 'number') return undefined;
   const numbers = v as number[];
-  return numbers.every((x) => (x | 0) === x) ? { kind: 'i32', data: Int32Array.from(numbers) } : { kind: 'f64', data: Float64Array.from(numbers) };
+  // Object.is: -0 is no int32 (it would arrive as 0).
+  return numbers.every((x) => Object.is(x | 0, x)) ? { kind: 'i32', data: Int32Array.from(numbers) } : { kind: 'f64', data: Float64Array.from(numbers) };
 }
 
 function packStrings(v: string[]): PackedColumn {

@@ -79,7 +79,7 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
           });
           if (!target) return { saved: null };
           const bytes = format === 'svg' ? Buffer.from(data, 'utf8') : Buffer.from(data.replace(/^data:image\/png;base64,/, ''), 'base64');
-          writeFileAtomic(target.fsPath, (sink) => sink.write(bytes), { protect: [doc.uri.fsPath] });
+          writeFileAtomic(target.fsPath, (sink) => sink.write(bytes), { protect: [doc.uri.fsPath, ...(doc.info?.dataFiles ?? [])] });
           return { saved: target.fsPath };
         },
         'clipboard/write': async ({ text }) => {

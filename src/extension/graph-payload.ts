@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+import { externalDataFiles } from '../onnx/text/weights';
 import { CATEGORIES, categoryOf, IO_CATEGORY } from '../analysis/op-category';
 import { opKey, summarizeModel } from '../analysis/summary';
 import type { InferenceResult } from '../onnx/infer/infer';
@@ -33,6 +35,7 @@ export function modelInfo(file: string, model: Model): ModelInfo {
     totalNodeCount: s.totalNodeCount,
     parameterCount: s.parameterCount,
     weightBytes: s.weightBytes,
+    dataFiles: externalDataFiles(model.proto, dirname(file)),
   };
 }
 
@@ -47,7 +50,7 @@ export function findGraph(model: Model, graphId: string): Graph | undefined {
  * ~80 MB message and seconds of work on both sides): the view says so and shows the graph's
  * inputs and outputs; `onnx-studio inspect` and `check` still cover the whole model.
  */
-export const MAX_VIEW_NODES = 250_000;
+const MAX_VIEW_NODES = 250_000;
 
 export function tooLargeMessage(g: Graph): string | undefined {
   if (g.nodes.length <= MAX_VIEW_NODES) return undefined;

@@ -1,15 +1,20 @@
 // The model worker (dist/model-worker.js, one worker thread per opened model): parses the file,
 // runs inference, checks external data, and answers the host's requests about the model, so the
 // extension host's event loop never does work proportional to the model. Terminated on close.
+import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { nodeFacts } from '../analysis/node-details';
 import { writeNpy } from '../analysis/npy';
 import { summarizeModel } from '../analysis/summary';
 import { tensorStatistics } from '../analysis/tensor-stats';
 import { inferModel, type InferenceResult } from '../onnx/infer/infer';
+import { describeFileProblem } from '../onnx/io/open-errors';
 import { writeFileAtomic } from '../onnx/io/write-file';
 import type { Graph, Model } from '../onnx/model/graph';
 import { openModel } from '../onnx/open';
+import { compileText, parseText, referencedFiles } from '../onnx/text/compile';
+import { printModelText, writeModelText } from '../onnx/text/text-output';
+import { externalDataFiles } from '../onnx/text/weights';
 import type { Tensor } from '../onnx/tensor';
 import type { ModelWorkerRequests, WorkerRequest, WorkerResponse } from '../protocol/model-worker';
 import { pack } from './columns';
@@ -74,10 +79,52 @@ const handlers: Handlers = {
   'tensor/save': ({ graphId, name, target }) => {
     const t = tensor(graphId, name);
     let note: string | undefined;
-    writeFileAtomic(target, (sink) => (note = writeNpy(t, sink)), { protect: [path] });
+    // Neither the model nor its external data may be replaced by the .npy.
+    const protect = [path, ...externalDataFiles(opened().proto, dirname(path)).map((file) => ({ path: file, why: 'the model refers to it' }))];
+    writeFileAtomic(target, (sink) => (note = writeNpy(t, sink)), { protect });
     return { note };
   },
+  'text/print': ({ path: modelPath, textPath }) =>
+    orFileProblem(modelPath, () => {
+      const m = openModel(modelPath);
+      try {
+        const printed = printModelText(m, modelPath, { textPath });
+        const out = { ok: true as const, text: printed.text, notes: printed.notes, dropped: printed.dropped };
+        try {
+          writeModelText(printed, textPath, { replace: false });
+          return out;
+        } catch (e) {
+          // A file in the way (or an unusable folder): the host opens the text unsaved instead.
+          const problem = describeFileProblem(textPath, e);
+          if (!problem) throw e;
+          return { ...out, notWritten: problem.message };
+        }
+      } finally {
+        m.close();
+      }
+    }),
+  'text/references': ({ text, folder }) =>
+    orFileProblem(folder ?? '', () => {
+      const parsed = parseText(text);
+      return parsed.ok ? { ok: true as const, files: referencedFiles(parsed.model, folder) } : parsed;
+    }),
+  'text/compile': (req) =>
+    orFileProblem(req.target, () => {
+      const result = compileText(req);
+      return result.ok ? { ok: true as const, notes: result.notes } : result;
+    }),
 };
+
+/** Runs `work`; a problem with a file (missing, refused, an unusable target) becomes `{ok: false, problem}`. */
+function orFileProblem<T>(path: string, work: () => T): T | { ok: false; problem: string } {
+  try {
+    return work();
+  } catch (e) {
+    const problem = describeFileProblem(path, e);
+    if (!problem) throw e;
+    return { ok: false, problem: problem.message };
+  }
+}
 
 function opened(): Model {
   if (!model) throw new Error('the model is not loaded');

@@ -2,10 +2,9 @@ import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
-import { describeFileProblem } from '../onnx/io/open-errors';
-import { openModel } from '../onnx/open';
-import { compileText, parseText, referencedFiles, type ReferenceChoice } from '../onnx/text/compile';
-import { printModelText, writeModelText } from '../onnx/text/text-output';
+import type { ReferenceChoice, TextError } from '../onnx/text/compile';
+import type { ModelWorkerMethod, ModelWorkerRequests } from '../protocol/model-worker';
+import { ModelWorker } from './model-worker-client';
 
 /**
  * Arguments of `onnxStudio.saveAsModel` beyond the text's Uri, so it can run without dialogs
@@ -22,6 +21,19 @@ export type SaveAsModelResult = { written: string; notes: string[] } | { error: 
 /** Unsaved texts printed from a model: their references are relative to the model's folder. */
 const untitledFolders = new Map<string, string>();
 
+/** dist/model-worker.js: printing and compiling run there, never on the extension host's event loop. */
+let workerScript = '';
+
+/** One request to a model worker of its own, ended afterwards. */
+async function inWorker<M extends ModelWorkerMethod>(method: M, params: ModelWorkerRequests[M]['params']): Promise<ModelWorkerRequests[M]['result']> {
+  const worker = new ModelWorker(workerScript);
+  try {
+    return await worker.request(method, params);
+  } finally {
+    void worker.terminate();
+  }
+}
+
 /** Starts the ONNX text language server and registers "Open as ONNX Text" / "Save as ONNX Model". */
 export function activateTextLanguage(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
   const serverModule = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
@@ -32,6 +44,7 @@ export function activateTextLanguage(context: vscode.ExtensionContext, output: v
     { documentSelector: [{ language: 'onnxtxt' }], outputChannel: output },
   );
   void client.start();
+  workerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'model-worker.js').fsPath;
   context.subscriptions.push(
     client,
     vscode.commands.registerCommand('onnxStudio.openAsText', (uri?: vscode.Uri) => openAsText(uri, output)),
@@ -61,29 +74,19 @@ async function openAsText(uri: vscode.Uri | undefined, output: vscode.OutputChan
   }
   const modelPath = uri.fsPath;
   const target = join(dirname(modelPath), basename(modelPath).replace(/\.onnx$/i, '') + '.onnxtxt');
-  let text: string;
-  try {
-    const model = openModel(modelPath);
-    try {
-      const printed = printModelText(model, modelPath, { textPath: target });
-      text = printed.text;
-      for (const note of printed.notes) output.appendLine(`${modelPath}: ${note}`);
-      if (printed.dropped.length) output.appendLine(`${modelPath}: the text syntax leaves out ${printed.dropped.join(', ')}`);
-      try {
-        writeModelText(printed, target, { replace: false });
-        await vscode.window.showTextDocument(vscode.Uri.file(target));
-        return;
-      } catch (e) {
-        if (!describeFileProblem(target, e)) throw e;
-        output.appendLine(`${target}: not written (${(e as Error).message}); opened as an unsaved text`);
-      }
-    } finally {
-      model.close();
-    }
-  } catch (e) {
-    void vscode.window.showErrorMessage(`ONNX Studio: ${describeFileProblem(modelPath, e)?.message ?? (e as Error).message}`);
+  const printed = await inWorker('text/print', { path: modelPath, textPath: target });
+  if (!printed.ok) {
+    void vscode.window.showErrorMessage(`ONNX Studio: ${printed.problem}`);
     return;
   }
+  for (const note of printed.notes) output.appendLine(`${modelPath}: ${note}`);
+  if (printed.dropped.length) output.appendLine(`${modelPath}: the text syntax leaves out ${printed.dropped.join(', ')}`);
+  if (printed.notWritten === undefined) {
+    await vscode.window.showTextDocument(vscode.Uri.file(target));
+    return;
+  }
+  output.appendLine(`${target}: not written (${printed.notWritten}); opened as an unsaved text`);
+  const text = printed.text;
   const doc = await vscode.workspace.openTextDocument({ language: 'onnxtxt', content: text });
   untitledFolders.set(doc.uri.toString(), dirname(modelPath));
   await vscode.window.showTextDocument(doc);
@@ -100,17 +103,9 @@ async function saveAsModel(uri: vscode.Uri | undefined, options: SaveAsModelOpti
   const textPath = doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined;
   const referenceFolder = textPath ? dirname(textPath) : untitledFolders.get(doc.uri.toString());
   const text = doc.getText();
-  const parsed = parseText(text);
-  if (!parsed.ok) {
-    const first = parsed.errors[0]!;
-    return fail(`line ${first.line}, column ${first.column}: ${first.message}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more errors)` : ''}`);
-  }
-  let refs: string[];
-  try {
-    refs = referencedFiles(parsed.model, referenceFolder);
-  } catch (e) {
-    return fail(`${(e as Error).message}.`);
-  }
+  const found = await inWorker('text/references', { text, folder: referenceFolder });
+  if (!found.ok) return fail('errors' in found ? textErrors(found.errors) : `${found.problem}.`);
+  const refs = found.files;
   const target = options.target ?? (await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(proposedTarget(textPath ?? join(referenceFolder ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir(), basename(doc.uri.path)), refs)), filters: { ONNX: ['onnx'] } }));
   if (!target) return undefined;
   let references = options.references ?? 'inline';
@@ -120,17 +115,17 @@ async function saveAsModel(uri: vscode.Uri | undefined, options: SaveAsModelOpti
     if (!choice) return undefined;
     references = choice === keepLabel ? 'keep' : 'inline';
   }
-  try {
-    const result = compileText({ text, textPath, referenceFolder, target: target.fsPath, references });
-    if (!result.ok) return fail(`line ${result.errors[0]!.line}: ${result.errors[0]!.message}`);
-    for (const note of result.notes) output.appendLine(`${target.fsPath}: ${note}`);
-    void vscode.window.showInformationMessage(`ONNX Studio: saved ${target.fsPath}${result.notes.length ? ` (${result.notes.join('; ')})` : ''}`);
-    return { written: target.fsPath, notes: result.notes };
-  } catch (e) {
-    const problem = describeFileProblem(target.fsPath, e);
-    if (!problem) throw e;
-    return fail(problem.message);
-  }
+  const result = await inWorker('text/compile', { text, textPath, referenceFolder, target: target.fsPath, references });
+  if (!result.ok) return fail('errors' in result ? textErrors(result.errors) : result.problem);
+  for (const note of result.notes) output.appendLine(`${target.fsPath}: ${note}`);
+  void vscode.window.showInformationMessage(`ONNX Studio: saved ${target.fsPath}${result.notes.length ? ` (${result.notes.join('; ')})` : ''}`);
+  return { written: target.fsPath, notes: result.notes };
+}
+
+/** The first error of a text with its line and column, and how many more there are. */
+function textErrors(errors: TextError[]): string {
+  const first = errors[0]!;
+  return `line ${first.line}, column ${first.column}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}`;
 }
 
 function fail(message: string): SaveAsModelResult {

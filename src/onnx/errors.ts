@@ -10,9 +10,8 @@ export class OnnxFormatError extends Error {
   }
 }
 
-/** A request the model's files cannot satisfy: a missing file, or an external-data path refused for safety. */
-export class ModelFileError extends Error {
-  override name = 'ModelFileError';
+/** A problem with one file, named by its path. */
+export class FileError extends Error {
   constructor(
     message: string,
     readonly path: string,
@@ -20,6 +19,16 @@ export class ModelFileError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/** A request the model's files cannot satisfy: a missing file, or an external-data path refused for safety. */
+export class ModelFileError extends FileError {
+  override name = 'ModelFileError';
+}
+
+/** Why a file cannot be written; a CLI maps it to exit code 2, the extension to a message. */
+export class WriteTargetError extends FileError {
+  override name = 'WriteTargetError';
 }
 
 /** A tensor too large for what was asked of it (printing inline, say): the file is fine, the request is not. */

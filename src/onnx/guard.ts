@@ -25,7 +25,7 @@ export function elementCount(dims: readonly unknown[], limit: number): number | 
 }
 
 /** Whether `n` is a count an array may be made of: an integer in [0, limit]. */
-export const isCountWithin = (n: unknown, limit: number): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= limit;
+const isCountWithin = (n: unknown, limit: number): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= limit;
 
 /** An array of `count` elements made by `make`, or undefined, unallocated, when the count is not in [0, limit]. */
 export function guardedArray<T>(count: unknown, limit: number, make: (i: number) => T): T[] | undefined {

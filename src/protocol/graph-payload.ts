@@ -48,6 +48,8 @@ export interface ModelInfo {
   totalNodeCount: number;
   parameterCount: number;
   weightBytes: number;
+  /** The files the model refers to (external data), absolute: no write may replace them. */
+  dataFiles: string[];
 }
 
 /** What the side panel shows of a node and of a tensor: computed by the core, sent as is. */

@@ -3,6 +3,7 @@
 // columns (typed arrays whose buffers are transferred), never as cloned object graphs.
 // Types only: the host and the worker both import it.
 import type { ModelSummary } from '../analysis/summary';
+import type { CompileRequest, TextError } from '../onnx/text/compile';
 import type { GraphPayload, ModelInfo, NodeDetails, TensorStats } from './graph-payload';
 
 /** Why a file did not open, as the editor shows it. */
@@ -56,6 +57,23 @@ export interface ModelWorkerRequests {
   'tensor/find': { params: { graphId: string; name: string }; result: null };
   /** Streams the values into a .npy file; `note` says what numpy's dtype could not keep exactly. */
   'tensor/save': { params: { graphId: string; name: string; target: string }; result: { note?: string } };
+  /**
+   * "Open as ONNX Text": prints the model at `path` for a text at `textPath` and writes it there
+   * (with its weights file) unless a file is in the way; `notWritten` says why it was not.
+   */
+  'text/print': { params: { path: string; textPath: string }; result: TextPrinted | { ok: false; problem: string } };
+  /** The files an ONNX text refers to, relative to `folder` (for the save dialog and its question). */
+  'text/references': { params: { text: string; folder?: string }; result: { ok: true; files: string[] } | { ok: false; errors: TextError[] } | { ok: false; problem: string } };
+  /** "Save as ONNX Model": the one compile flow (src/onnx/text/compile.ts). */
+  'text/compile': { params: CompileRequest; result: { ok: true; notes: string[] } | { ok: false; errors: TextError[] } | { ok: false; problem: string } };
+}
+
+export interface TextPrinted {
+  ok: true;
+  text: string;
+  notes: string[];
+  dropped: string[];
+  notWritten?: string;
 }
 
 export type ModelWorkerMethod = keyof ModelWorkerRequests;

@@ -1,8 +1,7 @@
 // What the language server knows of one ONNX text document: the parse, the model built from it,
 // inference and checker findings mapped back to text ranges. Uses the one parser of src/onnx/text.
-import { existsSync } from 'node:fs';
 import { checkModel } from '../onnx/check/checker';
-import { DiskModelFiles, type ModelFiles } from '../onnx/io/model-files';
+import { externalDataBeside, type ModelFiles } from '../onnx/io/model-files';
 import { inferModel, type InferenceResult } from '../onnx/infer/infer';
 import { buildModel } from '../onnx/model/build';
 import type { Model, Node } from '../onnx/model/graph';
@@ -27,7 +26,7 @@ export interface DocumentAnalysis {
 /** `path`: the document's file path, against whose folder external-data references resolve. */
 export function analyze(text: string, path: string | undefined): DocumentAnalysis {
   const parse = parseModel(text);
-  const files: ModelFiles | undefined = path && existsSync(path) ? new DiskModelFiles(path) : undefined;
+  const files: ModelFiles | undefined = path ? externalDataBeside(path) : undefined;
   try {
     return analyzeWith(parse, files);
   } finally {
@@ -57,12 +56,15 @@ function analyzeWith(parse: ParseResult, files: ModelFiles | undefined): Documen
   return { parse, model, inference, findings, nodeOf: (p) => byProto.get(p) };
 }
 
+/** The text's folder, against which its external-data references resolve; undefined when it is gone. */
 /** External-data references that are missing, short or refused, at the tensor's name in the text. */
 function weightFindings(parse: ParseResult, files: ModelFiles | undefined): Finding[] {
   const out: Finding[] = [];
+  const definitions = new Map<string, { start: number; end: number }>();
+  for (const v of parse.map.values) if (v.definition && !definitions.has(v.name)) definitions.set(v.name, v);
   for (const t of allTensors(parse.model)) {
     if (t.data_location !== 1) continue;
-    const at = parse.map.values.find((v) => v.name === t.name && v.definition) ?? { start: 0, end: 1 };
+    const at = definitions.get(t.name ?? '') ?? { start: 0, end: 1 };
     try {
       if (!files) throw new Error('save the document first: external data is found relative to its folder');
       new Tensor(t, files).validate();

@@ -43,6 +43,12 @@ export function vscodePaths(root: string): { node24: string; codeServer: string 
   };
 }
 
+/** Whether scripts/setup-vscode.sh has installed Node 24 and code-server under `root`. */
+export function vscodeServerInstalled(root: string): boolean {
+  const paths = vscodePaths(root);
+  return existsSync(paths.codeServer) && existsSync(paths.node24);
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();

@@ -211,7 +211,7 @@ class NodeContext implements OpContext {
 const UNKNOWN: Known = Object.freeze({ type: null, inferred: null });
 
 /** Declared ∧ inferred: the more specific of each part; `conflict` when they contradict. */
-export function mergeTypes(declared: ValueType, inferred: ValueType): { type: ValueType; conflict: boolean } {
+function mergeTypes(declared: ValueType, inferred: ValueType): { type: ValueType; conflict: boolean } {
   if (declared.kind !== inferred.kind) return { type: inferred, conflict: true };
   if (declared.kind === 'tensor' && inferred.kind === 'tensor') {
     const elemConflict = !!declared.elemType && !!inferred.elemType && declared.elemType !== inferred.elemType;

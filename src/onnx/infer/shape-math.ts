@@ -78,5 +78,3 @@ export const sliceLength = (size: number, start: number, end: number, step: numb
 /** A shape of `rank` unknown dims; unknown (null) when the rank is not a count up to RANK_LIMIT, e.g. a hostile declared length. */
 export const unknownDims = (rank: Dim): Shape => guardedArray(rank, RANK_LIMIT, () => null) ?? null;
 
-export const sameShape = (a: Shape, b: Shape): boolean =>
-  a === b || (a !== null && b !== null && a.length === b.length && a.every((d, i) => d === b[i]));

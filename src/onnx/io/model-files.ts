@@ -81,6 +81,15 @@ export class FolderExternalData implements ModelFiles {
   }
 }
 
+/** External data for a text at `path`, saved or about to be: its folder's files, or undefined when that folder does not exist. */
+export function externalDataBeside(path: string): FolderExternalData | undefined {
+  try {
+    return new FolderExternalData(dirname(resolve(path)));
+  } catch {
+    return undefined;
+  }
+}
+
 /** A model held in memory, with optional in-memory external files keyed by location. */
 export class MemoryModelFiles implements ModelFiles {
   readonly model: ByteSource;
@@ -213,27 +222,31 @@ function openedInside(fd: number, st: Stats, baseDir: string, path: string): boo
  * may not leave the folder of the model that refers to it.
  */
 export function rebaseLocation(fromFolder: string, location: string, toFolder: string): string | undefined {
-  const file = externalPath(realFolder(fromFolder), location);
-  const to = realFolder(toFolder);
+  const file = externalPath(realPath(fromFolder), location);
+  const to = realPath(toFolder);
   if (!isInside(to, file) || refusedAsData(file)) return undefined;
   return relative(to, file).split(sep).join('/');
 }
 
 /**
- * A file openDataFile would refuse whatever the folder: a symlink (e.g. a model in a Hugging
- * Face cache snapshot) or a file with several hard links. A reference to it would be written
- * only to be refused when read back; a missing file is left to the read to report.
+ * A file openDataFile would refuse whatever the folder: a symlink or a file with several hard
+ * links. A reference to it would be written only to be refused when read back; a missing file
+ * is left to the read to report.
  */
 function refusedAsData(file: string): boolean {
   const st = lstatSync(file, { throwIfNoEntry: false });
   return st !== undefined && (st.isSymbolicLink() || (st.isFile() && st.nlink > 1));
 }
 
-/** A folder with symlinks resolved; as given when it does not exist (a write there is refused later, with its own message). */
-function realFolder(folder: string): string {
+/**
+ * A path with every symlink resolved; as given when it does not exist (a write there is
+ * refused later, with its own message). A text refers to a symlinked model (Hugging Face's
+ * cache, DVC, git-annex) by its real file, since a reader refuses a symlink as external data.
+ */
+export function realPath(path: string): string {
   try {
-    return realpathSync(resolve(folder));
+    return realpathSync(resolve(path));
   } catch {
-    return resolve(folder);
+    return resolve(path);
   }
 }

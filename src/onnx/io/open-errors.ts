@@ -1,6 +1,5 @@
 import { statSync } from 'node:fs';
-import { ModelFileError, OnnxFormatError, TooLargeToPrint } from '../errors';
-import { WriteTargetError } from './write-file';
+import { ModelFileError, OnnxFormatError, TooLargeToPrint, WriteTargetError } from '../errors';
 
 /** Why a file could not be used, for a person: the CLI prints it (exit 2), the editor shows it. */
 export interface FileProblem {

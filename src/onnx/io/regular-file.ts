@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
 import { ModelFileError } from '../errors';
 
 /** Open flags that never block (a FIFO or a device opens at once) and, when asked, never follow a final symlink. */
@@ -37,4 +37,14 @@ function kindOf(st: import('node:fs').Stats): string {
   if (st.isSocket()) return 'a socket';
   if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
   return 'a special file';
+}
+
+/** What is at `path` (symlinks followed), for commands that take a file or a folder. */
+export function pathKind(path: string): 'file' | 'folder' | 'other' | 'missing' {
+  try {
+    const st = statSync(path);
+    return st.isDirectory() ? 'folder' : st.isFile() ? 'file' : 'other';
+  } catch {
+    return 'missing';
+  }
 }

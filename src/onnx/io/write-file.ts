@@ -1,20 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, linkSync, openSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { WriteTargetError } from '../errors';
 import type { ByteSink } from '../proto/encode';
 import { NOFOLLOW } from './regular-file';
 
-/** Why a file cannot be written; a CLI maps it to exit code 2, the extension to a message. */
-export class WriteTargetError extends Error {
-  override name = 'WriteTargetError';
-  constructor(
-    message: string,
-    readonly path: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 /** A file a write must not replace, with why (for the message), e.g. "the text refers to it". */
 export type ProtectedFile = string | { path: string; why: string };

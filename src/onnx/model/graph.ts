@@ -201,7 +201,7 @@ export class Graph {
 }
 
 /** Node names may contain `/` (PyTorch): escape it and `%` so ids split unambiguously. */
-export function escapeIdPart(s: string): string {
+function escapeIdPart(s: string): string {
   if (!s.includes('/') && !s.includes('%')) return s;
   return s.replace(/%/g, '%25').replace(/\//g, '%2F');
 }
@@ -253,7 +253,7 @@ export class Model {
   }
 }
 
-export function opsetMap(imports: { domain?: string; version?: number | bigint }[]): Map<string, number> {
+function opsetMap(imports: { domain?: string; version?: number | bigint }[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const o of imports) {
     const d = o.domain ?? '';

@@ -17,7 +17,7 @@ export type ValueType =
   | { kind: 'optional'; elem: ValueType | null }
   | { kind: 'opaque'; domain: string; name: string };
 
-export function shapeFromProto(shape: TensorShapeProto | undefined): Shape {
+function shapeFromProto(shape: TensorShapeProto | undefined): Shape {
   if (!shape) return null;
   return shape.dim.map((d) => (d.dim_value !== undefined ? toNumber(d.dim_value) : d.dim_param ? d.dim_param : null));
 }

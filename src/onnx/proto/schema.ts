@@ -81,7 +81,7 @@ function localName(t: protobuf.ReflectionObject): string {
   return t.fullName.replace(/^\.onnx\./, '');
 }
 
-export const MESSAGES: ReadonlyMap<string, MessageInfo> = buildTables();
+const MESSAGES: ReadonlyMap<string, MessageInfo> = buildTables();
 
 export function messageInfo(name: string): MessageInfo {
   const info = MESSAGES.get(name);

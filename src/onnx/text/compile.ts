@@ -3,11 +3,11 @@
 // output's folder, or refused when they would leave it), written atomically and never over
 // the text or a file it refers to.
 import { dirname, resolve } from 'node:path';
-import { ModelFileError } from '../errors';
+import { ModelFileError, WriteTargetError } from '../errors';
 import { FolderExternalData, externalPath, rebaseLocation } from '../io/model-files';
 import { FileSource } from '../io/byte-source';
 import { NotTextError, readTextFile } from '../io/text-file';
-import { checkWritable, outputPath, WriteTargetError, writeFileAtomic, type ProtectedFile } from '../io/write-file';
+import { checkWritable, outputPath, writeFileAtomic, type ProtectedFile } from '../io/write-file';
 import { decodeModelProto, encodeModel } from '../open';
 import type { ModelProto } from '../proto/types';
 import { Tensor } from '../tensor';
@@ -69,7 +69,7 @@ export function compileText(req: CompileRequest): CompileResult {
     try {
       if (req.references === 'inline') {
         const read = inlineExternalData(model, files);
-        notes.push(`read ${read.tensors} tensors (${read.bytes.toLocaleString('en-US')} bytes) from ${refs.map(shortName).join(', ')} into the model`);
+        notes.push(`read ${read.tensors} tensor${read.tensors === 1 ? '' : 's'} (${read.bytes.toLocaleString('en-US')} bytes) from ${refs.map(shortName).join(', ')} into the model`);
       } else {
         for (const t of externalTensors(model)) new Tensor(t, files).validate();
         notes.push(...keepReferences(model, folder, dirname(target)));

@@ -1,7 +1,7 @@
 // The one parser of the ONNX text syntax (Syntax.md), for the CLI and the language server:
 // text → ModelProto, with a source range on every diagnostic and recovery at node boundaries,
 // so one mistake does not hide the rest.
-import { dataType, dataTypeByName, rawByteLength, type DataTypeInfo } from '../dtypes';
+import { dataTypeByName, rawByteLength, type DataTypeInfo } from '../dtypes';
 import type { Int64 } from '../proto/byte-range';
 import { MAX_NESTING } from '../proto/decode';
 import type { AttributeProto, FunctionProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, StringStringEntryProto, TensorProto, TypeProto, ValueInfoProto } from '../proto/types';
@@ -9,6 +9,7 @@ import { AttributeType, attributeTypeByName, attributeTypeName } from '../proto/
 import { Tensor } from '../tensor';
 import { encodeValues, literalError, parseFloatLiteral } from './values';
 import { tokenize, type Token } from './lexer';
+import { attributeValues, dataTypeFromId, describe, inferAttributeType, literalKind, toInt64, type AttrValue } from './attr-values';
 
 /** Diagnostics reported before the parser gives up on a text ("too many errors"). */
 export const MAX_DIAGNOSTICS = 100;
@@ -46,15 +47,6 @@ class ParseError extends Error {
 
 /** Thrown once MAX_DIAGNOSTICS are reported: parsing stops, so garbage costs linear time. */
 class TooManyErrors extends Error {}
-
-/** What each attribute type with a literal takes: the kind of its values, and whether a list. */
-const ATTRIBUTE_VALUES: Partial<Record<number, { kind: AttrValue['kind']; list: boolean }>> = {
-  [AttributeType.FLOAT]: { kind: 'float', list: false }, [AttributeType.INT]: { kind: 'int', list: false },
-  [AttributeType.STRING]: { kind: 'string', list: false }, [AttributeType.TENSOR]: { kind: 'tensor', list: false },
-  [AttributeType.GRAPH]: { kind: 'graph', list: false }, [AttributeType.FLOATS]: { kind: 'float', list: true },
-  [AttributeType.INTS]: { kind: 'int', list: true }, [AttributeType.STRINGS]: { kind: 'string', list: true },
-  [AttributeType.TENSORS]: { kind: 'tensor', list: true }, [AttributeType.GRAPHS]: { kind: 'graph', list: true },
-};
 
 /** Diagnostics sorted by position: at most MAX_DIAGNOSTICS, then a last "too many errors". */
 export function parseModel(src: string): ParseResult {
@@ -377,7 +369,7 @@ class Parser {
     const items = isList ? this.until(']', () => this.attrValue()) : [this.attrValue()];
     const type = declared ?? inferAttributeType(items, isList);
     if (type === undefined) throw new ParseError(`the type of an empty list must be given, e.g. '${a.name}: ints = []'`, this.toks[this.i - 1]!);
-    const takes = ATTRIBUTE_VALUES[type];
+    const takes = attributeValues(type);
     if (!takes) throw new ParseError(`'${attributeTypeName(type)}' attributes have no literal in the text syntax`, at);
     if (takes.list !== isList) throw new ParseError(isList ? `a '${attributeTypeName(type)}' attribute takes one value, not a list` : `a '${attributeTypeName(type)}' attribute takes a list '[…]'`, at);
     for (const v of items) {
@@ -598,36 +590,4 @@ class Parser {
     if (this.accept('<')) f.value_info = this.until('>', () => this.valueInfo(false));
     f.node = this.nodeList();
   }
-}
-
-type AttrValue = { kind: 'int' | 'float' | 'string' | 'tensor' | 'graph'; token: Token; value: string | TensorProto | GraphProto };
-
-/** The type of an attribute written without one: from the kinds of its values. */
-function inferAttributeType(items: AttrValue[], isList: boolean): number | undefined {
-  const kinds = new Set(items.map((v) => v.kind));
-  const kind = (['tensor', 'graph', 'string', 'float', 'int'] as const).find((k) => kinds.has(k));
-  if (!kind) return undefined;
-  return attributeTypeByName(isList ? `${kind}s` : kind);
-}
-
-/** int, float or string for a literal token; `inf` and `nan` are lexed as names but are floats where a value is expected. */
-function literalKind(t: Token): 'int' | 'float' | 'string' | undefined {
-  if (t.kind === 'int' || t.kind === 'float' || t.kind === 'string') return t.kind;
-  return t.kind === 'id' && (t.text === 'inf' || t.text === 'nan') ? 'float' : undefined;
-}
-
-function describe(t: Token): string {
-  return t.kind === 'eof' ? 'the end of the text' : `'${t.text}'`;
-}
-
-/** A range-checked int64 literal: a number when exact, else a bigint. */
-function toInt64(s: string): Int64 {
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : BigInt(s.replace(/^\+/, ''));
-}
-
-function dataTypeFromId(id: number): DataTypeInfo {
-  const info = dataType(id);
-  if (!info) throw new Error(`unknown data type ${id}`);
-  return info;
 }

@@ -28,20 +28,17 @@ const INDENT = '   ';
 /** More elements than this are never printed inline (the text would not fit in a string). */
 const MAX_INLINE_ELEMENTS = 1 << 24;
 
-/** A tensor that has to be printed inline but is too large for a text. */
-
 export function printModel(m: ModelProto, opts: PrintOptions = {}): PrintResult {
   const p = new Printer(opts);
   return { text: p.model(m), dropped: [...p.dropped].map(([k, n]) => `${k} (${n})`) };
 }
-
 
 /**
  * Shortest decimal text that parses back to the same float32 (or float64) value. Infinities
  * and NaN are `+inf`, `-inf` and `+nan`: the sign makes them numbers, not names, to the lexer
  * (python onnx 1.12's parser has no literal for them at all).
  */
-export function floatText(v: number, single = true): string {
+function floatText(v: number, single = true): string {
   if (Number.isNaN(v)) return '+nan';
   if (!Number.isFinite(v)) return v > 0 ? '+inf' : '-inf';
   if (Object.is(v, -0)) return '-0.0';

@@ -2,12 +2,13 @@
 // "Open as ONNX Text"): references to bytes stay valid from the text's folder, and no write
 // replaces the model or a file it refers to.
 import { basename, dirname, resolve } from 'node:path';
-import { externalPath, rebaseLocation } from '../io/model-files';
-import { checkWritable, outputPath, WriteTargetError, writeFileAtomic, type ProtectedFile } from '../io/write-file';
+import { WriteTargetError } from '../errors';
+import { realPath, rebaseLocation } from '../io/model-files';
+import { checkWritable, outputPath, writeFileAtomic, type ProtectedFile } from '../io/write-file';
 import type { Model } from '../model/graph';
 import { Tensor } from '../tensor';
 import { printModel } from './printer';
-import { externalTensors, inlineExternalData } from './weights';
+import { externalDataFiles, externalTensors, inlineExternalData } from './weights';
 
 export interface TextOutput {
   text: string;
@@ -35,13 +36,15 @@ export function printModelText(model: Model, modelPath: string, place: { textPat
   const textPath = 'textPath' in place ? resolve(place.textPath) : undefined;
   const textDir = textPath ? dirname(textPath) : resolve((place as { cwd: string }).cwd);
   const notes: string[] = [];
-  const protect: ProtectedFile[] = [{ path: modelFile, why: 'it is the model being printed' }];
+  const protect: ProtectedFile[] = [
+    { path: modelFile, why: 'it is the model being printed' },
+    ...externalDataFiles(model.proto, modelDir).map((path) => ({ path, why: 'the model refers to it' })),
+  ];
 
   const unreachable = new Set<string>();
   for (const t of externalTensors(model.proto)) {
     for (const e of t.external_data) {
       if (e.key !== 'location' || e.value === undefined) continue;
-      protect.push({ path: externalPath(modelDir, e.value), why: 'the model refers to it' });
       const to = rebaseLocation(modelDir, e.value, textDir);
       if (to === undefined) unreachable.add(e.value);
       else e.value = to;
@@ -49,10 +52,12 @@ export function printModelText(model: Model, modelPath: string, place: { textPat
   }
   if (unreachable.size && model.files) {
     const read = inlineExternalData(model.proto, model.files, (t) => unreachable.has(new Tensor(t).externalRef().location));
-    notes.push(`read ${read.tensors} tensors from ${[...unreachable].map((l) => `'${l}'`).join(', ')}: the text's folder cannot refer to them`);
+    notes.push(`read ${read.tensors} tensor${read.tensors === 1 ? '' : 's'} from ${[...unreachable].map((l) => `'${l}'`).join(', ')}: the text's folder cannot refer to them`);
   }
 
-  const modelLocation = rebaseLocation(modelDir, basename(modelFile), textDir);
+  // The model's bytes by its real file: a symlinked model would be refused when the text is compiled.
+  const realModel = realPath(modelFile);
+  const modelLocation = rebaseLocation(dirname(realModel), basename(realModel), textDir);
   const ownWeights = textPath !== undefined && ('ownWeights' in place && place.ownWeights || modelLocation === undefined);
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -54,7 +54,7 @@ export function literalError(type: string, kind: string, literal: string): strin
 }
 
 /** float32 → IEEE half bits, round to nearest even (exact for values that came from halves). */
-export function float16Bits(v: number): number {
+function float16Bits(v: number): number {
   const f = new Float32Array([v]);
   const x = new Uint32Array(f.buffer)[0]!;
   const sign = (x >>> 16) & 0x8000;
@@ -80,7 +80,7 @@ export function float16Bits(v: number): number {
   return sign | half;
 }
 
-export function bfloat16Bits(v: number): number {
+function bfloat16Bits(v: number): number {
   const x = new Uint32Array(new Float32Array([v]).buffer)[0]!;
   if (Number.isNaN(v)) return (x >>> 16) | 0x40;
   const round = ((x >>> 16) & 1) + 0x7fff;

@@ -1,6 +1,6 @@
 import { rawByteLength } from '../dtypes';
 import { TooLargeToPrint } from '../errors';
-import type { ModelFiles } from '../io/model-files';
+import { externalPath, type ModelFiles } from '../io/model-files';
 import type { GraphProto, ModelProto, NodeProto, SparseTensorProto, TensorProto } from '../proto/types';
 import { Tensor } from '../tensor';
 
@@ -38,6 +38,26 @@ export function externalTensors(m: ModelProto): TensorProto[] {
 
 /** What protobuf can hold in one message (a model file): weights read in beyond it could not be written or read back. */
 const MAX_INLINE_BYTES = 2 ** 31 - 1;
+
+/**
+ * The files a model's external-data references name, resolved against `folder` (the model's):
+ * what a write beside the model must not replace. A location the reader refuses (absolute,
+ * `..`) names no file here; reading the tensor reports it.
+ */
+export function externalDataFiles(m: ModelProto, folder: string): string[] {
+  const files = new Set<string>();
+  for (const t of externalTensors(m)) {
+    for (const e of t.external_data) {
+      if (e.key !== 'location' || e.value === undefined) continue;
+      try {
+        files.add(externalPath(folder, e.value));
+      } catch {
+        // refused when the tensor is read
+      }
+    }
+  }
+  return [...files];
+}
 
 /**
  * Reads every external-data reference of a parsed text model back into the tensors (raw_data),

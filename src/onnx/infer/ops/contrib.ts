@@ -89,7 +89,7 @@ const attention: InferFn = (c) => {
   const x = c.shape(0);
   const w = c.shape(1);
   const sizes = c.attrInts('qkv_hidden_sizes');
-  const v: Dim = sizes ? sizes[2]! : w && w.length === 2 && isNum(w[1]!) ? w[1] / 3 : null;
+  const v: Dim = sizes ? sizes[2]! : w && w.length === 2 && isNum(w[1]!) && w[1] % 3 === 0 ? w[1] / 3 : null;
   c.tensor(0, c.elem(0), x && x.length === 3 ? [x[0]!, x[1]!, v] : null);
 };
 

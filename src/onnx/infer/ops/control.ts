@@ -8,7 +8,7 @@ const INT64 = 7;
 const scalar = (elemType: number): ValueType => ({ kind: 'tensor', elemType, shape: [] });
 
 /** Two branch types joined: equal parts kept, differing dims unknown. */
-export function joinTypes(a: ValueType | null, b: ValueType | null): ValueType | null {
+function joinTypes(a: ValueType | null, b: ValueType | null): ValueType | null {
   if (!a || !b) return a ?? b;
   if (a.kind !== 'tensor' || b.kind !== 'tensor') return JSON.stringify(a) === JSON.stringify(b) ? a : a.kind === b.kind ? a : null;
   if (a.elemType !== b.elemType) return null;

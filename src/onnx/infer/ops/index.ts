@@ -8,7 +8,7 @@ import { REDUCE_OPS } from './reduce';
 import { TENSOR_OPS } from './tensor';
 
 /** Shape functions of the default and ai.onnx.ml domains, by op type. */
-export const OPS: Record<string, InferFn> = { ...ELEMENTWISE, ...MISC_OPS, ...NN_OPS, ...REDUCE_OPS, ...CONTROL_OPS, ...TENSOR_OPS };
+const OPS: Record<string, InferFn> = { ...ELEMENTWISE, ...MISC_OPS, ...NN_OPS, ...REDUCE_OPS, ...CONTROL_OPS, ...TENSOR_OPS };
 
 const BY_DOMAIN: Record<string, Record<string, InferFn>> = { '': OPS, 'ai.onnx.ml': OPS, 'ai.onnx.preview.training': OPS, 'com.microsoft': CONTRIB_OPS };
 
