@@ -125,6 +125,8 @@ export class Tensor {
     if (this.dims.some((d) => !Number.isSafeInteger(d) || d < 0)) this.fail(`has invalid dims [${this.dims.join(',')}]`);
     const shape = `shape [${this.dims.join(',')}] of ${info.name}`;
     if (!Number.isSafeInteger(this.elementCount) || this.rawBytes(info) > MAX_TENSOR_BYTES) this.fail(`claims ${shape}, more than can be stored`);
+    const fields = this.valueFields();
+    if (fields.length > 1) this.fail(`stores its values in ${fields.join(' and ')}: a tensor has one place for them`);
     if (this.isExternal) {
       const size = this.externalSource().size;
       if (size < this.rawBytes(info)) this.fail(`needs ${this.rawBytes(info)} bytes of external data for ${shape}, the file range has ${size}`);
@@ -226,6 +228,19 @@ export class Tensor {
   }
 
   /** Entries stored in the typed field (a lazy varint field is counted by its last bytes). */
+  /** Where values are stored: external data, raw_data, or the non-empty typed fields. */
+  private valueFields(): string[] {
+    const p = this.proto;
+    const fields: string[] = [];
+    if (this.isExternal) fields.push('external data');
+    if (p.raw_data !== undefined && (!this.isExternal || p.raw_data.length > 0)) fields.push('raw_data');
+    for (const f of ['float_data', 'int32_data', 'string_data', 'int64_data', 'double_data', 'uint64_data'] as const) {
+      const v = p[f] as { length?: number; count?: number };
+      if ((v.count ?? v.length ?? 0) > 0) fields.push(f);
+    }
+    return fields;
+  }
+
   private typedValuesStored(info: DataTypeInfo): number {
     const data = this.proto[info.field as 'float_data'];
     if (!(data instanceof ByteRange)) return data.length;

@@ -142,4 +142,47 @@ function checkSparse(s: SparseInitializer, graphId: string, out: Diagnostic[]): 
   const nnz = s.values.dims[0] ?? 0;
   const shapeOk = s.values.dims.length === 1 && s.indices.dims[0] === nnz && (s.indices.dims.length === 1 || (s.indices.dims.length === 2 && s.indices.dims[1] === s.dims.length));
   if (!shapeOk) out.push(diagnostic('tensor-data', `sparse initializer '${s.values.name}': values [${s.values.dims.join(',')}] and indices [${s.indices.dims.join(',')}] do not fit a sparse tensor of shape [${s.dims.join(',')}]`, { graphId, value: s.values.name }));
+  else if (s.indices.dtype === INT64) {
+    const problem = sparseIndexProblem(s);
+    if (problem) out.push(diagnostic('tensor-data', `sparse initializer '${s.values.name}': ${problem}`, { graphId, value: s.values.name }));
+  }
+}
+
+const INT64 = 7;
+
+/**
+ * Indices must lie inside the dense shape and be in strictly increasing (row-major) order, as
+ * ONNX's checker requires. Streamed, so a large sparse tensor is not read whole.
+ */
+function sparseIndexProblem(s: SparseInitializer): string | undefined {
+  try {
+    s.indices.validate();
+  } catch {
+    return undefined; // reported by checkTensor
+  }
+  const dims = s.dims.map(BigInt);
+  const linear = s.indices.dims.length === 1;
+  const width = linear ? 1 : dims.length;
+  const bounds = linear ? [dims.reduce((a, b) => a * b, 1n)] : dims;
+  let previous: bigint[] | undefined;
+  let current: bigint[] = [];
+  let entry = 0;
+  for (const chunk of s.indices.chunks()) {
+    for (const v of chunk as BigInt64Array) {
+      const k = current.length;
+      if (v < 0n || v >= bounds[k]!) return `index ${v} of entry ${entry} is out of range (0..${bounds[k]! - 1n})`;
+      current.push(v);
+      if (current.length < width) continue;
+      if (previous && !lexLess(previous, current)) return `entry ${entry} (${current.join(',')}) is not after the one before it (${previous.join(',')}): indices must be sorted and distinct`;
+      previous = current;
+      current = [];
+      entry++;
+    }
+  }
+  return undefined;
+}
+
+function lexLess(a: bigint[], b: bigint[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
 }
