@@ -1,7 +1,6 @@
 // The model worker (dist/model-worker.js, one worker thread per opened model): parses the file,
 // runs inference, checks external data, and answers the host's requests about the model, so the
 // extension host's event loop never does work proportional to the model. Terminated on close.
-import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { nodeFacts } from '../analysis/node-details';
 import { writeNpy } from '../analysis/npy';
@@ -14,7 +13,7 @@ import type { Graph, Model } from '../onnx/model/graph';
 import { openModel } from '../onnx/open';
 import { compileText, parseText, referencedFiles } from '../onnx/text/compile';
 import { printModelText, writeModelText } from '../onnx/text/text-output';
-import { externalDataFiles } from '../onnx/text/weights';
+import { modelAndDataFiles } from '../onnx/text/weights';
 import type { Tensor } from '../onnx/tensor';
 import type { ModelWorkerRequests, WorkerRequest, WorkerResponse } from '../protocol/model-worker';
 import { pack } from './columns';
@@ -80,8 +79,7 @@ const handlers: Handlers = {
     const t = tensor(graphId, name);
     let note: string | undefined;
     // Neither the model nor its external data may be replaced by the .npy.
-    const protect = [path, ...externalDataFiles(opened().proto, dirname(path)).map((file) => ({ path: file, why: 'the model refers to it' }))];
-    writeFileAtomic(target, (sink) => (note = writeNpy(t, sink)), { protect });
+    writeFileAtomic(target, (sink) => (note = writeNpy(t, sink)), { protect: modelAndDataFiles(opened().proto, path) });
     return { note };
   },
   'text/print': ({ path: modelPath, textPath }) =>

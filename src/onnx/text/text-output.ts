@@ -8,7 +8,7 @@ import { checkWritable, outputPath, writeFileAtomic, type ProtectedFile } from '
 import type { Model } from '../model/graph';
 import { Tensor } from '../tensor';
 import { printModel } from './printer';
-import { externalDataFiles, externalTensors, inlineExternalData } from './weights';
+import { externalTensors, inlineExternalData, modelAndDataFiles } from './weights';
 
 export interface TextOutput {
   text: string;
@@ -36,10 +36,7 @@ export function printModelText(model: Model, modelPath: string, place: { textPat
   const textPath = 'textPath' in place ? resolve(place.textPath) : undefined;
   const textDir = textPath ? dirname(textPath) : resolve((place as { cwd: string }).cwd);
   const notes: string[] = [];
-  const protect: ProtectedFile[] = [
-    { path: modelFile, why: 'it is the model being printed' },
-    ...externalDataFiles(model.proto, modelDir).map((path) => ({ path, why: 'the model refers to it' })),
-  ];
+  const protect: ProtectedFile[] = modelAndDataFiles(model.proto, modelFile, 'it is the model being printed');
 
   const unreachable = new Set<string>();
   for (const t of externalTensors(model.proto)) {

@@ -1,6 +1,8 @@
+import { dirname } from 'node:path';
 import { rawByteLength } from '../dtypes';
 import { TooLargeToPrint } from '../errors';
 import { externalPath, type ModelFiles } from '../io/model-files';
+import type { ProtectedFile } from '../io/write-file';
 import type { GraphProto, ModelProto, NodeProto, SparseTensorProto, TensorProto } from '../proto/types';
 import { Tensor } from '../tensor';
 
@@ -57,6 +59,11 @@ export function externalDataFiles(m: ModelProto, folder: string): string[] {
     }
   }
   return [...files];
+}
+
+/** A model file and the data files it refers to, as files no write may replace. */
+export function modelAndDataFiles(m: ModelProto, modelPath: string, why = 'it is the model'): ProtectedFile[] {
+  return [{ path: modelPath, why }, ...externalDataFiles(m, dirname(modelPath)).map((path) => ({ path, why: 'the model refers to it' }))];
 }
 
 /**
