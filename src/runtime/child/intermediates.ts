@@ -1,0 +1,99 @@
+import { planPasses } from '../batches';
+import { RuntimeRequestError } from '../errors';
+import { makeJob } from '../jobs/registry';
+import type { IntermediatesResult, JobSpec, Progress } from '../protocol';
+import type { Sample, SessionSettings } from '../types';
+import { addGraphOutputs, type Unavailable } from './extra-outputs';
+import { editedModelBuffer } from './model-source';
+import { asFloat32, feedsToOrt } from './ort-tensors';
+import { createSession, releaseSession, runSession } from './sessions';
+
+export interface IntermediatesRequest {
+  modelPath: string;
+  names: string[];
+  samples: Sample[];
+  settings: SessionSettings;
+  perPass: number;
+  job: JobSpec;
+}
+
+/**
+ * Runs the model with `names` exposed as extra outputs, at most `perPass` names per session,
+ * one pass after another over every sample, and hands each value to the job here in the
+ * child. Memory: one pass's activations of one sample at a time (two models' for compareWith).
+ * Graph inputs are handed over from the feeds without a run.
+ */
+export async function runIntermediates(r: IntermediatesRequest, progress: (p: Progress) => void): Promise<IntermediatesResult> {
+  if (r.samples.length === 0) throw new RuntimeRequestError('no samples to run');
+  const job = makeJob(r.job);
+  const candidate = r.job.kind === 'compareWith' ? r.job : undefined;
+  const candidateName = (n: string): string => candidate?.candidateNames?.[n] ?? n;
+  const inputs = new Set(r.samples.flatMap((s) => Object.keys(s.feeds)));
+  const unavailable: Unavailable[] = [];
+  const passes: string[][] = [];
+  const computed = r.names.filter((n) => !inputs.has(n));
+  const fromFeeds = [...new Set(r.names.filter((n) => inputs.has(n)))];
+  for (const sample of r.samples) {
+    for (const name of fromFeeds) {
+      const v = asFloat32(sample.feeds[name]!);
+      if (v) job.consume(sample.id, name, v, candidate ? v : undefined);
+    }
+  }
+  const plan = planPasses(computed, r.perPass);
+  for (const [p, names] of plan.entries()) {
+    let fetch: string[] = [];
+    const refModel = editedModelBuffer(r.modelPath, (m) => {
+      const got = addGraphOutputs(m, names);
+      fetch = got.fetchable;
+      unavailable.push(...got.unavailable);
+    });
+    let candFetch = new Set<string>();
+    const candModel = candidate
+      ? editedModelBuffer(candidate.candidateModel, (m) => {
+          const got = addGraphOutputs(m, fetch.map(candidateName));
+          candFetch = new Set(got.fetchable);
+          unavailable.push(...got.unavailable.map((u) => ({ name: u.name, why: `in the candidate model: ${u.why}` })));
+        })
+      : undefined;
+    if (candidate) fetch = fetch.filter((n) => candFetch.has(candidateName(n)));
+    passes.push(fetch);
+    if (fetch.length === 0) continue;
+    await withSessions(refModel, candModel, r.settings, async (ref, cand) => {
+      for (const sample of r.samples) {
+        const feeds = feedsToOrt(sample.feeds);
+        const a = await runSession(ref, feeds, fetch);
+        const b = cand ? await runSession(cand, feeds, fetch.map(candidateName)) : undefined;
+        for (const name of fetch) {
+          const va = asFloat32(a[name]!);
+          if (!va) continue;
+          const vb = b ? asFloat32(b[candidateName(name)]!) : undefined;
+          if (b && !vb) continue;
+          job.consume(sample.id, name, va, vb);
+        }
+      }
+    });
+    progress({ done: p + 1, total: plan.length, what: 'intermediate values' });
+  }
+  return { result: job.result(), unavailable, passes };
+}
+
+type Session = Awaited<ReturnType<typeof createSession>>;
+
+async function withSessions(
+  ref: Parameters<typeof createSession>[0],
+  cand: Parameters<typeof createSession>[0] | undefined,
+  settings: SessionSettings,
+  body: (ref: Session, cand: Session | undefined) => Promise<void>,
+): Promise<void> {
+  const a = await createSession(ref, settings);
+  try {
+    const b = cand ? await createSession(cand, settings) : undefined;
+    try {
+      await body(a, b);
+    } finally {
+      if (b) await releaseSession(b);
+    }
+  } finally {
+    await releaseSession(a);
+  }
+}
