@@ -39,6 +39,7 @@ export class RuntimeClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private exited: RuntimeCrashError | undefined;
+  private closing = false;
   private stderr = '';
   private readonly exit: Promise<void>;
 
@@ -50,7 +51,7 @@ export class RuntimeClient {
     child.on('message', (m: ChildMessage) => this.onMessage(m));
     this.exit = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        this.exited = crashError(code, signal, this.stderr);
+        this.exited = this.closing ? new RuntimeCrashError('the onnxruntime process was closed', code, signal) : crashError(code, signal, this.stderr);
         for (const p of this.pending.values()) p.reject(this.exited);
         this.pending.clear();
         resolve();
@@ -145,6 +146,7 @@ export class RuntimeClient {
   /** Ends the child: asks it to exit, kills it if it has not within 5 s; open requests fail with RuntimeCrashError. */
   async close(): Promise<void> {
     if (this.exited) return;
+    this.closing = true;
     if (this.child.connected) this.child.disconnect();
     if (await within(this.exit, EXIT_WAIT_MS)) return;
     this.child.kill('SIGKILL');

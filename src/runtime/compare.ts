@@ -53,8 +53,8 @@ function argmax(v: ArrayLike<number>, start: number, n: number): number {
   return best;
 }
 
-/** Classifier-like: a float output whose last axis holds more than one class score. */
-export const isClassifierLike = (dims: readonly number[]): boolean => dims.length >= 2 && dims[dims.length - 1]! > 1;
+/** Operators whose output is a row of class scores when its last axis holds more than one (logits or probabilities). */
+export const SCORE_OPS: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 'Gemm', 'MatMul']);
 
 /** Accumulates per-sample figures of one output into the report's OutputAccuracy. */
 export class OutputAccuracyAccumulator {
@@ -63,15 +63,18 @@ export class OutputAccuracyAccumulator {
   private maxAbs = 0;
   private agree = 0;
   private rows = 0;
-  private classifier = true;
-  constructor(readonly name: string) {}
+  /** `classifier`: the output holds class scores along its last axis (see SCORE_OPS); top-1 agreement is then reported. */
+  constructor(
+    readonly name: string,
+    private classifier = false,
+  ) {}
 
   add(ref: ArrayLike<number>, cand: ArrayLike<number>, dims: readonly number[]): void {
     const f = errorFigures(ref, cand);
     this.cosines.push(f.cosine);
     this.snrs.push(f.snrDb);
     if (f.maxAbsError > this.maxAbs || Number.isNaN(f.maxAbsError)) this.maxAbs = f.maxAbsError;
-    this.classifier &&= isClassifierLike(dims);
+    this.classifier &&= dims.length >= 2 && dims[dims.length - 1]! > 1;
     if (this.classifier) {
       const [a, n] = argmaxAgreement(ref, cand, dims[dims.length - 1]!);
       this.agree += a;

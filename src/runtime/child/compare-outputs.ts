@@ -4,6 +4,7 @@ import { RuntimeRequestError } from '../errors';
 import type { Progress } from '../protocol';
 import type { Sample, SessionSettings } from '../types';
 import { asFloat32, feedsToOrt } from './ort-tensors';
+import { scoreOutputs } from './score-outputs';
 import { createSession, releaseSession, runSession } from './sessions';
 
 /** Runs both models on every sample, output by output, and reduces to the report's OutputAccuracy. */
@@ -20,7 +21,8 @@ export async function compareOutputs(
     try {
       const missing = ref.outputNames.filter((n) => !cand.outputNames.includes(n));
       if (missing.length) throw new RuntimeRequestError(`the candidate model lacks output(s) ${missing.map((n) => `'${n}'`).join(', ')}`);
-      const acc = ref.outputNames.map((n) => new OutputAccuracyAccumulator(n));
+      const classifiers = scoreOutputs(reference);
+      const acc = ref.outputNames.map((n) => new OutputAccuracyAccumulator(n, classifiers.has(n)));
       for (const [k, sample] of samples.entries()) {
         const feeds = feedsToOrt(sample.feeds);
         const a = await runSession(ref, feeds);

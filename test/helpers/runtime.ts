@@ -1,0 +1,47 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './corpus';
+
+/** The bundled runtime child (node scripts/build.mjs). */
+export const RUNTIME_WORKER = join(ROOT, 'dist', 'runtime-worker.js');
+export const RESNET18 = join(ROOT, '.cache', 'models', 'resnet18.onnx');
+
+export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'onnx-studio-runtime-'));
+
+/** Runs a Debian python3 script (python onnx 1.12, numpy) and returns its stdout. */
+export function python(script: string, args: string[] = []): string {
+  return execFileSync('/usr/bin/python3', ['-c', script, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+}
+
+export interface NumpyFigures {
+  cosine: number;
+  snrDb: number;
+  maxAbsError: number;
+}
+
+/** Cosine, SNR dB and max abs error of float32 arrays, computed by numpy in float64. */
+export function numpyFigures(ref: Float32Array, cand: Float32Array): NumpyFigures {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'a.bin'), ref);
+  writeFileSync(join(dir, 'b.bin'), cand);
+  const out = python(
+    `
+import sys, json, numpy as np
+a = np.fromfile(sys.argv[1] + '/a.bin', dtype=np.float32).astype(np.float64)
+b = np.fromfile(sys.argv[1] + '/b.bin', dtype=np.float32).astype(np.float64)
+na, nb = np.linalg.norm(a), np.linalg.norm(b)
+cos = 1.0 if na == 0 and nb == 0 else (0.0 if na == 0 or nb == 0 else float(np.dot(a, b) / (na * nb)))
+noise = float(np.sum((a - b) ** 2))
+snr = float('inf') if noise == 0 else float(10 * np.log10(np.sum(a * a) / noise))
+print(json.dumps([repr(cos), repr(snr), repr(float(np.max(np.abs(a - b))))]))
+`,
+    [dir],
+  );
+  const [cosine, snrDb, maxAbsError] = (JSON.parse(out) as string[]).map((s) => (s === 'inf' ? Infinity : s === '-inf' ? -Infinity : Number(s)));
+  return { cosine: cosine!, snrDb: snrDb!, maxAbsError: maxAbsError! };
+}
+
+/** A deterministic float32 array. */
+export const wave = (n: number, f = 0.37, phase = 0): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * f + phase));
