@@ -192,7 +192,9 @@ export class RuntimeSession {
 
 function crashError(code: number | null, signal: NodeJS.Signals | null, stderr: string): RuntimeCrashError {
   const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
-  const tail = stderr.trim().split('\n').slice(-3).join(' ').trim();
+  // Node prints the source line and a caret before the error; the error's own line says why.
+  const lines = stderr.trim().split('\n');
+  const tail = (lines.find((l) => /^\w*Error\b/.test(l)) ?? lines[lines.length - 1] ?? '').trim();
   return new RuntimeCrashError(`the onnxruntime process ${how}${tail ? `: ${tail}` : ''}`, code, signal);
 }
 
