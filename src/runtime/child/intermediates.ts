@@ -4,7 +4,7 @@ import { makeJob } from '../jobs/registry';
 import type { IntermediatesResult, JobSpec, Progress } from '../protocol';
 import type { Sample, SessionSettings } from '../types';
 import { addGraphOutputs, type Unavailable } from './extra-outputs';
-import { editedModelBuffer } from './model-source';
+import { editedModelBuffer, withDecodedModel } from './model-source';
 import { asFloat32, feedsToOrt } from './ort-tensors';
 import { createSession, releaseSession, runSession } from './sessions';
 
@@ -30,7 +30,6 @@ export async function runIntermediates(r: IntermediatesRequest, progress: (p: Pr
   const candidateName = (n: string): string => candidate?.candidateNames?.[n] ?? n;
   const inputs = new Set(r.samples.flatMap((s) => Object.keys(s.feeds)));
   const unavailable: Unavailable[] = [];
-  const passes: string[][] = [];
   const computed = r.names.filter((n) => !inputs.has(n));
   const fromFeeds = [...new Set(r.names.filter((n) => inputs.has(n)))];
   for (const sample of r.samples) {
@@ -39,40 +38,37 @@ export async function runIntermediates(r: IntermediatesRequest, progress: (p: Pr
       if (v) job.consume(sample.id, name, v, candidate ? v : undefined);
     }
   }
-  const plan = planPasses(computed, r.perPass);
-  for (const [p, names] of plan.entries()) {
-    let fetch: string[] = [];
-    const refModel = editedModelBuffer(r.modelPath, (m) => {
-      const got = addGraphOutputs(m, names);
-      fetch = got.fetchable;
-      unavailable.push(...got.unavailable);
+  // Which names both models can expose, decided once; passes are planned over those only.
+  let fetchable = withDecodedModel(r.modelPath, (m) => {
+    const got = addGraphOutputs(m, computed);
+    unavailable.push(...got.unavailable);
+    return got.fetchable;
+  });
+  if (candidate) {
+    const inCandidate = withDecodedModel(candidate.candidateModel, (m) => {
+      const got = addGraphOutputs(m, fetchable.map(candidateName));
+      unavailable.push(...got.unavailable.map((u) => ({ name: u.name, why: `in the candidate model: ${u.why}` })));
+      return new Set(got.fetchable);
     });
-    let candFetch = new Set<string>();
-    const candModel = candidate
-      ? editedModelBuffer(candidate.candidateModel, (m) => {
-          const got = addGraphOutputs(m, fetch.map(candidateName));
-          candFetch = new Set(got.fetchable);
-          unavailable.push(...got.unavailable.map((u) => ({ name: u.name, why: `in the candidate model: ${u.why}` })));
-        })
-      : undefined;
-    if (candidate) fetch = fetch.filter((n) => candFetch.has(candidateName(n)));
-    passes.push(fetch);
-    if (fetch.length === 0) continue;
+    fetchable = fetchable.filter((n) => inCandidate.has(candidateName(n)));
+  }
+  const passes = planPasses(fetchable, r.perPass);
+  for (const [p, names] of passes.entries()) {
+    const refModel = editedModelBuffer(r.modelPath, (m) => addGraphOutputs(m, names));
+    const candModel = candidate ? editedModelBuffer(candidate.candidateModel, (m) => addGraphOutputs(m, names.map(candidateName))) : undefined;
     await withSessions(refModel, candModel, r.settings, async (ref, cand) => {
       for (const sample of r.samples) {
         const feeds = feedsToOrt(sample.feeds);
-        const a = await runSession(ref, feeds, fetch);
-        const b = cand ? await runSession(cand, feeds, fetch.map(candidateName)) : undefined;
-        for (const name of fetch) {
+        const a = await runSession(ref, feeds, names);
+        const b = cand ? await runSession(cand, feeds, names.map(candidateName)) : undefined;
+        for (const name of names) {
           const va = asFloat32(a[name]!);
-          if (!va) continue;
           const vb = b ? asFloat32(b[candidateName(name)]!) : undefined;
-          if (b && !vb) continue;
-          job.consume(sample.id, name, va, vb);
+          if (va && (!b || vb)) job.consume(sample.id, name, va, vb);
         }
       }
     });
-    progress({ done: p + 1, total: plan.length, what: 'intermediate values' });
+    progress({ done: p + 1, total: passes.length, what: 'intermediate values' });
   }
   return { result: job.result(), unavailable, passes };
 }

@@ -68,3 +68,13 @@ export function externalLocations(model: ModelProto): Set<string> {
   }
   return out;
 }
+
+/** Decodes a model's structure (weights left in the file) for a look that changes nothing. */
+export function withDecodedModel<T>(modelPath: string, look: (model: ModelProto) => T): T {
+  const files = new DiskModelFiles(modelPath);
+  try {
+    return look(decodeModelProto(files.model));
+  } finally {
+    files.close();
+  }
+}
