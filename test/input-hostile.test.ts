@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import { DataFileError } from '../src/onnx/io/data-files';
+import type { ImagePlan } from '../src/runtime/input-files/image-preprocess';
 import { openInputFolder } from '../src/runtime/input-files/input-folder';
 import type { InputSpec } from '../src/runtime/input-files/input-spec';
 import { readSampleFile } from '../src/runtime/input-files/read-file';
@@ -14,7 +15,7 @@ import { SKIMAGE_DATA } from './helpers/input-fixtures';
 // Hostile and broken files: each gets a DataFileError naming the file, never a hang, a crash
 // or memory taken for what a header merely claims.
 const SPEC: InputSpec[] = [{ name: 'x', dtype: 1, dims: [1, 3, 8, 8] }];
-const PLAN = { input: 'x', height: 8, width: 8, layout: 'nchw', channels: 3, mean: [0, 0, 0], std: [1, 1, 1], bgr: false, scale: 1 / 255, dtype: 1, batched: true } as const;
+const PLAN: ImagePlan = { input: 'x', height: 8, width: 8, layout: 'nchw', channels: 3, mean: [0, 0, 0], std: [1, 1, 1], bgr: false, scale: 1 / 255, dtype: 1, batched: true };
 
 const crcTable = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -58,7 +59,7 @@ test('broken and hostile PNGs: truncated, corrupt, 100000x100000 declared, a dec
     ['text.png', Buffer.from('not an image at all'), /not a PNG file \(bad signature\)/],
   ];
   const flipped = Buffer.from(photo);
-  flipped[20] ^= 0xff;
+  flipped.writeUInt8(flipped[20]! ^ 0xff, 20);
   cases.push(['bad-crc.png', flipped, /corrupt: chunk 'IHDR' at byte 8 fails its CRC/]);
   for (const [name, bytes, message] of cases) {
     writeFileSync(join(dir, name), bytes);
