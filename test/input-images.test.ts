@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { imageOptionsFromFlags, type ImageFlags } from '../src/runtime/input-files/image-flags';
 import { describeImagePlan, planImageInput, type ImageOptions } from '../src/runtime/input-files/image-preprocess';
 import { InputOptionsError } from '../src/runtime/input-files/input-spec';
 import { readSampleFile } from '../src/runtime/input-files/read-file';
@@ -54,4 +55,25 @@ test('the preprocessing is stated, and what the model leaves open must be asked 
     [[{ name: 'x', dtype: 1, dims: [1, 32] }, {}], /images feed a rank-4 input/],
   ];
   for (const [args, message] of asks) assert.throws(() => planImageInput(...args), (e: Error) => e instanceof InputOptionsError && message.test(e.message), message.source);
+});
+
+test('image flags as typed on the command line', () => {
+  assert.deepEqual(imageOptionsFromFlags({ imageSize: '224,256', layout: 'NHWC', mean: '0.485,0.456,0.406', std: '0.229, 0.224, 0.225', scale: '1/255', bgr: true }), {
+    size: [224, 256],
+    layout: 'nhwc',
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+    scale: 1 / 255,
+    bgr: true,
+  });
+  assert.deepEqual(imageOptionsFromFlags({}), {});
+  const bad: [ImageFlags, RegExp][] = [
+    [{ imageSize: '224' }, /^--image-size takes H,W \(two positive integers\), got '224'$/],
+    [{ imageSize: '0,5' }, /--image-size takes H,W/],
+    [{ layout: 'chw' }, /^--layout takes nchw or nhwc, got 'chw'$/],
+    [{ mean: '0.5,,0.5' }, /^--mean takes comma-separated numbers, got '0.5,,0.5'$/],
+    [{ scale: '1/255/2' }, /^--scale takes a number or a fraction such as 1\/255, got '1\/255\/2'$/],
+    [{ scale: 'x' }, /--scale takes a number/],
+  ];
+  for (const [flags, message] of bad) assert.throws(() => imageOptionsFromFlags(flags), (e: Error) => e instanceof InputOptionsError && message.test(e.message), message.source);
 });

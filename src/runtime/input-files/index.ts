@@ -9,3 +9,4 @@ export { decodeJpeg } from './jpeg';
 export { fileKind, readSampleFile, type FileKind } from './read-file';
 export { readTensorPb, type NamedTensor } from './tensor-pb';
 export { DataFileError } from '../../onnx/io/data-files';
+export { imageOptionsFromFlags, type ImageFlags } from './image-flags';
