@@ -47,6 +47,8 @@ test('the preprocessing is stated, and what the model leaves open must be asked 
   const asks: [Parameters<typeof planImageInput>, RegExp][] = [
     [[{ name: 'x', dtype: 1, dims: ['N', 3, 'H', 'W'] }, {}], /^input 'x' \(float32 \[N,3,H,W\]\): height and width are symbolic \(H, W\): give the image size, e\.g\. --image-size 224,224$/],
     [[{ name: 'x', dtype: 1, dims: [1, 3, 224, 224] }, { size: [256, 256] }], /the model takes 224x224 images, --image-size says 256x256/],
+    [[{ name: 'x', dtype: 1, dims: ['N', 3, 48, 'W'] }, {}], /: width is symbolic \(W\): give the image size, e\.g\. --image-size 48,224$/],
+    [[{ name: 'x', dtype: 1, dims: ['N', 3, 48, 'W'] }, { size: [32, 320] }], /the model takes 48x\? images, --image-size says 32x320/],
     [[{ name: 'x', dtype: 1, dims: [1, 5, 7, 9] }, {}], /cannot tell the channel dim.*--layout nchw\|nhwc/],
     [[{ name: 'x', dtype: 1, dims: [8, 3, 32, 32] }, {}], /the batch is fixed at 8/],
     [[{ name: 'x', dtype: 1, dims: [1, 3, 32, 32] }, { mean: [1, 2] }], /--mean needs 1 or 3 numbers, got 1,2/],

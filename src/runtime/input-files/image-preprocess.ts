@@ -55,11 +55,14 @@ export function planImageInput(input: InputSpec, options: ImageOptions = {}): Im
   if (channels !== 1 && channels !== 3) throw ask(`the ${layout} layout puts ${channels} channels there; images give 1 (gray) or 3 (color)`);
   let size = options.size;
   if (size && (!Number.isSafeInteger(size[0]) || !Number.isSafeInteger(size[1]) || size[0] < 1 || size[1] < 1)) throw ask(`image size ${size.join(',')} is not two positive integers`);
-  if (typeof h === 'number' && typeof w === 'number') {
-    if (size && (size[0] !== h || size[1] !== w)) throw ask(`the model takes ${h}x${w} images, --image-size says ${size[0]}x${size[1]}`);
+  if (size) {
+    const [sh, sw] = size;
+    if ((typeof h === 'number' && h !== sh) || (typeof w === 'number' && w !== sw)) throw ask(`the model takes ${typeof h === 'number' ? h : '?'}x${typeof w === 'number' ? w : '?'} images, --image-size says ${sh}x${sw}`);
+  } else if (typeof h === 'number' && typeof w === 'number') {
     size = [h, w];
-  } else if (!size) {
-    throw ask(`height and width are symbolic (${h ?? '?'}, ${w ?? '?'}): give the image size, e.g. --image-size 224,224`);
+  } else {
+    const open = typeof h === 'number' ? `width is symbolic (${w ?? '?'})` : typeof w === 'number' ? `height is symbolic (${h ?? '?'})` : `height and width are symbolic (${h ?? '?'}, ${w ?? '?'})`;
+    throw ask(`${open}: give the image size, e.g. --image-size ${typeof h === 'number' ? h : 224},${typeof w === 'number' ? w : 224}`);
   }
   if (![DT.float, DT.double, DT.uint8].includes(input.dtype as 1 | 11 | 2)) throw ask('image files feed float32, float64 or uint8 inputs only');
   const isUint8 = input.dtype === DT.uint8;
