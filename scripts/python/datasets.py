@@ -1,0 +1,64 @@
+"""Shared helpers of the make-*.py data generators (.cache/data, git-ignored).
+
+Each generator builds its whole folder under a temporary name and renames it at the end, so an
+interrupted run leaves no half folder; fetch-data.sh skips a folder that exists.
+"""
+import contextlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+SKIMAGE_DATA = Path("/usr/lib/python3/dist-packages/skimage/data")
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+# Real photographs in Debian's python3-skimage 0.19 whose docstrings state CC0 / public domain /
+# no known copyright restrictions (skimage/data/_fetchers.py). Gray ones are expanded to RGB.
+PHOTOS = ["astronaut.png", "brick.png", "camera.png", "cell.png", "chelsea.png", "clock_motion.png",
+          "coffee.png", "coins.png", "grass.png", "gravel.png", "hubble_deep_field.jpg", "ihc.png",
+          "retina.jpg", "rocket.jpg"]
+# Photographs held out of every calibration set (the eval sets are made from these only).
+EVAL_PHOTOS = {"coffee.png", "camera.png", "gravel.png"}
+IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
+IMAGENET_STD = np.array([0.229, 0.224, 0.225], np.float32)
+
+
+@contextlib.contextmanager
+def atomic_dir(final: Path):
+    """Yields a fresh temporary folder beside `final` and renames it to `final` on success."""
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+        os.replace(tmp, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def photo(name: str) -> Image.Image:
+    return Image.open(SKIMAGE_DATA / name).convert("RGB")
+
+
+def stem(name: str) -> str:
+    return name.rsplit(".", 1)[0]
+
+
+def save_npy(path: Path, array: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, np.ascontiguousarray(array), allow_pickle=False)
+
+
+def save_json(path: Path, value) -> None:
+    path.write_text(json.dumps(value, indent=1) + "\n")
+
+
+def to_nchw(rgb: Image.Image, mean, std, bgr: bool = False) -> np.ndarray:
+    """[1,3,H,W] float32: (pixel/255 - mean)/std per channel, in RGB or BGR order."""
+    x = np.asarray(rgb, np.float32) / 255.0
+    if bgr:
+        x = x[:, :, ::-1]
+    x = (x - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
+    return x.transpose(2, 0, 1)[None].astype(np.float32)

@@ -1,0 +1,66 @@
+"""Real photographs (Debian python3-skimage) as image folders and ImageNet-normalized .npy sets.
+
+Usage: /usr/bin/python3 scripts/python/make-photos.py OUT_DIR   (e.g. .cache/data)
+Writes OUT_DIR/photos (each photograph once, RGB, PNG or JPEG q90) and OUT_DIR/imagenet224:
+calib/ and eval/ hold [1,3,224,224] float32 .npy (RGB, /255, ImageNet mean/std, NCHW), four
+crops per photograph (shorter side resized to 256, then center, top-left, bottom-right and the
+mirrored center crop at 224); calib-images/ and eval-images/ hold the same crops as 224x224
+PNG under the same names, so image preprocessing can be checked against the .npy exactly.
+The eval sets come only from photographs no calibration set uses.
+"""
+import sys
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+from datasets import (EVAL_PHOTOS, IMAGENET_MEAN, IMAGENET_STD, PHOTOS, atomic_dir, photo, save_npy,
+                      stem, to_nchw)
+
+JPEG = {"chelsea.png", "hubble_deep_field.jpg", "retina.jpg", "rocket.jpg"}
+
+
+def write_photos(out: Path) -> None:
+    with atomic_dir(out / "photos") as tmp:
+        for name in PHOTOS:
+            image = photo(name)
+            if name in JPEG:
+                image.save(tmp / f"{stem(name)}.jpg", quality=90)
+            else:
+                image.save(tmp / f"{stem(name)}.png")
+
+
+def crops(image: Image.Image):
+    w, h = image.size
+    scale = 256 / min(w, h)
+    image = image.resize((max(256, round(w * scale)), max(256, round(h * scale))), Image.BILINEAR)
+    w, h = image.size
+    left, top = (w - 224) // 2, (h - 224) // 2
+    center = image.crop((left, top, left + 224, top + 224))
+    yield "center", center
+    yield "topleft", image.crop((0, 0, 224, 224))
+    yield "bottomright", image.crop((w - 224, h - 224, w, h))
+    yield "mirror", ImageOps.mirror(center)
+
+
+def write_imagenet(out: Path) -> None:
+    with atomic_dir(out / "imagenet224") as tmp:
+        for name in PHOTOS:
+            split = "eval" if name in EVAL_PHOTOS else "calib"
+            (tmp / f"{split}-images").mkdir(exist_ok=True)
+            for crop_name, crop in crops(photo(name)):
+                sample = f"{stem(name)}-{crop_name}"
+                crop.save(tmp / f"{split}-images" / f"{sample}.png")
+                save_npy(tmp / split / f"{sample}.npy", to_nchw(crop, IMAGENET_MEAN, IMAGENET_STD))
+
+
+def main() -> None:
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    if not (out / "photos").exists():
+        write_photos(out)
+    if not (out / "imagenet224").exists():
+        write_imagenet(out)
+
+
+if __name__ == "__main__":
+    main()
