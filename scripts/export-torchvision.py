@@ -6,6 +6,7 @@ written beside OUT and renamed, so an interrupted export leaves no half file. Gr
 enabled: torch 1.13's exporter fails on the fused attention path under no_grad.
 """
 import os
+import signal
 import sys
 
 import torch
@@ -20,6 +21,7 @@ def main() -> None:
     size = 224
     example = torch.randn(1, 3, size, size)
     tmp = f"{out}.{os.getpid()}.tmp"
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: the finally removes tmp
     try:
         torch.onnx.export(model, example, tmp, input_names=["input"], output_names=["logits"],
                           dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, opset_version=opset)

@@ -7,6 +7,8 @@ import contextlib
 import json
 import os
 import shutil
+import signal
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,13 +25,28 @@ PHOTOS = ["astronaut.png", "brick.png", "camera.png", "cell.png", "chelsea.png",
 EVAL_PHOTOS = {"coffee.png", "camera.png", "gravel.png"}
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 IMAGENET_STD = np.array([0.229, 0.224, 0.225], np.float32)
+# A terminated run unwinds like an interrupted one, so atomic_dir removes its temporary folder.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+def running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
 
 
 @contextlib.contextmanager
 def atomic_dir(final: Path):
     """Yields a fresh temporary folder beside `final` and renames it to `final` on success."""
+    for stale in final.parent.glob(f".{final.name}.*.tmp"):  # left by a killed run
+        pid = stale.name.split(".")[-2]
+        if not pid.isdigit() or not running(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
     tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     try:
         yield tmp
