@@ -63,9 +63,22 @@ def stem(name: str) -> str:
     return name.rsplit(".", 1)[0]
 
 
+def contiguous(array: np.ndarray) -> np.ndarray:
+    """C order, keeping 0-d arrays 0-d (np.ascontiguousarray makes them 1-d): sr is a scalar."""
+    return array if array.flags.c_contiguous else array.copy(order="C")
+
+
 def save_npy(path: Path, array: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.save(path, np.ascontiguousarray(array), allow_pickle=False)
+    np.save(path, contiguous(array), allow_pickle=False)
+
+
+def save_pb(path: Path, array: np.ndarray, name: str) -> None:
+    """An ONNX TensorProto file, as the conformance suite's test_data_set_*/input_N.pb."""
+    from onnx import numpy_helper  # only the .pb sets need python onnx
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(numpy_helper.from_array(contiguous(array), name).SerializeToString())
 
 
 def save_json(path: Path, value) -> None:

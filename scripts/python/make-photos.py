@@ -5,7 +5,8 @@ Writes OUT_DIR/photos (each photograph once, RGB, PNG or JPEG q90) and OUT_DIR/i
 calib/ and eval/ hold [1,3,224,224] float32 .npy (RGB, /255, ImageNet mean/std, NCHW), four
 crops per photograph (shorter side resized to 256, then center, top-left, bottom-right and the
 mirrored center crop at 224); calib-images/ and eval-images/ hold the same crops as 224x224
-PNG under the same names, so image preprocessing can be checked against the .npy exactly.
+PNG under the same names, so image preprocessing can be checked against the .npy exactly;
+eval-pb/ holds the eval samples again as ONNX TensorProto files (name "input").
 The eval sets come only from photographs no calibration set uses.
 """
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 from datasets import (EVAL_PHOTOS, IMAGENET_MEAN, IMAGENET_STD, PHOTOS, atomic_dir, photo, save_npy,
-                      stem, to_nchw)
+                      save_pb, stem, to_nchw)
 
 JPEG = {"chelsea.png", "hubble_deep_field.jpg", "retina.jpg", "rocket.jpg"}
 
@@ -50,7 +51,10 @@ def write_imagenet(out: Path) -> None:
             for crop_name, crop in crops(photo(name)):
                 sample = f"{stem(name)}-{crop_name}"
                 crop.save(tmp / f"{split}-images" / f"{sample}.png")
-                save_npy(tmp / split / f"{sample}.npy", to_nchw(crop, IMAGENET_MEAN, IMAGENET_STD))
+                x = to_nchw(crop, IMAGENET_MEAN, IMAGENET_STD)
+                save_npy(tmp / split / f"{sample}.npy", x)
+                if split == "eval":
+                    save_pb(tmp / "eval-pb" / f"{sample}.pb", x, "input")
 
 
 def main() -> None:

@@ -7,7 +7,9 @@ by scipy's polyphase resampling), calib.wav and eval.wav (sentences 0-5 and 6-8 
 subfolder per chunk, in stream order, holding `<input name>.npy`:
 - silero-v5/: input [1,576] float32 (the previous chunk's last 64 samples, then 512 new ones,
   as silero-vad's OnnxWrapper and @ricky0123/vad-web feed it), state [2,1,128], sr int64 16000;
-- silero-legacy/: input [1,1536] float32, h and c [2,1,64], sr int64 16000 (vad-web's v4 frames).
+- silero-legacy/: input [1,1536] float32, h and c [2,1,64], sr int64 16000 (vad-web's v4 frames);
+and eval-pb/ beside them: the eval samples again as input_N.pb (ONNX TensorProto, N in the
+model's input order, each named after its input), the conformance suite's layout.
 States are the ones the model really receives when run over the stream from a zero state
 (computed by scripts/vad-states.mjs with onnxruntime-node).
 """
@@ -20,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import resample_poly
 
-from datasets import atomic_dir, save_json, save_npy
+from datasets import atomic_dir, save_json, save_npy, save_pb
 
 SENTENCES = [  # (voice, words per minute, pitch, text)
     ("en-us", 160, 50, "The quick brown fox jumps over the lazy dog near the river bank."),
@@ -35,9 +37,9 @@ SENTENCES = [  # (voice, words per minute, pitch, text)
 ]
 SPLITS = {"calib": range(0, 6), "eval": range(6, 9)}
 RATE = 16000
-MODELS = {  # directory: (model file, kind, new samples per chunk, context samples)
-    "silero-v5": ("silero_vad_v5.onnx", "v5", 512, 64),
-    "silero-legacy": ("silero_vad_legacy.onnx", "legacy", 1536, 0),
+MODELS = {  # directory: (model file, kind, new samples per chunk, context samples, input order)
+    "silero-v5": ("silero_vad_v5.onnx", "v5", 512, 64, ["input", "state", "sr"]),
+    "silero-legacy": ("silero_vad_legacy.onnx", "legacy", 1536, 0, ["input", "sr", "h", "c"]),
 }
 
 
@@ -77,19 +79,20 @@ def states(kind: str, model: Path, chunks: np.ndarray, tmp: Path) -> np.ndarray:
 
 
 def write_model_sets(tmp: Path, streams: dict, corpus: Path) -> None:
-    for folder, (model_file, kind, step, context) in MODELS.items():
+    for folder, (model_file, kind, step, context, order) in MODELS.items():
         for split, stream in streams.items():
             chunks = chunk(stream, step, context)
             flat = states(kind, corpus / model_file, chunks, tmp)
             for i, samples in enumerate(chunks):
-                sample = tmp / folder / split / f"{i:04d}"
-                save_npy(sample / "input.npy", samples[None])
-                save_npy(sample / "sr.npy", np.array(RATE, np.int64))
+                feeds = {"input": samples[None], "sr": np.array(RATE, np.int64)}
                 if kind == "v5":
-                    save_npy(sample / "state.npy", flat[i].reshape(2, 1, 128))
+                    feeds["state"] = flat[i].reshape(2, 1, 128)
                 else:
-                    save_npy(sample / "h.npy", flat[i, :128].reshape(2, 1, 64))
-                    save_npy(sample / "c.npy", flat[i, 128:].reshape(2, 1, 64))
+                    feeds["h"], feeds["c"] = flat[i, :128].reshape(2, 1, 64), flat[i, 128:].reshape(2, 1, 64)
+                for name, value in feeds.items():
+                    save_npy(tmp / folder / split / f"{i:04d}" / f"{name}.npy", value)
+                    if split == "eval":
+                        save_pb(tmp / folder / "eval-pb" / f"{i:04d}" / f"input_{order.index(name)}.pb", value, name)
 
 
 def main() -> None:
