@@ -7,11 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=.cache/models
 mkdir -p "$dest"
-export_model() { # arch [opset [file name]]
+export_model() { # arch [opset [file name [--keep-batchnorm]]]
   local out="$dest/${3:-$1}.onnx"
   [ -f "$out" ] && return 0
   echo "fetch-models: exporting $1 (opset ${2:-14}) to $out" >&2
-  /usr/bin/python3 scripts/export-torchvision.py "$1" "$out" "${2:-14}"
+  /usr/bin/python3 scripts/export-torchvision.py "$1" "$out" "${2:-14}" ${4:+"$4"}
 }
 export_model resnet18
 export_model resnet50
@@ -22,6 +22,8 @@ export_model vit_b_16
 export_model resnet18 9 resnet18-opset9
 export_model mobilenet_v3_small 9 mobilenet_v3_small-opset9
 export_model mobilenet_v3_small 11 mobilenet_v3_small-opset11
+# BatchNormalization kept (the exporter folds it by default), for the pre-processing step.
+export_model resnet18 14 resnet18-bn --keep-batchnorm
 
 if [ "${1:-}" = "--large" ] || [ "${FETCH_LARGE:-}" = 1 ]; then
   out="$dest/vit_l_16.onnx"
