@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 out=.cache/data
 mkdir -p "$out"
 py=/usr/bin/python3
-[ -d "$out/photos" ] && [ -d "$out/imagenet224" ] || "$py" scripts/python/make-photos.py "$out"
+[ -d "$out/photos" ] && [ -d "$out/imagenet224" ] && [ -d "$out/image-variants" ] || "$py" scripts/python/make-photos.py "$out"
 [ -d "$out/ocr-det" ] && [ -d "$out/ocr-rec" ] && [ -d "$out/ocr-cls" ] || "$py" scripts/python/make-ocr.py "$out"
 [ -d "$out/speech" ] || "$py" scripts/python/make-speech.py "$out" .cache/corpus
 ls "$out"

@@ -8,14 +8,18 @@ mirrored center crop at 224); calib-images/ and eval-images/ hold the same crops
 PNG under the same names, so image preprocessing can be checked against the .npy exactly;
 eval-pb/ holds the eval samples again as ONNX TensorProto files (name "input").
 The eval sets come only from photographs no calibration set uses.
+OUT_DIR/image-variants holds encodings an image reader meets (gray, gray+alpha, RGBA, 16-bit,
+palette PNG; gray, progressive and CMYK JPEG) and broken files (skimage's truncated.jpg, a
+PNG cut in half, text named .png), described in variants.json.
 """
+import shutil
 import sys
 from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from datasets import (EVAL_PHOTOS, IMAGENET_MEAN, IMAGENET_STD, PHOTOS, atomic_dir, photo, save_npy,
-                      save_pb, stem, to_nchw)
+from datasets import (EVAL_PHOTOS, IMAGENET_MEAN, IMAGENET_STD, PHOTOS, SKIMAGE_DATA, atomic_dir, photo,
+                      save_json, save_npy, save_pb, stem, to_nchw)
 
 JPEG = {"chelsea.png", "hubble_deep_field.jpg", "retina.jpg", "rocket.jpg"}
 
@@ -28,6 +32,35 @@ def write_photos(out: Path) -> None:
                 image.save(tmp / f"{stem(name)}.jpg", quality=90)
             else:
                 image.save(tmp / f"{stem(name)}.png")
+
+
+def write_variants(out: Path) -> None:
+    astronaut, chelsea = photo("astronaut.png"), photo("chelsea.png")
+    gray = Image.open(SKIMAGE_DATA / "camera.png")
+    variants = {
+        "gray.png": (gray, "8-bit gray PNG (camera)"),
+        "gray-alpha.png": (chelsea.convert("LA"), "8-bit gray + alpha PNG"),
+        "rgba.png": (astronaut.convert("RGBA"), "RGBA PNG, alpha 255"),
+        "gray16.png": (gray.convert("I").point(lambda v: v * 257), "16-bit gray PNG"),
+        "palette.png": (chelsea.convert("P", palette=Image.ADAPTIVE), "palette PNG (256 colors)"),
+        "gray.jpg": (gray, "gray JPEG"),
+        "progressive.jpg": (astronaut, "progressive JPEG, quality 90"),
+        "cmyk.jpg": (chelsea.convert("CMYK"), "CMYK JPEG"),
+    }
+    with atomic_dir(out / "image-variants") as tmp:
+        described = {}
+        for name, (image, what) in variants.items():
+            options = {"quality": 90, "progressive": True} if name == "progressive.jpg" else {}
+            image.save(tmp / name, **options)
+            described[name] = {"ok": True, "what": what, "size": list(image.size)}
+        shutil.copy(SKIMAGE_DATA / "truncated.jpg", tmp / "truncated.jpg")
+        whole = (tmp / "rgba.png").read_bytes()
+        (tmp / "cut.png").write_bytes(whole[: len(whole) // 2])
+        (tmp / "not-an-image.png").write_text("this is text, not a PNG\n")
+        described.update({"truncated.jpg": {"ok": False, "what": "truncated JPEG from skimage's data"},
+                          "cut.png": {"ok": False, "what": "rgba.png cut after half its bytes"},
+                          "not-an-image.png": {"ok": False, "what": "a text file named .png"}})
+        save_json(tmp / "variants.json", described)
 
 
 def crops(image: Image.Image):
@@ -64,6 +97,8 @@ def main() -> None:
         write_photos(out)
     if not (out / "imagenet224").exists():
         write_imagenet(out)
+    if not (out / "image-variants").exists():
+        write_variants(out)
 
 
 if __name__ == "__main__":
