@@ -20,7 +20,7 @@ interface Case {
 
 const { dir, manifest } = makeFixtures<Case>('jpeg');
 
-test('JPEG photographs decode close to libjpeg (baseline, progressive, gray, 4:4:4 and 4:2:0)', () => {
+test('JPEG photographs decode close to libjpeg (baseline, progressive, gray, CMYK, 4:4:4 and 4:2:0)', () => {
   assert.ok(manifest.length >= 6);
   for (const c of manifest) {
     const img = decodeJpeg(readFileSync(join(dir, c.file)), c.file);

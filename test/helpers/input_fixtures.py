@@ -168,7 +168,8 @@ def jpeg_fixtures():
     img.save(os.path.join(OUT, 'progressive.jpg'), quality=90, progressive=True)
     img.convert('L').save(os.path.join(OUT, 'gray.jpg'), quality=90)
     img.save(os.path.join(OUT, 'q75-444.jpg'), quality=75, subsampling=0)
-    for name in [n for n, _ in files] + ['progressive.jpg', 'gray.jpg', 'q75-444.jpg']:
+    img.convert('CMYK').save(os.path.join(OUT, 'cmyk.jpg'), quality=90)
+    for name in [n for n, _ in files] + ['progressive.jpg', 'gray.jpg', 'q75-444.jpg', 'cmyk.jpg']:
         arr = np.array(Image.open(os.path.join(OUT, name)).convert('RGB'))
         expect(name, arr, 8, 'PIL (libjpeg)')
 
