@@ -1,14 +1,11 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { FileError } from '../errors';
+import { DataFileError } from '../errors';
 import { FileSource } from './byte-source';
 import { describeFileProblem } from './open-errors';
 import { openRegularFile } from './regular-file';
 
-/** A data file (an input sample, an image) or a data folder that cannot be used; the message names it. */
-export class DataFileError extends FileError {
-  override name = 'DataFileError';
-}
+export { DataFileError };
 
 /**
  * Opens a data file for positional reads: a regular file only (a FIFO, socket or device is
