@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { deflateSync } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 import { DataFileError } from '../src/onnx/io/data-files';
 import type { ImagePlan } from '../src/runtime/input-files/image-preprocess';
 import { openInputFolder } from '../src/runtime/input-files/input-folder';
@@ -17,19 +17,12 @@ import { SKIMAGE_DATA } from './helpers/input-fixtures';
 const SPEC: InputSpec[] = [{ name: 'x', dtype: 1, dims: [1, 3, 8, 8] }];
 const PLAN: ImagePlan = { input: 'x', height: 8, width: 8, layout: 'nchw', channels: 3, mean: [0, 0, 0], std: [1, 1, 1], bgr: false, scale: 1 / 255, dtype: 1, batched: true };
 
-const crcTable = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
 function chunk(type: string, data: Uint8Array): Buffer {
   const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  let c = 0xffffffff;
-  for (const b of body) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
   const head = Buffer.alloc(4);
   head.writeUInt32BE(data.length);
   const crc = Buffer.alloc(4);
-  crc.writeUInt32BE((c ^ 0xffffffff) >>> 0);
+  crc.writeUInt32BE(crc32(body));
   return Buffer.concat([head, body, crc]);
 }
 function png(width: number, height: number, idat: Uint8Array, colorType = 0): Buffer {
