@@ -98,6 +98,12 @@ test('several inputs: the conformance suite\'s test_data_set_* layout and <input
   assert.deepEqual(samples[0]!.feeds.y!.dims, [3, 4, 5]);
   assert.match(warnings[0]!, /1 file\(s\) skipped, not samples for this model: model\.onnx/);
 
+  // A one-input model pointed at one test_data_set_N folder: input_0.pb is the sample, output_0.pb is not.
+  const relu = join(SUITE_DIR, 'node', 'test_relu');
+  const one = openInputFolder(join(relu, 'test_data_set_0'), modelInputSpecs(openModel(join(relu, 'model.onnx'))), { onWarning: (w) => warnings.push(w) });
+  assert.deepEqual(collect(one.samples()).map((s) => s.id), ['input_0.pb']);
+  assert.match(warnings[1]!, /1 file\(s\) skipped, not samples for this model: output_0\.pb$/);
+
   const dir = mkdtempSync(join(tmpdir(), 'inputs-multi-'));
   execFileSync('/usr/bin/python3', ['-c', `import numpy as np, os
 for s in ('a', 'b'):

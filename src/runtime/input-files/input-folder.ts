@@ -41,7 +41,7 @@ export interface InputData {
  * Several inputs: one subfolder per sample holding `<input name>.npy` or `input_N.pb` (N the
  * input's index; the conformance suite's test_data_set_* layout; other files there, such as
  * output_N.pb, are ignored). Dot files are ignored; top-level files that are not samples for
- * the model are skipped with a warning; FIFOs, devices, broken links, link loops and folders
+ * the model (output_N.pb among them) are skipped with a warning; FIFOs, devices, broken links, link loops and folders
  * nested in a sample folder are refused by name.
  */
 export function openInputFolder(folder: string, inputs: readonly InputSpec[], options: InputFolderOptions = {}): InputData {
@@ -58,7 +58,7 @@ export function openInputFolder(folder: string, inputs: readonly InputSpec[], op
   const skipped: string[] = [];
   for (const e of entries) {
     if (e.kind === 'folder') units.push(sampleFolder(e, inputs));
-    else if (inputs.length === 1 && fileKind(e.name)) units.push({ path: e.path, files: [{ path: e.path, kind: fileKind(e.name)! }], splittable: true });
+    else if (inputs.length === 1 && fileKind(e.name) && !/^output_\d+\.pb$/.test(e.name)) units.push({ path: e.path, files: [{ path: e.path, kind: fileKind(e.name)! }], splittable: true });
     else skipped.push(e.name);
   }
   if (units.length === 0) {
