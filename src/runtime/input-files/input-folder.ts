@@ -41,8 +41,8 @@ export interface InputData {
  * Several inputs: one subfolder per sample holding `<input name>.npy` or `input_N.pb` (N the
  * input's index; the conformance suite's test_data_set_* layout; other files there, such as
  * output_N.pb, are ignored). Dot files are ignored; top-level files that are not samples for
- * the model (output_N.pb among them) are skipped with a warning; FIFOs, devices, broken links, link loops and folders
- * nested in a sample folder are refused by name.
+ * the model (output_N.pb among them) are skipped with a warning; FIFOs, devices, broken
+ * links, link loops and folders nested in a sample folder are refused by name.
  */
 export function openInputFolder(folder: string, inputs: readonly InputSpec[], options: InputFolderOptions = {}): InputData {
   if (inputs.length === 0) throw new InputOptionsError('the model has no inputs to feed from files');
