@@ -23,7 +23,7 @@ export function decodeJpeg(bytes: Uint8Array, name: string): DecodedImage {
     if (!image.width || !image.height || data.length !== image.width * image.height * 3) throw new Error(`decoded ${data.length} bytes for ${image.width}x${image.height} pixels`);
     return { width: image.width, height: image.height, channels: 3, depth: 8, data };
   } catch (e) {
-    throw fail(`cannot decode the JPEG image: ${(e as Error).message ?? String(e)}`, e);
+    throw fail(`cannot decode the JPEG image (corrupt or truncated?): ${(e as Error).message ?? String(e)}`, e);
   }
 }
 
