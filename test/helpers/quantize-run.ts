@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { checkModel } from '../../src/onnx/check/checker';
 import { ModelEdit } from '../../src/onnx/edit/model-edit';
+import { tensorValueInfo } from '../../src/onnx/edit/proto-factory';
 import { DiskModelFiles } from '../../src/onnx/io/model-files';
 import { writeModel } from '../../src/onnx/io/write-model';
 import { decodeModelProto, openModel } from '../../src/onnx/open';
@@ -34,13 +35,35 @@ export function openForEdit(path: string): { edit: ModelEdit; files: DiskModelFi
   return { edit: new ModelEdit(decodeModelProto(files.model)), files };
 }
 
+/** A float32 value of the main graph to expose as an output too (an inner value to compare when the real output carries no signal). */
+export interface ExtraOutput {
+  name: string;
+  rank: number;
+}
+
+function addOutputs(edit: ModelEdit, outputs: readonly ExtraOutput[]): void {
+  for (const o of outputs) edit.main.proto.output.push(tensorValueInfo(o.name, 1, Array<undefined>(o.rank).fill(undefined)));
+}
+
+/** A copy of a model with more outputs, in a temporary folder. */
+export function withOutputs(path: string, outputs: readonly ExtraOutput[]): string {
+  const { edit, files } = openForEdit(path);
+  try {
+    addOutputs(edit, outputs);
+    return writeModel(edit.proto, files, join(mkdtempSync(join(tmpdir(), 'dyn-int8-')), 'float.onnx'), { protect: [path] }).path;
+  } finally {
+    files.close();
+  }
+}
+
 /** Quantizes a model file into a temporary folder; returns the output path and the result. */
-export function quantizeFile(path: string, options: DynamicOptions = {}, name = 'q.onnx'): { out: string; result: DynamicResult; edit: ModelEdit } {
+export function quantizeFile(path: string, options: DynamicOptions = {}, extraOutputs: readonly ExtraOutput[] = []): { out: string; result: DynamicResult; edit: ModelEdit } {
   const dir = mkdtempSync(join(tmpdir(), 'dyn-int8-'));
   const { edit, files } = openForEdit(path);
   try {
     const result = quantizeDynamic(edit, files, options);
-    const out = join(dir, name);
+    addOutputs(edit, extraOutputs);
+    const out = join(dir, 'q.onnx');
     writeModel(edit.proto, files, out, { protect: [path] });
     return { out, result, edit };
   } finally {

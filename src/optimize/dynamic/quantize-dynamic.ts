@@ -47,7 +47,7 @@ export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, 
     Object.assign(details, { identitiesRemoved: pre.identitiesRemoved, batchNormsFolded: pre.batchNormsFolded, valuesTyped: pre.valuesTyped });
     typeOf = pre.typeOf;
   }
-  const { candidates, skipped } = selectNodes(edit.graphs(), options, typeOf);
+  const { candidates, skipped, withoutWeight } = selectNodes(edit.graphs(), options, typeOf);
   if (!candidates.length) {
     throw new NothingToQuantizeError(`no node would be quantized: dynamic quantization changes ${[...(options.opTypes ?? DEFAULT_OP_TYPES)].join(', ')} nodes whose input 1 is a float32 weight${skipped.length ? `; ${skipped.slice(0, 3).join('; ')}` : ''}`);
   }
@@ -62,5 +62,6 @@ export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, 
   for (const [op, n] of Object.entries(byOp)) details[`quantized${op}`] = n;
   details.weightsQuantized = weights.quantizedWeights;
   details.keptFloat = skipped.length;
+  details.withoutWeight = withoutWeight;
   return { nodesAdded: ctx.nodesAdded, nodesChanged: candidates.length, details, warnings: [...ctx.warnings, ...skipped] };
 }

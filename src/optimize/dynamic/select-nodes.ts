@@ -31,8 +31,7 @@ export const gemmAttributes = (node: NodeProto): { alpha: number; beta: number; 
 });
 
 /** Why a node of a selected op type is left in float, or undefined when it can be quantized. */
-function unsupported(g: GraphEdit, node: NodeProto, weight: WeightSource | undefined, dims: number[], typeOf: ValueTypes | undefined): string | undefined {
-  if (!weight) return 'its input 1 is not a float32 weight';
+function unsupported(g: GraphEdit, node: NodeProto, dims: number[], typeOf: ValueTypes | undefined): string | undefined {
   if (g.weight(node.input[0] ?? '')) return 'its input 0 is a constant, not an activation';
   const known = typeOf?.(g, node.input[0]!);
   if (known && known.kind === 'tensor' && known.elemType !== FLOAT) return 'its input 0 is not float32';
@@ -52,26 +51,32 @@ function unsupported(g: GraphEdit, node: NodeProto, weight: WeightSource | undef
 /**
  * The nodes dynamic quantization changes, in every graph: default-domain nodes of the chosen
  * op types whose input 1 is a float32 weight (initializer or Constant, through Identity), not
- * excluded by op type or name. Nodes of a chosen type left in float are listed with why.
+ * excluded by op type or name. Nodes with a weight left in float are listed with why; nodes
+ * of two activations (attention's Q·Kᵀ) are only counted.
  */
-export function selectNodes(graphs: readonly GraphEdit[], options: DynamicOptions, typeOf: ValueTypes | undefined): { candidates: Candidate[]; skipped: string[] } {
+export function selectNodes(graphs: readonly GraphEdit[], options: DynamicOptions, typeOf: ValueTypes | undefined): { candidates: Candidate[]; skipped: string[]; withoutWeight: number } {
   const ops = new Set(options.opTypes ?? DEFAULT_OP_TYPES);
   for (const op of options.excludeOps ?? []) ops.delete(op);
   const include = options.includeNodes?.length ? new Set(options.includeNodes) : undefined;
   const exclude = new Set(options.excludeNodes ?? []);
   const candidates: Candidate[] = [];
   const skipped: string[] = [];
+  let withoutWeight = 0;
   for (const graph of graphs) {
     for (const node of graph.nodes) {
       if (node.domain || !ops.has(node.op_type ?? '')) continue;
       const name = node.name ?? '';
       if (exclude.has(name) || (include && !include.has(name))) continue;
       const weight = floatWeight(graph, node.input[1]);
-      const dims = weight ? weightDims(weight) : [];
-      const why = unsupported(graph, node, weight, dims, typeOf);
+      if (!weight) {
+        withoutWeight++;
+        continue;
+      }
+      const dims = weightDims(weight);
+      const why = unsupported(graph, node, dims, typeOf);
       if (why) skipped.push(`${node.op_type} '${name || node.output[0]}' stays float: ${why}`);
-      else candidates.push({ graph, node, weight: weight!, weightDims: dims });
+      else candidates.push({ graph, node, weight, weightDims: dims });
     }
   }
-  return { candidates, skipped };
+  return { candidates, skipped, withoutWeight };
 }
