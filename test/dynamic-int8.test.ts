@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { ROOT } from './helpers/corpus';
+import * as ort from 'onnxruntime-node';
+import { CORPUS_DIR, ROOT } from './helpers/corpus';
 import { assertValidModel, cosine, npyFiles, openForEdit, quantizeFile, readNpy, runModel, withOutputs } from './helpers/quantize-run';
 
 const MODELS = join(ROOT, '.cache', 'models');
@@ -48,4 +49,39 @@ test('ViT-B/16 per channel: MatMul and Gemm weights to int8; the features before
   }
   console.log(`ViT-B/16: size ratio ${ratio.toFixed(3)}, feature cosines ${cosines.map((c) => c.toFixed(4)).join(' ')}`);
   assert.ok(Math.min(...cosines) >= 0.95, `cosines ${cosines.join(', ')}`);
+});
+
+/** Silero VAD's speech probabilities over consecutive frames, its state carried from frame to frame. */
+async function vadProbabilities(path: string, frames: string[]): Promise<Float32Array> {
+  const s = await ort.InferenceSession.create(path);
+  try {
+    const sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
+    let state = new ort.Tensor('float32', new Float32Array(2 * 128), [2, 1, 128]);
+    const out = new Float32Array(frames.length);
+    for (const [i, f] of frames.entries()) {
+      const r = await s.run({ input: readNpy(join(f, 'input.npy')), state, sr });
+      out[i] = (r.output!.data as Float32Array)[0]!;
+      state = r.stateN!;
+    }
+    return out;
+  } finally {
+    await s.release();
+  }
+}
+
+test('Silero VAD v5: Conv weights held by Constant nodes inside If branches are quantized there; speech probabilities on real speech stay close', async () => {
+  const model = join(CORPUS_DIR, 'silero_vad_v5.onnx');
+  const { out, result, edit } = quantizeFile(model);
+  const inBranches = edit.graphs().filter((g) => g.parent).flatMap((g) => g.nodes.filter((n) => n.op_type === 'ConvInteger'));
+  assert.equal(inBranches.length, result.details.quantizedConv);
+  assert.ok(inBranches.length >= 10, `${inBranches.length} ConvInteger nodes in If branches`);
+  assert.ok(!edit.graphs().some((g) => g.nodes.some((n) => n.op_type === 'Conv')), 'no float Conv is left');
+  assertValidModel(out);
+  const ratio = statSync(out).size / statSync(model).size;
+  const dir = join(DATA, 'speech', 'silero-v5', 'eval');
+  const frames = readdirSync(dir).sort().slice(0, 200).map((f) => join(dir, f));
+  const [a, b] = [await vadProbabilities(model, frames), await vadProbabilities(out, frames)];
+  const maxError = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+  console.log(`Silero VAD v5: size ratio ${ratio.toFixed(3)}, probability cosine ${cosine(a, b).toFixed(4)}, max abs error ${maxError.toFixed(4)} over ${frames.length} frames`);
+  assert.ok(cosine(a, b) >= 0.95);
 });
