@@ -8,7 +8,7 @@ import { latestOpset, normalizeDomain, opsAt } from '../onnx/schema/registry';
  * (QGemm, QAttention, DynamicQuantizeMatMul, MatMulIntegerToFloat, MatMulNBits, ...),
  * taken from the schema registry so that new contrib ops are covered when it is updated.
  */
-const QUANTIZED_NAME = /^Q[A-Z]|Quantiz|Integer|NBits|Bnb4|FpQ4/;
+const QUANTIZED_NAME = /^Q[A-Z]|[Qq]uantiz|Integer|NBits|Bnb4|FpQ4/;
 
 const QUANTIZED_OPS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
   ['', 'com.microsoft'].map((domain) => [domain, new Set(opsAt(domain, latestOpset(domain)).filter((op) => QUANTIZED_NAME.test(op)))]),
