@@ -1,0 +1,170 @@
+import type { Node } from '../../onnx/model/graph';
+import { toNumber } from '../../onnx/proto/byte-range';
+import type { AttributeProto, GraphProto, NodeProto, TensorProto } from '../../onnx/proto/types';
+import { Tensor } from '../../onnx/tensor';
+import { computedFloat16Tensor, countFloat16Changes } from './float16-tensor';
+import { FLOAT, FLOAT16, type Prec } from './node-policy';
+import { setFloatType, type FloatDef, type Plan } from './plan';
+import { castNode, FreshNames, intAttribute, nodeProto, smallFloat16Tensor, tensorAttribute } from './protos';
+import { addCounts, emptyCounts, type Float16Counts, type Float16Range } from './to-float16';
+
+export interface ApplyResult {
+  castsInserted: number;
+  initializersConverted: number;
+  constantsConverted: number;
+  /** Constants read both as float16 and float32: kept, with a float16 copy added. */
+  constantsCopied: number;
+  valuesConverted: number;
+  counts: Float16Counts;
+  nodesAdded: number;
+  changed: Set<Node>;
+}
+
+/** Ops whose float output type comes from an attribute, and that attribute. */
+const DTYPE_ATTRIBUTE: Record<string, { name: string; absentIsFloat: boolean }> = {
+  EyeLike: { name: 'dtype', absentIsFloat: false },
+  RandomNormalLike: { name: 'dtype', absentIsFloat: false },
+  RandomUniformLike: { name: 'dtype', absentIsFloat: false },
+  Bernoulli: { name: 'dtype', absentIsFloat: false },
+  RandomNormal: { name: 'dtype', absentIsFloat: true },
+  RandomUniform: { name: 'dtype', absentIsFloat: true },
+  Cast: { name: 'to', absentIsFloat: false },
+};
+
+/** Rewrites the model's protos as the plan says. Weights become computed float16 tensors (converted while written). */
+export function applyPlan(plan: Plan, range: Float16Range): ApplyResult {
+  const files = plan.model.files;
+  const names = new FreshNames(plan.model);
+  const r: ApplyResult = { castsInserted: 0, initializersConverted: 0, constantsConverted: 0, constantsCopied: 0, valuesConverted: 0, counts: emptyCounts(), nodesAdded: 0, changed: new Set() };
+  const after = new Map<NodeProto, NodeProto[]>();
+  const atStart = new Map<GraphProto, NodeProto[]>();
+  const place = (d: FloatDef, n: NodeProto): void => {
+    const list = d.node ? after.get(d.node.proto) ?? after.set(d.node.proto, []).get(d.node.proto)! : atStart.get(d.graph.proto) ?? atStart.set(d.graph.proto, []).get(d.graph.proto)!;
+    list.push(n);
+    r.nodesAdded++;
+  };
+  const namePrec = new Map<string, Prec>();
+  const replaced = new Map<TensorProto, TensorProto>();
+  const added = new Map<GraphProto, TensorProto[]>();
+
+  /** A float16 version of a float32 tensor, counted; computed when the encoder writes it. */
+  const toHalf = (t: TensorProto, name: string): TensorProto => {
+    const tensor = new Tensor(t, files);
+    addCounts(r.counts, countFloat16Changes(tensor, range));
+    r.valuesConverted += tensor.elementCount;
+    return computedFloat16Tensor(tensor, name, range);
+  };
+  const smallHalf = (name: string, dims: number[], values: Float32Array): TensorProto => {
+    const { tensor, counts } = smallFloat16Tensor(name, dims, values, range);
+    addCounts(r.counts, counts);
+    r.valuesConverted += values.length;
+    return tensor;
+  };
+  /** The Constant node's value as a float16 tensor. */
+  const constantHalf = (node: Node): TensorProto => {
+    const a = node.proto.attribute.find((x) => x.name === 'value' || x.name === 'value_float' || x.name === 'value_floats')!;
+    if (a.name === 'value') return toHalf(a.t!, a.t!.name ?? '');
+    if (a.name === 'value_float') return smallHalf('', [], Float32Array.of(a.f ?? 0));
+    return smallHalf('', [a.floats.length], Float32Array.from(a.floats));
+  };
+
+  for (const d of plan.defs.values()) {
+    const v = d.value.name;
+    const version = new Map<Prec, string>();
+    if (d.kind === 'initializer' || d.kind === 'constant') {
+      if (d.prec === 'copy') {
+        const copy = names.fresh(`${v}__fp16`);
+        version.set(32, v).set(16, copy);
+        if (d.kind === 'initializer') added.set(d.graph.proto, [...(added.get(d.graph.proto) ?? []), toHalf(d.value.initializer!.proto, copy)]);
+        else place(d, nodeProto('Constant', copy, [], [copy], [tensorAttribute('value', constantHalf(d.node!))]));
+        r.constantsCopied++;
+      } else {
+        version.set(d.prec, v);
+        if (d.prec === 16) convertConstantInPlace(d);
+      }
+      if (d.prec !== 32) (d.kind === 'initializer' ? r.initializersConverted++ : r.constantsConverted++);
+      namePrec.set(v, d.prec === 16 ? 16 : 32);
+    } else {
+      const prec = d.prec as Prec;
+      const fixed = d.uses.find((u) => u.fixedName);
+      let nameType: Prec = fixed?.want ?? prec;
+      if (nameType !== prec && d.kind !== 'node') {
+        // A graph input or sparse initializer that is also a main-graph output keeps its own type.
+        for (const u of d.uses) if (u.fixedName) u.want = prec;
+        nameType = prec;
+      }
+      if (nameType !== prec) {
+        const renamed = names.fresh(`${v}__fp${prec}`);
+        d.node!.proto.output[d.outputIndex!] = renamed;
+        place(d, castNode(renamed, v, nameType));
+        r.castsInserted++;
+        version.set(prec, renamed).set(nameType, v);
+      } else {
+        version.set(prec, v);
+      }
+      for (const u of d.uses) {
+        if (version.has(u.want)) continue;
+        const cast = names.fresh(`${v}__fp${u.want}`);
+        place(d, castNode(version.get(prec)!, cast, u.want));
+        r.castsInserted++;
+        version.set(u.want, cast);
+      }
+      namePrec.set(v, nameType);
+      if (d.kind === 'node' && prec === 16) fixOutputTypeAttributes(d.node!);
+    }
+    for (const u of d.uses) {
+      const name = version.get(u.want)!;
+      if (u.node && name !== v) r.changed.add(u.node);
+      u.rename(name, u.want);
+    }
+  }
+
+  for (const g of plan.graphs) {
+    if (replaced.size || added.has(g.proto)) g.proto.initializer = [...g.proto.initializer.map((t) => replaced.get(t) ?? t), ...(added.get(g.proto) ?? [])];
+    for (const vi of [...g.proto.input, ...g.proto.value_info]) {
+      const prec = namePrec.get(vi.name ?? '');
+      if (prec) setFloatType(vi.type, prec);
+    }
+    for (const node of g.nodes) {
+      if (plan.kept.has(node)) continue;
+      const touches = node.inputs.some((n) => namePrec.get(n) === 16) || node.outputs.some((n) => namePrec.get(n) === 16);
+      if (touches) r.changed.add(node);
+    }
+    const start = atStart.get(g.proto) ?? [];
+    if (!start.length && !g.proto.node.some((n) => after.has(n))) continue;
+    g.proto.node = [...start, ...g.proto.node.flatMap((n) => [n, ...(after.get(n) ?? [])])];
+  }
+  return r;
+
+  function convertConstantInPlace(d: FloatDef): void {
+    if (d.kind === 'initializer') {
+      const t = d.value.initializer!.proto;
+      replaced.set(t, toHalf(t, t.name ?? ''));
+      return;
+    }
+    const node = d.node!;
+    const half = constantHalf(node);
+    node.proto.attribute = node.proto.attribute.map((a) => (a.name === 'value' || a.name === 'value_float' || a.name === 'value_floats' ? tensorAttribute('value', half) : a));
+    r.changed.add(node);
+  }
+
+  /** A converted node whose float16 output type is set by an attribute gets that attribute changed. */
+  function fixOutputTypeAttributes(node: Node): void {
+    if (node.domain !== '') return;
+    if (node.opType === 'ConstantOfShape') {
+      const a = node.proto.attribute.find((x) => x.name === 'value');
+      const values = a?.t ? (new Tensor(a.t, files).read(1).values as Float32Array) : Float32Array.of(0);
+      const value = tensorAttribute('value', smallHalf(a?.t?.name ?? '', [1], Float32Array.from(values)));
+      node.proto.attribute = [...node.proto.attribute.filter((x) => x.name !== 'value'), value];
+      r.changed.add(node);
+      return;
+    }
+    const rule = DTYPE_ATTRIBUTE[node.opType];
+    if (!rule) return;
+    const a: AttributeProto | undefined = node.proto.attribute.find((x) => x.name === rule.name);
+    const isFloat = a ? toNumber(a.i ?? 0) === FLOAT : rule.absentIsFloat;
+    if (!isFloat) return;
+    node.proto.attribute = [...node.proto.attribute.filter((x) => x.name !== rule.name), intAttribute(rule.name, FLOAT16)];
+    r.changed.add(node);
+  }
+}
