@@ -2,7 +2,8 @@ import type { Node } from '../../onnx/model/graph';
 import { toNumber } from '../../onnx/proto/byte-range';
 import type { AttributeProto, GraphProto, NodeProto, TensorProto } from '../../onnx/proto/types';
 import { Tensor } from '../../onnx/tensor';
-import { computedFloat16Tensor, countFloat16Changes } from './float16-tensor';
+import { constantValue } from './constant-values';
+import { computedFloat16Tensor } from './float16-tensor';
 import { FLOAT, FLOAT16, type Prec } from './node-policy';
 import { setFloatType, type FloatDef, type Plan } from './plan';
 import { castNode, FreshNames, intAttribute, nodeProto, smallFloat16Tensor, tensorAttribute } from './protos';
@@ -47,25 +48,26 @@ export function applyPlan(plan: Plan, range: Float16Range): ApplyResult {
   const replaced = new Map<TensorProto, TensorProto>();
   const added = new Map<GraphProto, TensorProto[]>();
 
-  /** A float16 version of a float32 tensor, counted; computed when the encoder writes it. */
-  const toHalf = (t: TensorProto, name: string): TensorProto => {
-    const tensor = new Tensor(t, files);
-    addCounts(r.counts, countFloat16Changes(tensor, range));
-    r.valuesConverted += tensor.elementCount;
-    return computedFloat16Tensor(tensor, name, range);
-  };
   const smallHalf = (name: string, dims: number[], values: Float32Array): TensorProto => {
     const { tensor, counts } = smallFloat16Tensor(name, dims, values, range);
     addCounts(r.counts, counts);
     r.valuesConverted += values.length;
     return tensor;
   };
-  /** The Constant node's value as a float16 tensor. */
-  const constantHalf = (node: Node): TensorProto => {
-    const a = node.proto.attribute.find((x) => x.name === 'value' || x.name === 'value_float' || x.name === 'value_floats')!;
-    if (a.name === 'value') return toHalf(a.t!, a.t!.name ?? '');
-    if (a.name === 'value_float') return smallHalf('', [], Float32Array.of(a.f ?? 0));
-    return smallHalf('', [a.floats.length], Float32Array.from(a.floats));
+  /** The float16 version of a constant's value (computed while written for tensors), counted from the plan's read. */
+  const constantHalf = (d: FloatDef, name: string): TensorProto => {
+    addCounts(r.counts, d.counts!);
+    if (d.kind === 'initializer') {
+      r.valuesConverted += d.value.initializer!.elementCount;
+      return computedFloat16Tensor(d.value.initializer!, name, range);
+    }
+    const v = constantValue(d.node!, files);
+    if ('tensor' in v) {
+      r.valuesConverted += v.tensor.elementCount;
+      return computedFloat16Tensor(v.tensor, name, range);
+    }
+    r.valuesConverted += v.values.length;
+    return smallFloat16Tensor(name, v.dims, v.values, range).tensor;
   };
 
   for (const d of plan.defs.values()) {
@@ -75,8 +77,8 @@ export function applyPlan(plan: Plan, range: Float16Range): ApplyResult {
       if (d.prec === 'copy') {
         const copy = names.fresh(`${v}__fp16`);
         version.set(32, v).set(16, copy);
-        if (d.kind === 'initializer') added.set(d.graph.proto, [...(added.get(d.graph.proto) ?? []), toHalf(d.value.initializer!.proto, copy)]);
-        else place(d, nodeProto('Constant', copy, [], [copy], [tensorAttribute('value', constantHalf(d.node!))]));
+        if (d.kind === 'initializer') added.set(d.graph.proto, [...(added.get(d.graph.proto) ?? []), constantHalf(d, copy)]);
+        else place(d, nodeProto('Constant', copy, [], [copy], [tensorAttribute('value', constantHalf(d, ''))]));
         r.constantsCopied++;
       } else {
         version.set(d.prec, v);
@@ -139,11 +141,11 @@ export function applyPlan(plan: Plan, range: Float16Range): ApplyResult {
   function convertConstantInPlace(d: FloatDef): void {
     if (d.kind === 'initializer') {
       const t = d.value.initializer!.proto;
-      replaced.set(t, toHalf(t, t.name ?? ''));
+      replaced.set(t, constantHalf(d, t.name ?? ''));
       return;
     }
     const node = d.node!;
-    const half = constantHalf(node);
+    const half = constantHalf(d, '');
     node.proto.attribute = node.proto.attribute.map((a) => (a.name === 'value' || a.name === 'value_float' || a.name === 'value_floats' ? tensorAttribute('value', half) : a));
     r.changed.add(node);
   }

@@ -26,6 +26,12 @@ export interface Fp16Options {
    * float16 subnormals are kept and values below 2^-25 round to ±0 (counted as flushed).
    */
   minPositive: number;
+  /**
+   * A node reading a weight with values beyond ±maxFinite: 'keep-float32' (default) keeps that
+   * node float32 and the weight exact; 'clamp' converts it, clamping (onnxconverter-common's way).
+   * Either way values that do become float16 are clamped and counted.
+   */
+  outOfRange: 'keep-float32' | 'clamp';
 }
 
 export const DEFAULT_FP16_OPTIONS: Fp16Options = {
@@ -34,6 +40,7 @@ export const DEFAULT_FP16_OPTIONS: Fp16Options = {
   blockNodes: [],
   maxFinite: FLOAT16_MAX,
   minPositive: 0,
+  outOfRange: 'keep-float32',
 };
 
 /** Options with defaults filled in; a bad range is a usage error (RangeError). */
@@ -41,5 +48,6 @@ export function fp16Options(given: Partial<Fp16Options> = {}): Fp16Options {
   const o = { ...DEFAULT_FP16_OPTIONS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) } as Fp16Options;
   if (!(o.maxFinite > 0 && o.maxFinite <= FLOAT16_MAX)) throw new RangeError(`maxFinite must be in (0, ${FLOAT16_MAX}], got ${o.maxFinite}`);
   if (!(o.minPositive >= 0 && o.minPositive < o.maxFinite)) throw new RangeError(`minPositive must be in [0, maxFinite), got ${o.minPositive}`);
+  if (o.outOfRange !== 'keep-float32' && o.outOfRange !== 'clamp') throw new RangeError(`outOfRange must be 'keep-float32' or 'clamp', got ${String(o.outOfRange)}`);
   return o;
 }

@@ -4,6 +4,8 @@ import { inferModel } from '../../onnx/infer/infer';
 import type { OpSchema } from '../../onnx/schema/types';
 import { FLOAT, inputWant, mayAutoKeep, outputMayBeFloat16, schemaOf, staticKeepReason, type Prec } from './node-policy';
 import type { Fp16Options } from './options';
+import { constantCounts } from './constant-values';
+import type { Float16Counts } from './to-float16';
 
 /** One place a float value is read, and the precision the reader needs there. */
 export interface Use {
@@ -32,6 +34,8 @@ export interface FloatDef {
   uses: Use[];
   /** Precision the definition produces; 'copy' = a constant kept float32 with a float16 copy beside it. */
   prec: Prec | 'copy';
+  /** Constants: what converting their values clamps, raises or flushes (read once, while planning). */
+  counts?: Float16Counts;
 }
 
 export interface Plan {
@@ -144,6 +148,11 @@ export function planFloat16(model: Model, options: Fp16Options): Plan {
   }
   if (unknownTypes.size) warnings.push(`${unknownTypes.size} value(s) of unknown type left as they are (e.g. '${[...unknownTypes][0]}'): if one is float32 the output may not load`);
 
+  for (const d of defs.values()) {
+    if (d.kind !== 'initializer' && d.kind !== 'constant') continue;
+    d.counts = constantCounts(d, model.files, options);
+    if (d.counts.clamped && options.outOfRange === 'keep-float32') keepReaders(d, nodeUses, kept, defs);
+  }
   autoKeep(graphs, defs, nodeUses, kept);
 
   for (const d of defs.values()) {
@@ -153,6 +162,21 @@ export function planFloat16(model: Model, options: Fp16Options): Plan {
     d.prec = w16 && w32 ? 'copy' : w32 ? 32 : 16;
   }
   return { model, graphs, defs, kept, warnings };
+}
+
+/** The nodes reading a weight float16 cannot hold keep float32, so the weight stays exact. */
+function keepReaders(d: FloatDef, nodeUses: Map<Node, Use[]>, kept: Map<Node, string>, defs: Map<Value, FloatDef>): void {
+  for (const u of d.uses) {
+    const node = u.node;
+    if (!node || kept.has(node) || node.subgraphs.length) continue;
+    kept.set(node, `reads '${d.value.name}', whose values go beyond float16's range`);
+    for (const r of nodeUses.get(node) ?? []) r.want = 32;
+    node.outputs.forEach((_, i) => {
+      const out = node.outputValue(i);
+      const od = out && defs.get(out);
+      if (od && od.node === node) od.prec = 32;
+    });
+  }
 }
 
 /** Outer float values read anywhere inside a kept node's subgraph: they are read as float32. */
