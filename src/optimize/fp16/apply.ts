@@ -6,7 +6,9 @@ import { constantValue } from './constant-values';
 import { computedFloat16Tensor } from './float16-tensor';
 import { FLOAT, FLOAT16, type Prec } from './node-policy';
 import { setFloatType, type FloatDef, type Plan } from './plan';
-import { castNode, FreshNames, intAttribute, nodeProto, smallFloat16Tensor, tensorAttribute } from './protos';
+import { intAttr, newNode, tensorAttr } from '../../onnx/edit/proto-factory';
+import type { ModelEdit } from '../../onnx/edit/model-edit';
+import { castNode, smallFloat16Tensor } from './protos';
 import { addCounts, emptyCounts, type Float16Counts, type Float16Range } from './to-float16';
 
 export interface ApplyResult {
@@ -33,9 +35,8 @@ const DTYPE_ATTRIBUTE: Record<string, { name: string; absentIsFloat: boolean }> 
 };
 
 /** Rewrites the model's protos as the plan says. Weights become computed float16 tensors (converted while written). */
-export function applyPlan(plan: Plan, range: Float16Range): ApplyResult {
+export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): ApplyResult {
   const files = plan.model.files;
-  const names = new FreshNames(plan.model);
   const r: ApplyResult = { castsInserted: 0, initializersConverted: 0, constantsConverted: 0, constantsCopied: 0, valuesConverted: 0, counts: emptyCounts(), nodesAdded: 0, changed: new Set() };
   const after = new Map<NodeProto, NodeProto[]>();
   const atStart = new Map<GraphProto, NodeProto[]>();
@@ -75,10 +76,10 @@ export function applyPlan(plan: Plan, range: Float16Range): ApplyResult {
     const version = new Map<Prec, string>();
     if (d.kind === 'initializer' || d.kind === 'constant') {
       if (d.prec === 'copy') {
-        const copy = names.fresh(`${v}__fp16`);
+        const copy = edit.uniqueName(`${v}__fp16`);
         version.set(32, v).set(16, copy);
         if (d.kind === 'initializer') added.set(d.graph.proto, [...(added.get(d.graph.proto) ?? []), constantHalf(d, copy)]);
-        else place(d, nodeProto('Constant', copy, [], [copy], [tensorAttribute('value', constantHalf(d, ''))]));
+        else place(d, newNode({ op: 'Constant', name: copy, inputs: [], outputs: [copy], attributes: [tensorAttr('value', constantHalf(d, ''))] }));
         r.constantsCopied++;
       } else {
         version.set(d.prec, v);
@@ -96,7 +97,7 @@ export function applyPlan(plan: Plan, range: Float16Range): ApplyResult {
         nameType = prec;
       }
       if (nameType !== prec) {
-        const renamed = names.fresh(`${v}__fp${prec}`);
+        const renamed = edit.uniqueName(`${v}__fp${prec}`);
         d.node!.proto.output[d.outputIndex!] = renamed;
         place(d, castNode(renamed, v, nameType));
         r.castsInserted++;
@@ -106,7 +107,7 @@ export function applyPlan(plan: Plan, range: Float16Range): ApplyResult {
       }
       for (const u of d.uses) {
         if (version.has(u.want)) continue;
-        const cast = names.fresh(`${v}__fp${u.want}`);
+        const cast = edit.uniqueName(`${v}__fp${u.want}`);
         place(d, castNode(version.get(prec)!, cast, u.want));
         r.castsInserted++;
         version.set(u.want, cast);
@@ -146,7 +147,7 @@ export function applyPlan(plan: Plan, range: Float16Range): ApplyResult {
     }
     const node = d.node!;
     const half = constantHalf(d, '');
-    node.proto.attribute = node.proto.attribute.map((a) => (a.name === 'value' || a.name === 'value_float' || a.name === 'value_floats' ? tensorAttribute('value', half) : a));
+    node.proto.attribute = node.proto.attribute.map((a) => (a.name === 'value' || a.name === 'value_float' || a.name === 'value_floats' ? tensorAttr('value', half) : a));
     r.changed.add(node);
   }
 
@@ -156,7 +157,7 @@ export function applyPlan(plan: Plan, range: Float16Range): ApplyResult {
     if (node.opType === 'ConstantOfShape') {
       const a = node.proto.attribute.find((x) => x.name === 'value');
       const values = a?.t ? (new Tensor(a.t, files).read(1).values as Float32Array) : Float32Array.of(0);
-      const value = tensorAttribute('value', smallHalf(a?.t?.name ?? '', [1], Float32Array.from(values)));
+      const value = tensorAttr('value', smallHalf(a?.t?.name ?? '', [1], Float32Array.from(values)));
       node.proto.attribute = [...node.proto.attribute.filter((x) => x.name !== 'value'), value];
       r.changed.add(node);
       return;
@@ -166,7 +167,7 @@ export function applyPlan(plan: Plan, range: Float16Range): ApplyResult {
     const a: AttributeProto | undefined = node.proto.attribute.find((x) => x.name === rule.name);
     const isFloat = a ? toNumber(a.i ?? 0) === FLOAT : rule.absentIsFloat;
     if (!isFloat) return;
-    node.proto.attribute = [...node.proto.attribute.filter((x) => x.name !== rule.name), intAttribute(rule.name, FLOAT16)];
+    node.proto.attribute = [...node.proto.attribute.filter((x) => x.name !== rule.name), intAttr(rule.name, FLOAT16)];
     r.changed.add(node);
   }
 }

@@ -1,3 +1,4 @@
+import { ModelEdit } from '../../onnx/edit/model-edit';
 import type { ModelFiles } from '../../onnx/io/model-files';
 import { buildModel } from '../../onnx/model/build';
 import { Model } from '../../onnx/model/graph';
@@ -19,9 +20,10 @@ export type Fp16Result = Pick<TransformReport, 'details' | 'nodesAdded' | 'nodes
  * the encoder writes them. Throws NothingToConvertError (before changing anything) when no
  * float32 initializer or Constant would be converted; RangeError for bad options.
  */
-export function convertToFloat16(model: Model | ModelProto, options: Partial<Fp16Options> = {}, files?: ModelFiles): Fp16Result {
+export function convertToFloat16(model: Model | ModelEdit | ModelProto, options: Partial<Fp16Options> = {}, files?: ModelFiles): Fp16Result {
   const opts = fp16Options(options);
-  const m = model instanceof Model ? model : buildModel(model, files);
+  const m = model instanceof Model ? model : buildModel(model instanceof ModelEdit ? model.proto : model, files);
+  const edit = model instanceof ModelEdit ? model : new ModelEdit(m.proto);
   const plan = planFloat16(m, opts);
   const constants = [...plan.defs.values()].filter((d) => (d.kind === 'initializer' || d.kind === 'constant') && d.prec !== 32);
   if (!constants.length) {
@@ -32,7 +34,7 @@ export function convertToFloat16(model: Model | ModelProto, options: Partial<Fp1
         : 'nothing to convert to float16: the model has no float32 initializer or Constant (already float16, or no float weights)',
     );
   }
-  const r = applyPlan(plan, { maxFinite: opts.maxFinite, minPositive: opts.minPositive });
+  const r = applyPlan(plan, edit, { maxFinite: opts.maxFinite, minPositive: opts.minPositive });
   const keptFloat: string[] = [];
   const keptFloatWhy: Record<string, string> = {};
   for (const [node, why] of plan.kept) {

@@ -1,5 +1,4 @@
-import type { ByteSource } from '../../onnx/io/byte-source';
-import { ByteRange } from '../../onnx/proto/byte-range';
+import { computedTensor, littleEndianBytes } from '../../onnx/edit/computed-tensor';
 import type { TensorProto } from '../../onnx/proto/types';
 import type { Tensor } from '../../onnx/tensor';
 import { addCounts, emptyCounts, float32ToFloat16, type Float16Counts, type Float16Range } from './to-float16';
@@ -26,75 +25,17 @@ export function countFloat16Changes(t: Tensor, range: Float16Range): Float16Coun
 }
 
 /**
- * The float16 bytes of a float32 tensor, made when read: the encoder streams this range in
- * order, so a whole tensor is never held. Reads are served sequentially; a read before the
- * current position starts over from the beginning (correct, only slower).
+ * A float16 TensorProto named `name` holding `source` converted: a computed tensor, made when
+ * the encoder reaches it, reading the float32 values in bounded chunks.
  */
-class Float16Source implements ByteSource {
-  readonly size: number;
-  readonly name: string;
-  private chunks: Generator<Float32Array> | undefined;
-  /** Converted bytes not yet handed out, starting at byte `at` of the output. */
-  private pending = new Uint8Array(0);
-  private at = 0;
-  constructor(
-    private readonly tensor: Tensor,
-    private readonly range: Float16Range,
-  ) {
-    this.size = tensor.elementCount * 2;
-    this.name = `float16 of ${tensor.name}`;
-  }
-  read(offset: number, length: number): Uint8Array {
-    if (offset < 0 || offset + length > this.size) throw new RangeError(`read past the end of ${this.name}`);
-    if (!this.chunks || offset < this.at) this.restart();
-    const out = new Uint8Array(length);
-    let filled = 0;
-    while (filled < length) {
-      const skip = offset + filled - this.at;
-      if (skip >= this.pending.length) {
-        this.advance();
-        continue;
-      }
-      const take = Math.min(length - filled, this.pending.length - skip);
-      out.set(this.pending.subarray(skip, skip + take), filled);
-      filled += take;
-    }
-    return out;
-  }
-  close(): void {
-    this.chunks = undefined;
-  }
-  private restart(): void {
-    this.chunks = float32Chunks(this.tensor);
-    this.pending = new Uint8Array(0);
-    this.at = 0;
-  }
-  private advance(): void {
-    const next = this.chunks!.next();
-    if (next.done) throw new RangeError(`${this.name}: the float32 tensor ended early`);
-    const half = new Uint16Array(next.value.length);
-    float32ToFloat16(next.value, half, this.range);
-    this.at += this.pending.length;
-    this.pending = new Uint8Array(half.buffer);
-  }
-}
-
-/** A float16 TensorProto named `name` whose raw_data is `source` converted while the encoder writes it. */
 export function computedFloat16Tensor(source: Tensor, name: string, range: Float16Range): TensorProto {
-  const p = source.proto;
-  return {
-    dims: p.dims,
-    data_type: FLOAT16,
-    name,
-    raw_data: new ByteRange(new Float16Source(source, range), 0, source.elementCount * 2),
-    float_data: [],
-    int32_data: [],
-    string_data: [],
-    int64_data: [],
-    double_data: [],
-    uint64_data: [],
-    external_data: [],
-    metadata_props: [],
-    ...(p.doc_string !== undefined ? { doc_string: p.doc_string } : {}),
-  };
+  return computedTensor(name, FLOAT16, source.dims, () => {
+    const half = new Uint16Array(source.elementCount);
+    let at = 0;
+    for (const chunk of float32Chunks(source)) {
+      float32ToFloat16(chunk, half.subarray(at, at + chunk.length), range);
+      at += chunk.length;
+    }
+    return littleEndianBytes(half);
+  });
 }
