@@ -85,7 +85,8 @@ export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): App
         version.set(d.prec, v);
         if (d.prec === 16) convertConstantInPlace(d);
       }
-      if (d.prec !== 32) (d.kind === 'initializer' ? r.initializersConverted++ : r.constantsConverted++);
+      if (d.prec !== 32 && d.kind === 'initializer') r.initializersConverted++;
+      else if (d.prec !== 32) r.constantsConverted++;
       namePrec.set(v, d.prec === 16 ? 16 : 32);
     } else {
       const prec = d.prec as Prec;

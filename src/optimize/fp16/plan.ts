@@ -139,12 +139,12 @@ export function planFloat16(model: Model, options: Fp16Options): Plan {
       nodeUses.set(node, uses);
     }
     const top = g === model.graph;
-    g.proto.output.forEach((vi, k) => {
+    for (const vi of g.proto.output) {
       const d = defOf(g, vi.name ?? '');
-      if (!d) return;
+      if (!d) continue;
       const want: Prec = top && options.keepIoTypes ? 32 : 16;
       d.uses.push({ graph: g, want, hard: false, fixedName: top, rename: (n, prec) => ((vi.name = n), setFloatType(vi.type, prec)) });
-    });
+    }
   }
   if (unknownTypes.size) warnings.push(`${unknownTypes.size} value(s) of unknown type left as they are (e.g. '${[...unknownTypes][0]}'): if one is float32 the output may not load`);
 
