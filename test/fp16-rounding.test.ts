@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { float16ToNumber } from '../src/onnx/float-formats';
-import { float32ToFloat16, FLOAT16_MAX } from '../src/optimize/fp16/to-float16';
+import { countFloat16Range, float32ToFloat16, FLOAT16_MAX } from '../src/optimize/fp16/to-float16';
 
 // float32 → float16 rounding against numpy's astype(float16), bit for bit.
 
@@ -54,6 +54,10 @@ test('float32ToFloat16 rounds exactly as numpy astype(float16): normals, ties, s
       if (!same && mismatches++ === 0) first = `${values[i]}: got 0x${got[i]!.toString(16)}, numpy 0x${expected[i]!.toString(16)}`;
     }
     assert.equal(mismatches, 0, `first mismatch ${first}`);
+    // The planning pass counts without converting: the same counts, under both range rules.
+    for (const range of [{ maxFinite: FLOAT16_MAX, minPositive: 0 }, { maxFinite: 1e4, minPositive: 1e-7 }]) {
+      assert.deepEqual(countFloat16Range(values, range), float32ToFloat16(values, got, range));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

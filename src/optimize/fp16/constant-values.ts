@@ -3,7 +3,7 @@ import type { Node } from '../../onnx/model/graph';
 import { Tensor } from '../../onnx/tensor';
 import { countFloat16Changes } from './float16-tensor';
 import type { FloatDef } from './plan';
-import { float32ToFloat16, type Float16Counts, type Float16Range } from './to-float16';
+import { countFloat16Range, type Float16Counts, type Float16Range } from './to-float16';
 
 /** A Constant node's float32 value: its `value` tensor, or the values of `value_float(s)`. */
 export function constantValue(node: Node, files: ModelFiles | undefined): { tensor: Tensor } | { values: Float32Array; dims: number[] } {
@@ -18,5 +18,5 @@ export function constantCounts(d: FloatDef, files: ModelFiles | undefined, range
   if (d.kind === 'initializer') return countFloat16Changes(d.value.initializer!, range);
   const v = constantValue(d.node!, files);
   if ('tensor' in v) return countFloat16Changes(v.tensor, range);
-  return float32ToFloat16(v.values, new Uint16Array(v.values.length), range);
+  return countFloat16Range(v.values, range);
 }

@@ -1,7 +1,7 @@
 import { computedTensor, littleEndianBytes } from '../../onnx/edit/computed-tensor';
 import type { TensorProto } from '../../onnx/proto/types';
 import type { Tensor } from '../../onnx/tensor';
-import { addCounts, emptyCounts, float32ToFloat16, type Float16Counts, type Float16Range } from './to-float16';
+import { addCounts, countFloat16Range, emptyCounts, float32ToFloat16, type Float16Counts, type Float16Range } from './to-float16';
 
 const FLOAT16 = 10;
 /** Elements converted per step: a few MB of scratch whatever the tensor's size. */
@@ -19,8 +19,7 @@ function* float32Chunks(t: Tensor): Generator<Float32Array> {
 /** Reads every value of float32 tensor `t` once and counts what conversion will clamp, raise or flush. */
 export function countFloat16Changes(t: Tensor, range: Float16Range): Float16Counts {
   const total = emptyCounts();
-  const scratch = new Uint16Array(Math.min(STEP, t.elementCount));
-  for (const chunk of float32Chunks(t)) addCounts(total, float32ToFloat16(chunk, scratch.subarray(0, chunk.length), range));
+  for (const chunk of float32Chunks(t)) addCounts(total, countFloat16Range(chunk, range));
   return total;
 }
 

@@ -64,3 +64,23 @@ export function float32ToFloat16(src: Float32Array, dst: Uint16Array, range: Flo
   }
   return { clamped, raised, flushed };
 }
+
+/** Below this magnitude (half the smallest subnormal, a tie that rounds to even) a value becomes ±0. */
+const FLUSH_LIMIT = 2 ** -25;
+
+/** The counts `float32ToFloat16` would return, without converting: comparisons only (the planning pass over every weight). */
+export function countFloat16Range(src: Float32Array, range: Float16Range): Float16Counts {
+  const max = range.maxFinite;
+  const min = range.minPositive;
+  let clamped = 0;
+  let raised = 0;
+  let flushed = 0;
+  for (let i = 0; i < src.length; i++) {
+    const a = Math.abs(src[i]!);
+    if (a > max) {
+      if (a !== Infinity) clamped++;
+    } else if (a !== 0 && a < min) raised++;
+    else if (a !== 0 && a <= FLUSH_LIMIT) flushed++;
+  }
+  return { clamped, raised, flushed };
+}
