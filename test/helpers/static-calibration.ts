@@ -37,14 +37,25 @@ export function withOutputs(modelBytes: Uint8Array, names: string[]): Uint8Array
   return encodeModelBytes(proto);
 }
 
-export async function collectStats(modelBytes: Uint8Array, names: string[], inputName: string, samples: ort.Tensor[], histograms = true): Promise<ActivationStats> {
+/** Each sample's values of `names` (the model run with them as extra outputs). */
+export async function intermediates(modelBytes: Uint8Array, names: string[], inputName: string, samples: ort.Tensor[]): Promise<Record<string, Float32Array>[]> {
   const session = await ort.InferenceSession.create(withOutputs(modelBytes, names), { graphOptimizationLevel: 'disabled' });
-  const stats = new ActivationStats(undefined, histograms);
+  const all: Record<string, Float32Array>[] = [];
   for (const s of samples) {
     const out = await session.run({ [inputName]: s }, names);
-    for (const n of names) stats.add(n, out[n]!.data as Float32Array);
+    all.push(Object.fromEntries(names.map((n) => [n, out[n]!.data as Float32Array])));
   }
   await session.release();
+  return all;
+}
+
+export async function collectStats(modelBytes: Uint8Array, names: string[], inputName: string, samples: ort.Tensor[], histograms = true): Promise<ActivationStats> {
+  const stats = new ActivationStats(undefined, histograms);
+  // One sample at a time, as the runtime child streams them.
+  for (const s of samples) {
+    const [values] = await intermediates(modelBytes, names, inputName, [s]);
+    for (const n of names) stats.add(n, values![n]!);
+  }
   return stats;
 }
 
