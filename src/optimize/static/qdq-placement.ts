@@ -17,7 +17,9 @@
  */
 import type { Graph, Model, Node, Value } from '../../onnx/model/graph';
 import type { InferenceResult } from '../../onnx/infer/infer';
-import type { GraphProto, NodeProto, TensorProto } from '../../onnx/proto/types';
+import type { GraphEdit, WeightSource } from '../../onnx/edit/graph-edit';
+import { namesReadInSubgraphs } from '../../onnx/edit/subgraphs';
+import type { TensorProto } from '../../onnx/proto/types';
 import { toNumber } from '../../onnx/proto/byte-range';
 import type { Range } from './ranges';
 import type { ResolvedSettings, StaticOptions } from './presets';
@@ -56,7 +58,7 @@ export interface PlannedWeight {
   axis: number;
   /** 'weight': int8 symmetric; 'constant': a constant operand of a normal op, quantized like an activation from its own values. */
   role: 'weight' | 'constant';
-  source: ConstantSource;
+  source: WeightSource;
 }
 
 export interface PlannedBias {
@@ -65,7 +67,7 @@ export interface PlannedBias {
   /** The activation whose scale multiplies the weight's. */
   activation: string;
   weight: PlannedWeight;
-  source: ConstantSource;
+  source: WeightSource;
 }
 
 export interface PlannedFold {
@@ -85,17 +87,10 @@ export interface QdqPlan {
   keptFloat: { node: Node; why: string }[];
 }
 
-/** Where a constant tensor lives: an initializer of some graph, or a Constant node. */
-export interface ConstantSource {
-  tensor: TensorProto;
-  /** The graph that holds it (the initializer's or the Constant node's). */
-  graph: Graph;
-  constantNode?: Node;
-}
-
-export function planQdq(model: Model, types: InferenceResult, settings: ResolvedSettings, options: StaticOptions): QdqPlan {
+/** `editOf` gives the GraphEdit of a graph of `model` (the same protos): weights are found through it. */
+export function planQdq(model: Model, editOf: (g: Graph) => GraphEdit, types: InferenceResult, settings: ResolvedSettings, options: StaticOptions): QdqPlan {
   const plan: QdqPlan = { activations: new Map(), weights: [], biases: [], folds: [], quantized: [], keptFloat: [] };
-  const planner = new Planner(model, types, settings, options, plan);
+  const planner = new Planner(model, editOf, types, settings, options, plan);
   for (const graph of model.graphs()) planner.visit(graph);
   return plan;
 }
@@ -110,12 +105,13 @@ class Planner {
 
   constructor(
     private readonly model: Model,
+    private readonly editOf: (g: Graph) => GraphEdit,
     private readonly types: InferenceResult,
     private readonly settings: ResolvedSettings,
     options: StaticOptions,
     private readonly plan: QdqPlan,
   ) {
-    this.outerUses = namesReadInSubgraphs(model);
+    this.outerUses = new Set(model.graph.nodes.flatMap((n) => (n.subgraphs.length ? [...namesReadInSubgraphs(n.proto)] : [])));
     this.include = options.includeOps && new Set(options.includeOps);
     this.excludeOps = new Set(options.excludeOps ?? []);
     this.excludeNodes = new Set(options.excludeNodes ?? []);
@@ -152,7 +148,7 @@ class Planner {
     const weightInput = op === 'MatMul' ? this.matmulWeightInput(node) : 1;
     let weight: PlannedWeight | undefined;
     if (weightInput >= 0) {
-      const source = constantSource(node.graph, node.inputs[weightInput] ?? '');
+      const source = this.constant(node, node.inputs[weightInput]);
       if (source && source.tensor.data_type === FLOAT) {
         weight = { node, input: weightInput, axis: this.weightAxis(node, op, source.tensor, weightInput), role: 'weight', source };
         this.plan.weights.push(weight);
@@ -165,7 +161,7 @@ class Planner {
       this.output(node, 0);
       const bias = this.biasInput(node, op);
       if (weight && bias !== undefined && this.settings.quantizeBias && this.plan.activations.has(node.inputs[0] ?? '')) {
-        const source = constantSource(node.graph, node.inputs[bias]!);
+        const source = this.constant(node, node.inputs[bias]);
         if (source && source.tensor.data_type === FLOAT && dimsOf(source.tensor).length === 1) {
           this.plan.biases.push({ node, input: bias, activation: node.inputs[0]!, weight, source });
         }
@@ -177,7 +173,7 @@ class Planner {
   /** MatMul: the constant operand (B preferred), -1 when both are activations. */
   private matmulWeightInput(node: Node): number {
     for (const i of [1, 0]) {
-      const s = constantSource(node.graph, node.inputs[i] ?? '');
+      const s = this.constant(node, node.inputs[i]);
       if (s && s.tensor.data_type === FLOAT) return i;
     }
     return -1;
@@ -205,7 +201,7 @@ class Planner {
     for (const i of inputs) {
       const name = node.inputs[i];
       if (!name) continue;
-      const source = constantSource(node.graph, name);
+      const source = this.constant(node, name);
       if (source) {
         if (source.tensor.data_type === FLOAT) this.plan.weights.push({ node, input: i, axis: -1, role: 'constant', source });
       } else this.activation(node, i);
@@ -241,7 +237,7 @@ class Planner {
     const v = node.graph.value(name);
     if (!this.isFloat(v)) return;
     const next = v.consumers.length === 1 && !v.isGraphOutput && !this.outerUses.has(name) ? v.consumers[0]! : undefined;
-    if (next && next.domain === '' && FOLDABLE.has(next.opType) && !this.excluded(next, next.opType) && constantClip(next)) {
+    if (next && next.domain === '' && FOLDABLE.has(next.opType) && !this.excluded(next, next.opType) && this.constantBounds(next)) {
       const after = next.outputs[0]!;
       this.handled.add(next);
       if (this.settings.foldActivations) this.plan.folds.push({ node: next, producer: node, output: i });
@@ -256,55 +252,20 @@ class Planner {
     if (!this.plan.activations.has(tensor)) this.plan.activations.set(tensor, { tensor, source });
   }
 
+  /** The weight (initializer or Constant, through Identity) read as `name` by `node`. */
+  private constant(node: Node, name: string | undefined): WeightSource | undefined {
+    return name ? this.editOf(node.graph).weight(name) : undefined;
+  }
+
+  /** Clip folds only with constant bounds (attributes, or constant inputs). */
+  private constantBounds(node: Node): boolean {
+    return node.opType !== 'Clip' || node.inputs.slice(1).every((name) => !name || this.constant(node, name) !== undefined);
+  }
+
   private isFloat(v: Value): boolean {
     const t = this.types.typeOf(v);
     return t?.kind === 'tensor' && t.elemType === FLOAT;
   }
-}
-
-/** Clip folds only with constant bounds (attributes, or constant inputs). */
-function constantClip(node: Node): boolean {
-  if (node.opType !== 'Clip') return true;
-  return node.inputs.slice(1).every((name) => !name || constantSource(node.graph, name) !== undefined);
-}
-
-/**
- * The constant behind a value: an initializer (not overridable as a graph input) or a Constant
- * node's `value`, looking through Identity nodes (PyTorch shares tensors through them).
- */
-export function constantSource(graph: Graph, name: string): ConstantSource | undefined {
-  let g: Graph | undefined = graph;
-  let current = name;
-  for (let hops = 0; g && current && hops < 1000; hops++) {
-    const v: Value | undefined = g.values.get(current);
-    const defined = v && (v.producer || v.isGraphInput || v.initializer);
-    if (!v || !defined) {
-      g = g.parent;
-      continue;
-    }
-    if (v.isGraphInput) return undefined;
-    if (v.initializer) return { tensor: v.initializer.proto, graph: g };
-    const producer = v.producer!;
-    if (producer.domain !== '') return undefined;
-    if (producer.opType === 'Constant') {
-      const t = producer.proto.attribute.find((a) => a.name === 'value')?.t;
-      return t ? { tensor: t, graph: g, constantNode: producer } : undefined;
-    }
-    if (producer.opType !== 'Identity') return undefined;
-    current = producer.inputs[0] ?? '';
-  }
-  return undefined;
-}
-
-/** Every name read by a node of a subgraph (values a body takes from enclosing graphs among them). */
-export function namesReadInSubgraphs(model: Model): Set<string> {
-  const names = new Set<string>();
-  for (const g of model.graphs()) {
-    if (g === model.graph) continue;
-    for (const n of g.nodes) for (const i of n.inputs) if (i) names.add(i);
-    for (const o of g.outputs) names.add(o.name);
-  }
-  return names;
 }
 
 export function dimsOf(t: TensorProto): number[] {
@@ -320,5 +281,3 @@ function floatAttr(node: Node, name: string, fallback: number): number {
   const a = node.attribute(name);
   return a ? a.float() : fallback;
 }
-
-export type { GraphProto, NodeProto };
