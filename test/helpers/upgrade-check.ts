@@ -91,3 +91,20 @@ export async function compareRuns(before: Uint8Array, after: Uint8Array, feeds: 
     await b.release();
   }
 }
+
+/** Runs a model and compares its outputs, in order, with reference TensorProto files; '' when all agree. */
+export async function compareWithReference(model: Uint8Array, feeds: Record<string, ort.Tensor>, references: string[], tolerance = 1e-5): Promise<string> {
+  if (!references.length) return 'no reference outputs';
+  const s = await ort.InferenceSession.create(model, QUIET);
+  try {
+    const r = await s.run(feeds);
+    for (let i = 0; i < references.length; i++) {
+      const name = s.outputNames[i]!;
+      const d = outputDifference(pbTensor(references[i]!)!.tensor, r[name]!, tolerance);
+      if (d) return `output ${name}: ${d}`;
+    }
+    return '';
+  } finally {
+    await s.release();
+  }
+}

@@ -3,23 +3,27 @@ import { batchNormOutputs, batchNormSpatial, dropoutMask, gridSampleModes, refus
 import { resize10To11, resize13, upsampleScalesInput, upsampleToResize } from './resize';
 import type { Conversion } from './scope';
 import { singleAxis } from './softmax';
+import { dropIsTest, gemmBroadcast, numpyBroadcast } from './opset7';
 
 /**
- * Every new version of a default-domain operator from opset 8 to 21 (Changelog.md), either
+ * Every new version of a default-domain operator from opset 7 to 21 (except GRU, LSTM, RNN,
+ * PRelu and Upsample at 7) (Changelog.md), either
  * converted (CONVERSIONS: the node is rewritten to the new meaning) or backward compatible
  * (COMPATIBLE: new types, new optional inputs/attributes whose defaults keep the old
  * meaning, negative axes, …). A version in neither list is refused: a node is never carried
  * across a change nobody read.
  */
 
+const BINARY_7 = ['Add', 'And', 'Div', 'Equal', 'Greater', 'Less', 'Mul', 'Or', 'Pow', 'Sub', 'Xor'];
 const REDUCE_18 = ['ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceMax', 'ReduceMean', 'ReduceMin', 'ReduceProd', 'ReduceSumSquare'];
 
 /** op → opset version → the conversion of a node of the previous version to that one. */
 export const CONVERSIONS: Readonly<Record<string, Readonly<Record<number, Conversion>>>> = {
-  BatchNormalization: { 9: batchNormSpatial, 14: batchNormOutputs },
+  BatchNormalization: { 7: dropIsTest, 9: batchNormSpatial, 14: batchNormOutputs },
   Clip: { 11: clipInputs },
   DFT: { 20: dftAxisInput },
-  Dropout: { 10: dropoutMask, 12: dropoutRatioInput },
+  Dropout: { 7: dropIsTest, 10: dropoutMask, 12: dropoutRatioInput },
+  Gemm: { 7: gemmBroadcast },
   GridSample: { 20: gridSampleModes },
   GroupNormalization: { 21: refuseGroupNorm18 },
   Hardmax: { 13: singleAxis },
@@ -37,6 +41,7 @@ export const CONVERSIONS: Readonly<Record<string, Readonly<Record<number, Conver
   TopK: { 10: topKInput },
   Unsqueeze: { 13: axesInput },
   Upsample: { 9: upsampleScalesInput, 10: upsampleToResize },
+  ...Object.fromEntries(BINARY_7.map((op) => [op, { 7: numpyBroadcast }])),
   ...Object.fromEntries(REDUCE_18.map((op) => [op, { 18: axesInput }])),
 };
 
@@ -44,6 +49,7 @@ const words = (s: string): string[] => s.split(/\s+/).filter(Boolean);
 
 /** opset version → operators whose version of it keeps the meaning of their previous version. */
 export const COMPATIBLE: Readonly<Record<number, readonly string[]>> = {
+  7: words('AveragePool'),
   8: words('Max MaxPool Mean Min Sum'),
   9: words('Cast Constant Flatten Gemm Greater Less MatMul PRelu'),
   10: words('AveragePool MaxPool'),
