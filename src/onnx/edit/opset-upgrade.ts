@@ -1,0 +1,279 @@
+import { buildModel } from '../model/build';
+import type { Node, Graph } from '../model/graph';
+import { inferModel, type InferenceResult } from '../infer/infer';
+import { toNumber } from '../proto/byte-range';
+import type { FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto } from '../proto/types';
+import { resolveSchema } from '../schema/registry';
+import { int64Tensor, floatTensor } from './conversions/constants';
+import type { ConversionScope } from './conversions/scope';
+import { COMPATIBLE, CONVERSIONS } from './conversions/table';
+import { AttributeType } from '../proto/types';
+import { copyModelStructure, graphsOfNode } from './conversions/structure';
+
+/** The newest opset whose operator changes are classified (conversions/table.ts). */
+export const NEWEST_UPGRADE_OPSET = 21;
+
+/** A node that cannot be carried to the target opset (or a request that cannot be met), named. */
+export class OpsetUpgradeError extends Error {
+  override name = 'OpsetUpgradeError';
+  constructor(
+    /** The node's name (its first output when it has none); undefined when the whole request is refused. */
+    readonly node: string | undefined,
+    readonly opType: string | undefined,
+    readonly reason: string,
+  ) {
+    super(node !== undefined ? `node '${node}' (${opType}) cannot be converted to the target opset: ${reason}` : reason);
+  }
+}
+
+export interface ConvertedNode {
+  node: string;
+  /** The operator before conversion (Upsample, Scatter change their op type). */
+  opType: string;
+  /** What was done, one entry per version step. */
+  changes: string[];
+}
+
+export interface UpgradeResult {
+  /** The upgraded model: a new ModelProto sharing tensors with the input, which stays untouched. */
+  model: ModelProto;
+  fromOpset: number;
+  toOpset: number;
+  irVersion: { before: number; after: number };
+  converted: ConvertedNode[];
+  addedInitializers: string[];
+  addedNodes: string[];
+}
+
+/** The lowest IR version each opset needs (onnx.helper.VERSION_TABLE). */
+function minimumIrVersion(opset: number): number {
+  if (opset <= 8) return 3;
+  if (opset >= 21) return 10;
+  return [4, 5, 6, 7, 7, 7, 8, 8, 8, 8, 9, 9][opset - 9]!;
+}
+
+const isDefaultDomain = (d: string | undefined): boolean => !d || d === 'ai.onnx';
+
+function defaultOpset(imports: ModelProto['opset_import']): number | undefined {
+  const entry = imports.find((o) => isDefaultDomain(o.domain));
+  return entry ? toNumber(entry.version ?? 0) : undefined;
+}
+
+/** The same imports with the default domain at `version`. */
+function withDefaultOpset(imports: ModelProto['opset_import'], version: number): ModelProto['opset_import'] {
+  return imports.map((o) => (isDefaultDomain(o.domain) ? { ...o, version } : o));
+}
+
+/**
+ * Raises the default-domain opset import of a model to `target`, converting every node
+ * (main graph, subgraphs at any depth, training graphs, function bodies that import the
+ * default domain) whose operator changed meaning on the way; throws OpsetUpgradeError
+ * naming the first node that cannot be converted. The IR version is kept unless the target
+ * opset needs a newer one. Node names are kept; new constants are initializers of the
+ * node's own graph (Constant nodes in function bodies) named after the node.
+ */
+export function upgradeOpset(model: ModelProto, target: number): UpgradeResult {
+  const from = defaultOpset(model.opset_import);
+  if (from === undefined) throw new OpsetUpgradeError(undefined, undefined, 'the model imports no default-domain opset to raise');
+  if (!Number.isInteger(target) || target > NEWEST_UPGRADE_OPSET) throw new OpsetUpgradeError(undefined, undefined, `opset ${target} is not a target this upgrade knows (up to ${NEWEST_UPGRADE_OPSET})`);
+  if (target < from) throw new OpsetUpgradeError(undefined, undefined, `the model imports opset ${from}; lowering it to ${target} is not supported`);
+  const irBefore = toNumber(model.ir_version ?? 0);
+  const { copy, original } = copyModelStructure(model);
+  const run = new Upgrade(model, copy, original, target);
+  if (target > from) {
+    for (const g of mainGraphs(copy)) run.graphTree(g, from);
+    for (const f of copy.functions) {
+      const version = defaultOpset(f.opset_import);
+      if (version !== undefined && version < target) run.functionBody(f, version);
+    }
+  }
+  copy.opset_import = withDefaultOpset(copy.opset_import, target);
+  copy.functions = copy.functions.map((f) => (defaultOpset(f.opset_import) === undefined ? f : { ...f, opset_import: withDefaultOpset(f.opset_import, target) }));
+  const irAfter = Math.max(irBefore, minimumIrVersion(target));
+  if (irAfter !== irBefore) copy.ir_version = irAfter;
+  return { model: copy, fromOpset: from, toOpset: target, irVersion: { before: irBefore, after: irAfter }, converted: run.converted, addedInitializers: run.addedInitializers, addedNodes: run.addedNodes };
+}
+
+function mainGraphs(m: ModelProto): GraphProto[] {
+  const out = m.graph ? [m.graph] : [];
+  for (const t of m.training_info) for (const g of [t.initialization, t.algorithm]) if (g) out.push(g);
+  return out;
+}
+
+/** Where new constants of a node go: its graph's initializers, or Constant nodes in a function body. */
+interface Site {
+  graph?: GraphProto;
+  before: NodeProto[];
+  after: NodeProto[];
+}
+
+class Upgrade {
+  readonly converted: ConvertedNode[] = [];
+  readonly addedInitializers: string[] = [];
+  readonly addedNodes: string[] = [];
+  private names: Set<string>;
+  private reads: Set<string>;
+  private inference: { result: InferenceResult; nodes: Map<NodeProto, Node> } | null | undefined;
+
+  constructor(
+    private readonly input: ModelProto,
+    private readonly model: ModelProto,
+    private readonly original: Map<NodeProto, NodeProto>,
+    private readonly target: number,
+  ) {
+    ({ names: this.names, reads: this.reads } = collectNames(model));
+  }
+
+  /** A graph and every subgraph below it, with an explicit work list (any depth). */
+  graphTree(root: GraphProto, version: number): void {
+    const work = [root];
+    while (work.length) {
+      const g = work.pop()!;
+      g.node = this.convertNodes(g.node, version, g);
+      for (const n of g.node) work.push(...graphsOfNode(n));
+    }
+  }
+
+  functionBody(f: FunctionProto, version: number): void {
+    f.node = this.convertNodes(f.node, version, undefined);
+    for (const n of f.node) for (const g of graphsOfNode(n)) this.graphTree(g, version);
+  }
+
+  private convertNodes(nodes: NodeProto[], version: number, graph: GraphProto | undefined): NodeProto[] {
+    const out: NodeProto[] = [];
+    for (const node of nodes) {
+      const site: Site = { graph, before: [], after: [] };
+      if (isDefaultDomain(node.domain)) this.convertNode(node, version, site);
+      out.push(...site.before, node, ...site.after);
+    }
+    return out;
+  }
+
+  private convertNode(node: NodeProto, from: number, site: Site): void {
+    const opType = node.op_type ?? '';
+    const label = node.name || node.output.find((o) => o) || opType;
+    const changes: string[] = [];
+    const scope = this.scope(node, label, site, changes);
+    for (let v = from + 1; v <= this.target; v++) {
+      const op = node.op_type ?? '';
+      const conversion = CONVERSIONS[op]?.[v];
+      if (conversion) conversion(scope, v);
+      else if (changedAt(op, v) && !COMPATIBLE[v]?.includes(op)) scope.refuse(`${op}-${v} changed its meaning and no conversion to it exists`);
+    }
+    const schema = resolveSchema('', node.op_type ?? '', this.target);
+    if (!schema) return scope.refuse(`opset ${this.target} has no operator ${node.op_type}`);
+    if (schema.deprecated) scope.refuse(`${node.op_type} is deprecated in opset ${this.target}`);
+    if (changes.length) this.converted.push({ node: label, opType, changes });
+  }
+
+  private scope(node: NodeProto, label: string, site: Site, changes: string[]): ConversionScope {
+    const refuse = (why: string): never => {
+      throw new OpsetUpgradeError(label, node.op_type, why);
+    };
+    const constant = (suffix: string, t: TensorProto): string => {
+      const name = this.uniqueName(`${label}_${suffix}`);
+      t.name = name;
+      if (site.graph) {
+        site.graph.initializer = [...site.graph.initializer, t];
+        this.addedInitializers.push(name);
+      } else {
+        const c: NodeProto = { op_type: 'Constant', name, input: [], output: [name], domain: node.domain, metadata_props: [], device_configurations: [], attribute: [{ name: 'value', type: AttributeType.TENSOR, t, floats: [], ints: [], strings: [], tensors: [], graphs: [], type_protos: [], sparse_tensors: [] }] };
+        site.before.push(c);
+        this.addedNodes.push(name);
+      }
+      return name;
+    };
+    const added = (n: NodeProto): NodeProto => {
+      this.addedNodes.push(n.name ?? '');
+      return n;
+    };
+    return {
+      node, label, refuse,
+      takeAttribute: (name) => {
+        const a = node.attribute.find((x) => x.name === name);
+        if (!a) return undefined;
+        if (a.ref_attr_name) refuse(`its '${name}' attribute refers to the function attribute '${a.ref_attr_name}', which cannot become a constant input`);
+        node.attribute = node.attribute.filter((x) => x !== a);
+        return a;
+      },
+      setAttribute: (a) => {
+        node.attribute = [...node.attribute.filter((x) => x.name !== a.name), a];
+      },
+      int64Constant: (suffix, values, dims) => constant(suffix, int64Tensor('', values, dims)),
+      floatConstant: (suffix, values, dataType, dims) => constant(suffix, floatTensor('', values, dataType, dims) ?? refuse(`its new '${suffix}' input would need element type ${dataType}, which is not a floating-point type`)),
+      uniqueName: (base) => this.uniqueName(base),
+      insertBefore: (n) => site.before.push(added(n)),
+      insertAfter: (n) => site.after.push(added(n)),
+      elemType: (i) => this.typeOf(node, i)?.elemType,
+      rank: (i) => this.typeOf(node, i)?.shape?.length,
+      isRead: (name) => this.reads.has(name),
+      note: (change) => changes.push(change),
+    };
+  }
+
+  private uniqueName(base: string): string {
+    let name = base;
+    for (let k = 1; this.names.has(name); k++) name = `${base}_${k}`;
+    this.names.add(name);
+    return name;
+  }
+
+  /** Type and shape inference over the input model, run once on first need. */
+  private typeOf(node: NodeProto, input: number): { elemType: number; shape: unknown[] | null } | undefined {
+    if (this.inference === undefined) this.inference = this.infer();
+    const orig = this.original.get(node);
+    const n = orig && this.inference?.nodes.get(orig);
+    const v = n?.inputValue(input);
+    const t = v && this.inference!.result.typeOf(v);
+    return t && t.kind === 'tensor' ? t : undefined;
+  }
+
+  private infer(): { result: InferenceResult; nodes: Map<NodeProto, Node> } | null {
+    try {
+      const built = buildModel(this.input);
+      const nodes = new Map<NodeProto, Node>();
+      const work: Graph[] = [built.graph, ...built.trainingGraphs];
+      while (work.length) {
+        const g = work.pop()!;
+        for (const n of g.nodes) {
+          nodes.set(n.proto, n);
+          work.push(...n.subgraphs);
+        }
+      }
+      return { result: inferModel(built), nodes };
+    } catch {
+      return null; // a model inference cannot build: types stay unknown, and conversions that need them refuse
+    }
+  }
+}
+
+/** Whether the operator has a version that starts exactly at opset `v` (and an older one). */
+function changedAt(op: string, v: number): boolean {
+  const before = resolveSchema('', op, v - 1);
+  const at = resolveSchema('', op, v);
+  return before !== undefined && at !== undefined && at.since === v;
+}
+
+/** Every name the model uses (for unique new names) and every name something reads. */
+function collectNames(m: ModelProto): { names: Set<string>; reads: Set<string> } {
+  const names = new Set<string>();
+  const reads = new Set<string>();
+  const work: { node: NodeProto[]; graph?: GraphProto; outputs: string[] }[] = [];
+  for (const g of mainGraphs(m)) work.push({ node: g.node, graph: g, outputs: g.output.map((o) => o.name ?? '') });
+  for (const f of m.functions) work.push({ node: f.node, outputs: f.output });
+  while (work.length) {
+    const { node, graph, outputs } = work.pop()!;
+    for (const o of outputs) reads.add(o);
+    if (graph) {
+      for (const v of [...graph.input, ...graph.output, ...graph.value_info]) if (v.name) names.add(v.name);
+      for (const t of graph.initializer) if (t.name) names.add(t.name);
+    }
+    for (const n of node) {
+      if (n.name) names.add(n.name);
+      for (const x of n.input) if (x) (names.add(x), reads.add(x));
+      for (const x of n.output) if (x) names.add(x);
+      for (const g of graphsOfNode(n)) work.push({ node: g.node, graph: g, outputs: g.output.map((o) => o.name ?? '') });
+    }
+  }
+  return { names, reads };
+}

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { constantTensor } from '../src/onnx/edit/computed-tensor';
+import { ModelEdit } from '../src/onnx/edit/model-edit';
+import { writeModel } from '../src/onnx/io/write-model';
+import { encodeModelBytes } from '../src/onnx/open';
+import type { ModelProto } from '../src/onnx/proto/types';
+import { quantizeDynamic } from '../src/optimize/dynamic/quantize-dynamic';
+import type { DynamicOptions } from '../src/optimize/dynamic/options';
+import { ROOT } from './helpers/corpus';
+import { attr, graph, model, node, tensorType, valueInfo } from './helpers/models';
+import { assertValidModel, cosine, PYTHON, quantizeFile } from './helpers/quantize-run';
+
+const RESNET = join(ROOT, '.cache', 'models', 'resnet18.onnx');
+
+const values = (n: number, seed: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + seed) * (1 + (i % 3)));
+
+/** x·w twice (m1, m2: one weight, two readers), then a Gemm with transB, alpha, beta and C. */
+function smallModel(): ModelProto {
+  return model(
+    graph({
+      input: [valueInfo('x', tensorType(1, [2, 4]))],
+      output: [valueInfo('y1', tensorType(1, [2, 5])), valueInfo('y2', tensorType(1, [2, 3]))],
+      initializer: [constantTensor('w', 1, [4, 3], values(12, 1)), constantTensor('gb', 1, [5, 3], values(15, 2)), constantTensor('gc', 1, [5], values(5, 3))],
+      node: [
+        node('MatMul', ['x', 'w'], ['h'], [], 'm1'),
+        node('MatMul', ['x', 'w'], ['y2'], [], 'm2'),
+        node('Gemm', ['h', 'gb', 'gc'], ['y1'], [attr('transB', 1), attr('alpha', 0.5, 'float'), attr('beta', 2, 'float')], 'gemm'),
+      ],
+    }),
+    13,
+  );
+}
+
+async function run(bytes: Uint8Array | string, x: Float32Array): Promise<Record<string, Float32Array>> {
+  const s = await ort.InferenceSession.create(bytes as Uint8Array);
+  try {
+    const out = await s.run({ x: new ort.Tensor('float32', x, [2, 4]) });
+    return Object.fromEntries(s.outputNames.map((n) => [n, out[n]!.data as Float32Array]));
+  } finally {
+    await s.release();
+  }
+}
+
+function quantizeSmall(options: DynamicOptions): { path: string; edit: ModelEdit; result: ReturnType<typeof quantizeDynamic> } {
+  const edit = new ModelEdit(smallModel());
+  const result = quantizeDynamic(edit, undefined, options);
+  const path = writeModel(edit.proto, undefined, join(mkdtempSync(join(tmpdir(), 'dyn-opt-')), 'q.onnx'), { protect: [] }).path;
+  return { path, edit, result };
+}
+
+/** Reads the quantized weights back with python onnx and quantizes the float ones as ORT does (numpy). */
+const PYTHON_CHECK = String.raw`
+import onnx, sys, numpy as np
+from onnx import numpy_helper
+m = onnx.load(sys.argv[1]); t = {x.name: numpy_helper.to_array(x) for x in m.graph.initializer}
+reduce = sys.argv[2] == '1'
+def ref(data, axis=None):
+    qmax = 64 if reduce else 127
+    def one(d):
+        absmax = max(abs(min(float(d.min()), 0.0)), abs(max(float(d.max()), 0.0)))
+        scale = np.float32(np.float64(np.float32(2 * np.float32(absmax))) / (2 * qmax))
+        q = np.clip((d.astype(np.float32) / scale).round(), -128, 127).astype(np.int8)
+        return scale, q
+    if axis is None:
+        return one(data)
+    parts = [one(data.take(i, axis)) for i in range(data.shape[axis])]
+    return np.array([p[0] for p in parts], dtype=np.float32), np.stack([p[1] for p in parts], axis)
+f = {x.name: numpy_helper.to_array(x) for x in onnx.load(sys.argv[4]).graph.initializer}
+w = f['w']
+s, q = ref(w, 1 if sys.argv[3] == '1' else None)
+assert np.array_equal(t['w_quantized'], q), (t['w_quantized'], q)
+assert np.array_equal(t['w_scale'], s), (t['w_scale'], s)
+assert 'w' in t, 'the float weight stays for the excluded m2'
+gb = f['gb']
+s, q = ref(gb.T.copy(), 1 if sys.argv[3] == '1' else None)
+assert np.array_equal(t['gb_quantized'], q)
+assert np.array_equal(t['gb_scale'], (s * np.float32(0.5)).astype(np.float32)), 'alpha is folded into the scale'
+print(int(np.abs(t['w_quantized']).max()))
+`;
+
+for (const perChannel of [false, true]) {
+  for (const reduceRange of [false, true]) {
+    test(`a weight shared by two MatMuls, one excluded, keeps its float copy for it; Gemm (transB, alpha, beta, C) becomes MatMulInteger; weights equal numpy's (perChannel=${perChannel}, reduceRange=${reduceRange})`, async () => {
+      const { path, edit, result } = quantizeSmall({ excludeNodes: ['m2'], perChannel, reduceRange });
+      assert.equal(result.nodesChanged, 2);
+      assert.deepEqual(result.details.quantizedMatMul, 1);
+      assert.deepEqual(result.details.quantizedGemm, 1);
+      const names = edit.main.nodes.map((n) => n.name);
+      assert.ok(names.includes('m2') && names.includes('m1_quant') && names.includes('gemm_quant'), names.join(' '));
+      assert.ok(!names.includes('m1') && !names.includes('gemm'));
+      assertValidModel(path);
+      const float = join(mkdtempSync(join(tmpdir(), 'dyn-opt-')), 'float.onnx');
+      writeFileSync(float, encodeModelBytes(smallModel()));
+      const maxQ = Number(execFileSync(PYTHON, ['-c', PYTHON_CHECK, path, reduceRange ? '1' : '0', perChannel ? '1' : '0', float], { encoding: 'utf8' }).trim());
+      assert.ok(maxQ <= (reduceRange ? 64 : 127) && maxQ >= (reduceRange ? 60 : 120));
+      const x = values(8, 4);
+      const [a, b] = [await run(encodeModelBytes(smallModel()), x), await run(path, x)];
+      assert.deepEqual(b.y2, a.y2, 'the excluded MatMul computes in float as before');
+      assert.ok(cosine(a.y1!, b.y1!) > 0.99, `cosine ${cosine(a.y1!, b.y1!)}`);
+    });
+  }
+}
+
+test('op-type and node lists on ResNet-18: opTypes, excludeOps, includeNodes and excludeNodes choose what is quantized; names of kept nodes stay', () => {
+  const convs = (q: ModelEdit): string[] => q.main.nodes.filter((n) => n.op_type === 'Conv').map((n) => n.name!);
+  const gemmOnly = quantizeFile(RESNET, { opTypes: ['Gemm'] });
+  assert.equal(gemmOnly.result.nodesChanged, 1);
+  assert.equal(convs(gemmOnly.edit).length, 20);
+  const noConv = quantizeFile(RESNET, { excludeOps: ['Conv'] });
+  assert.deepEqual(noConv.result.details.quantizedGemm, 1);
+  assert.equal(noConv.result.details.quantizedConv, undefined);
+  const first = gemmOnly.edit.main.nodes.find((n) => n.op_type === 'Conv')!.name!;
+  const one = quantizeFile(RESNET, { includeNodes: [first] });
+  assert.equal(one.result.nodesChanged, 1);
+  assert.ok(one.edit.main.nodes.some((n) => n.name === `${first}_quant` && n.op_type === 'ConvInteger'));
+  const allBut = quantizeFile(RESNET, { excludeNodes: [first] });
+  assert.deepEqual(convs(allBut.edit), [first]);
+  assert.equal(allBut.result.nodesChanged, 20);
+  assertValidModel(allBut.out);
+});

@@ -1,0 +1,83 @@
+/**
+ * Test-side calibration: onnxruntime-node in the test process runs the float model with the
+ * wanted activations added as graph outputs and feeds them to ActivationStats; also a small
+ * .npy reader for the prepared calibration samples (float32, C order).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { decodeModelProto, encodeModelBytes } from '../../src/onnx/open';
+import { BufferSource } from '../../src/onnx/io/byte-source';
+import { ActivationStats } from '../../src/runtime/activation-stats';
+
+export function readNpyFloat32(path: string): { dims: number[]; data: Float32Array } {
+  const b = readFileSync(path);
+  const headerLength = b.readUInt16LE(8);
+  const header = b.subarray(10, 10 + headerLength).toString('latin1');
+  if (!header.includes("'<f4'") || header.includes("'fortran_order': True")) throw new Error(`${path}: not a C-order float32 .npy`);
+  const dims = (/'shape': \(([^)]*)\)/.exec(header)![1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const start = 10 + headerLength;
+  const data = new Float32Array(b.buffer.slice(b.byteOffset + start, b.byteOffset + b.length));
+  return { dims, data };
+}
+
+export function npySamples(dir: string, limit = Infinity): { name: string; tensor: ort.Tensor }[] {
+  return readdirSync(dir).filter((f) => f.endsWith('.npy')).sort().slice(0, limit).map((f) => {
+    const { dims, data } = readNpyFloat32(join(dir, f));
+    return { name: f, tensor: new ort.Tensor('float32', data, dims) };
+  });
+}
+
+/** The model's bytes with `names` added as float outputs (no shapes: ORT infers them). */
+export function withOutputs(modelBytes: Uint8Array, names: string[]): Uint8Array {
+  const proto = decodeModelProto(new BufferSource(modelBytes, 'model.onnx'));
+  const graph = proto.graph!;
+  const have = new Set(graph.output.map((o) => o.name));
+  graph.output = [...graph.output, ...names.filter((n) => !have.has(n)).map((name) => ({ name, type: { tensor_type: { elem_type: 1 } }, metadata_props: [] }))];
+  return encodeModelBytes(proto);
+}
+
+/** Each sample's values of `names` (the model run with them as extra outputs). */
+export async function intermediates(modelBytes: Uint8Array, names: string[], inputName: string, samples: ort.Tensor[]): Promise<Record<string, Float32Array>[]> {
+  const session = await ort.InferenceSession.create(withOutputs(modelBytes, names), { graphOptimizationLevel: 'disabled' });
+  const all: Record<string, Float32Array>[] = [];
+  for (const s of samples) {
+    const out = await session.run({ [inputName]: s }, names);
+    all.push(Object.fromEntries(names.map((n) => [n, out[n]!.data as Float32Array])));
+  }
+  await session.release();
+  return all;
+}
+
+export async function collectStats(modelBytes: Uint8Array, names: string[], inputName: string, samples: ort.Tensor[], histograms = true): Promise<ActivationStats> {
+  const stats = new ActivationStats(undefined, histograms);
+  // One sample at a time, as the runtime child streams them.
+  for (const s of samples) {
+    const [values] = await intermediates(modelBytes, names, inputName, [s]);
+    for (const n of names) stats.add(n, values![n]!);
+  }
+  return stats;
+}
+
+export async function runModel(modelBytes: Uint8Array, inputName: string, samples: ort.Tensor[]): Promise<Float32Array[][]> {
+  const session = await ort.InferenceSession.create(modelBytes);
+  const results: Float32Array[][] = [];
+  for (const s of samples) {
+    const out = await session.run({ [inputName]: s });
+    results.push(session.outputNames.map((n) => out[n]!.data as Float32Array));
+  }
+  await session.release();
+  return results;
+}
+
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! * a[i]!;
+    bb += b[i]! * b[i]!;
+  }
+  return ab / Math.sqrt(aa * bb);
+}

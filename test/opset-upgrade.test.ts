@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { checkModel } from '../src/onnx/check/checker';
+import { OpsetUpgradeError, upgradeOpset, type UpgradeResult } from '../src/onnx/edit/opset-upgrade';
+import { BufferSource } from '../src/onnx/io/byte-source';
+import { buildModel } from '../src/onnx/model/build';
+import { decodeModelProto, encodeModelBytes } from '../src/onnx/open';
+import { toNumber } from '../src/onnx/proto/byte-range';
+import type { ModelProto } from '../src/onnx/proto/types';
+import { referenceOutputs, ROOT, suiteCases } from './helpers/corpus';
+import { compareRuns, compareWithReference, dataSetFeeds, QUIET } from './helpers/upgrade-check';
+import * as ort from 'onnxruntime-node';
+
+const load = (path: string): { bytes: Uint8Array; proto: ModelProto } => {
+  const bytes = readFileSync(path);
+  return { bytes, proto: decodeModelProto(new BufferSource(bytes, path)) };
+};
+const defaultOpset = (m: ModelProto): number => toNumber(m.opset_import.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0);
+const checkerErrors = (m: ModelProto): string[] => checkModel(buildModel(decodeModelProto(new BufferSource(encodeModelBytes(m), 'upgraded')))).filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`);
+
+/** Whether onnxruntime loads and runs the model on these feeds (sequence outputs, bfloat16 IO and some ops it lacks do not). */
+async function runs(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<boolean> {
+  try {
+    const s = await ort.InferenceSession.create(bytes, QUIET);
+    await s.run(feeds).finally(() => s.release());
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface SweepOutcome {
+  equal: string[];
+  refused: string[];
+  /** Cases whose original model onnxruntime does not run: nothing to compare against. */
+  unrunnable: string[];
+  wrong: string[];
+  conversions: Map<string, number>;
+}
+
+/** Every conformance-suite model older than `target`: upgraded, checked, and run before and after on its own inputs. */
+async function sweep(target: number): Promise<SweepOutcome> {
+  const out: SweepOutcome = { equal: [], refused: [], unrunnable: [], wrong: [], conversions: new Map() };
+  for (const c of suiteCases()) {
+    const { bytes, proto } = load(c.model);
+    if (defaultOpset(proto) >= target || defaultOpset(proto) === 0) continue;
+    let result: UpgradeResult;
+    try {
+      result = upgradeOpset(proto, target);
+    } catch (e) {
+      if (!(e instanceof OpsetUpgradeError) || e.node === undefined) throw e;
+      out.refused.push(`${c.name}: ${e.message}`);
+      continue;
+    }
+    for (const n of result.converted) for (const ch of n.changes) out.conversions.set(`${n.opType}: ${ch.replace(/\d+/g, 'N')}`, (out.conversions.get(`${n.opType}: ${ch.replace(/\d+/g, 'N')}`) ?? 0) + 1);
+    const errors = checkerErrors(result.model);
+    if (errors.length) {
+      out.wrong.push(`${c.name}: checker: ${errors[0]}`);
+      continue;
+    }
+    const inputs = proto.graph!.input.filter((i) => !proto.graph!.initializer.some((t) => t.name === i.name)).map((i) => i.name ?? '');
+    const feeds = dataSetFeeds(c.dir, inputs);
+    let difference: string;
+    if (!feeds || !(await runs(bytes, feeds))) {
+      out.unrunnable.push(c.name);
+      continue;
+    }
+    try {
+      difference = await compareRuns(bytes, encodeModelBytes(result.model), feeds);
+    } catch (e) {
+      difference = `upgraded model fails: ${(e as Error).message.split('\n')[0]}`;
+    }
+    (difference ? out.wrong : out.equal).push(difference ? `${c.name}: ${difference}` : c.name);
+  }
+  return out;
+}
+
+for (const target of process.env.SWEEP === '0' ? [] : [13, 18, 21]) {
+  test(`every conformance-suite model older than opset ${target} is upgraded to run with the same outputs, or refused by node`, async () => {
+    const o = await sweep(target);
+    console.log(`# opset ${target}: ${o.equal.length} equal, ${o.refused.length} refused, ${o.unrunnable.length} not runnable before, ${o.wrong.length} wrong`);
+    for (const [k, n] of o.conversions) console.log(`#   ${n}× ${k}`);
+    for (const r of o.refused) console.log(`#   refused ${r}`);
+    for (const r of o.unrunnable) console.log(`#   unrunnable ${r}`);
+    assert.deepEqual(o.wrong, []);
+  });
+}
+
+interface BuiltCase {
+  name: string;
+  target: number;
+  refuse: string | null;
+}
+
+/** Models python onnx 1.12 builds for the changes the suite lacks (test/helpers/old-opset-models.py). */
+function buildOldOpsetModels(): { dir: string; cases: BuiltCase[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'old-opsets-'));
+  execFileSync('/usr/bin/python3', [join(ROOT, 'test', 'helpers', 'old-opset-models.py'), dir]);
+  return { dir, cases: JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8')) as BuiltCase[] };
+}
+
+/** python onnx's checker (full check: strict shape inference) over saved models; '' per accepted model, else its message. */
+function pythonCheck(paths: string[]): string[] {
+  const out = execFileSync('/usr/bin/python3', ['-c', `
+import json, sys, onnx
+res = []
+for p in json.load(sys.stdin):
+    try:
+        onnx.checker.check_model(onnx.load(p), full_check=True)
+        res.append('')
+    except Exception as e:
+        res.append(str(e).splitlines()[0] if str(e) else type(e).__name__)
+print(json.dumps(res))
+`], { input: JSON.stringify(paths) });
+  return JSON.parse(out.toString()) as string[];
+}
+
+const PYTHON_ONNX_NEWEST_OPSET = 17;
+
+test('each conversion the suite lacks: upgraded models run in onnxruntime with the outputs of the original; refusals name the node', async () => {
+  const { dir, cases } = buildOldOpsetModels();
+  const toCheck: string[] = [];
+  const seen = new Set<string>();
+  try {
+    for (const c of cases) {
+      const { bytes, proto } = load(join(dir, c.name, 'model.onnx'));
+      if (c.refuse !== null) {
+        assert.throws(() => upgradeOpset(proto, c.target), (e: unknown) => e instanceof OpsetUpgradeError && e.node === c.refuse, `${c.name}: refused by node ${c.refuse}`);
+        continue;
+      }
+      const result = upgradeOpset(proto, c.target);
+      for (const n of result.converted) for (const ch of n.changes) seen.add(`${n.opType}: ${ch}`);
+      assert.deepEqual(checkerErrors(result.model), [], `${c.name}: our checker`);
+      const inputs = proto.graph!.input.filter((i) => !proto.graph!.initializer.some((t) => t.name === i.name)).map((i) => i.name ?? '');
+      const feeds = dataSetFeeds(join(dir, c.name), inputs)!;
+      const upgraded = encodeModelBytes(result.model);
+      if (await runs(bytes, feeds)) assert.equal(await compareRuns(bytes, upgraded, feeds), '', c.name);
+      else assert.equal(await compareWithReference(upgraded, feeds, referenceOutputs(join(dir, c.name))), '', `${c.name} (numpy reference: onnxruntime no longer runs the original)`);
+      if (c.target <= PYTHON_ONNX_NEWEST_OPSET) {
+        const path = join(dir, c.name, 'upgraded.onnx');
+        writeFileSync(path, upgraded);
+        toCheck.push(path);
+      }
+    }
+    const verdicts = pythonCheck(toCheck);
+    assert.deepEqual(toCheck.map((p, i) => verdicts[i] && `${p}: ${verdicts[i]}`).filter(Boolean), [], 'python onnx.checker (full_check)');
+    for (const s of [...seen].sort()) console.log(`#   ${s}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
