@@ -1,5 +1,6 @@
 import { parseArgs, UsageError } from './args';
-import { commonTransformOptions, listOption, numberOption, numberList, runTransformCommand } from './transform-command';
+import { imageOptionsFromFlags } from '../runtime/input-files';
+import { commonTransformOptions, listOption, numberOption, runTransformCommand } from './transform-command';
 
 export const quantizeUsage =
   'onnx-studio quantize MODEL --mode dynamic|static [--calib DIR] [--eval DIR] [--method minmax|entropy|percentile] [--preset tensorrt|cpu] [--per-channel|--per-tensor] [--reduce-range] [--exclude-ops OPS] [--exclude-nodes NAMES] [--target-cosine X] [--target-top1 X] [--image-size H,W] [--layout nchw|nhwc] [--mean a,b,c] [--std a,b,c] [--bgr] [--scale X] [--no-preprocess] [--trt-cache FILE] [--validate] [-o OUT] [--json]   INT8 quantization';
@@ -40,7 +41,6 @@ export async function runQuantize(argv: string[], out: (s: string) => void, err:
   if (v['per-channel'] && v['per-tensor']) throw new UsageError('--per-channel and --per-tensor exclude each other');
   const staticOnly = ['calib', 'method', 'preset', 'target-cosine', 'target-top1', 'image-size', 'layout', 'mean', 'std', 'bgr', 'scale', 'trt-cache'] as const;
   if (mode === 'dynamic') for (const k of staticOnly) if (v[k] !== undefined) throw new UsageError(`--${k} is for --mode static`);
-  const size = numberList(v['image-size'], 'image-size', 2);
   return runTransformCommand(
     {
       kind: mode === 'dynamic' ? 'quantize-dynamic' : 'quantize-static',
@@ -62,14 +62,7 @@ export async function runQuantize(argv: string[], out: (s: string) => void, err:
         targetTop1: numberOption(v['target-top1'], 'target-top1'),
         trtCache: v['trt-cache'],
       },
-      images: {
-        size: size && [size[0]!, size[1]!],
-        layout: oneOf(v.layout, ['nchw', 'nhwc'] as const, 'layout'),
-        mean: numberList(v.mean, 'mean'),
-        std: numberList(v.std, 'std'),
-        bgr: !!v.bgr,
-        scale: numberOption(v.scale, 'scale'),
-      },
+      images: imageOptionsFromFlags({ imageSize: v['image-size'], layout: v.layout, mean: v.mean, std: v.std, scale: v.scale, bgr: v.bgr }),
     },
     !!v.json,
     out,

@@ -1,7 +1,16 @@
+import { join } from 'node:path';
 import { runTransform, type TransformRequest } from '../optimize/transform-flow';
 import type { TransformReport } from '../optimize/report';
 import { UsageError } from './args';
-import { withFile } from './load';
+import { OpsetTooOldError } from '../onnx/edit/model-edit';
+import { OpsetUpgradeError } from '../onnx/edit/opset-upgrade';
+import { AlreadyQuantizedError, NothingToQuantizeError } from '../optimize/already-quantized';
+import { TransformRefusedError } from '../optimize/errors';
+import { NothingToConvertError } from '../optimize/fp16/errors';
+import { StaticQuantizeError } from '../optimize/static/static-qdq';
+import { InputOptionsError } from '../runtime/input-files';
+import { OrtError, RuntimeRequestError } from '../runtime/errors';
+import { CliError, EXIT_UNREADABLE, withFile } from './load';
 
 /** Options every transform subcommand takes. */
 export const commonTransformOptions = {
@@ -21,12 +30,6 @@ export function numberOption(v: string | undefined, name: string): number | unde
   return n;
 }
 
-export function numberList(v: string | undefined, name: string, count?: number): number[] | undefined {
-  if (v === undefined) return undefined;
-  const list = v.split(',').map((s) => numberOption(s, name)!);
-  if (count !== undefined && list.length !== count) throw new UsageError(`--${name} takes ${count} comma-separated numbers, not '${v}'`);
-  return list;
-}
 
 /**
  * Runs one transform for the CLI (DESIGN.md §5b): progress, warnings and "written" lines on
@@ -34,8 +37,10 @@ export function numberList(v: string | undefined, name: string, count?: number):
  * (the model is written and the report says so); file problems and refusals become exit 2 in
  * `withFile` / the flow's typed errors.
  */
-export async function runTransformCommand(request: Omit<TransformRequest, 'progress'>, json: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const report: TransformReport = await withFileAsync(request.input, () => runTransform({ ...request, progress: (line) => err(line) }));
+export async function runTransformCommand(request: Omit<TransformRequest, 'progress' | 'workerScript'>, json: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  // dist/cli.js runs onnxruntime in dist/runtime-worker.js, bundled beside it.
+  const workerScript = join(__dirname, 'runtime-worker.js');
+  const report: TransformReport = await classifyErrors(request.input, () => runTransform({ ...request, workerScript, progress: (line) => err(line) }));
   for (const w of report.warnings) err(`warning: ${w}`);
   err(`${report.output}: written (${report.sizeBefore.toLocaleString('en-US')} → ${report.sizeAfter.toLocaleString('en-US')} bytes)`);
   if (json) out(JSON.stringify(report, null, 2));
@@ -45,10 +50,15 @@ export async function runTransformCommand(request: Omit<TransformRequest, 'progr
   return missed.length ? 1 : 0;
 }
 
-async function withFileAsync<T>(path: string, work: () => Promise<T>): Promise<T> {
+/** Errors that mean "this model or these files must not go on": exit 2 with the message, no output written. */
+const REFUSALS = [TransformRefusedError, AlreadyQuantizedError, NothingToQuantizeError, NothingToConvertError, OpsetUpgradeError, OpsetTooOldError, StaticQuantizeError, OrtError, RuntimeRequestError];
+
+async function classifyErrors<T>(path: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
+    if (e instanceof InputOptionsError) throw new UsageError(e.message);
+    if (REFUSALS.some((k) => e instanceof k)) throw new CliError(`${path}: ${(e as Error).message}`, EXIT_UNREADABLE);
     return withFile(path, () => {
       throw e;
     });

@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { ModelEdit } from '../../onnx/edit/model-edit';
+import type { ModelFiles } from '../../onnx/io/model-files';
+import { writeFileAtomic } from '../../onnx/io/write-file';
+import { writeModel } from '../../onnx/io/write-model';
+import { inferModel } from '../../onnx/infer/infer';
+import { buildModel } from '../../onnx/model/build';
+import { dataType, rawByteLength } from '../../onnx/dtypes';
+import type { ModelProto } from '../../onnx/proto/types';
+import { preprocess } from '../preprocess/preprocess';
+import type { TransformReport } from '../report';
+import { resolveSettings, type StaticOptions, type StaticPreset } from '../static/presets';
+import type { CalibrationMethod } from '../static/ranges';
+import { quantizeStatic, valuesToCalibrate } from '../static/static-qdq';
+import { trtCalibrationCache } from '../static/trt-calib-cache';
+import { calibrate } from './calibration';
+import type { FlowContext } from '../transform-flow';
+
+/** What a user asks of static quantization (CLI flags, editor quick picks). */
+export interface StaticRequest {
+  method?: CalibrationMethod;
+  preset?: StaticPreset;
+  perChannel?: boolean;
+  excludeOps?: string[];
+  excludeNodes?: string[];
+  /** Accuracy-aware mode: fall back to float, worst node first, until this worst-sample cosine is met. */
+  targetCosine?: number;
+  targetTop1?: number;
+  /** Also write the ranges as a TensorRT calibration cache here. */
+  trtCache?: string;
+}
+
+/**
+ * Static QDQ quantization with calibration: pre-process (as ORT's quant_pre_process), write
+ * that model to a temp file for the runtime child, collect the ranges of the activations the
+ * QDQ placement asks for, then quantize. The ranges can also go out as a TensorRT cache.
+ */
+export async function quantizeStaticCalibrated(q: StaticRequest & { preprocess?: boolean }, proto: ModelProto, files: ModelFiles, ctx: FlowContext, progress: (line: string) => void) {
+  const edit = new ModelEdit(proto);
+  const details: TransformReport['details'] = {};
+  if (q.preprocess !== false) {
+    const pre = preprocess(edit, files);
+    Object.assign(details, { identitiesRemoved: pre.identitiesRemoved, batchNormsFolded: pre.batchNormsFolded });
+  }
+  const options: StaticOptions = { preset: q.preset ?? 'tensorrt', method: q.method, perChannel: q.perChannel, excludeOps: q.excludeOps, excludeNodes: q.excludeNodes };
+  const settings = resolveSettings(options);
+  const names = valuesToCalibrate(proto, options, files);
+  const prePath = join(ctx.tempFolder, 'preprocessed.onnx');
+  writeModel(proto, files, prePath, { protect: [] });
+  const calibration = ctx.data.calibration();
+  const bytesPerValue = valueSizes(proto, files, calibration.samples[0]?.feeds);
+  const client = await ctx.startClient();
+  const { ranges, unavailable, passes } = await calibrate(client, prePath, names, calibration.samples, { method: settings.method, symmetric: settings.symmetricActivations, settings: ctx.settings, bytesPerValue }, progress);
+  for (const u of unavailable) ctx.warnings.push(`no range for '${u.name}': ${u.why}`);
+  const result = quantizeStatic(proto, ranges, options, files);
+  if (q.trtCache) writeFileAtomic(q.trtCache, (sink) => sink.write(new TextEncoder().encode(trtCalibrationCache(ranges))), { protect: [] });
+  return {
+    model: result.model,
+    nodesAdded: result.nodesAdded,
+    nodesChanged: result.nodesChanged,
+    keptFloat: result.keptFloat,
+    keptFloatWhy: result.keptFloatWhy,
+    details: { ...details, ...result.details, calibrationSamples: calibration.samples.length, calibrationPasses: passes, calibrationData: calibration.note },
+    warnings: result.warnings,
+  };
+}
+
+/** Bytes of each value for the samples' input shapes (inference resolves symbolic dims from them). */
+function valueSizes(proto: ModelProto, files: ModelFiles, feeds: Record<string, { dims: number[] }> | undefined): (name: string) => number | undefined {
+  const model = buildModel(proto, files);
+  const inputShapes = feeds ? Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.dims])) : undefined;
+  const types = inferModel(model, { inputShapes });
+  return (name) => {
+    const v = model.graph.values.get(name);
+    const t = v && types.typeOf(v);
+    if (!t || t.kind !== 'tensor' || !t.shape || t.shape.some((d) => typeof d !== 'number')) return undefined;
+    const info = dataType(t.elemType);
+    return info ? rawByteLength(info, (t.shape as number[]).reduce((a, b) => a * b, 1)) : undefined;
+  };
+}
