@@ -66,6 +66,7 @@ export async function runTransform(request: TransformRequest): Promise<Transform
   const files = new DiskModelFiles(input);
   const temp = makeTempFolder('onnx-studio');
   let client: RuntimeClient | undefined;
+  const cleanups: (() => void)[] = [];
   try {
     let proto = decodeModelProto(files.model);
     const protect = modelAndDataFiles(proto, input);
@@ -87,7 +88,7 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     const startClient = async (): Promise<RuntimeClient> => (client ??= await RuntimeClient.start({ workerScript: request.workerScript }));
     const settings: SessionSettings = { threads: request.threads ?? 1 };
     const data = dataFor(request, proto, (w) => warnings.push(w));
-    const result = await transform(request, proto, files, { data, settings, startClient, tempFolder: temp.path, warnings });
+    const result = await transform(request, proto, files, { data, settings, startClient, tempFolder: temp.path, warnings, cleanups });
     if (request.cancelled?.()) throw new Error('cancelled');
     request.progress(`writing ${output}`);
     const written = writeModel(result.model, files, output, { protect, cancelled: request.cancelled });
@@ -118,6 +119,7 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     }
     return report;
   } finally {
+    for (const c of cleanups) c();
     await client?.close();
     temp.remove();
     files.close();
@@ -141,6 +143,8 @@ export interface FlowContext {
   startClient: () => Promise<RuntimeClient>;
   tempFolder: string;
   warnings: string[];
+  /** Run when the flow ends (files a result still reads from). */
+  cleanups: (() => void)[];
 }
 
 async function transform(request: TransformRequest, proto: ModelProto, files: ModelFiles, ctx: FlowContext): Promise<TransformResult> {

@@ -13,6 +13,7 @@ import { resolveSettings, type StaticOptions, type StaticPreset } from '../stati
 import type { CalibrationMethod } from '../static/ranges';
 import { quantizeStatic, valuesToCalibrate } from '../static/static-qdq';
 import { trtCalibrationCache } from '../static/trt-calib-cache';
+import { accuracyAware } from './accuracy-aware';
 import { calibrate } from './calibration';
 import type { FlowContext } from '../transform-flow';
 
@@ -52,7 +53,20 @@ export async function quantizeStaticCalibrated(q: StaticRequest & { preprocess?:
   const client = await ctx.startClient();
   const { ranges, unavailable, passes } = await calibrate(client, prePath, names, calibration.samples, { method: settings.method, symmetric: settings.symmetricActivations, settings: ctx.settings, bytesPerValue }, progress);
   for (const u of unavailable) ctx.warnings.push(`no range for '${u.name}': ${u.why}`);
-  const result = quantizeStatic(proto, ranges, options, files);
+  let result;
+  const extra: Partial<TransformReport> = {};
+  if (q.targetCosine !== undefined || q.targetTop1 !== undefined) {
+    const aware = await accuracyAware(client, prePath, ctx.tempFolder, ranges, options, { cosine: q.targetCosine, top1: q.targetTop1 }, calibration.samples, ctx.settings, progress);
+    ctx.cleanups.push(aware.close);
+    result = aware.result;
+    extra.nodeSnrDb = aware.nodeSnrDb;
+    const worst = Math.min(...aware.calibrationFigures.map((f) => f.cosine));
+    Object.assign(details, { accuracyAware: true, fallbackSteps: aware.steps.length, calibrationCosine: worst, targetMetOnCalibration: aware.met });
+    const top1 = aware.calibrationFigures.find((f) => f.top1Agreement !== undefined)?.top1Agreement;
+    if (top1 !== undefined) details.calibrationTop1 = top1;
+  } else {
+    result = quantizeStatic(proto, ranges, options, files);
+  }
   if (q.trtCache) writeFileAtomic(q.trtCache, (sink) => sink.write(new TextEncoder().encode(trtCalibrationCache(ranges))), { protect: [] });
   return {
     model: result.model,
@@ -62,6 +76,7 @@ export async function quantizeStaticCalibrated(q: StaticRequest & { preprocess?:
     keptFloatWhy: result.keptFloatWhy,
     details: { ...details, ...result.details, calibrationSamples: calibration.samples.length, calibrationPasses: passes, calibrationData: calibration.note },
     warnings: result.warnings,
+    extra,
   };
 }
 
