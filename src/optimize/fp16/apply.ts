@@ -37,6 +37,7 @@ const DTYPE_ATTRIBUTE: Record<string, { name: string; absentIsFloat: boolean }> 
 /** Rewrites the model's protos as the plan says. Weights become computed float16 tensors (converted while written). */
 export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): ApplyResult {
   const files = plan.model.files;
+  const opset = edit.opsetVersion('') ?? 1;
   const r: ApplyResult = { castsInserted: 0, initializersConverted: 0, constantsConverted: 0, constantsCopied: 0, valuesConverted: 0, counts: emptyCounts(), nodesAdded: 0, changed: new Set() };
   const after = new Map<NodeProto, NodeProto[]>();
   const atStart = new Map<GraphProto, NodeProto[]>();
@@ -100,7 +101,7 @@ export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): App
       if (nameType !== prec) {
         const renamed = edit.uniqueName(`${v}__fp${prec}`);
         d.node!.proto.output[d.outputIndex!] = renamed;
-        place(d, castNode(renamed, v, nameType));
+        place(d, castNode(renamed, v, nameType, opset));
         r.castsInserted++;
         version.set(prec, renamed).set(nameType, v);
       } else {
@@ -109,7 +110,7 @@ export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): App
       for (const u of d.uses) {
         if (version.has(u.want)) continue;
         const cast = edit.uniqueName(`${v}__fp${u.want}`);
-        place(d, castNode(version.get(prec)!, cast, u.want));
+        place(d, castNode(version.get(prec)!, cast, u.want, opset));
         r.castsInserted++;
         version.set(u.want, cast);
       }

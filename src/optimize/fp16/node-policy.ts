@@ -33,6 +33,7 @@ export function staticKeepReason(node: Node, schema: OpSchema | undefined, block
   if (!schema) return `no schema known for ${node.domain ? `${node.domain}::` : ''}${node.opType}: its float16 support is unknown`;
   if (node.subgraphs.length && !(node.domain === '' && CONTROL_FLOW.has(node.opType))) return 'an operator with subgraphs other than If/Loop/Scan';
   if (node.opType === 'Constant' && node.domain === '' && node.attributes.some((a) => a.name === 'sparse_value')) return 'a sparse Constant';
+  if (node.opType === 'Cast' && node.domain === '' && node.attribute('to')?.proto.s !== undefined) return "a Cast whose 'to' is a type name (opset < 6)";
   return undefined;
 }
 
