@@ -217,6 +217,47 @@ test('If: Constants inside both branches and the outer value they read convert t
     const feeds = { x: f32([2], (i) => i + 0.25), c: new ort.Tensor('bool', [c], []) };
     assertClose((await run(original, feeds)).y!, (await run(bytes, feeds)).y!, 2e-3);
   }
+
+  // A blocked If keeps its branches float32: the outer value they read comes in through a Cast.
+  const blocked = convert(m, { blockOps: ['If'] });
+  assert.equal(blocked.result.details.subgraphsConverted, 0);
+  const bt = elemTypes(blocked.back);
+  assert.equal(bt.get('h'), FLOAT16);
+  for (const v of ['k', 't', 'u']) assert.equal(bt.get(v), FLOAT, v);
+  const thenMul = [...blocked.back.graphs()].flatMap((g) => g.nodes).find((n) => n.name === 'then_mul')!;
+  assert.equal(bt.get(thenMul.inputs[0]!), FLOAT, 'the branch reads a float32 version of h');
+  for (const c of [true, false]) {
+    const feeds = { x: f32([2], (i) => i + 0.25), c: new ort.Tensor('bool', [c], []) };
+    assertClose((await run(original, feeds)).y!, (await run(blocked.bytes, feeds)).y!, 2e-3);
+  }
+});
+
+test('EyeLike and RandomUniform dtype attributes follow their float16 outputs; RandomUniform is blocked by default (no ORT kernel)', async () => {
+  const m = model(
+    graph({
+      node: [
+        node('EyeLike', ['x'], ['eye'], [attr('dtype', FLOAT)], 'eye'),
+        node('RandomUniform', [], ['zeros'], [attr('shape', [3, 3]), attr('low', 0, 'float'), attr('high', 0, 'float'), attr('seed', 1, 'float')], 'zeros'),
+        node('Add', ['x', 'eye'], ['a'], [], 'add'),
+        node('Add', ['a', 'zeros'], ['b'], [], 'add_zeros'),
+        node('Mul', ['b', 'w'], ['y'], [], 'mul'),
+      ],
+      input: [valueInfo('x', tensorType(FLOAT, [3, 3]))],
+      output: [valueInfo('y', tensorType(FLOAT, [3, 3]))],
+      initializer: [floats('w', [3], [1, 2, 3])],
+    }),
+  );
+  const unblocked = convert(m, { blockOps: [] }).back.graph.nodes.find((x) => x.name === 'zeros')!;
+  assert.equal(unblocked.attribute('dtype')!.int(), FLOAT16);
+  const { result, original, bytes, back } = convert(m);
+  const byName = (n: string) => back.graph.nodes.find((x) => x.name === n)!;
+  assert.equal(byName('eye').attribute('dtype')!.int(), FLOAT16);
+  assert.equal(byName('zeros').attribute('dtype'), undefined);
+  assert.match(result.keptFloatWhy!.zeros!, /op block list/);
+  const t = elemTypes(back);
+  assert.equal(t.get('eye'), FLOAT16);
+  const feeds = { x: f32([3, 3], (i) => i / 4) };
+  assertClose((await run(original, feeds)).y!, (await run(bytes, feeds)).y!, 2e-3);
 });
 
 test('Loop: the carried value, a weight inside the body and an outer value read there all convert', async () => {

@@ -4,7 +4,7 @@ import type { AttributeProto, GraphProto, NodeProto, TensorProto } from '../../o
 import { Tensor } from '../../onnx/tensor';
 import { constantValue } from './constant-values';
 import { computedFloat16Tensor } from './float16-tensor';
-import { FLOAT, FLOAT16, type Prec } from './node-policy';
+import { DTYPE_ATTRIBUTE, FLOAT, FLOAT16, type Prec } from './node-policy';
 import { setFloatType, type FloatDef, type Plan } from './plan';
 import { intAttr, newNode, tensorAttr } from '../../onnx/edit/proto-factory';
 import type { ModelEdit } from '../../onnx/edit/model-edit';
@@ -22,17 +22,6 @@ export interface ApplyResult {
   nodesAdded: number;
   changed: Set<Node>;
 }
-
-/** Ops whose float output type comes from an attribute, and that attribute. */
-const DTYPE_ATTRIBUTE: Record<string, { name: string; absentIsFloat: boolean }> = {
-  EyeLike: { name: 'dtype', absentIsFloat: false },
-  RandomNormalLike: { name: 'dtype', absentIsFloat: false },
-  RandomUniformLike: { name: 'dtype', absentIsFloat: false },
-  Bernoulli: { name: 'dtype', absentIsFloat: false },
-  RandomNormal: { name: 'dtype', absentIsFloat: true },
-  RandomUniform: { name: 'dtype', absentIsFloat: true },
-  Cast: { name: 'to', absentIsFloat: false },
-};
 
 /** Rewrites the model's protos as the plan says. Weights become computed float16 tensors (converted while written). */
 export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): ApplyResult {

@@ -2,7 +2,7 @@ import type { Graph, Model, Node, Value } from '../../onnx/model/graph';
 import type { ValueType } from '../../onnx/model/value-type';
 import { inferModel } from '../../onnx/infer/infer';
 import type { OpSchema } from '../../onnx/schema/types';
-import { FLOAT, inputWant, mayAutoKeep, outputMayBeFloat16, schemaOf, staticKeepReason, type Prec } from './node-policy';
+import { FLOAT, inputWant, outputIsFloatBySchema, mayAutoKeep, outputMayBeFloat16, schemaOf, staticKeepReason, type Prec } from './node-policy';
 import type { Fp16Options } from './options';
 import { constantCounts } from './constant-values';
 import type { Float16Counts } from './to-float16';
@@ -101,8 +101,14 @@ export function planFloat16(model: Model, options: Fp16Options): Plan {
     for (const node of g.nodes) {
       node.outputs.forEach((_, i) => {
         const v = node.outputValue(i);
-        if (!v || v.producer !== node || !isFloatTensor(typeOf(g, v))) return;
+        if (!v || v.producer !== node) return;
         const schema = schemas.get(node);
+        const type = typeOf(g, v);
+        const inputElemType = (k: number): number | undefined => {
+          const t = node.inputValue(k) && typeOf(g, node.inputValue(k)!);
+          return t?.kind === 'tensor' ? t.elemType : undefined;
+        };
+        if (!(type ? isFloatTensor(type) : outputIsFloatBySchema(node, schema, i, inputElemType))) return;
         if (node.opType === 'Constant' && node.domain === '' && !kept.has(node)) addDef(g, v, 'constant', 16, node, i);
         else addDef(g, v, 'node', kept.has(node) || !schema || !outputMayBeFloat16(schema, i) ? 32 : 16, node, i);
       });
