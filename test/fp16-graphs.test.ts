@@ -284,6 +284,30 @@ test('Loop: the carried value, a weight inside the body and an outer value read 
   assertClose((await run(original, feeds)).y!, (await run(bytes, feeds)).y!, 2e-3);
 });
 
+test('sequences of float stay float32 (no Cast converts them); the tensors around them convert', async () => {
+  const m = model(
+    graph({
+      node: [
+        node('Mul', ['x', 'w'], ['m'], [], 'mul'),
+        node('SequenceConstruct', ['m', 'x'], ['seq'], [], 'seq'),
+        node('ConcatFromSequence', ['seq'], ['c'], [attr('axis', 0)], 'concat'),
+        node('Add', ['c', 'b'], ['y'], [], 'add'),
+      ],
+      input: [valueInfo('x', tensorType(FLOAT, [2]))],
+      output: [valueInfo('y', tensorType(FLOAT, [4]))],
+      initializer: [floats('w', [2], [3, 4]), floats('b', [4], [1, 2, 3, 4])],
+    }),
+  );
+  const { result, original, bytes, back } = convert(m);
+  assert.deepEqual(Object.keys(result.keptFloatWhy!).sort(), ['concat', 'seq']);
+  assert.equal(result.details.keptOther, 2);
+  const t = elemTypes(back);
+  assert.equal(t.get('m'), FLOAT16);
+  assert.equal(t.get('y'), FLOAT);
+  const feeds = { x: f32([2], (i) => i + 0.5) };
+  assertClose((await run(original, feeds)).y!, (await run(bytes, feeds)).y!, 2e-3);
+});
+
 test('refused with NothingToConvertError, the model untouched: no float32 weight, or already float16', () => {
   const plain = model(graph({ node: [node('Relu', ['x'], ['y'], [], 'r')], input: [valueInfo('x', tensorType(FLOAT, [4]))], output: [valueInfo('y', tensorType(FLOAT, [4]))] }));
   const before = encodeModelBytes(plain);
