@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { checkModel } from '../src/onnx/check/checker';
+import { ModelEdit } from '../src/onnx/edit/model-edit';
 import { float16ToNumber } from '../src/onnx/float-formats';
 import { inferModel } from '../src/onnx/infer/infer';
 import { MemoryModelFiles } from '../src/onnx/io/model-files';
@@ -95,6 +96,18 @@ test('keep-io-types (default): float32 graph IO with Casts at the boundary, floa
   assert.equal(result.details.initializersConverted, 2);
   const feeds = { x: f32([1, 4], (i) => i - 1.3) };
   assertClose((await run(original, feeds)).y!, (await run(bytes, feeds)).y!, 2e-3);
+});
+
+test('given a ModelEdit, its indexes follow the conversion (producers, consumers, initializers)', () => {
+  const edit = new ModelEdit(decodeBytes(encodeModelBytes(chain())));
+  convertToFloat16(edit);
+  const g = edit.main;
+  assert.equal(g.producer('x__fp16')?.op_type, 'Cast');
+  assert.deepEqual(g.consumersOf('x__fp16').map((n) => n.name), ['mul']);
+  assert.deepEqual(g.consumersOf('x').map((n) => n.name), ['x__fp16']);
+  assert.equal(g.producer('y')?.op_type, 'Cast');
+  assert.equal(g.producer('y__fp16')?.name, 'sig');
+  assert.equal(g.initializer('w')?.data_type, FLOAT16);
 });
 
 test('keepIoTypes false: graph inputs and outputs become float16, no Casts', async () => {

@@ -1,4 +1,5 @@
 import type { Graph, Model, Node, Value } from '../../onnx/model/graph';
+import type { GraphProto, NodeProto, ValueInfoProto } from '../../onnx/proto/types';
 import type { ValueType } from '../../onnx/model/value-type';
 import { inferModel } from '../../onnx/infer/infer';
 import type { OpSchema } from '../../onnx/schema/types';
@@ -18,8 +19,8 @@ export interface Use {
   hard: boolean;
   /** A main-graph output whose name is the model's interface: the value under this name must have `want`. */
   fixedName?: boolean;
-  /** Points the reference at `name`, a version of the value of precision `prec`. */
-  rename(name: string, prec: Prec): void;
+  /** The reference itself: input `index` of a node of graph `graph`, or a graph output entry. */
+  ref: { graph: GraphProto; node: NodeProto; index: number } | { output: ValueInfoProto };
 }
 
 export type DefKind = 'input' | 'initializer' | 'constant' | 'node' | 'fixed32';
@@ -137,7 +138,7 @@ export function planFloat16(model: Model, options: Fp16Options): Plan {
           return;
         }
         const w = keptWhy || !schema ? { want: 32 as Prec, hard: false } : inputWant(node, schema, i, (k) => !!defOf(g, node.inputs[k] ?? ''));
-        const use: Use = { graph: g, node, ...w, rename: (n) => void (node.proto.input[i] = n) };
+        const use: Use = { graph: g, node, ...w, ref: { graph: g.proto, node: node.proto, index: i } };
         d.uses.push(use);
         uses.push(use);
       });
@@ -149,7 +150,7 @@ export function planFloat16(model: Model, options: Fp16Options): Plan {
       const d = defOf(g, vi.name ?? '');
       if (!d) continue;
       const want: Prec = top && options.keepIoTypes ? 32 : 16;
-      d.uses.push({ graph: g, want, hard: false, fixedName: top, rename: (n, prec) => ((vi.name = n), setFloatType(vi.type, prec)) });
+      d.uses.push({ graph: g, want, hard: false, fixedName: top, ref: { output: vi } });
     }
   }
   if (unknownTypes.size) warnings.push(`${unknownTypes.size} value(s) of unknown type left as they are (e.g. '${[...unknownTypes][0]}'): if one is float32 the output may not load`);
@@ -199,7 +200,7 @@ function collectOuterReads(root: Graph, owner: Node, defs: Map<Value, FloatDef>,
       n.inputs.forEach((name, i) => {
         const d = name ? outer(name) : undefined;
         if (!d) return;
-        const use: Use = { graph: owner.graph, node: owner, want: 32, hard: false, rename: (x) => void (n.proto.input[i] = x) };
+        const use: Use = { graph: owner.graph, node: owner, want: 32, hard: false, ref: { graph: sg.proto, node: n.proto, index: i } };
         d.uses.push(use);
         into.push(use);
       });
@@ -207,7 +208,7 @@ function collectOuterReads(root: Graph, owner: Node, defs: Map<Value, FloatDef>,
     }
     for (const vi of sg.proto.output) {
       const d = outer(vi.name ?? '');
-      if (d) d.uses.push({ graph: owner.graph, node: owner, want: 32, hard: false, rename: (x) => void (vi.name = x) });
+      if (d) d.uses.push({ graph: owner.graph, node: owner, want: 32, hard: false, ref: { output: vi } });
     }
   }
 }
