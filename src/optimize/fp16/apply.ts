@@ -31,12 +31,13 @@ export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): App
   const r: ApplyResult = { castsInserted: 0, initializersConverted: 0, constantsConverted: 0, constantsCopied: 0, valuesConverted: 0, counts: emptyCounts(), nodesAdded: 0, changed: new Set() };
   const edits = new Map<GraphProto, GraphEdit>(edit.graphs().map((g) => [g.proto, g]));
   const editOf = (g: GraphProto): GraphEdit => edits.get(g)!;
-  const grown = new Set<GraphEdit>();
-  /** Adds a node to the graph that defines `d` (sorted into place at the end). */
+  const pending = new Map<GraphEdit, NodeProto[]>();
+  /** Queues a node for the graph that defines `d` (added in one batch and sorted into place at the end). */
   const place = (d: FloatDef, n: NodeProto): void => {
     const g = editOf(d.graph.proto);
-    g.addNode(n);
-    grown.add(g);
+    const list = pending.get(g);
+    if (list) list.push(n);
+    else pending.set(g, [n]);
     r.nodesAdded++;
   };
   const namePrec = new Map<string, Prec>();
@@ -132,7 +133,10 @@ export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): App
       if (touches) r.changed.add(node);
     }
   }
-  for (const g of grown) g.sortTopologically();
+  for (const [g, nodes] of pending) {
+    g.addNodes(nodes);
+    g.sortTopologically();
+  }
   return r;
 
   function convertConstantInPlace(d: FloatDef): void {
