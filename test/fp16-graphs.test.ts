@@ -295,6 +295,17 @@ test('Loop: the carried value, a weight inside the body and an outer value read 
   assert.equal(t.get('v2'), FLOAT16);
   const feeds = { x: f32([2], (i) => i + 1), n: new ort.Tensor('int64', BigInt64Array.from([3n]), []) };
   assertClose((await run(original, feeds)).y!, (await run(bytes, feeds)).y!, 2e-3);
+
+  // A blocked body node reads the carried value through a Cast made inside the body.
+  const withBlocked = decodeBytes(encodeModelBytes(m));
+  // An outer weight to convert (the body's only one stays float32 for its blocked reader).
+  withBlocked.graph!.initializer = [floats('ones', [2], [1, 1])];
+  withBlocked.graph!.node = [node('Mul', ['x', 'ones'], ['xs'], [], 'pre'), ...withBlocked.graph!.node];
+  withBlocked.graph!.node[1]!.input[2] = 'xs';
+  const blocked = convert(withBlocked, { blockNodes: ['body_mul'] });
+  const mul = [...blocked.back.graphs()].flatMap((g) => g.nodes).find((n) => n.name === 'body_mul')!;
+  assert.equal(elemTypes(blocked.back).get(mul.inputs[0]!), FLOAT);
+  assertClose((await run(original, feeds)).y!, (await run(blocked.bytes, feeds)).y!, 2e-3);
 });
 
 test('sequences of float stay float32 (no Cast converts them); the tensors around them convert', async () => {

@@ -94,7 +94,7 @@ export function planFloat16(model: Model, options: Fp16Options): Plan {
   };
   for (const g of graphs) {
     const top = g === model.graph;
-    for (const v of g.inputs) if (!v.initializer && isFloatTensor(v.type)) addDef(g, v, 'input', top && options.keepIoTypes ? 32 : 16);
+    for (const v of g.inputs) if (!v.initializer && isFloatTensor(typeOf(g, v))) addDef(g, v, 'input', top && options.keepIoTypes ? 32 : 16);
     for (const v of g.values.values()) {
       if (v.initializer?.dtype === FLOAT) addDef(g, v, 'initializer', 16);
       else if (v.sparseInitializer?.values.dtype === FLOAT) addDef(g, v, 'fixed32', 32);
