@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { checkModel } from '../src/onnx/check/checker';
+import { ModelEdit } from '../src/onnx/edit/model-edit';
 import { float16ToNumber } from '../src/onnx/float-formats';
 import { inferModel } from '../src/onnx/infer/infer';
 import { MemoryModelFiles } from '../src/onnx/io/model-files';
@@ -95,6 +96,18 @@ test('keep-io-types (default): float32 graph IO with Casts at the boundary, floa
   assert.equal(result.details.initializersConverted, 2);
   const feeds = { x: f32([1, 4], (i) => i - 1.3) };
   assertClose((await run(original, feeds)).y!, (await run(bytes, feeds)).y!, 2e-3);
+});
+
+test('given a ModelEdit, its indexes follow the conversion (producers, consumers, initializers)', () => {
+  const edit = new ModelEdit(decodeBytes(encodeModelBytes(chain())));
+  convertToFloat16(edit);
+  const g = edit.main;
+  assert.equal(g.producer('x__fp16')?.op_type, 'Cast');
+  assert.deepEqual(g.consumersOf('x__fp16').map((n) => n.name), ['mul']);
+  assert.deepEqual(g.consumersOf('x').map((n) => n.name), ['x__fp16']);
+  assert.equal(g.producer('y')?.op_type, 'Cast');
+  assert.equal(g.producer('y__fp16')?.name, 'sig');
+  assert.equal(g.initializer('w')?.data_type, FLOAT16);
 });
 
 test('keepIoTypes false: graph inputs and outputs become float16, no Casts', async () => {
@@ -217,6 +230,47 @@ test('If: Constants inside both branches and the outer value they read convert t
     const feeds = { x: f32([2], (i) => i + 0.25), c: new ort.Tensor('bool', [c], []) };
     assertClose((await run(original, feeds)).y!, (await run(bytes, feeds)).y!, 2e-3);
   }
+
+  // A blocked If keeps its branches float32: the outer value they read comes in through a Cast.
+  const blocked = convert(m, { blockOps: ['If'] });
+  assert.equal(blocked.result.details.subgraphsConverted, 0);
+  const bt = elemTypes(blocked.back);
+  assert.equal(bt.get('h'), FLOAT16);
+  for (const v of ['k', 't', 'u']) assert.equal(bt.get(v), FLOAT, v);
+  const thenMul = [...blocked.back.graphs()].flatMap((g) => g.nodes).find((n) => n.name === 'then_mul')!;
+  assert.equal(bt.get(thenMul.inputs[0]!), FLOAT, 'the branch reads a float32 version of h');
+  for (const c of [true, false]) {
+    const feeds = { x: f32([2], (i) => i + 0.25), c: new ort.Tensor('bool', [c], []) };
+    assertClose((await run(original, feeds)).y!, (await run(blocked.bytes, feeds)).y!, 2e-3);
+  }
+});
+
+test('EyeLike and RandomUniform dtype attributes follow their float16 outputs; RandomUniform is blocked by default (no ORT kernel)', async () => {
+  const m = model(
+    graph({
+      node: [
+        node('EyeLike', ['x'], ['eye'], [attr('dtype', FLOAT)], 'eye'),
+        node('RandomUniform', [], ['zeros'], [attr('shape', [3, 3]), attr('low', 0, 'float'), attr('high', 0, 'float'), attr('seed', 1, 'float')], 'zeros'),
+        node('Add', ['x', 'eye'], ['a'], [], 'add'),
+        node('Add', ['a', 'zeros'], ['b'], [], 'add_zeros'),
+        node('Mul', ['b', 'w'], ['y'], [], 'mul'),
+      ],
+      input: [valueInfo('x', tensorType(FLOAT, [3, 3]))],
+      output: [valueInfo('y', tensorType(FLOAT, [3, 3]))],
+      initializer: [floats('w', [3], [1, 2, 3])],
+    }),
+  );
+  const unblocked = convert(m, { blockOps: [] }).back.graph.nodes.find((x) => x.name === 'zeros')!;
+  assert.equal(unblocked.attribute('dtype')!.int(), FLOAT16);
+  const { result, original, bytes, back } = convert(m);
+  const byName = (n: string) => back.graph.nodes.find((x) => x.name === n)!;
+  assert.equal(byName('eye').attribute('dtype')!.int(), FLOAT16);
+  assert.equal(byName('zeros').attribute('dtype'), undefined);
+  assert.match(result.keptFloatWhy!.zeros!, /op block list/);
+  const t = elemTypes(back);
+  assert.equal(t.get('eye'), FLOAT16);
+  const feeds = { x: f32([3, 3], (i) => i / 4) };
+  assertClose((await run(original, feeds)).y!, (await run(bytes, feeds)).y!, 2e-3);
 });
 
 test('Loop: the carried value, a weight inside the body and an outer value read there all convert', async () => {
@@ -240,6 +294,41 @@ test('Loop: the carried value, a weight inside the body and an outer value read 
   assert.equal(t.get('v'), FLOAT16);
   assert.equal(t.get('v2'), FLOAT16);
   const feeds = { x: f32([2], (i) => i + 1), n: new ort.Tensor('int64', BigInt64Array.from([3n]), []) };
+  assertClose((await run(original, feeds)).y!, (await run(bytes, feeds)).y!, 2e-3);
+
+  // A blocked body node reads the carried value through a Cast made inside the body.
+  const withBlocked = decodeBytes(encodeModelBytes(m));
+  // An outer weight to convert (the body's only one stays float32 for its blocked reader).
+  withBlocked.graph!.initializer = [floats('ones', [2], [1, 1])];
+  withBlocked.graph!.node = [node('Mul', ['x', 'ones'], ['xs'], [], 'pre'), ...withBlocked.graph!.node];
+  withBlocked.graph!.node[1]!.input[2] = 'xs';
+  const blocked = convert(withBlocked, { blockNodes: ['body_mul'] });
+  const mul = [...blocked.back.graphs()].flatMap((g) => g.nodes).find((n) => n.name === 'body_mul')!;
+  assert.equal(elemTypes(blocked.back).get(mul.inputs[0]!), FLOAT);
+  assertClose((await run(original, feeds)).y!, (await run(blocked.bytes, feeds)).y!, 2e-3);
+});
+
+test('sequences of float stay float32 (no Cast converts them); the tensors around them convert', async () => {
+  const m = model(
+    graph({
+      node: [
+        node('Mul', ['x', 'w'], ['m'], [], 'mul'),
+        node('SequenceConstruct', ['m', 'x'], ['seq'], [], 'seq'),
+        node('ConcatFromSequence', ['seq'], ['c'], [attr('axis', 0)], 'concat'),
+        node('Add', ['c', 'b'], ['y'], [], 'add'),
+      ],
+      input: [valueInfo('x', tensorType(FLOAT, [2]))],
+      output: [valueInfo('y', tensorType(FLOAT, [4]))],
+      initializer: [floats('w', [2], [3, 4]), floats('b', [4], [1, 2, 3, 4])],
+    }),
+  );
+  const { result, original, bytes, back } = convert(m);
+  assert.deepEqual(Object.keys(result.keptFloatWhy!).sort(), ['concat', 'seq']);
+  assert.equal(result.details.keptOther, 2);
+  const t = elemTypes(back);
+  assert.equal(t.get('m'), FLOAT16);
+  assert.equal(t.get('y'), FLOAT);
+  const feeds = { x: f32([2], (i) => i + 0.5) };
   assertClose((await run(original, feeds)).y!, (await run(bytes, feeds)).y!, 2e-3);
 });
 

@@ -4,10 +4,11 @@ import type { AttributeProto, GraphProto, NodeProto, TensorProto } from '../../o
 import { Tensor } from '../../onnx/tensor';
 import { constantValue } from './constant-values';
 import { computedFloat16Tensor } from './float16-tensor';
-import { FLOAT, FLOAT16, type Prec } from './node-policy';
+import { DTYPE_ATTRIBUTE, FLOAT, FLOAT16, type Prec } from './node-policy';
 import { setFloatType, type FloatDef, type Plan } from './plan';
 import { intAttr, newNode, tensorAttr } from '../../onnx/edit/proto-factory';
 import type { ModelEdit } from '../../onnx/edit/model-edit';
+import type { GraphEdit } from '../../onnx/edit/graph-edit';
 import { castNode, smallFloat16Tensor } from './protos';
 import { addCounts, emptyCounts, type Float16Counts, type Float16Range } from './to-float16';
 
@@ -23,31 +24,23 @@ export interface ApplyResult {
   changed: Set<Node>;
 }
 
-/** Ops whose float output type comes from an attribute, and that attribute. */
-const DTYPE_ATTRIBUTE: Record<string, { name: string; absentIsFloat: boolean }> = {
-  EyeLike: { name: 'dtype', absentIsFloat: false },
-  RandomNormalLike: { name: 'dtype', absentIsFloat: false },
-  RandomUniformLike: { name: 'dtype', absentIsFloat: false },
-  Bernoulli: { name: 'dtype', absentIsFloat: false },
-  RandomNormal: { name: 'dtype', absentIsFloat: true },
-  RandomUniform: { name: 'dtype', absentIsFloat: true },
-  Cast: { name: 'to', absentIsFloat: false },
-};
-
 /** Rewrites the model's protos as the plan says. Weights become computed float16 tensors (converted while written). */
 export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): ApplyResult {
   const files = plan.model.files;
+  const opset = edit.opsetVersion('') ?? 1;
   const r: ApplyResult = { castsInserted: 0, initializersConverted: 0, constantsConverted: 0, constantsCopied: 0, valuesConverted: 0, counts: emptyCounts(), nodesAdded: 0, changed: new Set() };
-  const after = new Map<NodeProto, NodeProto[]>();
-  const atStart = new Map<GraphProto, NodeProto[]>();
+  const edits = new Map<GraphProto, GraphEdit>(edit.graphs().map((g) => [g.proto, g]));
+  const editOf = (g: GraphProto): GraphEdit => edits.get(g)!;
+  const pending = new Map<GraphEdit, NodeProto[]>();
+  /** Queues a node for the graph that defines `d` (added in one batch and sorted into place at the end). */
   const place = (d: FloatDef, n: NodeProto): void => {
-    const list = d.node ? after.get(d.node.proto) ?? after.set(d.node.proto, []).get(d.node.proto)! : atStart.get(d.graph.proto) ?? atStart.set(d.graph.proto, []).get(d.graph.proto)!;
-    list.push(n);
+    const g = editOf(d.graph.proto);
+    const list = pending.get(g);
+    if (list) list.push(n);
+    else pending.set(g, [n]);
     r.nodesAdded++;
   };
   const namePrec = new Map<string, Prec>();
-  const replaced = new Map<TensorProto, TensorProto>();
-  const added = new Map<GraphProto, TensorProto[]>();
 
   const smallHalf = (name: string, dims: number[], values: Float32Array): TensorProto => {
     const { tensor, counts } = smallFloat16Tensor(name, dims, values, range);
@@ -78,7 +71,7 @@ export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): App
       if (d.prec === 'copy') {
         const copy = edit.uniqueName(`${v}__fp16`);
         version.set(32, v).set(16, copy);
-        if (d.kind === 'initializer') added.set(d.graph.proto, [...(added.get(d.graph.proto) ?? []), constantHalf(d, copy)]);
+        if (d.kind === 'initializer') editOf(d.graph.proto).addInitializer(constantHalf(d, copy));
         else place(d, newNode({ op: 'Constant', name: copy, inputs: [], outputs: [copy], attributes: [tensorAttr('value', constantHalf(d, ''))] }));
         r.constantsCopied++;
       } else {
@@ -87,7 +80,7 @@ export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): App
       }
       if (d.prec !== 32 && d.kind === 'initializer') r.initializersConverted++;
       else if (d.prec !== 32) r.constantsConverted++;
-      namePrec.set(v, d.prec === 16 ? 16 : 32);
+      for (const [prec, name] of version) namePrec.set(name, prec);
     } else {
       const prec = d.prec as Prec;
       const fixed = d.uses.find((u) => u.fixedName);
@@ -99,8 +92,9 @@ export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): App
       }
       if (nameType !== prec) {
         const renamed = edit.uniqueName(`${v}__fp${prec}`);
-        d.node!.proto.output[d.outputIndex!] = renamed;
-        place(d, castNode(renamed, v, nameType));
+        // Every read follows the rename; each is pointed at its version below.
+        editOf(d.graph.proto).renameValue(v, renamed);
+        place(d, castNode(renamed, v, nameType, opset));
         r.castsInserted++;
         version.set(prec, renamed).set(nameType, v);
       } else {
@@ -109,22 +103,26 @@ export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): App
       for (const u of d.uses) {
         if (version.has(u.want)) continue;
         const cast = edit.uniqueName(`${v}__fp${u.want}`);
-        place(d, castNode(version.get(prec)!, cast, u.want));
+        place(d, castNode(version.get(prec)!, cast, u.want, opset));
         r.castsInserted++;
         version.set(u.want, cast);
       }
-      namePrec.set(v, nameType);
+      for (const [p, name] of version) namePrec.set(name, p);
       if (d.kind === 'node' && prec === 16) fixOutputTypeAttributes(d.node!);
     }
     for (const u of d.uses) {
       const name = version.get(u.want)!;
       if (u.node && name !== v) r.changed.add(u.node);
-      u.rename(name, u.want);
+      if ('output' in u.ref) {
+        u.ref.output.name = name;
+        setFloatType(u.ref.output.type, u.want);
+      } else {
+        editOf(u.ref.graph).setInput(u.ref.node, u.ref.index, name);
+      }
     }
   }
 
   for (const g of plan.graphs) {
-    if (replaced.size || added.has(g.proto)) g.proto.initializer = [...g.proto.initializer.map((t) => replaced.get(t) ?? t), ...(added.get(g.proto) ?? [])];
     for (const vi of [...g.proto.input, ...g.proto.value_info]) {
       const prec = namePrec.get(vi.name ?? '');
       if (prec) setFloatType(vi.type, prec);
@@ -134,16 +132,16 @@ export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): App
       const touches = node.inputs.some((n) => namePrec.get(n) === 16) || node.outputs.some((n) => namePrec.get(n) === 16);
       if (touches) r.changed.add(node);
     }
-    const start = atStart.get(g.proto) ?? [];
-    if (!start.length && !g.proto.node.some((n) => after.has(n))) continue;
-    g.proto.node = [...start, ...g.proto.node.flatMap((n) => [n, ...(after.get(n) ?? [])])];
+  }
+  for (const [g, nodes] of pending) {
+    g.addNodes(nodes);
+    g.sortTopologically();
   }
   return r;
 
   function convertConstantInPlace(d: FloatDef): void {
     if (d.kind === 'initializer') {
-      const t = d.value.initializer!.proto;
-      replaced.set(t, constantHalf(d, t.name ?? ''));
+      editOf(d.graph.proto).replaceInitializer(d.value.name, constantHalf(d, d.value.name));
       return;
     }
     const node = d.node!;

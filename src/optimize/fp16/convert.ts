@@ -53,6 +53,7 @@ export function convertToFloat16(model: Model | ModelEdit | ModelProto, options:
     flushedToZero: r.counts.flushed,
     castsInserted: r.castsInserted,
     nodesBlocked: plan.kept.size,
+    ...keptBreakdown(plan.kept.values()),
     subgraphsConverted: plan.graphs.length - 1,
     keepIoTypes: opts.keepIoTypes,
     maxFinite: opts.maxFinite,
@@ -60,4 +61,16 @@ export function convertToFloat16(model: Model | ModelEdit | ModelProto, options:
   };
   if (opts.minPositive > 0) details.raisedToMinPositive = r.counts.raised;
   return { details, nodesAdded: r.nodesAdded, nodesChanged: r.changed.size, keptFloat, keptFloatWhy, warnings };
+}
+
+/** Kept nodes by kind of reason: block lists, weights beyond range, exact shape arithmetic, the rest (no float16 in the schema, sequences, …). */
+function keptBreakdown(reasons: Iterable<string>): Record<string, number> {
+  const counts = { keptByBlockList: 0, keptForRange: 0, keptShapeArithmetic: 0, keptOther: 0 };
+  for (const why of reasons) {
+    if (why.endsWith('block list')) counts.keptByBlockList++;
+    else if (why.includes("float16's range")) counts.keptForRange++;
+    else if (why.includes('shape arithmetic')) counts.keptShapeArithmetic++;
+    else counts.keptOther++;
+  }
+  return counts;
 }

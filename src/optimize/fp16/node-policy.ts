@@ -33,6 +33,7 @@ export function staticKeepReason(node: Node, schema: OpSchema | undefined, block
   if (!schema) return `no schema known for ${node.domain ? `${node.domain}::` : ''}${node.opType}: its float16 support is unknown`;
   if (node.subgraphs.length && !(node.domain === '' && CONTROL_FLOW.has(node.opType))) return 'an operator with subgraphs other than If/Loop/Scan';
   if (node.opType === 'Constant' && node.domain === '' && node.attributes.some((a) => a.name === 'sparse_value')) return 'a sparse Constant';
+  if (node.opType === 'Cast' && node.domain === '' && node.attribute('to')?.proto.s !== undefined) return "a Cast whose 'to' is a type name (opset < 6)";
   return undefined;
 }
 
@@ -72,3 +73,31 @@ export function inputWant(node: Node, schema: OpSchema, i: number, isFloatInput:
 
 /** Whether a converted node's float output i may be float16. */
 export const outputMayBeFloat16 = (schema: OpSchema, i: number): boolean => allowsFloat16(schema, formalAt(schema.outputs, i));
+
+/** Ops whose float output type comes from an attribute, and that attribute. */
+export const DTYPE_ATTRIBUTE: Record<string, { name: string; absentIsFloat: boolean }> = {
+  EyeLike: { name: 'dtype', absentIsFloat: false },
+  RandomNormalLike: { name: 'dtype', absentIsFloat: false },
+  RandomUniformLike: { name: 'dtype', absentIsFloat: false },
+  Bernoulli: { name: 'dtype', absentIsFloat: false },
+  RandomNormal: { name: 'dtype', absentIsFloat: true },
+  RandomUniform: { name: 'dtype', absentIsFloat: true },
+  Cast: { name: 'to', absentIsFloat: false },
+};
+
+/**
+ * Whether output i is float32 when inference left its type unknown: a literal tensor(float)
+ * output, a dtype attribute (or its float default), or a type variable shared with a float32 input.
+ */
+export function outputIsFloatBySchema(node: Node, schema: OpSchema | undefined, i: number, inputElemType: (k: number) => number | undefined): boolean {
+  const rule = node.domain === '' ? DTYPE_ATTRIBUTE[node.opType] : undefined;
+  if (rule) {
+    const a = node.attribute(rule.name);
+    if (a) return a.proto.i !== undefined && toNumber(a.proto.i) === FLOAT;
+    if (rule.absentIsFloat) return true;
+  }
+  const p = schema && formalAt(schema.outputs, i);
+  if (!p) return false;
+  if (p.type === 'tensor(float)') return true;
+  return schema.inputs.some((f, k) => f.type === p.type && inputElemType(k) === FLOAT);
+}

@@ -3,13 +3,15 @@ import { FLOAT16_MAX } from './to-float16';
 /**
  * onnxconverter-common's DEFAULT_OP_BLOCK_LIST (float16.py): ai.onnx.ml operators, which have
  * no float16 kernels, and operators whose float16 results drift (TopK ties, NMS and RoiAlign
- * boxes, Resize/Upsample coordinates, Range and CumSum sums, Min/Max).
+ * boxes, Resize/Upsample coordinates, Range and CumSum sums, Min/Max); plus the random
+ * generators it leaves out, which ONNX Runtime's CPU provider has no float16 kernel for.
  */
 export const DEFAULT_BLOCK_OPS: readonly string[] = [
   'ArrayFeatureExtractor', 'Binarizer', 'CastMap', 'CategoryMapper', 'DictVectorizer', 'FeatureVectorizer', 'Imputer',
   'LabelEncoder', 'LinearClassifier', 'LinearRegressor', 'Normalizer', 'OneHotEncoder', 'RandomUniformLike',
   'SVMClassifier', 'SVMRegressor', 'Scaler', 'TreeEnsembleClassifier', 'TreeEnsembleRegressor', 'ZipMap',
   'NonMaxSuppression', 'TopK', 'RoiAlign', 'Resize', 'Range', 'CumSum', 'Min', 'Max', 'Upsample',
+  'RandomUniform', 'RandomNormal', 'RandomNormalLike',
 ];
 
 export interface Fp16Options {

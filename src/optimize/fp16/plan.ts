@@ -1,8 +1,9 @@
 import type { Graph, Model, Node, Value } from '../../onnx/model/graph';
+import type { GraphProto, NodeProto, ValueInfoProto } from '../../onnx/proto/types';
 import type { ValueType } from '../../onnx/model/value-type';
 import { inferModel } from '../../onnx/infer/infer';
 import type { OpSchema } from '../../onnx/schema/types';
-import { FLOAT, inputWant, mayAutoKeep, outputMayBeFloat16, schemaOf, staticKeepReason, type Prec } from './node-policy';
+import { FLOAT, inputWant, outputIsFloatBySchema, mayAutoKeep, outputMayBeFloat16, schemaOf, staticKeepReason, type Prec } from './node-policy';
 import type { Fp16Options } from './options';
 import { constantCounts } from './constant-values';
 import type { Float16Counts } from './to-float16';
@@ -18,8 +19,8 @@ export interface Use {
   hard: boolean;
   /** A main-graph output whose name is the model's interface: the value under this name must have `want`. */
   fixedName?: boolean;
-  /** Points the reference at `name`, a version of the value of precision `prec`. */
-  rename(name: string, prec: Prec): void;
+  /** The reference itself: input `index` of a node of graph `graph`, or a graph output entry. */
+  ref: { graph: GraphProto; node: NodeProto; index: number } | { output: ValueInfoProto };
 }
 
 export type DefKind = 'input' | 'initializer' | 'constant' | 'node' | 'fixed32';
@@ -93,7 +94,7 @@ export function planFloat16(model: Model, options: Fp16Options): Plan {
   };
   for (const g of graphs) {
     const top = g === model.graph;
-    for (const v of g.inputs) if (!v.initializer && isFloatTensor(v.type)) addDef(g, v, 'input', top && options.keepIoTypes ? 32 : 16);
+    for (const v of g.inputs) if (!v.initializer && isFloatTensor(typeOf(g, v))) addDef(g, v, 'input', top && options.keepIoTypes ? 32 : 16);
     for (const v of g.values.values()) {
       if (v.initializer?.dtype === FLOAT) addDef(g, v, 'initializer', 16);
       else if (v.sparseInitializer?.values.dtype === FLOAT) addDef(g, v, 'fixed32', 32);
@@ -101,8 +102,14 @@ export function planFloat16(model: Model, options: Fp16Options): Plan {
     for (const node of g.nodes) {
       node.outputs.forEach((_, i) => {
         const v = node.outputValue(i);
-        if (!v || v.producer !== node || !isFloatTensor(typeOf(g, v))) return;
+        if (!v || v.producer !== node) return;
         const schema = schemas.get(node);
+        const type = typeOf(g, v);
+        const inputElemType = (k: number): number | undefined => {
+          const t = node.inputValue(k) && typeOf(g, node.inputValue(k)!);
+          return t?.kind === 'tensor' ? t.elemType : undefined;
+        };
+        if (!(type ? isFloatTensor(type) : outputIsFloatBySchema(node, schema, i, inputElemType))) return;
         if (node.opType === 'Constant' && node.domain === '' && !kept.has(node)) addDef(g, v, 'constant', 16, node, i);
         else addDef(g, v, 'node', kept.has(node) || !schema || !outputMayBeFloat16(schema, i) ? 32 : 16, node, i);
       });
@@ -131,7 +138,7 @@ export function planFloat16(model: Model, options: Fp16Options): Plan {
           return;
         }
         const w = keptWhy || !schema ? { want: 32 as Prec, hard: false } : inputWant(node, schema, i, (k) => !!defOf(g, node.inputs[k] ?? ''));
-        const use: Use = { graph: g, node, ...w, rename: (n) => void (node.proto.input[i] = n) };
+        const use: Use = { graph: g, node, ...w, ref: { graph: g.proto, node: node.proto, index: i } };
         d.uses.push(use);
         uses.push(use);
       });
@@ -143,7 +150,7 @@ export function planFloat16(model: Model, options: Fp16Options): Plan {
       const d = defOf(g, vi.name ?? '');
       if (!d) continue;
       const want: Prec = top && options.keepIoTypes ? 32 : 16;
-      d.uses.push({ graph: g, want, hard: false, fixedName: top, rename: (n, prec) => ((vi.name = n), setFloatType(vi.type, prec)) });
+      d.uses.push({ graph: g, want, hard: false, fixedName: top, ref: { output: vi } });
     }
   }
   if (unknownTypes.size) warnings.push(`${unknownTypes.size} value(s) of unknown type left as they are (e.g. '${[...unknownTypes][0]}'): if one is float32 the output may not load`);
@@ -193,7 +200,7 @@ function collectOuterReads(root: Graph, owner: Node, defs: Map<Value, FloatDef>,
       n.inputs.forEach((name, i) => {
         const d = name ? outer(name) : undefined;
         if (!d) return;
-        const use: Use = { graph: owner.graph, node: owner, want: 32, hard: false, rename: (x) => void (n.proto.input[i] = x) };
+        const use: Use = { graph: owner.graph, node: owner, want: 32, hard: false, ref: { graph: sg.proto, node: n.proto, index: i } };
         d.uses.push(use);
         into.push(use);
       });
@@ -201,7 +208,7 @@ function collectOuterReads(root: Graph, owner: Node, defs: Map<Value, FloatDef>,
     }
     for (const vi of sg.proto.output) {
       const d = outer(vi.name ?? '');
-      if (d) d.uses.push({ graph: owner.graph, node: owner, want: 32, hard: false, rename: (x) => void (vi.name = x) });
+      if (d) d.uses.push({ graph: owner.graph, node: owner, want: 32, hard: false, ref: { output: vi } });
     }
   }
 }

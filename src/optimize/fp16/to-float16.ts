@@ -42,10 +42,22 @@ export function float32ToFloat16(src: Float32Array, dst: Uint16Array, range: Flo
   const min = range.minPositive;
   const maxBits = numberToFloat16(max);
   const minBits = numberToFloat16(min);
+  // Magnitudes (as float32 bits) that are float16 normals, below 65520 (which rounds to inf) and within [min, max]: the fast path.
+  const lo = Math.max(0x38800000, float32Bits(min));
+  const hi = Math.min(0x477ff000, max >= 3.4e38 ? 0x7f800000 : float32Bits(max) + 1);
   let clamped = 0;
   let raised = 0;
   let flushed = 0;
   for (let i = 0; i < src.length; i++) {
+    const x = bits[i]!;
+    const abs = x & 0x7fffffff;
+    if (abs >= lo && abs < hi) {
+      // Rebias the exponent, then round to nearest even on the 13 dropped mantissa bits.
+      const h = (abs >>> 13) - 0x1c000;
+      const rest = abs & 0x1fff;
+      dst[i] = ((x >>> 16) & 0x8000) | (rest > 0x1000 || (rest === 0x1000 && h & 1) ? h + 1 : h);
+      continue;
+    }
     const f = src[i]!;
     if (f > max && f !== Infinity) {
       dst[i] = maxBits;
@@ -57,12 +69,20 @@ export function float32ToFloat16(src: Float32Array, dst: Uint16Array, range: Flo
       dst[i] = f > 0 ? minBits : minBits | 0x8000;
       raised++;
     } else {
-      const h = float16FromFloat32Bits(bits[i]!);
+      const h = float16FromFloat32Bits(x);
       if ((h & 0x7fff) === 0 && f !== 0) flushed++;
       dst[i] = h;
     }
   }
   return { clamped, raised, flushed };
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+/** The float32 bit pattern of a (non-negative) number. */
+function float32Bits(v: number): number {
+  f32[0] = v;
+  return u32[0]!;
 }
 
 /** Below this magnitude (half the smallest subnormal, a tie that rounds to even) a value becomes ±0. */
