@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { checkModel } from '../src/onnx/check/checker';
 import { OpsetUpgradeError, upgradeOpset, type UpgradeResult } from '../src/onnx/edit/opset-upgrade';
@@ -11,7 +11,8 @@ import { buildModel } from '../src/onnx/model/build';
 import { decodeModelProto, encodeModelBytes } from '../src/onnx/open';
 import { toNumber } from '../src/onnx/proto/byte-range';
 import type { ModelProto } from '../src/onnx/proto/types';
-import { referenceOutputs, ROOT, suiteCases } from './helpers/corpus';
+import { corpusModels, referenceOutputs, ROOT, SUITE_DIR, suiteCases } from './helpers/corpus';
+import { feeds } from './helpers/corpus-feeds';
 import { compareRuns, compareWithReference, dataSetFeeds, QUIET } from './helpers/upgrade-check';
 import * as ort from 'onnxruntime-node';
 
@@ -152,4 +153,50 @@ test('each conversion the suite lacks: upgraded models run in onnxruntime with t
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('PP-OCR recognition and classification (opset 9) and detection (opset 11) upgraded to opset 13 run with the outputs of the originals', async () => {
+  const paths = corpusModels().filter((p) => p.includes('_infer'));
+  assert.equal(paths.length, 3);
+  const saved: string[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'ppocr-13-'));
+  try {
+    for (const path of paths) {
+      const { bytes, proto } = load(path);
+      const result = upgradeOpset(proto, 13);
+      assert.equal(defaultOpset(result.model), 13);
+      assert.equal(result.irVersion.after, result.irVersion.before, 'IR version kept');
+      assert.deepEqual(checkerErrors(result.model), [], `${path}: our checker`);
+      const upgraded = encodeModelBytes(result.model);
+      assert.equal(await compareRuns(bytes, upgraded, feeds(path), 1e-6), '', path);
+      const counts = new Map<string, number>();
+      for (const n of result.converted) counts.set(n.opType, (counts.get(n.opType) ?? 0) + 1);
+      console.log(`# ${basename(path)}: opset ${result.fromOpset} → 13, ${result.converted.length} nodes converted (${[...counts].map(([op, n]) => `${n} ${op}`).join(', ')}), ${result.addedInitializers.length} initializers and ${result.addedNodes.length} nodes added`);
+      const out = join(dir, basename(path));
+      writeFileSync(out, upgraded);
+      saved.push(out);
+    }
+    assert.deepEqual(pythonCheck(saved), saved.map(() => ''), 'python onnx.checker (full_check)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the input model is left as it was, also when the upgrade is refused', () => {
+  const path = corpusModels().find((p) => p.includes('rec_infer'))!;
+  const { bytes, proto } = load(path);
+  upgradeOpset(proto, 13);
+  assert.ok(Buffer.from(encodeModelBytes(proto)).equals(bytes), 'the input re-encodes to its own bytes');
+  const refused = load(join(SUITE_DIR, 'node', 'test_scan_sum', 'model.onnx'));
+  assert.throws(() => upgradeOpset(refused.proto, 13), OpsetUpgradeError);
+  assert.ok(Buffer.from(encodeModelBytes(refused.proto)).equals(refused.bytes), 'the refused input re-encodes to its own bytes');
+});
+
+test('requests the upgrade cannot meet are refused as a whole', () => {
+  const { proto } = load(corpusModels().find((p) => p.includes('det_infer'))!);
+  for (const target of [10, 22, 13.5]) {
+    assert.throws(() => upgradeOpset(proto, target), (e: unknown) => e instanceof OpsetUpgradeError && e.node === undefined, `target ${target}`);
+  }
+  const same = upgradeOpset(proto, 11);
+  assert.deepEqual(same.converted, []);
 });

@@ -96,7 +96,7 @@ case('upsample_nearest_opset7', 7, [helper.make_node('Upsample', ['x'], ['y'], n
 case('upsample_linear_opset8', 8, [helper.make_node('Upsample', ['x'], ['y'], name='up', mode='linear', scales=[1.0, 1.0, 2.0, 2.0])], X4, [vi('y', None)])
 case('upsample_linear_opset9', 9, [helper.make_node('Upsample', ['x', 'scales'], ['y'], name='up', mode='linear')], X4, [vi('y', None)],
      inits=[numpy_helper.from_array(np.array([1, 1, 2, 1.5], np.float32), 'scales')])
-for mode, scales in [('nearest', [1, 1, 2, 2]), ('nearest', [1, 1, 0.5, 0.5]), ('linear', [1, 1, 2.5, 1.5]), ('linear', [1, 1, 0.6, 0.5])]:
+for mode, scales in [('nearest', [1, 1, 2, 2]), ('nearest', [1, 1, 0.6, 0.7]), ('linear', [1, 1, 2.5, 1.5]), ('linear', [1, 1, 0.6, 0.5])]:
     tag = 'up' if scales[2] > 1 else 'down'
     case(f'resize_{mode}_{tag}_opset10', 10, [helper.make_node('Resize', ['x', 'scales'], ['y'], name='resize', mode=mode)], [('x', [1, 2, 6, 8], f32)], [vi('y', None)],
          inits=[numpy_helper.from_array(np.array(scales, np.float32), 'scales')])
@@ -138,6 +138,8 @@ case('refuse_bn_per_element_opset8', 8, [helper.make_node('BatchNormalization', 
      inits=[numpy_helper.from_array(np.ones([2, 3, 4], np.float32), n) for n in ('s', 'b', 'm', 'v')])
 case('refuse_broadcast_axis_opset6', 6, [helper.make_node('Add', ['x', 'b'], ['y'], name='add_axis1', broadcast=1, axis=1)], X345, [vi('y', None)], refuse='add_axis1',
      inits=[numpy_helper.from_array(np.ones([4], np.float32), 'b')])
+case('refuse_resize_mixed_opset10', 10, [helper.make_node('Resize', ['x', 'scales'], ['y'], name='resize_mixed')], [('x', [1, 2, 6, 8], f32)], [vi('y', None)], refuse='resize_mixed',
+     inits=[numpy_helper.from_array(np.array([1, 1, 0.5, 2], np.float32), 'scales')])
 case('refuse_groupnorm_opset18', 18, [helper.make_node('GroupNormalization', ['x', 's', 'b'], ['y'], name='groupnorm', num_groups=2)], X4, [vi('y', None)], target=21, refuse='groupnorm',
      inits=[numpy_helper.from_array(np.ones([2], np.float32), n) for n in ('s', 'b')])
 case('refuse_in_subgraph_opset9', 9, [helper.make_node('If', ['cond'], ['y'], name='if', then_branch=helper.make_graph(

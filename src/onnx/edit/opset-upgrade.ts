@@ -8,6 +8,7 @@ import { int64Tensor, floatTensor } from './conversions/constants';
 import type { ConversionScope } from './conversions/scope';
 import { COMPATIBLE, CONVERSIONS } from './conversions/table';
 import { AttributeType } from '../proto/types';
+import { Tensor, toNumbers, type NumericValues } from '../tensor';
 import { copyModelStructure, graphsOfNode } from './conversions/structure';
 
 /** The newest opset whose operator changes are classified (conversions/table.ts). */
@@ -112,6 +113,7 @@ class Upgrade {
   readonly addedInitializers: string[] = [];
   readonly addedNodes: string[] = [];
   private names: Set<string>;
+  private constants: Map<string, TensorProto> | undefined;
   private reads: Set<string>;
   private inference: { result: InferenceResult; nodes: Map<NodeProto, Node> } | null | undefined;
 
@@ -153,7 +155,7 @@ class Upgrade {
     const opType = node.op_type ?? '';
     const label = node.name || node.output.find((o) => o) || opType;
     const changes: string[] = [];
-    const scope = this.scope(node, label, site, changes);
+    const scope = this.scope(node, opType, label, site, changes);
     for (let v = from + 1; v <= this.target; v++) {
       const op = node.op_type ?? '';
       const conversion = CONVERSIONS[op]?.[v];
@@ -166,13 +168,14 @@ class Upgrade {
     if (changes.length) this.converted.push({ node: label, opType, changes });
   }
 
-  private scope(node: NodeProto, label: string, site: Site, changes: string[]): ConversionScope {
+  private scope(node: NodeProto, opType: string, label: string, site: Site, changes: string[]): ConversionScope {
     const refuse = (why: string): never => {
       throw new OpsetUpgradeError(label, node.op_type, why);
     };
     const constant = (suffix: string, t: TensorProto): string => {
       const name = this.uniqueName(`${label}_${suffix}`);
       t.name = name;
+      this.constants?.set(name, t);
       if (site.graph) {
         site.graph.initializer = [...site.graph.initializer, t];
         this.addedInitializers.push(name);
@@ -188,7 +191,7 @@ class Upgrade {
       return n;
     };
     return {
-      node, label, refuse,
+      node, label, refuse, originalOpType: opType,
       takeAttribute: (name) => {
         const a = node.attribute.find((x) => x.name === name);
         if (!a) return undefined;
@@ -207,8 +210,23 @@ class Upgrade {
       elemType: (i) => this.typeOf(node, i)?.elemType,
       rank: (i) => this.typeOf(node, i)?.shape?.length,
       isRead: (name) => this.reads.has(name),
+      constantValues: (i) => this.constantValues(node.input[i] ?? ''),
       note: (change) => changes.push(change),
     };
+  }
+
+  /** Numbers of a constant tensor (initializer or Constant node, any graph: names are unique). */
+  private constantValues(name: string): number[] | undefined {
+    this.constants ??= constantTensors(this.model);
+    const t = this.constants.get(name);
+    if (!t) return undefined;
+    try {
+      const tensor = new Tensor(t);
+      const { values } = tensor.read(tensor.elementCount);
+      return typeof values[0] === 'string' ? undefined : toNumbers(values as NumericValues);
+    } catch {
+      return undefined; // external or malformed data: not a constant this upgrade can read
+    }
   }
 
   private uniqueName(base: string): string {
@@ -252,6 +270,22 @@ function changedAt(op: string, v: number): boolean {
   const before = resolveSchema('', op, v - 1);
   const at = resolveSchema('', op, v);
   return before !== undefined && at !== undefined && at.since === v;
+}
+
+/** Initializers and Constant-node tensors of every graph, by name. */
+function constantTensors(m: ModelProto): Map<string, TensorProto> {
+  const out = new Map<string, TensorProto>();
+  const work = mainGraphs(m);
+  while (work.length) {
+    const g = work.pop()!;
+    for (const t of g.initializer) if (t.name) out.set(t.name, t);
+    for (const n of g.node) {
+      const value = n.op_type === 'Constant' && isDefaultDomain(n.domain) ? n.attribute.find((a) => a.name === 'value')?.t : undefined;
+      if (value && n.output[0]) out.set(n.output[0], value);
+      work.push(...graphsOfNode(n));
+    }
+  }
+  return out;
 }
 
 /** Every name the model uses (for unique new names) and every name something reads. */

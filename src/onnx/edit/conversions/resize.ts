@@ -1,12 +1,12 @@
-import type { Conversion } from './scope';
+import type { Conversion, ConversionScope } from './scope';
 import { stringAttribute, stringOf } from './attributes';
 
 /**
  * Upsample → Resize. Upsample-9 took its scales as an input; Upsample was deprecated at 10,
  * where Resize-10 has exactly its meaning (X, scales; nearest or linear, asymmetric
  * coordinates). Resize-11 added roi and the coordinate transformation modes: a Resize-10
- * keeps its meaning with coordinate_transformation_mode=asymmetric and, for nearest,
- * nearest_mode=floor (x_original = floor(x_resized / scale)).
+ * keeps its meaning with coordinate_transformation_mode=asymmetric and, for nearest, the
+ * nearest_mode that rounds as Resize-10 did.
  */
 
 export const upsampleScalesInput: Conversion = (s) => {
@@ -21,15 +21,30 @@ export const upsampleToResize: Conversion = (s) => {
   s.note('Upsample (deprecated) → Resize');
 };
 
+/**
+ * Resize-10's nearest pixel, as onnxruntime computes it: x_original rounded down when
+ * upsampling and up when downsampling (an axis of scale 1 lands on whole pixels either way).
+ * Upsample scales are ≥ 1 by definition; Resize-10 scales must be constant and not mixed.
+ */
+function nearestRounding(s: ConversionScope, fromUpsample: boolean): string {
+  if (fromUpsample) return 'floor';
+  const scales = s.constantValues(1);
+  if (!scales) return s.refuse('its nearest rounding depends on whether its scales shrink or grow, and the scales are not constant');
+  const down = scales.some((x) => x < 1);
+  if (down && scales.some((x) => x > 1)) s.refuse('it shrinks some axes and grows others, which Resize-11 cannot round the way Resize-10 did');
+  return down ? 'ceil' : 'floor';
+}
+
 export const resize10To11: Conversion = (s) => {
   const mode = stringOf(s.takeAttribute('mode'), 'nearest');
   if (mode !== 'nearest' && mode !== 'linear') s.refuse(`its mode '${mode}' is neither nearest nor linear`);
+  const rounding = mode === 'nearest' ? nearestRounding(s, s.originalOpType === 'Upsample') : '';
   const [x = '', scales = ''] = s.node.input;
   s.node.input = [x, s.floatConstant('roi', [], 1, [0]), scales];
   s.setAttribute(stringAttribute('mode', mode));
   s.setAttribute(stringAttribute('coordinate_transformation_mode', 'asymmetric'));
-  if (mode === 'nearest') s.setAttribute(stringAttribute('nearest_mode', 'floor'));
-  s.note('Resize-10 → Resize-11: empty roi, asymmetric coordinates' + (mode === 'nearest' ? ', nearest_mode floor' : ''));
+  if (rounding) s.setAttribute(stringAttribute('nearest_mode', rounding));
+  s.note(`Resize-10 → Resize-11: empty roi, asymmetric coordinates${rounding && `, nearest_mode ${rounding}`}`);
 };
 
 export const resize13: Conversion = (s) => {
