@@ -4,12 +4,18 @@ import { inferModel, type InferenceResult } from '../infer/infer';
 import { toNumber } from '../proto/byte-range';
 import type { FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto } from '../proto/types';
 import { resolveSchema } from '../schema/registry';
-import { int64Tensor, floatTensor } from './conversions/constants';
+import { floatValues } from './conversions/constants';
+import { constantTensor } from './computed-tensor';
+import type { GraphEdit } from './graph-edit';
+import { ModelEdit } from './model-edit';
+import { newNode, tensorAttr } from './proto-factory';
+import { nodeSubgraphs } from './subgraphs';
 import type { ConversionScope } from './conversions/scope';
 import { COMPATIBLE, CONVERSIONS } from './conversions/table';
-import { AttributeType } from '../proto/types';
 import { Tensor, toNumbers, type NumericValues } from '../tensor';
-import { copyModelStructure, graphsOfNode } from './conversions/structure';
+import { copyModelStructure } from './conversions/structure';
+
+const INT64 = 7;
 
 /** The newest opset whose operator changes are classified (conversions/table.ts). */
 export const NEWEST_UPGRADE_OPSET = 21;
@@ -80,6 +86,9 @@ export function upgradeOpset(model: ModelProto, target: number): UpgradeResult {
   if (target < from) throw new OpsetUpgradeError(undefined, undefined, `the model imports opset ${from}; lowering it to ${target} is not supported`);
   const irBefore = toNumber(model.ir_version ?? 0);
   const { copy, original } = copyModelStructure(model);
+  // Raised first: initializers added below then need no graph input (IR ≥ 4 from opset 9 on).
+  const irAfter = Math.max(irBefore, minimumIrVersion(target));
+  if (irAfter !== irBefore) copy.ir_version = irAfter;
   const run = new Upgrade(model, copy, original, target);
   if (target > from) {
     for (const g of mainGraphs(copy)) run.graphTree(g, from);
@@ -90,8 +99,6 @@ export function upgradeOpset(model: ModelProto, target: number): UpgradeResult {
   }
   copy.opset_import = withDefaultOpset(copy.opset_import, target);
   copy.functions = copy.functions.map((f) => (defaultOpset(f.opset_import) === undefined ? f : { ...f, opset_import: withDefaultOpset(f.opset_import, target) }));
-  const irAfter = Math.max(irBefore, minimumIrVersion(target));
-  if (irAfter !== irBefore) copy.ir_version = irAfter;
   return { model: copy, fromOpset: from, toOpset: target, irVersion: { before: irBefore, after: irAfter }, converted: run.converted, addedInitializers: run.addedInitializers, addedNodes: run.addedNodes };
 }
 
@@ -112,9 +119,10 @@ class Upgrade {
   readonly converted: ConvertedNode[] = [];
   readonly addedInitializers: string[] = [];
   readonly addedNodes: string[] = [];
-  private names: Set<string>;
+  private readonly edit: ModelEdit;
+  private readonly graphEdits: Map<GraphProto, GraphEdit>;
+  private readonly reads: Set<string>;
   private constants: Map<string, TensorProto> | undefined;
-  private reads: Set<string>;
   private inference: { result: InferenceResult; nodes: Map<NodeProto, Node> } | null | undefined;
 
   constructor(
@@ -123,7 +131,9 @@ class Upgrade {
     private readonly original: Map<NodeProto, NodeProto>,
     private readonly target: number,
   ) {
-    ({ names: this.names, reads: this.reads } = collectNames(model));
+    this.edit = new ModelEdit(model);
+    this.graphEdits = new Map(this.edit.graphs().map((g) => [g.proto, g]));
+    this.reads = namesRead(model);
   }
 
   /** A graph and every subgraph below it, with an explicit work list (any depth). */
@@ -132,13 +142,13 @@ class Upgrade {
     while (work.length) {
       const g = work.pop()!;
       g.node = this.convertNodes(g.node, version, g);
-      for (const n of g.node) work.push(...graphsOfNode(n));
+      for (const n of g.node) work.push(...nodeSubgraphs(n));
     }
   }
 
   functionBody(f: FunctionProto, version: number): void {
     f.node = this.convertNodes(f.node, version, undefined);
-    for (const n of f.node) for (const g of graphsOfNode(n)) this.graphTree(g, version);
+    for (const n of f.node) for (const g of nodeSubgraphs(n)) this.graphTree(g, version);
   }
 
   private convertNodes(nodes: NodeProto[], version: number, graph: GraphProto | undefined): NodeProto[] {
@@ -172,18 +182,15 @@ class Upgrade {
     const refuse = (why: string): never => {
       throw new OpsetUpgradeError(label, node.op_type, why);
     };
-    const constant = (suffix: string, t: TensorProto): string => {
-      const name = this.uniqueName(`${label}_${suffix}`);
-      t.name = name;
+    const constant = (suffix: string, dataType: number, dims: readonly number[], values: NumericValues): string => {
+      const name = this.edit.uniqueName(`${label}_${suffix}`);
+      const t = constantTensor(name, dataType, dims, values);
       this.constants?.set(name, t);
-      if (site.graph) {
-        site.graph.initializer = [...site.graph.initializer, t];
-        this.addedInitializers.push(name);
-      } else {
-        const c: NodeProto = { op_type: 'Constant', name, input: [], output: [name], domain: node.domain, metadata_props: [], device_configurations: [], attribute: [{ name: 'value', type: AttributeType.TENSOR, t, floats: [], ints: [], strings: [], tensors: [], graphs: [], type_protos: [], sparse_tensors: [] }] };
-        site.before.push(c);
-        this.addedNodes.push(name);
-      }
+      const graph = site.graph && this.graphEdits.get(site.graph);
+      if (graph) graph.addInitializer(t);
+      else if (site.graph) site.graph.initializer = [...site.graph.initializer, t]; // a training graph
+      else site.before.push(newNode({ op: 'Constant', name, inputs: [], outputs: [name], domain: node.domain, attributes: [tensorAttr('value', t)] }));
+      (site.graph ? this.addedInitializers : this.addedNodes).push(name);
       return name;
     };
     const added = (n: NodeProto): NodeProto => {
@@ -202,9 +209,10 @@ class Upgrade {
       setAttribute: (a) => {
         node.attribute = [...node.attribute.filter((x) => x.name !== a.name), a];
       },
-      int64Constant: (suffix, values, dims) => constant(suffix, int64Tensor('', values, dims)),
-      floatConstant: (suffix, values, dataType, dims) => constant(suffix, floatTensor('', values, dataType, dims) ?? refuse(`its new '${suffix}' input would need element type ${dataType}, which is not a floating-point type`)),
-      uniqueName: (base) => this.uniqueName(base),
+      int64Constant: (suffix, values, dims = [values.length]) => constant(suffix, INT64, dims, BigInt64Array.from(values, BigInt)),
+      floatConstant: (suffix, values, dataType, dims = [values.length]) =>
+        constant(suffix, dataType, dims, floatValues(dataType, values) ?? refuse(`its new '${suffix}' input would need element type ${dataType}, which is not a floating-point type`)),
+      uniqueName: (base) => this.edit.uniqueName(base),
       insertBefore: (n) => site.before.push(added(n)),
       insertAfter: (n) => site.after.push(added(n)),
       elemType: (i) => this.typeOf(node, i)?.elemType,
@@ -227,13 +235,6 @@ class Upgrade {
     } catch {
       return undefined; // external or malformed data: not a constant this upgrade can read
     }
-  }
-
-  private uniqueName(base: string): string {
-    let name = base;
-    for (let k = 1; this.names.has(name); k++) name = `${base}_${k}`;
-    this.names.add(name);
-    return name;
   }
 
   /** Type and shape inference over the input model, run once on first need. */
@@ -282,32 +283,24 @@ function constantTensors(m: ModelProto): Map<string, TensorProto> {
     for (const n of g.node) {
       const value = n.op_type === 'Constant' && isDefaultDomain(n.domain) ? n.attribute.find((a) => a.name === 'value')?.t : undefined;
       if (value && n.output[0]) out.set(n.output[0], value);
-      work.push(...graphsOfNode(n));
+      work.push(...nodeSubgraphs(n));
     }
   }
   return out;
 }
 
-/** Every name the model uses (for unique new names) and every name something reads. */
-function collectNames(m: ModelProto): { names: Set<string>; reads: Set<string> } {
-  const names = new Set<string>();
+/** Every name something reads: a node input in any graph or function, a graph or function output. */
+function namesRead(m: ModelProto): Set<string> {
   const reads = new Set<string>();
-  const work: { node: NodeProto[]; graph?: GraphProto; outputs: string[] }[] = [];
-  for (const g of mainGraphs(m)) work.push({ node: g.node, graph: g, outputs: g.output.map((o) => o.name ?? '') });
+  const work: { node: NodeProto[]; outputs: string[] }[] = mainGraphs(m).map((g) => ({ node: g.node, outputs: g.output.map((o) => o.name ?? '') }));
   for (const f of m.functions) work.push({ node: f.node, outputs: f.output });
   while (work.length) {
-    const { node, graph, outputs } = work.pop()!;
+    const { node, outputs } = work.pop()!;
     for (const o of outputs) reads.add(o);
-    if (graph) {
-      for (const v of [...graph.input, ...graph.output, ...graph.value_info]) if (v.name) names.add(v.name);
-      for (const t of graph.initializer) if (t.name) names.add(t.name);
-    }
     for (const n of node) {
-      if (n.name) names.add(n.name);
-      for (const x of n.input) if (x) (names.add(x), reads.add(x));
-      for (const x of n.output) if (x) names.add(x);
-      for (const g of graphsOfNode(n)) work.push({ node: g.node, graph: g, outputs: g.output.map((o) => o.name ?? '') });
+      for (const x of n.input) if (x) reads.add(x);
+      for (const g of nodeSubgraphs(n)) work.push({ node: g.node, outputs: g.output.map((o) => o.name ?? '') });
     }
   }
-  return { names, reads };
+  return reads;
 }

@@ -1,5 +1,6 @@
 import type { Conversion, ConversionScope } from './scope';
-import { stringAttribute, stringOf } from './attributes';
+import { stringAttr } from '../proto-factory';
+import { stringOf } from './attributes';
 
 /**
  * Upsample → Resize. Upsample-9 took its scales as an input; Upsample was deprecated at 10,
@@ -41,9 +42,9 @@ export const resize10To11: Conversion = (s) => {
   const rounding = mode === 'nearest' ? nearestRounding(s, s.originalOpType === 'Upsample') : '';
   const [x = '', scales = ''] = s.node.input;
   s.node.input = [x, s.floatConstant('roi', [], 1, [0]), scales];
-  s.setAttribute(stringAttribute('mode', mode));
-  s.setAttribute(stringAttribute('coordinate_transformation_mode', 'asymmetric'));
-  if (rounding) s.setAttribute(stringAttribute('nearest_mode', rounding));
+  s.setAttribute(stringAttr('mode', mode));
+  s.setAttribute(stringAttr('coordinate_transformation_mode', 'asymmetric'));
+  if (rounding) s.setAttribute(stringAttr('nearest_mode', rounding));
   s.note(`Resize-10 → Resize-11: empty roi, asymmetric coordinates${rounding && `, nearest_mode ${rounding}`}`);
 };
 
