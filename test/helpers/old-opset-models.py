@@ -140,8 +140,24 @@ case('refuse_broadcast_axis_opset6', 6, [helper.make_node('Add', ['x', 'b'], ['y
      inits=[numpy_helper.from_array(np.ones([4], np.float32), 'b')])
 case('refuse_resize_mixed_opset10', 10, [helper.make_node('Resize', ['x', 'scales'], ['y'], name='resize_mixed')], [('x', [1, 2, 6, 8], f32)], [vi('y', None)], refuse='resize_mixed',
      inits=[numpy_helper.from_array(np.array([1, 1, 0.5, 2], np.float32), 'scales')])
-case('refuse_groupnorm_opset18', 18, [helper.make_node('GroupNormalization', ['x', 's', 'b'], ['y'], name='groupnorm', num_groups=2)], X4, [vi('y', None)], target=21, refuse='groupnorm',
-     inits=[numpy_helper.from_array(np.ones([2], np.float32), n) for n in ('s', 'b')])
+gs_, gb_ = np.array([1.5, 0.5], np.float32), np.array([0.1, -0.2], np.float32)
+
+
+def group_norm(x, groups=2, eps=1e-5):
+    n, c = x.shape[:2]
+    g = x.reshape(n, groups, -1)
+    y = ((g - g.mean(-1, keepdims=True)) / np.sqrt(g.var(-1, keepdims=True) + eps)).reshape(x.shape)
+    per_channel = (-1,) + (1,) * (x.ndim - 2)
+    return y * np.repeat(gs_, c // groups).reshape(per_channel) + np.repeat(gb_, c // groups).reshape(per_channel)
+
+
+case('groupnorm_opset18_to21', 18, [helper.make_node('GroupNormalization', ['x', 's', 'b'], ['y'], name='groupnorm', num_groups=2)], [('x', [2, 4, 3, 3], f32)], [vi('y', [2, 4, 3, 3])],
+     target=21, inits=[numpy_helper.from_array(gs_, 's'), numpy_helper.from_array(gb_, 'b')], expected=lambda f: [group_norm(f['x'])])
+case('refuse_groupnorm_unknown_channels_opset18', 18, [helper.make_node('GroupNormalization', ['x', 's', 'b'], ['y'], name='groupnorm')], [('x', ['n', 'c', 3], f32)], [vi('y', None)], feeds={'x': np.zeros([1, 4, 3], np.float32)},
+     target=21, refuse='groupnorm', inits=[numpy_helper.from_array(gs_, 's'), numpy_helper.from_array(gb_, 'b')])
+slope_ = np.array([0.1, 0.5, 2.0], np.float32)
+case('prelu_channel_slope_opset6', 6, [helper.make_node('PRelu', ['x', 'slope'], ['y'], name='prelu')], [('x', [2, 3, 4, 5], f32)], [vi('y', [2, 3, 4, 5])],
+     inits=[numpy_helper.from_array(slope_, 'slope')], expected=lambda f: [np.where(f['x'] < 0, f['x'] * slope_.reshape(3, 1, 1), f['x'])])
 case('refuse_in_subgraph_opset9', 9, [helper.make_node('If', ['cond'], ['y'], name='if', then_branch=helper.make_graph(
     [helper.make_node('Dropout', ['x'], ['t', 'tmask'], name='inner_dropout')], 'then', [], [vi('t', None), vi('tmask', None)]), else_branch=helper.make_graph(
     [helper.make_node('Identity', ['x'], ['e'], name='e'), helper.make_node('Identity', ['x'], ['emask'], name='em')], 'else', [], [vi('e', None), vi('emask', None)]))],

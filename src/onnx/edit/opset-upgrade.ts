@@ -217,6 +217,14 @@ class Upgrade {
       insertAfter: (n) => site.after.push(added(n)),
       elemType: (i) => this.typeOf(node, i)?.elemType,
       rank: (i) => this.typeOf(node, i)?.shape?.length,
+      dim: (i, axis) => {
+        const d = this.typeOf(node, i)?.shape?.[axis];
+        return typeof d === 'number' ? d : undefined;
+      },
+      dropOutput: (name) => {
+        node.output = node.output.map((o) => (o === name ? '' : o));
+        if (site.graph?.value_info.some((v) => v.name === name)) site.graph.value_info = site.graph.value_info.filter((v) => v.name !== name);
+      },
       isRead: (name) => this.reads.has(name),
       constantValues: (i) => this.constantValues(node.input[i] ?? ''),
       note: (change) => changes.push(change),

@@ -9,6 +9,7 @@ function dropUnreadOutputs(s: ConversionScope, keep: number, why: string): boole
   const extra = s.node.output.slice(keep).filter((o) => o !== '');
   const read = extra.find((o) => s.isRead(o));
   if (read !== undefined) s.refuse(`its output '${read}' is read, and ${why}`);
+  for (const o of extra) s.dropOutput(o);
   if (s.node.output.length > keep) s.node.output = s.node.output.slice(0, keep);
   return extra.length > 0;
 }
@@ -60,6 +61,3 @@ export const gridSampleModes: Conversion = (s) => {
 };
 
 export const refuseScan8: Conversion = (s) => s.refuse('Scan-8 has a batch axis and sequence_lens, which Scan-9 removed; converting the body is not supported');
-
-export const refuseGroupNorm18: Conversion = (s) =>
-  s.refuse('GroupNormalization-18 takes per-group scale and bias; GroupNormalization-21 takes per-channel ones, and the channel count is not known here');

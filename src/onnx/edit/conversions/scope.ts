@@ -34,6 +34,10 @@ export interface ConversionScope {
   constantValues(input: number): number[] | undefined;
   /** Whether anything (a node of any graph, a graph output) reads the value. */
   isRead(name: string): boolean;
+  /** Removes an output the node no longer has, and its value_info declaration. */
+  dropOutput(name: string): void;
+  /** Dim `axis` of input i when inference knows it. */
+  dim(input: number, axis: number): number | undefined;
   /** Records what was done, for the report. */
   note(change: string): void;
 }
