@@ -138,6 +138,11 @@ case('refuse_bn_per_element_opset8', 8, [helper.make_node('BatchNormalization', 
      inits=[numpy_helper.from_array(np.ones([2, 3, 4], np.float32), n) for n in ('s', 'b', 'm', 'v')])
 case('refuse_broadcast_axis_opset6', 6, [helper.make_node('Add', ['x', 'b'], ['y'], name='add_axis1', broadcast=1, axis=1)], X345, [vi('y', None)], refuse='add_axis1',
      inits=[numpy_helper.from_array(np.ones([4], np.float32), 'b')])
+for rounding in ('floor', 'round_prefer_floor'):
+    case(f'resize_tf_half_pixel_for_nn_{rounding}_opset11', 11, [helper.make_node('Resize', ['x', 'roi', 'scales'], ['y'], name='resize', coordinate_transformation_mode='tf_half_pixel_for_nn', nearest_mode=rounding)],
+         [('x', [1, 2, 6, 8], f32)], [vi('y', None)], inits=[numpy_helper.from_array(np.array([], np.float32), 'roi'), numpy_helper.from_array(np.array([1, 1, 0.6, 1.7], np.float32), 'scales')])
+case('refuse_resize_tf_half_pixel_for_nn_ceil_opset11', 11, [helper.make_node('Resize', ['x', 'roi', 'scales'], ['y'], name='resize_ceil', coordinate_transformation_mode='tf_half_pixel_for_nn', nearest_mode='ceil')],
+     [('x', [1, 2, 6, 8], f32)], [vi('y', None)], refuse='resize_ceil', inits=[numpy_helper.from_array(np.array([], np.float32), 'roi'), numpy_helper.from_array(np.array([1, 1, 0.6, 1.7], np.float32), 'scales')])
 case('refuse_resize_mixed_opset10', 10, [helper.make_node('Resize', ['x', 'scales'], ['y'], name='resize_mixed')], [('x', [1, 2, 6, 8], f32)], [vi('y', None)], refuse='resize_mixed',
      inits=[numpy_helper.from_array(np.array([1, 1, 0.5, 2], np.float32), 'scales')])
 gs_, gb_ = np.array([1.5, 0.5], np.float32), np.array([0.1, -0.2], np.float32)

@@ -1,19 +1,18 @@
-import { buildModel } from '../model/build';
-import type { Node, Graph } from '../model/graph';
-import { inferModel, type InferenceResult } from '../infer/infer';
 import { toNumber } from '../proto/byte-range';
 import type { FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto } from '../proto/types';
 import { resolveSchema } from '../schema/registry';
-import { floatValues } from './conversions/constants';
+import { Tensor, toNumbers, type NumericValues } from '../tensor';
 import { constantTensor } from './computed-tensor';
+import { floatValues } from './conversions/constants';
+import { InputTypes } from './conversions/input-types';
+import { constantTensors, defaultOpset, isDefaultDomain, mainGraphs, minimumIrVersion, namesRead, withDefaultOpset } from './conversions/model-parts';
+import type { ConversionScope } from './conversions/scope';
+import { copyModelStructure } from './conversions/structure';
+import { changedAt, COMPATIBLE, CONVERSIONS } from './conversions/table';
 import type { GraphEdit } from './graph-edit';
 import { ModelEdit } from './model-edit';
 import { newNode, tensorAttr } from './proto-factory';
 import { nodeSubgraphs } from './subgraphs';
-import type { ConversionScope } from './conversions/scope';
-import { COMPATIBLE, CONVERSIONS } from './conversions/table';
-import { Tensor, toNumbers, type NumericValues } from '../tensor';
-import { copyModelStructure } from './conversions/structure';
 
 const INT64 = 7;
 
@@ -52,25 +51,6 @@ export interface UpgradeResult {
   addedNodes: string[];
 }
 
-/** The lowest IR version each opset needs (onnx.helper.VERSION_TABLE). */
-function minimumIrVersion(opset: number): number {
-  if (opset <= 8) return 3;
-  if (opset >= 21) return 10;
-  return [4, 5, 6, 7, 7, 7, 8, 8, 8, 8, 9, 9][opset - 9]!;
-}
-
-const isDefaultDomain = (d: string | undefined): boolean => !d || d === 'ai.onnx';
-
-function defaultOpset(imports: ModelProto['opset_import']): number | undefined {
-  const entry = imports.find((o) => isDefaultDomain(o.domain));
-  return entry ? toNumber(entry.version ?? 0) : undefined;
-}
-
-/** The same imports with the default domain at `version`. */
-function withDefaultOpset(imports: ModelProto['opset_import'], version: number): ModelProto['opset_import'] {
-  return imports.map((o) => (isDefaultDomain(o.domain) ? { ...o, version } : o));
-}
-
 /**
  * Raises the default-domain opset import of a model to `target`, converting every node
  * (main graph, subgraphs at any depth, training graphs, function bodies that import the
@@ -102,12 +82,6 @@ export function upgradeOpset(model: ModelProto, target: number): UpgradeResult {
   return { model: copy, fromOpset: from, toOpset: target, irVersion: { before: irBefore, after: irAfter }, converted: run.converted, addedInitializers: run.addedInitializers, addedNodes: run.addedNodes };
 }
 
-function mainGraphs(m: ModelProto): GraphProto[] {
-  const out = m.graph ? [m.graph] : [];
-  for (const t of m.training_info) for (const g of [t.initialization, t.algorithm]) if (g) out.push(g);
-  return out;
-}
-
 /** Where new constants of a node go: its graph's initializers, or Constant nodes in a function body. */
 interface Site {
   graph?: GraphProto;
@@ -123,14 +97,15 @@ class Upgrade {
   private readonly graphEdits: Map<GraphProto, GraphEdit>;
   private readonly reads: Set<string>;
   private constants: Map<string, TensorProto> | undefined;
-  private inference: { result: InferenceResult; nodes: Map<NodeProto, Node> } | null | undefined;
+  private readonly types: InputTypes;
 
   constructor(
-    private readonly input: ModelProto,
+    input: ModelProto,
     private readonly model: ModelProto,
-    private readonly original: Map<NodeProto, NodeProto>,
+    original: Map<NodeProto, NodeProto>,
     private readonly target: number,
   ) {
+    this.types = new InputTypes(input, original);
     this.edit = new ModelEdit(model);
     this.graphEdits = new Map(this.edit.graphs().map((g) => [g.proto, g]));
     this.reads = namesRead(model);
@@ -215,10 +190,10 @@ class Upgrade {
       uniqueName: (base) => this.edit.uniqueName(base),
       insertBefore: (n) => site.before.push(added(n)),
       insertAfter: (n) => site.after.push(added(n)),
-      elemType: (i) => this.typeOf(node, i)?.elemType,
-      rank: (i) => this.typeOf(node, i)?.shape?.length,
+      elemType: (i) => this.types.typeOf(node, i)?.elemType,
+      rank: (i) => this.types.typeOf(node, i)?.shape?.length,
       dim: (i, axis) => {
-        const d = this.typeOf(node, i)?.shape?.[axis];
+        const d = this.types.typeOf(node, i)?.shape?.[axis];
         return typeof d === 'number' ? d : undefined;
       },
       dropOutput: (name) => {
@@ -245,70 +220,5 @@ class Upgrade {
     }
   }
 
-  /** Type and shape inference over the input model, run once on first need. */
-  private typeOf(node: NodeProto, input: number): { elemType: number; shape: unknown[] | null } | undefined {
-    if (this.inference === undefined) this.inference = this.infer();
-    const orig = this.original.get(node);
-    const n = orig && this.inference?.nodes.get(orig);
-    const v = n?.inputValue(input);
-    const t = v && this.inference!.result.typeOf(v);
-    return t && t.kind === 'tensor' ? t : undefined;
-  }
-
-  private infer(): { result: InferenceResult; nodes: Map<NodeProto, Node> } | null {
-    try {
-      const built = buildModel(this.input);
-      const nodes = new Map<NodeProto, Node>();
-      const work: Graph[] = [built.graph, ...built.trainingGraphs];
-      while (work.length) {
-        const g = work.pop()!;
-        for (const n of g.nodes) {
-          nodes.set(n.proto, n);
-          work.push(...n.subgraphs);
-        }
-      }
-      return { result: inferModel(built), nodes };
-    } catch {
-      return null; // a model inference cannot build: types stay unknown, and conversions that need them refuse
-    }
-  }
 }
 
-/** Whether the operator has a version that starts exactly at opset `v` (and an older one). */
-function changedAt(op: string, v: number): boolean {
-  const before = resolveSchema('', op, v - 1);
-  const at = resolveSchema('', op, v);
-  return before !== undefined && at !== undefined && at.since === v;
-}
-
-/** Initializers and Constant-node tensors of every graph, by name. */
-function constantTensors(m: ModelProto): Map<string, TensorProto> {
-  const out = new Map<string, TensorProto>();
-  const work = mainGraphs(m);
-  while (work.length) {
-    const g = work.pop()!;
-    for (const t of g.initializer) if (t.name) out.set(t.name, t);
-    for (const n of g.node) {
-      const value = n.op_type === 'Constant' && isDefaultDomain(n.domain) ? n.attribute.find((a) => a.name === 'value')?.t : undefined;
-      if (value && n.output[0]) out.set(n.output[0], value);
-      work.push(...nodeSubgraphs(n));
-    }
-  }
-  return out;
-}
-
-/** Every name something reads: a node input in any graph or function, a graph or function output. */
-function namesRead(m: ModelProto): Set<string> {
-  const reads = new Set<string>();
-  const work: { node: NodeProto[]; outputs: string[] }[] = mainGraphs(m).map((g) => ({ node: g.node, outputs: g.output.map((o) => o.name ?? '') }));
-  for (const f of m.functions) work.push({ node: f.node, outputs: f.output });
-  while (work.length) {
-    const { node, outputs } = work.pop()!;
-    for (const o of outputs) reads.add(o);
-    for (const n of node) {
-      for (const x of n.input) if (x) reads.add(x);
-      for (const g of nodeSubgraphs(n)) work.push({ node: g.node, outputs: g.output.map((o) => o.name ?? '') });
-    }
-  }
-  return reads;
-}

@@ -48,7 +48,21 @@ export const resize10To11: Conversion = (s) => {
   s.note(`Resize-10 → Resize-11: empty roi, asymmetric coordinates${rounding && `, nearest_mode ${rounding}`}`);
 };
 
+/**
+ * Resize-13 removed coordinate_transformation_mode tf_half_pixel_for_nn (x_original =
+ * (x + 0.5) / scale). With half_pixel, x_original is 0.5 less, so for nearest the rounding
+ * moves instead: floor(v) = round_prefer_ceil(v - 0.5) and round_prefer_floor(v) = ceil(v - 0.5).
+ */
+const HALF_PIXEL_ROUNDING: Record<string, string> = { floor: 'round_prefer_ceil', round_prefer_floor: 'ceil' };
+
 export const resize13: Conversion = (s) => {
-  const a = s.node.attribute.find((x) => x.name === 'coordinate_transformation_mode');
-  if (stringOf(a, '') === 'tf_half_pixel_for_nn') s.refuse("its coordinate_transformation_mode 'tf_half_pixel_for_nn' was removed in Resize-13 and no remaining mode computes the same");
+  const mode = s.node.attribute.find((x) => x.name === 'coordinate_transformation_mode');
+  if (stringOf(mode, '') !== 'tf_half_pixel_for_nn') return;
+  const interpolation = stringOf(s.node.attribute.find((x) => x.name === 'mode'), 'nearest');
+  const rounding = stringOf(s.node.attribute.find((x) => x.name === 'nearest_mode'), 'round_prefer_floor');
+  const replacement = interpolation === 'nearest' ? HALF_PIXEL_ROUNDING[rounding] : undefined;
+  if (!replacement) return s.refuse(`its coordinate_transformation_mode tf_half_pixel_for_nn with ${interpolation} ${rounding} was removed in Resize-13 and no remaining mode computes the same`);
+  s.setAttribute(stringAttr('coordinate_transformation_mode', 'half_pixel'));
+  s.setAttribute(stringAttr('nearest_mode', replacement));
+  s.note(`tf_half_pixel_for_nn with nearest_mode ${rounding} → half_pixel with nearest_mode ${replacement}`);
 };

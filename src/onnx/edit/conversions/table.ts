@@ -2,6 +2,7 @@ import { axesInput, clipInputs, dftAxisInput, dropoutRatioInput, padInputs, slic
 import { groupNormPerChannel, preluChannelSlope } from './per-channel';
 import { batchNormOutputs, batchNormSpatial, dropoutMask, gridSampleModes, refuseScan8, roiAlignMode, scatterToScatterElements, splitNumOutputs } from './other-changes';
 import { resize10To11, resize13, upsampleScalesInput, upsampleToResize } from './resize';
+import { resolveSchema } from '../../schema/registry';
 import type { Conversion } from './scope';
 import { singleAxis } from './softmax';
 import { dropIsTest, gemmBroadcast, numpyBroadcast } from './opset7';
@@ -75,3 +76,10 @@ export const COMPATIBLE: Readonly<Record<number, readonly string[]>> = {
   21: words(`Cast Constant Flatten Identity If Loop Pad Reshape Shape Size Squeeze Transpose Unsqueeze Scan ConstantOfShape
     DequantizeLinear QLinearMatMul QuantizeLinear CastLike`),
 };
+
+/** Whether the operator has a version that starts exactly at opset `v` (and an older one). */
+export function changedAt(op: string, v: number): boolean {
+  const before = resolveSchema('', op, v - 1);
+  const at = resolveSchema('', op, v);
+  return before !== undefined && at !== undefined && at.since === v;
+}
