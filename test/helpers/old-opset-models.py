@@ -143,6 +143,12 @@ for rounding in ('floor', 'round_prefer_floor'):
          [('x', [1, 2, 6, 8], f32)], [vi('y', None)], inits=[numpy_helper.from_array(np.array([], np.float32), 'roi'), numpy_helper.from_array(np.array([1, 1, 0.6, 1.7], np.float32), 'scales')])
 case('refuse_resize_tf_half_pixel_for_nn_ceil_opset11', 11, [helper.make_node('Resize', ['x', 'roi', 'scales'], ['y'], name='resize_ceil', coordinate_transformation_mode='tf_half_pixel_for_nn', nearest_mode='ceil')],
      [('x', [1, 2, 6, 8], f32)], [vi('y', None)], refuse='resize_ceil', inits=[numpy_helper.from_array(np.array([], np.float32), 'roi'), numpy_helper.from_array(np.array([1, 1, 0.6, 1.7], np.float32), 'scales')])
+scan_body = helper.make_graph([helper.make_node('Add', ['sum_in', 'x_in'], ['sum_out'], name='body_add'), helper.make_node('Identity', ['sum_out'], ['scan_out'], name='body_out')], 'scan_body',
+                              [vi('sum_in', [2]), vi('x_in', [2])], [vi('sum_out', [2]), vi('scan_out', [2])])
+case('scan8_reverse_opset8', 8, [helper.make_node('Scan', ['', 'init', 'x'], ['final', 'each'], name='scan', num_scan_inputs=1, directions=[1], body=scan_body)],
+     [('init', [1, 2], f32), ('x', [1, 3, 2], f32)], [vi('final', [1, 2]), vi('each', [1, 3, 2])])
+case('refuse_scan8_batch2_opset8', 8, [helper.make_node('Scan', ['', 'init', 'x'], ['final', 'each'], name='scan_batch2', num_scan_inputs=1, body=scan_body)],
+     [('init', [2, 2], f32), ('x', [2, 3, 2], f32)], [vi('final', [2, 2]), vi('each', [2, 3, 2])], refuse='scan_batch2')
 case('refuse_resize_mixed_opset10', 10, [helper.make_node('Resize', ['x', 'scales'], ['y'], name='resize_mixed')], [('x', [1, 2, 6, 8], f32)], [vi('y', None)], refuse='resize_mixed',
      inits=[numpy_helper.from_array(np.array([1, 1, 0.5, 2], np.float32), 'scales')])
 gs_, gb_ = np.array([1.5, 0.5], np.float32), np.array([0.1, -0.2], np.float32)

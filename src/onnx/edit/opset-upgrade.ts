@@ -144,13 +144,29 @@ class Upgrade {
     for (let v = from + 1; v <= this.target; v++) {
       const op = node.op_type ?? '';
       const conversion = CONVERSIONS[op]?.[v];
+      const [before, after] = [site.before.length, site.after.length];
       if (conversion) conversion(scope, v);
       else if (changedAt(op, v) && !COMPATIBLE[v]?.includes(op)) scope.refuse(`${op}-${v} changed its meaning and no conversion to it exists`);
+      // Nodes this step inserted speak opset v: the later steps convert them too.
+      site.before.splice(before, Infinity, ...this.upgradeInserted(site.before.slice(before), v, site.graph));
+      site.after.splice(after, Infinity, ...this.upgradeInserted(site.after.slice(after), v, site.graph));
     }
     const schema = resolveSchema('', node.op_type ?? '', this.target);
     if (!schema) return scope.refuse(`opset ${this.target} has no operator ${node.op_type}`);
     if (schema.deprecated) scope.refuse(`${node.op_type} is deprecated in opset ${this.target}`);
     if (changes.length) this.converted.push({ node: label, opType, changes });
+  }
+
+  /** Nodes inserted at opset `version`, converted to the target like the model's own (a bounded depth: one level per opset step). */
+  private upgradeInserted(nodes: NodeProto[], version: number, graph: GraphProto | undefined): NodeProto[] {
+    if (version === this.target) return nodes;
+    const out: NodeProto[] = [];
+    for (const n of nodes) {
+      const site: Site = { graph, before: [], after: [] };
+      this.convertNode(n, version, site);
+      out.push(...site.before, n, ...site.after);
+    }
+    return out;
   }
 
   private scope(node: NodeProto, opType: string, label: string, site: Site, changes: string[]): ConversionScope {

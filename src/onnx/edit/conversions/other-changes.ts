@@ -59,5 +59,3 @@ export const gridSampleModes: Conversion = (s) => {
   s.setAttribute(stringAttr('mode', renamed));
   if (renamed !== old) s.note(`mode ${old} → ${renamed}`);
 };
-
-export const refuseScan8: Conversion = (s) => s.refuse('Scan-8 has a batch axis and sequence_lens, which Scan-9 removed; converting the body is not supported');

@@ -1,6 +1,7 @@
 import { axesInput, clipInputs, dftAxisInput, dropoutRatioInput, padInputs, sliceInputs, splitInput, topKInput } from './moved-inputs';
 import { groupNormPerChannel, preluChannelSlope } from './per-channel';
-import { batchNormOutputs, batchNormSpatial, dropoutMask, gridSampleModes, refuseScan8, roiAlignMode, scatterToScatterElements, splitNumOutputs } from './other-changes';
+import { scanWithoutBatch } from './scan';
+import { batchNormOutputs, batchNormSpatial, dropoutMask, gridSampleModes, roiAlignMode, scatterToScatterElements, splitNumOutputs } from './other-changes';
 import { resize10To11, resize13, upsampleScalesInput, upsampleToResize } from './resize';
 import { resolveSchema } from '../../schema/registry';
 import type { Conversion } from './scope';
@@ -35,7 +36,7 @@ export const CONVERSIONS: Readonly<Record<string, Readonly<Record<number, Conver
   ReduceSum: { 13: axesInput },
   Resize: { 11: resize10To11, 13: resize13 },
   RoiAlign: { 16: roiAlignMode },
-  Scan: { 9: refuseScan8 },
+  Scan: { 9: scanWithoutBatch },
   Scatter: { 11: scatterToScatterElements },
   Slice: { 10: sliceInputs },
   Softmax: { 13: singleAxis },
