@@ -1,5 +1,5 @@
 import type { NumericValues } from '../../tensor';
-import { float16Bits } from '../../text/values';
+import { numberToFloat16 } from '../../float-formats';
 
 const FLOAT = 1;
 const FLOAT16 = 10;
@@ -9,6 +9,6 @@ const DOUBLE = 11;
 export function floatValues(dataType: number, values: readonly number[]): NumericValues | undefined {
   if (dataType === FLOAT) return Float32Array.from(values);
   if (dataType === DOUBLE) return Float64Array.from(values);
-  if (dataType === FLOAT16) return Uint16Array.from(values, float16Bits);
+  if (dataType === FLOAT16) return Uint16Array.from(values, numberToFloat16);
   return undefined;
 }
