@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
@@ -246,5 +246,31 @@ test('Silero VAD (opset 16, weights inside If subgraphs) upgraded to opsets 18 a
       assert.equal(await compareRuns(bytes, encodeModelBytes(result.model), feeds(path), 1e-6), '', `${path} → ${target}`);
       console.log(`# ${basename(path)} → opset ${target}: ${result.converted.length} nodes converted (${[...new Set(result.converted.map((n) => n.opType))].join(', ')}), IR ${result.irVersion.before} → ${result.irVersion.after}`);
     }
+  }
+});
+
+test('torchvision ResNet-18 and MobileNetV3-small exported at opsets 9 and 11 upgraded to 13 run with the outputs of the originals', async () => {
+  const dir = join(ROOT, '.cache', 'models');
+  const names = ['resnet18-opset9', 'mobilenet_v3_small-opset9', 'mobilenet_v3_small-opset11'];
+  const paths = names.map((n) => join(dir, `${n}.onnx`));
+  for (const p of paths) assert.ok(existsSync(p), `${p} is missing: run scripts/fetch-models.sh`);
+  const image = new ort.Tensor('float32', Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i * 0.013) + Math.cos(i * 0.0007)), [1, 3, 224, 224]);
+  const out = mkdtempSync(join(tmpdir(), 'torchvision-13-'));
+  try {
+    const saved: string[] = [];
+    for (const path of paths) {
+      const { bytes, proto } = load(path);
+      const result = upgradeOpset(proto, 13);
+      assert.deepEqual(checkerErrors(result.model), [], `${path}: our checker`);
+      const upgraded = encodeModelBytes(result.model);
+      const input = proto.graph!.input[0]!.name!;
+      assert.equal(await compareRuns(bytes, upgraded, { [input]: image }, 1e-6), '', path);
+      console.log(`# ${basename(path)}: opset ${result.fromOpset} → 13, ${result.converted.length} nodes converted (${[...new Set(result.converted.map((n) => n.opType))].join(', ')})`);
+      saved.push(join(out, basename(path)));
+      writeFileSync(saved[saved.length - 1]!, upgraded);
+    }
+    assert.deepEqual(pythonCheck(saved), saved.map(() => ''), 'python onnx.checker (full_check)');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 });
