@@ -96,7 +96,7 @@ case('upsample_nearest_opset7', 7, [helper.make_node('Upsample', ['x'], ['y'], n
 case('upsample_linear_opset8', 8, [helper.make_node('Upsample', ['x'], ['y'], name='up', mode='linear', scales=[1.0, 1.0, 2.0, 2.0])], X4, [vi('y', None)])
 case('upsample_linear_opset9', 9, [helper.make_node('Upsample', ['x', 'scales'], ['y'], name='up', mode='linear')], X4, [vi('y', None)],
      inits=[numpy_helper.from_array(np.array([1, 1, 2, 1.5], np.float32), 'scales')])
-for mode, scales in [('nearest', [1, 1, 2, 2]), ('nearest', [1, 1, 0.5, 0.5]), ('linear', [1, 1, 2.5, 1.5]), ('linear', [1, 1, 0.6, 0.5])]:
+for mode, scales in [('nearest', [1, 1, 2, 2]), ('nearest', [1, 1, 0.6, 0.7]), ('linear', [1, 1, 2.5, 1.5]), ('linear', [1, 1, 0.6, 0.5])]:
     tag = 'up' if scales[2] > 1 else 'down'
     case(f'resize_{mode}_{tag}_opset10', 10, [helper.make_node('Resize', ['x', 'scales'], ['y'], name='resize', mode=mode)], [('x', [1, 2, 6, 8], f32)], [vi('y', None)],
          inits=[numpy_helper.from_array(np.array(scales, np.float32), 'scales')])
@@ -138,8 +138,37 @@ case('refuse_bn_per_element_opset8', 8, [helper.make_node('BatchNormalization', 
      inits=[numpy_helper.from_array(np.ones([2, 3, 4], np.float32), n) for n in ('s', 'b', 'm', 'v')])
 case('refuse_broadcast_axis_opset6', 6, [helper.make_node('Add', ['x', 'b'], ['y'], name='add_axis1', broadcast=1, axis=1)], X345, [vi('y', None)], refuse='add_axis1',
      inits=[numpy_helper.from_array(np.ones([4], np.float32), 'b')])
-case('refuse_groupnorm_opset18', 18, [helper.make_node('GroupNormalization', ['x', 's', 'b'], ['y'], name='groupnorm', num_groups=2)], X4, [vi('y', None)], target=21, refuse='groupnorm',
-     inits=[numpy_helper.from_array(np.ones([2], np.float32), n) for n in ('s', 'b')])
+for rounding in ('floor', 'round_prefer_floor'):
+    case(f'resize_tf_half_pixel_for_nn_{rounding}_opset11', 11, [helper.make_node('Resize', ['x', 'roi', 'scales'], ['y'], name='resize', coordinate_transformation_mode='tf_half_pixel_for_nn', nearest_mode=rounding)],
+         [('x', [1, 2, 6, 8], f32)], [vi('y', None)], inits=[numpy_helper.from_array(np.array([], np.float32), 'roi'), numpy_helper.from_array(np.array([1, 1, 0.6, 1.7], np.float32), 'scales')])
+case('refuse_resize_tf_half_pixel_for_nn_ceil_opset11', 11, [helper.make_node('Resize', ['x', 'roi', 'scales'], ['y'], name='resize_ceil', coordinate_transformation_mode='tf_half_pixel_for_nn', nearest_mode='ceil')],
+     [('x', [1, 2, 6, 8], f32)], [vi('y', None)], refuse='resize_ceil', inits=[numpy_helper.from_array(np.array([], np.float32), 'roi'), numpy_helper.from_array(np.array([1, 1, 0.6, 1.7], np.float32), 'scales')])
+scan_body = helper.make_graph([helper.make_node('Add', ['sum_in', 'x_in'], ['sum_out'], name='body_add'), helper.make_node('Identity', ['sum_out'], ['scan_out'], name='body_out')], 'scan_body',
+                              [vi('sum_in', [2]), vi('x_in', [2])], [vi('sum_out', [2]), vi('scan_out', [2])])
+case('scan8_reverse_opset8', 8, [helper.make_node('Scan', ['', 'init', 'x'], ['final', 'each'], name='scan', num_scan_inputs=1, directions=[1], body=scan_body)],
+     [('init', [1, 2], f32), ('x', [1, 3, 2], f32)], [vi('final', [1, 2]), vi('each', [1, 3, 2])])
+case('refuse_scan8_batch2_opset8', 8, [helper.make_node('Scan', ['', 'init', 'x'], ['final', 'each'], name='scan_batch2', num_scan_inputs=1, body=scan_body)],
+     [('init', [2, 2], f32), ('x', [2, 3, 2], f32)], [vi('final', [2, 2]), vi('each', [2, 3, 2])], refuse='scan_batch2')
+case('refuse_resize_mixed_opset10', 10, [helper.make_node('Resize', ['x', 'scales'], ['y'], name='resize_mixed')], [('x', [1, 2, 6, 8], f32)], [vi('y', None)], refuse='resize_mixed',
+     inits=[numpy_helper.from_array(np.array([1, 1, 0.5, 2], np.float32), 'scales')])
+gs_, gb_ = np.array([1.5, 0.5], np.float32), np.array([0.1, -0.2], np.float32)
+
+
+def group_norm(x, groups=2, eps=1e-5):
+    n, c = x.shape[:2]
+    g = x.reshape(n, groups, -1)
+    y = ((g - g.mean(-1, keepdims=True)) / np.sqrt(g.var(-1, keepdims=True) + eps)).reshape(x.shape)
+    per_channel = (-1,) + (1,) * (x.ndim - 2)
+    return y * np.repeat(gs_, c // groups).reshape(per_channel) + np.repeat(gb_, c // groups).reshape(per_channel)
+
+
+case('groupnorm_opset18_to21', 18, [helper.make_node('GroupNormalization', ['x', 's', 'b'], ['y'], name='groupnorm', num_groups=2)], [('x', [2, 4, 3, 3], f32)], [vi('y', [2, 4, 3, 3])],
+     target=21, inits=[numpy_helper.from_array(gs_, 's'), numpy_helper.from_array(gb_, 'b')], expected=lambda f: [group_norm(f['x'])])
+case('refuse_groupnorm_unknown_channels_opset18', 18, [helper.make_node('GroupNormalization', ['x', 's', 'b'], ['y'], name='groupnorm')], [('x', ['n', 'c', 3], f32)], [vi('y', None)], feeds={'x': np.zeros([1, 4, 3], np.float32)},
+     target=21, refuse='groupnorm', inits=[numpy_helper.from_array(gs_, 's'), numpy_helper.from_array(gb_, 'b')])
+slope_ = np.array([0.1, 0.5, 2.0], np.float32)
+case('prelu_channel_slope_opset6', 6, [helper.make_node('PRelu', ['x', 'slope'], ['y'], name='prelu')], [('x', [2, 3, 4, 5], f32)], [vi('y', [2, 3, 4, 5])],
+     inits=[numpy_helper.from_array(slope_, 'slope')], expected=lambda f: [np.where(f['x'] < 0, f['x'] * slope_.reshape(3, 1, 1), f['x'])])
 case('refuse_in_subgraph_opset9', 9, [helper.make_node('If', ['cond'], ['y'], name='if', then_branch=helper.make_graph(
     [helper.make_node('Dropout', ['x'], ['t', 'tmask'], name='inner_dropout')], 'then', [], [vi('t', None), vi('tmask', None)]), else_branch=helper.make_graph(
     [helper.make_node('Identity', ['x'], ['e'], name='e'), helper.make_node('Identity', ['x'], ['emask'], name='em')], 'else', [], [vi('e', None), vi('emask', None)]))],

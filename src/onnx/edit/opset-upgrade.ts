@@ -1,14 +1,20 @@
-import { buildModel } from '../model/build';
-import type { Node, Graph } from '../model/graph';
-import { inferModel, type InferenceResult } from '../infer/infer';
 import { toNumber } from '../proto/byte-range';
 import type { FunctionProto, GraphProto, ModelProto, NodeProto, TensorProto } from '../proto/types';
 import { resolveSchema } from '../schema/registry';
-import { int64Tensor, floatTensor } from './conversions/constants';
+import { Tensor, toNumbers, type NumericValues } from '../tensor';
+import { constantTensor } from './computed-tensor';
+import { floatValues } from './conversions/constants';
+import { InputTypes } from './conversions/input-types';
+import { constantTensors, defaultOpset, isDefaultDomain, mainGraphs, minimumIrVersion, namesRead, withDefaultOpset } from './conversions/model-parts';
 import type { ConversionScope } from './conversions/scope';
-import { COMPATIBLE, CONVERSIONS } from './conversions/table';
-import { AttributeType } from '../proto/types';
-import { copyModelStructure, graphsOfNode } from './conversions/structure';
+import { copyModelStructure } from './conversions/structure';
+import { changedAt, COMPATIBLE, CONVERSIONS } from './conversions/table';
+import type { GraphEdit } from './graph-edit';
+import { ModelEdit } from './model-edit';
+import { newNode, tensorAttr } from './proto-factory';
+import { nodeSubgraphs } from './subgraphs';
+
+const INT64 = 7;
 
 /** The newest opset whose operator changes are classified (conversions/table.ts). */
 export const NEWEST_UPGRADE_OPSET = 21;
@@ -45,25 +51,6 @@ export interface UpgradeResult {
   addedNodes: string[];
 }
 
-/** The lowest IR version each opset needs (onnx.helper.VERSION_TABLE). */
-function minimumIrVersion(opset: number): number {
-  if (opset <= 8) return 3;
-  if (opset >= 21) return 10;
-  return [4, 5, 6, 7, 7, 7, 8, 8, 8, 8, 9, 9][opset - 9]!;
-}
-
-const isDefaultDomain = (d: string | undefined): boolean => !d || d === 'ai.onnx';
-
-function defaultOpset(imports: ModelProto['opset_import']): number | undefined {
-  const entry = imports.find((o) => isDefaultDomain(o.domain));
-  return entry ? toNumber(entry.version ?? 0) : undefined;
-}
-
-/** The same imports with the default domain at `version`. */
-function withDefaultOpset(imports: ModelProto['opset_import'], version: number): ModelProto['opset_import'] {
-  return imports.map((o) => (isDefaultDomain(o.domain) ? { ...o, version } : o));
-}
-
 /**
  * Raises the default-domain opset import of a model to `target`, converting every node
  * (main graph, subgraphs at any depth, training graphs, function bodies that import the
@@ -79,6 +66,9 @@ export function upgradeOpset(model: ModelProto, target: number): UpgradeResult {
   if (target < from) throw new OpsetUpgradeError(undefined, undefined, `the model imports opset ${from}; lowering it to ${target} is not supported`);
   const irBefore = toNumber(model.ir_version ?? 0);
   const { copy, original } = copyModelStructure(model);
+  // Raised first: initializers added below then need no graph input (IR ≥ 4 from opset 9 on).
+  const irAfter = Math.max(irBefore, minimumIrVersion(target));
+  if (irAfter !== irBefore) copy.ir_version = irAfter;
   const run = new Upgrade(model, copy, original, target);
   if (target > from) {
     for (const g of mainGraphs(copy)) run.graphTree(g, from);
@@ -89,15 +79,7 @@ export function upgradeOpset(model: ModelProto, target: number): UpgradeResult {
   }
   copy.opset_import = withDefaultOpset(copy.opset_import, target);
   copy.functions = copy.functions.map((f) => (defaultOpset(f.opset_import) === undefined ? f : { ...f, opset_import: withDefaultOpset(f.opset_import, target) }));
-  const irAfter = Math.max(irBefore, minimumIrVersion(target));
-  if (irAfter !== irBefore) copy.ir_version = irAfter;
   return { model: copy, fromOpset: from, toOpset: target, irVersion: { before: irBefore, after: irAfter }, converted: run.converted, addedInitializers: run.addedInitializers, addedNodes: run.addedNodes };
-}
-
-function mainGraphs(m: ModelProto): GraphProto[] {
-  const out = m.graph ? [m.graph] : [];
-  for (const t of m.training_info) for (const g of [t.initialization, t.algorithm]) if (g) out.push(g);
-  return out;
 }
 
 /** Where new constants of a node go: its graph's initializers, or Constant nodes in a function body. */
@@ -111,17 +93,22 @@ class Upgrade {
   readonly converted: ConvertedNode[] = [];
   readonly addedInitializers: string[] = [];
   readonly addedNodes: string[] = [];
-  private names: Set<string>;
-  private reads: Set<string>;
-  private inference: { result: InferenceResult; nodes: Map<NodeProto, Node> } | null | undefined;
+  private readonly edit: ModelEdit;
+  private readonly graphEdits: Map<GraphProto, GraphEdit>;
+  private readonly reads: Set<string>;
+  private constants: Map<string, TensorProto> | undefined;
+  private readonly types: InputTypes;
 
   constructor(
-    private readonly input: ModelProto,
+    input: ModelProto,
     private readonly model: ModelProto,
-    private readonly original: Map<NodeProto, NodeProto>,
+    original: Map<NodeProto, NodeProto>,
     private readonly target: number,
   ) {
-    ({ names: this.names, reads: this.reads } = collectNames(model));
+    this.types = new InputTypes(input, original);
+    this.edit = new ModelEdit(model);
+    this.graphEdits = new Map(this.edit.graphs().map((g) => [g.proto, g]));
+    this.reads = namesRead(model);
   }
 
   /** A graph and every subgraph below it, with an explicit work list (any depth). */
@@ -130,13 +117,13 @@ class Upgrade {
     while (work.length) {
       const g = work.pop()!;
       g.node = this.convertNodes(g.node, version, g);
-      for (const n of g.node) work.push(...graphsOfNode(n));
+      for (const n of g.node) work.push(...nodeSubgraphs(n));
     }
   }
 
   functionBody(f: FunctionProto, version: number): void {
     f.node = this.convertNodes(f.node, version, undefined);
-    for (const n of f.node) for (const g of graphsOfNode(n)) this.graphTree(g, version);
+    for (const n of f.node) for (const g of nodeSubgraphs(n)) this.graphTree(g, version);
   }
 
   private convertNodes(nodes: NodeProto[], version: number, graph: GraphProto | undefined): NodeProto[] {
@@ -153,12 +140,16 @@ class Upgrade {
     const opType = node.op_type ?? '';
     const label = node.name || node.output.find((o) => o) || opType;
     const changes: string[] = [];
-    const scope = this.scope(node, label, site, changes);
+    const scope = this.scope(node, opType, label, site, changes);
     for (let v = from + 1; v <= this.target; v++) {
       const op = node.op_type ?? '';
       const conversion = CONVERSIONS[op]?.[v];
+      const [before, after] = [site.before.length, site.after.length];
       if (conversion) conversion(scope, v);
       else if (changedAt(op, v) && !COMPATIBLE[v]?.includes(op)) scope.refuse(`${op}-${v} changed its meaning and no conversion to it exists`);
+      // Nodes this step inserted speak opset v: the later steps convert them too.
+      site.before.splice(before, Infinity, ...this.upgradeInserted(site.before.slice(before), v, site.graph));
+      site.after.splice(after, Infinity, ...this.upgradeInserted(site.after.slice(after), v, site.graph));
     }
     const schema = resolveSchema('', node.op_type ?? '', this.target);
     if (!schema) return scope.refuse(`opset ${this.target} has no operator ${node.op_type}`);
@@ -166,21 +157,31 @@ class Upgrade {
     if (changes.length) this.converted.push({ node: label, opType, changes });
   }
 
-  private scope(node: NodeProto, label: string, site: Site, changes: string[]): ConversionScope {
+  /** Nodes inserted at opset `version`, converted to the target like the model's own (a bounded depth: one level per opset step). */
+  private upgradeInserted(nodes: NodeProto[], version: number, graph: GraphProto | undefined): NodeProto[] {
+    if (version === this.target) return nodes;
+    const out: NodeProto[] = [];
+    for (const n of nodes) {
+      const site: Site = { graph, before: [], after: [] };
+      this.convertNode(n, version, site);
+      out.push(...site.before, n, ...site.after);
+    }
+    return out;
+  }
+
+  private scope(node: NodeProto, opType: string, label: string, site: Site, changes: string[]): ConversionScope {
     const refuse = (why: string): never => {
       throw new OpsetUpgradeError(label, node.op_type, why);
     };
-    const constant = (suffix: string, t: TensorProto): string => {
-      const name = this.uniqueName(`${label}_${suffix}`);
-      t.name = name;
-      if (site.graph) {
-        site.graph.initializer = [...site.graph.initializer, t];
-        this.addedInitializers.push(name);
-      } else {
-        const c: NodeProto = { op_type: 'Constant', name, input: [], output: [name], domain: node.domain, metadata_props: [], device_configurations: [], attribute: [{ name: 'value', type: AttributeType.TENSOR, t, floats: [], ints: [], strings: [], tensors: [], graphs: [], type_protos: [], sparse_tensors: [] }] };
-        site.before.push(c);
-        this.addedNodes.push(name);
-      }
+    const constant = (suffix: string, dataType: number, dims: readonly number[], values: NumericValues): string => {
+      const name = this.edit.uniqueName(`${label}_${suffix}`);
+      const t = constantTensor(name, dataType, dims, values);
+      this.constants?.set(name, t);
+      const graph = site.graph && this.graphEdits.get(site.graph);
+      if (graph) graph.addInitializer(t);
+      else if (site.graph) site.graph.initializer = [...site.graph.initializer, t]; // a training graph
+      else site.before.push(newNode({ op: 'Constant', name, inputs: [], outputs: [name], domain: node.domain, attributes: [tensorAttr('value', t)] }));
+      (site.graph ? this.addedInitializers : this.addedNodes).push(name);
       return name;
     };
     const added = (n: NodeProto): NodeProto => {
@@ -188,7 +189,7 @@ class Upgrade {
       return n;
     };
     return {
-      node, label, refuse,
+      node, label, refuse, originalOpType: opType,
       takeAttribute: (name) => {
         const a = node.attribute.find((x) => x.name === name);
         if (!a) return undefined;
@@ -199,81 +200,41 @@ class Upgrade {
       setAttribute: (a) => {
         node.attribute = [...node.attribute.filter((x) => x.name !== a.name), a];
       },
-      int64Constant: (suffix, values, dims) => constant(suffix, int64Tensor('', values, dims)),
-      floatConstant: (suffix, values, dataType, dims) => constant(suffix, floatTensor('', values, dataType, dims) ?? refuse(`its new '${suffix}' input would need element type ${dataType}, which is not a floating-point type`)),
-      uniqueName: (base) => this.uniqueName(base),
+      int64Constant: (suffix, values, dims = [values.length]) => constant(suffix, INT64, dims, BigInt64Array.from(values, BigInt)),
+      floatConstant: (suffix, values, dataType, dims = [values.length]) =>
+        constant(suffix, dataType, dims, floatValues(dataType, values) ?? refuse(`its new '${suffix}' input would need element type ${dataType}, which is not a floating-point type`)),
+      uniqueName: (base) => this.edit.uniqueName(base),
       insertBefore: (n) => site.before.push(added(n)),
       insertAfter: (n) => site.after.push(added(n)),
-      elemType: (i) => this.typeOf(node, i)?.elemType,
-      rank: (i) => this.typeOf(node, i)?.shape?.length,
+      elemType: (i) => this.types.typeOf(node, i)?.elemType,
+      rank: (i) => this.types.typeOf(node, i)?.shape?.length,
+      dim: (i, axis) => {
+        const d = this.types.typeOf(node, i)?.shape?.[axis];
+        return typeof d === 'number' ? d : undefined;
+      },
+      dropOutput: (name) => {
+        node.output = node.output.map((o) => (o === name ? '' : o));
+        if (site.graph?.value_info.some((v) => v.name === name)) site.graph.value_info = site.graph.value_info.filter((v) => v.name !== name);
+      },
       isRead: (name) => this.reads.has(name),
+      constantValues: (i) => this.constantValues(node.input[i] ?? ''),
       note: (change) => changes.push(change),
     };
   }
 
-  private uniqueName(base: string): string {
-    let name = base;
-    for (let k = 1; this.names.has(name); k++) name = `${base}_${k}`;
-    this.names.add(name);
-    return name;
-  }
-
-  /** Type and shape inference over the input model, run once on first need. */
-  private typeOf(node: NodeProto, input: number): { elemType: number; shape: unknown[] | null } | undefined {
-    if (this.inference === undefined) this.inference = this.infer();
-    const orig = this.original.get(node);
-    const n = orig && this.inference?.nodes.get(orig);
-    const v = n?.inputValue(input);
-    const t = v && this.inference!.result.typeOf(v);
-    return t && t.kind === 'tensor' ? t : undefined;
-  }
-
-  private infer(): { result: InferenceResult; nodes: Map<NodeProto, Node> } | null {
+  /** Numbers of a constant tensor (initializer or Constant node, any graph: names are unique). */
+  private constantValues(name: string): number[] | undefined {
+    this.constants ??= constantTensors(this.model);
+    const t = this.constants.get(name);
+    if (!t) return undefined;
     try {
-      const built = buildModel(this.input);
-      const nodes = new Map<NodeProto, Node>();
-      const work: Graph[] = [built.graph, ...built.trainingGraphs];
-      while (work.length) {
-        const g = work.pop()!;
-        for (const n of g.nodes) {
-          nodes.set(n.proto, n);
-          work.push(...n.subgraphs);
-        }
-      }
-      return { result: inferModel(built), nodes };
+      const tensor = new Tensor(t);
+      const { values } = tensor.read(tensor.elementCount);
+      return typeof values[0] === 'string' ? undefined : toNumbers(values as NumericValues);
     } catch {
-      return null; // a model inference cannot build: types stay unknown, and conversions that need them refuse
+      return undefined; // external or malformed data: not a constant this upgrade can read
     }
   }
+
 }
 
-/** Whether the operator has a version that starts exactly at opset `v` (and an older one). */
-function changedAt(op: string, v: number): boolean {
-  const before = resolveSchema('', op, v - 1);
-  const at = resolveSchema('', op, v);
-  return before !== undefined && at !== undefined && at.since === v;
-}
-
-/** Every name the model uses (for unique new names) and every name something reads. */
-function collectNames(m: ModelProto): { names: Set<string>; reads: Set<string> } {
-  const names = new Set<string>();
-  const reads = new Set<string>();
-  const work: { node: NodeProto[]; graph?: GraphProto; outputs: string[] }[] = [];
-  for (const g of mainGraphs(m)) work.push({ node: g.node, graph: g, outputs: g.output.map((o) => o.name ?? '') });
-  for (const f of m.functions) work.push({ node: f.node, outputs: f.output });
-  while (work.length) {
-    const { node, graph, outputs } = work.pop()!;
-    for (const o of outputs) reads.add(o);
-    if (graph) {
-      for (const v of [...graph.input, ...graph.output, ...graph.value_info]) if (v.name) names.add(v.name);
-      for (const t of graph.initializer) if (t.name) names.add(t.name);
-    }
-    for (const n of node) {
-      if (n.name) names.add(n.name);
-      for (const x of n.input) if (x) (names.add(x), reads.add(x));
-      for (const x of n.output) if (x) names.add(x);
-      for (const g of graphsOfNode(n)) work.push({ node: g.node, graph: g, outputs: g.output.map((o) => o.name ?? '') });
-    }
-  }
-  return { names, reads };
-}

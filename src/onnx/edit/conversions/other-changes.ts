@@ -1,5 +1,6 @@
 import type { Conversion, ConversionScope } from './scope';
-import { intAttribute, intOf, stringAttribute, stringOf } from './attributes';
+import { intAttr, stringAttr } from '../proto-factory';
+import { intOf, stringOf } from './attributes';
 
 /** Changes other than attributes moving to inputs. */
 
@@ -8,6 +9,7 @@ function dropUnreadOutputs(s: ConversionScope, keep: number, why: string): boole
   const extra = s.node.output.slice(keep).filter((o) => o !== '');
   const read = extra.find((o) => s.isRead(o));
   if (read !== undefined) s.refuse(`its output '${read}' is read, and ${why}`);
+  for (const o of extra) s.dropOutput(o);
   if (s.node.output.length > keep) s.node.output = s.node.output.slice(0, keep);
   return extra.length > 0;
 }
@@ -37,14 +39,14 @@ export const scatterToScatterElements: Conversion = (s) => {
 /** Split-18 needs `num_outputs` when no `split` input says the sizes. */
 export const splitNumOutputs: Conversion = (s) => {
   if (s.node.input[1]) return;
-  s.setAttribute(intAttribute('num_outputs', s.node.output.length));
+  s.setAttribute(intAttr('num_outputs', s.node.output.length));
   s.note(`num_outputs ${s.node.output.length}`);
 };
 
 /** RoiAlign-16 added coordinate_transformation_mode with default half_pixel; RoiAlign-10 computed output_half_pixel. */
 export const roiAlignMode: Conversion = (s) => {
   if (s.node.attribute.some((a) => a.name === 'coordinate_transformation_mode')) return;
-  s.setAttribute(stringAttribute('coordinate_transformation_mode', 'output_half_pixel'));
+  s.setAttribute(stringAttr('coordinate_transformation_mode', 'output_half_pixel'));
   s.note('coordinate_transformation_mode output_half_pixel (the RoiAlign-10 behaviour)');
 };
 
@@ -54,11 +56,6 @@ export const gridSampleModes: Conversion = (s) => {
   if (!mode) return;
   const old = stringOf(mode, 'bilinear');
   const renamed = old === 'bilinear' ? 'linear' : old === 'bicubic' ? 'cubic' : old;
-  s.setAttribute(stringAttribute('mode', renamed));
+  s.setAttribute(stringAttr('mode', renamed));
   if (renamed !== old) s.note(`mode ${old} → ${renamed}`);
 };
-
-export const refuseScan8: Conversion = (s) => s.refuse('Scan-8 has a batch axis and sequence_lens, which Scan-9 removed; converting the body is not supported');
-
-export const refuseGroupNorm18: Conversion = (s) =>
-  s.refuse('GroupNormalization-18 takes per-group scale and bias; GroupNormalization-21 takes per-channel ones, and the channel count is not known here');

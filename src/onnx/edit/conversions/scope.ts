@@ -10,6 +10,8 @@ export interface ConversionScope {
   readonly node: NodeProto;
   /** The node's name, or its first output when it has none: new names are made from it. */
   readonly label: string;
+  /** The operator the node had before this upgrade changed anything (Upsample for a Resize made from one). */
+  readonly originalOpType: string;
   /** Throws OpsetUpgradeError naming the node. */
   refuse(why: string): never;
   /** Removes and returns an attribute; refuses one that refers to a function attribute. */
@@ -28,8 +30,14 @@ export interface ConversionScope {
   /** What shape inference over the input model knows of input i: element type and rank. */
   elemType(input: number): number | undefined;
   rank(input: number): number | undefined;
+  /** The values of input i when it is a constant (an initializer or a Constant node's tensor) of numbers. */
+  constantValues(input: number): number[] | undefined;
   /** Whether anything (a node of any graph, a graph output) reads the value. */
   isRead(name: string): boolean;
+  /** Removes an output the node no longer has, and its value_info declaration. */
+  dropOutput(name: string): void;
+  /** Dim `axis` of input i when inference knows it. */
+  dim(input: number, axis: number): number | undefined;
   /** Records what was done, for the report. */
   note(change: string): void;
 }

@@ -1,5 +1,7 @@
 import type { Conversion } from './scope';
-import { intAttribute, intOf } from './attributes';
+import type { AttributeProto, NodeProto } from '../../proto/types';
+import { intAttr, newNode } from '../proto-factory';
+import { intOf } from './attributes';
 
 /**
  * Softmax, LogSoftmax and Hardmax before 13 flatten the input to 2-D at `axis` (default 1)
@@ -14,7 +16,7 @@ export const singleAxis: Conversion = (s) => {
   const rank = s.rank(0);
   const normalized = rank !== undefined && axis < 0 ? axis + rank : axis;
   if (rank !== undefined && normalized === rank - 1) {
-    s.setAttribute(intAttribute('axis', normalized));
+    s.setAttribute(intAttr('axis', normalized));
     s.note(`axis ${axis} is the last axis: kept`);
     return;
   }
@@ -23,14 +25,13 @@ export const singleAxis: Conversion = (s) => {
   const flat = s.uniqueName(`${s.label}_2d_input`);
   const rows = s.uniqueName(`${s.label}_2d_output`);
   const shape = s.uniqueName(`${s.label}_input_shape`);
-  const make = (op: string, suffix: string, input: string[], output: string[], attribute = [] as typeof node.attribute) => ({
-    op_type: op, name: s.uniqueName(`${s.label}_${suffix}`), input, output, attribute, domain: node.domain, metadata_props: [], device_configurations: [],
-  });
-  s.insertBefore(make('Flatten', 'flatten', [x], [flat], [intAttribute('axis', axis)]));
+  const make = (op: string, suffix: string, inputs: string[], outputs: string[], attributes: AttributeProto[] = []): NodeProto =>
+    newNode({ op, name: s.uniqueName(`${s.label}_${suffix}`), inputs, outputs, attributes, domain: node.domain });
+  s.insertBefore(make('Flatten', 'flatten', [x], [flat], [intAttr('axis', axis)]));
   s.insertBefore(make('Shape', 'shape', [x], [shape]));
   node.input = [flat];
   node.output = [rows];
-  s.setAttribute(intAttribute('axis', -1));
+  s.setAttribute(intAttr('axis', -1));
   s.insertAfter(make('Reshape', 'reshape', [rows, shape], [y]));
   s.note(`axis ${axis} of an input of rank ${rank ?? 'unknown'}: Flatten → ${node.op_type}(axis=-1) → Reshape`);
 };

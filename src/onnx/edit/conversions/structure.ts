@@ -1,15 +1,5 @@
 import type { AttributeProto, GraphProto, ModelProto, NodeProto } from '../../proto/types';
 
-/** The graphs held by a node's attributes (If branches, Loop/Scan bodies). */
-export function graphsOfNode(node: NodeProto): GraphProto[] {
-  const out: GraphProto[] = [];
-  for (const a of node.attribute) {
-    if (a.g) out.push(a.g);
-    out.push(...a.graphs);
-  }
-  return out;
-}
-
 /**
  * A copy of the model's structure (graphs, nodes, attributes, lists) sharing every tensor
  * with the input, so a conversion that is refused halfway leaves the input as it was. Also

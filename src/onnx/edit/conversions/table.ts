@@ -1,13 +1,16 @@
 import { axesInput, clipInputs, dftAxisInput, dropoutRatioInput, padInputs, sliceInputs, splitInput, topKInput } from './moved-inputs';
-import { batchNormOutputs, batchNormSpatial, dropoutMask, gridSampleModes, refuseGroupNorm18, refuseScan8, roiAlignMode, scatterToScatterElements, splitNumOutputs } from './other-changes';
+import { groupNormPerChannel, preluChannelSlope } from './per-channel';
+import { scanWithoutBatch } from './scan';
+import { batchNormOutputs, batchNormSpatial, dropoutMask, gridSampleModes, roiAlignMode, scatterToScatterElements, splitNumOutputs } from './other-changes';
 import { resize10To11, resize13, upsampleScalesInput, upsampleToResize } from './resize';
+import { resolveSchema } from '../../schema/registry';
 import type { Conversion } from './scope';
 import { singleAxis } from './softmax';
 import { dropIsTest, gemmBroadcast, numpyBroadcast } from './opset7';
 
 /**
- * Every new version of a default-domain operator from opset 7 to 21 (except GRU, LSTM, RNN,
- * PRelu and Upsample at 7) (Changelog.md), either
+ * Every new version of a default-domain operator from opset 7 to 21 (except GRU, LSTM, RNN
+ * and Upsample at 7) (Changelog.md), either
  * converted (CONVERSIONS: the node is rewritten to the new meaning) or backward compatible
  * (COMPATIBLE: new types, new optional inputs/attributes whose defaults keep the old
  * meaning, negative axes, …). A version in neither list is refused: a node is never carried
@@ -25,14 +28,15 @@ export const CONVERSIONS: Readonly<Record<string, Readonly<Record<number, Conver
   Dropout: { 7: dropIsTest, 10: dropoutMask, 12: dropoutRatioInput },
   Gemm: { 7: gemmBroadcast },
   GridSample: { 20: gridSampleModes },
-  GroupNormalization: { 21: refuseGroupNorm18 },
+  GroupNormalization: { 21: groupNormPerChannel },
   Hardmax: { 13: singleAxis },
   LogSoftmax: { 13: singleAxis },
   Pad: { 11: padInputs },
+  PRelu: { 7: preluChannelSlope },
   ReduceSum: { 13: axesInput },
   Resize: { 11: resize10To11, 13: resize13 },
   RoiAlign: { 16: roiAlignMode },
-  Scan: { 9: refuseScan8 },
+  Scan: { 9: scanWithoutBatch },
   Scatter: { 11: scatterToScatterElements },
   Slice: { 10: sliceInputs },
   Softmax: { 13: singleAxis },
@@ -73,3 +77,10 @@ export const COMPATIBLE: Readonly<Record<number, readonly string[]>> = {
   21: words(`Cast Constant Flatten Identity If Loop Pad Reshape Shape Size Squeeze Transpose Unsqueeze Scan ConstantOfShape
     DequantizeLinear QLinearMatMul QuantizeLinear CastLike`),
 };
+
+/** Whether the operator has a version that starts exactly at opset `v` (and an older one). */
+export function changedAt(op: string, v: number): boolean {
+  const before = resolveSchema('', op, v - 1);
+  const at = resolveSchema('', op, v);
+  return before !== undefined && at !== undefined && at.since === v;
+}
