@@ -1,3 +1,8 @@
+import { dataType, rawByteLength } from '../../onnx/dtypes';
+import { inferModel } from '../../onnx/infer/infer';
+import type { ModelFiles } from '../../onnx/io/model-files';
+import { buildModel } from '../../onnx/model/build';
+import type { ModelProto } from '../../onnx/proto/types';
 import { ActivationStats } from '../../runtime/activation-stats';
 import type { RuntimeClient } from '../../runtime/client';
 import type { Sample, SessionSettings } from '../../runtime/types';
@@ -40,4 +45,18 @@ function namesPerPass(names: string[], bytesOf: (name: string) => number | undef
   for (const n of names) total += bytesOf(n) ?? 64 << 20;
   const passes = Math.max(1, Math.ceil(total / PASS_BUDGET_BYTES));
   return Math.max(1, Math.ceil(names.length / passes));
+}
+
+/** Bytes of each value for the samples' input shapes (inference resolves symbolic dims from them). */
+export function valueSizes(proto: ModelProto, files: ModelFiles, feeds: Record<string, { dims: number[] }> | undefined): (name: string) => number | undefined {
+  const model = buildModel(proto, files);
+  const inputShapes = feeds ? Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.dims])) : undefined;
+  const types = inferModel(model, { inputShapes });
+  return (name) => {
+    const v = model.graph.values.get(name);
+    const t = v && types.typeOf(v);
+    if (!t || t.kind !== 'tensor' || !t.shape || t.shape.some((d) => typeof d !== 'number')) return undefined;
+    const info = dataType(t.elemType);
+    return info ? rawByteLength(info, (t.shape as number[]).reduce((a, b) => a * b, 1)) : undefined;
+  };
 }

@@ -3,9 +3,6 @@ import { ModelEdit } from '../../onnx/edit/model-edit';
 import type { ModelFiles } from '../../onnx/io/model-files';
 import { writeFileAtomic } from '../../onnx/io/write-file';
 import { writeModel } from '../../onnx/io/write-model';
-import { inferModel } from '../../onnx/infer/infer';
-import { buildModel } from '../../onnx/model/build';
-import { dataType, rawByteLength } from '../../onnx/dtypes';
 import type { ModelProto } from '../../onnx/proto/types';
 import { preprocess } from '../preprocess/preprocess';
 import type { TransformReport } from '../report';
@@ -14,7 +11,7 @@ import type { CalibrationMethod } from '../static/ranges';
 import { quantizeStatic, valuesToCalibrate } from '../static/static-qdq';
 import { trtCalibrationCache } from '../static/trt-calib-cache';
 import { accuracyAware } from './accuracy-aware';
-import { calibrate } from './calibration';
+import { calibrate, valueSizes } from './calibration';
 import type { FlowContext } from '../transform-flow';
 
 /** What a user asks of static quantization (CLI flags, editor quick picks). */
@@ -80,16 +77,3 @@ export async function quantizeStaticCalibrated(q: StaticRequest & { preprocess?:
   };
 }
 
-/** Bytes of each value for the samples' input shapes (inference resolves symbolic dims from them). */
-function valueSizes(proto: ModelProto, files: ModelFiles, feeds: Record<string, { dims: number[] }> | undefined): (name: string) => number | undefined {
-  const model = buildModel(proto, files);
-  const inputShapes = feeds ? Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.dims])) : undefined;
-  const types = inferModel(model, { inputShapes });
-  return (name) => {
-    const v = model.graph.values.get(name);
-    const t = v && types.typeOf(v);
-    if (!t || t.kind !== 'tensor' || !t.shape || t.shape.some((d) => typeof d !== 'number')) return undefined;
-    const info = dataType(t.elemType);
-    return info ? rawByteLength(info, (t.shape as number[]).reduce((a, b) => a * b, 1)) : undefined;
-  };
-}
