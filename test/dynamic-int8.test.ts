@@ -74,7 +74,7 @@ async function vadProbabilities(path: string, frames: string[]): Promise<Float32
   const s = await ort.InferenceSession.create(path);
   try {
     const sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
-    let state = new ort.Tensor('float32', new Float32Array(2 * 128), [2, 1, 128]);
+    let state: ort.Tensor = new ort.Tensor('float32', new Float32Array(2 * 128), [2, 1, 128]);
     const out = new Float32Array(frames.length);
     for (const [i, f] of frames.entries()) {
       const r = await s.run({ input: readNpy(join(f, 'input.npy')), state, sr });

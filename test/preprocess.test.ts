@@ -11,20 +11,11 @@ import { preprocess } from '../src/optimize/preprocess/preprocess';
 import { feeds } from './helpers/corpus-feeds';
 import { CORPUS_DIR, ROOT } from './helpers/corpus';
 import { graph, model, node, tensorType, valueInfo } from './helpers/models';
-import { assertValidModel, npyFiles, openForEdit, readNpy } from './helpers/quantize-run';
+import { assertValidModel, npyFiles, openForEdit, readNpy, runModel } from './helpers/quantize-run';
 
 const RESNET_BN = join(ROOT, '.cache', 'models', 'resnet18-bn.onnx');
 
-/** Outputs with ORT's own graph optimizations off, so that its BatchNormalization fusion does not hide ours. */
-async function runPlain(path: string, input: Record<string, ort.Tensor>): Promise<Float32Array[]> {
-  const s = await ort.InferenceSession.create(path, { graphOptimizationLevel: 'disabled' });
-  try {
-    const out = await s.run(input);
-    return s.outputNames.map((n) => out[n]!.data as Float32Array);
-  } finally {
-    await s.release();
-  }
-}
+const runPlain = (path: string, input: Record<string, ort.Tensor>): Promise<Float32Array[]> => runModel(path, input, 'disabled');
 
 function assertRelativelyEqual(a: Float32Array, b: Float32Array, tolerance: number): void {
   assert.equal(a.length, b.length);

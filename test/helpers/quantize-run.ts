@@ -71,8 +71,9 @@ export function quantizeFile(path: string, options: DynamicOptions = {}, extraOu
   }
 }
 
-export async function runModel(path: string, feeds: Record<string, ort.Tensor>): Promise<Float32Array[]> {
-  const s = await ort.InferenceSession.create(path, { graphOptimizationLevel: 'all' });
+/** The model's outputs in onnxruntime; `optimization` 'disabled' keeps ORT's own fusions (BatchNormalization into Conv) out of a comparison. */
+export async function runModel(path: string, feeds: Record<string, ort.Tensor>, optimization: 'disabled' | 'all' = 'all'): Promise<Float32Array[]> {
+  const s = await ort.InferenceSession.create(path, { graphOptimizationLevel: optimization });
   try {
     const out = await s.run(feeds);
     return s.outputNames.map((n) => out[n]!.data as Float32Array);
