@@ -89,7 +89,7 @@ async function vadProbabilities(path: string, frames: string[]): Promise<Float32
 
 test('Silero VAD v5: Conv weights held by Constant nodes inside If branches are quantized there; speech probabilities on real speech stay close', async () => {
   const model = join(CORPUS_DIR, 'silero_vad_v5.onnx');
-  const { out, result, edit } = quantizeFile(model);
+  const { out, result, edit } = quantizeFile(model, { perChannel: true });
   const inBranches = edit.graphs().filter((g) => g.parent).flatMap((g) => g.nodes.filter((n) => n.op_type === 'ConvInteger'));
   assert.equal(inBranches.length, result.details.quantizedConv);
   assert.ok(inBranches.length >= 10, `${inBranches.length} ConvInteger nodes in If branches`);
