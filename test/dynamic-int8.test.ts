@@ -103,3 +103,25 @@ test('Silero VAD v5: Conv weights held by Constant nodes inside If branches are 
   console.log(`Silero VAD v5: size ratio ${ratio.toFixed(3)}, probability cosine ${cosine(a, b).toFixed(4)}, max abs error ${maxError.toFixed(4)} over ${frames.length} frames`);
   assert.ok(cosine(a, b) >= 0.95);
 });
+
+test('PP-OCRv4 detection (weights in Constant nodes, no initializers): every Conv quantized from its Constant, which goes; the text map on real text images stays close', async () => {
+  const model = join(CORPUS_DIR, 'ch_PP-OCRv4_det_infer.onnx');
+  const { edit: before, files } = openForEdit(model);
+  const convs = before.main.nodes.filter((n) => n.op_type === 'Conv').length;
+  assert.equal(before.main.proto.initializer.length, 0);
+  files.close();
+  const { out, result, edit } = quantizeFile(model, { perChannel: true });
+  assert.equal(result.details.quantizedConv, convs);
+  assert.ok(!edit.main.nodes.some((n) => n.op_type === 'Conv'));
+  assertValidModel(out);
+  const ratio = statSync(out).size / statSync(model).size;
+  const cosines: number[] = [];
+  for (const f of npyFiles(join(DATA, 'ocr-det', 'eval')).slice(0, 2)) {
+    const feeds = { x: readNpy(f) };
+    const [[a], [b]] = [await runModel(model, feeds), await runModel(out, feeds)];
+    cosines.push(cosine(a!, b!));
+  }
+  console.log(`PP-OCRv4 det: ${convs} Conv, size ratio ${ratio.toFixed(3)}, cosines ${cosines.map((c) => c.toFixed(4)).join(' ')}`);
+  assert.ok(ratio <= 0.3, `size ratio ${ratio}`);
+  assert.ok(Math.min(...cosines) >= 0.95, `cosines ${cosines.join(', ')}`);
+});
