@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'node:test';
+import test, { after } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { constantTensor } from '../src/onnx/edit/computed-tensor';
 import { ModelEdit } from '../src/onnx/edit/model-edit';
@@ -14,7 +14,9 @@ import { quantizeDynamic } from '../src/optimize/dynamic/quantize-dynamic';
 import type { DynamicOptions } from '../src/optimize/dynamic/options';
 import { ROOT } from './helpers/corpus';
 import { attr, graph, model, node, tensorType, valueInfo } from './helpers/models';
-import { assertValidModel, cosine, PYTHON, quantizeFile } from './helpers/quantize-run';
+import { assertValidModel, cosine, PYTHON, quantizeFile, removeOutputs } from './helpers/quantize-run';
+
+after(removeOutputs);
 
 const RESNET = join(ROOT, '.cache', 'models', 'resnet18.onnx');
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'node:test';
+import test, { after } from 'node:test';
 import { ModelEdit, OpsetTooOldError } from '../src/onnx/edit/model-edit';
 import { AlreadyQuantizedError, findQuantizedNodes, NothingToQuantizeError } from '../src/optimize/already-quantized';
 import { quantizeDynamic } from '../src/optimize/dynamic/quantize-dynamic';
@@ -11,7 +11,9 @@ import { constantTensor } from '../src/onnx/edit/computed-tensor';
 import { writeModel } from '../src/onnx/io/write-model';
 import { CORPUS_DIR, ROOT, SUITE_DIR } from './helpers/corpus';
 import { graph, model, node, tensorType, valueInfo } from './helpers/models';
-import { openForEdit, quantizeFile } from './helpers/quantize-run';
+import { openForEdit, quantizeFile, removeOutputs } from './helpers/quantize-run';
+
+after(removeOutputs);
 
 const QUANTIZED_SUITE = ['test_qlinearconv', 'test_qlinearmatmul_2D', 'test_qlinearmatmul_3D', 'test_dynamicquantizelinear', 'test_dynamicquantizelinear_max_adjusted', 'test_matmulinteger', 'test_basic_convinteger', 'test_convinteger_with_padding', 'test_quantizelinear', 'test_dequantizelinear_axis'];
 

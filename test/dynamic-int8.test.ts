@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import test from 'node:test';
+import test, { after } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { CORPUS_DIR, ROOT } from './helpers/corpus';
-import { assertValidModel, cosine, npyFiles, openForEdit, quantizeFile, readNpy, runModel, withOutputs } from './helpers/quantize-run';
+import { assertValidModel, cosine, npyFiles, openForEdit, quantizeFile, readNpy, runModel, withOutputs, removeOutputs } from './helpers/quantize-run';
+
+after(removeOutputs);
 
 const MODELS = join(ROOT, '.cache', 'models');
 const DATA = join(ROOT, '.cache', 'data');

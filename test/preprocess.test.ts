@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'node:test';
+import test, { after } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { constantTensor } from '../src/onnx/edit/computed-tensor';
 import { ModelEdit } from '../src/onnx/edit/model-edit';
@@ -11,7 +9,9 @@ import { preprocess } from '../src/optimize/preprocess/preprocess';
 import { feeds } from './helpers/corpus-feeds';
 import { CORPUS_DIR, ROOT } from './helpers/corpus';
 import { graph, model, node, tensorType, valueInfo } from './helpers/models';
-import { assertValidModel, npyFiles, openForEdit, readNpy, runModel } from './helpers/quantize-run';
+import { assertValidModel, npyFiles, openForEdit, outputFolder, readNpy, removeOutputs, runModel } from './helpers/quantize-run';
+
+after(removeOutputs);
 
 const RESNET_BN = join(ROOT, '.cache', 'models', 'resnet18-bn.onnx');
 
@@ -31,7 +31,7 @@ function preprocessed(path: string): { out: string; result: ReturnType<typeof pr
   const { edit, files } = openForEdit(path);
   try {
     const result = preprocess(edit, files);
-    const out = writeModel(edit.proto, files, join(mkdtempSync(join(tmpdir(), 'preprocess-')), 'pre.onnx'), { protect: [path] }).path;
+    const out = writeModel(edit.proto, files, join(outputFolder(), 'pre.onnx'), { protect: [path] }).path;
     return { out, result, edit };
   } finally {
     files.close();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -30,6 +30,19 @@ export function readNpy(path: string): ort.Tensor {
 
 export const npyFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.npy')).sort().map((f) => join(dir, f));
 
+/** Folders the helpers made (quantized models, float copies): removed by `removeOutputs` after a test file. */
+const made: string[] = [];
+
+export function outputFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dyn-int8-'));
+  made.push(dir);
+  return dir;
+}
+
+export function removeOutputs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export function openForEdit(path: string): { edit: ModelEdit; files: DiskModelFiles } {
   const files = new DiskModelFiles(path);
   return { edit: new ModelEdit(decodeModelProto(files.model)), files };
@@ -50,7 +63,7 @@ export function withOutputs(path: string, outputs: readonly ExtraOutput[]): stri
   const { edit, files } = openForEdit(path);
   try {
     addOutputs(edit, outputs);
-    return writeModel(edit.proto, files, join(mkdtempSync(join(tmpdir(), 'dyn-int8-')), 'float.onnx'), { protect: [path] }).path;
+    return writeModel(edit.proto, files, join(outputFolder(), 'float.onnx'), { protect: [path] }).path;
   } finally {
     files.close();
   }
@@ -58,7 +71,7 @@ export function withOutputs(path: string, outputs: readonly ExtraOutput[]): stri
 
 /** Quantizes a model file into a temporary folder; returns the output path and the result. */
 export function quantizeFile(path: string, options: DynamicOptions = {}, extraOutputs: readonly ExtraOutput[] = []): { out: string; result: DynamicResult; edit: ModelEdit } {
-  const dir = mkdtempSync(join(tmpdir(), 'dyn-int8-'));
+  const dir = outputFolder();
   const { edit, files } = openForEdit(path);
   try {
     const result = quantizeDynamic(edit, files, options);
