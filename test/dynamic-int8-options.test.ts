@@ -126,3 +126,30 @@ test('op-type and node lists on ResNet-18: opTypes, excludeOps, includeNodes and
   assert.equal(allBut.result.nodesChanged, 20);
   assertValidModel(allBut.out);
 });
+
+test('a node of a chosen type that cannot take the integer form stays float and is listed with why (Gemm with transA, a rank-3 MatMul weight)', () => {
+  const m = model(
+    graph({
+      input: [valueInfo('x', tensorType(1, [4, 2]))],
+      output: [valueInfo('y', tensorType(1, [2, 3])), valueInfo('z', tensorType(1, [2, 4, 3]))],
+      initializer: [constantTensor('w', 1, [4, 3], values(12, 1)), constantTensor('w3', 1, [2, 2, 3], values(12, 2)), constantTensor('w2', 1, [2, 2], values(4, 3))],
+      node: [
+        node('Gemm', ['x', 'w'], ['y'], [attr('transA', 1)], 'gemm_t'),
+        node('MatMul', ['x', 'w2'], ['h'], [], 'mm2'),
+        node('MatMul', ['h', 'w3'], ['z'], [], 'mm3'),
+      ],
+    }),
+    13,
+  );
+  const result = quantizeDynamic(new ModelEdit(m), undefined);
+  assert.equal(result.nodesChanged, 1);
+  assert.deepEqual(
+    result.leftFloat.map((l) => [l.node.name, l.reason]),
+    [
+      ['gemm_t', 'Gemm with transA=1'],
+      ['mm3', 'its weight has rank 3, not 2'],
+    ],
+  );
+  assert.equal(result.details.nodesLeftFloat, 2);
+  assert.ok(result.warnings.some((w) => w.includes("'gemm_t'")));
+});
