@@ -15,6 +15,8 @@ import type { DynamicOptions } from '../../src/optimize/dynamic/options';
 
 export const PYTHON = '/usr/bin/python3';
 
+export { cosine } from './fp16-inputs';
+
 /** A float32 little-endian C-order .npy file (what .cache/data holds). */
 export function readNpy(path: string): ort.Tensor {
   const bytes = readFileSync(path);
@@ -95,17 +97,6 @@ export async function runModel(path: string, feeds: Record<string, ort.Tensor>, 
   }
 }
 
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 /** Both checkers accept the file: ours (no errors) and python onnx.checker. */
 export function assertValidModel(path: string): void {
