@@ -67,20 +67,6 @@ export function quantizeValue(x: number, scale: number, zeroPoint: number, type:
   return q < lo ? lo : q > hi ? hi : q;
 }
 
-/** Smallest and largest value (NaN when there are none or one is NaN, as numpy's min/max). */
-export function minMax(values: Float32Array): [number, number] {
-  if (!values.length) return [0, 0];
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-    if (v !== v) return [NaN, NaN];
-  }
-  return [lo, hi];
-}
-
 export interface QuantizedValues {
   data: Int8Array | Uint8Array;
   /** One per channel along `axis`, or one for the tensor. */
@@ -103,7 +89,6 @@ function widenRange(values: Float32Array, from: number, to: number, lo: Float64A
     if (v > b) b = v;
     if (v !== v) a = b = NaN;
   }
-  if (a !== a) a = b = NaN;
   lo[c] = a;
   hi[c] = b;
 }
