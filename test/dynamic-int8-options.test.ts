@@ -9,7 +9,7 @@ import { constantTensor } from '../src/onnx/edit/computed-tensor';
 import { ModelEdit } from '../src/onnx/edit/model-edit';
 import { writeModel } from '../src/onnx/io/write-model';
 import { encodeModelBytes } from '../src/onnx/open';
-import type { ModelProto } from '../src/onnx/proto/types';
+import type { GraphProto, ModelProto } from '../src/onnx/proto/types';
 import { quantizeDynamic } from '../src/optimize/dynamic/quantize-dynamic';
 import type { DynamicOptions } from '../src/optimize/dynamic/options';
 import { ROOT } from './helpers/corpus';
@@ -152,4 +152,35 @@ test('a node of a chosen type that cannot take the integer form stays float and 
   );
   assert.equal(result.details.nodesLeftFloat, 2);
   assert.ok(result.warnings.some((w) => w.includes("'gemm_t'")));
+});
+
+test('a MatMul inside a Loop body whose weight is an initializer of the main graph is quantized in the body; the weight quantized in the main graph; ORT runs it', async () => {
+  // A fresh body each time: quantizing edits the graph objects in place.
+  const body = (): GraphProto => graph({
+    name: 'body',
+    input: [valueInfo('i', tensorType(7, [])), valueInfo('cond_in', tensorType(9, [])), valueInfo('v_in', tensorType(1, [2, 4]))],
+    output: [valueInfo('cond_out', tensorType(9, [])), valueInfo('v_out', tensorType(1, [2, 4]))],
+    node: [node('Identity', ['cond_in'], ['cond_out'], [], 'keep_going'), node('MatMul', ['v_in', 'w'], ['mm'], [], 'body_mm'), node('Tanh', ['mm'], ['v_out'], [], 'tanh')],
+    });
+  const loopModel = (): ModelProto =>
+    model(
+      graph({
+        input: [valueInfo('x', tensorType(1, [2, 4]))],
+        output: [valueInfo('y', tensorType(1, [2, 4]))],
+        initializer: [constantTensor('w', 1, [4, 4], values(16, 5)), constantTensor('trips', 7, [], BigInt64Array.from([3n])), constantTensor('yes', 9, [], Uint8Array.from([1]))],
+        node: [node('Loop', ['trips', 'yes', 'x'], ['y'], [attr('body', body())], 'loop')],
+      }),
+      13,
+    );
+  const edit = new ModelEdit(loopModel());
+  const result = quantizeDynamic(edit, undefined);
+  assert.equal(result.nodesChanged, 1);
+  const bodyEdit = edit.graphs().find((g) => g.parent)!;
+  assert.ok(bodyEdit.nodes.some((n) => n.name === 'body_mm_quant' && n.op_type === 'MatMulInteger'));
+  assert.ok(edit.main.initializer('w_quantized') && !edit.main.initializer('w'), 'the weight is quantized where it is defined, the float one goes');
+  const path = writeModel(edit.proto, undefined, join(mkdtempSync(join(tmpdir(), 'dyn-opt-')), 'loop.onnx'), { protect: [] }).path;
+  assertValidModel(path);
+  const x = values(8, 6);
+  const [a, b] = [await run(encodeModelBytes(loopModel()), x), await run(path, x)];
+  assert.ok(cosine(a.y!, b.y!) > 0.99, `cosine ${cosine(a.y!, b.y!)}`);
 });
