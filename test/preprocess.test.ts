@@ -8,7 +8,7 @@ import { writeModel } from '../src/onnx/io/write-model';
 import { preprocess } from '../src/optimize/preprocess/preprocess';
 import { feeds } from './helpers/corpus-feeds';
 import { CORPUS_DIR, ROOT } from './helpers/corpus';
-import { graph, model, node, tensorType, valueInfo } from './helpers/models';
+import { attr, graph, model, node, tensorType, valueInfo } from './helpers/models';
 import { assertValidModel, npyFiles, openForEdit, outputFolder, readNpy, removeOutputs, runModel } from './helpers/quantize-run';
 
 after(removeOutputs);
@@ -96,4 +96,19 @@ test('an Identity that is a graph output stays; a BatchNormalization whose Conv 
   assert.equal(r.batchNormsFolded, 0, 'the Conv output c is a graph output too');
   assert.deepEqual(edit.main.nodes.map((n) => n.name), ['conv', 'bn', 'id_out']);
   assert.equal(edit.main.nodes[0]!.input[0], 'x');
+});
+
+test('an Identity whose output an If branch returns as its own output stays (the branch would return an outer value directly)', () => {
+  const branch = graph({ name: 'b', output: [valueInfo('x1', tensorType(1, [2]))] });
+  const ifAttr = (name: string) => ({ ...attr(name, branch), name });
+  const m = model(
+    graph({
+      input: [valueInfo('x', tensorType(1, [2])), valueInfo('c', tensorType(9, []))],
+      output: [valueInfo('y', tensorType(1, [2]))],
+      node: [node('Identity', ['x'], ['x1'], [], 'id'), node('If', ['c'], ['y'], [ifAttr('then_branch'), ifAttr('else_branch')], 'if')],
+    }),
+  );
+  const edit = new ModelEdit(m);
+  assert.equal(preprocess(edit, undefined).identitiesRemoved, 0);
+  assert.ok(edit.main.nodes.some((n) => n.name === 'id'));
 });
