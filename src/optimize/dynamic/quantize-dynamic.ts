@@ -27,7 +27,7 @@ export interface DynamicResult {
  * DynamicQuantizeLinear, MatMulInteger/ConvInteger, then a float rescale. Gemm, which ORT
  * leaves in float, becomes MatMulInteger + rescale + Add of beta·C. Edits `edit` in place;
  * new tensors are computed while the model is written. Throws AlreadyQuantizedError,
- * NothingToQuantizeError, or OpsetTooOldError below opset 11 (raise it first: upgradeOpset).
+ * NothingToQuantizeError, or OpsetTooOldError below opset 11 (quantizeDynamicModel raises it).
  */
 export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, options: DynamicOptions = {}): DynamicResult {
   refuseIfQuantized(edit);
