@@ -3,18 +3,20 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'node:test';
+import test, { after } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { constantTensor } from '../src/onnx/edit/computed-tensor';
 import { ModelEdit } from '../src/onnx/edit/model-edit';
 import { writeModel } from '../src/onnx/io/write-model';
 import { encodeModelBytes } from '../src/onnx/open';
-import type { ModelProto } from '../src/onnx/proto/types';
+import type { GraphProto, ModelProto } from '../src/onnx/proto/types';
 import { quantizeDynamic } from '../src/optimize/dynamic/quantize-dynamic';
 import type { DynamicOptions } from '../src/optimize/dynamic/options';
 import { ROOT } from './helpers/corpus';
 import { attr, graph, model, node, tensorType, valueInfo } from './helpers/models';
-import { assertValidModel, cosine, PYTHON, quantizeFile } from './helpers/quantize-run';
+import { assertValidModel, cosine, PYTHON, quantizeFile, removeOutputs } from './helpers/quantize-run';
+
+after(removeOutputs);
 
 const RESNET = join(ROOT, '.cache', 'models', 'resnet18.onnx');
 
@@ -123,4 +125,62 @@ test('op-type and node lists on ResNet-18: opTypes, excludeOps, includeNodes and
   assert.deepEqual(convs(allBut.edit), [first]);
   assert.equal(allBut.result.nodesChanged, 20);
   assertValidModel(allBut.out);
+});
+
+test('a node of a chosen type that cannot take the integer form stays float and is listed with why (Gemm with transA, a rank-3 MatMul weight)', () => {
+  const m = model(
+    graph({
+      input: [valueInfo('x', tensorType(1, [4, 2]))],
+      output: [valueInfo('y', tensorType(1, [2, 3])), valueInfo('z', tensorType(1, [2, 4, 3]))],
+      initializer: [constantTensor('w', 1, [4, 3], values(12, 1)), constantTensor('w3', 1, [2, 2, 3], values(12, 2)), constantTensor('w2', 1, [2, 2], values(4, 3))],
+      node: [
+        node('Gemm', ['x', 'w'], ['y'], [attr('transA', 1)], 'gemm_t'),
+        node('MatMul', ['x', 'w2'], ['h'], [], 'mm2'),
+        node('MatMul', ['h', 'w3'], ['z'], [], 'mm3'),
+      ],
+    }),
+    13,
+  );
+  const result = quantizeDynamic(new ModelEdit(m), undefined);
+  assert.equal(result.nodesChanged, 1);
+  assert.deepEqual(
+    result.leftFloat.map((l) => [l.node.name, l.reason]),
+    [
+      ['gemm_t', 'Gemm with transA=1'],
+      ['mm3', 'its weight has rank 3, not 2'],
+    ],
+  );
+  assert.equal(result.details.nodesLeftFloat, 2);
+  assert.ok(result.warnings.some((w) => w.includes("'gemm_t'")));
+});
+
+test('a MatMul inside a Loop body whose weight is an initializer of the main graph is quantized in the body; the weight quantized in the main graph; ORT runs it', async () => {
+  // A fresh body each time: quantizing edits the graph objects in place.
+  const body = (): GraphProto => graph({
+    name: 'body',
+    input: [valueInfo('i', tensorType(7, [])), valueInfo('cond_in', tensorType(9, [])), valueInfo('v_in', tensorType(1, [2, 4]))],
+    output: [valueInfo('cond_out', tensorType(9, [])), valueInfo('v_out', tensorType(1, [2, 4]))],
+    node: [node('Identity', ['cond_in'], ['cond_out'], [], 'keep_going'), node('MatMul', ['v_in', 'w'], ['mm'], [], 'body_mm'), node('Tanh', ['mm'], ['v_out'], [], 'tanh')],
+    });
+  const loopModel = (): ModelProto =>
+    model(
+      graph({
+        input: [valueInfo('x', tensorType(1, [2, 4]))],
+        output: [valueInfo('y', tensorType(1, [2, 4]))],
+        initializer: [constantTensor('w', 1, [4, 4], values(16, 5)), constantTensor('trips', 7, [], BigInt64Array.from([3n])), constantTensor('yes', 9, [], Uint8Array.from([1]))],
+        node: [node('Loop', ['trips', 'yes', 'x'], ['y'], [attr('body', body())], 'loop')],
+      }),
+      13,
+    );
+  const edit = new ModelEdit(loopModel());
+  const result = quantizeDynamic(edit, undefined);
+  assert.equal(result.nodesChanged, 1);
+  const bodyEdit = edit.graphs().find((g) => g.parent)!;
+  assert.ok(bodyEdit.nodes.some((n) => n.name === 'body_mm_quant' && n.op_type === 'MatMulInteger'));
+  assert.ok(edit.main.initializer('w_quantized') && !edit.main.initializer('w'), 'the weight is quantized where it is defined, the float one goes');
+  const path = writeModel(edit.proto, undefined, join(mkdtempSync(join(tmpdir(), 'dyn-opt-')), 'loop.onnx'), { protect: [] }).path;
+  assertValidModel(path);
+  const x = values(8, 6);
+  const [a, b] = [await run(encodeModelBytes(loopModel()), x), await run(path, x)];
+  assert.ok(cosine(a.y!, b.y!) > 0.99, `cosine ${cosine(a.y!, b.y!)}`);
 });

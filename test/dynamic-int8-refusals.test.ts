@@ -1,12 +1,19 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'node:test';
+import test, { after } from 'node:test';
 import { ModelEdit, OpsetTooOldError } from '../src/onnx/edit/model-edit';
 import { AlreadyQuantizedError, findQuantizedNodes, NothingToQuantizeError } from '../src/optimize/already-quantized';
 import { quantizeDynamic } from '../src/optimize/dynamic/quantize-dynamic';
+import { NonFiniteWeightError } from '../src/optimize/dynamic/quantized-weight';
+import { constantTensor } from '../src/onnx/edit/computed-tensor';
+import { writeModel } from '../src/onnx/io/write-model';
 import { CORPUS_DIR, ROOT, SUITE_DIR } from './helpers/corpus';
 import { graph, model, node, tensorType, valueInfo } from './helpers/models';
-import { openForEdit, quantizeFile } from './helpers/quantize-run';
+import { openForEdit, quantizeFile, removeOutputs } from './helpers/quantize-run';
+
+after(removeOutputs);
 
 const QUANTIZED_SUITE = ['test_qlinearconv', 'test_qlinearmatmul_2D', 'test_qlinearmatmul_3D', 'test_dynamicquantizelinear', 'test_dynamicquantizelinear_max_adjusted', 'test_matmulinteger', 'test_basic_convinteger', 'test_convinteger_with_padding', 'test_quantizelinear', 'test_dequantizelinear_axis'];
 
@@ -80,4 +87,23 @@ test('a model below opset 11 is refused with how far the opset must be raised (P
   assert.ok(e instanceof OpsetTooOldError, e.message);
   assert.equal(e.have, 9);
   assert.equal(e.need, 11);
+});
+
+test('a weight holding NaN or infinity stops the write with an error naming it, and leaves no file', () => {
+  for (const bad of [NaN, Infinity]) {
+    const m = model(
+      graph({
+        input: [valueInfo('x', tensorType(1, [1, 2]))],
+        output: [valueInfo('y', tensorType(1, [1, 2]))],
+        initializer: [constantTensor('w', 1, [2, 2], Float32Array.from([1, bad, 0.5, 2]))],
+        node: [node('MatMul', ['x', 'w'], ['y'], [], 'mm')],
+      }),
+      13,
+    );
+    const edit = new ModelEdit(m);
+    quantizeDynamic(edit, undefined);
+    const out = join(mkdtempSync(join(tmpdir(), 'dyn-nan-')), 'q.onnx');
+    assert.throws(() => writeModel(edit.proto, undefined, out, { protect: [] }), (e: Error) => e instanceof NonFiniteWeightError && e.message.includes("'w'"));
+    assert.ok(!existsSync(out));
+  }
 });

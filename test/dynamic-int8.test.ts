@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import test from 'node:test';
+import test, { after } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { CORPUS_DIR, ROOT } from './helpers/corpus';
-import { assertValidModel, cosine, npyFiles, openForEdit, quantizeFile, readNpy, runModel, withOutputs } from './helpers/quantize-run';
+import { assertValidModel, cosine, npyFiles, openForEdit, quantizeFile, readNpy, runModel, withOutputs, removeOutputs } from './helpers/quantize-run';
+
+after(removeOutputs);
 
 const MODELS = join(ROOT, '.cache', 'models');
 const DATA = join(ROOT, '.cache', 'data');
@@ -74,7 +76,7 @@ async function vadProbabilities(path: string, frames: string[]): Promise<Float32
   const s = await ort.InferenceSession.create(path);
   try {
     const sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
-    let state = new ort.Tensor('float32', new Float32Array(2 * 128), [2, 1, 128]);
+    let state: ort.Tensor = new ort.Tensor('float32', new Float32Array(2 * 128), [2, 1, 128]);
     const out = new Float32Array(frames.length);
     for (const [i, f] of frames.entries()) {
       const r = await s.run({ input: readNpy(join(f, 'input.npy')), state, sr });
@@ -89,7 +91,7 @@ async function vadProbabilities(path: string, frames: string[]): Promise<Float32
 
 test('Silero VAD v5: Conv weights held by Constant nodes inside If branches are quantized there; speech probabilities on real speech stay close', async () => {
   const model = join(CORPUS_DIR, 'silero_vad_v5.onnx');
-  const { out, result, edit } = quantizeFile(model);
+  const { out, result, edit } = quantizeFile(model, { perChannel: true });
   const inBranches = edit.graphs().filter((g) => g.parent).flatMap((g) => g.nodes.filter((n) => n.op_type === 'ConvInteger'));
   assert.equal(inBranches.length, result.details.quantizedConv);
   assert.ok(inBranches.length >= 10, `${inBranches.length} ConvInteger nodes in If branches`);
@@ -102,4 +104,26 @@ test('Silero VAD v5: Conv weights held by Constant nodes inside If branches are 
   const maxError = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
   console.log(`Silero VAD v5: size ratio ${ratio.toFixed(3)}, probability cosine ${cosine(a, b).toFixed(4)}, max abs error ${maxError.toFixed(4)} over ${frames.length} frames`);
   assert.ok(cosine(a, b) >= 0.95);
+});
+
+test('PP-OCRv4 detection (weights in Constant nodes, no initializers): every Conv quantized from its Constant, which goes; the text map on real text images stays close', async () => {
+  const model = join(CORPUS_DIR, 'ch_PP-OCRv4_det_infer.onnx');
+  const { edit: before, files } = openForEdit(model);
+  const convs = before.main.nodes.filter((n) => n.op_type === 'Conv').length;
+  assert.equal(before.main.proto.initializer.length, 0);
+  files.close();
+  const { out, result, edit } = quantizeFile(model, { perChannel: true });
+  assert.equal(result.details.quantizedConv, convs);
+  assert.ok(!edit.main.nodes.some((n) => n.op_type === 'Conv'));
+  assertValidModel(out);
+  const ratio = statSync(out).size / statSync(model).size;
+  const cosines: number[] = [];
+  for (const f of npyFiles(join(DATA, 'ocr-det', 'eval')).slice(0, 2)) {
+    const feeds = { x: readNpy(f) };
+    const [[a], [b]] = [await runModel(model, feeds), await runModel(out, feeds)];
+    cosines.push(cosine(a!, b!));
+  }
+  console.log(`PP-OCRv4 det: ${convs} Conv, size ratio ${ratio.toFixed(3)}, cosines ${cosines.map((c) => c.toFixed(4)).join(' ')}`);
+  assert.ok(ratio <= 0.3, `size ratio ${ratio}`);
+  assert.ok(Math.min(...cosines) >= 0.95, `cosines ${cosines.join(', ')}`);
 });

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'node:test';
+import test, { after } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { constantTensor } from '../src/onnx/edit/computed-tensor';
 import { ModelEdit } from '../src/onnx/edit/model-edit';
@@ -10,21 +8,14 @@ import { writeModel } from '../src/onnx/io/write-model';
 import { preprocess } from '../src/optimize/preprocess/preprocess';
 import { feeds } from './helpers/corpus-feeds';
 import { CORPUS_DIR, ROOT } from './helpers/corpus';
-import { graph, model, node, tensorType, valueInfo } from './helpers/models';
-import { assertValidModel, npyFiles, openForEdit, readNpy } from './helpers/quantize-run';
+import { attr, graph, model, node, tensorType, valueInfo } from './helpers/models';
+import { assertValidModel, npyFiles, openForEdit, outputFolder, readNpy, removeOutputs, runModel } from './helpers/quantize-run';
+
+after(removeOutputs);
 
 const RESNET_BN = join(ROOT, '.cache', 'models', 'resnet18-bn.onnx');
 
-/** Outputs with ORT's own graph optimizations off, so that its BatchNormalization fusion does not hide ours. */
-async function runPlain(path: string, input: Record<string, ort.Tensor>): Promise<Float32Array[]> {
-  const s = await ort.InferenceSession.create(path, { graphOptimizationLevel: 'disabled' });
-  try {
-    const out = await s.run(input);
-    return s.outputNames.map((n) => out[n]!.data as Float32Array);
-  } finally {
-    await s.release();
-  }
-}
+const runPlain = (path: string, input: Record<string, ort.Tensor>): Promise<Float32Array[]> => runModel(path, input, 'disabled');
 
 function assertRelativelyEqual(a: Float32Array, b: Float32Array, tolerance: number): void {
   assert.equal(a.length, b.length);
@@ -40,7 +31,7 @@ function preprocessed(path: string): { out: string; result: ReturnType<typeof pr
   const { edit, files } = openForEdit(path);
   try {
     const result = preprocess(edit, files);
-    const out = writeModel(edit.proto, files, join(mkdtempSync(join(tmpdir(), 'preprocess-')), 'pre.onnx'), { protect: [path] }).path;
+    const out = writeModel(edit.proto, files, join(outputFolder(), 'pre.onnx'), { protect: [path] }).path;
     return { out, result, edit };
   } finally {
     files.close();
@@ -105,4 +96,19 @@ test('an Identity that is a graph output stays; a BatchNormalization whose Conv 
   assert.equal(r.batchNormsFolded, 0, 'the Conv output c is a graph output too');
   assert.deepEqual(edit.main.nodes.map((n) => n.name), ['conv', 'bn', 'id_out']);
   assert.equal(edit.main.nodes[0]!.input[0], 'x');
+});
+
+test('an Identity whose output an If branch returns as its own output stays (the branch would return an outer value directly)', () => {
+  const branch = graph({ name: 'b', output: [valueInfo('x1', tensorType(1, [2]))] });
+  const ifAttr = (name: string) => ({ ...attr(name, branch), name });
+  const m = model(
+    graph({
+      input: [valueInfo('x', tensorType(1, [2])), valueInfo('c', tensorType(9, []))],
+      output: [valueInfo('y', tensorType(1, [2]))],
+      node: [node('Identity', ['x'], ['x1'], [], 'id'), node('If', ['c'], ['y'], [ifAttr('then_branch'), ifAttr('else_branch')], 'if')],
+    }),
+  );
+  const edit = new ModelEdit(m);
+  assert.equal(preprocess(edit, undefined).identitiesRemoved, 0);
+  assert.ok(edit.main.nodes.some((n) => n.name === 'id'));
 });

@@ -67,20 +67,6 @@ export function quantizeValue(x: number, scale: number, zeroPoint: number, type:
   return q < lo ? lo : q > hi ? hi : q;
 }
 
-/** Smallest and largest value (NaN when there are none or one is NaN, as numpy's min/max). */
-export function minMax(values: Float32Array): [number, number] {
-  if (!values.length) return [0, 0];
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-    if (v !== v) return [NaN, NaN];
-  }
-  return [lo, hi];
-}
-
 export interface QuantizedValues {
   data: Int8Array | Uint8Array;
   /** One per channel along `axis`, or one for the tensor. */
@@ -93,6 +79,61 @@ function quantArray(type: QuantType, n: number): Int8Array | Uint8Array {
   return type === 'int8' ? new Int8Array(n) : new Uint8Array(n);
 }
 
+/** Widens [lo[c], hi[c]] by values[from..to) (NaN marks the channel: numpy's min/max would be NaN). */
+function widenRange(values: Float32Array, from: number, to: number, lo: Float64Array, hi: Float64Array, c: number): void {
+  let a = lo[c]!;
+  let b = hi[c]!;
+  for (let i = from; i < to; i++) {
+    const v = values[i]!;
+    if (v < a) a = v;
+    if (v > b) b = v;
+    if (v !== v) a = b = NaN;
+  }
+  lo[c] = a;
+  hi[c] = b;
+}
+
+/**
+ * 1.5 · 2^23: adding it to a float32 |t| < 2^22 and rounding to float32 leaves an integer step,
+ * so the float32 rounding itself rounds t half to even, as numpy does (larger |t| are clipped
+ * anyway). Cheaper than Math.round and a tie test in the loop every weight goes through.
+ */
+const ROUNDER = 12582912;
+
+/** widenRange when the channel axis is the last one: row after row, element c into channel c. */
+function widenRanges(values: Float32Array, lo: Float64Array, hi: Float64Array): void {
+  const channels = lo.length;
+  const nan = new Uint8Array(channels);
+  for (let i = 0; i < values.length; ) {
+    for (let c = 0; c < channels; c++, i++) {
+      const v = values[i]!;
+      if (v < lo[c]!) lo[c] = v;
+      if (v > hi[c]!) hi[c] = v;
+      if (v !== v) nan[c] = 1;
+    }
+  }
+  for (let c = 0; c < channels; c++) if (nan[c]) lo[c] = hi[c] = NaN;
+}
+
+/** quantizeRun when the channel axis is the last one. */
+function quantizeRows(values: Float32Array, data: Int8Array | Uint8Array, scales: Float32Array, zeroPoints: Int8Array | Uint8Array, qlo: number, qhi: number): void {
+  const channels = scales.length;
+  for (let i = 0; i < values.length; ) {
+    for (let c = 0; c < channels; c++, i++) {
+      const r = Math.fround(Math.fround(values[i]! / scales[c]!) + ROUNDER) - ROUNDER + zeroPoints[c]!;
+      data[i] = r < qlo ? qlo : r > qhi ? qhi : r;
+    }
+  }
+}
+
+/** quantizeValue over values[from..to) with one scale and zero point: the loop every weight element goes through. */
+function quantizeRun(values: Float32Array, data: Int8Array | Uint8Array, from: number, to: number, scale: number, zeroPoint: number, qlo: number, qhi: number): void {
+  for (let i = from; i < to; i++) {
+    const r = Math.fround(Math.fround(values[i]! / scale) + ROUNDER) - ROUNDER + zeroPoint;
+    data[i] = r < qlo ? qlo : r > qhi ? qhi : r;
+  }
+}
+
 /**
  * Quantizes a float tensor per tensor (axis undefined) or per channel along `axis` (each
  * channel its own range, as ORT's quantize_weight_per_channel). `dims` gives the layout.
@@ -101,35 +142,22 @@ export function quantizeValues(values: Float32Array, dims: readonly number[], sp
   if (axis !== undefined && (axis < 0 || axis >= dims.length)) throw new RangeError(`axis ${axis} is outside rank ${dims.length}`);
   const channels = axis === undefined ? 1 : dims[axis]!;
   const inner = axis === undefined ? values.length : dims.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const outer = values.length / (channels * inner);
+  const outer = channels * inner ? values.length / (channels * inner) : 0;
   const lo = new Float64Array(channels).fill(Infinity);
   const hi = new Float64Array(channels).fill(-Infinity);
-  const nan = new Uint8Array(channels);
-  for (let o = 0, i = 0; o < outer; o++) {
-    for (let c = 0; c < channels; c++) {
-      for (let k = 0; k < inner; k++, i++) {
-        const v = values[i]!;
-        if (v < lo[c]!) lo[c] = v;
-        if (v > hi[c]!) hi[c] = v;
-        if (v !== v) nan[c] = 1;
-      }
-    }
-  }
+  if (inner === 1) widenRanges(values, lo, hi);
+  else for (let o = 0, i = 0; o < outer; o++) for (let c = 0; c < channels; c++, i += inner) widenRange(values, i, i + inner, lo, hi, c);
   const scales = new Float32Array(channels);
   const zeroPoints = quantArray(spec.type, channels);
   for (let c = 0; c < channels; c++) {
     const empty = lo[c] === Infinity;
-    const p = nan[c] ? { scale: NaN, zeroPoint: 0 } : scaleAndZeroPoint(empty ? 0 : lo[c]!, empty ? 0 : hi[c]!, spec);
+    const p = lo[c] !== lo[c] ? { scale: NaN, zeroPoint: 0 } : scaleAndZeroPoint(empty ? 0 : lo[c]!, empty ? 0 : hi[c]!, spec);
     scales[c] = p.scale;
     zeroPoints[c] = p.zeroPoint;
   }
   const data = quantArray(spec.type, values.length);
-  for (let o = 0, i = 0; o < outer; o++) {
-    for (let c = 0; c < channels; c++) {
-      const s = scales[c]!;
-      const z = zeroPoints[c]!;
-      for (let k = 0; k < inner; k++, i++) data[i] = quantizeValue(values[i]!, s, z, spec.type);
-    }
-  }
+  const [qlo, qhi] = FULL[spec.type];
+  if (inner === 1) quantizeRows(values, data, scales, zeroPoints, qlo, qhi);
+  else for (let o = 0, i = 0; o < outer; o++) for (let c = 0; c < channels; c++, i += inner) quantizeRun(values, data, i, i + inner, scales[c]!, zeroPoints[c]!, qlo, qhi);
   return { data, scales, zeroPoints, axis };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -14,6 +14,8 @@ import { quantizeDynamic, type DynamicResult } from '../../src/optimize/dynamic/
 import type { DynamicOptions } from '../../src/optimize/dynamic/options';
 
 export const PYTHON = '/usr/bin/python3';
+
+export { cosine } from './fp16-inputs';
 
 /** A float32 little-endian C-order .npy file (what .cache/data holds). */
 export function readNpy(path: string): ort.Tensor {
@@ -29,6 +31,19 @@ export function readNpy(path: string): ort.Tensor {
 }
 
 export const npyFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.npy')).sort().map((f) => join(dir, f));
+
+/** Folders the helpers made (quantized models, float copies): removed by `removeOutputs` after a test file. */
+const made: string[] = [];
+
+export function outputFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dyn-int8-'));
+  made.push(dir);
+  return dir;
+}
+
+export function removeOutputs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 export function openForEdit(path: string): { edit: ModelEdit; files: DiskModelFiles } {
   const files = new DiskModelFiles(path);
@@ -50,7 +65,7 @@ export function withOutputs(path: string, outputs: readonly ExtraOutput[]): stri
   const { edit, files } = openForEdit(path);
   try {
     addOutputs(edit, outputs);
-    return writeModel(edit.proto, files, join(mkdtempSync(join(tmpdir(), 'dyn-int8-')), 'float.onnx'), { protect: [path] }).path;
+    return writeModel(edit.proto, files, join(outputFolder(), 'float.onnx'), { protect: [path] }).path;
   } finally {
     files.close();
   }
@@ -58,7 +73,7 @@ export function withOutputs(path: string, outputs: readonly ExtraOutput[]): stri
 
 /** Quantizes a model file into a temporary folder; returns the output path and the result. */
 export function quantizeFile(path: string, options: DynamicOptions = {}, extraOutputs: readonly ExtraOutput[] = []): { out: string; result: DynamicResult; edit: ModelEdit } {
-  const dir = mkdtempSync(join(tmpdir(), 'dyn-int8-'));
+  const dir = outputFolder();
   const { edit, files } = openForEdit(path);
   try {
     const result = quantizeDynamic(edit, files, options);
@@ -71,8 +86,9 @@ export function quantizeFile(path: string, options: DynamicOptions = {}, extraOu
   }
 }
 
-export async function runModel(path: string, feeds: Record<string, ort.Tensor>): Promise<Float32Array[]> {
-  const s = await ort.InferenceSession.create(path, { graphOptimizationLevel: 'all' });
+/** The model's outputs in onnxruntime; `optimization` 'disabled' keeps ORT's own fusions (BatchNormalization into Conv) out of a comparison. */
+export async function runModel(path: string, feeds: Record<string, ort.Tensor>, optimization: 'disabled' | 'all' = 'all'): Promise<Float32Array[]> {
+  const s = await ort.InferenceSession.create(path, { graphOptimizationLevel: optimization });
   try {
     const out = await s.run(feeds);
     return s.outputNames.map((n) => out[n]!.data as Float32Array);
@@ -81,17 +97,6 @@ export async function runModel(path: string, feeds: Record<string, ort.Tensor>):
   }
 }
 
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 /** Both checkers accept the file: ours (no errors) and python onnx.checker. */
 export function assertValidModel(path: string): void {

@@ -24,3 +24,12 @@ export const DEFAULT_OP_TYPES: readonly string[] = ['MatMul', 'Conv', 'Gemm'];
 
 /** DynamicQuantizeLinear arrived in opset 11 (MatMulInteger and ConvInteger in 10). */
 export const DYNAMIC_MIN_OPSET = 11;
+
+/**
+ * The default-domain opset the quantized model needs: 11 whatever the options. Per-channel
+ * scales go into the float rescale and MatMulInteger's per-column zero points (opset 10), so,
+ * unlike QDQ's per-axis DequantizeLinear, they do not need opset 13.
+ */
+export function dynamicOpsetNeeded(_options: DynamicOptions = {}): number {
+  return DYNAMIC_MIN_OPSET;
+}

@@ -5,14 +5,16 @@ import { preprocess } from '../preprocess/preprocess';
 import { inferValueTypes } from '../preprocess/value-types';
 import type { QuantSpec } from '../quant-math';
 import { rewriteNode, type RewriteContext } from './integer-node';
-import { DEFAULT_OP_TYPES, DYNAMIC_MIN_OPSET, type DynamicOptions } from './options';
+import { DYNAMIC_MIN_OPSET, type DynamicOptions } from './options';
 import { WeightQuantizer } from './quantized-weight';
-import { selectNodes } from './select-nodes';
+import { chosenOpTypes, selectNodes, type LeftFloat } from './select-nodes';
 
 export interface DynamicResult {
   nodesAdded: number;
   /** Nodes replaced by their integer form. */
   nodesChanged: number;
+  /** Nodes of a chosen op type with a weight that stay float (the flow maps them to node ids for keptFloat). */
+  leftFloat: LeftFloat[];
   /** Counts for the report's `details`. */
   details: Record<string, number | string | boolean>;
   warnings: string[];
@@ -25,7 +27,7 @@ export interface DynamicResult {
  * DynamicQuantizeLinear, MatMulInteger/ConvInteger, then a float rescale. Gemm, which ORT
  * leaves in float, becomes MatMulInteger + rescale + Add of beta·C. Edits `edit` in place;
  * new tensors are computed while the model is written. Throws AlreadyQuantizedError,
- * NothingToQuantizeError, or OpsetTooOldError below opset 11 (raise it first: upgradeOpset).
+ * NothingToQuantizeError, or OpsetTooOldError below opset 11 (quantizeDynamicModel raises it).
  */
 export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, options: DynamicOptions = {}): DynamicResult {
   refuseIfQuantized(edit);
@@ -47,9 +49,11 @@ export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, 
     Object.assign(details, { identitiesRemoved: pre.identitiesRemoved, batchNormsFolded: pre.batchNormsFolded, valuesTyped: pre.valuesTyped });
     typeOf = pre.typeOf;
   }
-  const { candidates, skipped, withoutWeight } = selectNodes(edit.graphs(), options, typeOf);
+  const { candidates, leftFloat, withoutWeight } = selectNodes(edit.graphs(), options, typeOf);
+  const skipped = leftFloat.map((l) => `${l.node.op_type} '${l.node.name || l.node.output[0]}' stays float: ${l.reason}`);
   if (!candidates.length) {
-    throw new NothingToQuantizeError(`no node would be quantized: dynamic quantization changes ${[...(options.opTypes ?? DEFAULT_OP_TYPES)].join(', ')} nodes whose input 1 is a float32 weight${skipped.length ? `; ${skipped.slice(0, 3).join('; ')}` : ''}`);
+    const ops = chosenOpTypes(options);
+    throw new NothingToQuantizeError(`no node would be quantized: dynamic quantization changes ${ops.length ? ops.join(', ') : 'no op type (all excluded)'} nodes whose input 1 is a float32 weight${skipped.length ? `; ${skipped.slice(0, 3).join('; ')}` : ''}`);
   }
   const weights = new WeightQuantizer(edit, files, spec);
   const ctx: RewriteContext = { files, weights, perChannel: options.perChannel ?? false, activations: new Map(), nodesAdded: 0, warnings: [] };
@@ -61,7 +65,7 @@ export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, 
   edit.sortTopologically();
   for (const [op, n] of Object.entries(byOp)) details[`quantized${op}`] = n;
   details.weightsQuantized = weights.quantizedWeights;
-  details.keptFloat = skipped.length;
+  details.nodesLeftFloat = skipped.length;
   details.withoutWeight = withoutWeight;
-  return { nodesAdded: ctx.nodesAdded, nodesChanged: candidates.length, details, warnings: [...ctx.warnings, ...skipped] };
+  return { nodesAdded: ctx.nodesAdded, nodesChanged: candidates.length, leftFloat, details, warnings: [...ctx.warnings, ...skipped] };
 }

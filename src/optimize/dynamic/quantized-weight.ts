@@ -8,6 +8,11 @@ import { QUANT_ONNX_TYPE, quantizeValues, type QuantizedValues, type QuantSpec }
 
 const FLOAT = 1;
 
+/** A weight holds NaN or infinite values: no scale represents it (thrown while the model is written, so no file is left). */
+export class NonFiniteWeightError extends Error {
+  override name = 'NonFiniteWeightError';
+}
+
 /** How a weight is laid out for its integer operator. */
 export interface WeightLayout {
   /** 'matmul': [K, N] (a Gemm's B transposed when transB), per channel along N; 'conv': [M, ...], per channel along M. */
@@ -69,6 +74,7 @@ export class WeightQuantizer {
         let values = readFloats(source, this.files);
         if (layout.transpose) values = transposed(values, dims[0]!, dims[1]!);
         held = quantizeValues(values, dataDims, this.spec, axis);
+        if (!held.scales.every(Number.isFinite)) throw new NonFiniteWeightError(`weight '${readAs}' holds NaN or infinite values: it cannot be quantized`);
       }
       const r = held;
       if (--pending === 0) held = undefined;

@@ -54,13 +54,24 @@ function unsupported(g: GraphEdit, node: NodeProto, dims: number[], typeOf: Valu
  * excluded by op type or name. Nodes with a weight left in float are listed with why; nodes
  * of two activations (attention's Q·Kᵀ) are only counted.
  */
-export function selectNodes(graphs: readonly GraphEdit[], options: DynamicOptions, typeOf: ValueTypes | undefined): { candidates: Candidate[]; skipped: string[]; withoutWeight: number } {
-  const ops = new Set(options.opTypes ?? DEFAULT_OP_TYPES);
-  for (const op of options.excludeOps ?? []) ops.delete(op);
+/** A node of a chosen op type with a weight, left in float, and why. */
+export interface LeftFloat {
+  node: NodeProto;
+  reason: string;
+}
+
+/** The op types to quantize: opTypes (or the default set) less excludeOps. */
+export function chosenOpTypes(options: DynamicOptions): string[] {
+  const excluded = new Set(options.excludeOps ?? []);
+  return [...new Set(options.opTypes ?? DEFAULT_OP_TYPES)].filter((op) => !excluded.has(op));
+}
+
+export function selectNodes(graphs: readonly GraphEdit[], options: DynamicOptions, typeOf: ValueTypes | undefined): { candidates: Candidate[]; leftFloat: LeftFloat[]; withoutWeight: number } {
+  const ops = new Set(chosenOpTypes(options));
   const include = options.includeNodes?.length ? new Set(options.includeNodes) : undefined;
   const exclude = new Set(options.excludeNodes ?? []);
   const candidates: Candidate[] = [];
-  const skipped: string[] = [];
+  const leftFloat: LeftFloat[] = [];
   let withoutWeight = 0;
   for (const graph of graphs) {
     for (const node of graph.nodes) {
@@ -74,9 +85,9 @@ export function selectNodes(graphs: readonly GraphEdit[], options: DynamicOption
       }
       const dims = weightDims(weight);
       const why = unsupported(graph, node, dims, typeOf);
-      if (why) skipped.push(`${node.op_type} '${name || node.output[0]}' stays float: ${why}`);
+      if (why) leftFloat.push({ node, reason: why });
       else candidates.push({ graph, node, weight, weightDims: dims });
     }
   }
-  return { candidates, skipped, withoutWeight };
+  return { candidates, leftFloat, withoutWeight };
 }
