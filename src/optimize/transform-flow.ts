@@ -7,14 +7,17 @@ import { makeTempFolder } from '../onnx/io/temp-folder';
 import { checkWritable, outputPath, writeFileAtomic } from '../onnx/io/write-file';
 import { writeModel } from '../onnx/io/write-model';
 import { decodeModelProto } from '../onnx/open';
-import type { ModelProto } from '../onnx/proto/types';
+import type { ModelProto, NodeProto } from '../onnx/proto/types';
+import { buildModel } from '../onnx/model/build';
 import { modelAndDataFiles } from '../onnx/text/weights';
 import { RuntimeClient } from '../runtime/client';
 import { openCalibrationData, openInputFolder, type ImageOptions } from '../runtime/input-files';
 import { modelInputs } from '../runtime/model-inputs';
 import { synthesizeInputs } from '../runtime/synthesize';
 import type { Sample, SessionSettings } from '../runtime/types';
-import { quantizeDynamic } from './dynamic/quantize-dynamic';
+import { refuseIfQuantized } from './already-quantized';
+import { quantizeDynamicModel } from './dynamic/quantize-model';
+import { PRESETS } from './static/presets';
 import { convertToFloat16 } from './fp16/convert';
 import type { Fp16Options } from './fp16/options';
 import { defaultOutput, reportPath, type TransformKind } from './flow/output-names';
@@ -47,11 +50,15 @@ export interface TransformRequest {
   cancelled?: () => boolean;
 }
 
-/** The lowest default-domain opset each transform writes (DynamicQuantizeLinear 11; per-axis DequantizeLinear 13). */
+/**
+ * The lowest default-domain opset static QDQ writes: per-axis DequantizeLinear needs 13,
+ * QuantizeLinear 10. (Dynamic quantization raises its own, to 11; FP16 needs none.)
+ */
 function opsetNeeded(request: TransformRequest, have: number): number {
-  if (request.kind === 'fp16') return have;
-  const perChannel = request.quantize?.perChannel ?? request.kind === 'quantize-static';
-  return Math.max(have, perChannel ? 13 : request.kind === 'quantize-dynamic' ? 11 : 10);
+  if (request.kind !== 'quantize-static') return have;
+  const q = request.quantize ?? {};
+  const perChannel = q.perChannel ?? PRESETS[q.preset ?? 'tensorrt'].perChannel;
+  return Math.max(have, perChannel ? 13 : 10);
 }
 
 /**
@@ -74,6 +81,7 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     if (request.validate) checkWritable(reportPath(output), protect);
     const warnings: string[] = [];
     const details: TransformReport['details'] = {};
+    if (request.kind !== 'fp16') refuseIfQuantized(new ModelEdit(proto));
     const have = Number(proto.opset_import.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0);
     const need = opsetNeeded(request, have);
     let opsetNodes = 0;
@@ -154,12 +162,22 @@ async function transform(request: TransformRequest, proto: ModelProto, files: Mo
   }
   if (request.kind === 'quantize-dynamic') {
     const q = request.quantize ?? {};
-    const edit = new ModelEdit(proto);
-    const r = quantizeDynamic(edit, files, { perChannel: q.perChannel, reduceRange: q.reduceRange, excludeOps: q.excludeOps, excludeNodes: q.excludeNodes, skipPreprocess: q.preprocess === false });
-    edit.sortTopologically();
-    return { model: proto, nodesAdded: r.nodesAdded, nodesChanged: r.nodesChanged, keptFloat: [], details: r.details, warnings: r.warnings };
+    const ids = nodeIds(proto, files);
+    // Per channel by default: per tensor (ORT's default) loses much of a CNN whose BatchNormalization was folded.
+    const r = quantizeDynamicModel(proto, files, { perChannel: q.perChannel ?? true, reduceRange: q.reduceRange, excludeOps: q.excludeOps, excludeNodes: q.excludeNodes, skipPreprocess: q.preprocess === false });
+    r.edit.sortTopologically();
+    const keptFloatWhy = Object.fromEntries(r.leftFloat.map((l) => [ids.get(l.node) ?? l.node.name ?? '', l.reason]));
+    return { model: r.model, nodesAdded: r.nodesAdded, nodesChanged: r.nodesChanged + Number(r.details.nodesConverted ?? 0), keptFloat: Object.keys(keptFloatWhy), keptFloatWhy, details: r.details, warnings: r.warnings };
   }
   return quantizeStaticCalibrated(request.quantize ?? {}, proto, files, ctx, request.progress);
+}
+
+/** Node ids (DESIGN.md §2) of the model as it is before the transform, by node proto. */
+function nodeIds(proto: ModelProto, files: ModelFiles): Map<NodeProto, string> {
+  const model = buildModel(proto, files);
+  const ids = new Map<NodeProto, string>();
+  for (const g of model.graphs()) for (const n of g.nodes) ids.set(n.proto, n.id);
+  return ids;
 }
 
 /** Where samples come from: calibration and evaluation folders, or synthesized inputs (said in the report). */
