@@ -54,7 +54,7 @@ export function literalError(type: string, kind: string, literal: string): strin
 }
 
 /** float32 → IEEE half bits, round to nearest even (exact for values that came from halves). */
-function float16Bits(v: number): number {
+export function float16Bits(v: number): number {
   const f = new Float32Array([v]);
   const x = new Uint32Array(f.buffer)[0]!;
   const sign = (x >>> 16) & 0x8000;
