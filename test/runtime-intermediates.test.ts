@@ -51,11 +51,15 @@ for i, n in enumerate(names):
 }
 
 async function ortValue(model: string, sample: Sample, name: string): Promise<Float32Array> {
+  return (await ortRun(model, sample))[name]!.data as Float32Array;
+}
+
+async function ortRun(model: string, sample: Sample): Promise<Record<string, ort.Tensor>> {
   const s = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
   const feeds = Object.fromEntries(Object.entries(sample.feeds).map(([k, t]) => [k, new ort.Tensor(t.dtype === 7 ? 'int64' : 'float32', t.data as Float32Array, t.dims)]));
-  const r = (await s.run(feeds))[name]!;
+  const out = await s.run(feeds);
   await s.release();
-  return r.data as Float32Array;
+  return out;
 }
 
 function minMax(arrays: Float32Array[]): MinMax {
@@ -135,22 +139,50 @@ onnx.save(m, sys.argv[2])
   for (const n of names) assert.deepEqual([self.result[n]!.cosine, self.result[n]!.snrDb, self.result[n]!.maxAbsError], [1, Infinity, 0]);
 });
 
-test('Silero v5: main-graph values (an If output) are fetched, graph inputs come from the feeds, subgraph values and unknown names say why not', async () => {
-  const feeds = { input: { dtype: 1, dims: [1, 512], data: wave(512, 0.05) }, state: { dtype: 1, dims: [2, 1, 128], data: wave(256, 0.3) }, sr: { dtype: 7, dims: [], data: BigInt64Array.from([16000n]) } };
-  const sample: Sample = { id: 'speech', feeds };
-  const inner = 'If_0_else_branch__Inline_0__stft.forward_basis_buffer';
-  const r = await client.intermediates<Record<string, MinMax>>(SILERO, ['If_0_outputs_0', 'input', inner, 'no_such_value'], [sample], { job: { kind: 'collectStats' }, perPass: 2 });
-  assert.deepEqual(r.passes, [['If_0_outputs_0']]);
-  assert.deepEqual(r.unavailable.map((u) => u.name), [inner, 'no_such_value']);
-  assert.match(r.unavailable[0]!.why, /subgraph/);
-  assert.deepEqual(r.result.input, minMax([feeds.input.data]));
-  // Reference: python makes the If output a graph output; ORT in this process runs it.
-  const dir = tempDir();
-  python(`import sys, onnx; m = onnx.load(sys.argv[1]); m.graph.output.append(onnx.ValueInfoProto(name='If_0_outputs_0')); onnx.save(m, sys.argv[2])`, [SILERO, join(dir, 'v5.onnx')]);
-  const s = await ort.InferenceSession.create(join(dir, 'v5.onnx'), { intraOpNumThreads: 1 });
-  const out = await s.run({ input: new ort.Tensor('float32', feeds.input.data, [1, 512]), state: new ort.Tensor('float32', feeds.state.data, [2, 1, 128]), sr: new ort.Tensor('int64', feeds.sr.data, []) });
-  await s.release();
+const speech: Sample = {
+  id: 'speech',
+  feeds: { input: { dtype: 1, dims: [1, 512], data: wave(512, 0.05) }, state: { dtype: 1, dims: [2, 1, 128], data: wave(256, 0.3) }, sr: { dtype: 7, dims: [], data: BigInt64Array.from([16000n]) } },
+};
+
+/** Silero v5 with its If_0 (sr == 16000: the then branch) inlined by python, and `outputs` added as graph outputs. */
+function sileroInlined(outputs: string[]): string {
+  const path = join(tempDir(), 'v5-inlined.onnx');
+  python(
+    `
+import sys, json, onnx
+from onnx import helper
+m = onnx.load(sys.argv[1]); g = m.graph
+i = next(k for k, n in enumerate(g.node) if n.op_type == 'If')
+node = g.node[i]; branch = next(a.g for a in node.attribute if a.name == 'then_branch')
+nodes = list(g.node[:i]) + list(branch.node) + [helper.make_node('Identity', [o.name], [io]) for o, io in zip(branch.output, node.output)] + list(g.node[i + 1:])
+del g.node[:]; g.node.extend(nodes)
+for name in json.loads(sys.argv[3]): g.output.append(onnx.ValueInfoProto(name=name))
+onnx.save(m, sys.argv[2])
+`,
+    [SILERO, path, JSON.stringify(outputs)],
+  );
+  return path;
+}
+
+test('Silero v5: values inside If branches are passed out level by level; the branch not taken gives nothing; equal python-inlined references', async () => {
+  const taken = 'If_0_then_branch__Inline_0__/stft/Conv_output_0';
+  const notTaken = 'If_0_else_branch__Inline_0__/stft/Conv_output_0';
+  const lstm = ['If_0_then_branch__Inline_0__/decoder/rnn/LSTM_output_0', 'If_0_then_branch__Inline_0__/decoder/rnn_1/LSTM_output_0'];
+  const names = ['If_0_outputs_0', 'input', taken, notTaken, ...lstm, 'no_such_value'];
+  const r = await client.intermediates<Record<string, MinMax>>(SILERO, names, [speech], { job: { kind: 'collectStats' }, perPass: 2, settings: SETTINGS });
+  assert.deepEqual(r.passes, [['If_0_outputs_0', taken], [notTaken, lstm[0]!], [lstm[1]!]]);
+  assert.deepEqual(r.unavailable, [{ name: 'no_such_value', why: 'no node of the model produces it' }]);
+  assert.deepEqual(r.result.input, minMax([speech.feeds.input!.data as Float32Array]));
+  assert.equal(r.result[notTaken], undefined, 'the else branch did not run');
+  // One LSTM of the nested If ran, and the other did not.
+  assert.equal(lstm.filter((n) => r.result[n]).length, 1);
+  // References: the then branch inlined by python makes the level-1 values main-graph outputs.
+  const out = await ortRun(sileroInlined([taken, 'If_0_outputs_0']), speech);
+  assert.deepEqual(r.result[taken], minMax([out[taken]!.data as Float32Array]));
   assert.deepEqual(r.result.If_0_outputs_0, minMax([out.If_0_outputs_0!.data as Float32Array]));
+  // The nested LSTM: two levels deep in the original, one level in the inlined model, same values.
+  const inlined = await client.intermediates<Record<string, MinMax>>(sileroInlined([]), lstm, [speech], { job: { kind: 'collectStats' }, settings: SETTINGS });
+  assert.deepEqual(inlined.result, Object.fromEntries(lstm.filter((n) => r.result[n]).map((n) => [n, r.result[n]])));
 });
 
 test('a model with external data: the variant is built in memory with its weights passed to ORT', async () => {

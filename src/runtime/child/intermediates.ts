@@ -3,7 +3,7 @@ import { RuntimeRequestError } from '../errors';
 import { makeJob } from '../jobs/registry';
 import type { IntermediatesResult, JobSpec, Progress } from '../protocol';
 import type { Sample, SessionSettings } from '../types';
-import { addGraphOutputs, type Unavailable } from './extra-outputs';
+import { exposeValues, type Unavailable } from './expose-values';
 import { editedModelBuffer, withDecodedModel } from './model-source';
 import { asFloat32, feedsToOrt } from './ort-tensors';
 import { createSession, releaseSession, runSession } from './sessions';
@@ -39,32 +39,32 @@ export async function runIntermediates(r: IntermediatesRequest, progress: (p: Pr
     }
   }
   // Which names both models can expose, decided once; passes are planned over those only.
-  let fetchable = withDecodedModel(r.modelPath, (m) => {
-    const got = addGraphOutputs(m, computed);
-    unavailable.push(...got.unavailable);
-    return got.fetchable;
-  });
+  const inReference = withDecodedModel(r.modelPath, (m, files) => exposeValues(m, files, computed));
+  unavailable.push(...inReference.unavailable);
+  let fetchable = [...inReference.fetch.keys()];
   if (candidate) {
-    const inCandidate = withDecodedModel(candidate.candidateModel, (m) => {
-      const got = addGraphOutputs(m, fetchable.map(candidateName));
-      unavailable.push(...got.unavailable.map((u) => ({ name: u.name, why: `in the candidate model: ${u.why}` })));
-      return new Set(got.fetchable);
-    });
-    fetchable = fetchable.filter((n) => inCandidate.has(candidateName(n)));
+    const inCandidate = withDecodedModel(candidate.candidateModel, (m, files) => exposeValues(m, files, fetchable.map(candidateName)));
+    unavailable.push(...inCandidate.unavailable.map((u) => ({ name: u.name, why: `in the candidate model: ${u.why}` })));
+    fetchable = fetchable.filter((n) => inCandidate.fetch.has(candidateName(n)));
   }
   const passes = planPasses(fetchable, r.perPass);
   for (const [p, names] of passes.entries()) {
-    const refModel = editedModelBuffer(r.modelPath, (m) => addGraphOutputs(m, names));
-    const candModel = candidate ? editedModelBuffer(candidate.candidateModel, (m) => addGraphOutputs(m, names.map(candidateName))) : undefined;
+    let refFetch = new Map<string, string>();
+    let candFetch = new Map<string, string>();
+    const refModel = editedModelBuffer(r.modelPath, (m, files) => void (refFetch = exposeValues(m, files, names).fetch));
+    const candModel = candidate ? editedModelBuffer(candidate.candidateModel, (m, files) => void (candFetch = exposeValues(m, files, names.map(candidateName)).fetch)) : undefined;
+    const refName = (n: string): string => refFetch.get(n)!;
+    const candOutput = (n: string): string => candFetch.get(candidateName(n))!;
     await withSessions(refModel, candModel, r.settings, async (ref, cand) => {
       for (const sample of r.samples) {
         const feeds = feedsToOrt(sample.feeds);
-        const a = await runSession(ref, feeds, names);
-        const b = cand ? await runSession(cand, feeds, names.map(candidateName)) : undefined;
+        const a = await runSession(ref, feeds, names.map(refName));
+        const b = cand ? await runSession(cand, feeds, names.map(candOutput)) : undefined;
         for (const name of names) {
-          const va = asFloat32(a[name]!);
-          const vb = b ? asFloat32(b[candidateName(name)]!) : undefined;
-          if (va && (!b || vb)) job.consume(sample.id, name, va, vb);
+          const va = asFloat32(a[refName(name)]!);
+          const vb = b ? asFloat32(b[candOutput(name)]!) : undefined;
+          // An empty value: the sample took an If branch that does not compute it.
+          if (va && va.length > 0 && (!b || vb)) job.consume(sample.id, name, va, vb);
         }
       }
     });
