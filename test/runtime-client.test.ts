@@ -3,21 +3,17 @@
 // refusals come back as OrtError with ORT's words; a killed or closed child fails every open
 // request with RuntimeCrashError and never hangs.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { BufferSource } from '../src/onnx/io/byte-source';
-import { decodeMessage } from '../src/onnx/proto/decode';
-import type { TensorProto } from '../src/onnx/proto/types';
 import { float16ToNumber } from '../src/onnx/float-formats';
-import { Tensor } from '../src/onnx/tensor';
 import { RuntimeClient } from '../src/runtime/client';
 import { OrtError, RuntimeCrashError, RuntimeRequestError } from '../src/runtime/errors';
-import type { FeedTensor, TensorData } from '../src/runtime/types';
+import type { FeedTensor } from '../src/runtime/types';
 import { CORPUS_DIR, SUITE_DIR } from './helpers/corpus';
 import { bytesOf, graph, model, node, tensorType, valueInfo } from './helpers/models';
-import { externalDataMatMul, externalDataModel, RESNET18, RUNTIME_WORKER, tempDir } from './helpers/runtime';
+import { externalDataMatMul, externalDataModel, pbTensor, RESNET18, RUNTIME_WORKER, tempDir } from './helpers/runtime';
 
 const CLS = join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
 let client: RuntimeClient;
@@ -30,13 +26,6 @@ after(async () => {
 });
 
 const floats = (dims: number[], f = 0.37): FeedTensor => ({ dtype: 1, dims, data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * f)) });
-
-/** A TensorProto file of the conformance suite as a feed. */
-function pbTensor(path: string): FeedTensor {
-  const proto = decodeMessage<TensorProto>(new BufferSource(readFileSync(path)), 'TensorProto');
-  const t = new Tensor(proto);
-  return { dtype: t.dtype, dims: t.dims, data: t.read(t.elementCount).values as TensorData };
-}
 
 test('a run in the child equals onnxruntime-node in this process (same options), and its metadata is ORT\'s', async () => {
   const s = await client.open(CLS, { threads: 1, optimization: 'all' });

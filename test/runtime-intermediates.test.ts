@@ -11,8 +11,8 @@ import { RuntimeClient } from '../src/runtime/client';
 import type { MinMax } from '../src/runtime/min-max-stats';
 import type { ValueAccuracy } from '../src/runtime/protocol';
 import type { Sample } from '../src/runtime/types';
-import { CORPUS_DIR } from './helpers/corpus';
-import { externalDataMatMul, externalDataModel, numpyFigures, python, RUNTIME_WORKER, tempDir, wave } from './helpers/runtime';
+import { CORPUS_DIR, SUITE_DIR } from './helpers/corpus';
+import { externalDataMatMul, externalDataModel, numpyFigures, pbTensor, python, RUNTIME_WORKER, tempDir, wave } from './helpers/runtime';
 
 const CLS = join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
 const SILERO = join(CORPUS_DIR, 'silero_vad_v5.onnx');
@@ -183,6 +183,20 @@ test('Silero v5: values inside If branches are passed out level by level; the br
   // The nested LSTM: two levels deep in the original, one level in the inlined model, same values.
   const inlined = await client.intermediates<Record<string, MinMax>>(sileroInlined([]), lstm, [speech], { job: { kind: 'collectStats' }, settings: SETTINGS });
   assert.deepEqual(inlined.result, Object.fromEntries(lstm.filter((n) => r.result[n]).map((n) => [n, r.result[n]])));
+});
+
+test('Loop and Scan bodies: a body value comes out stacked over the iterations (the suite\'s scan outputs are the reference)', async () => {
+  // test_loop11 scans y_out out as res_scan (output 1); test_scan9_sum scans sum_out out as z (output 1).
+  for (const [name, value] of [['test_loop11', 'y_out'], ['test_scan9_sum', 'sum_out']] as const) {
+    const dir = join(SUITE_DIR, 'node', name);
+    const ds = join(dir, 'test_data_set_0');
+    const s = await client.open(join(dir, 'model.onnx'));
+    const feeds = Object.fromEntries(s.inputNames.map((n, i) => [n, pbTensor(join(ds, `input_${i}.pb`))]));
+    await s.release();
+    const r = await client.intermediates<Record<string, MinMax>>(join(dir, 'model.onnx'), [value], [{ id: name, feeds }], { job: { kind: 'collectStats' } });
+    assert.deepEqual(r.unavailable, [], name);
+    assert.deepEqual(r.result[value], minMax([pbTensor(join(ds, 'output_1.pb')).data as Float32Array]), name);
+  }
 });
 
 test('a model with external data: the variant is built in memory with its weights passed to ORT', async () => {

@@ -1,7 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BufferSource } from '../../src/onnx/io/byte-source';
+import { decodeMessage } from '../../src/onnx/proto/decode';
+import type { TensorProto } from '../../src/onnx/proto/types';
+import { Tensor } from '../../src/onnx/tensor';
+import type { FeedTensor, TensorData } from '../../src/runtime/types';
 import { ROOT } from './corpus';
 
 /** The bundled runtime child (node scripts/build.mjs). */
@@ -73,4 +78,11 @@ export function externalDataMatMul(x: Float32Array, n: number): number[] {
   return JSON.parse(
     python(`import sys, json, numpy as np; n = int(sys.argv[2]); x = np.array(json.loads(sys.argv[1]), dtype=np.float32).reshape(-1, n); W = (np.arange(n * n, dtype=np.float32).reshape(n, n) - n * n / 2) / (n * n); print(json.dumps((x @ W).ravel().tolist()))`, [JSON.stringify([...x]), String(n)]),
   ) as number[];
+}
+
+/** A TensorProto file of the conformance suite (input_0.pb) as a feed; float16 decoded to numbers by Tensor. */
+export function pbTensor(path: string): FeedTensor {
+  const proto = decodeMessage<TensorProto>(new BufferSource(readFileSync(path)), 'TensorProto');
+  const t = new Tensor(proto);
+  return { dtype: t.dtype, dims: t.dims, data: t.read(t.elementCount).values as TensorData };
 }

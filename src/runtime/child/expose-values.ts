@@ -85,7 +85,11 @@ function passOut(v: Value, elemType: number, fresh: FreshNames): string | { why:
     const op = g.owner.node.opType;
     if (g.owner.node.domain !== '' || !['If', 'Loop', 'Scan'].includes(op)) return { why: `inside a subgraph of ${op}, which cannot pass it out` };
     const outer = fresh.take(`${v.name}__out`);
-    g.proto.output = [...g.proto.output, typedInfo(name, elemType)];
+    // Through an Identity of its own: a value that already is a body output (a Scan state)
+    // listed twice as an output makes ORT alias the two buffers.
+    const copy = fresh.take(`${v.name}__copy`);
+    g.proto.node = [...g.proto.node, identity(name, copy)];
+    g.proto.output = [...g.proto.output, typedInfo(copy, elemType)];
     if (op === 'If') {
       const other = node.attribute.find((a) => a.name === (g.owner!.attribute === 'then_branch' ? 'else_branch' : 'then_branch'))?.g;
       if (!other) return { why: 'inside an If with one branch' };
@@ -103,6 +107,10 @@ function passOut(v: Value, elemType: number, fresh: FreshNames): string | { why:
 
 function typedInfo(name: string, elemType: number): ValueInfoProto {
   return { name, type: { tensor_type: { elem_type: elemType } }, metadata_props: [] };
+}
+
+function identity(input: string, output: string): NodeProto {
+  return { op_type: 'Identity', name: output, input: [input], output: [output], attribute: [], metadata_props: [], device_configurations: [] };
 }
 
 function emptyConstant(output: string, elemType: number): NodeProto {
