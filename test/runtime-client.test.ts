@@ -13,7 +13,7 @@ import { OrtError, RuntimeCrashError, RuntimeRequestError } from '../src/runtime
 import type { FeedTensor } from '../src/runtime/types';
 import { CORPUS_DIR, SUITE_DIR } from './helpers/corpus';
 import { bytesOf, graph, model, node, tensorType, valueInfo } from './helpers/models';
-import { externalDataMatMul, externalDataModel, pbTensor, RESNET18, RUNTIME_WORKER, tempDir } from './helpers/runtime';
+import { externalDataMatMul, externalDataModel, numpyFigures, pbTensor, python, RESNET18, RUNTIME_WORKER, tempDir } from './helpers/runtime';
 
 const CLS = join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
 let client: RuntimeClient;
@@ -108,6 +108,30 @@ test('latency: warm-up then N timed runs, median and p90 from those runs', async
   assert.equal(r.p90, sorted[6]);
   assert.ok(r.timesMs.every((t) => t > 0));
   await s.release();
+});
+
+test('comparing a float32 model with a float16 one whose IO types changed: the same float32 samples feed both', async () => {
+  const dir = tempDir();
+  python(
+    `
+import sys, onnx
+from onnx import helper, TensorProto
+for name, t in (('f32', TensorProto.FLOAT), ('f16', TensorProto.FLOAT16)):
+    g = helper.make_graph([helper.make_node('Relu', ['x'], ['y'], name='relu')], 'g', [helper.make_tensor_value_info('x', t, [1, 64])], [helper.make_tensor_value_info('y', t, [1, 64])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)]); m.ir_version = 8
+    onnx.save(m, f'{sys.argv[1]}/{name}.onnx')
+`,
+    [dir],
+  );
+  const x = floats([1, 64], 0.91);
+  const [acc] = await client.compareOutputs(join(dir, 'f32.onnx'), join(dir, 'f16.onnx'), [{ id: 'a', feeds: { x } }]);
+  const ref = Float32Array.from(x.data as Float32Array, (v) => Math.max(v, 0));
+  const cand = new Float32Array(JSON.parse(python(`import sys, json, numpy as np; x = np.array(json.loads(sys.argv[1]), dtype=np.float32); print(json.dumps(np.maximum(x.astype(np.float16), 0).astype(np.float32).tolist()))`, [JSON.stringify([...(x.data as Float32Array)])])) as number[]);
+  const np = numpyFigures(ref, cand);
+  assert.equal(acc!.maxAbsError, np.maxAbsError);
+  assert.ok(Math.abs(acc!.cosine - np.cosine) < 1e-12 && Math.abs(acc!.snrDb - np.snrDb) < 1e-9, JSON.stringify(acc));
+  const lat = await client.latency(join(dir, 'f16.onnx'), { x: { dtype: 10, dims: [1, 64], data: new Uint16Array(64) } }, { threads: 1 }, { warmup: 1, runs: 3 });
+  assert.equal(lat.timesMs.length, 3);
 });
 
 test('killing the child mid-request fails the request with RuntimeCrashError, and later requests at once', async () => {

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import type { OutputAccuracy } from '../optimize/report';
 import { DEFAULT_NAMES_PER_PASS } from './batches';
 import { fromWire, RuntimeCrashError } from './errors';
@@ -6,8 +7,11 @@ import { DEFAULT_RUNS, DEFAULT_WARMUP, type LatencyOptions } from './latency';
 import type { ChildMessage, IntermediatesResult, JobSpec, LatencyResult, OpenResult, ParentMessage, Progress, Request, ResultOf, ValueMetadata } from './protocol';
 import type { FeedTensor, Feeds, Sample, SessionSettings } from './types';
 
+/** dist/runtime-worker.js, for code bundled into dist/ (the CLI, the extension): it sits beside them. */
+export const bundledWorkerScript = (): string => join(__dirname, 'runtime-worker.js');
+
 export interface RuntimeStartOptions {
-  /** The bundled child, dist/runtime-worker.js. */
+  /** The bundled child, dist/runtime-worker.js (bundledWorkerScript() from dist/cli.js or dist/extension.js). */
   workerScript: string;
   /** Bound on the child's start (loading onnxruntime's native library); default 60 s. */
   startTimeoutMs?: number;
@@ -110,6 +114,16 @@ export class RuntimeClient {
   /** Both models on every sample; per output the worst and mean sample figures (the report's `outputs`). */
   compareOutputs(reference: string, candidate: string, samples: Sample[], settings: SessionSettings = {}, onProgress?: (p: Progress) => void): Promise<OutputAccuracy[]> {
     return this.request({ op: 'compareOutputs', reference, candidate, samples, settings }, onProgress);
+  }
+
+  /** Latency of one model on one sample's feeds: a session with `settings`, warm-up, timed runs, released (use the same settings before and after a transform). */
+  async latency(modelPath: string, feeds: Feeds, settings: SessionSettings = {}, options: LatencyOptions = {}): Promise<LatencyResult> {
+    const s = await this.open(modelPath, settings);
+    try {
+      return await s.latency(feeds, options);
+    } finally {
+      await s.release().catch(() => null);
+    }
   }
 
   /** Intermediate values fed to a job inside the child, `perPass` names per session; only the job's result comes back. */

@@ -5,6 +5,7 @@ import type { IntermediatesResult, JobSpec, Progress } from '../protocol';
 import type { Sample, SessionSettings } from '../types';
 import { exposeValues, type Unavailable } from './expose-values';
 import { editedModelBuffer, withDecodedModel } from './model-source';
+import { adaptFeeds } from './adapt-feeds';
 import { asFloat32, feedsToOrt } from './ort-tensors';
 import { createSession, releaseSession, runSession } from './sessions';
 
@@ -57,9 +58,8 @@ export async function runIntermediates(r: IntermediatesRequest, progress: (p: Pr
     const candOutput = (n: string): string => candFetch.get(candidateName(n))!;
     await withSessions(refModel, candModel, r.settings, async (ref, cand) => {
       for (const sample of r.samples) {
-        const feeds = feedsToOrt(sample.feeds);
-        const a = await runSession(ref, feeds, names.map(refName));
-        const b = cand ? await runSession(cand, feeds, names.map(candOutput)) : undefined;
+        const a = await runSession(ref, feedsToOrt(adaptFeeds(ref, sample.feeds)), names.map(refName));
+        const b = cand ? await runSession(cand, feedsToOrt(adaptFeeds(cand, sample.feeds)), names.map(candOutput)) : undefined;
         for (const name of names) {
           const va = asFloat32(a[refName(name)]!);
           const vb = b ? asFloat32(b[candOutput(name)]!) : undefined;
