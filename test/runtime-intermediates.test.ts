@@ -91,6 +91,13 @@ test('value ranges from passes of 3 names equal the truncated models run by onnx
   const onePass = await client.intermediates<Record<string, MinMax>>(CLS, names, samples, { job: { kind: 'collectStats' }, perPass: 100, settings: SETTINGS });
   assert.equal(onePass.passes.length, 1);
   assert.deepEqual(onePass.result, passes.result);
+  // A byte bound: the values' real sizes (onnxruntime's, per sample) stay within it in every pass of several names.
+  const bytes = (n: string): number => (passes.result[n]!.count / samples.length) * 4;
+  const limit = 2 * Math.max(...names.map(bytes));
+  const bounded = await client.intermediates<Record<string, MinMax>>(CLS, names, samples, { job: { kind: 'collectStats' }, maxBytesPerPass: limit, settings: SETTINGS });
+  assert.ok(bounded.passes.length > 1);
+  for (const p of bounded.passes) assert.ok(p.length === 1 || p.reduce((a, n) => a + bytes(n), 0) <= limit, `${p} over ${limit}`);
+  assert.deepEqual(bounded.result, passes.result);
 });
 
 test('per-value error against a second model (a perturbed weight, a renamed value) equals numpy on the truncated models', async () => {

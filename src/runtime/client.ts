@@ -1,7 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { OutputAccuracy } from '../optimize/report';
-import { DEFAULT_NAMES_PER_PASS } from './batches';
 import { fromWire, RuntimeCrashError } from './errors';
 import { DEFAULT_RUNS, DEFAULT_WARMUP, type LatencyOptions } from './latency';
 import type { ChildMessage, IntermediatesResult, JobSpec, LatencyResult, OpenResult, ParentMessage, Progress, Request, ResultOf, ValueMetadata } from './protocol';
@@ -20,8 +19,10 @@ export interface RuntimeStartOptions {
 export interface IntermediatesOptions {
   job: JobSpec;
   settings?: SessionSettings;
-  /** Value names exposed per session; default 32. */
+  /** Value names exposed per session; default 256. */
   perPass?: number;
+  /** Bytes of exposed values per session for one sample (sized by shape inference); default 256 MiB. */
+  maxBytesPerPass?: number;
   onProgress?: (p: Progress) => void;
 }
 
@@ -126,9 +127,9 @@ export class RuntimeClient {
     }
   }
 
-  /** Intermediate values fed to a job inside the child, `perPass` names per session; only the job's result comes back. */
+  /** Intermediate values fed to a job inside the child, in passes (one session each) bounded in names and bytes; only the job's result comes back. */
   intermediates<R = unknown>(modelPath: string, names: string[], samples: Sample[], options: IntermediatesOptions): Promise<IntermediatesResult<R>> {
-    const request: Request = { op: 'intermediates', modelPath, names, samples, settings: options.settings ?? {}, perPass: options.perPass ?? DEFAULT_NAMES_PER_PASS, job: options.job };
+    const request: Request = { op: 'intermediates', modelPath, names, samples, settings: options.settings ?? {}, limits: { maxNames: options.perPass, maxBytes: options.maxBytesPerPass }, job: options.job };
     return this.request(request, options.onProgress) as Promise<IntermediatesResult<R>>;
   }
 

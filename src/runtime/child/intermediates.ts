@@ -1,9 +1,10 @@
-import { planPasses } from '../batches';
+import { planPasses, type PassLimits } from '../batches';
 import { RuntimeRequestError } from '../errors';
 import { makeJob } from '../jobs/registry';
 import type { IntermediatesResult, JobSpec, Progress } from '../protocol';
 import type { Sample, SessionSettings } from '../types';
 import { exposeValues, type Unavailable } from './expose-values';
+import { valueSizes } from './value-sizes';
 import { editedModelBuffer, withDecodedModel } from './model-source';
 import { adaptFeeds } from './adapt-feeds';
 import { asFloat32, feedsToOrt } from './ort-tensors';
@@ -14,12 +15,13 @@ export interface IntermediatesRequest {
   names: string[];
   samples: Sample[];
   settings: SessionSettings;
-  perPass: number;
+  limits: PassLimits;
   job: JobSpec;
 }
 
 /**
- * Runs the model with `names` exposed as extra outputs, at most `perPass` names per session,
+ * Runs the model with `names` exposed as extra outputs, passes bounded by `limits` (names, and
+ * bytes of the values for one sample as shape inference sizes them),
  * one pass after another over every sample, and hands each value to the job here in the
  * child. Memory: one pass's activations of one sample at a time (two models' for compareWith).
  * Graph inputs are handed over from the feeds without a run.
@@ -40,7 +42,11 @@ export async function runIntermediates(r: IntermediatesRequest, progress: (p: Pr
     }
   }
   // Which names both models can expose, decided once; passes are planned over those only.
-  const inReference = withDecodedModel(r.modelPath, (m, files) => exposeValues(m, files, computed));
+  let sizeOf: (name: string) => number | undefined = () => undefined;
+  const inReference = withDecodedModel(r.modelPath, (m, files) => {
+    sizeOf = valueSizes(m, files, r.samples[0]!.feeds);
+    return exposeValues(m, files, computed);
+  });
   unavailable.push(...inReference.unavailable);
   let fetchable = [...inReference.fetch.keys()];
   if (candidate) {
@@ -48,7 +54,7 @@ export async function runIntermediates(r: IntermediatesRequest, progress: (p: Pr
     unavailable.push(...inCandidate.unavailable.map((u) => ({ name: u.name, why: `in the candidate model: ${u.why}` })));
     fetchable = fetchable.filter((n) => inCandidate.fetch.has(candidateName(n)));
   }
-  const passes = planPasses(fetchable, r.perPass);
+  const passes = planPasses(fetchable, r.limits, sizeOf);
   for (const [p, names] of passes.entries()) {
     let refFetch = new Map<string, string>();
     let candFetch = new Map<string, string>();
