@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planPasses } from '../src/runtime/batches';
 import { errorFigures, OutputAccuracyAccumulator } from '../src/runtime/compare';
-import { float16Bits } from '../src/onnx/text/values';
+import { numberToFloat16 } from '../src/onnx/float-formats';
 import { latencyFigures } from '../src/runtime/latency';
 import { numpyFigures, python, wave } from './helpers/runtime';
 
@@ -99,7 +99,7 @@ test('float16 bits of synthesized inputs equal numpy float16 (rounding to even, 
   const asText = values.map((v) => (Object.is(v, -0) ? '-0.0' : String(v)));
   const np = JSON.parse(python(`import sys, json, numpy as np; print(json.dumps(np.array([float(s) for s in json.loads(sys.argv[1])], dtype=np.float32).astype(np.float16).view(np.uint16).tolist()))`, [JSON.stringify(asText)])) as number[];
   values.forEach((v, i) => {
-    const mine = float16Bits(v);
+    const mine = numberToFloat16(v);
     if (Number.isNaN(v)) assert.ok((mine & 0x7c00) === 0x7c00 && (mine & 0x3ff) !== 0, 'NaN stays NaN');
     else assert.equal(mine, np[i], `float16 of ${v}`);
   });

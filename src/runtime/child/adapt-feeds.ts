@@ -1,6 +1,6 @@
 import type * as ort from 'onnxruntime-node';
-import { float16ToNumber } from '../../onnx/float-formats';
-import { float16Bits } from '../../onnx/text/values';
+import { float16ToNumber, numberToFloat16 } from '../../onnx/float-formats';
+
 import type { FeedTensor, Feeds } from '../types';
 
 /**
@@ -13,7 +13,7 @@ export function adaptFeeds(session: ort.InferenceSession, feeds: Feeds): Feeds {
   for (const m of session.inputMetadata) {
     const t = feeds[m.name];
     if (!t || !m.isTensor) continue;
-    if (m.type === 'float16' && t.dtype === 1) out[m.name] = convert(t, 10, (v) => float16Bits(v));
+    if (m.type === 'float16' && t.dtype === 1) out[m.name] = convert(t, 10, (v) => numberToFloat16(v));
     else if (m.type === 'float32' && t.dtype === 10) out[m.name] = convert(t, 1, float16ToNumber);
   }
   return out;
