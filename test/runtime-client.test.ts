@@ -3,21 +3,17 @@
 // refusals come back as OrtError with ORT's words; a killed or closed child fails every open
 // request with RuntimeCrashError and never hangs.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { BufferSource } from '../src/onnx/io/byte-source';
-import { decodeMessage } from '../src/onnx/proto/decode';
-import type { TensorProto } from '../src/onnx/proto/types';
 import { float16ToNumber } from '../src/onnx/float-formats';
-import { Tensor } from '../src/onnx/tensor';
 import { RuntimeClient } from '../src/runtime/client';
 import { OrtError, RuntimeCrashError, RuntimeRequestError } from '../src/runtime/errors';
-import type { FeedTensor, TensorData } from '../src/runtime/types';
+import type { FeedTensor } from '../src/runtime/types';
 import { CORPUS_DIR, SUITE_DIR } from './helpers/corpus';
 import { bytesOf, graph, model, node, tensorType, valueInfo } from './helpers/models';
-import { python, RESNET18, RUNTIME_WORKER, tempDir } from './helpers/runtime';
+import { externalDataMatMul, externalDataModel, numpyFigures, pbTensor, python, RESNET18, RUNTIME_WORKER, tempDir } from './helpers/runtime';
 
 const CLS = join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
 let client: RuntimeClient;
@@ -30,13 +26,6 @@ after(async () => {
 });
 
 const floats = (dims: number[], f = 0.37): FeedTensor => ({ dtype: 1, dims, data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * f)) });
-
-/** A TensorProto file of the conformance suite as a feed. */
-function pbTensor(path: string): FeedTensor {
-  const proto = decodeMessage<TensorProto>(new BufferSource(readFileSync(path)), 'TensorProto');
-  const t = new Tensor(proto);
-  return { dtype: t.dtype, dims: t.dims, data: t.read(t.elementCount).values as TensorData };
-}
 
 test('a run in the child equals onnxruntime-node in this process (same options), and its metadata is ORT\'s', async () => {
   const s = await client.open(CLS, { threads: 1, optimization: 'all' });
@@ -79,25 +68,12 @@ test('conformance suite models run in the child match their reference outputs', 
 });
 
 test('external data is read beside the model whatever the working directory', async () => {
-  const dir = tempDir();
-  python(
-    `
-import sys, numpy as np, onnx
-from onnx import helper, TensorProto, numpy_helper
-W = numpy_helper.from_array((np.arange(4096, dtype=np.float32).reshape(64, 64) - 2048) / 4096, 'W')
-g = helper.make_graph([helper.make_node('MatMul', ['x', 'W'], ['y'], name='mm'), helper.make_node('Relu', ['y'], ['z'], name='relu')], 'g',
-  [helper.make_tensor_value_info('x', TensorProto.FLOAT, ['N', 64])], [helper.make_tensor_value_info('z', TensorProto.FLOAT, ['N', 64])], [W])
-m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)]); m.ir_version = 8
-onnx.save(m, sys.argv[1] + '/m.onnx', save_as_external_data=True, location='weights.bin', size_threshold=0)
-`,
-    [dir],
-  );
-  assert.notEqual(process.cwd(), dir);
-  const s = await client.open(join(dir, 'm.onnx'));
+  const model = externalDataModel(tempDir(), 64, 'weights.bin');
+  assert.notEqual(process.cwd(), dirname(model));
+  const s = await client.open(model);
   const x = floats([2, 64]);
   const z = (await s.run({ x })).z!.data as Float32Array;
-  const want = JSON.parse(python(`import sys, json, numpy as np; x = np.sin(np.arange(128) * 0.37).astype(np.float32).reshape(2, 64); W = ((np.arange(4096, dtype=np.float32).reshape(64, 64) - 2048) / 4096); print(json.dumps(np.maximum(x @ W, 0).ravel().tolist()))`)) as number[];
-  want.forEach((v, i) => assert.ok(Math.abs(z[i]! - v) < 1e-4, `z[${i}]`));
+  externalDataMatMul(x.data as Float32Array, 64).forEach((v, i) => assert.ok(Math.abs(z[i]! - Math.max(v, 0)) < 1e-4, `z[${i}]`));
   await s.release();
 });
 
@@ -132,6 +108,30 @@ test('latency: warm-up then N timed runs, median and p90 from those runs', async
   assert.equal(r.p90, sorted[6]);
   assert.ok(r.timesMs.every((t) => t > 0));
   await s.release();
+});
+
+test('comparing a float32 model with a float16 one whose IO types changed: the same float32 samples feed both', async () => {
+  const dir = tempDir();
+  python(
+    `
+import sys, onnx
+from onnx import helper, TensorProto
+for name, t in (('f32', TensorProto.FLOAT), ('f16', TensorProto.FLOAT16)):
+    g = helper.make_graph([helper.make_node('Relu', ['x'], ['y'], name='relu')], 'g', [helper.make_tensor_value_info('x', t, [1, 64])], [helper.make_tensor_value_info('y', t, [1, 64])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)]); m.ir_version = 8
+    onnx.save(m, f'{sys.argv[1]}/{name}.onnx')
+`,
+    [dir],
+  );
+  const x = floats([1, 64], 0.91);
+  const [acc] = await client.compareOutputs(join(dir, 'f32.onnx'), join(dir, 'f16.onnx'), [{ id: 'a', feeds: { x } }]);
+  const ref = Float32Array.from(x.data as Float32Array, (v) => Math.max(v, 0));
+  const cand = new Float32Array(JSON.parse(python(`import sys, json, numpy as np; x = np.array(json.loads(sys.argv[1]), dtype=np.float32); print(json.dumps(np.maximum(x.astype(np.float16), 0).astype(np.float32).tolist()))`, [JSON.stringify([...(x.data as Float32Array)])])) as number[]);
+  const np = numpyFigures(ref, cand);
+  assert.equal(acc!.maxAbsError, np.maxAbsError);
+  assert.ok(Math.abs(acc!.cosine - np.cosine) < 1e-12 && Math.abs(acc!.snrDb - np.snrDb) < 1e-9, JSON.stringify(acc));
+  const lat = await client.latency(join(dir, 'f16.onnx'), { x: { dtype: 10, dims: [1, 64], data: new Uint16Array(64) } }, { threads: 1 }, { warmup: 1, runs: 3 });
+  assert.equal(lat.timesMs.length, 3);
 });
 
 test('killing the child mid-request fails the request with RuntimeCrashError, and later requests at once', async () => {

@@ -1,8 +1,8 @@
 // Intermediate values through the child: exposed as extra outputs in passes of a bounded
 // number of names, consumed inside the child (ranges, per-value error against a second model).
-// References: the same value as the only output of the model truncated there by python
-// onnx.utils.extract_model (or made a graph output by python), run by onnxruntime-node in this
-// process; error figures by numpy.
+// References: the same value as the only output of the model truncated there by python (the
+// nodes it does not depend on dropped), or of a branch inlined by python, run by
+// onnxruntime-node in this process; the conformance suite's scan outputs; numpy.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -11,8 +11,8 @@ import { RuntimeClient } from '../src/runtime/client';
 import type { MinMax } from '../src/runtime/min-max-stats';
 import type { ValueAccuracy } from '../src/runtime/protocol';
 import type { Sample } from '../src/runtime/types';
-import { CORPUS_DIR } from './helpers/corpus';
-import { numpyFigures, python, RUNTIME_WORKER, tempDir, wave } from './helpers/runtime';
+import { CORPUS_DIR, SUITE_DIR } from './helpers/corpus';
+import { externalDataMatMul, externalDataModel, numpyFigures, pbTensor, python, RUNTIME_WORKER, tempDir, wave } from './helpers/runtime';
 
 const CLS = join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
 const SILERO = join(CORPUS_DIR, 'silero_vad_v5.onnx');
@@ -35,27 +35,44 @@ function clsNames(): string[] {
   return (JSON.parse(out) as string[]).filter((_, i) => i % 20 === 5);
 }
 
-/** The model truncated at each name (python onnx.utils.extract_model), one file per name. */
-function truncated(model: string, input: string, names: string[]): string[] {
+/**
+ * The model truncated at each name by python onnx, one file per name: only the nodes the value
+ * depends on, the value the only output (what onnx.utils.extract_model makes, without its
+ * checker and shape inference, which take seconds per name).
+ */
+function truncated(model: string, names: string[]): string[] {
   const dir = tempDir();
   python(
     `
-import sys, json, onnx.utils
-names = json.loads(sys.argv[3])
-for i, n in enumerate(names):
-    onnx.utils.extract_model(sys.argv[1], f'{sys.argv[4]}/t{i}.onnx', [sys.argv[2]], [n])
+import sys, json, onnx
+m = onnx.load(sys.argv[1]); g = m.graph
+producer = {o: n for n in g.node for o in n.output}
+for i, name in enumerate(json.loads(sys.argv[2])):
+    keep, todo = set(), [name]
+    while todo:
+        n = producer.get(todo.pop())
+        if n is not None and id(n) not in keep:
+            keep.add(id(n)); todo.extend(n.input)
+    t = onnx.ModelProto(); t.CopyFrom(m)
+    del t.graph.node[:]; t.graph.node.extend([n for n in g.node if id(n) in keep])
+    del t.graph.output[:]; t.graph.output.append(onnx.ValueInfoProto(name=name))
+    onnx.save(t, f'{sys.argv[3]}/t{i}.onnx')
 `,
-    [model, input, JSON.stringify(names), dir],
+    [model, JSON.stringify(names), dir],
   );
   return names.map((_, i) => join(dir, `t${i}.onnx`));
 }
 
 async function ortValue(model: string, sample: Sample, name: string): Promise<Float32Array> {
+  return (await ortRun(model, sample))[name]!.data as Float32Array;
+}
+
+async function ortRun(model: string, sample: Sample): Promise<Record<string, ort.Tensor>> {
   const s = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
   const feeds = Object.fromEntries(Object.entries(sample.feeds).map(([k, t]) => [k, new ort.Tensor(t.dtype === 7 ? 'int64' : 'float32', t.data as Float32Array, t.dims)]));
-  const r = (await s.run(feeds))[name]!;
+  const out = await s.run(feeds);
   await s.release();
-  return r.data as Float32Array;
+  return out;
 }
 
 function minMax(arrays: Float32Array[]): MinMax {
@@ -75,7 +92,7 @@ function minMax(arrays: Float32Array[]): MinMax {
 test('value ranges from passes of 3 names equal the truncated models run by onnxruntime, and equal one pass of all', async () => {
   const names = clsNames();
   assert.ok(names.length >= 10, `${names.length} names`);
-  const models = truncated(CLS, 'x', names);
+  const models = truncated(CLS, names);
   const passes = await client.intermediates<Record<string, MinMax>>(CLS, names, samples, { job: { kind: 'collectStats' }, perPass: 3, settings: SETTINGS });
   assert.deepEqual(passes.passes.map((p) => p.length), [...Array(Math.floor(names.length / 3)).fill(3), ...(names.length % 3 ? [names.length % 3] : [])]);
   assert.deepEqual(passes.passes.flat(), names);
@@ -87,6 +104,13 @@ test('value ranges from passes of 3 names equal the truncated models run by onnx
   const onePass = await client.intermediates<Record<string, MinMax>>(CLS, names, samples, { job: { kind: 'collectStats' }, perPass: 100, settings: SETTINGS });
   assert.equal(onePass.passes.length, 1);
   assert.deepEqual(onePass.result, passes.result);
+  // A byte bound: the values' real sizes (onnxruntime's, per sample) stay within it in every pass of several names.
+  const bytes = (n: string): number => (passes.result[n]!.count / samples.length) * 4;
+  const limit = 2 * Math.max(...names.map(bytes));
+  const bounded = await client.intermediates<Record<string, MinMax>>(CLS, names, samples, { job: { kind: 'collectStats' }, maxBytesPerPass: limit, settings: SETTINGS });
+  assert.ok(bounded.passes.length > 1);
+  for (const p of bounded.passes) assert.ok(p.length === 1 || p.reduce((a, n) => a + bytes(n), 0) <= limit, `${p} over ${limit}`);
+  assert.deepEqual(bounded.result, passes.result);
 });
 
 test('per-value error against a second model (a perturbed weight, a renamed value) equals numpy on the truncated models', async () => {
@@ -118,8 +142,8 @@ onnx.save(m, sys.argv[2])
     settings: SETTINGS,
   });
   assert.deepEqual(r.unavailable, []);
-  const refModels = truncated(CLS, 'x', names);
-  const candModels = truncated(cand, 'x', names.map((n) => (n === renamed ? `${n}_renamed` : n)));
+  const refModels = truncated(CLS, names);
+  const candModels = truncated(cand, names.map((n) => (n === renamed ? `${n}_renamed` : n)));
   for (const [i, name] of names.entries()) {
     const figures = [];
     for (const s of samples) figures.push(numpyFigures(await ortValue(refModels[i]!, s, name), await ortValue(candModels[i]!, s, name === renamed ? `${name}_renamed` : name)));
@@ -135,46 +159,73 @@ onnx.save(m, sys.argv[2])
   for (const n of names) assert.deepEqual([self.result[n]!.cosine, self.result[n]!.snrDb, self.result[n]!.maxAbsError], [1, Infinity, 0]);
 });
 
-test('Silero v5: main-graph values (an If output) are fetched, graph inputs come from the feeds, subgraph values and unknown names say why not', async () => {
-  const feeds = { input: { dtype: 1, dims: [1, 512], data: wave(512, 0.05) }, state: { dtype: 1, dims: [2, 1, 128], data: wave(256, 0.3) }, sr: { dtype: 7, dims: [], data: BigInt64Array.from([16000n]) } };
-  const sample: Sample = { id: 'speech', feeds };
-  const inner = 'If_0_else_branch__Inline_0__stft.forward_basis_buffer';
-  const r = await client.intermediates<Record<string, MinMax>>(SILERO, ['If_0_outputs_0', 'input', inner, 'no_such_value'], [sample], { job: { kind: 'collectStats' }, perPass: 2 });
-  assert.deepEqual(r.passes, [['If_0_outputs_0']]);
-  assert.deepEqual(r.unavailable.map((u) => u.name), [inner, 'no_such_value']);
-  assert.match(r.unavailable[0]!.why, /subgraph/);
-  assert.deepEqual(r.result.input, minMax([feeds.input.data]));
-  // Reference: python makes the If output a graph output; ORT in this process runs it.
-  const dir = tempDir();
-  python(`import sys, onnx; m = onnx.load(sys.argv[1]); m.graph.output.append(onnx.ValueInfoProto(name='If_0_outputs_0')); onnx.save(m, sys.argv[2])`, [SILERO, join(dir, 'v5.onnx')]);
-  const s = await ort.InferenceSession.create(join(dir, 'v5.onnx'), { intraOpNumThreads: 1 });
-  const out = await s.run({ input: new ort.Tensor('float32', feeds.input.data, [1, 512]), state: new ort.Tensor('float32', feeds.state.data, [2, 1, 128]), sr: new ort.Tensor('int64', feeds.sr.data, []) });
-  await s.release();
+const speech: Sample = {
+  id: 'speech',
+  feeds: { input: { dtype: 1, dims: [1, 512], data: wave(512, 0.05) }, state: { dtype: 1, dims: [2, 1, 128], data: wave(256, 0.3) }, sr: { dtype: 7, dims: [], data: BigInt64Array.from([16000n]) } },
+};
+
+/** Silero v5 with its If_0 (sr == 16000: the then branch) inlined by python, and `outputs` added as graph outputs. */
+function sileroInlined(outputs: string[]): string {
+  const path = join(tempDir(), 'v5-inlined.onnx');
+  python(
+    `
+import sys, json, onnx
+from onnx import helper
+m = onnx.load(sys.argv[1]); g = m.graph
+i = next(k for k, n in enumerate(g.node) if n.op_type == 'If')
+node = g.node[i]; branch = next(a.g for a in node.attribute if a.name == 'then_branch')
+nodes = list(g.node[:i]) + list(branch.node) + [helper.make_node('Identity', [o.name], [io]) for o, io in zip(branch.output, node.output)] + list(g.node[i + 1:])
+del g.node[:]; g.node.extend(nodes)
+for name in json.loads(sys.argv[3]): g.output.append(onnx.ValueInfoProto(name=name))
+onnx.save(m, sys.argv[2])
+`,
+    [SILERO, path, JSON.stringify(outputs)],
+  );
+  return path;
+}
+
+test('Silero v5: values inside If branches are passed out level by level; the branch not taken gives nothing; equal python-inlined references', async () => {
+  const taken = 'If_0_then_branch__Inline_0__/stft/Conv_output_0';
+  const notTaken = 'If_0_else_branch__Inline_0__/stft/Conv_output_0';
+  const lstm = ['If_0_then_branch__Inline_0__/decoder/rnn/LSTM_output_0', 'If_0_then_branch__Inline_0__/decoder/rnn_1/LSTM_output_0'];
+  const names = ['If_0_outputs_0', 'input', taken, notTaken, ...lstm, 'no_such_value'];
+  const r = await client.intermediates<Record<string, MinMax>>(SILERO, names, [speech], { job: { kind: 'collectStats' }, perPass: 2, settings: SETTINGS });
+  assert.deepEqual(r.passes, [['If_0_outputs_0', taken], [notTaken, lstm[0]!], [lstm[1]!]]);
+  assert.deepEqual(r.unavailable, [{ name: 'no_such_value', why: 'no node of the model produces it' }]);
+  assert.deepEqual(r.result.input, minMax([speech.feeds.input!.data as Float32Array]));
+  assert.equal(r.result[notTaken], undefined, 'the else branch did not run');
+  // One LSTM of the nested If ran, and the other did not.
+  assert.equal(lstm.filter((n) => r.result[n]).length, 1);
+  // References: the then branch inlined by python makes the level-1 values main-graph outputs.
+  const out = await ortRun(sileroInlined([taken, 'If_0_outputs_0']), speech);
+  assert.deepEqual(r.result[taken], minMax([out[taken]!.data as Float32Array]));
   assert.deepEqual(r.result.If_0_outputs_0, minMax([out.If_0_outputs_0!.data as Float32Array]));
+  // The nested LSTM: two levels deep in the original, one level in the inlined model, same values.
+  const inlined = await client.intermediates<Record<string, MinMax>>(sileroInlined([]), lstm, [speech], { job: { kind: 'collectStats' }, settings: SETTINGS });
+  assert.deepEqual(inlined.result, Object.fromEntries(lstm.filter((n) => r.result[n]).map((n) => [n, r.result[n]])));
+});
+
+test('Loop and Scan bodies: a body value comes out stacked over the iterations (the suite\'s scan outputs are the reference)', async () => {
+  // test_loop11 scans y_out out as res_scan (output 1); test_scan9_sum scans sum_out out as z (output 1).
+  for (const [name, value] of [['test_loop11', 'y_out'], ['test_scan9_sum', 'sum_out']] as const) {
+    const dir = join(SUITE_DIR, 'node', name);
+    const ds = join(dir, 'test_data_set_0');
+    const s = await client.open(join(dir, 'model.onnx'));
+    const feeds = Object.fromEntries(s.inputNames.map((n, i) => [n, pbTensor(join(ds, `input_${i}.pb`))]));
+    await s.release();
+    const r = await client.intermediates<Record<string, MinMax>>(join(dir, 'model.onnx'), [value], [{ id: name, feeds }], { job: { kind: 'collectStats' } });
+    assert.deepEqual(r.unavailable, [], name);
+    assert.deepEqual(r.result[value], minMax([pbTensor(join(ds, 'output_1.pb')).data as Float32Array]), name);
+  }
 });
 
 test('a model with external data: the variant is built in memory with its weights passed to ORT', async () => {
-  const dir = tempDir();
-  python(
-    `
-import sys, os, numpy as np, onnx
-from onnx import helper, TensorProto, numpy_helper
-W = numpy_helper.from_array((np.arange(1024, dtype=np.float32).reshape(32, 32) - 512) / 1024, 'W')
-g = helper.make_graph([helper.make_node('MatMul', ['x', 'W'], ['y'], name='mm'), helper.make_node('Relu', ['y'], ['z'], name='relu')], 'g',
-  [helper.make_tensor_value_info('x', TensorProto.FLOAT, ['N', 32])], [helper.make_tensor_value_info('z', TensorProto.FLOAT, ['N', 32])], [W])
-m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)]); m.ir_version = 8
-os.makedirs(sys.argv[1] + '/w')
-onnx.save(m, sys.argv[1] + '/m.onnx', save_as_external_data=True, location='w/weights.bin', size_threshold=0)
-`,
-    [dir],
-  );
+  const model = externalDataModel(tempDir(), 32, 'w/weights.bin');
   const x = wave(64, 0.21);
-  const r = await client.intermediates<Record<string, MinMax>>(join(dir, 'm.onnx'), ['y', 'W'], [{ id: 'a', feeds: { x: { dtype: 1, dims: [2, 32], data: x } } }], { job: { kind: 'collectStats' } });
+  const r = await client.intermediates<Record<string, MinMax>>(model, ['y', 'W'], [{ id: 'a', feeds: { x: { dtype: 1, dims: [2, 32], data: x } } }], { job: { kind: 'collectStats' } });
   assert.deepEqual(r.unavailable, [{ name: 'W', why: 'an initializer, not a computed value' }]);
-  const want = JSON.parse(
-    python(`import sys, json, numpy as np; x = np.array(json.loads(sys.argv[1]), dtype=np.float32).reshape(2, 32); W = (np.arange(1024, dtype=np.float32).reshape(32, 32) - 512) / 1024; y = x @ W; print(json.dumps([float(y.min()), float(y.max())]))`, [JSON.stringify([...x])]),
-  ) as number[];
-  assert.ok(Math.abs(r.result.y!.min - want[0]!) < 1e-5 && Math.abs(r.result.y!.max - want[1]!) < 1e-5, JSON.stringify(r.result.y));
+  const y = externalDataMatMul(x, 32);
+  assert.ok(Math.abs(r.result.y!.min - Math.min(...y)) < 1e-5 && Math.abs(r.result.y!.max - Math.max(...y)) < 1e-5, JSON.stringify(r.result.y));
   assert.equal(r.result.y!.count, 64);
 });
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planPasses } from '../src/runtime/batches';
 import { errorFigures, OutputAccuracyAccumulator } from '../src/runtime/compare';
-import { toFloat16Bits } from '../src/runtime/half';
+import { numberToFloat16 } from '../src/onnx/float-formats';
 import { latencyFigures } from '../src/runtime/latency';
 import { numpyFigures, python, wave } from './helpers/runtime';
 
@@ -99,17 +99,25 @@ test('float16 bits of synthesized inputs equal numpy float16 (rounding to even, 
   const asText = values.map((v) => (Object.is(v, -0) ? '-0.0' : String(v)));
   const np = JSON.parse(python(`import sys, json, numpy as np; print(json.dumps(np.array([float(s) for s in json.loads(sys.argv[1])], dtype=np.float32).astype(np.float16).view(np.uint16).tolist()))`, [JSON.stringify(asText)])) as number[];
   values.forEach((v, i) => {
-    const mine = toFloat16Bits(v);
+    const mine = numberToFloat16(v);
     if (Number.isNaN(v)) assert.ok((mine & 0x7c00) === 0x7c00 && (mine & 0x3ff) !== 0, 'NaN stays NaN');
     else assert.equal(mine, np[i], `float16 of ${v}`);
   });
 });
 
-test('names are split into passes of at most perPass, duplicates once, order kept', () => {
+test('names are split into passes of at most maxNames, duplicates once, order kept', () => {
   const names = Array.from({ length: 10 }, (_, i) => `v${i}`);
-  assert.deepEqual(planPasses([...names, 'v3'], 3), [['v0', 'v1', 'v2'], ['v3', 'v4', 'v5'], ['v6', 'v7', 'v8'], ['v9']]);
-  assert.deepEqual(planPasses(names, 100), [names]);
-  assert.deepEqual(planPasses([], 4), []);
-  assert.throws(() => planPasses(names, 0), RangeError);
-  assert.throws(() => planPasses(names, 1.5), RangeError);
+  assert.deepEqual(planPasses([...names, 'v3'], { maxNames: 3 }), [['v0', 'v1', 'v2'], ['v3', 'v4', 'v5'], ['v6', 'v7', 'v8'], ['v9']]);
+  assert.deepEqual(planPasses(names, { maxNames: 100 }), [names]);
+  assert.deepEqual(planPasses([], { maxNames: 4 }), []);
+  assert.throws(() => planPasses(names, { maxNames: 0 }), RangeError);
+  assert.throws(() => planPasses(names, { maxNames: 1.5 }), RangeError);
+  assert.throws(() => planPasses(names, { maxBytes: 0 }), RangeError);
+});
+
+test('passes stay within maxBytes where sizes are known; a value over the limit gets its own pass; unknown sizes count as names only', () => {
+  const size: Record<string, number | undefined> = { a: 40, b: 50, c: 20, big: 500, d: undefined, e: 100, f: 1 };
+  const passes = planPasses(Object.keys(size), { maxBytes: 100, maxNames: 3 }, (n) => size[n]);
+  assert.deepEqual(passes, [['a', 'b'], ['c'], ['big'], ['d', 'e'], ['f']]);
+  for (const p of passes) assert.ok(p.length === 1 || p.reduce((s, n) => s + (size[n] ?? 0), 0) <= 100);
 });

@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { FileSource } from '../src/onnx/io/byte-source';
-import { decodeModelProto } from '../src/onnx/open';
+import { openModel } from '../src/onnx/open';
 import { RuntimeClient } from '../src/runtime/client';
 import { RuntimeRequestError } from '../src/runtime/errors';
-import { modelInputs, type InputSpec } from '../src/runtime/model-inputs';
+import { modelInputSpecs, type InputSpec } from '../src/runtime/input-files/input-spec';
 import { synthesizeInputs } from '../src/runtime/synthesize';
 import { corpusModels, SUITE_DIR } from './helpers/corpus';
 import { RESNET18, RUNTIME_WORKER } from './helpers/runtime';
@@ -22,11 +21,11 @@ after(async () => {
 });
 
 function inputsOf(path: string): InputSpec[] {
-  const source = new FileSource(path);
+  const model = openModel(path);
   try {
-    return modelInputs(decodeModelProto(source));
+    return modelInputSpecs(model);
   } finally {
-    source.close();
+    model.files?.close();
   }
 }
 

@@ -1,13 +1,16 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import type { OutputAccuracy } from '../optimize/report';
-import { DEFAULT_NAMES_PER_PASS } from './batches';
 import { fromWire, RuntimeCrashError } from './errors';
 import { DEFAULT_RUNS, DEFAULT_WARMUP, type LatencyOptions } from './latency';
 import type { ChildMessage, IntermediatesResult, JobSpec, LatencyResult, OpenResult, ParentMessage, Progress, Request, ResultOf, ValueMetadata } from './protocol';
 import type { FeedTensor, Feeds, Sample, SessionSettings } from './types';
 
+/** dist/runtime-worker.js, for code bundled into dist/ (the CLI, the extension): it sits beside them. */
+export const bundledWorkerScript = (): string => join(__dirname, 'runtime-worker.js');
+
 export interface RuntimeStartOptions {
-  /** The bundled child, dist/runtime-worker.js. */
+  /** The bundled child, dist/runtime-worker.js (bundledWorkerScript() from dist/cli.js or dist/extension.js). */
   workerScript: string;
   /** Bound on the child's start (loading onnxruntime's native library); default 60 s. */
   startTimeoutMs?: number;
@@ -16,8 +19,10 @@ export interface RuntimeStartOptions {
 export interface IntermediatesOptions {
   job: JobSpec;
   settings?: SessionSettings;
-  /** Value names exposed per session; default 32. */
+  /** Value names exposed per session; default 256. */
   perPass?: number;
+  /** Bytes of exposed values per session for one sample (sized by shape inference); default 256 MiB. */
+  maxBytesPerPass?: number;
   onProgress?: (p: Progress) => void;
 }
 
@@ -112,9 +117,19 @@ export class RuntimeClient {
     return this.request({ op: 'compareOutputs', reference, candidate, samples, settings }, onProgress);
   }
 
-  /** Intermediate values fed to a job inside the child, `perPass` names per session; only the job's result comes back. */
+  /** Latency of one model on one sample's feeds: a session with `settings`, warm-up, timed runs, released (use the same settings before and after a transform). */
+  async latency(modelPath: string, feeds: Feeds, settings: SessionSettings = {}, options: LatencyOptions = {}): Promise<LatencyResult> {
+    const s = await this.open(modelPath, settings);
+    try {
+      return await s.latency(feeds, options);
+    } finally {
+      await s.release().catch(() => null);
+    }
+  }
+
+  /** Intermediate values fed to a job inside the child, in passes (one session each) bounded in names and bytes; only the job's result comes back. */
   intermediates<R = unknown>(modelPath: string, names: string[], samples: Sample[], options: IntermediatesOptions): Promise<IntermediatesResult<R>> {
-    const request: Request = { op: 'intermediates', modelPath, names, samples, settings: options.settings ?? {}, perPass: options.perPass ?? DEFAULT_NAMES_PER_PASS, job: options.job };
+    const request: Request = { op: 'intermediates', modelPath, names, samples, settings: options.settings ?? {}, limits: { maxNames: options.perPass, maxBytes: options.maxBytesPerPass }, job: options.job };
     return this.request(request, options.onProgress) as Promise<IntermediatesResult<R>>;
   }
 

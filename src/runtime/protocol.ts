@@ -1,4 +1,5 @@
 import type { LatencyFigures, OutputAccuracy } from '../optimize/report';
+import type { PassLimits } from './batches';
 import type { WireError } from './errors';
 import type { FeedTensor, Feeds, Sample, SessionSettings } from './types';
 
@@ -40,7 +41,7 @@ export interface IntermediatesResult<R = unknown> {
   result: R;
   /** Requested names that could not be fetched, with why. */
   unavailable: { name: string; why: string }[];
-  /** The names fetched in each pass (one session per pass): at most `perPass` each. */
+  /** The names fetched in each pass (one session per pass), within the pass limits. */
   passes: string[][];
 }
 
@@ -50,7 +51,7 @@ export type Request =
   | { op: 'latency'; session: number; feeds: Feeds; warmup: number; runs: number }
   | { op: 'release'; session: number }
   | { op: 'compareOutputs'; reference: string; candidate: string; samples: Sample[]; settings: SessionSettings }
-  | { op: 'intermediates'; modelPath: string; names: string[]; samples: Sample[]; settings: SessionSettings; perPass: number; job: JobSpec };
+  | { op: 'intermediates'; modelPath: string; names: string[]; samples: Sample[]; settings: SessionSettings; limits: PassLimits; job: JobSpec };
 
 export interface ResultOf {
   open: OpenResult;

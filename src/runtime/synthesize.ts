@@ -1,7 +1,7 @@
 import { dataTypeName } from '../onnx/dtypes';
 import { RuntimeRequestError } from './errors';
-import { toFloat16Bits } from './half';
-import type { InputSpec } from './model-inputs';
+import { numberToFloat16 } from '../onnx/float-formats';
+import type { InputSpec } from './input-files/input-spec';
 import type { FeedTensor, Sample, TensorData } from './types';
 
 /**
@@ -138,7 +138,7 @@ function typedArray(name: string, dtype: number, n: number, fill: () => number):
   switch (dtype) {
     case 1: return from((k) => new Float32Array(k));
     case 11: return from((k) => new Float64Array(k));
-    case 10: return from((k) => new Uint16Array(k), toFloat16Bits);
+    case 10: return from((k) => new Uint16Array(k), numberToFloat16);
     case 2: case 9: return from((k) => new Uint8Array(k));
     case 3: return from((k) => new Int8Array(k));
     case 4: return from((k) => new Uint16Array(k));

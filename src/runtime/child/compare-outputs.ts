@@ -3,6 +3,7 @@ import { OutputAccuracyAccumulator } from '../compare';
 import { RuntimeRequestError } from '../errors';
 import type { Progress } from '../protocol';
 import type { Sample, SessionSettings } from '../types';
+import { adaptFeeds } from './adapt-feeds';
 import { asFloat32, feedsToOrt } from './ort-tensors';
 import { scoreOutputs } from './score-outputs';
 import { createSession, releaseSession, runSession } from './sessions';
@@ -24,9 +25,8 @@ export async function compareOutputs(
       const classifiers = scoreOutputs(reference);
       const acc = ref.outputNames.map((n) => new OutputAccuracyAccumulator(n, classifiers.has(n)));
       for (const [k, sample] of samples.entries()) {
-        const feeds = feedsToOrt(sample.feeds);
-        const a = await runSession(ref, feeds);
-        const b = await runSession(cand, feeds);
+        const a = await runSession(ref, feedsToOrt(adaptFeeds(ref, sample.feeds)));
+        const b = await runSession(cand, feedsToOrt(adaptFeeds(cand, sample.feeds)));
         for (const x of acc) {
           const ra = a[x.name]!;
           const rb = b[x.name]!;

@@ -1,10 +1,12 @@
-import { planPasses } from '../batches';
+import { planPasses, type PassLimits } from '../batches';
 import { RuntimeRequestError } from '../errors';
 import { makeJob } from '../jobs/registry';
 import type { IntermediatesResult, JobSpec, Progress } from '../protocol';
 import type { Sample, SessionSettings } from '../types';
-import { addGraphOutputs, type Unavailable } from './extra-outputs';
+import { exposeValues, type Unavailable } from './expose-values';
+import { valueSizes } from './value-sizes';
 import { editedModelBuffer, withDecodedModel } from './model-source';
+import { adaptFeeds } from './adapt-feeds';
 import { asFloat32, feedsToOrt } from './ort-tensors';
 import { createSession, releaseSession, runSession } from './sessions';
 
@@ -13,12 +15,13 @@ export interface IntermediatesRequest {
   names: string[];
   samples: Sample[];
   settings: SessionSettings;
-  perPass: number;
+  limits: PassLimits;
   job: JobSpec;
 }
 
 /**
- * Runs the model with `names` exposed as extra outputs, at most `perPass` names per session,
+ * Runs the model with `names` exposed as extra outputs, passes bounded by `limits` (names, and
+ * bytes of the values for one sample as shape inference sizes them),
  * one pass after another over every sample, and hands each value to the job here in the
  * child. Memory: one pass's activations of one sample at a time (two models' for compareWith).
  * Graph inputs are handed over from the feeds without a run.
@@ -39,32 +42,35 @@ export async function runIntermediates(r: IntermediatesRequest, progress: (p: Pr
     }
   }
   // Which names both models can expose, decided once; passes are planned over those only.
-  let fetchable = withDecodedModel(r.modelPath, (m) => {
-    const got = addGraphOutputs(m, computed);
-    unavailable.push(...got.unavailable);
-    return got.fetchable;
+  let sizeOf: (name: string) => number | undefined = () => undefined;
+  const inReference = withDecodedModel(r.modelPath, (m, files) => {
+    sizeOf = valueSizes(m, files, r.samples[0]!.feeds);
+    return exposeValues(m, files, computed);
   });
+  unavailable.push(...inReference.unavailable);
+  let fetchable = [...inReference.fetch.keys()];
   if (candidate) {
-    const inCandidate = withDecodedModel(candidate.candidateModel, (m) => {
-      const got = addGraphOutputs(m, fetchable.map(candidateName));
-      unavailable.push(...got.unavailable.map((u) => ({ name: u.name, why: `in the candidate model: ${u.why}` })));
-      return new Set(got.fetchable);
-    });
-    fetchable = fetchable.filter((n) => inCandidate.has(candidateName(n)));
+    const inCandidate = withDecodedModel(candidate.candidateModel, (m, files) => exposeValues(m, files, fetchable.map(candidateName)));
+    unavailable.push(...inCandidate.unavailable.map((u) => ({ name: u.name, why: `in the candidate model: ${u.why}` })));
+    fetchable = fetchable.filter((n) => inCandidate.fetch.has(candidateName(n)));
   }
-  const passes = planPasses(fetchable, r.perPass);
+  const passes = planPasses(fetchable, r.limits, sizeOf);
   for (const [p, names] of passes.entries()) {
-    const refModel = editedModelBuffer(r.modelPath, (m) => addGraphOutputs(m, names));
-    const candModel = candidate ? editedModelBuffer(candidate.candidateModel, (m) => addGraphOutputs(m, names.map(candidateName))) : undefined;
+    let refFetch = new Map<string, string>();
+    let candFetch = new Map<string, string>();
+    const refModel = editedModelBuffer(r.modelPath, (m, files) => void (refFetch = exposeValues(m, files, names).fetch));
+    const candModel = candidate ? editedModelBuffer(candidate.candidateModel, (m, files) => void (candFetch = exposeValues(m, files, names.map(candidateName)).fetch)) : undefined;
+    const refName = (n: string): string => refFetch.get(n)!;
+    const candOutput = (n: string): string => candFetch.get(candidateName(n))!;
     await withSessions(refModel, candModel, r.settings, async (ref, cand) => {
       for (const sample of r.samples) {
-        const feeds = feedsToOrt(sample.feeds);
-        const a = await runSession(ref, feeds, names);
-        const b = cand ? await runSession(cand, feeds, names.map(candidateName)) : undefined;
+        const a = await runSession(ref, feedsToOrt(adaptFeeds(ref, sample.feeds)), names.map(refName));
+        const b = cand ? await runSession(cand, feedsToOrt(adaptFeeds(cand, sample.feeds)), names.map(candOutput)) : undefined;
         for (const name of names) {
-          const va = asFloat32(a[name]!);
-          const vb = b ? asFloat32(b[candidateName(name)]!) : undefined;
-          if (va && (!b || vb)) job.consume(sample.id, name, va, vb);
+          const va = asFloat32(a[refName(name)]!);
+          const vb = b ? asFloat32(b[candOutput(name)]!) : undefined;
+          // An empty value: the sample took an If branch that does not compute it.
+          if (va && va.length > 0 && (!b || vb)) job.consume(sample.id, name, va, vb);
         }
       }
     });

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { DiskModelFiles, FolderExternalData } from '../../onnx/io/model-files';
+import { DiskModelFiles, FolderExternalData, type ModelFiles } from '../../onnx/io/model-files';
 import { decodeModelProto, encodeModelBytes } from '../../onnx/open';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../../onnx/proto/types';
 
@@ -15,11 +15,11 @@ export interface ModelBuffer {
  * folder rules apply). ORT resolves external data of a model loaded from bytes against the
  * working directory, so the files travel as `externalData` keyed by their location.
  */
-export function editedModelBuffer(modelPath: string, edit: (model: ModelProto) => void): ModelBuffer {
+export function editedModelBuffer(modelPath: string, edit: (model: ModelProto, files: ModelFiles) => void): ModelBuffer {
   const files = new DiskModelFiles(modelPath);
   try {
     const model = decodeModelProto(files.model);
-    edit(model);
+    edit(model, files);
     const bytes = encodeModelBytes(model);
     return { bytes, externalData: readExternalFiles(modelPath, externalLocations(model)) };
   } finally {
@@ -70,10 +70,10 @@ export function externalLocations(model: ModelProto): Set<string> {
 }
 
 /** Decodes a model's structure (weights left in the file) for a look that changes nothing. */
-export function withDecodedModel<T>(modelPath: string, look: (model: ModelProto) => T): T {
+export function withDecodedModel<T>(modelPath: string, look: (model: ModelProto, files: ModelFiles) => T): T {
   const files = new DiskModelFiles(modelPath);
   try {
-    return look(decodeModelProto(files.model));
+    return look(decodeModelProto(files.model), files);
   } finally {
     files.close();
   }
