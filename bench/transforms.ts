@@ -113,15 +113,15 @@ export async function calibrationRows(root: string, model: string | undefined, d
   const rows = [['model', 'samples', 'activations', 'passes', 'calibration s', 'plain inference s', 'calibration/inference']];
   if (!model || !existsSync(model) || !existsSync(dataDir)) return [...rows, ['missing', '', '', '', '', '', '']];
   const { RuntimeClient } = await import('../src/runtime/client');
-  const { openInputFolder } = await import('../src/runtime/input-files');
-  const { modelInputs } = await import('../src/runtime/model-inputs');
+  const { openInputFolder, modelInputSpecs } = await import('../src/runtime/input-files');
+  const { buildModel } = await import('../src/onnx/model/build');
   const { decodeModelProto } = await import('../src/onnx/open');
   const { DiskModelFiles } = await import('../src/onnx/io/model-files');
   const { valuesToCalibrate } = await import('../src/optimize/static/static-qdq');
-  const { calibrate, valueSizes } = await import('../src/optimize/flow/calibration');
+  const { calibrate } = await import('../src/optimize/flow/calibration');
   const files = new DiskModelFiles(model);
   const proto = decodeModelProto(files.model);
-  const samples = [...openInputFolder(dataDir, modelInputs(proto)).samples()].slice(0, n);
+  const samples = [...openInputFolder(dataDir, modelInputSpecs(buildModel(proto, files))).samples()].slice(0, n);
   const names = valuesToCalibrate(proto, { preset: 'tensorrt' }, files);
   const client = await RuntimeClient.start({ workerScript: join(root, 'dist', 'runtime-worker.js') });
   try {
@@ -133,7 +133,7 @@ export async function calibrationRows(root: string, model: string | undefined, d
     const plain = performance.now() - t;
     await session.release();
     t = performance.now();
-    const r = await calibrate(client, model, names, samples, { method: 'entropy', symmetric: true, settings, bytesPerValue: valueSizes(proto, files, samples[0]!.feeds) }, () => {});
+    const r = await calibrate(client, model, names, samples, { method: 'entropy', symmetric: true, settings }, () => {});
     const calib = performance.now() - t;
     rows.push([model.split('/').pop()!, String(samples.length), String(names.length), String(r.passes), f(calib / 1000, 1), f(plain / 1000, 1), `${(calib / plain).toFixed(2)}×`]);
   } finally {

@@ -11,8 +11,7 @@ import type { ModelProto, NodeProto } from '../onnx/proto/types';
 import { buildModel } from '../onnx/model/build';
 import { modelAndDataFiles } from '../onnx/text/weights';
 import { RuntimeClient } from '../runtime/client';
-import { openCalibrationData, openInputFolder, type ImageOptions } from '../runtime/input-files';
-import { modelInputs } from '../runtime/model-inputs';
+import { modelInputSpecs, openCalibrationData, openInputFolder, type ImageOptions, type InputSpec } from '../runtime/input-files';
 import { synthesizeInputs } from '../runtime/synthesize';
 import type { Sample, SessionSettings } from '../runtime/types';
 import { refuseIfQuantized } from './already-quantized';
@@ -95,7 +94,7 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     }
     const startClient = async (): Promise<RuntimeClient> => (client ??= await RuntimeClient.start({ workerScript: request.workerScript }));
     const settings: SessionSettings = { threads: request.threads ?? 1 };
-    const data = dataFor(request, proto, (w) => warnings.push(w));
+    const data = dataFor(request, modelInputSpecs(buildModel(proto, files)), (w) => warnings.push(w));
     const result = await transform(request, proto, files, { data, settings, startClient, tempFolder: temp.path, warnings, cleanups });
     if (request.cancelled?.()) throw new Error('cancelled');
     request.progress(`writing ${output}`);
@@ -189,8 +188,7 @@ export interface InputSource {
 /** Synthesized samples when no data is given: enough for latency and a rough comparison. */
 const SYNTHESIZED_SAMPLES = 4;
 
-function dataFor(request: TransformRequest, proto: ModelProto, warn: (w: string) => void): InputSource {
-  const specs = modelInputs(proto);
+function dataFor(request: TransformRequest, specs: InputSpec[], warn: (w: string) => void): InputSource {
   const synthesized = (what: string): Sample[] => {
     const s = synthesizeInputs(specs, { count: SYNTHESIZED_SAMPLES });
     warn(`${what} computed on synthesized inputs (${s.notes.join('; ') || 'shapes from the model'}), not real data${what === 'calibration' ? ': ranges will be poor; give --calib DIR' : ''}`);

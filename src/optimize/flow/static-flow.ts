@@ -11,7 +11,7 @@ import type { CalibrationMethod } from '../static/ranges';
 import { quantizeStatic, valuesToCalibrate } from '../static/static-qdq';
 import { trtCalibrationCache } from '../static/trt-calib-cache';
 import { accuracyAware } from './accuracy-aware';
-import { calibrate, valueSizes } from './calibration';
+import { calibrate } from './calibration';
 import type { FlowContext } from '../transform-flow';
 
 /** What a user asks of static quantization (CLI flags, editor quick picks). */
@@ -46,9 +46,8 @@ export async function quantizeStaticCalibrated(q: StaticRequest & { preprocess?:
   const prePath = join(ctx.tempFolder, 'preprocessed.onnx');
   writeModel(proto, files, prePath, { protect: [] });
   const calibration = ctx.data.calibration();
-  const bytesPerValue = valueSizes(proto, files, calibration.samples[0]?.feeds);
   const client = await ctx.startClient();
-  const { ranges, unavailable, passes } = await calibrate(client, prePath, names, calibration.samples, { method: settings.method, symmetric: settings.symmetricActivations, settings: ctx.settings, bytesPerValue }, progress);
+  const { ranges, unavailable, passes } = await calibrate(client, prePath, names, calibration.samples, { method: settings.method, symmetric: settings.symmetricActivations, settings: ctx.settings }, progress);
   for (const u of unavailable) ctx.warnings.push(`no range for '${u.name}': ${u.why}`);
   let result;
   const extra: Partial<TransformReport> = {};
