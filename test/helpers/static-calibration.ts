@@ -10,22 +10,39 @@ import { decodeModelProto, encodeModelBytes } from '../../src/onnx/open';
 import { BufferSource } from '../../src/onnx/io/byte-source';
 import { ActivationStats } from '../../src/runtime/activation-stats';
 
-export function readNpyFloat32(path: string): { dims: number[]; data: Float32Array } {
+/** A C-order float32 or int64 .npy (version 1 header) as an ORT tensor. */
+export function readNpy(path: string): ort.Tensor {
   const b = readFileSync(path);
   const headerLength = b.readUInt16LE(8);
   const header = b.subarray(10, 10 + headerLength).toString('latin1');
-  if (!header.includes("'<f4'") || header.includes("'fortran_order': True")) throw new Error(`${path}: not a C-order float32 .npy`);
+  if (header.includes("'fortran_order': True")) throw new Error(`${path}: Fortran order`);
   const dims = (/'shape': \(([^)]*)\)/.exec(header)![1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const start = 10 + headerLength;
-  const data = new Float32Array(b.buffer.slice(b.byteOffset + start, b.byteOffset + b.length));
-  return { dims, data };
+  const body = b.buffer.slice(b.byteOffset + 10 + headerLength, b.byteOffset + b.length);
+  if (header.includes("'<f4'")) return new ort.Tensor('float32', new Float32Array(body), dims);
+  if (header.includes("'<i8'")) return new ort.Tensor('int64', new BigInt64Array(body), dims);
+  throw new Error(`${path}: neither float32 nor int64`);
 }
 
 export function npySamples(dir: string, limit = Infinity): { name: string; tensor: ort.Tensor }[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.npy')).sort().slice(0, limit).map((f) => {
-    const { dims, data } = readNpyFloat32(join(dir, f));
-    return { name: f, tensor: new ort.Tensor('float32', data, dims) };
-  });
+  return readdirSync(dir).filter((f) => f.endsWith('.npy')).sort().slice(0, limit).map((f) => ({ name: f, tensor: readNpy(join(dir, f)) }));
+}
+
+/** Samples of a several-input model: one folder per sample holding `<input>.npy`. */
+export function npyFolderSamples(dir: string, limit = Infinity): Record<string, ort.Tensor>[] {
+  return readdirSync(dir).sort().slice(0, limit).map((sample) =>
+    Object.fromEntries(readdirSync(join(dir, sample)).filter((f) => f.endsWith('.npy')).map((f) => [f.slice(0, -4), readNpy(join(dir, sample, f))])),
+  );
+}
+
+export async function runFeeds(modelBytes: Uint8Array, samples: Record<string, ort.Tensor>[]): Promise<Float32Array[][]> {
+  const session = await ort.InferenceSession.create(modelBytes);
+  const results: Float32Array[][] = [];
+  for (const feeds of samples) {
+    const out = await session.run(feeds);
+    results.push(session.outputNames.map((n) => out[n]!.data as Float32Array));
+  }
+  await session.release();
+  return results;
 }
 
 /** The model's bytes with `names` added as float outputs (no shapes: ORT infers them). */

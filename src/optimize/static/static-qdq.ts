@@ -119,6 +119,7 @@ export function quantizeStatic(input: StaticInput, ranges: ReadonlyMap<string, R
       weightOnlyNodes: weightOnly.length,
       qdqPairs: q.params.size,
       weightsQuantized: q.weightCount,
+      constantOperandsQuantized: q.constantCount,
       biasesQuantized: q.biasCount,
       foldedActivations: plan.folds.length,
     },
@@ -147,6 +148,7 @@ class QdqWriter {
   private readonly editOf: (g: Graph) => GraphEdit;
   nodesAdded = 0;
   weightCount = 0;
+  constantCount = 0;
   biasCount = 0;
 
   constructor(
@@ -180,6 +182,8 @@ class QdqWriter {
     const old = producer.proto.output[output]!;
     const g = this.main;
     g.removeNode(relu.proto);
+    // Clip's bounds, read by nobody now.
+    for (const bound of relu.proto.input.slice(1)) if (bound) this.released.push({ graph: g, name: bound });
     g.proto.value_info = g.proto.value_info.filter((v) => v.name !== old);
     g.renameValue(old, relu.proto.output[0]!);
     this.changed.add(producer.proto);
@@ -237,7 +241,8 @@ class QdqWriter {
     if (!written) {
       written = this.writeWeight(w);
       inGraph.set(key, written);
-      this.weightCount++;
+      if (w.role === 'weight') this.weightCount++;
+      else this.constantCount++;
     }
     this.weightOf.set(w, written);
     this.replace(w.node, w.input, written.output);
