@@ -92,11 +92,17 @@ export class TensorHistogram {
     const neg = this.negative;
     const last = pos.length - 1;
     const stride = this.stride;
+    // cover() made every |v| / stride fall below half: truncation is the floor, the clamp a guard.
     for (let i = 0; i < n; i++) {
       const v = values[i]!;
       if (v - v !== 0) continue;
-      if (v < 0) neg[Math.min(Math.floor(-v / stride), last)]!++;
-      else pos[Math.min(Math.floor(v / stride), last)]!++;
+      if (v < 0) {
+        const k = (-v / stride) | 0;
+        neg[k > last ? last : k]!++;
+      } else {
+        const k = (v / stride) | 0;
+        pos[k > last ? last : k]!++;
+      }
     }
   }
 
