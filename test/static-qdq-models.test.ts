@@ -124,6 +124,7 @@ test('a weight shared through Identity: the quantized consumer gets an int8 copy
   const convA = g.node.find((n) => n.name === 'conv_a')!;
   const convB = g.node.find((n) => n.name === 'conv_b')!;
   assert.equal(convB.input[1], 'Wb', 'conv_b still reads the float weight through its Identity');
+  assert.equal(convB.input[0], 'h', 'conv_b reads its float input: no Q/DQ pair serves a node kept float');
   assert.ok(g.initializer.some((t) => t.name === 'W' && t.data_type === 1), 'the float weight stays for conv_b');
   assert.match(convA.input[1]!, /DequantizeLinear_Output$/);
   assert.ok(!g.node.some((n) => n.name === 'id_a'), "conv_a's Identity, read by nobody now, is gone");
@@ -132,6 +133,27 @@ test('a weight shared through Identity: the quantized consumer gets an int8 copy
   const [got] = await runModel(new Uint8Array(readFileSync(path)), 'x', [x]);
   const c = cosine(ref![0]!, got![0]!);
   assert.ok(c >= 0.9995, `cosine ${c}`);
+});
+
+test('fallback (weightOnlyNodes): the node keeps its int8 weight and reads and writes float activations', async () => {
+  const floatBytes = encodeModelBytes(sharedWeightModel());
+  const m = openModelBytes(floatBytes);
+  const options = { preset: 'tensorrt' as const, weightOnlyNodes: ['conv_b'] };
+  const x = new ort.Tensor('float32', Float32Array.from({ length: 36 }, (_, i) => Math.sin(i) * 0.7), [1, 4, 3, 3]);
+  const stats = await collectStats(floatBytes, valuesToCalibrate(m, options), 'x', [x]);
+  const result = quantizeStatic(m, selectRanges(stats, { method: 'minmax', symmetric: true }), options);
+  assert.deepEqual(result.weightOnlyNodes, ['conv_b']);
+  assert.deepEqual(result.quantizedNodes, ['conv_a']);
+  const g = result.model.graph!;
+  const convB = g.node.find((n) => n.name === 'conv_b')!;
+  assert.equal(convB.input[0], 'h');
+  assert.match(convB.input[1]!, /DequantizeLinear_Output$/);
+  assert.ok(!g.initializer.some((t) => t.name === 'W'), 'both readers quantize W alike: one int8 copy, the float one gone');
+  assert.equal(result.details.qdqPairs, 1, 'only x is quantized: h is read by the fallback node alone');
+  const path = checkedPath(encodeModelBytes(result.model), 'fallback.onnx');
+  const [ref] = await runModel(floatBytes, 'x', [x]);
+  const [got] = await runModel(new Uint8Array(readFileSync(path)), 'x', [x]);
+  assert.ok(cosine(ref![0]!, got![0]!) >= 0.9995);
 });
 
 test('bad input: opset below 10 is refused by name of the need, a model with nothing to quantize is refused', () => {

@@ -82,7 +82,11 @@ export interface QdqPlan {
   weights: PlannedWeight[];
   biases: PlannedBias[];
   folds: PlannedFold[];
-  /** Nodes quantized: 'full' (Q/DQ on activations) or 'weights' (int8 weights, float activations). */
+  /**
+   * Nodes quantized: 'full' (Q/DQ on activations) or 'weights' (int8 weights, float
+   * activations). Nodes of 'weights' and of keptFloat read float activations: a Q/DQ pair
+   * placed for a neighbour does not feed them.
+   */
   quantized: { node: Node; how: 'full' | 'weights' }[];
   keptFloat: { node: Node; why: string }[];
 }
@@ -129,8 +133,10 @@ class Planner {
         this.plan.keptFloat.push({ node, why });
         continue;
       }
-      const activations = isMain && !this.weightOnly.has(node.id) && !this.weightOnly.has(node.name);
+      const fallback = this.weightOnly.has(node.id) || this.weightOnly.has(node.name);
+      const activations = isMain && !fallback;
       if (WEIGHTED.has(op)) this.weighted(node, op, activations);
+      else if (fallback) this.plan.keptFloat.push({ node, why: 'fallback: activations kept float' });
       else if (!activations) continue;
       else if (op in NORMAL) this.normal(node, op);
       else if (SHARED.has(op)) this.shared(node);

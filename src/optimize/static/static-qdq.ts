@@ -117,7 +117,7 @@ export function quantizeStatic(input: StaticInput, ranges: ReadonlyMap<string, R
       activationType: settings.activationType,
       quantizedNodes: full.length,
       weightOnlyNodes: weightOnly.length,
-      qdqPairs: q.params.size,
+      qdqPairs: q.pairCount,
       weightsQuantized: q.weightCount,
       constantOperandsQuantized: q.constantCount,
       biasesQuantized: q.biasCount,
@@ -141,12 +141,15 @@ class QdqWriter {
   private readonly weightOf = new Map<PlannedWeight, WrittenWeight>();
   /** (graph, name) pairs a node stopped reading: dropped afterwards if nothing else reads them. */
   private readonly released: { graph: GraphEdit; name: string }[] = [];
+  /** Nodes that read float activations even where a neighbour quantizes them. */
+  private readonly floatReaders = new Set<NodeProto>();
   private readonly edit: ModelEdit;
   private readonly main: GraphEdit;
   private readonly settings: ResolvedSettings;
   private readonly model: Model;
   private readonly editOf: (g: Graph) => GraphEdit;
   nodesAdded = 0;
+  pairCount = 0;
   weightCount = 0;
   constantCount = 0;
   biasCount = 0;
@@ -164,6 +167,8 @@ class QdqWriter {
   }
 
   apply(plan: QdqPlan): void {
+    for (const k of plan.keptFloat) this.floatReaders.add(k.node.proto);
+    for (const q of plan.quantized) if (q.how === 'weights') this.floatReaders.add(q.node.proto);
     for (const f of plan.folds) this.fold(f.node, f.producer, f.output);
     for (const w of plan.weights) this.weight(w);
     for (const a of plan.activations.values()) this.activation(a);
@@ -194,7 +199,13 @@ class QdqWriter {
     if (!p) return;
     const t = a.tensor;
     const names = this.paramNames.get(t)!;
-    const readers = [...this.main.consumersOf(t)];
+    const readers = this.main.consumersOf(t).filter((n) => !this.floatReaders.has(n));
+    if (readers.length === 0) {
+      // Only float readers (kept float, fallback): no pair; its scale may still serve a shared one.
+      this.released.push({ graph: this.main, name: names.scale }, { graph: this.main, name: names.zeroPoint });
+      return;
+    }
+    this.pairCount++;
     const qOut = this.edit.uniqueName(`${t}_QuantizeLinear_Output`);
     const dqOut = this.edit.uniqueName(`${t}_DequantizeLinear_Output`);
     this.add(this.main, [
