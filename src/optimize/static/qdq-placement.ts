@@ -133,7 +133,7 @@ class Planner {
         this.plan.keptFloat.push({ node, why });
         continue;
       }
-      const fallback = this.weightOnly.has(node.id) || this.weightOnly.has(node.name);
+      const fallback = this.isFallback(node);
       const activations = isMain && !fallback;
       if (WEIGHTED.has(op)) this.weighted(node, op, activations);
       else if (fallback) this.plan.keptFloat.push({ node, why: 'fallback: activations kept float' });
@@ -243,7 +243,7 @@ class Planner {
     const v = node.graph.value(name);
     if (!this.isFloat(v)) return;
     const next = v.consumers.length === 1 && !v.isGraphOutput && !this.outerUses.has(name) ? v.consumers[0]! : undefined;
-    if (next && next.domain === '' && FOLDABLE.has(next.opType) && !this.excluded(next, next.opType) && this.constantBounds(next)) {
+    if (next && next.domain === '' && FOLDABLE.has(next.opType) && !this.excluded(next, next.opType) && !this.isFallback(next) && this.constantBounds(next)) {
       const after = next.outputs[0]!;
       this.handled.add(next);
       if (this.settings.foldActivations) this.plan.folds.push({ node: next, producer: node, output: i });
@@ -256,6 +256,10 @@ class Planner {
 
   private setActivation(tensor: string, source: ActivationSource): void {
     if (!this.plan.activations.has(tensor)) this.plan.activations.set(tensor, { tensor, source });
+  }
+
+  private isFallback(node: Node): boolean {
+    return this.weightOnly.has(node.id) || this.weightOnly.has(node.name);
   }
 
   /** The weight (initializer or Constant, through Identity) read as `name` by `node`. */
