@@ -93,6 +93,21 @@ test('Silero VAD v5 (every weight inside If branches): Conv weights there become
   assert.ok(maxProbabilityError <= 0.05, `probability error ${maxProbabilityError}`);
 });
 
+test('Silero VAD v4 (main-graph initializers read inside If branches): int8 copies beside them, outer-scope reads, outputs match', async () => {
+  const floatBytes = new Uint8Array(readFileSync('.cache/corpus/silero_vad_legacy.onnx'));
+  const result = quantizeStatic(openModelBytes(floatBytes), new Map(), { preset: 'cpu' });
+  assert.equal(result.weightOnlyNodes.length, 36, 'the 36 Conv nodes of the branches');
+  const path = checkedPath(encodeModelBytes(result.model), 'silero-v4.onnx');
+  assert.ok(tensorCounts(path).main.int8 >= 36, 'int8 weights stay initializers of the main graph');
+  const samples = npyFolderSamples('.cache/data/speech/silero-legacy/eval', 24);
+  const ref = await runFeeds(floatBytes, samples);
+  const got = await runFeeds(new Uint8Array(readFileSync(path)), samples);
+  const worst = Math.min(...ref.map((r, i) => cosine(r[1]!, got[i]![1]!)));
+  const maxError = Math.max(...ref.map((r, i) => Math.abs(r[0]![0]! - got[i]![0]![0]!)));
+  console.log(`# Silero v4: hidden-state cosine worst ${worst.toFixed(5)}, probability max error ${maxError.toFixed(4)}`);
+  assert.ok(worst >= 0.99 && maxError <= 0.05);
+});
+
 /** x → Conv(W via Identity a) → Conv(W via Identity b) → y, the weight shared as PyTorch shares it. */
 function sharedWeightModel() {
   const w = new Float32Array(4 * 4);
