@@ -9,28 +9,24 @@ import * as ort from 'onnxruntime-node';
 import { decodeModelProto, encodeModelBytes } from '../../src/onnx/open';
 import { BufferSource } from '../../src/onnx/io/byte-source';
 import { ActivationStats } from '../../src/runtime/activation-stats';
+import { readNpy } from '../../src/runtime/input-files/npy';
 
-/** A C-order float32 or int64 .npy (version 1 header) as an ORT tensor. */
-export function readNpy(path: string): ort.Tensor {
-  const b = readFileSync(path);
-  const headerLength = b.readUInt16LE(8);
-  const header = b.subarray(10, 10 + headerLength).toString('latin1');
-  if (header.includes("'fortran_order': True")) throw new Error(`${path}: Fortran order`);
-  const dims = (/'shape': \(([^)]*)\)/.exec(header)![1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const body = b.buffer.slice(b.byteOffset + 10 + headerLength, b.byteOffset + b.length);
-  if (header.includes("'<f4'")) return new ort.Tensor('float32', new Float32Array(body), dims);
-  if (header.includes("'<i8'")) return new ort.Tensor('int64', new BigInt64Array(body), dims);
-  throw new Error(`${path}: neither float32 nor int64`);
+/** A float32 or int64 .npy sample (the runtime's reader) as an ORT tensor. */
+export function readNpyTensor(path: string): ort.Tensor {
+  const t = readNpy(new BufferSource(readFileSync(path), path));
+  if (t.dtype === 1) return new ort.Tensor('float32', t.data as Float32Array, t.dims);
+  if (t.dtype === 7) return new ort.Tensor('int64', t.data as BigInt64Array, t.dims);
+  throw new Error(`${path}: dtype ${t.dtype} is neither float32 nor int64`);
 }
 
 export function npySamples(dir: string, limit = Infinity): { name: string; tensor: ort.Tensor }[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.npy')).sort().slice(0, limit).map((f) => ({ name: f, tensor: readNpy(join(dir, f)) }));
+  return readdirSync(dir).filter((f) => f.endsWith('.npy')).sort().slice(0, limit).map((f) => ({ name: f, tensor: readNpyTensor(join(dir, f)) }));
 }
 
 /** Samples of a several-input model: one folder per sample holding `<input>.npy`. */
 export function npyFolderSamples(dir: string, limit = Infinity): Record<string, ort.Tensor>[] {
   return readdirSync(dir).sort().slice(0, limit).map((sample) =>
-    Object.fromEntries(readdirSync(join(dir, sample)).filter((f) => f.endsWith('.npy')).map((f) => [f.slice(0, -4), readNpy(join(dir, sample, f))])),
+    Object.fromEntries(readdirSync(join(dir, sample)).filter((f) => f.endsWith('.npy')).map((f) => [f.slice(0, -4), readNpyTensor(join(dir, sample, f))])),
   );
 }
 
