@@ -9,7 +9,10 @@ import { encodeModelBytes, openModelBytes } from '../src/onnx/open';
 import { checkModel } from '../src/onnx/check/checker';
 import { StaticQuantizeError, quantizeStatic, valuesToCalibrate } from '../src/optimize/static/static-qdq';
 import { selectRanges } from '../src/optimize/static/ranges';
-import { resolveSettings } from '../src/optimize/static/presets';
+import { rangeOptionsFor, type StaticOptions } from '../src/optimize/static/presets';
+import { upgradeForStatic } from '../src/optimize/static/qdq-opset';
+import { decodeModelProto } from '../src/onnx/open';
+import { BufferSource } from '../src/onnx/io/byte-source';
 import { collectStats, cosine, npyFolderSamples, npySamples, runFeeds, runModel } from './helpers/static-calibration';
 import { graph, model, node, tensorProto, tensorType, valueInfo } from './helpers/models';
 
@@ -45,27 +48,75 @@ print(json.dumps(out))`;
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, path]).toString());
 }
 
-test('PP-OCRv4 detection (weights in Constant nodes, opset 11, per tensor): quantized there, python onnx accepts it, runs in ORT, cosine >= 0.85 on held-out text photos', async () => {
-  const floatBytes = new Uint8Array(readFileSync('.cache/corpus/ch_PP-OCRv4_det_infer.onnx'));
-  const m = openModelBytes(floatBytes);
-  // Percentile: MinMax ranges of this model are stretched by outliers (Add outputs to ±2000).
-  const options = { preset: 'cpu' as const, method: 'percentile' as const };
-  const names = valuesToCalibrate(m, options);
-  const settings = resolveSettings(options);
-  const stats = await collectStats(floatBytes, names, 'x', npySamples('.cache/data/ocr-det/calib', 8).map((s) => s.tensor));
-  const result = quantizeStatic(m, selectRanges(stats, { method: settings.method, symmetric: settings.symmetricActivations }), options);
-  const path = checkedPath(encodeModelBytes(result.model), 'ppocr-det.onnx');
-  const evalSamples = npySamples('.cache/data/ocr-det/eval', 4).map((s) => s.tensor);
+interface OcrCase {
+  model: string;
+  data: string;
+  calibSamples: number;
+  evalSamples: number;
+}
+
+/** Raises the opset as the flow does (upgradeForStatic), calibrates on real text images, quantizes, runs both models on held-out ones. */
+async function ocr(c: OcrCase, options: StaticOptions) {
+  const floatBytes = new Uint8Array(readFileSync(c.model));
+  const { model: upgraded, upgrade } = upgradeForStatic(decodeModelProto(new BufferSource(floatBytes, c.model)), options);
+  const upgradedBytes = encodeModelBytes(upgraded);
+  const m = openModelBytes(upgradedBytes);
+  const stats = await collectStats(upgradedBytes, valuesToCalibrate(m, options), 'x', npySamples(`${c.data}/calib`, c.calibSamples).map((s) => s.tensor));
+  const result = quantizeStatic(m, selectRanges(stats, rangeOptionsFor(options)), options);
+  const path = checkedPath(encodeModelBytes(result.model), `${c.model.replace(/\W/g, '_')}.onnx`);
+  const evalSamples = npySamples(`${c.data}/eval`, c.evalSamples).map((s) => s.tensor);
   const ref = await runModel(floatBytes, 'x', evalSamples);
   const got = await runModel(new Uint8Array(readFileSync(path)), 'x', evalSamples);
-  const worst = Math.min(...ref.map((r, i) => cosine(r[0]!, got[i]![0]!)));
-  console.log(`# PP-OCR det: worst cosine ${worst.toFixed(5)}, ${floatBytes.length} -> ${readFileSync(path).length} bytes; ${JSON.stringify(result.details)}; warnings ${JSON.stringify(result.warnings)}`);
-  const counts = tensorCounts(path);
+  return { result, path, upgrade, ref: ref.map((r) => r[0]!), got: got.map((r) => r[0]!), size: [floatBytes.length, readFileSync(path).length] };
+}
+
+/** Share of rows (last axis = classes) whose arg-max agrees. */
+function top1Agreement(ref: Float32Array[], got: Float32Array[], classes: number): number {
+  let same = 0;
+  let rows = 0;
+  ref.forEach((r, s) => {
+    for (let at = 0; at < r.length; at += classes, rows++) {
+      let a = at;
+      let b = at;
+      for (let k = at; k < at + classes; k++) {
+        if (r[k]! > r[a]!) a = k;
+        if (got[s]![k]! > got[s]![b]!) b = k;
+      }
+      if (a === b) same++;
+    }
+  });
+  return same / rows;
+}
+
+test('PP-OCRv4 detection (opset 11 raised to 13, weights in Constant nodes): per-channel int8 weights there, checkers accept it, cosine >= 0.93 on held-out text images', async () => {
+  // Percentile: MinMax ranges of this model are stretched by outliers (Add outputs to ±2000).
+  const { result, path, upgrade, ref, got, size } = await ocr({ model: '.cache/corpus/ch_PP-OCRv4_det_infer.onnx', data: '.cache/data/ocr-det', calibSamples: 8, evalSamples: 4 }, { preset: 'cpu', method: 'percentile' });
+  const worst = Math.min(...ref.map((r, i) => cosine(r, got[i]!)));
+  console.log(`# PP-OCR det: opset ${upgrade?.fromOpset} -> ${upgrade?.toOpset}, worst cosine ${worst.toFixed(5)}, ${size[0]} -> ${size[1]} bytes; ${JSON.stringify(result.details)}`);
+  assert.deepEqual(result.warnings, []);
   assert.equal(result.details.weightsQuantized, 64, 'the 62 Conv and 2 ConvTranspose weights');
-  assert.equal(counts.main.int8, 2 * 64, 'each int8 weight and its int8 zero point, held in Constant nodes as the input held them');
-  // Not 0.98: BatchNormalization is not folded here (pre-processing does that) and opset 11
-  // allows per-tensor weights only; both are measured in the flow's tests.
-  assert.ok(worst >= 0.85, `worst cosine ${worst}`);
+  assert.equal(result.details.perChannel, true);
+  assert.equal(tensorCounts(path).main.int8, 2 * 64, 'each int8 weight and its int8 zero points, in Constant nodes as the input held them');
+  // Not 0.98: BatchNormalization is not folded here (pre-processing does that); the flow's
+  // accuracy-aware fallback reaches the issue's target.
+  assert.ok(worst >= 0.93, `worst cosine ${worst}`);
+});
+
+test('PP-OCR direction classifier (opset 9): quantized, not refused; top-1 agreement with FP32 >= 95 % on 60 held-out text crops', async () => {
+  const { result, upgrade, ref, got, size } = await ocr({ model: '.cache/corpus/ch_ppocr_mobile_v2.0_cls_infer.onnx', data: '.cache/data/ocr-cls', calibSamples: 32, evalSamples: 60 }, { preset: 'cpu' });
+  const agreement = top1Agreement(ref, got, 2);
+  console.log(`# PP-OCR cls: opset ${upgrade?.fromOpset} -> ${upgrade?.toOpset}, top-1 agreement ${agreement.toFixed(3)}, ${size[0]} -> ${size[1]} bytes; ${JSON.stringify(result.details)}`);
+  assert.equal(upgrade?.fromOpset, 9);
+  assert.ok(agreement >= 0.95, `top-1 agreement ${agreement}`);
+});
+
+test('PP-OCRv4 recognition (opset 9, CNN + attention): quantized, not refused; runs; per-step top-1 agreement reported', async () => {
+  const { result, ref, got } = await ocr({ model: '.cache/corpus/ch_PP-OCRv4_rec_infer.onnx', data: '.cache/data/ocr-rec', calibSamples: 16, evalSamples: 8 }, { preset: 'cpu' });
+  const agreement = top1Agreement(ref, got, 6625);
+  const worst = Math.min(...ref.map((r, i) => cosine(r, got[i]!)));
+  console.log(`# PP-OCR rec: per-step top-1 agreement ${agreement.toFixed(3)}, worst cosine ${worst.toFixed(4)}; ${JSON.stringify(result.details)}`);
+  assert.ok((result.details.weightsQuantized as number) > 0);
+  assert.ok(agreement >= 0.8, `per-step top-1 agreement ${agreement}`);
 });
 
 test('Silero VAD v5 (every weight inside If branches): Conv weights there become int8, activations stay float, outputs match the float model', async () => {

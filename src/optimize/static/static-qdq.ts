@@ -15,6 +15,7 @@ import { Model, type Graph, type Node } from '../../onnx/model/graph';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../../onnx/proto/types';
 import { Tensor } from '../../onnx/tensor';
 import { resolveSettings, type ResolvedSettings, type StaticOptions } from './presets';
+import { PER_CHANNEL_MIN_OPSET, QDQ_MIN_OPSET } from './qdq-opset';
 import { dimsOf, planQdq, type PlannedActivation, type PlannedWeight, type QdqPlan } from './qdq-placement';
 import { activationParams, quantizeBias, quantizeWeights, rint, type QuantParams } from './quant-params';
 import type { Range } from './ranges';
@@ -23,10 +24,6 @@ import type { Range } from './ranges';
 export class StaticQuantizeError extends Error {
   override name = 'StaticQuantizeError';
 }
-
-/** Lowest opset with QuantizeLinear/DequantizeLinear, and with their `axis` (per channel). */
-export const QDQ_MIN_OPSET = 10;
-export const PER_CHANNEL_MIN_OPSET = 13;
 
 const DTYPE = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6 } as const;
 
@@ -73,10 +70,10 @@ function prepare(input: StaticInput, options: StaticOptions, files: ModelFiles |
   const settings = resolveSettings(options);
   const opset = edit.opsetVersion('') ?? 0;
   if (opset < QDQ_MIN_OPSET) {
-    throw new StaticQuantizeError(`the model imports opset ${opset}; QuantizeLinear/DequantizeLinear need opset ${QDQ_MIN_OPSET}: convert the model's opset first`);
+    throw new StaticQuantizeError(`the model imports opset ${opset}; QuantizeLinear/DequantizeLinear need opset ${QDQ_MIN_OPSET}: raise it first (upgradeForStatic)`);
   }
   if (settings.perChannel && opset < PER_CHANNEL_MIN_OPSET) {
-    warnings.push(`opset ${opset} has no per-channel DequantizeLinear (opset ${PER_CHANNEL_MIN_OPSET}): weights are quantized per tensor`);
+    warnings.push(`opset ${opset} has no per-channel DequantizeLinear (opset ${PER_CHANNEL_MIN_OPSET}; upgradeForStatic raises it): weights are quantized per tensor`);
     settings.perChannel = false;
   }
   const edits = new Map<GraphProto, GraphEdit>(edit.graphs().map((g) => [g.proto, g]));
