@@ -179,13 +179,21 @@ function sharedWeightModel() {
   );
 }
 
-test('a weight shared through Identity: the quantized consumer gets an int8 copy, the excluded one keeps reading the float tensor', async () => {
+/** Calibrates on one input made by `value(i)`, quantizes, checks the file, runs both models. */
+async function quantizeSharedWeightModel(options: StaticOptions, value: (i: number) => number) {
   const floatBytes = encodeModelBytes(sharedWeightModel());
   const m = openModelBytes(floatBytes);
-  const options = { preset: 'cpu' as const, excludeNodes: ['conv_b'] };
-  const x = new ort.Tensor('float32', Float32Array.from({ length: 36 }, (_, i) => Math.cos(i) * 0.9), [1, 4, 3, 3]);
+  const x = new ort.Tensor('float32', Float32Array.from({ length: 36 }, (_, i) => value(i)), [1, 4, 3, 3]);
   const stats = await collectStats(floatBytes, valuesToCalibrate(m, options), 'x', [x]);
-  const result = quantizeStatic(m, selectRanges(stats, { method: 'minmax', symmetric: false }), options);
+  const result = quantizeStatic(m, selectRanges(stats, rangeOptionsFor({ ...options, method: 'minmax' })), options);
+  const path = checkedPath(encodeModelBytes(result.model), `shared-${options.preset}.onnx`);
+  const [ref] = await runModel(floatBytes, 'x', [x]);
+  const [got] = await runModel(new Uint8Array(readFileSync(path)), 'x', [x]);
+  return { result, cosineToFloat: cosine(ref![0]!, got![0]!) };
+}
+
+test('a weight shared through Identity: the quantized consumer gets an int8 copy, the excluded one keeps reading the float tensor', async () => {
+  const { result, cosineToFloat } = await quantizeSharedWeightModel({ preset: 'cpu', excludeNodes: ['conv_b'] }, (i) => Math.cos(i) * 0.9);
   assert.deepEqual(result.keptFloat, ['conv_b']);
   assert.deepEqual(result.keptFloatWhy, { conv_b: 'excluded by name' });
   const g = result.model.graph!;
@@ -196,20 +204,11 @@ test('a weight shared through Identity: the quantized consumer gets an int8 copy
   assert.ok(g.initializer.some((t) => t.name === 'W' && t.data_type === 1), 'the float weight stays for conv_b');
   assert.match(convA.input[1]!, /DequantizeLinear_Output$/);
   assert.ok(!g.node.some((n) => n.name === 'id_a'), "conv_a's Identity, read by nobody now, is gone");
-  const path = checkedPath(encodeModelBytes(result.model), 'shared.onnx');
-  const [ref] = await runModel(floatBytes, 'x', [x]);
-  const [got] = await runModel(new Uint8Array(readFileSync(path)), 'x', [x]);
-  const c = cosine(ref![0]!, got![0]!);
-  assert.ok(c >= 0.9995, `cosine ${c}`);
+  assert.ok(cosineToFloat >= 0.9995, `cosine ${cosineToFloat}`);
 });
 
 test('fallback (weightOnlyNodes): the node keeps its int8 weight and reads and writes float activations', async () => {
-  const floatBytes = encodeModelBytes(sharedWeightModel());
-  const m = openModelBytes(floatBytes);
-  const options = { preset: 'tensorrt' as const, weightOnlyNodes: ['conv_b'] };
-  const x = new ort.Tensor('float32', Float32Array.from({ length: 36 }, (_, i) => Math.sin(i) * 0.7), [1, 4, 3, 3]);
-  const stats = await collectStats(floatBytes, valuesToCalibrate(m, options), 'x', [x]);
-  const result = quantizeStatic(m, selectRanges(stats, { method: 'minmax', symmetric: true }), options);
+  const { result, cosineToFloat } = await quantizeSharedWeightModel({ preset: 'tensorrt', weightOnlyNodes: ['conv_b'] }, (i) => Math.sin(i) * 0.7);
   assert.deepEqual(result.weightOnlyNodes, ['conv_b']);
   assert.deepEqual(result.quantizedNodes, ['conv_a']);
   const g = result.model.graph!;
@@ -218,10 +217,7 @@ test('fallback (weightOnlyNodes): the node keeps its int8 weight and reads and w
   assert.match(convB.input[1]!, /DequantizeLinear_Output$/);
   assert.ok(!g.initializer.some((t) => t.name === 'W'), 'both readers quantize W alike: one int8 copy, the float one gone');
   assert.equal(result.details.qdqPairs, 1, 'only x is quantized: h is read by the fallback node alone');
-  const path = checkedPath(encodeModelBytes(result.model), 'fallback.onnx');
-  const [ref] = await runModel(floatBytes, 'x', [x]);
-  const [got] = await runModel(new Uint8Array(readFileSync(path)), 'x', [x]);
-  assert.ok(cosine(ref![0]!, got![0]!) >= 0.9995);
+  assert.ok(cosineToFloat >= 0.9995, `cosine ${cosineToFloat}`);
 });
 
 test('bad input: opset below 10 is refused by name of the need, a model with nothing to quantize is refused', () => {

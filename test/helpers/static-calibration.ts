@@ -83,14 +83,4 @@ export async function runModel(modelBytes: Uint8Array, inputName: string, sample
   return results;
 }
 
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
+export { cosine } from './fp16-inputs';
