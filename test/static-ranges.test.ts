@@ -133,3 +133,18 @@ test('per-channel int8 weights, int32 bias and activation scales equal numpy (Re
     assert.deepEqual([s.scale, s.zeroPoint], ref[i].int8, `int8 symmetric [${min}, ${max}]`);
   });
 });
+
+test('rounding ties to even and QuantizeLinear arithmetic equal numpy (rint, saturate) ', async () => {
+  const { rint } = await import('../src/optimize/static/quant-params');
+  const { quantizeWithParams } = await import('../src/optimize/static/static-qdq');
+  const xs = [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 3.4999, -7.5, 126.5, 127.5, 1e-9, -0.0];
+  const script = 'import json,sys,numpy as np; x=np.array(json.load(sys.stdin)["x"],dtype=np.float32); s=np.float32(0.0123); print(json.dumps({"rint":np.rint(x.astype(np.float64)).tolist(),"u8":np.clip(np.rint(x/s)+37,0,255).astype(int).tolist(),"i8":np.clip(np.rint(x/s),-128,127).astype(int).tolist()}))';
+  const values = [...xs, ...normals(200, 11, 1)];
+  const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ x: values.map((v) => Math.fround(v)) }) }).toString());
+  assert.deepEqual(values.map((v) => rint(Math.fround(v)) + 0), ref.rint.map((v: number) => v + 0), "-0 and 0 alike");
+  const f = Float32Array.from(values);
+  assert.deepEqual(Array.from(quantizeWithParams(f, { scale: Math.fround(0.0123), zeroPoint: 37, type: 'uint8' })), ref.u8);
+  assert.deepEqual(Array.from(quantizeWithParams(f, { scale: Math.fround(0.0123), zeroPoint: 0, type: 'int8' })), ref.i8);
+  const { quantizeBias } = await import('../src/optimize/static/quant-params');
+  assert.equal(quantizeBias(Float32Array.of(1e6, 1e-3), 1e-6, Float32Array.of(1e-6)).clamped, 1, 'a bias beyond int32 is clamped and counted');
+});
