@@ -29,7 +29,7 @@ export function activationStatsRows(): string[][] {
   const batch = values(1 << 20, 7);
   const rows: string[][] = [['activation statistics', 'median ms']];
   for (const histograms of [false, true]) {
-    const stats = new ActivationStats(undefined, histograms);
+    const stats = new ActivationStats({ histograms });
     rows.push([`add 1M float32 (${histograms ? 'min/max + histogram' : 'min/max'})`, timeMs(() => stats.add('x', batch), 9).toFixed(2)]);
   }
   const stats = new ActivationStats();

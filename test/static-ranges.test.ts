@@ -79,9 +79,9 @@ test('real ResNet-18 activations (photos through onnxruntime) bin and select ran
 });
 
 test('stats survive JSON (the IPC path) and merging two halves keeps counts, min and max', () => {
-  const a = new ActivationStats(256);
-  const b = new ActivationStats(256);
-  const whole = new ActivationStats(256);
+  const a = new ActivationStats({ binsPerSide: 256 });
+  const b = new ActivationStats({ binsPerSide: 256 });
+  const whole = new ActivationStats({ binsPerSide: 256 });
   const chunks = [normals(5000, 7, 1), normals(5000, 8, 2), normals(5000, 9, 0.1, 5)];
   chunks.forEach((c, i) => {
     (i < 2 ? a : b).add('x', c);

@@ -63,7 +63,7 @@ export async function intermediates(modelBytes: Uint8Array, names: string[], inp
 }
 
 export async function collectStats(modelBytes: Uint8Array, names: string[], inputName: string, samples: ort.Tensor[], histograms = true): Promise<ActivationStats> {
-  const stats = new ActivationStats(undefined, histograms);
+  const stats = new ActivationStats({ histograms });
   // One sample at a time, as the runtime child streams them.
   for (const s of samples) {
     const [values] = await intermediates(modelBytes, names, inputName, [s]);
