@@ -160,7 +160,11 @@ class Planner {
         this.plan.weights.push(weight);
       }
     }
-    if (!weight && !activations) return;
+    if (!weight && !activations) {
+      if (this.isFallback(node)) this.plan.keptFloat.push({ node, why: 'fallback: activations kept float' });
+      return;
+    }
+    const before = this.plan.activations.size;
     if (activations) {
       const dataInputs = op === 'MatMul' ? [0, 1] : op === 'Gemm' ? [0, 1] : [0];
       for (const i of dataInputs) if (i !== weight?.input) this.activation(node, i);
@@ -173,7 +177,8 @@ class Planner {
         }
       }
     }
-    this.plan.quantized.push({ node, how: activations ? 'full' : 'weights' });
+    // A float16 or integer node gets nothing: it is not counted as quantized.
+    if (weight || this.plan.activations.size > before) this.plan.quantized.push({ node, how: activations ? 'full' : 'weights' });
   }
 
   /** MatMul: the constant operand (B preferred), -1 when both are activations. */
@@ -203,6 +208,7 @@ class Planner {
   }
 
   private normal(node: Node, op: string): void {
+    const before = this.plan.activations.size + this.plan.weights.length;
     const inputs = NORMAL[op] ?? node.inputs.map((_, i) => i);
     for (const i of inputs) {
       const name = node.inputs[i];
@@ -212,9 +218,10 @@ class Planner {
         if (source.tensor.data_type === FLOAT) this.plan.weights.push({ node, input: i, axis: -1, role: 'constant', source });
       } else this.activation(node, i);
     }
-    if (op === 'Softmax') this.setActivation(node.outputs[0]!, { kind: 'fixed', range: { min: 0, max: 1 } });
-    else this.output(node, 0);
-    this.plan.quantized.push({ node, how: 'full' });
+    if (op !== 'Softmax') this.output(node, 0);
+    else if (this.isFloat(node.graph.value(node.outputs[0]!))) this.setActivation(node.outputs[0]!, { kind: 'fixed', range: { min: 0, max: 1 } });
+    // Shape arithmetic (Add/Mul/Concat of int64) gets nothing and is not counted.
+    if (this.plan.activations.size + this.plan.weights.length > before) this.plan.quantized.push({ node, how: 'full' });
   }
 
   private shared(node: Node): void {
