@@ -101,7 +101,7 @@ function channelLayout(dims: readonly number[], axis: number): { channels: numbe
 export interface QuantizedBias {
   q: Int32Array;
   scales: Float32Array;
-  /** Values beyond int32 at this scale, clamped (a tiny input or weight scale). */
+  /** Values beyond int32 at this scale, clamped (a tiny input or weight scale): the caller should keep such a bias float. */
   clamped: number;
 }
 

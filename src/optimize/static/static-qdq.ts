@@ -317,7 +317,11 @@ class QdqWriter {
     const values = readFloats(source.tensor, this.model);
     if (w.scales.length > 1 && w.scales.length !== values.length) return;
     const qb = quantizeBias(values, inputParams.scale, w.scales);
-    if (qb.clamped > 0) this.warnings.push(`bias of node '${node.name || node.id}': ${qb.clamped} values exceed int32 at scale input × weight and were clamped`);
+    if (qb.clamped > 0) {
+      // Clamping would change the model's output; a float bias is exact (ORT then leaves this node unfused).
+      this.warnings.push(`bias of node '${node.name || node.id}' kept float: ${qb.clamped} of its values exceed int32 at scale input × weight`);
+      return;
+    }
     const perChannel = qb.scales.length > 1;
     const base = source.constant?.output[0] ?? source.tensor.name ?? 'bias';
     const paramDims = perChannel ? [qb.scales.length] : [];
