@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { encodeModelBytes, openModelBytes } from '../src/onnx/open';
+import { checkModel } from '../src/onnx/check/checker';
 import { quantizeStatic, valuesToCalibrate, type StaticResult } from '../src/optimize/static/static-qdq';
 import { selectRanges, type Range } from '../src/optimize/static/ranges';
 import { resolveSettings, type StaticOptions } from '../src/optimize/static/presets';
@@ -19,7 +20,10 @@ function saved(bytes: Uint8Array, name: string): string {
   return path;
 }
 
+/** Our checker finds no error and python onnx's checker accepts the file. */
 function pythonCheck(path: string): void {
+  const m = openModelBytes(new Uint8Array(readFileSync(path)));
+  assert.deepEqual(checkModel(m).filter((d) => d.severity === 'error').map((d) => d.message), []);
   execFileSync('/usr/bin/python3', ['-c', 'import onnx,sys; onnx.checker.check_model(sys.argv[1])', path], { stdio: 'pipe' });
 }
 

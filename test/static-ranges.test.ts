@@ -13,6 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'static-ranges-'));
 let jobs = 0;
 
 /** Runs the numpy reference (scripts/python/static_quant_reference.py) on a job. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the reference answers JSON of several shapes
 function reference(job: Record<string, unknown>): any {
   const path = join(dir, `job${jobs++}.json`);
   writeFileSync(path, JSON.stringify(job));
@@ -78,9 +79,9 @@ test('real ResNet-18 activations (photos through onnxruntime) bin and select ran
 });
 
 test('stats survive JSON (the IPC path) and merging two halves keeps counts, min and max', () => {
-  const a = new ActivationStats(256);
-  const b = new ActivationStats(256);
-  const whole = new ActivationStats(256);
+  const a = new ActivationStats({ binsPerSide: 256 });
+  const b = new ActivationStats({ binsPerSide: 256 });
+  const whole = new ActivationStats({ binsPerSide: 256 });
   const chunks = [normals(5000, 7, 1), normals(5000, 8, 2), normals(5000, 9, 0.1, 5)];
   chunks.forEach((c, i) => {
     (i < 2 ? a : b).add('x', c);
@@ -131,4 +132,19 @@ test('per-channel int8 weights, int32 bias and activation scales equal numpy (Re
     assert.deepEqual([u.scale, u.zeroPoint], ref[i].uint8, `uint8 asymmetric [${min}, ${max}]`);
     assert.deepEqual([s.scale, s.zeroPoint], ref[i].int8, `int8 symmetric [${min}, ${max}]`);
   });
+});
+
+test('rounding ties to even and QuantizeLinear arithmetic equal numpy (rint, saturate) ', async () => {
+  const { rint } = await import('../src/optimize/static/quant-params');
+  const { quantizeWithParams } = await import('../src/optimize/static/static-qdq');
+  const xs = [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 3.4999, -7.5, 126.5, 127.5, 1e-9, -0.0];
+  const script = 'import json,sys,numpy as np; x=np.array(json.load(sys.stdin)["x"],dtype=np.float32); s=np.float32(0.0123); print(json.dumps({"rint":np.rint(x.astype(np.float64)).tolist(),"u8":np.clip(np.rint(x/s)+37,0,255).astype(int).tolist(),"i8":np.clip(np.rint(x/s),-128,127).astype(int).tolist()}))';
+  const values = [...xs, ...normals(200, 11, 1)];
+  const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ x: values.map((v) => Math.fround(v)) }) }).toString());
+  assert.deepEqual(values.map((v) => rint(Math.fround(v)) + 0), ref.rint.map((v: number) => v + 0), "-0 and 0 alike");
+  const f = Float32Array.from(values);
+  assert.deepEqual(Array.from(quantizeWithParams(f, { scale: Math.fround(0.0123), zeroPoint: 37, type: 'uint8' })), ref.u8);
+  assert.deepEqual(Array.from(quantizeWithParams(f, { scale: Math.fround(0.0123), zeroPoint: 0, type: 'int8' })), ref.i8);
+  const { quantizeBias } = await import('../src/optimize/static/quant-params');
+  assert.equal(quantizeBias(Float32Array.of(1e6, 1e-3), 1e-6, Float32Array.of(1e-6)).clamped, 1, 'a bias beyond int32 is clamped and counted');
 });

@@ -11,8 +11,8 @@
  * The result therefore equals a one-shot histogram of all values with the final stride.
  */
 
-/** Bins per side a histogram starts with; it keeps between this and twice this. */
-export const DEFAULT_BINS_PER_SIDE = 2048;
+/** Bins per side a histogram starts with; it keeps between this and twice this (TensorRT's entropy calibrator uses 2048 bins of |x|). */
+export const DEFAULT_BINS_PER_SIDE = 1024;
 
 export interface HistogramJSON {
   min: number;
@@ -92,11 +92,17 @@ export class TensorHistogram {
     const neg = this.negative;
     const last = pos.length - 1;
     const stride = this.stride;
+    // cover() made every |v| / stride fall below half: truncation is the floor, the clamp a guard.
     for (let i = 0; i < n; i++) {
       const v = values[i]!;
       if (v - v !== 0) continue;
-      if (v < 0) neg[Math.min(Math.floor(-v / stride), last)]!++;
-      else pos[Math.min(Math.floor(v / stride), last)]!++;
+      if (v < 0) {
+        const k = (-v / stride) | 0;
+        neg[k > last ? last : k]!++;
+      } else {
+        const k = (v / stride) | 0;
+        pos[k > last ? last : k]!++;
+      }
     }
   }
 
@@ -225,15 +231,27 @@ function grown(counts: Float64Array, length: number): Float64Array {
   return out;
 }
 
-/** Statistics of many values, by name: what the runtime child collects during calibration. */
+export interface ActivationStatsOptions {
+  /** Histogram bins per side to start with (default 1024; kept between this and twice this). */
+  binsPerSide?: number;
+  /** false: min/max only, enough for MinMax calibration and cheaper (default true). */
+  histograms?: boolean;
+}
+
+/**
+ * Statistics of many values, by name: what the runtime child collects during calibration
+ * (`add` per value per sample), sends back as `toJSON()`, and the parent reads with `fromJSON`.
+ */
 export class ActivationStats {
   readonly tensors = new Map<string, TensorHistogram>();
+  readonly binsPerSide: number;
+  readonly histograms: boolean;
 
-  constructor(
-    readonly binsPerSide = DEFAULT_BINS_PER_SIDE,
-    /** false: min/max only, for MinMax calibration. */
-    readonly histograms = true,
-  ) {}
+  constructor(options: ActivationStatsOptions = {}) {
+    this.binsPerSide = options.binsPerSide ?? DEFAULT_BINS_PER_SIDE;
+    this.histograms = options.histograms ?? true;
+    if (!Number.isInteger(this.binsPerSide) || this.binsPerSide < 1) throw new RangeError(`binsPerSide ${this.binsPerSide} is not a positive integer`);
+  }
 
   add(name: string, values: ArrayLike<number>): void {
     let h = this.tensors.get(name);
@@ -264,7 +282,7 @@ export class ActivationStats {
   }
 
   static fromJSON(json: ActivationStatsJSON): ActivationStats {
-    const stats = new ActivationStats(json.binsPerSide, json.histograms);
+    const stats = new ActivationStats({ binsPerSide: json.binsPerSide, histograms: json.histograms });
     for (const [name, h] of Object.entries(json.tensors)) stats.tensors.set(name, TensorHistogram.fromJSON(h, json.binsPerSide, json.histograms));
     return stats;
   }

@@ -9,23 +9,36 @@ import * as ort from 'onnxruntime-node';
 import { decodeModelProto, encodeModelBytes } from '../../src/onnx/open';
 import { BufferSource } from '../../src/onnx/io/byte-source';
 import { ActivationStats } from '../../src/runtime/activation-stats';
+import { readNpy } from '../../src/runtime/input-files/npy';
 
-export function readNpyFloat32(path: string): { dims: number[]; data: Float32Array } {
-  const b = readFileSync(path);
-  const headerLength = b.readUInt16LE(8);
-  const header = b.subarray(10, 10 + headerLength).toString('latin1');
-  if (!header.includes("'<f4'") || header.includes("'fortran_order': True")) throw new Error(`${path}: not a C-order float32 .npy`);
-  const dims = (/'shape': \(([^)]*)\)/.exec(header)![1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const start = 10 + headerLength;
-  const data = new Float32Array(b.buffer.slice(b.byteOffset + start, b.byteOffset + b.length));
-  return { dims, data };
+/** A float32 or int64 .npy sample (the runtime's reader) as an ORT tensor. */
+export function readNpyTensor(path: string): ort.Tensor {
+  const t = readNpy(new BufferSource(readFileSync(path), path));
+  if (t.dtype === 1) return new ort.Tensor('float32', t.data as Float32Array, t.dims);
+  if (t.dtype === 7) return new ort.Tensor('int64', t.data as BigInt64Array, t.dims);
+  throw new Error(`${path}: dtype ${t.dtype} is neither float32 nor int64`);
 }
 
 export function npySamples(dir: string, limit = Infinity): { name: string; tensor: ort.Tensor }[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.npy')).sort().slice(0, limit).map((f) => {
-    const { dims, data } = readNpyFloat32(join(dir, f));
-    return { name: f, tensor: new ort.Tensor('float32', data, dims) };
-  });
+  return readdirSync(dir).filter((f) => f.endsWith('.npy')).sort().slice(0, limit).map((f) => ({ name: f, tensor: readNpyTensor(join(dir, f)) }));
+}
+
+/** Samples of a several-input model: one folder per sample holding `<input>.npy`. */
+export function npyFolderSamples(dir: string, limit = Infinity): Record<string, ort.Tensor>[] {
+  return readdirSync(dir).sort().slice(0, limit).map((sample) =>
+    Object.fromEntries(readdirSync(join(dir, sample)).filter((f) => f.endsWith('.npy')).map((f) => [f.slice(0, -4), readNpyTensor(join(dir, sample, f))])),
+  );
+}
+
+export async function runFeeds(modelBytes: Uint8Array, samples: Record<string, ort.Tensor>[]): Promise<Float32Array[][]> {
+  const session = await ort.InferenceSession.create(modelBytes);
+  const results: Float32Array[][] = [];
+  for (const feeds of samples) {
+    const out = await session.run(feeds);
+    results.push(session.outputNames.map((n) => out[n]!.data as Float32Array));
+  }
+  await session.release();
+  return results;
 }
 
 /** The model's bytes with `names` added as float outputs (no shapes: ORT infers them). */
@@ -50,7 +63,7 @@ export async function intermediates(modelBytes: Uint8Array, names: string[], inp
 }
 
 export async function collectStats(modelBytes: Uint8Array, names: string[], inputName: string, samples: ort.Tensor[], histograms = true): Promise<ActivationStats> {
-  const stats = new ActivationStats(undefined, histograms);
+  const stats = new ActivationStats({ histograms });
   // One sample at a time, as the runtime child streams them.
   for (const s of samples) {
     const [values] = await intermediates(modelBytes, names, inputName, [s]);
@@ -70,14 +83,4 @@ export async function runModel(modelBytes: Uint8Array, inputName: string, sample
   return results;
 }
 
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
+export { cosine } from './fp16-inputs';

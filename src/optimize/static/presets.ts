@@ -13,7 +13,7 @@
  *   Per channel is on (ORT's own default is off; its CPU kernels run per-channel weights and
  *   they keep accuracy on depthwise convolutions).
  */
-import type { CalibrationMethod } from './ranges';
+import type { CalibrationMethod, RangeOptions } from './ranges';
 import type { QuantType } from './quant-params';
 
 export type StaticPreset = 'tensorrt' | 'cpu';
@@ -64,4 +64,15 @@ export function resolveSettings(options: StaticOptions): ResolvedSettings {
   const base = PRESETS[options.preset];
   if (!base) throw new RangeError(`unknown preset '${options.preset}' (known: ${STATIC_PRESETS.join(', ')})`);
   return { ...base, preset: options.preset, method: options.method ?? base.method, perChannel: options.perChannel ?? base.perChannel };
+}
+
+/** How ranges are selected from calibration statistics for these options. */
+export function rangeOptionsFor(options: StaticOptions): RangeOptions {
+  const s = resolveSettings(options);
+  return { method: s.method, symmetric: s.symmetricActivations, percentile: options.percentile };
+}
+
+/** Whether calibration must keep histograms (MinMax needs only min and max): ActivationStats' `histograms` option. */
+export function needsHistograms(options: StaticOptions): boolean {
+  return resolveSettings(options).method !== 'minmax';
 }

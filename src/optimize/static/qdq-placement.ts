@@ -82,7 +82,11 @@ export interface QdqPlan {
   weights: PlannedWeight[];
   biases: PlannedBias[];
   folds: PlannedFold[];
-  /** Nodes quantized: 'full' (Q/DQ on activations) or 'weights' (int8 weights, float activations). */
+  /**
+   * Nodes quantized: 'full' (Q/DQ on activations) or 'weights' (int8 weights, float
+   * activations). Nodes of 'weights' and of keptFloat read float activations: a Q/DQ pair
+   * placed for a neighbour does not feed them.
+   */
   quantized: { node: Node; how: 'full' | 'weights' }[];
   keptFloat: { node: Node; why: string }[];
 }
@@ -129,8 +133,10 @@ class Planner {
         this.plan.keptFloat.push({ node, why });
         continue;
       }
-      const activations = isMain && !this.weightOnly.has(node.id) && !this.weightOnly.has(node.name);
+      const fallback = this.isFallback(node);
+      const activations = isMain && !fallback;
       if (WEIGHTED.has(op)) this.weighted(node, op, activations);
+      else if (fallback) this.plan.keptFloat.push({ node, why: 'fallback: activations kept float' });
       else if (!activations) continue;
       else if (op in NORMAL) this.normal(node, op);
       else if (SHARED.has(op)) this.shared(node);
@@ -154,7 +160,11 @@ class Planner {
         this.plan.weights.push(weight);
       }
     }
-    if (!weight && !activations) return;
+    if (!weight && !activations) {
+      if (this.isFallback(node)) this.plan.keptFloat.push({ node, why: 'fallback: activations kept float' });
+      return;
+    }
+    const before = this.plan.activations.size;
     if (activations) {
       const dataInputs = op === 'MatMul' ? [0, 1] : op === 'Gemm' ? [0, 1] : [0];
       for (const i of dataInputs) if (i !== weight?.input) this.activation(node, i);
@@ -167,7 +177,8 @@ class Planner {
         }
       }
     }
-    this.plan.quantized.push({ node, how: activations ? 'full' : 'weights' });
+    // A float16 or integer node gets nothing: it is not counted as quantized.
+    if (weight || this.plan.activations.size > before) this.plan.quantized.push({ node, how: activations ? 'full' : 'weights' });
   }
 
   /** MatMul: the constant operand (B preferred), -1 when both are activations. */
@@ -197,6 +208,7 @@ class Planner {
   }
 
   private normal(node: Node, op: string): void {
+    const before = this.plan.activations.size + this.plan.weights.length;
     const inputs = NORMAL[op] ?? node.inputs.map((_, i) => i);
     for (const i of inputs) {
       const name = node.inputs[i];
@@ -206,9 +218,10 @@ class Planner {
         if (source.tensor.data_type === FLOAT) this.plan.weights.push({ node, input: i, axis: -1, role: 'constant', source });
       } else this.activation(node, i);
     }
-    if (op === 'Softmax') this.setActivation(node.outputs[0]!, { kind: 'fixed', range: { min: 0, max: 1 } });
-    else this.output(node, 0);
-    this.plan.quantized.push({ node, how: 'full' });
+    if (op !== 'Softmax') this.output(node, 0);
+    else if (this.isFloat(node.graph.value(node.outputs[0]!))) this.setActivation(node.outputs[0]!, { kind: 'fixed', range: { min: 0, max: 1 } });
+    // Shape arithmetic (Add/Mul/Concat of int64) gets nothing and is not counted.
+    if (this.plan.activations.size + this.plan.weights.length > before) this.plan.quantized.push({ node, how: 'full' });
   }
 
   private shared(node: Node): void {
@@ -237,7 +250,7 @@ class Planner {
     const v = node.graph.value(name);
     if (!this.isFloat(v)) return;
     const next = v.consumers.length === 1 && !v.isGraphOutput && !this.outerUses.has(name) ? v.consumers[0]! : undefined;
-    if (next && next.domain === '' && FOLDABLE.has(next.opType) && !this.excluded(next, next.opType) && this.constantBounds(next)) {
+    if (next && next.domain === '' && FOLDABLE.has(next.opType) && !this.excluded(next, next.opType) && !this.isFallback(next) && this.constantBounds(next)) {
       const after = next.outputs[0]!;
       this.handled.add(next);
       if (this.settings.foldActivations) this.plan.folds.push({ node: next, producer: node, output: i });
@@ -250,6 +263,10 @@ class Planner {
 
   private setActivation(tensor: string, source: ActivationSource): void {
     if (!this.plan.activations.has(tensor)) this.plan.activations.set(tensor, { tensor, source });
+  }
+
+  private isFallback(node: Node): boolean {
+    return this.weightOnly.has(node.id) || this.weightOnly.has(node.name);
   }
 
   /** The weight (initializer or Constant, through Identity) read as `name` by `node`. */

@@ -101,6 +101,8 @@ function channelLayout(dims: readonly number[], axis: number): { channels: numbe
 export interface QuantizedBias {
   q: Int32Array;
   scales: Float32Array;
+  /** Values beyond int32 at this scale, clamped (a tiny input or weight scale): the caller should keep such a bias float. */
+  clamped: number;
 }
 
 /**
@@ -115,8 +117,11 @@ export function quantizeBias(bias: Float32Array, inputScale: number, weightScale
     scales[c] = s >= FLOAT32_TINY ? s : 1;
   }
   const q = new Int32Array(bias.length);
+  let clamped = 0;
   for (let i = 0; i < bias.length; i++) {
-    q[i] = clamp(rint(f32(bias[i]! / scales[perChannel ? i : 0]!)), -2147483648, 2147483647);
+    const v = rint(f32(bias[i]! / scales[perChannel ? i : 0]!));
+    if (v < -2147483648 || v > 2147483647) clamped++;
+    q[i] = clamp(v, -2147483648, 2147483647);
   }
-  return { q, scales };
+  return { q, scales, clamped };
 }

@@ -15,6 +15,7 @@ import { Model, type Graph, type Node } from '../../onnx/model/graph';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../../onnx/proto/types';
 import { Tensor } from '../../onnx/tensor';
 import { resolveSettings, type ResolvedSettings, type StaticOptions } from './presets';
+import { PER_CHANNEL_MIN_OPSET, QDQ_MIN_OPSET } from './qdq-opset';
 import { dimsOf, planQdq, type PlannedActivation, type PlannedWeight, type QdqPlan } from './qdq-placement';
 import { activationParams, quantizeBias, quantizeWeights, rint, type QuantParams } from './quant-params';
 import type { Range } from './ranges';
@@ -23,10 +24,6 @@ import type { Range } from './ranges';
 export class StaticQuantizeError extends Error {
   override name = 'StaticQuantizeError';
 }
-
-/** Lowest opset with QuantizeLinear/DequantizeLinear, and with their `axis` (per channel). */
-export const QDQ_MIN_OPSET = 10;
-export const PER_CHANNEL_MIN_OPSET = 13;
 
 const DTYPE = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6 } as const;
 
@@ -73,10 +70,10 @@ function prepare(input: StaticInput, options: StaticOptions, files: ModelFiles |
   const settings = resolveSettings(options);
   const opset = edit.opsetVersion('') ?? 0;
   if (opset < QDQ_MIN_OPSET) {
-    throw new StaticQuantizeError(`the model imports opset ${opset}; QuantizeLinear/DequantizeLinear need opset ${QDQ_MIN_OPSET}: convert the model's opset first`);
+    throw new StaticQuantizeError(`the model imports opset ${opset}; QuantizeLinear/DequantizeLinear need opset ${QDQ_MIN_OPSET}: raise it first (upgradeForStatic)`);
   }
   if (settings.perChannel && opset < PER_CHANNEL_MIN_OPSET) {
-    warnings.push(`opset ${opset} has no per-channel DequantizeLinear (opset ${PER_CHANNEL_MIN_OPSET}): weights are quantized per tensor`);
+    warnings.push(`opset ${opset} has no per-channel DequantizeLinear (opset ${PER_CHANNEL_MIN_OPSET}; upgradeForStatic raises it): weights are quantized per tensor`);
     settings.perChannel = false;
   }
   const edits = new Map<GraphProto, GraphEdit>(edit.graphs().map((g) => [g.proto, g]));
@@ -117,8 +114,9 @@ export function quantizeStatic(input: StaticInput, ranges: ReadonlyMap<string, R
       activationType: settings.activationType,
       quantizedNodes: full.length,
       weightOnlyNodes: weightOnly.length,
-      qdqPairs: q.params.size,
+      qdqPairs: q.pairCount,
       weightsQuantized: q.weightCount,
+      constantOperandsQuantized: q.constantCount,
       biasesQuantized: q.biasCount,
       foldedActivations: plan.folds.length,
     },
@@ -140,13 +138,17 @@ class QdqWriter {
   private readonly weightOf = new Map<PlannedWeight, WrittenWeight>();
   /** (graph, name) pairs a node stopped reading: dropped afterwards if nothing else reads them. */
   private readonly released: { graph: GraphEdit; name: string }[] = [];
+  /** Nodes that read float activations even where a neighbour quantizes them. */
+  private readonly floatReaders = new Set<NodeProto>();
   private readonly edit: ModelEdit;
   private readonly main: GraphEdit;
   private readonly settings: ResolvedSettings;
   private readonly model: Model;
   private readonly editOf: (g: Graph) => GraphEdit;
   nodesAdded = 0;
+  pairCount = 0;
   weightCount = 0;
+  constantCount = 0;
   biasCount = 0;
 
   constructor(
@@ -162,6 +164,8 @@ class QdqWriter {
   }
 
   apply(plan: QdqPlan): void {
+    for (const k of plan.keptFloat) this.floatReaders.add(k.node.proto);
+    for (const q of plan.quantized) if (q.how === 'weights') this.floatReaders.add(q.node.proto);
     for (const f of plan.folds) this.fold(f.node, f.producer, f.output);
     for (const w of plan.weights) this.weight(w);
     for (const a of plan.activations.values()) this.activation(a);
@@ -180,6 +184,8 @@ class QdqWriter {
     const old = producer.proto.output[output]!;
     const g = this.main;
     g.removeNode(relu.proto);
+    // Clip's bounds, read by nobody now.
+    for (const bound of relu.proto.input.slice(1)) if (bound) this.released.push({ graph: g, name: bound });
     g.proto.value_info = g.proto.value_info.filter((v) => v.name !== old);
     g.renameValue(old, relu.proto.output[0]!);
     this.changed.add(producer.proto);
@@ -190,7 +196,13 @@ class QdqWriter {
     if (!p) return;
     const t = a.tensor;
     const names = this.paramNames.get(t)!;
-    const readers = [...this.main.consumersOf(t)];
+    const readers = this.main.consumersOf(t).filter((n) => !this.floatReaders.has(n));
+    if (readers.length === 0) {
+      // Only float readers (kept float, fallback): no pair; its scale may still serve a shared one.
+      this.released.push({ graph: this.main, name: names.scale }, { graph: this.main, name: names.zeroPoint });
+      return;
+    }
+    this.pairCount++;
     const qOut = this.edit.uniqueName(`${t}_QuantizeLinear_Output`);
     const dqOut = this.edit.uniqueName(`${t}_DequantizeLinear_Output`);
     this.add(this.main, [
@@ -237,7 +249,8 @@ class QdqWriter {
     if (!written) {
       written = this.writeWeight(w);
       inGraph.set(key, written);
-      this.weightCount++;
+      if (w.role === 'weight') this.weightCount++;
+      else this.constantCount++;
     }
     this.weightOf.set(w, written);
     this.replace(w.node, w.input, written.output);
@@ -304,6 +317,11 @@ class QdqWriter {
     const values = readFloats(source.tensor, this.model);
     if (w.scales.length > 1 && w.scales.length !== values.length) return;
     const qb = quantizeBias(values, inputParams.scale, w.scales);
+    if (qb.clamped > 0) {
+      // Clamping would change the model's output; a float bias is exact (ORT then leaves this node unfused).
+      this.warnings.push(`bias of node '${node.name || node.id}' kept float: ${qb.clamped} of its values exceed int32 at scale input × weight`);
+      return;
+    }
     const perChannel = qb.scales.length > 1;
     const base = source.constant?.output[0] ?? source.tensor.name ?? 'bias';
     const paramDims = perChannel ? [qb.scales.length] : [];
