@@ -133,7 +133,7 @@ export async function calibrationRows(root: string, model: string | undefined, d
     const plain = performance.now() - t;
     await session.release();
     t = performance.now();
-    const r = await calibrate(client, model, names, samples, { method: 'entropy', symmetric: true, settings }, () => {});
+    const r = await calibrate(client, model, names, samples, { method: 'entropy', symmetric: true, histograms: true, settings }, () => {});
     const calib = performance.now() - t;
     rows.push([model.split('/').pop()!, String(samples.length), String(names.length), String(r.passes), f(calib / 1000, 1), f(plain / 1000, 1), `${(calib / plain).toFixed(2)}×`]);
   } finally {

@@ -16,7 +16,8 @@ import { synthesizeInputs } from '../runtime/synthesize';
 import type { Sample, SessionSettings } from '../runtime/types';
 import { refuseIfQuantized } from './already-quantized';
 import { quantizeDynamicModel } from './dynamic/quantize-model';
-import { PRESETS } from './static/presets';
+import { opsetNeeded as staticOpsetNeeded } from './static/qdq-opset';
+import { staticOptions } from './flow/static-flow';
 import { convertToFloat16 } from './fp16/convert';
 import type { Fp16Options } from './fp16/options';
 import { defaultOutput, reportPath, type TransformKind } from './flow/output-names';
@@ -50,17 +51,6 @@ export interface TransformRequest {
 }
 
 /**
- * The lowest default-domain opset static QDQ writes: per-axis DequantizeLinear needs 13,
- * QuantizeLinear 10. (Dynamic quantization raises its own, to 11; FP16 needs none.)
- */
-function opsetNeeded(request: TransformRequest, have: number): number {
-  if (request.kind !== 'quantize-static') return have;
-  const q = request.quantize ?? {};
-  const perChannel = q.perChannel ?? PRESETS[q.preset ?? 'tensorrt'].perChannel;
-  return Math.max(have, perChannel ? 13 : 10);
-}
-
-/**
  * One transform from input file to written output and report, for the CLI and (through the
  * CLI) the editor: open, refuse what must not be transformed, raise the opset if the new
  * operators need it, transform, write atomically beside the input, then measure with
@@ -82,7 +72,7 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     const details: TransformReport['details'] = {};
     if (request.kind !== 'fp16') refuseIfQuantized(new ModelEdit(proto));
     const have = Number(proto.opset_import.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0);
-    const need = opsetNeeded(request, have);
+    const need = request.kind === 'quantize-static' ? Math.max(have, staticOpsetNeeded(staticOptions(request.quantize ?? {}))) : have;
     let opsetNodes = 0;
     if (need > have) {
       const up = upgradeOpset(proto, need);

@@ -1,7 +1,7 @@
 import { ActivationStats } from '../../runtime/activation-stats';
 import type { RuntimeClient } from '../../runtime/client';
 import type { Sample, SessionSettings } from '../../runtime/types';
-import { selectRanges, type CalibrationMethod, type Range } from '../static/ranges';
+import { selectRanges, type Range, type RangeOptions } from '../static/ranges';
 
 /**
  * Bytes of intermediate values one calibration pass may hold per sample: as many values per
@@ -19,17 +19,17 @@ export async function calibrate(
   modelPath: string,
   names: string[],
   samples: Sample[],
-  options: { method: CalibrationMethod; symmetric: boolean; percentile?: number; settings: SessionSettings },
+  options: RangeOptions & { histograms: boolean; settings: SessionSettings },
   progress: (line: string) => void,
 ): Promise<{ ranges: Map<string, Range>; unavailable: { name: string; why: string }[]; passes: number }> {
   progress(`calibrating ${names.length} activation(s) on ${samples.length} sample(s), ${options.method}`);
   const r = await client.intermediates(modelPath, names, samples, {
-    job: { kind: 'collectStats', options: { histograms: options.method !== 'minmax' } },
+    job: { kind: 'collectStats', options: { histograms: options.histograms } },
     settings: options.settings,
     perPass: names.length,
     maxBytesPerPass: PASS_BUDGET_BYTES,
     onProgress: (p) => progress(`calibration: ${p.what} ${p.done}/${p.total}`),
   });
   const stats = ActivationStats.fromJSON(r.result as ReturnType<ActivationStats['toJSON']>);
-  return { ranges: selectRanges(stats, { method: options.method, symmetric: options.symmetric, percentile: options.percentile }), unavailable: r.unavailable, passes: r.passes.length };
+  return { ranges: selectRanges(stats, options), unavailable: r.unavailable, passes: r.passes.length };
 }

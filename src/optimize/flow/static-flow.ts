@@ -6,7 +6,7 @@ import { writeModel } from '../../onnx/io/write-model';
 import type { ModelProto } from '../../onnx/proto/types';
 import { preprocess } from '../preprocess/preprocess';
 import type { TransformReport } from '../report';
-import { resolveSettings, type StaticOptions, type StaticPreset } from '../static/presets';
+import { needsHistograms, rangeOptionsFor, type StaticOptions, type StaticPreset } from '../static/presets';
 import type { CalibrationMethod } from '../static/ranges';
 import { quantizeStatic, valuesToCalibrate } from '../static/static-qdq';
 import { trtCalibrationCache } from '../static/trt-calib-cache';
@@ -28,6 +28,11 @@ export interface StaticRequest {
   trtCache?: string;
 }
 
+/** The quantizer's options for a request (the preset's defaults where the request is silent). */
+export function staticOptions(q: StaticRequest): StaticOptions {
+  return { preset: q.preset ?? 'tensorrt', method: q.method, perChannel: q.perChannel, excludeOps: q.excludeOps, excludeNodes: q.excludeNodes };
+}
+
 /**
  * Static QDQ quantization with calibration: pre-process (as ORT's quant_pre_process), write
  * that model to a temp file for the runtime child, collect the ranges of the activations the
@@ -40,14 +45,13 @@ export async function quantizeStaticCalibrated(q: StaticRequest & { preprocess?:
     const pre = preprocess(edit, files);
     Object.assign(details, { identitiesRemoved: pre.identitiesRemoved, batchNormsFolded: pre.batchNormsFolded });
   }
-  const options: StaticOptions = { preset: q.preset ?? 'tensorrt', method: q.method, perChannel: q.perChannel, excludeOps: q.excludeOps, excludeNodes: q.excludeNodes };
-  const settings = resolveSettings(options);
+  const options = staticOptions(q);
   const names = valuesToCalibrate(proto, options, files);
   const prePath = join(ctx.tempFolder, 'preprocessed.onnx');
   writeModel(proto, files, prePath, { protect: [] });
   const calibration = ctx.data.calibration();
   const client = await ctx.startClient();
-  const { ranges, unavailable, passes } = await calibrate(client, prePath, names, calibration.samples, { method: settings.method, symmetric: settings.symmetricActivations, settings: ctx.settings }, progress);
+  const { ranges, unavailable, passes } = await calibrate(client, prePath, names, calibration.samples, { ...rangeOptionsFor(options), histograms: needsHistograms(options), settings: ctx.settings }, progress);
   for (const u of unavailable) ctx.warnings.push(`no range for '${u.name}': ${u.why}`);
   let result;
   const extra: Partial<TransformReport> = {};

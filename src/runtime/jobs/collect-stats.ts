@@ -3,7 +3,7 @@ import type { IntermediateJob } from './registry';
 
 /** Value ranges for calibration: min/max, and histograms unless `histograms: false` (MinMax needs none). */
 export function collectStatsJob(options: { histograms?: boolean; binsPerSide?: number } = {}): IntermediateJob {
-  const stats = new ActivationStats(options.binsPerSide, options.histograms ?? true);
+  const stats = new ActivationStats(options);
   return {
     consume: (_sample, name, values) => stats.add(name, values),
     result: () => stats.toJSON(),
