@@ -64,8 +64,9 @@ function checkAgainstNumpy(label: string, chunks: Float32Array[], binsPerSide?: 
 }
 
 test('streamed histogram with growing ranges equals numpy one-shot binning; percentile and entropy ranges equal numpy', () => {
-  // Zeros first (no stride yet), then widening normals (extension), then a far outlier batch (pair merging).
-  const chunks = [new Float32Array(1000), normals(20000, 1, 0.5), normals(20000, 2, 1.5, 0.3), normals(20000, 3, 4), Float32Array.of(-300, 250, NaN, Infinity)];
+  // Zeros first (no stride yet), then widening normals (extension), then a far outlier batch (pair merging);
+  // over ENTROPY_MIN_VALUES values, so that Entropy searches (a sparser value takes its full range).
+  const chunks = [new Float32Array(1000), normals(30000, 1, 0.5), normals(30000, 2, 1.5, 0.3), normals(30000, 3, 4), Float32Array.of(-300, 250, NaN, Infinity)];
   checkAgainstNumpy('synthetic', chunks, 512);
   checkAgainstNumpy('synthetic, default bins', chunks.slice(1, 4));
 });
