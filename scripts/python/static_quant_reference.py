@@ -65,7 +65,8 @@ def entropy_bins(h, levels):
     h = h.copy()
     h[0] = h[1]  # the zero spike of a ReLU ignored (pytorch-quantization's entropy calibrator)
     best, best_kl = bins, np.inf
-    for i in range(levels, bins + 1):
+    step = -(-bins // 512)  # candidates every ceil(bins / 512) bins
+    for i in range(levels, bins + 1, step):
         p = h[:i].copy()
         p[-1] += h[i:].sum()
         nonzero = p != 0
