@@ -17,7 +17,7 @@ export function formatError(e: number | null | undefined): string {
 }
 
 export function formatMs(ms: number | null | undefined): string {
-  return typeof ms === 'number' ? `${ms.toFixed(ms < 10 ? 3 : 1)} ms` : '—';
+  return typeof ms === 'number' ? `${ms.toFixed(ms < 100 ? 2 : 1)} ms` : '—';
 }
 
 export function formatBytes(n: number | null | undefined): string {
