@@ -82,6 +82,19 @@ describe('transforms from the editor: the report view shows the CLI’s JSON, th
     dir = scratchFolder();
   });
 
+  it('the extension carries onnxruntime-node with the binding of this platform only, and it runs a model there', () => {
+    const root = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+    const ort = join(root, 'node_modules', 'onnxruntime-node');
+    if (process.env.ONNX_STUDIO_TEST_MODE === 'vsix') assert.deepEqual(readdirSync(join(ort, 'bin', 'napi-v6')), [process.platform], 'one platform in the package');
+    // The classifier's input x: [batch, 3, 48, 192]; its output: two class probabilities per image.
+    const probe = `const ort = require(${JSON.stringify(ort)});
+      ort.InferenceSession.create(${JSON.stringify(corpus(CLS))}).then((s) => s.run({ x: new ort.Tensor('float32', new Float32Array(3 * 48 * 192).fill(0.5), [1, 3, 48, 192]) }))
+        .then((r) => console.log(JSON.stringify(Object.values(r).map((t) => t.dims))));`;
+    const r = spawnSync(process.execPath, ['-e', probe], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    assert.equal(r.status, 0, r.stderr.toString());
+    assert.deepEqual(JSON.parse(r.stdout.toString()), [[1, 2]]);
+  });
+
   it('the explorer’s context menu on an .onnx file offers Quantize (dynamic, static…) and Convert to FP16', async () => {
     await vscode.commands.executeCommand('workbench.view.explorer');
     const want = ['Quantize (INT8, dynamic)', 'Quantize (INT8, static)…', 'Convert to FP16'];
