@@ -62,7 +62,6 @@ export async function pickStaticChoices(state: vscode.Memento, model: vscode.Uri
     if (!images) return undefined;
     choices.images = images;
   }
-  if (calib) await rememberCalibrationFolder(state, model, calib);
   return choices;
 }
 
@@ -75,7 +74,7 @@ async function pickFolder(state: vscode.Memento, model: vscode.Uri): Promise<str
   ];
   const chosen = await pick(items, 'Calibration data folder');
   if (chosen !== 'browse') return chosen;
-  const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri: vscode.Uri.joinPath(model, '..'), openLabel: 'Use for calibration' });
+  const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri: vscode.Uri.joinPath(model, '..') });
   return folder?.[0]?.fsPath;
 }
 

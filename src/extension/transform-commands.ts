@@ -7,13 +7,13 @@ import type { TransformReport } from '../optimize/report';
 import { commandLine, runCli, type CliResult } from './cli-process';
 import { GRAPH_EDITOR_VIEW_TYPE } from './graph-editor';
 import type { ReportViews } from './report-view';
-import { pickStaticChoices } from './static-picks';
+import { pickStaticChoices, rememberCalibrationFolder } from './static-picks';
 import { transformArgv, type StaticChoices, type TransformKind } from './transform-args';
 import { transformSettings } from './transform-settings';
 
 /** What a transform command resolves to (the tests read it; users see the views and messages). */
 export type TransformOutcome =
-  | { kind: 'report'; exitCode: number; report: TransformReport }
+  | { kind: 'report'; exitCode: number; report: TransformReport; command: string }
   | { kind: 'refused'; exitCode: number; message: string }
   | { kind: 'failed'; exitCode: number | null; message: string }
   | { kind: 'cancelled' }
@@ -67,7 +67,10 @@ export class TransformCommands implements vscode.Disposable {
     this.output.appendLine(`> ${command}`);
     this.output.appendLine(`  (cwd ${cwd}; ${commandLine([process.execPath, cli])})`);
     const result = await this.withProgress(`${TITLES[kind]} ${vscode.workspace.asRelativePath(model)}`, (onLine, cancel) => runCli(cli, args, { cwd, onStderrLine: onLine, cancel }));
-    return this.finish(model, result, command);
+    const outcome = await this.finish(model, result, command);
+    // Remembered per model once it gave a report, so the next static run proposes it first.
+    if (outcome?.kind === 'report' && choices?.calib) await rememberCalibrationFolder(this.context.workspaceState, model, choices.calib);
+    return outcome;
   }
 
   private async withProgress(title: string, work: (onLine: (line: string) => void, cancel: Promise<void>) => Promise<CliResult>): Promise<CliResult> {
@@ -112,7 +115,7 @@ export class TransformCommands implements vscode.Disposable {
     this.reports.show(report, { exitCode: result.code!, command }, vscode.ViewColumn.Active);
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(report.output), GRAPH_EDITOR_VIEW_TYPE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
     if (result.code === 1) void vscode.window.showWarningMessage(`ONNX Studio: ${targetsMissed(report)}; the model is still written.`);
-    return { kind: 'report', exitCode: result.code!, report };
+    return { kind: 'report', exitCode: result.code!, report, command };
   }
 }
 

@@ -12,7 +12,7 @@ import type { ReportViews } from '../../src/extension/report-view';
 import type { TransformCommands, TransformOutcome } from '../../src/extension/transform-commands';
 import type { TransformReport } from '../../src/optimize/report';
 import type { RenderedReport } from '../../src/protocol/report-view';
-import { openGraph, runAnswering, scratchFolder, ui, until } from './helpers';
+import { openGraph, ROOT, runAnswering, scratchFolder, ui, until } from './helpers';
 
 const EXTENSION_ID = 'onnx-studio.onnx-studio';
 const CLS = 'ch_ppocr_mobile_v2.0_cls_infer.onnx';
@@ -162,6 +162,38 @@ describe('transforms from the editor: the report view shows the CLI’s JSON, th
     assert.equal(rendered.cells.validationData?.text.startsWith('Synthesized'), true, 'a report on synthesized inputs says so');
   });
 
+  it('Quantize (INT8, static)… on photographs of text: browse to the folder, pick the preprocessing; the folder is proposed first next time', async () => {
+    const { reports } = await api();
+    const model = copyInto(dir, 'images', 'cls.onnx');
+    // Twelve of the OCR direction classifier's calibration photographs (.cache/data, scripts/fetch-data.sh).
+    const source = join(ROOT, '.cache', 'data', 'ocr-cls', 'calib-images');
+    const images = join(dir, 'images', 'photos');
+    mkdirSync(images);
+    for (const f of readdirSync(source).sort().slice(0, 12)) copyFileSync(join(source, f), join(images, f));
+    // The classifier's input has dynamic height and width: the size comes from the setting.
+    const settings = vscode.workspace.getConfiguration('onnxStudio.quantize');
+    await settings.update('image.size', '48,192', vscode.ConfigurationTarget.Global);
+    try {
+      const first = (await runAnswering('onnxStudio.quantizeStatic', [vscode.Uri.file(model)], ['Browse…', images, 'cpu', 'preset default', '[-1, 1]'])) as TransformOutcome;
+      assert.equal(first?.kind, 'report', JSON.stringify(first));
+      const output = join(dir, 'images', 'cls.int8.onnx');
+      const rendered = await until('the report view to draw', () => reports.rendered.get(output));
+      assertShows(rendered, (first as { report: TransformReport }).report, { latency: true });
+      const args = ['--mode', 'static', '--preset', 'cpu', '--calib', images, '--layout', 'nchw', '--scale', String(1 / 255), '--image-size', '48,192', '--mean', '0.5,0.5,0.5', '--std', '0.5,0.5,0.5', '--json'];
+      const ran = cli(['quantize', copyInto(dir, 'images-cli', 'cls.onnx'), ...args]);
+      assert.ok(ran.code === 0 || ran.code === 1, ran.stderr);
+      assertShows(rendered, { ...(JSON.parse(ran.stdout) as TransformReport), output }, { latency: false });
+      // Again: the folder is the first proposal (typed by its name, it is the first row).
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      const again = (await runAnswering('onnxStudio.quantizeStatic', [vscode.Uri.file(model)], ['photos', 'cpu', 'preset default', '[-1, 1]'])) as TransformOutcome;
+      assert.equal(again?.kind, 'report', JSON.stringify(again));
+      // Both runs handed the CLI the same command line (the one the output channel logs).
+      for (const run of [first, again]) assert.equal((run as { command: string }).command, `onnx-studio quantize ${model} ${args.join(' ')}`);
+    } finally {
+      await settings.update('image.size', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('an already-quantized model: the CLI’s refusal is shown, nothing is written', async () => {
     const quantized = copyInto(dir, 'twice', 'cls.int8.onnx', join(dir, 'dyn', 'cls.int8.onnx'));
     const ran = cli(['quantize', quantized, '--mode', 'dynamic', '--json']);
@@ -174,7 +206,7 @@ describe('transforms from the editor: the report view shows the CLI’s JSON, th
   it('cancel: the CLI and its children end, and no file (output or temp) is left', async () => {
     const { transforms } = await api();
     // ResNet-18 (45 MB) takes long enough to cancel while it runs.
-    const model = copyInto(dir, 'cancel', 'resnet18.onnx', join(__dirname, '..', '..', '.cache', 'models', 'resnet18.onnx'));
+    const model = copyInto(dir, 'cancel', 'resnet18.onnx', join(ROOT, '.cache', 'models', 'resnet18.onnx'));
     let lines = 0;
     const cancelOnFirst = transforms.onStderrLine(() => {
       if (lines++ === 0) transforms.cancelAll();
