@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { pageHead } from './webview-html';
 
 /**
  * The report view's page: the graph editor's CSP (webview-html.ts) less the worker — nothing
@@ -11,16 +12,7 @@ export function reportHtml(webview: vscode.Webview, extensionUri: vscode.Uri): s
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'report.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'report.css'));
   const csp = ["default-src 'none'", `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `script-src 'nonce-${nonce}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Transform report</title>
-</head>
-<body>
+  return `${pageHead(csp, style, 'Transform report')}
 <main id="report" aria-live="polite">Waiting for the report…</main>
 <script nonce="${nonce}" src="${script}"></script>
 </body>

@@ -239,7 +239,17 @@ describe('transforms from the editor: the report view shows the CLI’s JSON, th
       assert.equal(rendered.cells[`keptFloat.${i}`]?.text, `${name}: <b>${name}</b>`);
     });
     for (const tag of ['img', 'script', 'svg', 'b', 'i', 'u', 'a']) assert.equal(rendered.tags[tag] ?? 0, tag === 'svg' ? 1 : 0, `<${tag}> elements (the chart is the one svg)`);
-    const page = await ui<{ pwned: unknown; scripts: number }>({ action: 'webviewEval', body: 'return { pwned: window.__pwned ?? null, scripts: document.scripts.length };' });
+    // The page's own CSP: nothing by default, the one script by nonce; an inline script does not run.
+    const page = await ui<{ pwned: unknown; csp: string; nonces: string[]; inline: boolean }>({
+      action: 'webviewEval',
+      body: `const s = document.createElement('script'); s.textContent = 'window.__inline = true'; document.head.append(s);
+        return { pwned: window.__pwned ?? null, csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]').content,
+          nonces: [...document.scripts].filter((x) => x.src).map((x) => x.nonce), inline: window.__inline === true };`,
+    });
     assert.equal(page.pwned, null);
+    assert.equal(page.inline, false);
+    assert.match(page.csp, /^default-src 'none'; /);
+    assert.doesNotMatch(page.csp, /unsafe-|strict-dynamic|worker-src/);
+    assert.deepEqual(page.nonces, [/script-src 'nonce-([^']+)'/.exec(page.csp)?.[1]]);
   });
 });
