@@ -85,7 +85,10 @@ describe('transforms from the editor: the report view shows the CLI’s JSON, th
   it('the extension carries onnxruntime-node with the binding of this platform only, and it runs a model there', () => {
     const root = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
     const ort = join(root, 'node_modules', 'onnxruntime-node');
-    if (process.env.ONNX_STUDIO_TEST_MODE === 'vsix') assert.deepEqual(readdirSync(join(ort, 'bin', 'napi-v6')), [process.platform], 'one platform in the package');
+    if (process.env.ONNX_STUDIO_TEST_MODE === 'vsix') {
+      assert.deepEqual(readdirSync(join(ort, 'bin', 'napi-v6')), [process.platform], 'one platform in the package');
+      assert.deepEqual(readdirSync(join(ort, 'bin', 'napi-v6', process.platform)), [process.arch], 'one architecture');
+    }
     // The classifier's input x: [batch, 3, 48, 192]; its output: two class probabilities per image.
     const probe = `const ort = require(${JSON.stringify(ort)});
       ort.InferenceSession.create(${JSON.stringify(corpus(CLS))}).then((s) => s.run({ x: new ort.Tensor('float32', new Float32Array(3 * 48 * 192).fill(0.5), [1, 3, 48, 192]) }))

@@ -33,7 +33,7 @@ export function renderReport(root: HTMLElement, r: TransformReport, outcome: Rep
   const missed = (r.targets ?? []).filter((t) => !t.met);
   if (outcome.exitCode === 1 || missed.length) {
     const what = missed.map((t) => `${t.name}: wanted ${t.wanted}, got ${t.got}`).join('; ');
-    root.append(el('p', { class: 'warning', role: 'alert' }, `Target not met${what ? ` (${what})` : ''}. The model is still written; see "Kept in float" and the figures below.`));
+    root.append(el('p', { class: 'warning', role: 'alert', 'data-key': 'targetNotMet' }, `Target not met${what ? ` (${what})` : ''}. The model is still written; see "Kept in float" and the figures below.`));
   }
   root.append(
     section('Size', table(['before', 'after', 'after / before'], [[figure('sizeBefore', r.sizeBefore, formatBytes(r.sizeBefore)), figure('sizeAfter', r.sizeAfter, formatBytes(r.sizeAfter)), el('td', {}, formatRatio(r.sizeAfter, r.sizeBefore))]], 'Size')),
