@@ -5,15 +5,18 @@ import { test } from 'node:test';
 import { commandLine } from '../src/extension/cli-process';
 import { IMAGE_PRESETS, transformArgv, type TransformSettings } from '../src/extension/transform-args';
 
-const DEFAULTS: TransformSettings = { perChannel: false, excludeOps: [], targetCosine: null, keepIoTypes: true, blockOps: [] };
+const DEFAULTS: TransformSettings = { perChannel: null, excludeOps: [], targetCosine: null, keepIoTypes: true, blockOps: [] };
 
 test('dynamic with default settings: the plain command plus --json', () => {
   assert.deepEqual(transformArgv('dynamic', '/m/a b.onnx', DEFAULTS), ['quantize', '/m/a b.onnx', '--mode', 'dynamic', '--json']);
 });
 
-test('settings become flags: per-channel, excluded ops, target cosine', () => {
-  const argv = transformArgv('dynamic', 'm.onnx', { ...DEFAULTS, perChannel: true, excludeOps: ['Gemm', 'Conv'], targetCosine: 0.99 });
-  assert.deepEqual(argv, ['quantize', 'm.onnx', '--mode', 'dynamic', '--per-channel', '--exclude-ops', 'Gemm,Conv', '--target-cosine', '0.99', '--json']);
+test('settings become flags: per-channel or per-tensor, excluded ops; the target cosine in static mode only', () => {
+  const settings = { ...DEFAULTS, perChannel: true, excludeOps: ['Gemm', 'Conv'], targetCosine: 0.99 };
+  assert.deepEqual(transformArgv('dynamic', 'm.onnx', settings), ['quantize', 'm.onnx', '--mode', 'dynamic', '--per-channel', '--exclude-ops', 'Gemm,Conv', '--json']);
+  assert.deepEqual(transformArgv('static', 'm.onnx', { ...settings, perChannel: false }, { preset: 'cpu' }), [
+    'quantize', 'm.onnx', '--mode', 'static', '--preset', 'cpu', '--per-tensor', '--exclude-ops', 'Gemm,Conv', '--target-cosine', '0.99', '--json',
+  ]);
 });
 
 test('static: preset, method, calibration folder and image preprocessing (only with a folder)', () => {

@@ -20,7 +20,8 @@ export interface ImagePreprocessing {
 
 /** What the settings say (see package.json contributes.configuration). */
 export interface TransformSettings {
-  perChannel: boolean;
+  /** null: the mode's or preset's own default. */
+  perChannel: boolean | null;
   excludeOps: string[];
   targetCosine: number | null;
   keepIoTypes: boolean;
@@ -52,9 +53,10 @@ export function transformArgv(kind: TransformKind, model: string, settings: Tran
     if (choices.calib) argv.push('--calib', choices.calib);
     if (choices.calib && choices.images) argv.push(...imageArgv(choices.images));
   }
-  if (settings.perChannel) argv.push('--per-channel');
+  if (settings.perChannel !== null) argv.push(settings.perChannel ? '--per-channel' : '--per-tensor');
   if (settings.excludeOps.length) argv.push('--exclude-ops', settings.excludeOps.join(','));
-  if (settings.targetCosine !== null) argv.push('--target-cosine', String(settings.targetCosine));
+  // Accuracy-aware fallback is a static-mode feature.
+  if (kind === 'static' && settings.targetCosine !== null) argv.push('--target-cosine', String(settings.targetCosine));
   return [...argv, '--json'];
 }
 

@@ -5,7 +5,7 @@ import type { CalibrationMethod, ImagePreprocessing, QuantizePreset, TransformSe
 export function transformSettings(model: vscode.Uri): TransformSettings {
   const c = vscode.workspace.getConfiguration('onnxStudio', model);
   return {
-    perChannel: c.get<boolean>('quantize.perChannel', false),
+    perChannel: c.get<boolean | null>('quantize.perChannel', null),
     excludeOps: c.get<string[]>('quantize.excludeOps', []),
     targetCosine: c.get<number | null>('quantize.targetCosine', null),
     keepIoTypes: c.get<boolean>('fp16.keepIoTypes', true),
