@@ -1,23 +1,53 @@
-"""Export a torchvision architecture (random weights) to ONNX for benchmarks.
+"""Export a torchvision architecture (random weights, seed 0) to ONNX.
 
-Usage: /usr/bin/python3 scripts/export-torchvision.py ARCH OUT.onnx
-Needs Debian's python3-torch and python3-torchvision. Gradients stay enabled:
-torch 1.13's exporter fails on the fused attention path under no_grad.
+Usage: /usr/bin/python3 scripts/export-torchvision.py ARCH OUT.onnx [OPSET] [--keep-batchnorm]
+Needs Debian's python3-torch and python3-torchvision. OPSET defaults to 14. --keep-batchnorm
+keeps BatchNormalization nodes (inference mode) instead of folding them into Conv, and gives
+them seeded random statistics and affine parameters (fresh ones are an identity, which would
+make folding them trivially exact). The file is
+written beside OUT and renamed, so an interrupted export leaves no half file. Gradients stay
+enabled: torch 1.13's exporter fails on the fused attention path under no_grad.
 """
+import os
+import signal
 import sys
 
 import torch
 import torchvision
 
 
+def randomize_batchnorm(model: torch.nn.Module) -> None:
+    with torch.no_grad():
+        for layer in model.modules():
+            if isinstance(layer, torch.nn.BatchNorm2d):
+                layer.weight.uniform_(0.5, 1.5)
+                layer.bias.normal_(0, 0.1)
+                layer.running_mean.normal_(0, 0.1)
+                layer.running_var.uniform_(0.5, 2.0)
+
+
 def main() -> None:
-    arch, out = sys.argv[1], sys.argv[2]
+    flags = {a for a in sys.argv[1:] if a.startswith("--")}
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    arch, out = args[0], args[1]
+    opset = int(args[2]) if len(args) > 2 else 14
+    mode = torch.onnx.TrainingMode.PRESERVE if "--keep-batchnorm" in flags else torch.onnx.TrainingMode.EVAL
     torch.manual_seed(0)
     model = getattr(torchvision.models, arch)().eval()
+    if "--keep-batchnorm" in flags:
+        randomize_batchnorm(model)
     size = 224
     example = torch.randn(1, 3, size, size)
-    torch.onnx.export(model, example, out, input_names=["input"], output_names=["logits"],
-                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, opset_version=14)
+    tmp = f"{out}.{os.getpid()}.tmp"
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: the finally removes tmp
+    try:
+        torch.onnx.export(model, example, tmp, input_names=["input"], output_names=["logits"],
+                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, opset_version=opset,
+                          training=mode)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 if __name__ == "__main__":

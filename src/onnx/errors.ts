@@ -26,6 +26,11 @@ export class ModelFileError extends FileError {
   override name = 'ModelFileError';
 }
 
+/** A data file (an input sample, an image) or a data folder that cannot be used; the message starts with its path. The CLI exits 2. */
+export class DataFileError extends FileError {
+  override name = 'DataFileError';
+}
+
 /** Why a file cannot be written; a CLI maps it to exit code 2, the extension to a message. */
 export class WriteTargetError extends FileError {
   override name = 'WriteTargetError';

@@ -4,7 +4,7 @@ import { DiskModelFiles, MemoryModelFiles, type ModelFiles } from './io/model-fi
 import { buildModel } from './model/build';
 import type { Model } from './model/graph';
 import { decodeMessage } from './proto/decode';
-import { encodeMessage, encodeToBytes, type ByteSink } from './proto/encode';
+import { encodedSize, encodeMessage, encodeToBytes, type ByteSink } from './proto/encode';
 import type { ModelProto } from './proto/types';
 
 /** Decodes the ModelProto of a source; weights stay in the file. Throws OnnxFormatError. */
@@ -50,4 +50,9 @@ export function encodeModel(proto: ModelProto, sink: ByteSink): void {
 
 export function encodeModelBytes(proto: ModelProto): Uint8Array {
   return encodeToBytes(proto as unknown as Record<string, unknown>, 'ModelProto');
+}
+
+/** Bytes the model takes encoded, computed without reading or producing any tensor payload. */
+export function encodedModelSize(proto: ModelProto): number {
+  return encodedSize(proto as unknown as Record<string, unknown>, 'ModelProto');
 }

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { ModelFileError, OnnxFormatError, TooLargeToPrint, WriteTargetError } from '../errors';
+import { DataFileError, ModelFileError, OnnxFormatError, TooLargeToPrint, WriteTargetError } from '../errors';
 
 /** Why a file could not be used, for a person: the CLI prints it (exit 2), the editor shows it. */
 export interface FileProblem {
@@ -41,7 +41,7 @@ export function describeFileProblem(path: string, e: unknown): FileProblem | und
       readBytes: external ? sizeOf(path) : 0,
     };
   }
-  if (e instanceof WriteTargetError) return { message: e.message, readBytes: 0 };
+  if (e instanceof WriteTargetError || e instanceof DataFileError) return { message: e.message, readBytes: 0 };
   if (e instanceof TooLargeToPrint) return { message: `${path}: ${e.message}`, readBytes: 0 };
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   const known = code ? ERRNO[code] : undefined;

@@ -25,6 +25,11 @@ export function encodeMessage(obj: ProtoObject, typeName: string, sink: ByteSink
   w.flush();
 }
 
+/** Bytes `obj` takes encoded (nothing is read or produced: lazy payloads have known lengths). */
+export function encodedSize(obj: ProtoObject, typeName: string): number {
+  return messageSize(obj, messageInfo(typeName), new Map());
+}
+
 /** Encodes into one buffer (tests, small models). */
 export function encodeToBytes(obj: ProtoObject, typeName: string): Uint8Array {
   const chunks: Uint8Array[] = [];
