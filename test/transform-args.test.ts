@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { commandLine } from '../src/extension/cli-process';
-import { IMAGE_PRESETS, transformArgv, type TransformSettings } from '../src/extension/transform-args';
+import { IMAGE_PRESETS, transformArgv, transformProducts, type TransformSettings } from '../src/extension/transform-args';
 
 const DEFAULTS: TransformSettings = { perChannel: null, excludeOps: [], targetCosine: null, keepIoTypes: true, blockOps: [] };
 
@@ -33,6 +33,12 @@ test('static: preset, method, calibration folder and image preprocessing (only w
 test('fp16: IO types kept or not, block list only when set', () => {
   assert.deepEqual(transformArgv('fp16', 'm.onnx', DEFAULTS), ['fp16', 'm.onnx', '--keep-io-types', '--json']);
   assert.deepEqual(transformArgv('fp16', 'm.onnx', { ...DEFAULTS, keepIoTypes: false, blockOps: ['Resize', 'TopK'] }), ['fp16', 'm.onnx', '--no-keep-io-types', '--block-ops', 'Resize,TopK', '--json']);
+});
+
+test('what a run writes, as the CLI names it: the model and its report beside the input', () => {
+  assert.deepEqual(transformProducts('/m/x.onnx', 'dynamic'), ['/m/x.int8.onnx', '/m/x.int8.report.json']);
+  assert.deepEqual(transformProducts('/m/x.ONNX', 'static'), ['/m/x.int8.onnx', '/m/x.int8.report.json']);
+  assert.deepEqual(transformProducts('/m/x.onnx', 'fp16'), ['/m/x.fp16.onnx', '/m/x.fp16.report.json']);
 });
 
 test('the command line the output channel shows quotes what a shell would split or expand', () => {

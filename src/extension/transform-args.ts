@@ -75,3 +75,10 @@ export const IMAGE_PRESETS: { label: string; detail: string; values: Omit<ImageP
   { label: '[-1, 1]', detail: 'RGB, ×1/255, mean 0.5, std 0.5, NCHW (PaddleOCR classifier and recognizer)', values: { layout: 'nchw', mean: '0.5,0.5,0.5', std: '0.5,0.5,0.5', bgr: false, scale: 1 / 255 } },
   { label: '[0, 1]', detail: 'RGB, ×1/255, no mean or std, NCHW', values: { layout: 'nchw', mean: '', std: '', bgr: false, scale: 1 / 255 } },
 ];
+
+/** What the CLI writes for a run: MODEL.int8.onnx / MODEL.fp16.onnx beside the input, and its report MODEL.int8.report.json. */
+export function transformProducts(model: string, kind: TransformKind): string[] {
+  const stem = model.replace(/\.onnx$/i, '');
+  const suffix = kind === 'fp16' ? 'fp16' : 'int8';
+  return [`${stem}.${suffix}.onnx`, `${stem}.${suffix}.report.json`];
+}

@@ -9,6 +9,7 @@ import { GRAPH_EDITOR_VIEW_TYPE } from './graph-editor';
 import type { ReportViews } from './report-view';
 import { pickStaticChoices, rememberCalibrationFolder } from './static-picks';
 import { transformArgv, type StaticChoices, type TransformKind } from './transform-args';
+import { newProducts } from './transform-products';
 import { transformSettings } from './transform-settings';
 
 /** What a transform command resolves to (the tests read it; users see the views and messages). */
@@ -16,7 +17,8 @@ export type TransformOutcome =
   | { kind: 'report'; exitCode: number; report: TransformReport; command: string }
   | { kind: 'refused'; exitCode: number; message: string }
   | { kind: 'failed'; exitCode: number | null; message: string }
-  | { kind: 'cancelled' }
+  /** removed: outputs the CLI had finished before the cancel reached it. */
+  | { kind: 'cancelled'; removed: string[] }
   | undefined;
 
 const TITLES: Record<TransformKind, string> = { dynamic: 'Quantizing (INT8, dynamic)', static: 'Quantizing (INT8, static)', fp16: 'Converting to FP16' };
@@ -66,8 +68,10 @@ export class TransformCommands implements vscode.Disposable {
     const command = commandLine(['onnx-studio', ...args]);
     this.output.appendLine(`> ${command}`);
     this.output.appendLine(`  (cwd ${cwd}; ${commandLine([process.execPath, cli])})`);
+    const removeNew = await newProducts(model.fsPath, kind);
     const result = await this.withProgress(`${TITLES[kind]} ${vscode.workspace.asRelativePath(model)}`, (onLine, cancel) => runCli(cli, args, { cwd, onStderrLine: onLine, cancel }));
-    const outcome = await this.finish(model, result, command);
+    if (result.cancelled) return this.cancelled(result, removeNew);
+    const outcome = await this.finish(result, command);
     // Remembered per model once it gave a report, so the next static run proposes it first.
     if (outcome?.kind === 'report' && choices?.calib) await rememberCalibrationFolder(this.context.workspaceState, model, choices.calib);
     return outcome;
@@ -94,12 +98,16 @@ export class TransformCommands implements vscode.Disposable {
     }
   }
 
-  private async finish(model: vscode.Uri, result: CliResult, command: string): Promise<TransformOutcome> {
-    this.output.appendLine(`  exit ${result.code ?? result.signal}${result.cancelled ? ' (cancelled)' : ''}`);
-    if (result.cancelled) {
-      void vscode.window.showInformationMessage('ONNX Studio: cancelled; no model was written.');
-      return { kind: 'cancelled' };
-    }
+  private async cancelled(result: CliResult, removeNew: () => Promise<string[]>): Promise<TransformOutcome> {
+    this.output.appendLine(`  cancelled (exit ${result.code ?? result.signal})`);
+    const removed = await removeNew();
+    for (const path of removed) this.output.appendLine(`  removed ${path} (written before the cancel)`);
+    void vscode.window.showInformationMessage('ONNX Studio: cancelled; nothing was written.');
+    return { kind: 'cancelled', removed };
+  }
+
+  private async finish(result: CliResult, command: string): Promise<TransformOutcome> {
+    this.output.appendLine(`  exit ${result.code ?? result.signal}`);
     const message = cliMessage(result.stderr);
     if (result.code === 2) {
       void vscode.window.showErrorMessage(message);
