@@ -4,7 +4,7 @@
 // on a copy of the same model: the report view must show what its JSON says.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphEditorProvider } from '../../src/extension/graph-editor';
@@ -206,24 +206,27 @@ describe('transforms from the editor: the report view shows the CLI’s JSON, th
     assert.deepEqual(leftovers(join(dir, 'twice'), [basename(quantized)]), []);
   });
 
-  it('cancel: the CLI and its children end, and no file (output or temp) is left', async () => {
+  it('cancel: the CLI and its children end, no temp file is left, and an output there from before is kept', async () => {
     const { transforms } = await api();
     // ResNet-18 (45 MB) takes long enough to cancel while it runs.
     const model = copyInto(dir, 'cancel', 'resnet18.onnx', join(ROOT, '.cache', 'models', 'resnet18.onnx'));
+    const earlier = join(dir, 'cancel', 'resnet18.int8.onnx');
+    writeFileSync(earlier, 'an earlier output');
     let lines = 0;
     const cancelOnFirst = transforms.onStderrLine(() => {
       if (lines++ === 0) transforms.cancelAll();
     });
     try {
       const outcome = (await vscode.commands.executeCommand('onnxStudio.quantizeDynamic', vscode.Uri.file(model))) as TransformOutcome;
-      assert.equal(outcome?.kind, 'cancelled');
+      assert.deepEqual(outcome, { kind: 'cancelled', removed: [] });
     } finally {
       cancelOnFirst.dispose();
     }
-    assert.deepEqual(leftovers(join(dir, 'cancel'), ['resnet18.onnx']), []);
+    assert.deepEqual(leftovers(join(dir, 'cancel'), ['resnet18.onnx', 'resnet18.int8.onnx']), []);
+    assert.equal(readFileSync(earlier, 'utf8'), 'an earlier output');
   });
 
-  it('cancel after the model is written, while it is measured: that new model is removed too; a file there before is kept', async () => {
+  it('cancel after the model is written, while it is measured: that new model is removed too', async () => {
     const { transforms } = await api();
     const model = copyInto(dir, 'cancel-late', 'resnet18.onnx', join(ROOT, '.cache', 'models', 'resnet18.onnx'));
     const output = join(dir, 'cancel-late', 'resnet18.int8.onnx');
