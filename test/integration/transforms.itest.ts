@@ -230,7 +230,7 @@ describe('transforms from the editor: the report view shows the CLI’s JSON, th
     assert.deepEqual(leftovers(join(dir, 'twice'), [basename(quantized)]), []);
   });
 
-  it('cancel: the CLI and its children end, and no file (temp or output) is left', async () => {
+  it('cancel: the CLI ends (its process group: onnxruntime child too), and no file, temp or output, is left', async () => {
     const { transforms } = await api();
     // ResNet-18 (45 MB) takes long enough to cancel while it runs.
     const model = copyInto(dir, 'cancel', 'resnet18.onnx', join(ROOT, '.cache', 'models', 'resnet18.onnx'));
