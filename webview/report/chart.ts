@@ -29,8 +29,9 @@ export function latencyChart(parent: HTMLElement, latency: { before: LatencyFigu
     .attr('class', 'chart')
     .attr('role', 'img')
     .attr('aria-label', 'Latency before and after, median and p90')
-    .attr('width', width)
-    .attr('height', bars.length * ROW + 4);
+    // Scales down with the panel (viewBox), never above its drawn size (CSS max-width).
+    .attr('viewBox', `0 0 ${width} ${bars.length * ROW + 4}`)
+    .attr('style', `max-width: ${width}px`);
   const row = svg
     .selectAll('g')
     .data(bars)

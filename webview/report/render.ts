@@ -20,7 +20,8 @@ function figure(key: string, value: unknown, text: string): HTMLElement {
 }
 
 function table(head: string[], rows: HTMLElement[][], label: string): HTMLElement {
-  return el('table', { 'aria-label': label }, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r))));
+  const t = el('table', { 'aria-label': label }, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r))));
+  return el('div', { class: 'table-box' }, t);
 }
 
 function section(title: string, ...content: Child[]): HTMLElement {
@@ -45,7 +46,7 @@ export function renderReport(root: HTMLElement, r: TransformReport, outcome: Rep
     [el('th', { scope: 'row' }, 'nodes changed'), figure('nodesChanged', r.nodesChanged, String(r.nodesChanged))],
     ...Object.entries(r.details ?? {}).map(([k, v]) => [el('th', { scope: 'row' }, k), figure(`details.${k}`, v, String(v))]),
   ];
-  root.append(section('Changes', el('table', { 'aria-label': 'Changes' }, el('tbody', {}, ...changes.map((c) => el('tr', {}, ...c))))));
+  root.append(section('Changes', el('table', { 'aria-label': 'Changes', class: 'changes' }, el('tbody', {}, ...changes.map((c) => el('tr', {}, ...c))))));
   const kept = r.keptFloat ?? [];
   root.append(
     section(
