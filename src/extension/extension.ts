@@ -30,8 +30,8 @@ export function activate(context: vscode.ExtensionContext): { provider: GraphEdi
   const reports = new ReportViews(context.extensionUri);
   const transforms = new TransformCommands(context, output, reports, activeGraphUri);
   context.subscriptions.push(
-    // A saved report (the CLI writes it next to its output) shown again; hidden from the palette.
-    vscode.commands.registerCommand('onnxStudio.showTransformReport', (report: TransformReport) => reports.show(report, { exitCode: 0, command: '' })),
+    // A saved report (MODEL.int8.report.json, the CLI writes it next to its output), or a report object.
+    vscode.commands.registerCommand('onnxStudio.showTransformReport', (report: TransformReport | vscode.Uri) => showReport(reports, report)),
   );
   void reopenAsGraphs();
   // The integration tests (run.ts sets ONNX_STUDIO_TEST_MODE) read the editor's state; nobody else can.
@@ -50,6 +50,16 @@ async function reopenAsGraphs(): Promise<void> {
       await vscode.commands.executeCommand('vscode.openWith', input.uri, GRAPH_EDITOR_VIEW_TYPE, { viewColumn: group.viewColumn, preview: tab.isPreview });
       await vscode.window.tabGroups.close(tab);
     }
+  }
+}
+
+async function showReport(reports: ReportViews, source: TransformReport | vscode.Uri | undefined): Promise<void> {
+  try {
+    const report = source instanceof vscode.Uri ? (JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(source))) as TransformReport) : source;
+    if (!report || typeof report !== 'object' || typeof report.output !== 'string') throw new Error('not a transform report (no "output")');
+    reports.show(report, { exitCode: 0, command: '' });
+  } catch (e) {
+    void vscode.window.showErrorMessage(`ONNX Studio: ${(e as Error).message}`);
   }
 }
 

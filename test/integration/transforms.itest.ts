@@ -132,7 +132,12 @@ describe('transforms from the editor: the report view shows the CLI’s JSON, th
     const opened = await until('the new model in the graph editor', () => graphTab(output));
     assert.notEqual(opened.group.viewColumn, oldGroup.viewColumn, 'beside the old model, not over it');
     assert.ok(graphTab(model), 'the old model stays open');
-    assert.deepEqual(leftovers(join(dir, 'dyn'), ['cls.onnx', 'cls.int8.onnx', 'cls.int8.report.json']).filter((f) => f.endsWith('.tmp')), []);
+    assert.deepEqual(leftovers(join(dir, 'dyn'), ['cls.onnx', 'cls.int8.onnx', 'cls.int8.report.json']), []);
+    // The report the CLI saved beside the model opens in the view again, with the same figures.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    reports.rendered.delete(output);
+    await vscode.commands.executeCommand('onnxStudio.showTransformReport', vscode.Uri.file(join(dir, 'dyn', 'cls.int8.report.json')));
+    assertShows(await until('the saved report to draw', () => reports.rendered.get(output)), outcome.report, { latency: true });
   });
 
   it('Convert to FP16: the view shows the figures of the CLI’s JSON; the new model opens in the graph editor', async () => {
