@@ -47,6 +47,8 @@ await Promise.all([
   // The model worker thread: parses, infers and answers for one opened model (shipped in the .vsix).
   build({ ...common, entryPoints: ['src/extension/model-worker.ts'], outfile: 'dist/model-worker.js' }),
   build({ ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' }),
+  // The onnxruntime child process: sessions, comparisons, latency, intermediates (shipped in the .vsix).
+  build({ ...common, entryPoints: ['src/runtime/child/main.ts'], outfile: 'dist/runtime-worker.js' }),
   build({ ...common, entryPoints: filesUnder('test', '.test.ts'), outdir: 'out/test', outbase: 'test', plugins: [virtualWorker] }),
   build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'out/bench/bench.js', plugins: [virtualWorker] }),
   build({ ...common, entryPoints: ['test/integration/index.ts', ...filesUnder('test/integration', '.itest.ts')], outdir: 'out/integration', external: ['vscode', 'mocha'] }),

@@ -1,4 +1,46 @@
-/** Bit patterns of the small float formats → JS numbers. */
+/** Bit patterns of the small float formats ↔ JS numbers. */
+
+/**
+ * float32 bit pattern → IEEE half bit pattern, rounding to nearest even as numpy's
+ * astype(float16) does: overflow to ±inf, subnormal halves kept, below half the smallest
+ * subnormal to ±0, NaN stays NaN with its top payload bits.
+ */
+export function float16FromFloat32Bits(x: number): number {
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  const man = x & 0x7fffff;
+  if (exp === 0xff) {
+    if (!man) return sign | 0x7c00;
+    const nan = 0x7c00 | (man >>> 13);
+    return sign | (nan === 0x7c00 ? 0x7c01 : nan);
+  }
+  const e = exp - 112; // rebias 127 → 15
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    const m = man | 0x800000;
+    const shift = 14 - e;
+    let half = m >>> shift;
+    const rem = m & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    if (rem > mid || (rem === mid && half & 1)) half++;
+    return sign | half;
+  }
+  // A carry out of the mantissa rounds into the exponent (and 65520 and above into inf), as it should.
+  let half = (e << 10) | (man >>> 13);
+  const rem = man & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
+  return sign | half;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** A number (rounded to float32 first) → IEEE half bit pattern. */
+export function numberToFloat16(v: number): number {
+  f32[0] = v;
+  return float16FromFloat32Bits(u32[0]!);
+}
 
 export function float16ToNumber(h: number): number {
   const s = h & 0x8000 ? -1 : 1;

@@ -1,7 +1,7 @@
 // Tensor literals of the text syntax → the bytes a TensorProto holds (raw_data, little-endian),
 // exactly inverting what the printer writes.
 import type { DataTypeInfo } from '../dtypes';
-import { narrowBits, narrowBitsOf } from '../float-formats';
+import { narrowBits, narrowBitsOf, numberToFloat16 } from '../float-formats';
 import type { TensorProto } from '../proto/types';
 
 /** The one reader of float literals of the syntax (`1.5`, `-2e3`, `inf`, `-inf`, `nan`). */
@@ -25,7 +25,7 @@ const OVERFLOWS: Record<string, (v: number) => boolean> = {
   complex64: (v) => !Number.isFinite(Math.fround(v)),
   double: (v) => !Number.isFinite(v),
   complex128: (v) => !Number.isFinite(v),
-  float16: (v) => (float16Bits(v) & 0x7c00) === 0x7c00,
+  float16: (v) => (numberToFloat16(v) & 0x7c00) === 0x7c00,
   bfloat16: (v) => (bfloat16Bits(v) & 0x7f80) === 0x7f80,
 };
 
@@ -51,33 +51,6 @@ export function literalError(type: string, kind: string, literal: string): strin
   if (!overflows || /inf|nan/.test(literal)) return undefined; // no inline values for this type: reported by encodeValues
   if (overflows(parseFloatLiteral(literal))) return `${text} is out of range for ${type}`;
   return undefined;
-}
-
-/** float32 → IEEE half bits, round to nearest even (exact for values that came from halves). */
-function float16Bits(v: number): number {
-  const f = new Float32Array([v]);
-  const x = new Uint32Array(f.buffer)[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let man = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (man ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    man |= 0x800000;
-    const shift = 14 - e;
-    let half = man >>> shift;
-    const rem = man & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && half & 1)) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (man >>> 13);
-  const rem = man & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
-  e = half >>> 10;
-  return sign | half;
 }
 
 function bfloat16Bits(v: number): number {
@@ -116,7 +89,7 @@ export function encodeValues(info: DataTypeInfo, values: string[]): Partial<Tens
       case 'uint32': view.setUint32(at, Number(s), true); break;
       case 'int64': view.setBigInt64(at, BigInt(s), true); break;
       case 'uint64': view.setBigUint64(at, BigInt(s), true); break;
-      case 'float16': view.setUint16(at, float16Bits(parseFloatLiteral(s)), true); break;
+      case 'float16': view.setUint16(at, numberToFloat16(parseFloatLiteral(s)), true); break;
       case 'bfloat16': view.setUint16(at, bfloat16Bits(parseFloatLiteral(s)), true); break;
     }
   });

@@ -1,0 +1,71 @@
+import { OpsetTooOldError, type ModelEdit } from '../../onnx/edit/model-edit';
+import type { ModelFiles } from '../../onnx/io/model-files';
+import { NothingToQuantizeError, refuseIfQuantized } from '../already-quantized';
+import { preprocess } from '../preprocess/preprocess';
+import { inferValueTypes } from '../preprocess/value-types';
+import type { QuantSpec } from '../quant-math';
+import { rewriteNode, type RewriteContext } from './integer-node';
+import { DYNAMIC_MIN_OPSET, type DynamicOptions } from './options';
+import { WeightQuantizer } from './quantized-weight';
+import { chosenOpTypes, selectNodes, type LeftFloat } from './select-nodes';
+
+export interface DynamicResult {
+  nodesAdded: number;
+  /** Nodes replaced by their integer form. */
+  nodesChanged: number;
+  /** Nodes of a chosen op type with a weight that stay float (the flow maps them to node ids for keptFloat). */
+  leftFloat: LeftFloat[];
+  /** Counts for the report's `details`. */
+  details: Record<string, number | string | boolean>;
+  warnings: string[];
+}
+
+/**
+ * Dynamic INT8 quantization, as ORT's quantize_dynamic makes it in its default QOperator
+ * format, in every graph (If/Loop/Scan bodies too): weights of MatMul, Gemm and Conv to int8
+ * (symmetric, per tensor or per output channel), activations quantized at run time by
+ * DynamicQuantizeLinear, MatMulInteger/ConvInteger, then a float rescale. Gemm, which ORT
+ * leaves in float, becomes MatMulInteger + rescale + Add of beta·C. Edits `edit` in place;
+ * new tensors are computed while the model is written. Throws AlreadyQuantizedError,
+ * NothingToQuantizeError, or OpsetTooOldError below opset 11 (quantizeDynamicModel raises it).
+ */
+export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, options: DynamicOptions = {}): DynamicResult {
+  refuseIfQuantized(edit);
+  const opset = edit.opsetVersion('') ?? 0;
+  if (opset < DYNAMIC_MIN_OPSET) throw new OpsetTooOldError(opset, DYNAMIC_MIN_OPSET);
+  const weightType = options.weightType ?? 'int8';
+  const spec: QuantSpec = { type: weightType, symmetric: weightType === 'int8', reduceRange: options.reduceRange ?? false };
+  const details: Record<string, number | string | boolean> = {
+    weightType,
+    perChannel: options.perChannel ?? false,
+    reduceRange: spec.reduceRange!,
+    preprocessed: !options.skipPreprocess,
+  };
+  let typeOf;
+  if (options.skipPreprocess) {
+    typeOf = inferValueTypes(edit, files).typeOf;
+  } else {
+    const pre = preprocess(edit, files);
+    Object.assign(details, { identitiesRemoved: pre.identitiesRemoved, batchNormsFolded: pre.batchNormsFolded, valuesTyped: pre.valuesTyped });
+    typeOf = pre.typeOf;
+  }
+  const { candidates, leftFloat, withoutWeight } = selectNodes(edit.graphs(), options, typeOf);
+  const skipped = leftFloat.map((l) => `${l.node.op_type} '${l.node.name || l.node.output[0]}' stays float: ${l.reason}`);
+  if (!candidates.length) {
+    const ops = chosenOpTypes(options);
+    throw new NothingToQuantizeError(`no node would be quantized: dynamic quantization changes ${ops.length ? ops.join(', ') : 'no op type (all excluded)'} nodes whose input 1 is a float32 weight${skipped.length ? `; ${skipped.slice(0, 3).join('; ')}` : ''}`);
+  }
+  const weights = new WeightQuantizer(edit, files, spec);
+  const ctx: RewriteContext = { files, weights, perChannel: options.perChannel ?? false, activations: new Map(), nodesAdded: 0, warnings: [] };
+  const byOp: Record<string, number> = {};
+  for (const c of candidates) {
+    rewriteNode(ctx, c);
+    byOp[c.node.op_type!] = (byOp[c.node.op_type!] ?? 0) + 1;
+  }
+  edit.sortTopologically();
+  for (const [op, n] of Object.entries(byOp)) details[`quantized${op}`] = n;
+  details.weightsQuantized = weights.quantizedWeights;
+  details.nodesLeftFloat = skipped.length;
+  details.withoutWeight = withoutWeight;
+  return { nodesAdded: ctx.nodesAdded, nodesChanged: candidates.length, leftFloat, details, warnings: [...ctx.warnings, ...skipped] };
+}

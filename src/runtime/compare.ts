@@ -1,0 +1,112 @@
+import type { OutputAccuracy } from '../optimize/report';
+
+/**
+ * How far a candidate tensor is from a reference one (issue 8, points 2 and 8). Sums run in
+ * float64 over the float32 values, so large tensors lose no precision to the accumulator.
+ */
+export interface ErrorFigures {
+  /** dot(ref, cand) / (|ref| |cand|); 1 when both are all zeros, 0 when only one is. */
+  cosine: number;
+  /** 10·log10(Σref² / Σ(ref−cand)²); Infinity when equal, -Infinity for a zero reference with nonzero error. */
+  snrDb: number;
+  maxAbsError: number;
+}
+
+export function errorFigures(ref: ArrayLike<number>, cand: ArrayLike<number>): ErrorFigures {
+  if (ref.length !== cand.length) throw new RangeError(`cannot compare ${ref.length} values with ${cand.length}`);
+  let dot = 0;
+  let rr = 0;
+  let cc = 0;
+  let noise = 0;
+  let maxAbs = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const r = ref[i]!;
+    const c = cand[i]!;
+    const d = r - c;
+    dot += r * c;
+    rr += r * r;
+    cc += c * c;
+    noise += d * d;
+    const a = Math.abs(d);
+    // NaN in either side makes the error NaN: keep it visible rather than skipping it.
+    if (a > maxAbs || Number.isNaN(a)) maxAbs = a;
+  }
+  const cosine = rr === 0 && cc === 0 ? 1 : rr === 0 || cc === 0 ? 0 : dot / Math.sqrt(rr * cc);
+  const snrDb = noise === 0 ? Infinity : 10 * Math.log10(rr / noise);
+  return { cosine, snrDb, maxAbsError: maxAbs };
+}
+
+/** Arg-max agreement of rows along the last axis: [agreeing rows, rows]. */
+export function argmaxAgreement(ref: ArrayLike<number>, cand: ArrayLike<number>, lastDim: number): [number, number] {
+  if (lastDim < 2 || ref.length % lastDim !== 0) return [0, 0];
+  let agree = 0;
+  const rows = ref.length / lastDim;
+  for (let row = 0; row < rows; row++) {
+    if (argmax(ref, row * lastDim, lastDim) === argmax(cand, row * lastDim, lastDim)) agree++;
+  }
+  return [agree, rows];
+}
+
+function argmax(v: ArrayLike<number>, start: number, n: number): number {
+  let best = 0;
+  for (let i = 1; i < n; i++) if (v[start + i]! > v[start + best]!) best = i;
+  return best;
+}
+
+/** Operators whose output is a row of class scores when its last axis holds more than one (logits or probabilities). */
+export const SCORE_OPS: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 'Gemm', 'MatMul']);
+
+/** Accumulates per-sample figures of one output into the report's OutputAccuracy. */
+export class OutputAccuracyAccumulator {
+  private readonly cosines: number[] = [];
+  private readonly snrs: number[] = [];
+  private maxAbs = 0;
+  private agree = 0;
+  private rows = 0;
+  /** `classifier`: the output holds class scores along its last axis (see SCORE_OPS); top-1 agreement is then reported. */
+  constructor(
+    readonly name: string,
+    private classifier = false,
+  ) {}
+
+  add(ref: ArrayLike<number>, cand: ArrayLike<number>, dims: readonly number[]): void {
+    const f = errorFigures(ref, cand);
+    this.cosines.push(f.cosine);
+    this.snrs.push(f.snrDb);
+    if (f.maxAbsError > this.maxAbs || Number.isNaN(f.maxAbsError)) this.maxAbs = f.maxAbsError;
+    this.classifier &&= dims.length >= 2 && dims[dims.length - 1]! > 1;
+    if (this.classifier) {
+      const [a, n] = argmaxAgreement(ref, cand, dims[dims.length - 1]!);
+      this.agree += a;
+      this.rows += n;
+    }
+  }
+
+  /**
+   * Worst sample and mean. The mean SNR averages the samples with finite SNR (a sample equal
+   * to its reference has SNR Infinity, which would make any mean Infinity); Infinity when all are.
+   * Top-1 agreement is over every row (sample × leading positions) of a classifier-like output.
+   */
+  result(): OutputAccuracy {
+    const finite = this.snrs.filter(Number.isFinite);
+    const out: OutputAccuracy = {
+      name: this.name,
+      cosine: minOf(this.cosines),
+      meanCosine: meanOf(this.cosines),
+      snrDb: minOf(this.snrs),
+      meanSnrDb: finite.length ? meanOf(finite) : minOf(this.snrs),
+      maxAbsError: this.maxAbs,
+    };
+    if (this.classifier && this.rows > 0) out.top1Agreement = this.agree / this.rows;
+    return out;
+  }
+}
+
+/** Smallest value; NaN wins (a NaN sample must not hide behind a good one). */
+function minOf(v: number[]): number {
+  let m = Infinity;
+  for (const x of v) if (Number.isNaN(x) || x < m) m = x;
+  return v.length ? m : NaN;
+}
+
+const meanOf = (v: number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);

@@ -1,0 +1,76 @@
+import type { LatencyFigures, OutputAccuracy } from '../optimize/report';
+import type { PassLimits } from './batches';
+import type { WireError } from './errors';
+import type { FeedTensor, Feeds, Sample, SessionSettings } from './types';
+
+/** Messages between RuntimeClient and the runtime child (dist/runtime-worker.js), over Node's IPC channel with 'advanced' serialization. */
+
+/** What runs inside the child per (sample, value name) in an intermediates request. */
+export type JobSpec =
+  /** Ranges of each value (ActivationStats); result: the stats' JSON. */
+  | { kind: 'collectStats'; options?: Record<string, unknown> }
+  /**
+   * Per-value error of `candidateModel` against the model of the request (float vs quantized),
+   * over the same samples; `candidateNames` maps a reference name to the candidate's name for
+   * the same value where they differ. Result: Record<name, ValueAccuracy>.
+   */
+  | { kind: 'compareWith'; candidateModel: string; candidateNames?: Record<string, string> };
+
+/** Cosine/SNR/max-abs of one intermediate value over the samples (worst and mean, as for outputs). */
+export type ValueAccuracy = Omit<OutputAccuracy, 'top1Agreement'>;
+
+export interface ValueMetadata {
+  name: string;
+  /** onnxruntime's type name (`float32`), or undefined for non-tensors. */
+  type?: string;
+  dims?: (number | string)[];
+}
+
+export interface OpenResult {
+  session: number;
+  inputs: ValueMetadata[];
+  outputs: ValueMetadata[];
+}
+
+export interface LatencyResult extends LatencyFigures {
+  timesMs: number[];
+}
+
+export interface IntermediatesResult<R = unknown> {
+  /** The job's result. */
+  result: R;
+  /** Requested names that could not be fetched, with why. */
+  unavailable: { name: string; why: string }[];
+  /** The names fetched in each pass (one session per pass), within the pass limits. */
+  passes: string[][];
+}
+
+export type Request =
+  | { op: 'open'; modelPath: string; settings: SessionSettings }
+  | { op: 'run'; session: number; feeds: Feeds; outputNames?: string[] }
+  | { op: 'latency'; session: number; feeds: Feeds; warmup: number; runs: number }
+  | { op: 'release'; session: number }
+  | { op: 'compareOutputs'; reference: string; candidate: string; samples: Sample[]; settings: SessionSettings }
+  | { op: 'intermediates'; modelPath: string; names: string[]; samples: Sample[]; settings: SessionSettings; limits: PassLimits; job: JobSpec };
+
+export interface ResultOf {
+  open: OpenResult;
+  run: Record<string, FeedTensor>;
+  latency: LatencyResult;
+  release: null;
+  compareOutputs: OutputAccuracy[];
+  intermediates: IntermediatesResult;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  what: string;
+}
+
+export type ParentMessage = { id: number; request: Request };
+export type ChildMessage =
+  | { ready: true }
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: WireError }
+  | { id: number; progress: Progress };
