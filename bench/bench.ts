@@ -11,6 +11,7 @@ import { protobufjsRoot } from '../src/onnx/proto/schema';
 import { hostStallChild, hostStallRows } from './host-stall';
 import { hostileRows } from './hostile';
 import { dagreWorker, layoutRows } from './layout';
+import { acceptanceRows, calibrationRows, transformSpeedRows, type AcceptanceCase } from './transforms';
 
 const ROOT = join(__dirname, '..', '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -81,7 +82,7 @@ function warm(path: string): void {
 const fmt = (x: number | undefined, digits = 0): string => (x === undefined ? 'n/a' : x.toFixed(digits));
 const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined ? 'n/a' : `${(a / b).toFixed(3)}×`);
 
-function main(): void {
+async function main(): Promise<void> {
   const models: [string, string | undefined][] = [
     ['small: PP-OCRv4 rec (CNN+SVTR)', join(ROOT, '.cache', 'corpus', 'ch_PP-OCRv4_rec_infer.onnx')],
     ['~170 MB: torchvision resnet101', ensureModel('resnet101')],
@@ -115,6 +116,42 @@ function main(): void {
 
   console.log('\nhostile inputs (tiny files that once asked for gigabytes) and a 1M-node graph through the CLI:');
   printTable(hostileRows(ROOT));
+
+  await transformBench(vit);
+}
+
+/** Issue 8's figures: transform speed and memory against python load+save, accuracy/size/latency on held-out real data. */
+async function transformBench(vitL: string | undefined): Promise<void> {
+  console.log('\ncalibration (entropy histograms of every activation, in the runtime child) against plain inference over the same samples:');
+  printTable(await calibrationRows(ROOT, join(ROOT, '.cache', 'models', 'resnet50.onnx'), join(ROOT, '.cache', 'data', 'imagenet224', 'calib'), 20));
+  console.log('\ntransforms against python onnx.load + onnx.save of the same file (pure I/O), fresh process each:');
+  printTable(transformSpeedRows(ROOT, { vitB: join(ROOT, '.cache', 'models', 'vit_b_16.onnx'), vitL }));
+  const m = (name: string): string => join(ROOT, '.cache', 'models', `${name}.onnx`);
+  const c = (name: string): string => join(ROOT, '.cache', 'corpus', name);
+  const d = (path: string): string => join(ROOT, '.cache', 'data', path);
+  const imagenet = ['--calib', d('imagenet224/calib'), '--eval', d('imagenet224/eval')];
+  const q = (label: string, model: string, ...args: string[]): AcceptanceCase => ({ label, model, args, kind: 'quantize' });
+  const h = (label: string, model: string, ...args: string[]): AcceptanceCase => ({ label, model, args: [...args], kind: 'fp16' });
+  const cases: AcceptanceCase[] = [
+    q('ResNet-18', m('resnet18'), '--mode', 'static', ...imagenet),
+    q('ResNet-50', m('resnet50'), '--mode', 'static', '--preset', 'cpu', ...imagenet),
+    q('MobileNetV3-L', m('mobilenet_v3_large'), '--mode', 'static', '--target-cosine', '0.98', ...imagenet),
+    q('ViT-B/16', m('vit_b_16'), '--mode', 'dynamic', '--eval', d('imagenet224/eval')),
+    q('ViT-B/16', m('vit_b_16'), '--mode', 'static', '--target-cosine', '0.98', ...imagenet),
+    q('PP-OCR cls', c('ch_ppocr_mobile_v2.0_cls_infer.onnx'), '--mode', 'static', '--target-top1', '0.95', '--calib', d('ocr-cls/calib'), '--eval', d('ocr-cls/eval')),
+    q('PP-OCR det', c('ch_PP-OCRv4_det_infer.onnx'), '--mode', 'static', '--target-cosine', '0.98', '--calib', d('ocr-det/calib'), '--eval', d('ocr-det/eval')),
+    q('PP-OCR rec', c('ch_PP-OCRv4_rec_infer.onnx'), '--mode', 'static', '--target-cosine', '0.98', '--calib', d('ocr-rec/calib'), '--eval', d('ocr-rec/eval')),
+    q('PP-OCR rec', c('ch_PP-OCRv4_rec_infer.onnx'), '--mode', 'dynamic', '--eval', d('ocr-rec/eval')),
+    q('Silero VAD v5', c('silero_vad_v5.onnx'), '--mode', 'dynamic', '--eval', d('speech/silero-v5/eval')),
+    q('Silero VAD v5', c('silero_vad_v5.onnx'), '--mode', 'static', '--target-cosine', '0.98', '--calib', d('speech/silero-v5/calib'), '--eval', d('speech/silero-v5/eval')),
+    ...(['resnet18', 'resnet50', 'mobilenet_v3_large', 'vit_b_16'].map((n) => h(n, m(n), '--eval', d('imagenet224/eval')))),
+    h('PP-OCR cls', c('ch_ppocr_mobile_v2.0_cls_infer.onnx'), '--eval', d('ocr-cls/eval')),
+    h('PP-OCR det', c('ch_PP-OCRv4_det_infer.onnx'), '--eval', d('ocr-det/eval')),
+    h('PP-OCR rec', c('ch_PP-OCRv4_rec_infer.onnx'), '--eval', d('ocr-rec/eval')),
+    h('Silero VAD v5', c('silero_vad_v5.onnx'), '--eval', d('speech/silero-v5/eval')),
+  ];
+  console.log('\naccuracy on held-out real data (worst sample; cosine against the float model), size and ORT CPU latency (1 thread), from the CLI\'s --json report:');
+  printTable(acceptanceRows(ROOT, cases.filter((x) => !process.env.BENCH_ONLY || x.label.includes(process.env.BENCH_ONLY))));
 }
 
 function printTable(rows: string[][]): void {
@@ -125,4 +162,6 @@ function printTable(rows: string[][]): void {
 if (process.argv[2] === '--worker') worker(process.argv[3]!, process.argv[4]!);
 else if (process.argv[2] === '--dagre') dagreWorker(process.argv[3]!);
 else if (process.argv[2] === '--host-stall') void hostStallChild(process.argv[3]!, process.argv[4]!);
-else main();
+// `--transforms`: only issue 8's rows (BENCH_ONLY=label narrows the accuracy table).
+else if (process.argv[2] === '--transforms') void transformBench(ensureModel('vit_l_16'));
+else void main();

@@ -51,6 +51,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/runtime/child/main.ts'], outfile: 'dist/runtime-worker.js' }),
   build({ ...common, entryPoints: filesUnder('test', '.test.ts'), outdir: 'out/test', outbase: 'test', plugins: [virtualWorker] }),
   build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'out/bench/bench.js', plugins: [virtualWorker] }),
+  build({ ...common, entryPoints: ['bench/activation-stats.ts'], outfile: 'out/bench/activation-stats.js' }),
   build({ ...common, entryPoints: ['test/integration/index.ts', ...filesUnder('test/integration', '.itest.ts')], outdir: 'out/integration', external: ['vscode', 'mocha'] }),
   build({ ...common, entryPoints: ['test/integration/run.ts', 'test/integration/code-server-runner.ts'], outdir: 'out/integration', external: ['@vscode/test-electron', 'playwright-core'] }),
   build({ ...common, entryPoints: filesUnder('test/e2e', '.e2e.ts'), outdir: 'out/e2e', external: [...common.external, 'playwright-core'] }),

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { RuntimeClient } from '../src/runtime/client';
-import type { MinMax } from '../src/runtime/min-max-stats';
+import type { ActivationStatsJSON } from '../src/runtime/activation-stats';
+
+interface MinMax {
+  min: number;
+  max: number;
+  count: number;
+}
 import type { ValueAccuracy } from '../src/runtime/protocol';
 import type { Sample } from '../src/runtime/types';
 import { CORPUS_DIR, SUITE_DIR } from './helpers/corpus';
@@ -75,6 +81,17 @@ async function ortRun(model: string, sample: Sample): Promise<Record<string, ort
   return out;
 }
 
+/** min, max and count of each value, from the statistics the child collected. */
+function rangesOf(json: ActivationStatsJSON): Record<string, MinMax> {
+  return Object.fromEntries(Object.entries(json.tensors).map(([name, h]) => [name, { min: h.min, max: h.max, count: h.count }]));
+}
+
+/** min/max/count per value collected by the child's collectStats job. */
+async function ranges(model: string, names: string[], samples: Sample[], limits: { perPass?: number } = {}): Promise<{ result: Record<string, MinMax>; passes: string[][]; unavailable: { name: string; why: string }[] }> {
+  const r = await client.intermediates<ActivationStatsJSON>(model, names, samples, { job: { kind: 'collectStats', options: { histograms: false } }, settings: SETTINGS, ...limits });
+  return { ...r, result: rangesOf(r.result) };
+}
+
 function minMax(arrays: Float32Array[]): MinMax {
   let min = Infinity;
   let max = -Infinity;
@@ -93,24 +110,25 @@ test('value ranges from passes of 3 names equal the truncated models run by onnx
   const names = clsNames();
   assert.ok(names.length >= 10, `${names.length} names`);
   const models = truncated(CLS, names);
-  const passes = await client.intermediates<Record<string, MinMax>>(CLS, names, samples, { job: { kind: 'collectStats' }, perPass: 3, settings: SETTINGS });
+  const job = { kind: 'collectStats', options: { histograms: false } } as const;
+  const passes = await client.intermediates<ActivationStatsJSON>(CLS, names, samples, { job, perPass: 3, settings: SETTINGS });
   assert.deepEqual(passes.passes.map((p) => p.length), [...Array(Math.floor(names.length / 3)).fill(3), ...(names.length % 3 ? [names.length % 3] : [])]);
   assert.deepEqual(passes.passes.flat(), names);
   assert.deepEqual(passes.unavailable, []);
   for (const [i, name] of names.entries()) {
     const want = minMax([await ortValue(models[i]!, samples[0]!, name), await ortValue(models[i]!, samples[1]!, name)]);
-    assert.deepEqual(passes.result[name], want, name);
+    assert.deepEqual(rangesOf(passes.result)[name], want, name);
   }
-  const onePass = await client.intermediates<Record<string, MinMax>>(CLS, names, samples, { job: { kind: 'collectStats' }, perPass: 100, settings: SETTINGS });
+  const onePass = await client.intermediates<ActivationStatsJSON>(CLS, names, samples, { job, perPass: 100, settings: SETTINGS });
   assert.equal(onePass.passes.length, 1);
-  assert.deepEqual(onePass.result, passes.result);
+  assert.deepEqual(rangesOf(onePass.result), rangesOf(passes.result));
   // A byte bound: the values' real sizes (onnxruntime's, per sample) stay within it in every pass of several names.
-  const bytes = (n: string): number => (passes.result[n]!.count / samples.length) * 4;
+  const bytes = (n: string): number => (rangesOf(passes.result)[n]!.count / samples.length) * 4;
   const limit = 2 * Math.max(...names.map(bytes));
-  const bounded = await client.intermediates<Record<string, MinMax>>(CLS, names, samples, { job: { kind: 'collectStats' }, maxBytesPerPass: limit, settings: SETTINGS });
+  const bounded = await client.intermediates<ActivationStatsJSON>(CLS, names, samples, { job, maxBytesPerPass: limit, settings: SETTINGS });
   assert.ok(bounded.passes.length > 1);
   for (const p of bounded.passes) assert.ok(p.length === 1 || p.reduce((a, n) => a + bytes(n), 0) <= limit, `${p} over ${limit}`);
-  assert.deepEqual(bounded.result, passes.result);
+  assert.deepEqual(rangesOf(bounded.result), rangesOf(passes.result));
 });
 
 test('per-value error against a second model (a perturbed weight, a renamed value) equals numpy on the truncated models', async () => {
@@ -189,7 +207,7 @@ test('Silero v5: values inside If branches are passed out level by level; the br
   const notTaken = 'If_0_else_branch__Inline_0__/stft/Conv_output_0';
   const lstm = ['If_0_then_branch__Inline_0__/decoder/rnn/LSTM_output_0', 'If_0_then_branch__Inline_0__/decoder/rnn_1/LSTM_output_0'];
   const names = ['If_0_outputs_0', 'input', taken, notTaken, ...lstm, 'no_such_value'];
-  const r = await client.intermediates<Record<string, MinMax>>(SILERO, names, [speech], { job: { kind: 'collectStats' }, perPass: 2, settings: SETTINGS });
+  const r = await ranges(SILERO, names, [speech], { perPass: 2 });
   assert.deepEqual(r.passes, [['If_0_outputs_0', taken], [notTaken, lstm[0]!], [lstm[1]!]]);
   assert.deepEqual(r.unavailable, [{ name: 'no_such_value', why: 'no node of the model produces it' }]);
   assert.deepEqual(r.result.input, minMax([speech.feeds.input!.data as Float32Array]));
@@ -201,7 +219,7 @@ test('Silero v5: values inside If branches are passed out level by level; the br
   assert.deepEqual(r.result[taken], minMax([out[taken]!.data as Float32Array]));
   assert.deepEqual(r.result.If_0_outputs_0, minMax([out.If_0_outputs_0!.data as Float32Array]));
   // The nested LSTM: two levels deep in the original, one level in the inlined model, same values.
-  const inlined = await client.intermediates<Record<string, MinMax>>(sileroInlined([]), lstm, [speech], { job: { kind: 'collectStats' }, settings: SETTINGS });
+  const inlined = await ranges(sileroInlined([]), lstm, [speech]);
   assert.deepEqual(inlined.result, Object.fromEntries(lstm.filter((n) => r.result[n]).map((n) => [n, r.result[n]])));
 });
 
@@ -213,7 +231,7 @@ test('Loop and Scan bodies: a body value comes out stacked over the iterations (
     const s = await client.open(join(dir, 'model.onnx'));
     const feeds = Object.fromEntries(s.inputNames.map((n, i) => [n, pbTensor(join(ds, `input_${i}.pb`))]));
     await s.release();
-    const r = await client.intermediates<Record<string, MinMax>>(join(dir, 'model.onnx'), [value], [{ id: name, feeds }], { job: { kind: 'collectStats' } });
+    const r = await ranges(join(dir, 'model.onnx'), [value], [{ id: name, feeds }]);
     assert.deepEqual(r.unavailable, [], name);
     assert.deepEqual(r.result[value], minMax([pbTensor(join(ds, 'output_1.pb')).data as Float32Array]), name);
   }
@@ -222,7 +240,7 @@ test('Loop and Scan bodies: a body value comes out stacked over the iterations (
 test('a model with external data: the variant is built in memory with its weights passed to ORT', async () => {
   const model = externalDataModel(tempDir(), 32, 'w/weights.bin');
   const x = wave(64, 0.21);
-  const r = await client.intermediates<Record<string, MinMax>>(model, ['y', 'W'], [{ id: 'a', feeds: { x: { dtype: 1, dims: [2, 32], data: x } } }], { job: { kind: 'collectStats' } });
+  const r = await ranges(model, ['y', 'W'], [{ id: 'a', feeds: { x: { dtype: 1, dims: [2, 32], data: x } } }]);
   assert.deepEqual(r.unavailable, [{ name: 'W', why: 'an initializer, not a computed value' }]);
   const y = externalDataMatMul(x, 32);
   assert.ok(Math.abs(r.result.y!.min - Math.min(...y)) < 1e-5 && Math.abs(r.result.y!.max - Math.max(...y)) < 1e-5, JSON.stringify(r.result.y));

@@ -2,9 +2,11 @@ import { removeTempFiles } from '../onnx/io/write-file';
 import { UsageError } from './args';
 import { checkUsage, runCheck } from './check';
 import { compileUsage, runCompile } from './compile';
+import { fp16Usage, runFp16 } from './fp16';
 import { inspectUsage, runInspect } from './inspect';
 import { internalError } from './internal-error';
 import { CliError } from './load';
+import { quantizeUsage, runQuantize } from './quantize';
 import { runText, textUsage } from './text';
 import { runView, viewUsage } from './view';
 
@@ -16,6 +18,8 @@ const SUBCOMMANDS: Record<string, { run: Subcommand; usage: string; ownsSignals?
   view: { run: runView, usage: viewUsage, ownsSignals: true },
   text: { run: runText, usage: textUsage },
   compile: { run: runCompile, usage: compileUsage },
+  quantize: { run: runQuantize, usage: quantizeUsage },
+  fp16: { run: runFp16, usage: fp16Usage },
 };
 
 /** Exit codes (DESIGN.md §5b): 0 done, 1 the input has errors, 2 a file cannot be used, 64 bad usage, 70 internal error. */

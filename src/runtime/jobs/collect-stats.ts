@@ -1,9 +1,9 @@
-import { MinMaxStats } from '../min-max-stats';
+import { ActivationStats } from '../activation-stats';
 import type { IntermediateJob } from './registry';
 
-/** Value ranges for calibration. Uses the min/max stand-in until ActivationStats lands (then: `new ActivationStats(options)`). */
-export function collectStatsJob(_options?: Record<string, unknown>): IntermediateJob {
-  const stats = new MinMaxStats();
+/** Value ranges for calibration: min/max, and histograms unless `histograms: false` (MinMax needs none). */
+export function collectStatsJob(options: { histograms?: boolean; binsPerSide?: number } = {}): IntermediateJob {
+  const stats = new ActivationStats(options);
   return {
     consume: (_sample, name, values) => stats.add(name, values),
     result: () => stats.toJSON(),

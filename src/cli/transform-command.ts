@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { runTransform, type TransformRequest } from '../optimize/transform-flow';
+import type { TransformReport } from '../optimize/report';
+import { UsageError } from './args';
+import { OpsetTooOldError } from '../onnx/edit/model-edit';
+import { OpsetUpgradeError } from '../onnx/edit/opset-upgrade';
+import { AlreadyQuantizedError, NothingToQuantizeError } from '../optimize/already-quantized';
+import { TransformRefusedError } from '../optimize/errors';
+import { NothingToConvertError } from '../optimize/fp16/errors';
+import { StaticQuantizeError } from '../optimize/static/static-qdq';
+import { InputOptionsError } from '../runtime/input-files';
+import { OrtError, RuntimeRequestError } from '../runtime/errors';
+import { CliError, EXIT_UNREADABLE, withFile } from './load';
+
+/** Options every transform subcommand takes. */
+export const commonTransformOptions = {
+  out: { type: 'string', short: 'o' },
+  json: { type: 'boolean' },
+  validate: { type: 'boolean' },
+  eval: { type: 'string' },
+  threads: { type: 'string' },
+} as const;
+
+export const listOption = (v: string | undefined): string[] => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+
+export function numberOption(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} takes a number, not '${v}'`);
+  return n;
+}
+
+
+/**
+ * Runs one transform for the CLI (DESIGN.md §5b): progress, warnings and "written" lines on
+ * stderr; with --json exactly one JSON document on stdout. Exit 0 done, 1 a target was not met
+ * (the model is written and the report says so); file problems and refusals become exit 2 in
+ * `withFile` / the flow's typed errors.
+ */
+export async function runTransformCommand(request: Omit<TransformRequest, 'progress' | 'workerScript'>, json: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  // dist/cli.js runs onnxruntime in dist/runtime-worker.js, bundled beside it.
+  const workerScript = join(__dirname, 'runtime-worker.js');
+  const report: TransformReport = await classifyErrors(request.input, () => runTransform({ ...request, workerScript, progress: (line) => err(line) }));
+  for (const w of report.warnings) err(`warning: ${w}`);
+  err(`${report.output}: written (${report.sizeBefore.toLocaleString('en-US')} → ${report.sizeAfter.toLocaleString('en-US')} bytes)`);
+  if (json) out(JSON.stringify(report, null, 2));
+  else if (report.outputs.length) for (const o of report.outputs) err(`${o.name}: cosine ${o.cosine.toFixed(5)} (mean ${o.meanCosine.toFixed(5)}), SNR ${o.snrDb.toFixed(1)} dB, max abs error ${o.maxAbsError.toPrecision(3)}`);
+  const missed = (report.targets ?? []).filter((t) => !t.met);
+  for (const t of missed) err(`target not met: ${t.name} ${t.got} < ${t.wanted}`);
+  return missed.length ? 1 : 0;
+}
+
+/** Errors that mean "this model or these files must not go on": exit 2 with the message, no output written. */
+const REFUSALS = [TransformRefusedError, AlreadyQuantizedError, NothingToQuantizeError, NothingToConvertError, OpsetUpgradeError, OpsetTooOldError, StaticQuantizeError, OrtError, RuntimeRequestError];
+
+async function classifyErrors<T>(path: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof InputOptionsError) throw new UsageError(e.message);
+    if (REFUSALS.some((k) => e instanceof k)) throw new CliError(`${path}: ${(e as Error).message}`, EXIT_UNREADABLE);
+    return withFile(path, () => {
+      throw e;
+    });
+  }
+}

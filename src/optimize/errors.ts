@@ -1,0 +1,15 @@
+/**
+ * A model or request a transform must not go on with (already quantized, nothing to quantize,
+ * an operator that cannot be converted, calibration files that do not fit the model). The CLI
+ * prints the message and exits 2 without writing; the editor shows it.
+ */
+export class TransformRefusedError extends Error {
+  override name = 'TransformRefusedError';
+  constructor(
+    message: string,
+    /** Node names the refusal is about, when it is about nodes. */
+    readonly nodes: string[] = [],
+  ) {
+    super(message);
+  }
+}

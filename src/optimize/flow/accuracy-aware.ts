@@ -1,0 +1,155 @@
+import { join } from 'node:path';
+import { DiskModelFiles } from '../../onnx/io/model-files';
+import { writeModel } from '../../onnx/io/write-model';
+import { buildModel } from '../../onnx/model/build';
+import type { Model } from '../../onnx/model/graph';
+import { decodeModelProto } from '../../onnx/open';
+import type { RuntimeClient } from '../../runtime/client';
+import type { ValueAccuracy } from '../../runtime/protocol';
+import type { Sample, SessionSettings } from '../../runtime/types';
+import type { OutputAccuracy } from '../report';
+import type { StaticOptions } from '../static/presets';
+import type { Range } from '../static/ranges';
+import { quantizeStatic, type StaticResult } from '../static/static-qdq';
+
+export interface AccuracyTarget {
+  cosine?: number;
+  top1?: number;
+}
+
+export interface AccuracyAwareResult {
+  result: StaticResult;
+  /** node id → SNR dB of its output in the final model against the float model (the overlay). */
+  nodeSnrDb: Record<string, number>;
+  /** Figures on the calibration inputs after the last step, and whether the target was met there. */
+  calibrationFigures: OutputAccuracy[];
+  met: boolean;
+  steps: { node: string; step: 'activations' | 'weights'; cosine: number; top1?: number }[];
+  /** Closes the files the result's weights are read from (after it was written). */
+  close: () => void;
+}
+
+/** Fallback steps tried at most, whatever the model's size (each re-runs both models on the samples). */
+const MAX_STEPS = 48;
+/** Calibration samples the fallback loop measures on (the report's held-out figure is measured separately). */
+const LOOP_SAMPLES = 32;
+
+/**
+ * Accuracy-aware static quantization (issue 8, point 6). Measures each quantized node's
+ * output against the float model on calibration samples (SNR), then, while the target is not
+ * met, falls back to float for the node that loses the most signal itself (its output SNR
+ * below the worst of its inputs'), one at a time: first its activation Q/DQ (int8 weights
+ * kept), on a second visit its weights too. Each step re-quantizes the pre-processed float
+ * model at `floatPath` and measures the outputs again.
+ */
+export async function accuracyAware(
+  client: RuntimeClient,
+  floatPath: string,
+  tempFolder: string,
+  ranges: ReadonlyMap<string, Range>,
+  options: StaticOptions,
+  target: AccuracyTarget,
+  samples: Sample[],
+  settings: SessionSettings,
+  progress: (line: string) => void,
+): Promise<AccuracyAwareResult> {
+  const loopSamples = samples.slice(0, LOOP_SAMPLES);
+  const candidatePath = join(tempFolder, 'candidate.onnx');
+  const weightOnly = new Set(options.weightOnlyNodes ?? []);
+  const excluded = new Set(options.excludeNodes ?? []);
+  // The last result's weights are read from floatPath when the flow writes it: its files stay open until `close`.
+  let files: DiskModelFiles | undefined;
+  const quantizeOnce = (): StaticResult => {
+    files?.close();
+    files = new DiskModelFiles(floatPath);
+    const result = quantizeStatic(decodeModelProto(files.model), ranges, { ...options, weightOnlyNodes: [...weightOnly], excludeNodes: [...excluded] }, files);
+    writeModel(result.model, files, candidatePath, { protect: [floatPath] });
+    return result;
+  };
+  const measure = async (): Promise<{ figures: OutputAccuracy[]; met: boolean }> => {
+    const figures = await client.compareOutputs(floatPath, candidatePath, loopSamples, settings);
+    return { figures, met: meets(figures, target) };
+  };
+
+  let result = quantizeOnce();
+  const floatModel = openModelOnly(floatPath);
+  const outputsOf = nodeOutputs(floatModel, result.quantizedNodes);
+  progress(`accuracy-aware: measuring ${outputsOf.size} quantized node output(s)`);
+  const perValue = await nodeErrors(client, floatPath, candidatePath, [...outputsOf.values()], loopSamples, settings);
+  const nodeSnrDb: Record<string, number> = {};
+  for (const [id, value] of outputsOf) if (perValue[value]) nodeSnrDb[id] = perValue[value]!.meanSnrDb;
+  const order = rankByOwnLoss(floatModel, outputsOf, nodeSnrDb);
+  const weighted = new Set(floatModel.graph.nodes.filter((n) => n.inputs.some((_, i) => { const v = n.inputValue(i); return !!v && (!!v.initializer || v.producer?.opType === 'Constant'); })).map((n) => n.id));
+  let { figures, met } = await measure();
+  const steps: AccuracyAwareResult['steps'] = [];
+  for (let k = 0; !met && k < MAX_STEPS && order.length; k++) {
+    const id = order[0]!;
+    const step = weightOnly.has(id) || !weighted.has(id) ? 'weights' : 'activations';
+    if (step === 'activations') weightOnly.add(id);
+    else {
+      weightOnly.delete(id);
+      excluded.add(id);
+      order.shift();
+    }
+    result = quantizeOnce();
+    ({ figures, met } = await measure());
+    const worst = Math.min(...figures.map((f) => f.cosine));
+    steps.push({ node: id, step, cosine: worst, top1: figures[0]?.top1Agreement });
+    progress(`accuracy-aware: ${id} → float ${step}; worst cosine ${worst.toFixed(5)}`);
+  }
+  floatModel.close();
+  for (const s of steps) {
+    const why = `accuracy-aware fallback: output SNR ${nodeSnrDb[s.node]?.toFixed(1) ?? '?'} dB on the calibration data`;
+    if (!result.keptFloat.includes(s.node)) result.keptFloat.push(s.node);
+    result.keptFloatWhy[s.node] = s.step === 'weights' ? `${why}; activations and weights in float` : `${why}; activations in float, weights int8`;
+  }
+  return { result, nodeSnrDb, calibrationFigures: figures, met, steps, close: () => files?.close() };
+}
+
+function meets(figures: OutputAccuracy[], target: AccuracyTarget): boolean {
+  if (target.cosine !== undefined && figures.some((f) => f.cosine < target.cosine!)) return false;
+  const top1 = figures.find((f) => f.top1Agreement !== undefined)?.top1Agreement;
+  if (target.top1 !== undefined && top1 !== undefined && top1 < target.top1) return false;
+  return true;
+}
+
+function openModelOnly(path: string): Model {
+  const files = new DiskModelFiles(path);
+  try {
+    return buildModel(decodeModelProto(files.model), files);
+  } catch (e) {
+    files.close();
+    throw e;
+  }
+}
+
+/** node id → its first output's name, for the quantized nodes of the main graph. */
+function nodeOutputs(model: Model, ids: readonly string[]): Map<string, string> {
+  const wanted = new Set(ids);
+  const out = new Map<string, string>();
+  for (const n of model.graph.nodes) if (wanted.has(n.id) && n.outputs[0]) out.set(n.id, n.outputs[0]);
+  return out;
+}
+
+async function nodeErrors(client: RuntimeClient, floatPath: string, candidatePath: string, names: string[], samples: Sample[], settings: SessionSettings): Promise<Record<string, ValueAccuracy>> {
+  const r = await client.intermediates<Record<string, ValueAccuracy>>(floatPath, names, samples, { job: { kind: 'compareWith', candidateModel: candidatePath }, settings, perPass: names.length });
+  return r.result;
+}
+
+/**
+ * Nodes by the signal they lose themselves, worst first: the SNR of their inputs (the worst
+ * quantized input; inputs from unquantized values count as exact) minus the SNR of their output.
+ */
+function rankByOwnLoss(model: Model, outputsOf: Map<string, string>, snr: Record<string, number>): string[] {
+  const snrOfValue = new Map<string, number>();
+  for (const [id, value] of outputsOf) if (snr[id] !== undefined) snrOfValue.set(value, snr[id]!);
+  const loss = new Map<string, number>();
+  for (const n of model.graph.nodes) {
+    const own = snr[n.id];
+    if (own === undefined) continue;
+    const inputs = n.inputs.map((i) => snrOfValue.get(i)).filter((x): x is number => x !== undefined);
+    const before = inputs.length ? Math.min(...inputs) : Infinity;
+    loss.set(n.id, Math.min(before, 200) - own);
+  }
+  return [...loss].sort((a, b) => b[1] - a[1]).map(([id]) => id);
+}

@@ -1,0 +1,35 @@
+import { ActivationStats } from '../../runtime/activation-stats';
+import type { RuntimeClient } from '../../runtime/client';
+import type { Sample, SessionSettings } from '../../runtime/types';
+import { selectRanges, type Range, type RangeOptions } from '../static/ranges';
+
+/**
+ * Bytes of intermediate values one calibration pass may hold per sample: as many values per
+ * session as fit, so that a model's activations are usually collected in one pass (calibration
+ * then costs about one inference per sample).
+ */
+const PASS_BUDGET_BYTES = 1 << 30;
+
+/**
+ * Activation ranges from onnxruntime runs over the calibration samples (in the runtime child:
+ * only the statistics come back), chosen by `method`.
+ */
+export async function calibrate(
+  client: RuntimeClient,
+  modelPath: string,
+  names: string[],
+  samples: Sample[],
+  options: RangeOptions & { histograms: boolean; settings: SessionSettings },
+  progress: (line: string) => void,
+): Promise<{ ranges: Map<string, Range>; unavailable: { name: string; why: string }[]; passes: number }> {
+  progress(`calibrating ${names.length} activation(s) on ${samples.length} sample(s), ${options.method}`);
+  const r = await client.intermediates(modelPath, names, samples, {
+    job: { kind: 'collectStats', options: { histograms: options.histograms } },
+    settings: options.settings,
+    perPass: names.length,
+    maxBytesPerPass: PASS_BUDGET_BYTES,
+    onProgress: (p) => progress(`calibration: ${p.what} ${p.done}/${p.total}`),
+  });
+  const stats = ActivationStats.fromJSON(r.result as ReturnType<ActivationStats['toJSON']>);
+  return { ranges: selectRanges(stats, options), unavailable: r.unavailable, passes: r.passes.length };
+}

@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import { ModelEdit } from '../../onnx/edit/model-edit';
+import type { ModelFiles } from '../../onnx/io/model-files';
+import { writeFileAtomic } from '../../onnx/io/write-file';
+import { writeModel } from '../../onnx/io/write-model';
+import type { ModelProto } from '../../onnx/proto/types';
+import { preprocess } from '../preprocess/preprocess';
+import type { TransformReport } from '../report';
+import { needsHistograms, rangeOptionsFor, type StaticOptions, type StaticPreset } from '../static/presets';
+import type { CalibrationMethod } from '../static/ranges';
+import { quantizeStatic, valuesToCalibrate } from '../static/static-qdq';
+import { trtCalibrationCache } from '../static/trt-calib-cache';
+import { accuracyAware } from './accuracy-aware';
+import { calibrate } from './calibration';
+import type { FlowContext } from '../transform-flow';
+
+/** What a user asks of static quantization (CLI flags, editor quick picks). */
+export interface StaticRequest {
+  method?: CalibrationMethod;
+  preset?: StaticPreset;
+  perChannel?: boolean;
+  excludeOps?: string[];
+  excludeNodes?: string[];
+  /** Accuracy-aware mode: fall back to float, worst node first, until this worst-sample cosine is met. */
+  targetCosine?: number;
+  targetTop1?: number;
+  /** Also write the ranges as a TensorRT calibration cache here. */
+  trtCache?: string;
+}
+
+/** The quantizer's options for a request (the preset's defaults where the request is silent). */
+export function staticOptions(q: StaticRequest): StaticOptions {
+  return { preset: q.preset ?? 'tensorrt', method: q.method, perChannel: q.perChannel, excludeOps: q.excludeOps, excludeNodes: q.excludeNodes };
+}
+
+/**
+ * Static QDQ quantization with calibration: pre-process (as ORT's quant_pre_process), write
+ * that model to a temp file for the runtime child, collect the ranges of the activations the
+ * QDQ placement asks for, then quantize. The ranges can also go out as a TensorRT cache.
+ */
+export async function quantizeStaticCalibrated(q: StaticRequest & { preprocess?: boolean }, proto: ModelProto, files: ModelFiles, ctx: FlowContext, progress: (line: string) => void) {
+  const edit = new ModelEdit(proto);
+  const details: TransformReport['details'] = {};
+  if (q.preprocess !== false) {
+    const pre = preprocess(edit, files);
+    Object.assign(details, { identitiesRemoved: pre.identitiesRemoved, batchNormsFolded: pre.batchNormsFolded });
+  }
+  const options = staticOptions(q);
+  const names = valuesToCalibrate(proto, options, files);
+  const prePath = join(ctx.tempFolder, 'preprocessed.onnx');
+  writeModel(proto, files, prePath, { protect: [] });
+  const calibration = ctx.data.calibration();
+  const client = await ctx.startClient();
+  const { ranges, unavailable, passes } = await calibrate(client, prePath, names, calibration.samples, { ...rangeOptionsFor(options), histograms: needsHistograms(options), settings: ctx.settings }, progress);
+  for (const u of unavailable) ctx.warnings.push(`no range for '${u.name}': ${u.why}`);
+  let result;
+  const extra: Partial<TransformReport> = {};
+  if (q.targetCosine !== undefined || q.targetTop1 !== undefined) {
+    const aware = await accuracyAware(client, prePath, ctx.tempFolder, ranges, options, { cosine: q.targetCosine, top1: q.targetTop1 }, calibration.samples, ctx.settings, progress);
+    ctx.cleanups.push(aware.close);
+    result = aware.result;
+    extra.nodeSnrDb = aware.nodeSnrDb;
+    const worst = Math.min(...aware.calibrationFigures.map((f) => f.cosine));
+    Object.assign(details, { accuracyAware: true, fallbackSteps: aware.steps.length, calibrationCosine: worst, targetMetOnCalibration: aware.met });
+    const top1 = aware.calibrationFigures.find((f) => f.top1Agreement !== undefined)?.top1Agreement;
+    if (top1 !== undefined) details.calibrationTop1 = top1;
+  } else {
+    result = quantizeStatic(proto, ranges, options, files);
+  }
+  if (q.trtCache) writeFileAtomic(q.trtCache, (sink) => sink.write(new TextEncoder().encode(trtCalibrationCache(ranges))), { protect: [] });
+  return {
+    model: result.model,
+    nodesAdded: result.nodesAdded,
+    nodesChanged: result.nodesChanged,
+    keptFloat: result.keptFloat,
+    keptFloatWhy: result.keptFloatWhy,
+    details: { ...details, ...result.details, calibrationSamples: calibration.samples.length, calibrationPasses: passes, calibrationData: calibration.note },
+    warnings: result.warnings,
+    extra,
+  };
+}
+

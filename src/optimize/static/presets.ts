@@ -1,0 +1,78 @@
+/**
+ * Static INT8 presets and options. Each preset states its default calibration method and
+ * per-channel setting; explicit options override them.
+ *
+ * - `tensorrt`: activations int8 symmetric (zero point an int8 0), weights int8 symmetric per
+ *   channel, biases left float (TensorRT fuses and quantizes them itself), Entropy calibration
+ *   (TensorRT's own calibrator is EntropyCalibration2). Relu/Clip after a quantized op keep
+ *   their node and take the Q/DQ at their output, which TensorRT fuses.
+ * - `cpu`: activations uint8 asymmetric, weights int8 symmetric per channel, int32 biases
+ *   (scale = input scale × weight scale) as ONNX Runtime's QLinearConv/QGemm kernels take them,
+ *   MinMax calibration (ORT's quantize_static default). Relu/Clip after a quantized op are
+ *   folded into the preceding output's range and removed, as ORT's QDQ quantizer does.
+ *   Per channel is on (ORT's own default is off; its CPU kernels run per-channel weights and
+ *   they keep accuracy on depthwise convolutions).
+ */
+import type { CalibrationMethod, RangeOptions } from './ranges';
+import type { QuantType } from './quant-params';
+
+export type StaticPreset = 'tensorrt' | 'cpu';
+export const STATIC_PRESETS: readonly StaticPreset[] = ['tensorrt', 'cpu'];
+
+export interface PresetSettings {
+  method: CalibrationMethod;
+  perChannel: boolean;
+  activationType: QuantType;
+  symmetricActivations: boolean;
+  /** int32 biases (cpu) or float biases (tensorrt). */
+  quantizeBias: boolean;
+  /** Remove Relu/Clip and quantize the producer's output with their range (asymmetric only). */
+  foldActivations: boolean;
+}
+
+export const PRESETS: Record<StaticPreset, PresetSettings> = {
+  tensorrt: { method: 'entropy', perChannel: true, activationType: 'int8', symmetricActivations: true, quantizeBias: false, foldActivations: false },
+  cpu: { method: 'minmax', perChannel: true, activationType: 'uint8', symmetricActivations: false, quantizeBias: true, foldActivations: true },
+};
+
+export interface StaticOptions {
+  preset: StaticPreset;
+  /** Overrides the preset's method (used by the flow when it selects ranges). */
+  method?: CalibrationMethod;
+  /** Overrides the preset's per-channel setting. */
+  perChannel?: boolean;
+  /** Only these op types are quantized (default: every op the placement knows). */
+  includeOps?: string[];
+  /** Op types left in float. */
+  excludeOps?: string[];
+  /** Node names or node ids left in float. */
+  excludeNodes?: string[];
+  /**
+   * Node ids whose activation Q/DQ is dropped while their weights stay int8 (the
+   * accuracy-aware fallback's first step).
+   */
+  weightOnlyNodes?: string[];
+  /** Percentile for the percentile method (default 99.999). */
+  percentile?: number;
+}
+
+export interface ResolvedSettings extends PresetSettings {
+  preset: StaticPreset;
+}
+
+export function resolveSettings(options: StaticOptions): ResolvedSettings {
+  const base = PRESETS[options.preset];
+  if (!base) throw new RangeError(`unknown preset '${options.preset}' (known: ${STATIC_PRESETS.join(', ')})`);
+  return { ...base, preset: options.preset, method: options.method ?? base.method, perChannel: options.perChannel ?? base.perChannel };
+}
+
+/** How ranges are selected from calibration statistics for these options. */
+export function rangeOptionsFor(options: StaticOptions): RangeOptions {
+  const s = resolveSettings(options);
+  return { method: s.method, symmetric: s.symmetricActivations, percentile: options.percentile };
+}
+
+/** Whether calibration must keep histograms (MinMax needs only min and max): ActivationStats' `histograms` option. */
+export function needsHistograms(options: StaticOptions): boolean {
+  return resolveSettings(options).method !== 'minmax';
+}

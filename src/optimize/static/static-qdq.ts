@@ -1,0 +1,374 @@
+/**
+ * Static INT8 quantization in QDQ form: given calibrated ranges, inserts QuantizeLinear /
+ * DequantizeLinear pairs where the placement (qdq-placement.ts) puts them and replaces float
+ * weights by int8 ones behind DequantizeLinear, through the edit API. Int8 weights are
+ * computed tensors: their bytes are made when the encoder reaches them.
+ */
+import { ModelEdit } from '../../onnx/edit/model-edit';
+import type { GraphEdit, WeightSource } from '../../onnx/edit/graph-edit';
+import { computedTensor, constantTensor } from '../../onnx/edit/computed-tensor';
+import { intAttr, newNode, tensorAttr } from '../../onnx/edit/proto-factory';
+import { inferModel } from '../../onnx/infer/infer';
+import type { ModelFiles } from '../../onnx/io/model-files';
+import { buildModel } from '../../onnx/model/build';
+import { Model, type Graph, type Node } from '../../onnx/model/graph';
+import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../../onnx/proto/types';
+import { Tensor } from '../../onnx/tensor';
+import { resolveSettings, type ResolvedSettings, type StaticOptions } from './presets';
+import { PER_CHANNEL_MIN_OPSET, QDQ_MIN_OPSET } from './qdq-opset';
+import { dimsOf, planQdq, type PlannedActivation, type PlannedWeight, type QdqPlan } from './qdq-placement';
+import { activationParams, quantizeBias, quantizeWeights, rint, type QuantParams } from './quant-params';
+import type { Range } from './ranges';
+
+/** The model cannot be quantized as asked (opset too old, nothing to quantize): no output. */
+export class StaticQuantizeError extends Error {
+  override name = 'StaticQuantizeError';
+}
+
+const DTYPE = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6 } as const;
+
+/** A model to quantize: opened (weights readable through its files), or a proto being edited. */
+export type StaticInput = Model | ModelEdit | ModelProto;
+
+export interface StaticResult {
+  /** The same ModelProto, edited. */
+  model: ModelProto;
+  nodesAdded: number;
+  nodesChanged: number;
+  /** Ids (in the input model) of the nodes quantized with Q/DQ on their activations. */
+  quantizedNodes: string[];
+  /** Ids of nodes whose weights are int8 but activations float (subgraphs, fallback). */
+  weightOnlyNodes: string[];
+  keptFloat: string[];
+  keptFloatWhy: Record<string, string>;
+  /** Scale and zero point per quantized activation (also what a TensorRT calibration cache is made of). */
+  activationParams: Map<string, QuantParams>;
+  details: Record<string, number | string | boolean>;
+  warnings: string[];
+}
+
+interface Prepared {
+  model: Model;
+  edit: ModelEdit;
+  plan: QdqPlan;
+  settings: ResolvedSettings;
+  editOf: (g: Graph) => GraphEdit;
+}
+
+/** Names of the main-graph activations whose ranges `quantizeStatic` will ask for. */
+export function valuesToCalibrate(input: StaticInput, options: StaticOptions, files?: ModelFiles): string[] {
+  const { plan } = prepare(input, options, files, []);
+  const names = new Set<string>();
+  for (const a of plan.activations.values()) if (a.source.kind === 'range') names.add(a.source.of);
+  return [...names];
+}
+
+function prepare(input: StaticInput, options: StaticOptions, files: ModelFiles | undefined, warnings: string[]): Prepared {
+  const proto = input instanceof Model || input instanceof ModelEdit ? input.proto : input;
+  const model = input instanceof Model ? input : buildModel(proto, files);
+  const edit = input instanceof ModelEdit ? input : new ModelEdit(proto);
+  const settings = resolveSettings(options);
+  const opset = edit.opsetVersion('') ?? 0;
+  if (opset < QDQ_MIN_OPSET) {
+    throw new StaticQuantizeError(`the model imports opset ${opset}; QuantizeLinear/DequantizeLinear need opset ${QDQ_MIN_OPSET}: raise it first (upgradeForStatic)`);
+  }
+  if (settings.perChannel && opset < PER_CHANNEL_MIN_OPSET) {
+    warnings.push(`opset ${opset} has no per-channel DequantizeLinear (opset ${PER_CHANNEL_MIN_OPSET}; upgradeForStatic raises it): weights are quantized per tensor`);
+    settings.perChannel = false;
+  }
+  const edits = new Map<GraphProto, GraphEdit>(edit.graphs().map((g) => [g.proto, g]));
+  const editOf = (g: Graph): GraphEdit => edits.get(g.proto)!;
+  const types = inferModel(model);
+  return { model, edit, settings, editOf, plan: planQdq(model, editOf, types, settings, options) };
+}
+
+/**
+ * Quantizes the model with the given ranges (by activation name, from calibration).
+ * Activations without a range stay float, with a warning. The proto is edited in place and
+ * returned in the result; `files` reads external weights of a proto not opened as a Model.
+ */
+export function quantizeStatic(input: StaticInput, ranges: ReadonlyMap<string, Range>, options: StaticOptions, files?: ModelFiles): StaticResult {
+  const warnings: string[] = [];
+  const prepared = prepare(input, options, files, warnings);
+  const { plan, settings, model } = prepared;
+  if (plan.quantized.length === 0) throw new StaticQuantizeError('no node of this model would be quantized');
+  const q = new QdqWriter(prepared, ranges, warnings);
+  q.apply(plan);
+  const keptFloatWhy: Record<string, string> = {};
+  for (const k of plan.keptFloat) keptFloatWhy[k.node.id] = k.why;
+  const full = plan.quantized.filter((x) => x.how === 'full').map((x) => x.node.id);
+  const weightOnly = plan.quantized.filter((x) => x.how === 'weights').map((x) => x.node.id);
+  return {
+    model: model.proto,
+    nodesAdded: q.nodesAdded,
+    nodesChanged: q.changed.size,
+    quantizedNodes: full,
+    weightOnlyNodes: weightOnly,
+    keptFloat: Object.keys(keptFloatWhy),
+    keptFloatWhy,
+    activationParams: q.params,
+    details: {
+      preset: settings.preset,
+      method: settings.method,
+      perChannel: settings.perChannel,
+      activationType: settings.activationType,
+      quantizedNodes: full.length,
+      weightOnlyNodes: weightOnly.length,
+      qdqPairs: q.pairCount,
+      weightsQuantized: q.weightCount,
+      constantOperandsQuantized: q.constantCount,
+      biasesQuantized: q.biasCount,
+      foldedActivations: plan.folds.length,
+    },
+    warnings,
+  };
+}
+
+interface WrittenWeight {
+  output: string;
+  scales: Float32Array;
+}
+
+class QdqWriter {
+  readonly params = new Map<string, QuantParams>();
+  private readonly paramNames = new Map<string, { scale: string; zeroPoint: string }>();
+  readonly changed = new Set<NodeProto>();
+  /** Per defining graph: (weight, axis, role) → its DequantizeLinear, shared by readers that quantize it alike. */
+  private readonly weights = new Map<GraphEdit, Map<string, WrittenWeight>>();
+  private readonly weightOf = new Map<PlannedWeight, WrittenWeight>();
+  /** (graph, name) pairs a node stopped reading: dropped afterwards if nothing else reads them. */
+  private readonly released: { graph: GraphEdit; name: string }[] = [];
+  /** Nodes that read float activations even where a neighbour quantizes them. */
+  private readonly floatReaders = new Set<NodeProto>();
+  private readonly edit: ModelEdit;
+  private readonly main: GraphEdit;
+  private readonly settings: ResolvedSettings;
+  private readonly model: Model;
+  private readonly editOf: (g: Graph) => GraphEdit;
+  nodesAdded = 0;
+  pairCount = 0;
+  weightCount = 0;
+  constantCount = 0;
+  biasCount = 0;
+
+  constructor(
+    p: Prepared,
+    private readonly ranges: ReadonlyMap<string, Range>,
+    private readonly warnings: string[],
+  ) {
+    this.edit = p.edit;
+    this.main = p.edit.main;
+    this.settings = p.settings;
+    this.model = p.model;
+    this.editOf = p.editOf;
+  }
+
+  apply(plan: QdqPlan): void {
+    for (const k of plan.keptFloat) this.floatReaders.add(k.node.proto);
+    for (const q of plan.quantized) if (q.how === 'weights') this.floatReaders.add(q.node.proto);
+    for (const f of plan.folds) this.fold(f.node, f.producer, f.output);
+    for (const w of plan.weights) this.weight(w);
+    for (const a of plan.activations.values()) this.activation(a);
+    for (const b of plan.biases) this.bias(b.node, b.input, b.activation, b.weight, b.source);
+    for (const r of this.released) r.graph.dropIfUnread(r.name);
+    this.edit.sortTopologically();
+  }
+
+  private add(graph: GraphEdit, nodes: NodeProto[]): void {
+    graph.addNodes(nodes);
+    this.nodesAdded += nodes.length;
+  }
+
+  /** Relu/Clip removed: its producer writes the Relu's output name directly. */
+  private fold(relu: Node, producer: Node, output: number): void {
+    const old = producer.proto.output[output]!;
+    const g = this.main;
+    g.removeNode(relu.proto);
+    // Clip's bounds, read by nobody now.
+    for (const bound of relu.proto.input.slice(1)) if (bound) this.released.push({ graph: g, name: bound });
+    g.proto.value_info = g.proto.value_info.filter((v) => v.name !== old);
+    g.renameValue(old, relu.proto.output[0]!);
+    this.changed.add(producer.proto);
+  }
+
+  private activation(a: PlannedActivation): void {
+    const p = this.activationParams(a);
+    if (!p) return;
+    const t = a.tensor;
+    const names = this.paramNames.get(t)!;
+    const readers = this.main.consumersOf(t).filter((n) => !this.floatReaders.has(n));
+    if (readers.length === 0) {
+      // Only float readers (kept float, fallback): no pair; its scale may still serve a shared one.
+      this.released.push({ graph: this.main, name: names.scale }, { graph: this.main, name: names.zeroPoint });
+      return;
+    }
+    this.pairCount++;
+    const qOut = this.edit.uniqueName(`${t}_QuantizeLinear_Output`);
+    const dqOut = this.edit.uniqueName(`${t}_DequantizeLinear_Output`);
+    this.add(this.main, [
+      newNode({ op: 'QuantizeLinear', name: this.edit.uniqueName(`${t}_QuantizeLinear`), inputs: [t, names.scale, names.zeroPoint], outputs: [qOut] }),
+      newNode({ op: 'DequantizeLinear', name: this.edit.uniqueName(`${t}_DequantizeLinear`), inputs: [qOut, names.scale, names.zeroPoint], outputs: [dqOut] }),
+    ]);
+    // Readers in this graph take the dequantized value; graph outputs and subgraph reads keep the float one.
+    for (const reader of readers) {
+      reader.input.forEach((name, i) => name === t && this.main.setInput(reader, i, dqOut));
+      this.changed.add(reader);
+    }
+  }
+
+  /** Scale/zero point of one activation, written as initializers (shared ones reuse their source's). */
+  private activationParams(a: PlannedActivation): QuantParams | undefined {
+    const s = a.source;
+    if (s.kind === 'shared') {
+      const p = this.params.get(s.with);
+      if (!p) return undefined;
+      this.params.set(a.tensor, p);
+      this.paramNames.set(a.tensor, this.paramNames.get(s.with)!);
+      return p;
+    }
+    const range = s.kind === 'fixed' ? s.range : this.ranges.get(s.of);
+    if (!range || !Number.isFinite(range.min) || !Number.isFinite(range.max)) {
+      this.warnings.push(`no calibration range for '${s.kind === 'range' ? s.of : a.tensor}': it stays float`);
+      return undefined;
+    }
+    const p = activationParams(range, this.settings.activationType, this.settings.symmetricActivations);
+    const scale = this.edit.uniqueName(`${a.tensor}_scale`);
+    const zeroPoint = this.edit.uniqueName(`${a.tensor}_zero_point`);
+    this.main.addInitializer(constantTensor(scale, DTYPE.FLOAT, [], Float32Array.of(p.scale)));
+    this.main.addInitializer(zeroPointTensor(zeroPoint, p, []));
+    this.params.set(a.tensor, p);
+    this.paramNames.set(a.tensor, { scale, zeroPoint });
+    return p;
+  }
+
+  private weight(w: PlannedWeight): void {
+    const key = `${w.source.constant?.output[0] ?? w.source.tensor.name ?? ''}|${w.axis}|${w.role}`;
+    let inGraph = this.weights.get(w.source.graph);
+    if (!inGraph) this.weights.set(w.source.graph, (inGraph = new Map()));
+    let written = inGraph.get(key);
+    if (!written) {
+      written = this.writeWeight(w);
+      inGraph.set(key, written);
+      if (w.role === 'weight') this.weightCount++;
+      else this.constantCount++;
+    }
+    this.weightOf.set(w, written);
+    this.replace(w.node, w.input, written.output);
+  }
+
+  private writeWeight(w: PlannedWeight): WrittenWeight {
+    const tensor = w.source.tensor;
+    const dims = dimsOf(tensor);
+    const values = readFloats(tensor, this.model);
+    const base = w.source.constant?.output[0] ?? tensor.name ?? 'weight';
+    if (w.role === 'weight') {
+      const { scales } = quantizeWeights(values, dims, w.axis);
+      const paramDims = w.axis < 0 ? [] : [scales.length];
+      // The int8 bytes are made again when the encoder reaches them: one tensor in memory at a time.
+      const produce = (): Uint8Array => bytes(quantizeWeights(readFloats(tensor, this.model), dims, w.axis).q);
+      return this.writeDequantized(w.source, base, [
+        computedTensor('', DTYPE.INT8, dims, produce),
+        constantTensor('', DTYPE.FLOAT, paramDims, scales),
+        constantTensor('', DTYPE.INT8, paramDims, new Int8Array(scales.length)),
+      ], w.axis, scales);
+    }
+    // A constant operand of Add/Mul/...: per tensor, typed like the activations.
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of values) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const p = activationParams({ min, max }, this.settings.activationType, this.settings.symmetricActivations);
+    return this.writeDequantized(w.source, base, [
+      constantTensor('', zeroPointDtype(p), dims, quantizeWithParams(values, p)),
+      constantTensor('', DTYPE.FLOAT, [], Float32Array.of(p.scale)),
+      zeroPointTensor('', p, []),
+    ], -1, Float32Array.of(p.scale));
+  }
+
+  /**
+   * Writes [quantized, scale, zero point] where the original constant lives (initializers, or
+   * Constant nodes beside the original Constant) and a DequantizeLinear reading them.
+   */
+  private writeDequantized(source: WeightSource, base: string, tensors: TensorProto[], axis: number, scales: Float32Array): WrittenWeight {
+    const suffixes = ['_quantized', '_scale', '_zero_point'];
+    tensors.forEach((t, i) => (t.name = this.edit.uniqueName(base + suffixes[i])));
+    const output = this.edit.uniqueName(`${base}_DequantizeLinear_Output`);
+    const dq = newNode({
+      op: 'DequantizeLinear', name: this.edit.uniqueName(`${base}_DequantizeLinear`), inputs: tensors.map((t) => t.name!), outputs: [output],
+      attributes: axis >= 0 ? [intAttr('axis', axis)] : [],
+    });
+    if (source.constant) {
+      const constants = tensors.map((t) => newNode({ op: 'Constant', name: this.edit.uniqueName(`${t.name}_Constant`), inputs: [], outputs: [t.name!], attributes: [tensorAttr('value', t)] }));
+      this.add(source.graph, [...constants, dq]);
+    } else {
+      for (const t of tensors) source.graph.addInitializer(t);
+      this.add(source.graph, [dq]);
+    }
+    return { output, scales };
+  }
+
+  /** int32 bias (scale = input scale × weight scale), when its input activation was quantized. */
+  private bias(node: Node, input: number, activation: string, weight: PlannedWeight, source: WeightSource): void {
+    const inputParams = this.params.get(activation);
+    const w = this.weightOf.get(weight);
+    if (!inputParams || !w) return;
+    const values = readFloats(source.tensor, this.model);
+    if (w.scales.length > 1 && w.scales.length !== values.length) return;
+    const qb = quantizeBias(values, inputParams.scale, w.scales);
+    if (qb.clamped > 0) {
+      // Clamping would change the model's output; a float bias is exact (ORT then leaves this node unfused).
+      this.warnings.push(`bias of node '${node.name || node.id}' kept float: ${qb.clamped} of its values exceed int32 at scale input × weight`);
+      return;
+    }
+    const perChannel = qb.scales.length > 1;
+    const base = source.constant?.output[0] ?? source.tensor.name ?? 'bias';
+    const paramDims = perChannel ? [qb.scales.length] : [];
+    const written = this.writeDequantized(source, base, [
+      constantTensor('', DTYPE.INT32, dimsOf(source.tensor), qb.q),
+      constantTensor('', DTYPE.FLOAT, paramDims, qb.scales),
+      constantTensor('', DTYPE.INT32, paramDims, new Int32Array(qb.scales.length)),
+    ], perChannel ? 0 : -1, qb.scales);
+    this.biasCount++;
+    this.replace(node, input, written.output);
+  }
+
+  private replace(node: Node, input: number, name: string): void {
+    const graph = this.editOf(node.graph);
+    this.released.push({ graph, name: node.proto.input[input]! });
+    graph.setInput(node.proto, input, name);
+    this.changed.add(node.proto);
+  }
+}
+
+function zeroPointDtype(p: QuantParams): number {
+  return p.type === 'int8' ? DTYPE.INT8 : DTYPE.UINT8;
+}
+
+function zeroPointTensor(name: string, p: QuantParams, dims: number[]): TensorProto {
+  const count = dims.reduce((a, b) => a * b, 1);
+  const values = p.type === 'int8' ? new Int8Array(count) : new Uint8Array(count);
+  values.fill(p.zeroPoint);
+  return constantTensor(name, zeroPointDtype(p), dims, values);
+}
+
+function bytes(values: Int8Array): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/** QuantizeLinear's arithmetic: saturate(rint(x / scale) + zero point). */
+export function quantizeWithParams(values: Float32Array, p: QuantParams): Int8Array | Uint8Array {
+  const [lo, hi] = p.type === 'int8' ? [-128, 127] : [0, 255];
+  const out = p.type === 'int8' ? new Int8Array(values.length) : new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const q = rint(Math.fround(values[i]! / p.scale)) + p.zeroPoint;
+    out[i] = q < lo ? lo : q > hi ? hi : q;
+  }
+  return out;
+}
+
+function readFloats(tensor: TensorProto, model: Model): Float32Array {
+  const t = new Tensor(tensor, model.files);
+  return t.read(t.elementCount).values as Float32Array;
+}

@@ -1,0 +1,214 @@
+import { resolve } from 'node:path';
+import { ModelEdit } from '../onnx/edit/model-edit';
+import { fileSizes } from '../onnx/io/file-sizes';
+import { upgradeOpset } from '../onnx/edit/opset-upgrade';
+import { DiskModelFiles, type ModelFiles } from '../onnx/io/model-files';
+import { makeTempFolder } from '../onnx/io/temp-folder';
+import { checkWritable, outputPath, writeFileAtomic } from '../onnx/io/write-file';
+import { writeModel } from '../onnx/io/write-model';
+import { decodeModelProto } from '../onnx/open';
+import type { ModelProto, NodeProto } from '../onnx/proto/types';
+import { buildModel } from '../onnx/model/build';
+import { modelAndDataFiles } from '../onnx/text/weights';
+import { RuntimeClient } from '../runtime/client';
+import { modelInputSpecs, openCalibrationData, openInputFolder, type ImageOptions, type InputSpec } from '../runtime/input-files';
+import { synthesizeInputs } from '../runtime/synthesize';
+import type { Sample, SessionSettings } from '../runtime/types';
+import { refuseIfQuantized } from './already-quantized';
+import { quantizeDynamicModel } from './dynamic/quantize-model';
+import { opsetNeeded as staticOpsetNeeded } from './static/qdq-opset';
+import { staticOptions } from './flow/static-flow';
+import { convertToFloat16 } from './fp16/convert';
+import type { Fp16Options } from './fp16/options';
+import { defaultOutput, reportPath, type TransformKind } from './flow/output-names';
+import { validate } from './flow/validation';
+import type { TransformReport } from './report';
+import { quantizeStaticCalibrated, type StaticRequest } from './flow/static-flow';
+
+export interface QuantizeRequestOptions extends StaticRequest {
+  reduceRange?: boolean;
+  preprocess?: boolean;
+}
+
+export interface TransformRequest {
+  kind: TransformKind;
+  input: string;
+  /** Default: `MODEL.int8.onnx` / `MODEL.fp16.onnx` beside the input. */
+  output?: string;
+  /** Measure accuracy and latency (the report's measured half) and save the report next to the output. */
+  validate: boolean;
+  /** Held-out inputs for the report; default: a fifth of the calibration files (static), else synthesized. */
+  evalDir?: string;
+  calibDir?: string;
+  images?: ImageOptions;
+  threads?: number;
+  quantize?: QuantizeRequestOptions;
+  fp16?: Partial<Fp16Options>;
+  /** The runtime child's script (dist/runtime-worker.js). */
+  workerScript: string;
+  progress: (line: string) => void;
+  cancelled?: () => boolean;
+}
+
+/**
+ * One transform from input file to written output and report, for the CLI and (through the
+ * CLI) the editor: open, refuse what must not be transformed, raise the opset if the new
+ * operators need it, transform, write atomically beside the input, then measure with
+ * onnxruntime in a child process.
+ */
+export async function runTransform(request: TransformRequest): Promise<TransformReport> {
+  const input = resolve(request.input);
+  const output = request.output ? outputPath(request.output) : defaultOutput(input, request.kind);
+  const files = new DiskModelFiles(input);
+  const temp = makeTempFolder('onnx-studio');
+  let client: RuntimeClient | undefined;
+  const cleanups: (() => void)[] = [];
+  try {
+    let proto = decodeModelProto(files.model);
+    const protect = modelAndDataFiles(proto, input);
+    checkWritable(output, protect);
+    if (request.validate) checkWritable(reportPath(output), protect);
+    const warnings: string[] = [];
+    const details: TransformReport['details'] = {};
+    if (request.kind !== 'fp16') refuseIfQuantized(new ModelEdit(proto));
+    const have = Number(proto.opset_import.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0);
+    const need = request.kind === 'quantize-static' ? Math.max(have, staticOpsetNeeded(staticOptions(request.quantize ?? {}))) : have;
+    let opsetNodes = 0;
+    if (need > have) {
+      const up = upgradeOpset(proto, need);
+      proto = up.model;
+      opsetNodes = up.converted.length;
+      details.opsetRaised = `${have} → ${need}`;
+      details.nodesConvertedForOpset = up.converted.length;
+      request.progress(`opset ${have} → ${need}: ${up.converted.length} node(s) converted`);
+    }
+    const startClient = async (): Promise<RuntimeClient> => (client ??= await RuntimeClient.start({ workerScript: request.workerScript }));
+    const settings: SessionSettings = { threads: request.threads ?? 1 };
+    const data = dataFor(request, modelInputSpecs(buildModel(proto, files)), (w) => warnings.push(w));
+    const result = await transform(request, proto, files, { data, settings, startClient, tempFolder: temp.path, warnings, cleanups });
+    if (request.cancelled?.()) throw new Error('cancelled');
+    request.progress(`writing ${output}`);
+    const written = writeModel(result.model, files, output, { protect, cancelled: request.cancelled });
+    const report: TransformReport = {
+      transform: request.kind,
+      input,
+      output,
+      sizeBefore: modelBytes(input, proto),
+      sizeAfter: written.bytes,
+      outputs: [],
+      nodesAdded: result.nodesAdded,
+      nodesChanged: result.nodesChanged + opsetNodes,
+      keptFloat: result.keptFloat,
+      keptFloatWhy: result.keptFloatWhy,
+      details: { ...details, ...result.details },
+      warnings: [...warnings, ...result.warnings],
+      ...(result.extra ?? {}),
+    };
+    if (request.validate) {
+      const samples = data.evaluation();
+      report.validationData = samples.kind;
+      const measured = await validate(await startClient(), input, output, samples.samples, settings, request.progress);
+      report.outputs = measured.outputs;
+      report.latencyMs = measured.latencyMs;
+      report.targets = targetsOf(request, report);
+      report.warnings = [...warnings, ...result.warnings];
+      writeFileAtomic(reportPath(output), (sink) => sink.write(new TextEncoder().encode(JSON.stringify(report, null, 2) + '\n')), { protect });
+    }
+    return report;
+  } finally {
+    for (const c of cleanups) c();
+    await client?.close();
+    temp.remove();
+    files.close();
+  }
+}
+
+interface TransformResult {
+  model: ModelProto;
+  nodesAdded: number;
+  nodesChanged: number;
+  keptFloat: string[];
+  keptFloatWhy?: Record<string, string>;
+  details: TransformReport['details'];
+  warnings: string[];
+  extra?: Partial<TransformReport>;
+}
+
+export interface FlowContext {
+  data: InputSource;
+  settings: SessionSettings;
+  startClient: () => Promise<RuntimeClient>;
+  tempFolder: string;
+  warnings: string[];
+  /** Run when the flow ends (files a result still reads from). */
+  cleanups: (() => void)[];
+}
+
+async function transform(request: TransformRequest, proto: ModelProto, files: ModelFiles, ctx: FlowContext): Promise<TransformResult> {
+  if (request.kind === 'fp16') {
+    const r = convertToFloat16(new ModelEdit(proto), request.fp16 ?? {}, files);
+    return { model: proto, ...r };
+  }
+  if (request.kind === 'quantize-dynamic') {
+    const q = request.quantize ?? {};
+    const ids = nodeIds(proto, files);
+    // Per channel by default: per tensor (ORT's default) loses much of a CNN whose BatchNormalization was folded.
+    const r = quantizeDynamicModel(proto, files, { perChannel: q.perChannel ?? true, reduceRange: q.reduceRange, excludeOps: q.excludeOps, excludeNodes: q.excludeNodes, skipPreprocess: q.preprocess === false });
+    r.edit.sortTopologically();
+    const keptFloatWhy = Object.fromEntries(r.leftFloat.map((l) => [ids.get(l.node) ?? l.node.name ?? '', l.reason]));
+    return { model: r.model, nodesAdded: r.nodesAdded, nodesChanged: r.nodesChanged + Number(r.details.nodesConverted ?? 0), keptFloat: Object.keys(keptFloatWhy), keptFloatWhy, details: r.details, warnings: r.warnings };
+  }
+  return quantizeStaticCalibrated(request.quantize ?? {}, proto, files, ctx, request.progress);
+}
+
+/** Node ids (DESIGN.md §2) of the model as it is before the transform, by node proto. */
+function nodeIds(proto: ModelProto, files: ModelFiles): Map<NodeProto, string> {
+  const model = buildModel(proto, files);
+  const ids = new Map<NodeProto, string>();
+  for (const g of model.graphs()) for (const n of g.nodes) ids.set(n.proto, n.id);
+  return ids;
+}
+
+/** Where samples come from: calibration and evaluation folders, or synthesized inputs (said in the report). */
+export interface InputSource {
+  calibration(): { samples: Sample[]; note: string };
+  evaluation(): { samples: Sample[]; kind: NonNullable<TransformReport['validationData']> };
+}
+
+/** Synthesized samples when no data is given: enough for latency and a rough comparison. */
+const SYNTHESIZED_SAMPLES = 4;
+
+function dataFor(request: TransformRequest, specs: InputSpec[], warn: (w: string) => void): InputSource {
+  const synthesized = (what: string): Sample[] => {
+    const s = synthesizeInputs(specs, { count: SYNTHESIZED_SAMPLES });
+    warn(`${what} computed on synthesized inputs (${s.notes.join('; ') || 'shapes from the model'}), not real data${what === 'calibration' ? ': ranges will be poor; give --calib DIR' : ''}`);
+    return s.samples;
+  };
+  const options = { image: request.images, onWarning: warn };
+  const split = request.calibDir ? openCalibrationData(request.calibDir, specs, options, request.evalDir) : undefined;
+  return {
+    calibration: () => (split ? { samples: [...split.calibration.samples()], note: split.note } : { samples: synthesized('calibration'), note: 'synthesized inputs' }),
+    evaluation: () => {
+      if (split) return { samples: [...split.evaluation.samples()], kind: { kind: split.heldOut === 'eval-folder' ? 'eval' : 'held-out', samples: split.evaluation.units.length, source: split.note } };
+      if (request.evalDir) {
+        const data = openInputFolder(request.evalDir, specs, options);
+        return { samples: [...data.samples()], kind: { kind: 'eval', samples: data.units.length, source: data.description } };
+      }
+      const samples = synthesized('validation');
+      return { samples, kind: { kind: 'synthesized', samples: samples.length } };
+    },
+  };
+}
+
+/** The input's bytes: the model file and the external data it refers to. */
+const modelBytes = (input: string, proto: ModelProto): number => fileSizes(modelAndDataFiles(proto, input).map((f) => (typeof f === 'string' ? f : f.path)));
+
+function targetsOf(request: TransformRequest, report: TransformReport): TransformReport['targets'] {
+  const q = request.quantize;
+  const out: NonNullable<TransformReport['targets']> = [];
+  const worstCosine = Math.min(...report.outputs.map((o) => o.cosine));
+  if (q?.targetCosine !== undefined) out.push({ name: 'cosine', wanted: q.targetCosine, got: worstCosine, met: worstCosine >= q.targetCosine });
+  const top1 = report.outputs.find((o) => o.top1Agreement !== undefined)?.top1Agreement;
+  if (q?.targetTop1 !== undefined && top1 !== undefined) out.push({ name: 'top1', wanted: q.targetTop1, got: top1, met: top1 >= q.targetTop1 });
+  return out;
+}

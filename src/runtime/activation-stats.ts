@@ -1,0 +1,289 @@
+/**
+ * Activation statistics for static quantization, collected inside the runtime child one
+ * tensor at a time and sent back over IPC as JSON. Per value name: min, max and a streaming
+ * histogram symmetric around zero (bins [k·stride, (k+1)·stride) on each side), from which
+ * MinMax, Percentile and Entropy ranges are chosen (src/optimize/static/ranges.ts).
+ *
+ * Growth follows ONNX Runtime's HistogramCollector: when a batch reaches beyond the covered
+ * range, bins of the same width are added, so counts already taken stay exact. Unlike ORT the
+ * bin count is bounded: past 2× the asked-for bins per side, neighbouring bins are merged in
+ * pairs (stride doubles), which is also exact because the new edges are a subset of the old.
+ * The result therefore equals a one-shot histogram of all values with the final stride.
+ */
+
+/** Bins per side a histogram starts with; it keeps between this and twice this (TensorRT's entropy calibrator uses 2048 bins of |x|). */
+export const DEFAULT_BINS_PER_SIDE = 1024;
+
+export interface HistogramJSON {
+  min: number;
+  max: number;
+  /** Finite values seen. */
+  count: number;
+  /** Values skipped because NaN or infinite. */
+  nonFinite: number;
+  /** 0 until a non-zero magnitude was seen. */
+  stride: number;
+  /** Zeros seen while stride was 0. */
+  pendingZeros: number;
+  /** Counts of [k·stride, (k+1)·stride) for x >= 0, and of |x| in the same bins for x < 0. */
+  positive: number[];
+  negative: number[];
+}
+
+export interface ActivationStatsJSON {
+  binsPerSide: number;
+  histograms: boolean;
+  tensors: Record<string, HistogramJSON>;
+}
+
+/** One value's running min/max and histogram. */
+export class TensorHistogram {
+  min = Infinity;
+  max = -Infinity;
+  count = 0;
+  nonFinite = 0;
+  stride = 0;
+  private pendingZeros = 0;
+  positive: Float64Array = new Float64Array(0);
+  negative: Float64Array = new Float64Array(0);
+
+  constructor(
+    readonly binsPerSide = DEFAULT_BINS_PER_SIDE,
+    /** false: min/max only (MinMax calibration needs nothing more). */
+    readonly histogram = true,
+  ) {}
+
+  /** Largest magnitude seen (0 when none). */
+  get absMax(): number {
+    return this.count === 0 ? 0 : Math.max(Math.abs(this.min), Math.abs(this.max));
+  }
+
+  /** Bins per side currently held. */
+  get half(): number {
+    return this.positive.length;
+  }
+
+  add(values: ArrayLike<number>): void {
+    // Pass 1: range (NaN and ±Inf make v - v NaN and are skipped).
+    let lo = Infinity;
+    let hi = -Infinity;
+    let finite = 0;
+    const n = values.length;
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      if (v - v !== 0) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      finite++;
+    }
+    this.nonFinite += n - finite;
+    if (finite === 0) return;
+    if (lo < this.min) this.min = lo;
+    if (hi > this.max) this.max = hi;
+    this.count += finite;
+    if (!this.histogram) return;
+    this.cover(Math.max(Math.abs(lo), Math.abs(hi)));
+    if (this.stride === 0) {
+      this.pendingZeros += finite;
+      return;
+    }
+    // Pass 2: counts.
+    const pos = this.positive;
+    const neg = this.negative;
+    const last = pos.length - 1;
+    const stride = this.stride;
+    // cover() made every |v| / stride fall below half: truncation is the floor, the clamp a guard.
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      if (v - v !== 0) continue;
+      if (v < 0) {
+        const k = (-v / stride) | 0;
+        neg[k > last ? last : k]!++;
+      } else {
+        const k = (v / stride) | 0;
+        pos[k > last ? last : k]!++;
+      }
+    }
+  }
+
+  /** Makes the bins reach past `amax` (every |x| <= amax gets floor(|x|/stride) < half). */
+  private cover(amax: number): void {
+    if (amax === 0) return;
+    if (this.stride === 0) {
+      // Slightly wider than amax/bins so that amax itself falls inside the last bin.
+      this.stride = (amax / this.binsPerSide) * (1 + 2 ** -20);
+      const half = Math.floor(amax / this.stride) + 1;
+      this.positive = new Float64Array(half);
+      this.negative = new Float64Array(half);
+      this.positive[0] = this.pendingZeros;
+      this.pendingZeros = 0;
+      return;
+    }
+    let need = Math.floor(amax / this.stride) + 1;
+    if (need <= this.half) return;
+    let pos = this.positive;
+    let neg = this.negative;
+    while (need > 2 * this.binsPerSide) {
+      pos = mergePairs(pos);
+      neg = mergePairs(neg);
+      this.stride *= 2;
+      need = Math.floor(amax / this.stride) + 1;
+    }
+    this.positive = grown(pos, Math.max(need, pos.length));
+    this.negative = grown(neg, Math.max(need, neg.length));
+  }
+
+  /** Adds another histogram's counts (another process, another batch of samples). */
+  merge(other: TensorHistogram): void {
+    if (other.count === 0 && other.nonFinite === 0) return;
+    if (this.histogram && other.histogram && other.stride > this.stride) {
+      // Re-bin into the coarser of the two: take other's state, then fold ours into it.
+      const mine = this.clone();
+      this.copyFrom(other);
+      this.mergeCounts(mine);
+      return;
+    }
+    this.mergeCounts(other);
+  }
+
+  private mergeCounts(other: TensorHistogram): void {
+    this.min = Math.min(this.min, other.min);
+    this.max = Math.max(this.max, other.max);
+    this.count += other.count;
+    this.nonFinite += other.nonFinite;
+    if (!this.histogram || !other.histogram) return;
+    this.cover(other.absMax);
+    if (this.stride === 0) {
+      this.pendingZeros += other.pendingZeros;
+      return;
+    }
+    this.positive[0]! += other.pendingZeros;
+    // Each of other's bins goes where its centre falls: exact when strides differ by 2^k.
+    const last = this.half - 1;
+    for (let k = 0; k < other.half; k++) {
+      const at = Math.min(Math.floor(((k + 0.5) * other.stride) / this.stride), last);
+      this.positive[at]! += other.positive[k]!;
+      this.negative[at]! += other.negative[k]!;
+    }
+  }
+
+  private clone(): TensorHistogram {
+    return TensorHistogram.fromJSON(this.toJSON(), this.binsPerSide, this.histogram);
+  }
+
+  private copyFrom(o: TensorHistogram): void {
+    this.min = o.min;
+    this.max = o.max;
+    this.count = o.count;
+    this.nonFinite = o.nonFinite;
+    this.stride = o.stride;
+    this.pendingZeros = o.pendingZeros;
+    this.positive = o.positive.slice();
+    this.negative = o.negative.slice();
+  }
+
+  /** Counts of |x| per bin [k·stride, (k+1)·stride): both sides folded. */
+  absoluteCounts(): Float64Array {
+    const out = new Float64Array(this.half);
+    for (let k = 0; k < out.length; k++) out[k] = this.positive[k]! + this.negative[k]!;
+    return out;
+  }
+
+  toJSON(): HistogramJSON {
+    return {
+      min: this.min,
+      max: this.max,
+      count: this.count,
+      nonFinite: this.nonFinite,
+      stride: this.stride,
+      pendingZeros: this.pendingZeros,
+      positive: Array.from(this.positive),
+      negative: Array.from(this.negative),
+    };
+  }
+
+  static fromJSON(json: HistogramJSON, binsPerSide = DEFAULT_BINS_PER_SIDE, histogram = true): TensorHistogram {
+    const h = new TensorHistogram(binsPerSide, histogram);
+    // JSON writes ±Infinity as null: an empty histogram comes back as one.
+    h.min = json.min ?? Infinity;
+    h.max = json.max ?? -Infinity;
+    h.count = json.count;
+    h.nonFinite = json.nonFinite ?? 0;
+    h.stride = json.stride;
+    h.pendingZeros = json.pendingZeros ?? 0;
+    if (json.positive.length !== json.negative.length) throw new Error('activation histogram: positive and negative sides differ in length');
+    h.positive = Float64Array.from(json.positive);
+    h.negative = Float64Array.from(json.negative);
+    return h;
+  }
+}
+
+function mergePairs(counts: Float64Array): Float64Array {
+  const out = new Float64Array(Math.ceil(counts.length / 2));
+  for (let k = 0; k < counts.length; k++) out[k >> 1]! += counts[k]!;
+  return out;
+}
+
+function grown(counts: Float64Array, length: number): Float64Array {
+  if (length === counts.length) return counts;
+  const out = new Float64Array(length);
+  out.set(counts);
+  return out;
+}
+
+export interface ActivationStatsOptions {
+  /** Histogram bins per side to start with (default 1024; kept between this and twice this). */
+  binsPerSide?: number;
+  /** false: min/max only, enough for MinMax calibration and cheaper (default true). */
+  histograms?: boolean;
+}
+
+/**
+ * Statistics of many values, by name: what the runtime child collects during calibration
+ * (`add` per value per sample), sends back as `toJSON()`, and the parent reads with `fromJSON`.
+ */
+export class ActivationStats {
+  readonly tensors = new Map<string, TensorHistogram>();
+  readonly binsPerSide: number;
+  readonly histograms: boolean;
+
+  constructor(options: ActivationStatsOptions = {}) {
+    this.binsPerSide = options.binsPerSide ?? DEFAULT_BINS_PER_SIDE;
+    this.histograms = options.histograms ?? true;
+    if (!Number.isInteger(this.binsPerSide) || this.binsPerSide < 1) throw new RangeError(`binsPerSide ${this.binsPerSide} is not a positive integer`);
+  }
+
+  add(name: string, values: ArrayLike<number>): void {
+    let h = this.tensors.get(name);
+    if (!h) this.tensors.set(name, (h = new TensorHistogram(this.binsPerSide, this.histograms)));
+    h.add(values);
+  }
+
+  get(name: string): TensorHistogram | undefined {
+    return this.tensors.get(name);
+  }
+
+  names(): string[] {
+    return [...this.tensors.keys()];
+  }
+
+  merge(other: ActivationStats): void {
+    for (const [name, h] of other.tensors) {
+      const mine = this.tensors.get(name);
+      if (mine) mine.merge(h);
+      else this.tensors.set(name, TensorHistogram.fromJSON(h.toJSON(), this.binsPerSide, this.histograms && h.histogram));
+    }
+  }
+
+  toJSON(): ActivationStatsJSON {
+    const tensors: Record<string, HistogramJSON> = {};
+    for (const [name, h] of this.tensors) tensors[name] = h.toJSON();
+    return { binsPerSide: this.binsPerSide, histograms: this.histograms, tensors };
+  }
+
+  static fromJSON(json: ActivationStatsJSON): ActivationStats {
+    const stats = new ActivationStats({ binsPerSide: json.binsPerSide, histograms: json.histograms });
+    for (const [name, h] of Object.entries(json.tensors)) stats.tensors.set(name, TensorHistogram.fromJSON(h, json.binsPerSide, json.histograms));
+    return stats;
+  }
+}

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { encodeModelBytes, openModelBytes } from '../src/onnx/open';
+import { checkModel } from '../src/onnx/check/checker';
+import { quantizeStatic, valuesToCalibrate, type StaticResult } from '../src/optimize/static/static-qdq';
+import { selectRanges, type Range } from '../src/optimize/static/ranges';
+import { resolveSettings, type StaticOptions } from '../src/optimize/static/presets';
+import { parseTrtCalibrationCache, trtCalibrationCache } from '../src/optimize/static/trt-calib-cache';
+import { collectStats, cosine, npySamples, runModel } from './helpers/static-calibration';
+
+const dir = mkdtempSync(join(tmpdir(), 'static-qdq-'));
+
+function saved(bytes: Uint8Array, name: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** Our checker finds no error and python onnx's checker accepts the file. */
+function pythonCheck(path: string): void {
+  const m = openModelBytes(new Uint8Array(readFileSync(path)));
+  assert.deepEqual(checkModel(m).filter((d) => d.severity === 'error').map((d) => d.message), []);
+  execFileSync('/usr/bin/python3', ['-c', 'import onnx,sys; onnx.checker.check_model(sys.argv[1])', path], { stdio: 'pipe' });
+}
+
+interface QdqFacts {
+  ops: Record<string, number>;
+  qdq: { op: string; name: string; zeroPointType: string | null; zeroPointValues: number[]; constantInputType: string | null }[];
+  int32Biases: number;
+  floatBiases: number;
+  biasScaleGap: number;
+}
+
+function facts(path: string): QdqFacts {
+  return JSON.parse(execFileSync('/usr/bin/python3', ['scripts/python/qdq_facts.py', path], { maxBuffer: 1 << 26 }).toString());
+}
+
+interface Quantized {
+  float: Uint8Array;
+  path: string;
+  result: StaticResult;
+  ranges: Map<string, Range>;
+}
+
+/** Calibrates on `calib` (onnxruntime in this process), quantizes, writes the result. */
+async function quantizeWithCalibration(modelPath: string, inputName: string, calib: string, options: StaticOptions, samples = 16): Promise<Quantized> {
+  const float = new Uint8Array(readFileSync(modelPath));
+  const model = openModelBytes(float);
+  const names = valuesToCalibrate(model, options);
+  const settings = resolveSettings(options);
+  const stats = await collectStats(float, names, inputName, npySamples(calib, samples).map((s) => s.tensor));
+  const ranges = selectRanges(stats, { method: settings.method, symmetric: settings.symmetricActivations });
+  const result = quantizeStatic(model, ranges, options);
+  const path = saved(encodeModelBytes(result.model), `${modelPath.replace(/\W/g, '_')}-${options.preset}-${settings.method}.onnx`);
+  return { float, path, result, ranges };
+}
+
+async function worstCosine(float: Uint8Array, quantizedPath: string, inputName: string, evalDir: string, limit = Infinity): Promise<number> {
+  const samples = npySamples(evalDir, limit).map((s) => s.tensor);
+  const ref = await runModel(float, inputName, samples);
+  const got = await runModel(new Uint8Array(readFileSync(quantizedPath)), inputName, samples);
+  let worst = 1;
+  for (let i = 0; i < ref.length; i++) worst = Math.min(worst, cosine(ref[i]![0]!, got[i]![0]!));
+  return worst;
+}
+
+const RESNET = '.cache/models/resnet18.onnx';
+const IMAGENET = '.cache/data/imagenet224';
+const memo = new Map<string, Promise<Quantized>>();
+const resnet = (preset: 'cpu' | 'tensorrt'): Promise<Quantized> => {
+  if (!memo.has(preset)) memo.set(preset, quantizeWithCalibration(RESNET, 'input', `${IMAGENET}/calib`, { preset }));
+  return memo.get(preset)!;
+};
+
+for (const preset of ['cpu', 'tensorrt'] as const) {
+  test(`ResNet-18, ${preset} preset: python onnx accepts it, ORT runs it, cosine >= 0.99 against the float model on held-out photos, file <= 0.3x`, async () => {
+    const { float, path, result } = await resnet(preset);
+    pythonCheck(path);
+    const worst = await worstCosine(float, path, 'input', `${IMAGENET}/eval`);
+    const size = readFileSync(path).length;
+    console.log(`# ${preset}: worst cosine ${worst.toFixed(5)} on 12 held-out photos; ${float.length} -> ${size} bytes (${(size / float.length).toFixed(3)}x); ${JSON.stringify(result.details)}`);
+    assert.ok(worst >= 0.99, `worst cosine ${worst}`);
+    assert.ok(size <= 0.3 * float.length);
+    assert.equal(result.quantizedNodes.length, preset === 'cpu' ? 32 : 49, 'every Conv, Add, pool, Flatten, Gemm (and, for TensorRT, Relu) quantized');
+    assert.deepEqual(result.warnings, []);
+  });
+}
+
+test('tensorrt preset: every Q/DQ is int8 with an int8 zero point 0, biases stay float, Relu nodes stay', async () => {
+  const { path } = await resnet('tensorrt');
+  const f = facts(path);
+  assert.ok(f.qdq.length > 50);
+  for (const q of f.qdq) {
+    assert.equal(q.zeroPointType, 'int8', `${q.name}: zero point type`);
+    assert.deepEqual(q.zeroPointValues, [0], `${q.name}: zero point values`);
+    if (q.constantInputType) assert.equal(q.constantInputType, 'int8', `${q.name}: quantized constant`);
+  }
+  assert.equal(f.int32Biases, 0);
+  assert.equal(f.floatBiases, 21, 'the 20 Conv and the Gemm keep float biases');
+  assert.equal(f.ops.Relu, 17);
+});
+
+test('cpu preset: uint8 activations, int8 per-channel weights, int32 biases with scale = input scale x weight scale, Relu folded', async () => {
+  const { path, result } = await resnet('cpu');
+  const f = facts(path);
+  const activationQ = f.qdq.filter((q) => q.op === 'QuantizeLinear');
+  assert.ok(activationQ.every((q) => q.zeroPointType === 'uint8'));
+  const weightDq = f.qdq.filter((q) => q.constantInputType === 'int8');
+  assert.equal(weightDq.length, 21);
+  assert.ok(weightDq.every((q) => q.zeroPointValues.length === 1 && q.zeroPointValues[0] === 0));
+  assert.equal(f.int32Biases, 21);
+  assert.ok(f.biasScaleGap <= 1e-7, `bias scale gap ${f.biasScaleGap}`);
+  assert.equal(f.ops.Relu ?? 0, 0);
+  assert.equal(result.details.foldedActivations, 17);
+});
+
+test('TensorRT calibration cache: header, one line per calibrated tensor, scale = amax/127 as float32 hex (python struct as reference)', async () => {
+  const { ranges } = await resnet('tensorrt');
+  const text = trtCalibrationCache(ranges, { tensorrtVersion: '8.6.1' });
+  const lines = text.trimEnd().split('\n');
+  assert.equal(lines[0], 'TRT-8601-EntropyCalibration2');
+  assert.equal(lines.length, ranges.size + 1);
+  assert.ok(trtCalibrationCache(ranges, { tensorrtVersion: '10.3.0' }).startsWith('TRT-100300-EntropyCalibration2\n'));
+  const amax = [...ranges.values()].map((r) => Math.max(Math.abs(r.min), Math.abs(r.max)));
+  const hex = JSON.parse(execFileSync('/usr/bin/python3', ['-c', 'import json,struct,sys; print(json.dumps([struct.pack(">f", a / 127).hex() for a in json.load(sys.stdin)]))'], { input: JSON.stringify(amax) }).toString());
+  assert.deepEqual(lines.slice(1).map((l) => l.slice(l.lastIndexOf(': ') + 2)), hex);
+  const back = parseTrtCalibrationCache(text);
+  assert.equal(back.scales.size, ranges.size);
+  for (const [name, r] of ranges) assert.equal(back.scales.get(name), Math.fround(Math.max(Math.abs(r.min), Math.abs(r.max)) / 127));
+});
