@@ -40,6 +40,8 @@ const virtualWorker = {
 
 await Promise.all([
   build({ ...browser, entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js', plugins: [virtualWorker] }),
+  // The transform report view (webview/report): figures, the latency chart, no Node.
+  build({ ...browser, entryPoints: ['webview/report/main.ts'], outfile: 'dist/webview/report.js' }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' }),
   // The model worker thread: parses, infers and answers for one opened model (shipped in the .vsix).

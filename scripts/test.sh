@@ -10,7 +10,7 @@ npx tsc --noEmit -p .
 npx eslint src test bench webview scripts
 node --test --test-concurrency=1 out/test/
 node scripts/gen-networks.mjs >/dev/null
-npx vsce package --no-dependencies --allow-missing-repository -o out/onnx-studio.vsix >/dev/null
+node scripts/package-vsix.mjs -o out/onnx-studio.vsix >/dev/null
 node out/integration/run.js
 node out/integration/run.js --vsix out/onnx-studio.vsix
 node out/integration/run.js --trust

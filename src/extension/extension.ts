@@ -2,10 +2,13 @@ import * as vscode from 'vscode';
 import { GRAPH_EDITOR_VIEW_TYPE, GraphEditorProvider } from './graph-editor';
 import { GraphOutline } from './graph-outline';
 import { ModelWorker } from './model-worker-client';
+import { ReportViews } from './report-view';
 import { activateTextLanguage } from './text-language';
+import { TransformCommands } from './transform-commands';
+import type { TransformReport } from '../optimize/report';
 
 /** Activation: the graph editor for .onnx files and the commands around it. */
-export function activate(context: vscode.ExtensionContext): { provider: GraphEditorProvider } | undefined {
+export function activate(context: vscode.ExtensionContext): { provider: GraphEditorProvider; reports: ReportViews; transforms: TransformCommands } | undefined {
   const output = vscode.window.createOutputChannel('ONNX Studio');
   const provider = new GraphEditorProvider(context);
   const outline = new GraphOutline(provider, activeGraphUri);
@@ -24,9 +27,15 @@ export function activate(context: vscode.ExtensionContext): { provider: GraphEdi
     vscode.commands.registerCommand('onnxStudio.inspect', (uri?: vscode.Uri) => inspect(uri ?? activeGraphUri(), output, vscode.Uri.joinPath(context.extensionUri, 'dist', 'model-worker.js').fsPath)),
   );
   activateTextLanguage(context, output);
+  const reports = new ReportViews(context.extensionUri);
+  const transforms = new TransformCommands(context, output, reports, activeGraphUri);
+  context.subscriptions.push(
+    // A saved report (MODEL.int8.report.json, the CLI writes it next to its output), or a report object.
+    vscode.commands.registerCommand('onnxStudio.showTransformReport', (report: TransformReport | vscode.Uri) => showReport(reports, report)),
+  );
   void reopenAsGraphs();
   // The integration tests (run.ts sets ONNX_STUDIO_TEST_MODE) read the editor's state; nobody else can.
-  return process.env.ONNX_STUDIO_TEST_MODE ? { provider } : undefined;
+  return process.env.ONNX_STUDIO_TEST_MODE ? { provider, reports, transforms } : undefined;
 }
 
 /**
@@ -41,6 +50,16 @@ async function reopenAsGraphs(): Promise<void> {
       await vscode.commands.executeCommand('vscode.openWith', input.uri, GRAPH_EDITOR_VIEW_TYPE, { viewColumn: group.viewColumn, preview: tab.isPreview });
       await vscode.window.tabGroups.close(tab);
     }
+  }
+}
+
+async function showReport(reports: ReportViews, source: TransformReport | vscode.Uri | undefined): Promise<void> {
+  try {
+    const report = source instanceof vscode.Uri ? (JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(source))) as TransformReport) : source;
+    if (!report || typeof report !== 'object' || typeof report.output !== 'string') throw new Error('not a transform report (no "output")');
+    reports.show(report, { exitCode: 0, command: '' });
+  } catch (e) {
+    void vscode.window.showErrorMessage(`ONNX Studio: ${(e as Error).message}`);
   }
 }
 

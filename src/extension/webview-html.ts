@@ -16,16 +16,7 @@ export function graphEditorHtml(webview: vscode.Webview, extensionUri: vscode.Ur
     `script-src 'nonce-${nonce}'`,
     'worker-src blob:',
   ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>ONNX graph</title>
-</head>
-<body>
+  return `${pageHead(csp, style, 'ONNX graph')}
 <header role="toolbar" aria-label="Graph tools">
   <nav id="breadcrumbs" aria-label="Subgraph path"></nav>
   <input id="search" type="search" placeholder="Find node, op or tensor (Ctrl+F)" aria-label="Find node, op or tensor">
@@ -48,4 +39,18 @@ export function graphEditorHtml(webview: vscode.Webview, extensionUri: vscode.Ur
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
+}
+
+/** The head of every page of ours: the CSP, the stylesheet from the extension, the title. */
+export function pageHead(csp: string, style: vscode.Uri, title: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>${title}</title>
+</head>
+<body>`;
 }

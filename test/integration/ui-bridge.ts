@@ -24,7 +24,9 @@ export type UiAction =
   /** Saves a screenshot of the workbench as out/itest-artifacts/NAME.png (after a failed test). */
   | { action: 'screenshot'; name: string }
   /** Evaluates a function body inside the visible webview's document; returns its JSON result. */
-  | { action: 'webviewEval'; body: string };
+  | { action: 'webviewEval'; body: string }
+  /** Right-clicks the explorer's row of `file` and returns the context menu's item labels (the menu is closed again). */
+  | { action: 'explorerMenu'; file: string };
 
 const TIMEOUT_MS = 30_000;
 
@@ -56,6 +58,14 @@ async function perform(page: Page, a: UiAction): Promise<unknown> {
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, `${a.name.replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`) });
       return null;
+    case 'explorerMenu': {
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: a.file }).first().click({ button: 'right', timeout: TIMEOUT_MS });
+      const items = page.locator('.context-view .monaco-menu .action-label');
+      await items.first().waitFor({ timeout: TIMEOUT_MS });
+      const labels = await items.allTextContents();
+      await page.keyboard.press('Escape');
+      return labels;
+    }
     case 'webviewEval':
       return webview.locator('body').evaluate(new Function(a.body) as () => unknown, undefined, { timeout: TIMEOUT_MS });
   }

@@ -1,0 +1,149 @@
+// "Quantize (INT8, dynamic)", "Quantize (INT8, static)…" and "Convert to FP16": each runs our
+// CLI (dist/cli.js … --json) in a child process with a cancellable progress notification, then
+// shows the CLI's JSON report in the report view and opens the new model beside the old one.
+import { dirname } from 'node:path';
+import * as vscode from 'vscode';
+import type { TransformReport } from '../optimize/report';
+import { commandLine, runCli, type CliResult } from './cli-process';
+import { GRAPH_EDITOR_VIEW_TYPE } from './graph-editor';
+import type { ReportViews } from './report-view';
+import { pickStaticChoices, rememberCalibrationFolder } from './static-picks';
+import { transformArgv, type StaticChoices, type TransformKind } from './transform-args';
+import { newProducts } from './transform-products';
+import { transformSettings } from './transform-settings';
+
+/** What a transform command resolves to (the tests read it; users see the views and messages). */
+export type TransformOutcome =
+  | { kind: 'report'; exitCode: number; report: TransformReport; command: string }
+  | { kind: 'refused'; exitCode: number; message: string }
+  | { kind: 'failed'; exitCode: number | null; message: string }
+  /** removed: outputs the CLI had finished before the cancel reached it. */
+  | { kind: 'cancelled'; removed: string[] }
+  | undefined;
+
+const TITLES: Record<TransformKind, string> = { dynamic: 'Quantizing (INT8, dynamic)', static: 'Quantizing (INT8, static)', fp16: 'Converting to FP16' };
+
+export class TransformCommands implements vscode.Disposable {
+  private readonly running = new Set<vscode.CancellationTokenSource>();
+  private readonly stderrLines = new vscode.EventEmitter<string>();
+  /** Each progress line of a running transform (the tests cancel on the first). */
+  readonly onStderrLine = this.stderrLines.event;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.OutputChannel,
+    private readonly reports: ReportViews,
+    private readonly activeModel: () => vscode.Uri | undefined,
+  ) {
+    context.subscriptions.push(
+      this,
+      vscode.commands.registerCommand('onnxStudio.quantizeDynamic', (uri?: vscode.Uri) => this.run('dynamic', uri)),
+      vscode.commands.registerCommand('onnxStudio.quantizeStatic', (uri?: vscode.Uri, choices?: StaticChoices) => this.run('static', uri, choices)),
+      vscode.commands.registerCommand('onnxStudio.convertFp16', (uri?: vscode.Uri) => this.run('fp16', uri)),
+    );
+  }
+
+  /** Cancels every running transform, as the progress notification's Cancel button does. */
+  cancelAll(): void {
+    for (const source of this.running) source.cancel();
+  }
+
+  dispose(): void {
+    this.cancelAll();
+    this.stderrLines.dispose();
+  }
+
+  /** `choices` (static only) skips the quick picks: for other commands and the tests. */
+  async run(kind: TransformKind, uri?: vscode.Uri, choices?: StaticChoices): Promise<TransformOutcome> {
+    const model = uri instanceof vscode.Uri ? uri : this.activeModel();
+    if (!model || model.scheme !== 'file') {
+      void vscode.window.showErrorMessage('ONNX Studio: choose an .onnx file on disk to transform.');
+      return undefined;
+    }
+    if (kind === 'static' && !choices) choices = await pickStaticChoices(this.context.workspaceState, model);
+    if (kind === 'static' && !choices) return undefined;
+    const args = transformArgv(kind, model.fsPath, transformSettings(model), choices);
+    const cli = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'cli.js').fsPath;
+    const cwd = dirname(model.fsPath);
+    const command = commandLine(['onnx-studio', ...args]);
+    this.output.appendLine(`> ${command}`);
+    this.output.appendLine(`  (cwd ${cwd}; ${commandLine([process.execPath, cli])})`);
+    const removeNew = await newProducts(model.fsPath, kind);
+    const result = await this.withProgress(`${TITLES[kind]} ${vscode.workspace.asRelativePath(model)}`, (onLine, cancel) => runCli(cli, args, { cwd, onStderrLine: onLine, cancel }));
+    if (result.cancelled) return this.cancelled(result, removeNew);
+    const outcome = await this.finish(result, command);
+    // Remembered per model once it gave a report, so the next static run proposes it first.
+    if (outcome?.kind === 'report' && choices?.calib) await rememberCalibrationFolder(this.context.workspaceState, model, choices.calib);
+    return outcome;
+  }
+
+  private async withProgress(title: string, work: (onLine: (line: string) => void, cancel: Promise<void>) => Promise<CliResult>): Promise<CliResult> {
+    const source = new vscode.CancellationTokenSource();
+    this.running.add(source);
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ONNX Studio: ${title}`, cancellable: true }, (progress, token) => {
+        const cancelled = new Promise<void>((resolve) => {
+          token.onCancellationRequested(() => resolve());
+          source.token.onCancellationRequested(() => resolve());
+        });
+        return work((line) => {
+          this.output.appendLine(`  ${line}`);
+          progress.report({ message: line });
+          this.stderrLines.fire(line);
+        }, cancelled);
+      });
+    } finally {
+      this.running.delete(source);
+      source.dispose();
+    }
+  }
+
+  private async cancelled(result: CliResult, removeNew: () => Promise<string[]>): Promise<TransformOutcome> {
+    this.output.appendLine(`  cancelled (exit ${result.code ?? result.signal})`);
+    const removed = await removeNew();
+    for (const path of removed) this.output.appendLine(`  removed ${path} (written before the cancel)`);
+    void vscode.window.showInformationMessage('ONNX Studio: cancelled; nothing was written.');
+    return { kind: 'cancelled', removed };
+  }
+
+  private async finish(result: CliResult, command: string): Promise<TransformOutcome> {
+    this.output.appendLine(`  exit ${result.code ?? result.signal}`);
+    const message = cliMessage(result.stderr);
+    if (result.code === 2) {
+      void vscode.window.showErrorMessage(message);
+      return { kind: 'refused', exitCode: 2, message };
+    }
+    const report = result.code === 0 || result.code === 1 ? parseReport(result.stdout) : undefined;
+    if (!report) {
+      const failed = `ONNX Studio: the transform failed (exit ${result.code ?? result.signal}): ${message}`;
+      this.output.show(true);
+      void vscode.window.showErrorMessage(failed);
+      return { kind: 'failed', exitCode: result.code, message: failed };
+    }
+    this.reports.show(report, { exitCode: result.code!, command }, vscode.ViewColumn.Active);
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(report.output), GRAPH_EDITOR_VIEW_TYPE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+    if (result.code === 1) void vscode.window.showWarningMessage(`ONNX Studio: ${targetsMissed(report)}; the model is still written.`);
+    return { kind: 'report', exitCode: result.code!, report, command };
+  }
+}
+
+function parseReport(stdout: string): TransformReport | undefined {
+  try {
+    const report = JSON.parse(stdout) as TransformReport;
+    return report && typeof report.output === 'string' ? report : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CLI's own error line(s) (`onnx-studio quantize: …`), else its last stderr line. */
+function cliMessage(stderr: string): string {
+  const lines = stderr.split(/\r?\n/).filter((l) => l.trim());
+  const own = lines.filter((l) => /^onnx-studio( \w+)?: /.test(l));
+  return (own.length ? own : lines.slice(-1)).join('\n') || 'no message';
+}
+
+function targetsMissed(report: TransformReport): string {
+  const missed = (report.targets ?? []).filter((t) => !t.met).map((t) => `${t.name} ${t.got} < ${t.wanted}`);
+  return missed.length ? `target not met (${missed.join(', ')})` : 'a target was not met';
+}
