@@ -88,6 +88,18 @@ test('static tensorrt preset on the pretrained PP-OCR direction classifier (opse
   pythonAccepts(report.output);
 });
 
+test('static on Silero VAD v5, whose quantized nodes all sit in If branches: their weights int8, no main-graph activation to calibrate, exit 0', () => {
+  const { path } = freshCopy(join(CORPUS_DIR, 'silero_vad_v5.onnx'));
+  const speech = join(ROOT, '.cache', 'data', 'speech', 'silero-v5');
+  const r = run('quantize', path, '--mode', 'static', '--calib', join(speech, 'calib'), '--eval', join(speech, 'eval'), '--target-cosine', '0.98', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as TransformReport;
+  assert.equal(report.details.quantizedNodes, 0);
+  assert.ok(Number(report.details.weightOnlyNodes) > 0);
+  assert.ok(report.outputs.every((o) => o.cosine >= 0.98), JSON.stringify(report.outputs));
+  pythonAccepts(report.output);
+});
+
 test('bad usage exits 64 without touching anything', () => {
   const { dir, path } = freshCopy(CLS);
   for (const args of [

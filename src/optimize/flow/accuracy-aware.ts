@@ -132,6 +132,7 @@ function nodeOutputs(model: Model, ids: readonly string[]): Map<string, string> 
 }
 
 async function nodeErrors(client: RuntimeClient, floatPath: string, candidatePath: string, names: string[], samples: Sample[], settings: SessionSettings): Promise<Record<string, ValueAccuracy>> {
+  if (names.length === 0) return {};
   const r = await client.intermediates<Record<string, ValueAccuracy>>(floatPath, names, samples, { job: { kind: 'compareWith', candidateModel: candidatePath }, settings, perPass: names.length });
   return r.result;
 }
