@@ -2,10 +2,12 @@
 // settings (onnxStudio.quantize.*, onnxStudio.fp16.*) and the quick-pick answers. Pure, so
 // the unit tests check it without VS Code; the extension passes it to the CLI as argv.
 
-export type TransformKind = 'dynamic' | 'static' | 'fp16';
+import type { CalibrationMethod } from '../optimize/static/ranges';
+import type { StaticPreset as QuantizePreset } from '../optimize/static/presets';
 
-export type CalibrationMethod = 'minmax' | 'entropy' | 'percentile';
-export type QuantizePreset = 'tensorrt' | 'cpu';
+export type { CalibrationMethod, QuantizePreset };
+
+export type TransformKind = 'dynamic' | 'static' | 'fp16';
 
 /** Image preprocessing for a calibration folder of images (the CLI's image flags). */
 export interface ImagePreprocessing {

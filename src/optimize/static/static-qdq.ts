@@ -17,7 +17,8 @@ import { Tensor } from '../../onnx/tensor';
 import { resolveSettings, type ResolvedSettings, type StaticOptions } from './presets';
 import { PER_CHANNEL_MIN_OPSET, QDQ_MIN_OPSET } from './qdq-opset';
 import { dimsOf, planQdq, type PlannedActivation, type PlannedWeight, type QdqPlan } from './qdq-placement';
-import { activationParams, quantizeBias, quantizeWeights, rint, type QuantParams } from './quant-params';
+import { quantizeValue } from '../quant-math';
+import { activationParams, quantizeBias, quantizeWeights, type QuantParams } from './quant-params';
 import type { Range } from './ranges';
 
 /** The model cannot be quantized as asked (opset too old, nothing to quantize): no output. */
@@ -359,12 +360,8 @@ function bytes(values: Int8Array): Uint8Array {
 
 /** QuantizeLinear's arithmetic: saturate(rint(x / scale) + zero point). */
 export function quantizeWithParams(values: Float32Array, p: QuantParams): Int8Array | Uint8Array {
-  const [lo, hi] = p.type === 'int8' ? [-128, 127] : [0, 255];
   const out = p.type === 'int8' ? new Int8Array(values.length) : new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const q = rint(Math.fround(values[i]! / p.scale)) + p.zeroPoint;
-    out[i] = q < lo ? lo : q > hi ? hi : q;
-  }
+  for (let i = 0; i < values.length; i++) out[i] = quantizeValue(values[i]!, p.scale, p.zeroPoint, p.type);
   return out;
 }
 
