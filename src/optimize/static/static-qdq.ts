@@ -13,10 +13,10 @@ import type { ModelFiles } from '../../onnx/io/model-files';
 import { buildModel } from '../../onnx/model/build';
 import { Model, type Graph, type Node } from '../../onnx/model/graph';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../../onnx/proto/types';
-import { Tensor } from '../../onnx/tensor';
 import { resolveSettings, type ResolvedSettings, type StaticOptions } from './presets';
 import { PER_CHANNEL_MIN_OPSET, QDQ_MIN_OPSET } from './qdq-opset';
-import { dimsOf, planQdq, type PlannedActivation, type PlannedWeight, type QdqPlan } from './qdq-placement';
+import { planQdq, type PlannedActivation, type PlannedWeight, type QdqPlan } from './qdq-placement';
+import { readFloats, weightDims } from '../preprocess/weights';
 import { quantizeValue } from '../quant-math';
 import { activationParams, quantizeBias, quantizeWeights, type QuantParams } from './quant-params';
 import type { Range } from './ranges';
@@ -258,15 +258,14 @@ class QdqWriter {
   }
 
   private writeWeight(w: PlannedWeight): WrittenWeight {
-    const tensor = w.source.tensor;
-    const dims = dimsOf(tensor);
-    const values = readFloats(tensor, this.model);
-    const base = w.source.constant?.output[0] ?? tensor.name ?? 'weight';
+    const dims = weightDims(w.source);
+    const values = readFloats(w.source, this.model.files);
+    const base = w.source.constant?.output[0] ?? w.source.tensor.name ?? 'weight';
     if (w.role === 'weight') {
       const { scales } = quantizeWeights(values, dims, w.axis);
       const paramDims = w.axis < 0 ? [] : [scales.length];
       // The int8 bytes are made again when the encoder reaches them: one tensor in memory at a time.
-      const produce = (): Uint8Array => bytes(quantizeWeights(readFloats(tensor, this.model), dims, w.axis).q);
+      const produce = (): Uint8Array => bytes(quantizeWeights(readFloats(w.source, this.model.files), dims, w.axis).q);
       return this.writeDequantized(w.source, base, [
         computedTensor('', DTYPE.INT8, dims, produce),
         constantTensor('', DTYPE.FLOAT, paramDims, scales),
@@ -315,7 +314,7 @@ class QdqWriter {
     const inputParams = this.params.get(activation);
     const w = this.weightOf.get(weight);
     if (!inputParams || !w) return;
-    const values = readFloats(source.tensor, this.model);
+    const values = readFloats(source, this.model.files);
     if (w.scales.length > 1 && w.scales.length !== values.length) return;
     const qb = quantizeBias(values, inputParams.scale, w.scales);
     if (qb.clamped > 0) {
@@ -327,7 +326,7 @@ class QdqWriter {
     const base = source.constant?.output[0] ?? source.tensor.name ?? 'bias';
     const paramDims = perChannel ? [qb.scales.length] : [];
     const written = this.writeDequantized(source, base, [
-      constantTensor('', DTYPE.INT32, dimsOf(source.tensor), qb.q),
+      constantTensor('', DTYPE.INT32, weightDims(source), qb.q),
       constantTensor('', DTYPE.FLOAT, paramDims, qb.scales),
       constantTensor('', DTYPE.INT32, paramDims, new Int32Array(qb.scales.length)),
     ], perChannel ? 0 : -1, qb.scales);
@@ -363,9 +362,4 @@ export function quantizeWithParams(values: Float32Array, p: QuantParams): Int8Ar
   const out = p.type === 'int8' ? new Int8Array(values.length) : new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = quantizeValue(values[i]!, p.scale, p.zeroPoint, p.type);
   return out;
-}
-
-function readFloats(tensor: TensorProto, model: Model): Float32Array {
-  const t = new Tensor(tensor, model.files);
-  return t.read(t.elementCount).values as Float32Array;
 }
