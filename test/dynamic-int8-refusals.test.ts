@@ -6,7 +6,7 @@ import test, { after } from 'node:test';
 import { ModelEdit, OpsetTooOldError } from '../src/onnx/edit/model-edit';
 import { AlreadyQuantizedError, findQuantizedNodes, NothingToQuantizeError } from '../src/optimize/already-quantized';
 import { quantizeDynamic } from '../src/optimize/dynamic/quantize-dynamic';
-import { NonFiniteWeightError } from '../src/optimize/dynamic/quantized-weight';
+import { NonFiniteWeightError } from '../src/optimize/errors';
 import { constantTensor } from '../src/onnx/edit/computed-tensor';
 import { writeModel } from '../src/onnx/io/write-model';
 import { CORPUS_DIR, ROOT, SUITE_DIR } from './helpers/corpus';

@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TransformReport } from '../src/optimize/report';
+import { constantTensor } from '../src/onnx/edit/computed-tensor';
+import { writeModel } from '../src/onnx/io/write-model';
 import { CLI, CORPUS_DIR, ROOT } from './helpers/corpus';
+import { graph, model, node, tensorType, valueInfo } from './helpers/models';
 
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
 const CLS = join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
@@ -121,6 +124,25 @@ test('files that cannot be used exit 2 and write nothing: the input as output, a
   assert.equal(wrong.status, 2, wrong.stderr);
   assert.match(wrong.stderr, /wrong\.npy.*expects float32.*found int64/);
   assert.deepEqual(filesIn(dir), ['calib', 'model.onnx']);
+});
+
+test('a weight holding NaN is bad input: exit 2 with its name, no output file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'transform-cli-'));
+  const path = join(dir, 'model.onnx');
+  const proto = model(
+    graph({
+      input: [valueInfo('x', tensorType(1, [1, 2]))],
+      output: [valueInfo('y', tensorType(1, [1, 2]))],
+      initializer: [constantTensor('w', 1, [2, 2], Float32Array.from([1, NaN, 0.5, 2]))],
+      node: [node('MatMul', ['x', 'w'], ['y'], [], 'mm')],
+    }),
+    13,
+  );
+  writeModel(proto, undefined, path, { protect: [] });
+  const r = run('quantize', path, '--mode', 'dynamic');
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /'w'.*NaN/);
+  assert.deepEqual(filesIn(dir), ['model.onnx']);
 });
 
 test('fp16 of a model with no float32 weight left is refused (exit 2)', () => {

@@ -16,13 +16,14 @@ import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../../onnx/
 import { resolveSettings, type ResolvedSettings, type StaticOptions } from './presets';
 import { PER_CHANNEL_MIN_OPSET, QDQ_MIN_OPSET } from './qdq-opset';
 import { planQdq, type PlannedActivation, type PlannedWeight, type QdqPlan } from './qdq-placement';
+import { NonFiniteWeightError, TransformRefusedError } from '../errors';
 import { readFloats, weightDims } from '../preprocess/weights';
 import { quantizeValue } from '../quant-math';
 import { activationParams, quantizeBias, quantizeWeights, type QuantParams } from './quant-params';
 import type { Range } from './ranges';
 
 /** The model cannot be quantized as asked (opset too old, nothing to quantize): no output. */
-export class StaticQuantizeError extends Error {
+export class StaticQuantizeError extends TransformRefusedError {
   override name = 'StaticQuantizeError';
 }
 
@@ -263,6 +264,7 @@ class QdqWriter {
     const base = w.source.constant?.output[0] ?? w.source.tensor.name ?? 'weight';
     if (w.role === 'weight') {
       const { scales } = quantizeWeights(values, dims, w.axis);
+      if (!scales.every(Number.isFinite)) throw new NonFiniteWeightError(`weight '${base}' holds NaN or infinite values: it cannot be quantized`);
       const paramDims = w.axis < 0 ? [] : [scales.length];
       // The int8 bytes are made again when the encoder reaches them: one tensor in memory at a time.
       const produce = (): Uint8Array => bytes(quantizeWeights(readFloats(w.source, this.model.files), dims, w.axis).q);
