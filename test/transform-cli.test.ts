@@ -126,6 +126,17 @@ test('files that cannot be used exit 2 and write nothing: the input as output, a
   assert.deepEqual(filesIn(dir), ['calib', 'model.onnx']);
 });
 
+test('--trt-cache never writes over the input model or the output (exit 2, nothing written)', () => {
+  const { dir, path } = freshCopy(CLS);
+  const before = readFileSync(path);
+  for (const cache of [path, join(dir, 'model.int8.onnx')]) {
+    const r = run('quantize', path, '--mode', 'static', '--trt-cache', cache);
+    assert.equal(r.status, 2, r.stderr);
+    assert.deepEqual(readFileSync(path), before);
+    assert.deepEqual(filesIn(dir), ['model.onnx']);
+  }
+});
+
 test('a weight holding NaN is bad input: exit 2 with its name, no output file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'transform-cli-'));
   const path = join(dir, 'model.onnx');
