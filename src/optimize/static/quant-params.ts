@@ -4,7 +4,7 @@
  * integers equal what `quantize_static` writes and what QuantizeLinear computes at run time.
  */
 
-import { FLOAT32_TINY, roundHalfEven, scaleAndZeroPoint, quantizeValues, type QuantType } from '../quant-math';
+import { FLOAT32_TINY, quantizeValue, quantizeValues, roundHalfEven, scaleAndZeroPoint, type QuantType } from '../quant-math';
 
 export type { QuantType };
 
@@ -76,4 +76,11 @@ export function quantizeBias(bias: Float32Array, inputScale: number, weightScale
     q[i] = clamp(v, -2147483648, 2147483647);
   }
   return { q, scales, clamped };
+}
+
+/** QuantizeLinear's arithmetic: saturate(rint(x / scale) + zero point). */
+export function quantizeWithParams(values: Float32Array, p: QuantParams): Int8Array | Uint8Array {
+  const out = p.type === 'int8' ? new Int8Array(values.length) : new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = quantizeValue(values[i]!, p.scale, p.zeroPoint, p.type);
+  return out;
 }

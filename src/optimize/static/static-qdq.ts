@@ -18,8 +18,7 @@ import { PER_CHANNEL_MIN_OPSET, QDQ_MIN_OPSET } from './qdq-opset';
 import { planQdq, type PlannedActivation, type PlannedWeight, type QdqPlan } from './qdq-placement';
 import { NonFiniteWeightError, TransformRefusedError } from '../errors';
 import { readFloats, weightDims } from '../preprocess/weights';
-import { quantizeValue } from '../quant-math';
-import { activationParams, quantizeBias, quantizeWeights, type QuantParams } from './quant-params';
+import { activationParams, quantizeBias, quantizeWeights, quantizeWithParams, type QuantParams } from './quant-params';
 import type { Range } from './ranges';
 
 /** The model cannot be quantized as asked (opset too old, nothing to quantize): no output. */
@@ -357,11 +356,4 @@ function zeroPointTensor(name: string, p: QuantParams, dims: number[]): TensorPr
 
 function bytes(values: Int8Array): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-}
-
-/** QuantizeLinear's arithmetic: saturate(rint(x / scale) + zero point). */
-export function quantizeWithParams(values: Float32Array, p: QuantParams): Int8Array | Uint8Array {
-  const out = p.type === 'int8' ? new Int8Array(values.length) : new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = quantizeValue(values[i]!, p.scale, p.zeroPoint, p.type);
-  return out;
 }
