@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TransformReport } from '../src/optimize/report';
-import { constantTensor } from '../src/onnx/edit/computed-tensor';
 import { writeModel } from '../src/onnx/io/write-model';
 import { CLI, CORPUS_DIR, ROOT } from './helpers/corpus';
-import { graph, model, node, tensorType, valueInfo } from './helpers/models';
+import { matMulModel } from './helpers/models';
 
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
 const CLS = join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
@@ -140,16 +139,7 @@ test('--trt-cache never writes over the input model or the output (exit 2, nothi
 test('a weight holding NaN is bad input: exit 2 with its name, no output file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'transform-cli-'));
   const path = join(dir, 'model.onnx');
-  const proto = model(
-    graph({
-      input: [valueInfo('x', tensorType(1, [1, 2]))],
-      output: [valueInfo('y', tensorType(1, [1, 2]))],
-      initializer: [constantTensor('w', 1, [2, 2], Float32Array.from([1, NaN, 0.5, 2]))],
-      node: [node('MatMul', ['x', 'w'], ['y'], [], 'mm')],
-    }),
-    13,
-  );
-  writeModel(proto, undefined, path, { protect: [] });
+  writeModel(matMulModel([1, NaN, 0.5, 2]), undefined, path, { protect: [] });
   const r = run('quantize', path, '--mode', 'dynamic');
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /'w'.*NaN/);
