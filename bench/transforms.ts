@@ -11,6 +11,7 @@ const PYTHON = '/usr/bin/python3';
 
 interface Timed {
   ms: number;
+  /** Peak RSS in MiB (/usr/bin/time's %M is KiB); compare with file sizes in bytes, not MB. */
   rssMB: number;
   report?: TransformReport;
   error?: string;
@@ -55,7 +56,7 @@ export function transformSpeedRows(root: string, models: { vitB?: string; vitL?:
       rmSync(join(dir, 'out.onnx'), { force: true });
       const py = pythonLoadSave(path, join(dir, 'py.onnx'));
       rmSync(join(dir, 'py.onnx'), { force: true });
-      rows.push([label, f(mb), ours.error ?? f(ours.ms / 1000, 1), f(py && py.ms / 1000, 1), py ? `${(ours.ms / py.ms).toFixed(2)}×` : 'n/a', f(ours.rssMB), `${(ours.rssMB / mb).toFixed(2)}×`]);
+      rows.push([label, f(mb), ours.error ?? f(ours.ms / 1000, 1), f(py && py.ms / 1000, 1), py ? `${(ours.ms / py.ms).toFixed(2)}×` : 'n/a', f(ours.rssMB), `${((ours.rssMB * 2 ** 20) / statSync(path).size).toFixed(2)}×`]);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -13,3 +13,8 @@ export class TransformRefusedError extends Error {
     super(message);
   }
 }
+
+/** A weight holds NaN or infinite values: no scale represents it (thrown while the model is written, so no file is left). */
+export class NonFiniteWeightError extends TransformRefusedError {
+  override name = 'NonFiniteWeightError';
+}

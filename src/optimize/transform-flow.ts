@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import { ModelEdit } from '../onnx/edit/model-edit';
+import { WriteTargetError } from '../onnx/errors';
 import { fileSizes } from '../onnx/io/file-sizes';
 import { upgradeOpset } from '../onnx/edit/opset-upgrade';
 import { DiskModelFiles, type ModelFiles } from '../onnx/io/model-files';
 import { makeTempFolder } from '../onnx/io/temp-folder';
-import { checkWritable, outputPath, writeFileAtomic } from '../onnx/io/write-file';
+import { checkWritable, outputPath, writeFileAtomic, type ProtectedFile } from '../onnx/io/write-file';
 import { writeModel } from '../onnx/io/write-model';
 import { decodeModelProto } from '../onnx/open';
 import type { ModelProto, NodeProto } from '../onnx/proto/types';
@@ -68,6 +69,14 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     const protect = modelAndDataFiles(proto, input);
     checkWritable(output, protect);
     if (request.validate) checkWritable(reportPath(output), protect);
+    // Side outputs (a TensorRT cache) must replace neither the input nor the model being written.
+    const sideProtect = [...protect, { path: output, why: 'it is the output model' }];
+    const trtCache = request.quantize?.trtCache;
+    if (trtCache) {
+      // The output does not exist yet, so checkWritable's same-file test cannot see this clash.
+      if (resolve(trtCache) === output) throw new WriteTargetError(`refusing to write the TensorRT cache over ${output}: it is the output model`, output);
+      checkWritable(trtCache, sideProtect);
+    }
     const warnings: string[] = [];
     const details: TransformReport['details'] = {};
     if (request.kind !== 'fp16') refuseIfQuantized(new ModelEdit(proto));
@@ -85,7 +94,7 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     const startClient = async (): Promise<RuntimeClient> => (client ??= await RuntimeClient.start({ workerScript: request.workerScript }));
     const settings: SessionSettings = { threads: request.threads ?? 1 };
     const data = dataFor(request, modelInputSpecs(buildModel(proto, files)), (w) => warnings.push(w));
-    const result = await transform(request, proto, files, { data, settings, startClient, tempFolder: temp.path, warnings, cleanups });
+    const result = await transform(request, proto, files, { data, settings, startClient, tempFolder: temp.path, warnings, cleanups, protect: sideProtect });
     if (request.cancelled?.()) throw new Error('cancelled');
     request.progress(`writing ${output}`);
     const written = writeModel(result.model, files, output, { protect, cancelled: request.cancelled });
@@ -142,6 +151,8 @@ export interface FlowContext {
   warnings: string[];
   /** Run when the flow ends (files a result still reads from). */
   cleanups: (() => void)[];
+  /** Files a side output must not replace: the input, its data files and the output model. */
+  protect: readonly ProtectedFile[];
 }
 
 async function transform(request: TransformRequest, proto: ModelProto, files: ModelFiles, ctx: FlowContext): Promise<TransformResult> {
