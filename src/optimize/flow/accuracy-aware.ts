@@ -85,10 +85,14 @@ export async function accuracyAware(
   const order = rankByOwnLoss(floatModel, outputsOf, nodeSnrDb);
   const weighted = new Set(floatModel.graph.nodes.filter((n) => WEIGHTED_OPS.has(n.opType)).map((n) => n.id));
   let { figures, met } = await measure();
+  let best = margin(figures, target);
+  let current = true;
   const steps: AccuracyAwareResult['steps'] = [];
   for (let k = 0; !met && k < MAX_STEPS && order.length; k++) {
     // One node per step at first; then more per step, as a target far off needs many nodes.
     const batch = order.splice(0, 2 ** Math.floor(k / BATCH_DOUBLING_STEPS));
+    const before = { weightOnly: new Set(weightOnly), excluded: new Set(excluded) };
+    const tried: AccuracyAwareResult['steps'] = [];
     for (const id of batch) {
       // A weighted node first loses its activation Q/DQ only (int8 weights kept), and comes back for its weights.
       const step = weightOnly.has(id) || !weighted.has(id) ? 'weights' : 'activations';
@@ -99,14 +103,27 @@ export async function accuracyAware(
         weightOnly.delete(id);
         excluded.add(id);
       }
-      steps.push({ node: id, step, cosine: NaN });
+      tried.push({ node: id, step, cosine: NaN });
     }
     result = quantizeOnce();
-    ({ figures, met } = await measure());
-    const worst = Math.min(...figures.map((f) => f.cosine));
-    for (const s of steps.slice(-batch.length)) Object.assign(s, { cosine: worst, top1: classifierTop1(figures) });
-    progress(`accuracy-aware: ${batch.join(', ')} → float; worst cosine ${worst.toFixed(5)}`);
+    const now = await measure();
+    const worst = Math.min(...now.figures.map((f) => f.cosine));
+    const score = margin(now.figures, target);
+    // A fallback is kept only when it helps: errors can cancel, and a float node can make things worse.
+    current = score > best;
+    if (current) {
+      ({ figures, met } = now);
+      best = score;
+      for (const t of tried) steps.push({ ...t, cosine: worst, top1: classifierTop1(now.figures) });
+    } else {
+      weightOnly.clear();
+      excluded.clear();
+      for (const id of before.weightOnly) weightOnly.add(id);
+      for (const id of before.excluded) excluded.add(id);
+    }
+    progress(`accuracy-aware: ${batch.join(', ')} → float; worst cosine ${worst.toFixed(5)}${current ? '' : ' (no better: kept quantized)'}`);
   }
+  if (!current) result = quantizeOnce();
   floatModel.close();
   for (const s of steps) {
     const why = `accuracy-aware fallback: output SNR ${nodeSnrDb[s.node]?.toFixed(1) ?? '?'} dB on the calibration data`;
@@ -117,6 +134,15 @@ export async function accuracyAware(
 }
 
 /** Whether figures reach the target; exported for its unit test. */
+/** How far the figures are past the target (negative: short of it); the worst of the targets given. */
+function margin(figures: OutputAccuracy[], target: AccuracyTarget): number {
+  const worst = Math.min(...figures.map((f) => f.cosine));
+  const top1 = classifierTop1(figures);
+  const margins = [target.cosine !== undefined ? worst - target.cosine : Infinity, target.top1 !== undefined && top1 !== undefined ? top1 - target.top1 : Infinity];
+  const m = Math.min(...margins);
+  return Number.isNaN(m) ? -Infinity : m === Infinity ? worst : m;
+}
+
 export function meetsTarget(figures: OutputAccuracy[], target: AccuracyTarget): boolean {
   // Written as !(x >= target) so that a NaN figure (a broken output) does not count as met.
   if (target.cosine !== undefined && figures.some((f) => !(f.cosine >= target.cosine!))) return false;
