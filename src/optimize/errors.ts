@@ -13,3 +13,8 @@ export class TransformRefusedError extends Error {
     super(message);
   }
 }
+
+/** A weight holds NaN or infinite values: no scale represents it, so the model is refused (exit 2, no file). */
+export class NonFiniteWeightError extends TransformRefusedError {
+  override name = 'NonFiniteWeightError';
+}

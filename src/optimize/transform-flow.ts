@@ -4,7 +4,8 @@ import { fileSizes } from '../onnx/io/file-sizes';
 import { upgradeOpset } from '../onnx/edit/opset-upgrade';
 import { DiskModelFiles, type ModelFiles } from '../onnx/io/model-files';
 import { makeTempFolder } from '../onnx/io/temp-folder';
-import { checkWritable, outputPath, writeFileAtomic } from '../onnx/io/write-file';
+import { checkWritable, outputPath, writeFileAtomic, type ProtectedFile } from '../onnx/io/write-file';
+import { WriteTargetError } from '../onnx/errors';
 import { writeModel } from '../onnx/io/write-model';
 import { decodeModelProto } from '../onnx/open';
 import type { ModelProto, NodeProto } from '../onnx/proto/types';
@@ -68,6 +69,7 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     const protect = modelAndDataFiles(proto, input);
     checkWritable(output, protect);
     if (request.validate) checkWritable(reportPath(output), protect);
+    const trtCache = checkTrtCache(request.quantize?.trtCache, output, request.validate, protect);
     const warnings: string[] = [];
     const details: TransformReport['details'] = {};
     if (request.kind !== 'fp16') refuseIfQuantized(new ModelEdit(proto));
@@ -85,7 +87,7 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     const startClient = async (): Promise<RuntimeClient> => (client ??= await RuntimeClient.start({ workerScript: request.workerScript }));
     const settings: SessionSettings = { threads: request.threads ?? 1 };
     const data = dataFor(request, modelInputSpecs(buildModel(proto, files)), (w) => warnings.push(w));
-    const result = await transform(request, proto, files, { data, settings, startClient, tempFolder: temp.path, warnings, cleanups });
+    const result = await transform(request, proto, files, { data, settings, startClient, tempFolder: temp.path, warnings, cleanups, protect, trtCache });
     if (request.cancelled?.()) throw new Error('cancelled');
     request.progress(`writing ${output}`);
     const written = writeModel(result.model, files, output, { protect, cancelled: request.cancelled });
@@ -142,6 +144,19 @@ export interface FlowContext {
   warnings: string[];
   /** Run when the flow ends (files a result still reads from). */
   cleanups: (() => void)[];
+  /** Files no write may replace: the input model and its data files. */
+  protect: readonly ProtectedFile[];
+  /** Where the TensorRT calibration cache goes (checked usable before any work). */
+  trtCache?: string;
+}
+
+/** The TensorRT cache's path, refused before any work when it would replace the input, its data, the output or the report. */
+function checkTrtCache(path: string | undefined, output: string, validate: boolean, protect: readonly ProtectedFile[]): string | undefined {
+  if (path === undefined) return undefined;
+  const trt = outputPath(path);
+  if (trt === output || (validate && trt === reportPath(output))) throw new WriteTargetError(`refusing to write the TensorRT cache over ${trt}: it is the ${trt === output ? 'output model' : 'report'}`, trt);
+  checkWritable(trt, [...protect, { path: output, why: 'it is the output model' }]);
+  return trt;
 }
 
 async function transform(request: TransformRequest, proto: ModelProto, files: ModelFiles, ctx: FlowContext): Promise<TransformResult> {

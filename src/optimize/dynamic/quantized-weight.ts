@@ -3,15 +3,14 @@ import type { WeightSource } from '../../onnx/edit/graph-edit';
 import type { ModelEdit } from '../../onnx/edit/model-edit';
 import type { ModelFiles } from '../../onnx/io/model-files';
 import type { TensorProto } from '../../onnx/proto/types';
+import { NonFiniteWeightError } from '../errors';
 import { readFloats } from '../preprocess/weights';
 import { QUANT_ONNX_TYPE, quantizeValues, type QuantizedValues, type QuantSpec } from '../quant-math';
 
 const FLOAT = 1;
 
-/** A weight holds NaN or infinite values: no scale represents it (thrown while the model is written, so no file is left). */
-export class NonFiniteWeightError extends Error {
-  override name = 'NonFiniteWeightError';
-}
+// Thrown while the model is written (the writer removes its temp file, so no file is left).
+export { NonFiniteWeightError };
 
 /** How a weight is laid out for its integer operator. */
 export interface WeightLayout {

@@ -17,6 +17,7 @@ import { Tensor } from '../../onnx/tensor';
 import { resolveSettings, type ResolvedSettings, type StaticOptions } from './presets';
 import { PER_CHANNEL_MIN_OPSET, QDQ_MIN_OPSET } from './qdq-opset';
 import { dimsOf, planQdq, type PlannedActivation, type PlannedWeight, type QdqPlan } from './qdq-placement';
+import { NonFiniteWeightError } from '../errors';
 import { activationParams, quantizeBias, quantizeWeights, rint, type QuantParams } from './quant-params';
 import type { Range } from './ranges';
 
@@ -262,6 +263,7 @@ class QdqWriter {
     const values = readFloats(tensor, this.model);
     const base = w.source.constant?.output[0] ?? tensor.name ?? 'weight';
     if (w.role === 'weight') {
+      if (!values.every(Number.isFinite)) throw new NonFiniteWeightError(`weight '${base}' holds NaN or infinite values: it cannot be quantized`);
       const { scales } = quantizeWeights(values, dims, w.axis);
       const paramDims = w.axis < 0 ? [] : [scales.length];
       // The int8 bytes are made again when the encoder reaches them: one tensor in memory at a time.
