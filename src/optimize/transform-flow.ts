@@ -6,7 +6,7 @@ import { DiskModelFiles, type ModelFiles } from '../onnx/io/model-files';
 import { makeTempFolder } from '../onnx/io/temp-folder';
 import { checkWritable, outputPath, writeFileAtomic, type ProtectedFile } from '../onnx/io/write-file';
 import { WriteTargetError } from '../onnx/errors';
-import { writeModel } from '../onnx/io/write-model';
+import { removeWrittenModel, writeModel } from '../onnx/io/write-model';
 import { decodeModelProto } from '../onnx/open';
 import type { ModelProto, NodeProto } from '../onnx/proto/types';
 import { buildModel } from '../onnx/model/build';
@@ -106,16 +106,11 @@ export async function runTransform(request: TransformRequest): Promise<Transform
       warnings: [...warnings, ...result.warnings],
       ...(result.extra ?? {}),
     };
-    if (request.validate) {
-      const samples = data.evaluation();
-      report.validationData = samples.kind;
-      const measured = await validate(await startClient(), input, output, samples.samples, settings, request.progress);
-      report.outputs = measured.outputs;
-      report.latencyMs = measured.latencyMs;
-      report.targets = targetsOf(request, report);
-      report.warnings = [...warnings, ...result.warnings];
-      writeFileAtomic(reportPath(output), (sink) => sink.write(new TextEncoder().encode(JSON.stringify(report, null, 2) + '\n')), { protect });
-    }
+    if (request.validate) await measure(request, report, data, startClient, settings, protect, () => [...warnings, ...result.warnings]).catch((e: unknown) => {
+      // A failure exits 2, which promises no output file: the model just written goes too.
+      removeWrittenModel(written);
+      throw e;
+    });
     return report;
   } finally {
     for (const c of cleanups) c();
@@ -123,6 +118,18 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     temp.remove();
     files.close();
   }
+}
+
+/** The report's measured half (accuracy on held-out samples, latency), saved next to the output. */
+async function measure(request: TransformRequest, report: TransformReport, data: InputSource, startClient: () => Promise<RuntimeClient>, settings: SessionSettings, protect: readonly ProtectedFile[], warnings: () => string[]): Promise<void> {
+  const samples = data.evaluation();
+  report.validationData = samples.kind;
+  const measured = await validate(await startClient(), report.input, report.output, samples.samples, settings, request.progress);
+  report.outputs = measured.outputs;
+  report.latencyMs = measured.latencyMs;
+  report.targets = targetsOf(request, report);
+  report.warnings = warnings();
+  writeFileAtomic(reportPath(report.output), (sink) => sink.write(new TextEncoder().encode(JSON.stringify(report, null, 2) + '\n')), { protect });
 }
 
 interface TransformResult {
@@ -201,14 +208,14 @@ function dataFor(request: TransformRequest, specs: InputSpec[], warn: (w: string
   };
   const options = { image: request.images, onWarning: warn };
   const split = request.calibDir ? openCalibrationData(request.calibDir, specs, options, request.evalDir) : undefined;
+  if (request.calibDir && request.evalDir && resolve(request.calibDir) === resolve(request.evalDir)) warn('--eval is the calibration folder: the report is computed on the calibration data, not on held-out data');
+  // Opened now, so that an unusable --eval folder is refused before anything is written.
+  const evalData = !split && request.evalDir ? openInputFolder(request.evalDir, specs, options) : undefined;
   return {
     calibration: () => (split ? { samples: [...split.calibration.samples()], note: split.note } : { samples: synthesized('calibration'), note: 'synthesized inputs' }),
     evaluation: () => {
       if (split) return { samples: [...split.evaluation.samples()], kind: { kind: split.heldOut === 'eval-folder' ? 'eval' : 'held-out', samples: split.evaluation.units.length, source: split.note } };
-      if (request.evalDir) {
-        const data = openInputFolder(request.evalDir, specs, options);
-        return { samples: [...data.samples()], kind: { kind: 'eval', samples: data.units.length, source: data.description } };
-      }
+      if (evalData) return { samples: [...evalData.samples()], kind: { kind: 'eval', samples: evalData.units.length, source: evalData.description } };
       const samples = synthesized('validation');
       return { samples, kind: { kind: 'synthesized', samples: samples.length } };
     },
