@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { CLI, ROOT } from './helpers/corpus';
+import { until } from './helpers/until';
+
+// SIGTERM in the middle of a static quantization (attack8): the CLI exits 143 and takes its onnxruntime child with it.
+const VIT = join(ROOT, '.cache', 'models', 'vit_b_16.onnx');
+
+/** Alive and not a zombie (a zombie has ended; init reaps it). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+test('SIGTERM during calibration: exit 143, the runtime-worker child ends with the CLI, no temp file or output left', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attack8-signal-'));
+  const model = join(dir, 'vit.onnx');
+  copyFileSync(VIT, model);
+  const cli = spawn(process.execPath, [CLI, 'quantize', model, '--mode', 'static', '-o', join(dir, 'q.onnx')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  cli.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+  await until('calibration to start', () => (/calibrating/.test(stderr) ? true : undefined), 120_000);
+  const workers = execFileSync('ps', ['-o', 'pid=', '--ppid', String(cli.pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+  assert.equal(workers.length, 1, `children of the CLI: ${workers.join(', ')}`);
+  cli.kill('SIGTERM');
+  assert.equal(await exited, 143, stderr);
+  // Without the kill on exit the child ran on until its current inference ended (seconds for this model).
+  await until('the runtime child to end', () => (running(workers[0]!) ? undefined : true), 1_500);
+  assert.deepEqual(readdirSync(dir), ['vit.onnx']);
+});
