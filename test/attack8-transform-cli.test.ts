@@ -86,3 +86,14 @@ test('--eval equal to --calib: the report says its figures are not held out', ()
   const report = JSON.parse(r.stdout) as TransformReport;
   assert.ok(report.warnings.some((w) => /--eval is the calibration folder/.test(w)), JSON.stringify(report.warnings));
 });
+
+test('-o or --trt-cache onto a calibration or evaluation file is refused (exit 2) and the file is intact', () => {
+  const dir = models();
+  const calib = join(dir, 'calib');
+  const before = filesIn(calib).map((f) => readFileSync(join(calib, f)));
+  refused(run('quantize', join(dir, 'plain.onnx'), '--mode', 'static', '--calib', calib, '-o', join(calib, '0.npy')), /it is a calibration or evaluation file/);
+  refused(run('quantize', join(dir, 'plain.onnx'), '--mode', 'static', '--calib', calib, '--trt-cache', join(calib, '1.npy'), '-o', join(dir, 'q.onnx')), /it is a calibration or evaluation file/);
+  refused(run('quantize', join(dir, 'plain.onnx'), '--mode', 'dynamic', '--json', '--eval', calib, '-o', join(calib, '2.npy')), /it is a calibration or evaluation file/);
+  assert.deepEqual(filesIn(calib).map((f) => readFileSync(join(calib, f))), before);
+  assert.ok(!filesIn(dir).includes('q.onnx'));
+});

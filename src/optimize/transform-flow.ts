@@ -66,10 +66,10 @@ export async function runTransform(request: TransformRequest): Promise<Transform
   const cleanups: (() => void)[] = [];
   try {
     let proto = decodeModelProto(files.model);
-    const protect = modelAndDataFiles(proto, input);
+    const protect: ProtectedFile[] = modelAndDataFiles(proto, input);
     checkWritable(output, protect);
     if (request.validate) checkWritable(reportPath(output), protect);
-    const trtCache = checkTrtCache(request.quantize?.trtCache, output, request.validate, protect);
+    checkTrtCache(request.quantize?.trtCache, output, request.validate, protect);
     const warnings: string[] = [];
     const details: TransformReport['details'] = {};
     if (request.kind !== 'fp16') refuseIfQuantized(new ModelEdit(proto));
@@ -87,6 +87,11 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     const startClient = async (): Promise<RuntimeClient> => (client ??= await RuntimeClient.start({ workerScript: request.workerScript }));
     const settings: SessionSettings = { threads: request.threads ?? 1 };
     const data = dataFor(request, modelInputSpecs(buildModel(proto, files)), (w) => warnings.push(w));
+    // The calibration and evaluation files are inputs too: no output may replace one.
+    protect.push(...data.files.map((path) => ({ path, why: 'it is a calibration or evaluation file' })));
+    checkWritable(output, protect);
+    if (request.validate) checkWritable(reportPath(output), protect);
+    const trtCache = checkTrtCache(request.quantize?.trtCache, output, request.validate, protect);
     const result = await transform(request, proto, files, { data, settings, startClient, tempFolder: temp.path, warnings, cleanups, protect, trtCache });
     if (request.cancelled?.()) throw new Error('cancelled');
     request.progress(`writing ${output}`);
@@ -193,6 +198,8 @@ function nodeIds(proto: ModelProto, files: ModelFiles): Map<NodeProto, string> {
 
 /** Where samples come from: calibration and evaluation folders, or synthesized inputs (said in the report). */
 export interface InputSource {
+  /** The data files read (calibration and evaluation). */
+  files: string[];
   calibration(): { samples: Sample[]; note: string };
   evaluation(): { samples: Sample[]; kind: NonNullable<TransformReport['validationData']> };
 }
@@ -211,7 +218,9 @@ function dataFor(request: TransformRequest, specs: InputSpec[], warn: (w: string
   if (request.calibDir && request.evalDir && resolve(request.calibDir) === resolve(request.evalDir)) warn('--eval is the calibration folder: the report is computed on the calibration data, not on held-out data');
   // Opened now, so that an unusable --eval folder is refused before anything is written.
   const evalData = !split && request.evalDir ? openInputFolder(request.evalDir, specs, options) : undefined;
+  const folders = [split?.calibration, split?.evaluation, evalData].filter((d) => d !== undefined);
   return {
+    files: folders.flatMap((d) => d.units.flatMap((u) => u.files.map((f) => f.path))),
     calibration: () => (split ? { samples: [...split.calibration.samples()], note: split.note } : { samples: synthesized('calibration'), note: 'synthesized inputs' }),
     evaluation: () => {
       if (split) return { samples: [...split.evaluation.samples()], kind: { kind: split.heldOut === 'eval-folder' ? 'eval' : 'held-out', samples: split.evaluation.units.length, source: split.note } };
