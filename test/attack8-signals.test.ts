@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -52,4 +52,17 @@ test('a temp folder left by a transform that was killed outright (SIGKILL) is re
   const r = spawnSync(process.execPath, [CLI, 'quantize', join(dir, 'cls.onnx'), '--mode', 'static'], { encoding: 'utf8', env: { ...process.env, TMPDIR: tmp } });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(readdirSync(tmp).filter((n) => n.startsWith('onnx-studio-')), [`onnx-studio-${process.pid}-AbC123`]);
+});
+
+test('the temp file of a write killed outright (SIGKILL) is removed by the next write of the same output once stale; a fresh one (a live writer) stays', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attack8-'));
+  copyFileSync(join(ROOT, '.cache', 'corpus', 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), join(dir, 'cls.onnx'));
+  const stale = join(dir, '.cls.int8.onnx.0123456789abcdef.tmp');
+  const fresh = join(dir, '.cls.int8.onnx.fedcba9876543210.tmp');
+  for (const f of [stale, fresh]) writeFileSync(f, 'the first bytes of a model');
+  const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+  utimesSync(stale, twoHoursAgo, twoHoursAgo);
+  const r = spawnSync(process.execPath, [CLI, 'quantize', join(dir, 'cls.onnx'), '--mode', 'dynamic'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readdirSync(dir).sort(), ['.cls.int8.onnx.fedcba9876543210.tmp', 'cls.int8.onnx', 'cls.onnx']);
 });
