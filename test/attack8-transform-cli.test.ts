@@ -97,3 +97,23 @@ test('-o or --trt-cache onto a calibration or evaluation file is refused (exit 2
   assert.deepEqual(filesIn(calib).map((f) => readFileSync(join(calib, f))), before);
   assert.ok(!filesIn(dir).includes('q.onnx'));
 });
+
+test('bad option values are usage errors (exit 64, one line), never an internal error or an onnxruntime allocation failure', () => {
+  const dir = models();
+  const model = join(dir, 'plain.onnx');
+  const listing = filesIn(dir);
+  for (const [args, message] of [
+    [['quantize', model, '--mode', 'dynamic', '--json', '--threads', '1e9'], /--threads takes an integer from 0 to 1024/],
+    [['fp16', model, '--threads', '2.5'], /--threads takes an integer/],
+    [['quantize', model, '--mode', 'static', '--image-size', '0,0'], /--image-size takes H,W/],
+    [['quantize', model, '--mode', 'static', '--target-cosine', '2'], /--target-cosine takes a number from -1 to 1/],
+    [['quantize', model, '--mode', 'static', '--target-top1', '95'], /--target-top1 takes a number from 0 to 1/],
+  ] as const) {
+    const r = run(...args, '-o', join(dir, 'q.onnx'));
+    assert.equal(r.status, 64, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /internal error|bad_alloc/);
+  }
+  assert.deepEqual(filesIn(dir), listing);
+});
