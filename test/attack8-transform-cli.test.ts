@@ -117,3 +117,11 @@ test('bad option values are usage errors (exit 64, one line), never an internal 
   }
   assert.deepEqual(filesIn(dir), listing);
 });
+
+test('--exclude-nodes with a name no node has (a typo): the report warns that nothing was excluded for it', () => {
+  const dir = models();
+  const r = run('quantize', join(dir, 'plain.onnx'), '--mode', 'static', '--json', '--exclude-nodes', 'mm_typo', '-o', join(dir, 'q.onnx'));
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as TransformReport;
+  assert.ok(report.warnings.includes("--exclude-nodes: no node is named 'mm_typo'; nothing was excluded for it"), JSON.stringify(report.warnings));
+});

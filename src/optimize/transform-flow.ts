@@ -22,6 +22,7 @@ import { staticOptions } from './flow/static-flow';
 import { convertToFloat16 } from './fp16/convert';
 import type { Fp16Options } from './fp16/options';
 import { defaultOutput, reportPath, type TransformKind } from './flow/output-names';
+import { unmatchedNodeNames } from './flow/unmatched-names';
 import { validate } from './flow/validation';
 import type { TransformReport } from './report';
 import { quantizeStaticCalibrated, type StaticRequest } from './flow/static-flow';
@@ -86,7 +87,9 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     }
     const startClient = async (): Promise<RuntimeClient> => (client ??= await RuntimeClient.start({ workerScript: request.workerScript }));
     const settings: SessionSettings = { threads: request.threads ?? 1 };
-    const data = dataFor(request, modelInputSpecs(buildModel(proto, files)), (w) => warnings.push(w));
+    const model = buildModel(proto, files);
+    warnings.push(...unmatchedNodeNames(model, request.quantize?.excludeNodes));
+    const data = dataFor(request, modelInputSpecs(model), (w) => warnings.push(w));
     // The calibration and evaluation files are inputs too: no output may replace one.
     protect.push(...data.files.map((path) => ({ path, why: 'it is a calibration or evaluation file' })));
     checkWritable(output, protect);
