@@ -125,3 +125,13 @@ test('--exclude-nodes with a name no node has (a typo): the report warns that no
   const report = JSON.parse(r.stdout) as TransformReport;
   assert.ok(report.warnings.includes("--exclude-nodes: no node is named 'mm_typo'; nothing was excluded for it"), JSON.stringify(report.warnings));
 });
+
+test('an unreachable --target-cosine: exit 1, the model (its last node still int8) and the report are written, the target says not met', () => {
+  const dir = models();
+  const r = run('quantize', join(dir, 'plain.onnx'), '--mode', 'static', '--json', '--calib', join(dir, 'calib'), '--target-cosine', '1', '-o', join(dir, 'q.onnx'));
+  assert.equal(r.status, 1, r.stderr);
+  const report = JSON.parse(r.stdout) as TransformReport;
+  assert.deepEqual(report.targets?.map((t) => [t.name, t.wanted, t.met]), [['cosine', 1, false]]);
+  assert.ok(filesIn(dir).includes('q.onnx') && filesIn(dir).includes('q.report.json'));
+  assert.match(report.keptFloatWhy?.[report.keptFloat[0]!] ?? '', /weights int8/);
+});

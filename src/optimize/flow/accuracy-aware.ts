@@ -85,6 +85,8 @@ export async function accuracyAware(
   for (let k = 0; !met && k < MAX_STEPS && order.length; k++) {
     const id = order[0]!;
     const step = weightOnly.has(id) || !weighted.has(id) ? 'weights' : 'activations';
+    // Unreachable target: the last quantized node stays int8, the model is written and the report says the target was missed.
+    if (step === 'weights' && [...result.quantizedNodes, ...result.weightOnlyNodes].every((n) => n === id)) break;
     if (step === 'activations') weightOnly.add(id);
     else {
       weightOnly.delete(id);
