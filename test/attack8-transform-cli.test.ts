@@ -135,3 +135,12 @@ test('an unreachable --target-cosine: exit 1, the model (its last node still int
   assert.ok(filesIn(dir).includes('q.onnx') && filesIn(dir).includes('q.report.json'));
   assert.match(report.keptFloatWhy?.[report.keptFloat[0]!] ?? '', /weights int8/);
 });
+
+test('fp16 --no-keep-io-types --json: latency is measured on the float16 model with its float16 inputs (was: ORT type error, exit 2)', () => {
+  const dir = models();
+  const r = run('fp16', join(dir, 'plain.onnx'), '--no-keep-io-types', '--json', '-o', join(dir, 'h.onnx'));
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as TransformReport;
+  assert.ok(report.latencyMs!.after.median > 0);
+  assert.ok(report.outputs[0]!.cosine > 0.999, JSON.stringify(report.outputs));
+});
