@@ -6,11 +6,10 @@ import test, { after } from 'node:test';
 import { ModelEdit, OpsetTooOldError } from '../src/onnx/edit/model-edit';
 import { AlreadyQuantizedError, findQuantizedNodes, NothingToQuantizeError } from '../src/optimize/already-quantized';
 import { quantizeDynamic } from '../src/optimize/dynamic/quantize-dynamic';
-import { NonFiniteWeightError } from '../src/optimize/dynamic/quantized-weight';
-import { constantTensor } from '../src/onnx/edit/computed-tensor';
+import { NonFiniteWeightError } from '../src/optimize/errors';
 import { writeModel } from '../src/onnx/io/write-model';
 import { CORPUS_DIR, ROOT, SUITE_DIR } from './helpers/corpus';
-import { graph, model, node, tensorType, valueInfo } from './helpers/models';
+import { graph, matMulModel, model, node, tensorType, valueInfo } from './helpers/models';
 import { openForEdit, quantizeFile, removeOutputs } from './helpers/quantize-run';
 
 after(removeOutputs);
@@ -91,16 +90,7 @@ test('a model below opset 11 is refused with how far the opset must be raised (P
 
 test('a weight holding NaN or infinity stops the write with an error naming it, and leaves no file', () => {
   for (const bad of [NaN, Infinity]) {
-    const m = model(
-      graph({
-        input: [valueInfo('x', tensorType(1, [1, 2]))],
-        output: [valueInfo('y', tensorType(1, [1, 2]))],
-        initializer: [constantTensor('w', 1, [2, 2], Float32Array.from([1, bad, 0.5, 2]))],
-        node: [node('MatMul', ['x', 'w'], ['y'], [], 'mm')],
-      }),
-      13,
-    );
-    const edit = new ModelEdit(m);
+    const edit = new ModelEdit(matMulModel([1, bad, 0.5, 2]));
     quantizeDynamic(edit, undefined);
     const out = join(mkdtempSync(join(tmpdir(), 'dyn-nan-')), 'q.onnx');
     assert.throws(() => writeModel(edit.proto, undefined, out, { protect: [] }), (e: Error) => e instanceof NonFiniteWeightError && e.message.includes("'w'"));

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { encodeModelBytes, openModelBytes } from '../src/onnx/open';
-import { checkModel } from '../src/onnx/check/checker';
 import { quantizeStatic, valuesToCalibrate, type StaticResult } from '../src/optimize/static/static-qdq';
 import { selectRanges, type Range } from '../src/optimize/static/ranges';
 import { resolveSettings, type StaticOptions } from '../src/optimize/static/presets';
 import { parseTrtCalibrationCache, trtCalibrationCache } from '../src/optimize/static/trt-calib-cache';
 import { collectStats, cosine, npySamples, runModel } from './helpers/static-calibration';
+import { assertValidModel } from './helpers/valid-model';
 
 const dir = mkdtempSync(join(tmpdir(), 'static-qdq-'));
 
@@ -20,12 +20,6 @@ function saved(bytes: Uint8Array, name: string): string {
   return path;
 }
 
-/** Our checker finds no error and python onnx's checker accepts the file. */
-function pythonCheck(path: string): void {
-  const m = openModelBytes(new Uint8Array(readFileSync(path)));
-  assert.deepEqual(checkModel(m).filter((d) => d.severity === 'error').map((d) => d.message), []);
-  execFileSync('/usr/bin/python3', ['-c', 'import onnx,sys; onnx.checker.check_model(sys.argv[1])', path], { stdio: 'pipe' });
-}
 
 interface QdqFacts {
   ops: Record<string, number>;
@@ -79,7 +73,7 @@ const resnet = (preset: 'cpu' | 'tensorrt'): Promise<Quantized> => {
 for (const preset of ['cpu', 'tensorrt'] as const) {
   test(`ResNet-18, ${preset} preset: python onnx accepts it, ORT runs it, cosine >= 0.99 against the float model on held-out photos, file <= 0.3x`, async () => {
     const { float, path, result } = await resnet(preset);
-    pythonCheck(path);
+    assertValidModel(path);
     const worst = await worstCosine(float, path, 'input', `${IMAGENET}/eval`);
     const size = readFileSync(path).length;
     console.log(`# ${preset}: worst cosine ${worst.toFixed(5)} on 12 held-out photos; ${float.length} -> ${size} bytes (${(size / float.length).toFixed(3)}x); ${JSON.stringify(result.details)}`);

@@ -137,7 +137,7 @@ test('per-channel int8 weights, int32 bias and activation scales equal numpy (Re
 
 test('rounding ties to even and QuantizeLinear arithmetic equal numpy (rint, saturate) ', async () => {
   const { rint } = await import('../src/optimize/static/quant-params');
-  const { quantizeWithParams } = await import('../src/optimize/static/static-qdq');
+  const { quantizeWithParams } = await import('../src/optimize/static/quant-params');
   const xs = [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 3.4999, -7.5, 126.5, 127.5, 1e-9, -0.0];
   const script = 'import json,sys,numpy as np; x=np.array(json.load(sys.stdin)["x"],dtype=np.float32); s=np.float32(0.0123); print(json.dumps({"rint":np.rint(x.astype(np.float64)).tolist(),"u8":np.clip(np.rint(x/s)+37,0,255).astype(int).tolist(),"i8":np.clip(np.rint(x/s),-128,127).astype(int).tolist()}))';
   const values = [...xs, ...normals(200, 11, 1)];

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TransformReport } from '../src/optimize/report';
+import { writeModel } from '../src/onnx/io/write-model';
 import { CLI, CORPUS_DIR, ROOT } from './helpers/corpus';
+import { matMulModel } from './helpers/models';
 
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
 const CLS = join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
@@ -88,6 +90,18 @@ test('static tensorrt preset on the pretrained PP-OCR direction classifier (opse
   pythonAccepts(report.output);
 });
 
+test('static on Silero VAD v5, whose quantized nodes all sit in If branches: their weights int8, no main-graph activation to calibrate, exit 0', () => {
+  const { path } = freshCopy(join(CORPUS_DIR, 'silero_vad_v5.onnx'));
+  const speech = join(ROOT, '.cache', 'data', 'speech', 'silero-v5');
+  const r = run('quantize', path, '--mode', 'static', '--calib', join(speech, 'calib'), '--eval', join(speech, 'eval'), '--target-cosine', '0.98', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as TransformReport;
+  assert.equal(report.details.quantizedNodes, 0);
+  assert.ok(Number(report.details.weightOnlyNodes) > 0);
+  assert.ok(report.outputs.every((o) => o.cosine >= 0.98), JSON.stringify(report.outputs));
+  pythonAccepts(report.output);
+});
+
 test('bad usage exits 64 without touching anything', () => {
   const { dir, path } = freshCopy(CLS);
   for (const args of [
@@ -121,6 +135,27 @@ test('files that cannot be used exit 2 and write nothing: the input as output, a
   assert.equal(wrong.status, 2, wrong.stderr);
   assert.match(wrong.stderr, /wrong\.npy.*expects float32.*found int64/);
   assert.deepEqual(filesIn(dir), ['calib', 'model.onnx']);
+});
+
+test('--trt-cache never writes over the input model or the output (exit 2, nothing written)', () => {
+  const { dir, path } = freshCopy(CLS);
+  const before = readFileSync(path);
+  for (const cache of [path, join(dir, 'model.int8.onnx')]) {
+    const r = run('quantize', path, '--mode', 'static', '--trt-cache', cache);
+    assert.equal(r.status, 2, r.stderr);
+    assert.deepEqual(readFileSync(path), before);
+    assert.deepEqual(filesIn(dir), ['model.onnx']);
+  }
+});
+
+test('a weight holding NaN is bad input: exit 2 with its name, no output file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'transform-cli-'));
+  const path = join(dir, 'model.onnx');
+  writeModel(matMulModel([1, NaN, 0.5, 2]), undefined, path, { protect: [] });
+  const r = run('quantize', path, '--mode', 'dynamic');
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /'w'.*NaN/);
+  assert.deepEqual(filesIn(dir), ['model.onnx']);
 });
 
 test('fp16 of a model with no float32 weight left is refused (exit 2)', () => {

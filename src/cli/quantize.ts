@@ -1,5 +1,7 @@
 import { parseArgs, UsageError } from './args';
 import { imageOptionsFromFlags } from '../runtime/input-files';
+import { STATIC_PRESETS } from '../optimize/static/presets';
+import { CALIBRATION_METHODS } from '../optimize/static/ranges';
 import { commonTransformOptions, listOption, numberOption, runTransformCommand, threadsOption, usage } from './transform-command';
 
 export const quantizeUsage =
@@ -51,8 +53,8 @@ export async function runQuantize(argv: string[], out: (s: string) => void, err:
       calibDir: v.calib,
       threads: threadsOption(v.threads),
       quantize: {
-        method: oneOf(v.method, ['minmax', 'entropy', 'percentile'] as const, 'method'),
-        preset: oneOf(v.preset, ['tensorrt', 'cpu'] as const, 'preset'),
+        method: oneOf(v.method, CALIBRATION_METHODS, 'method'),
+        preset: oneOf(v.preset, STATIC_PRESETS, 'preset'),
         perChannel: v['per-channel'] ? true : v['per-tensor'] ? false : undefined,
         reduceRange: !!v['reduce-range'],
         excludeOps: listOption(v['exclude-ops']),

@@ -4,10 +4,8 @@ import type { TransformReport } from '../optimize/report';
 import { UsageError } from './args';
 import { OpsetTooOldError } from '../onnx/edit/model-edit';
 import { OpsetUpgradeError } from '../onnx/edit/opset-upgrade';
-import { AlreadyQuantizedError, NothingToQuantizeError } from '../optimize/already-quantized';
+import { AlreadyQuantizedError } from '../optimize/already-quantized';
 import { TransformRefusedError } from '../optimize/errors';
-import { NothingToConvertError } from '../optimize/fp16/errors';
-import { StaticQuantizeError } from '../optimize/static/static-qdq';
 import { InputOptionsError } from '../runtime/input-files';
 import { OrtError, RuntimeRequestError } from '../runtime/errors';
 import { CliError, EXIT_UNREADABLE, withFile } from './load';
@@ -65,7 +63,8 @@ export async function runTransformCommand(request: Omit<TransformRequest, 'progr
 }
 
 /** Errors that mean "this model or these files must not go on": exit 2 with the message, no output written. */
-const REFUSALS = [TransformRefusedError, AlreadyQuantizedError, NothingToQuantizeError, NothingToConvertError, OpsetUpgradeError, OpsetTooOldError, StaticQuantizeError, OrtError, RuntimeRequestError];
+/** TransformRefusedError covers every refusal of src/optimize; the others come from layers below it. */
+const REFUSALS = [TransformRefusedError, AlreadyQuantizedError, OpsetUpgradeError, OpsetTooOldError, OrtError, RuntimeRequestError];
 
 async function classifyErrors<T>(path: string, work: () => Promise<T>): Promise<T> {
   try {

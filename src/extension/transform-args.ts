@@ -2,10 +2,13 @@
 // settings (onnxStudio.quantize.*, onnxStudio.fp16.*) and the quick-pick answers. Pure, so
 // the unit tests check it without VS Code; the extension passes it to the CLI as argv.
 
-export type TransformKind = 'dynamic' | 'static' | 'fp16';
+import { defaultOutput, reportPath } from '../optimize/flow/output-names';
+import type { CalibrationMethod } from '../optimize/static/ranges';
+import type { StaticPreset as QuantizePreset } from '../optimize/static/presets';
 
-export type CalibrationMethod = 'minmax' | 'entropy' | 'percentile';
-export type QuantizePreset = 'tensorrt' | 'cpu';
+export type { CalibrationMethod, QuantizePreset };
+
+export type TransformKind = 'dynamic' | 'static' | 'fp16';
 
 /** Image preprocessing for a calibration folder of images (the CLI's image flags). */
 export interface ImagePreprocessing {
@@ -78,7 +81,8 @@ export const IMAGE_PRESETS: { label: string; detail: string; values: Omit<ImageP
 
 /** What the CLI writes for a run: MODEL.int8.onnx / MODEL.fp16.onnx beside the input, and its report MODEL.int8.report.json. */
 export function transformProducts(model: string, kind: TransformKind): string[] {
-  const stem = model.replace(/\.onnx$/i, '');
-  const suffix = kind === 'fp16' ? 'fp16' : 'int8';
-  return [`${stem}.${suffix}.onnx`, `${stem}.${suffix}.report.json`];
+  const output = defaultOutput(model, FLOW_KIND[kind]);
+  return [output, reportPath(output)];
 }
+
+const FLOW_KIND = { dynamic: 'quantize-dynamic', static: 'quantize-static', fp16: 'fp16' } as const;

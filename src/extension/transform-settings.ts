@@ -17,7 +17,7 @@ export function transformSettings(model: vscode.Uri): TransformSettings {
 export function staticDefaults(model: vscode.Uri): { preset: QuantizePreset; method: CalibrationMethod | 'preset'; images: ImagePreprocessing } {
   const c = vscode.workspace.getConfiguration('onnxStudio.quantize', model);
   return {
-    preset: c.get<QuantizePreset>('preset', 'cpu'),
+    preset: c.get<QuantizePreset>('preset', 'tensorrt'),
     method: c.get<CalibrationMethod | 'preset'>('method', 'preset'),
     images: {
       size: c.get<string>('image.size', ''),

@@ -1,6 +1,7 @@
 import type { ModelEdit } from '../onnx/edit/model-edit';
 import type { NodeProto } from '../onnx/proto/types';
 import { latestOpset, normalizeDomain, opsAt } from '../onnx/schema/registry';
+import { TransformRefusedError } from './errors';
 
 /**
  * Operators that compute on quantized values: Q/DQ, DynamicQuantizeLinear, QLinear*,
@@ -38,7 +39,7 @@ export class AlreadyQuantizedError extends Error {
 }
 
 /** No node matches what was asked to be quantized (op types, include/exclude lists, weights). */
-export class NothingToQuantizeError extends Error {
+export class NothingToQuantizeError extends TransformRefusedError {
   override name = 'NothingToQuantizeError';
 }
 

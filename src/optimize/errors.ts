@@ -14,7 +14,7 @@ export class TransformRefusedError extends Error {
   }
 }
 
-/** A weight holds NaN or infinite values: no scale represents it, so the model is refused (exit 2, no file). */
+/** A weight holds NaN or infinite values: no scale represents it (thrown while the model is written, so no file is left). */
 export class NonFiniteWeightError extends TransformRefusedError {
   override name = 'NonFiniteWeightError';
 }

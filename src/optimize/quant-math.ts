@@ -29,7 +29,7 @@ const FULL: Record<QuantType, [number, number]> = { int8: [-128, 127], uint8: [0
 const SYMMETRIC: Record<QuantType, [number, number]> = { int8: [-127, 127], uint8: [0, 254] };
 const REDUCED: Record<QuantType, [number, number]> = { int8: [-64, 64], uint8: [0, 127] };
 /** numpy.finfo(float32).tiny: scales below it become 1 with zero point 0. */
-const FLOAT32_TINY = 2 ** -126;
+export const FLOAT32_TINY = 2 ** -126;
 
 /** [qmin, qmax] of a quantized type (reduced range first, then symmetric, as ORT picks). */
 export function quantRange(spec: QuantSpec): [number, number] {

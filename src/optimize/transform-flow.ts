@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { ModelEdit } from '../onnx/edit/model-edit';
+import { WriteTargetError } from '../onnx/errors';
 import { fileSizes } from '../onnx/io/file-sizes';
 import { upgradeOpset } from '../onnx/edit/opset-upgrade';
 import { DiskModelFiles, type ModelFiles } from '../onnx/io/model-files';
 import { makeTempFolder } from '../onnx/io/temp-folder';
 import { checkWritable, outputPath, writeFileAtomic, type ProtectedFile } from '../onnx/io/write-file';
-import { WriteTargetError } from '../onnx/errors';
 import { removeWrittenModel, writeModel } from '../onnx/io/write-model';
 import { decodeModelProto } from '../onnx/open';
 import type { ModelProto, NodeProto } from '../onnx/proto/types';
@@ -94,8 +94,8 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     protect.push(...data.files.map((path) => ({ path, why: 'it is a calibration or evaluation file' })));
     checkWritable(output, protect);
     if (request.validate) checkWritable(reportPath(output), protect);
-    const trtCache = checkTrtCache(request.quantize?.trtCache, output, request.validate, protect);
-    const result = await transform(request, proto, files, { data, settings, startClient, tempFolder: temp.path, warnings, cleanups, protect, trtCache });
+    checkTrtCache(request.quantize?.trtCache, output, request.validate, protect);
+    const result = await transform(request, proto, files, { data, settings, startClient, tempFolder: temp.path, warnings, cleanups, protect: [...protect, { path: output, why: 'it is the output model' }] });
     if (request.cancelled?.()) throw new Error('cancelled');
     request.progress(`writing ${output}`);
     const written = writeModel(result.model, files, output, { protect, cancelled: request.cancelled });
@@ -159,19 +159,17 @@ export interface FlowContext {
   warnings: string[];
   /** Run when the flow ends (files a result still reads from). */
   cleanups: (() => void)[];
-  /** Files no write may replace: the input model and its data files. */
+  /** Files a side output must not replace: the input, its data files and the output model. */
   protect: readonly ProtectedFile[];
-  /** Where the TensorRT calibration cache goes (checked usable before any work). */
-  trtCache?: string;
 }
 
-/** The TensorRT cache's path, refused before any work when it would replace the input, its data, the output or the report. */
-function checkTrtCache(path: string | undefined, output: string, validate: boolean, protect: readonly ProtectedFile[]): string | undefined {
-  if (path === undefined) return undefined;
+/** A TensorRT cache path is refused before any work when it would replace the input, its data, the output or the report. */
+function checkTrtCache(path: string | undefined, output: string, validate: boolean, protect: readonly ProtectedFile[]): void {
+  if (path === undefined) return;
   const trt = outputPath(path);
+  // The output and report do not exist yet, so checkWritable's same-file test cannot see these clashes.
   if (trt === output || (validate && trt === reportPath(output))) throw new WriteTargetError(`refusing to write the TensorRT cache over ${trt}: it is the ${trt === output ? 'output model' : 'report'}`, trt);
   checkWritable(trt, [...protect, { path: output, why: 'it is the output model' }]);
-  return trt;
 }
 
 async function transform(request: TransformRequest, proto: ModelProto, files: ModelFiles, ctx: FlowContext): Promise<TransformResult> {

@@ -2,6 +2,7 @@ import { dataTypeName } from '../onnx/dtypes';
 import { RuntimeRequestError } from './errors';
 import { numberToFloat16 } from '../onnx/float-formats';
 import type { InputSpec } from './input-files/input-spec';
+import { DT, emptyTypedArray } from './input-files/typed-data';
 import type { FeedTensor, Sample, TensorData } from './types';
 
 /**
@@ -130,25 +131,12 @@ function makeTensor(input: InputSpec, dims: number[], o: SynthesisOptions, rando
 const isFloat = (dtype: number): boolean => dtype === 1 || dtype === 10 || dtype === 11;
 
 function typedArray(name: string, dtype: number, n: number, fill: () => number): TensorData {
-  const from = <T extends TensorData>(make: (n: number) => T, map: (v: number) => number | bigint = (v) => v): T => {
-    const a = make(n);
-    for (let i = 0; i < n; i++) (a as unknown as (number | bigint)[])[i] = map(fill());
-    return a;
-  };
-  switch (dtype) {
-    case 1: return from((k) => new Float32Array(k));
-    case 11: return from((k) => new Float64Array(k));
-    case 10: return from((k) => new Uint16Array(k), numberToFloat16);
-    case 2: case 9: return from((k) => new Uint8Array(k));
-    case 3: return from((k) => new Int8Array(k));
-    case 4: return from((k) => new Uint16Array(k));
-    case 5: return from((k) => new Int16Array(k));
-    case 6: return from((k) => new Int32Array(k));
-    case 12: return from((k) => new Uint32Array(k));
-    case 7: return from((k) => new BigInt64Array(k), (v) => BigInt(Math.round(v)));
-    case 13: return from((k) => new BigUint64Array(k), (v) => BigInt(Math.round(v)));
-    default: throw new RuntimeRequestError(`input '${name}' has type ${dataTypeName(dtype)}, which onnxruntime cannot be fed from synthesized data`);
-  }
+  const a = emptyTypedArray(dtype, n);
+  if (!a) throw new RuntimeRequestError(`input '${name}' has type ${dataTypeName(dtype)}, which onnxruntime cannot be fed from synthesized data`);
+  // float16 travels as its bit pattern; 64-bit integers as bigints.
+  const map: (v: number) => number | bigint = dtype === DT.float16 ? numberToFloat16 : dtype === DT.int64 || dtype === DT.uint64 ? (v) => BigInt(Math.round(v)) : (v) => v;
+  for (let i = 0; i < n; i++) (a as unknown as (number | bigint)[])[i] = map(fill());
+  return a;
 }
 
 /** A small seeded generator (mulberry32): the same inputs on every machine and run. */

@@ -4,6 +4,7 @@ import { BufferSource } from '../../src/onnx/io/byte-source';
 import { encodeModelBytes } from '../../src/onnx/open';
 import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, TypeProto, ValueInfoProto } from '../../src/onnx/proto/types';
 import { AttributeType } from '../../src/onnx/proto/types';
+import { constantTensor } from '../../src/onnx/edit/computed-tensor';
 
 /** Builders for small models made by the tests (every repeated field present, as decoded). */
 
@@ -96,6 +97,19 @@ export function reluAddModel(): ModelProto {
       output: [valueInfo('y', tensorType(1, [1, 4]))],
       initializer: [tensorProto({ name: 'b', dims: [4], data_type: 1, float_data: [1, 2, 3, 4] })],
     }),
+  );
+}
+
+/** y = x · w with x [1, 2] and the 2×2 float weight `w` (row-major `weights`), opset 13: the smallest model a quantizer rewrites. */
+export function matMulModel(weights: readonly number[]): ModelProto {
+  return model(
+    graph({
+      input: [valueInfo('x', tensorType(1, [1, 2]))],
+      output: [valueInfo('y', tensorType(1, [1, 2]))],
+      initializer: [constantTensor('w', 1, [2, 2], Float32Array.from(weights))],
+      node: [node('MatMul', ['x', 'w'], ['y'], [], 'mm')],
+    }),
+    13,
   );
 }
 

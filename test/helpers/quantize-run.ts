@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { checkModel } from '../../src/onnx/check/checker';
 import { ModelEdit } from '../../src/onnx/edit/model-edit';
 import { tensorValueInfo } from '../../src/onnx/edit/proto-factory';
 import { DiskModelFiles } from '../../src/onnx/io/model-files';
 import { writeModel } from '../../src/onnx/io/write-model';
-import { decodeModelProto, openModel } from '../../src/onnx/open';
+import { decodeModelProto } from '../../src/onnx/open';
 import { quantizeDynamic, type DynamicResult } from '../../src/optimize/dynamic/quantize-dynamic';
 import type { DynamicOptions } from '../../src/optimize/dynamic/options';
 
@@ -98,13 +96,4 @@ export async function runModel(path: string, feeds: Record<string, ort.Tensor>, 
 }
 
 
-/** Both checkers accept the file: ours (no errors) and python onnx.checker. */
-export function assertValidModel(path: string): void {
-  const m = openModel(path);
-  try {
-    assert.deepEqual(checkModel(m).filter((d) => d.severity === 'error').map((d) => d.message), []);
-  } finally {
-    m.close();
-  }
-  execFileSync(PYTHON, ['-c', 'import onnx,sys; onnx.checker.check_model(sys.argv[1])', path]);
-}
+export { assertValidModel } from './valid-model';

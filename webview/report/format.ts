@@ -1,9 +1,13 @@
 // Numbers as the report view shows them. The exact value travels beside the text (data-value),
 // so what is shown can be checked against the CLI's JSON.
 
-/** JSON carries no Infinity: the CLI's SNR of identical outputs arrives as null. */
-export function formatSnr(db: number | null | undefined): string {
-  if (db === null) return '∞ (identical)';
+/**
+ * JSON carries no Infinity or NaN: an SNR of identical outputs (Infinity), of a zero reference
+ * with error (-Infinity) and of a broken output (NaN) all arrive as null. The output's max abs
+ * error tells them apart: 0 only when every sample was identical.
+ */
+export function formatSnr(db: number | null | undefined, maxAbsError: number | null | undefined): string {
+  if (db === null) return maxAbsError === 0 ? '∞ (identical)' : 'not finite';
   return db === undefined ? '—' : `${db.toFixed(2)} dB`;
 }
 

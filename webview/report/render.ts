@@ -75,8 +75,8 @@ function accuracy(r: TransformReport): HTMLElement[] {
     el('th', { scope: 'row', 'data-key': `outputs.${i}.name` }, o.name),
     figure(`outputs.${i}.cosine`, o.cosine, formatCosine(o.cosine)),
     figure(`outputs.${i}.meanCosine`, o.meanCosine, formatCosine(o.meanCosine)),
-    figure(`outputs.${i}.snrDb`, o.snrDb, formatSnr(o.snrDb)),
-    figure(`outputs.${i}.meanSnrDb`, o.meanSnrDb, formatSnr(o.meanSnrDb)),
+    figure(`outputs.${i}.snrDb`, o.snrDb, formatSnr(o.snrDb, o.maxAbsError)),
+    figure(`outputs.${i}.meanSnrDb`, o.meanSnrDb, formatSnr(o.meanSnrDb, o.maxAbsError)),
     figure(`outputs.${i}.maxAbsError`, o.maxAbsError, formatError(o.maxAbsError)),
     ...(top1 ? [figure(`outputs.${i}.top1Agreement`, o.top1Agreement, formatShare(o.top1Agreement))] : []),
   ]);

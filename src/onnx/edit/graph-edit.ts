@@ -77,7 +77,8 @@ export class GraphEdit {
     for (let k = 0, steps = 0; k < scopes.length && steps < 1_000_000; steps++) {
       const g = scopes[k]!;
       const t = g.initializers.get(name);
-      if (t) return g.isGraphInput(name) ? undefined : { tensor: t, graph: g };
+      // An initializer listed as a graph input too (every one before IR 4) is still a weight, as ORT's quantizer takes it.
+      if (t) return { tensor: t, graph: g };
       const p = g.producers.get(name);
       if (p?.op_type === 'Constant' && !p.domain) {
         const value = p.attribute.find((a) => a.name === 'value')?.t;

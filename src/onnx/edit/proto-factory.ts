@@ -25,7 +25,6 @@ function attribute(name: string, type: number): AttributeProto {
 export const intAttr = (name: string, i: number): AttributeProto => ({ ...attribute(name, AttributeType.INT), i });
 export const floatAttr = (name: string, f: number): AttributeProto => ({ ...attribute(name, AttributeType.FLOAT), f });
 export const intsAttr = (name: string, ints: number[]): AttributeProto => ({ ...attribute(name, AttributeType.INTS), ints });
-export const floatsAttr = (name: string, floats: number[]): AttributeProto => ({ ...attribute(name, AttributeType.FLOATS), floats });
 export const stringAttr = (name: string, s: string): AttributeProto => ({ ...attribute(name, AttributeType.STRING), s: new TextEncoder().encode(s) });
 export const tensorAttr = (name: string, t: TensorProto): AttributeProto => ({ ...attribute(name, AttributeType.TENSOR), t });
 

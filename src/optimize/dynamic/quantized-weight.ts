@@ -9,8 +9,6 @@ import { QUANT_ONNX_TYPE, quantizeValues, type QuantizedValues, type QuantSpec }
 
 const FLOAT = 1;
 
-// Thrown while the model is written (the writer removes its temp file, so no file is left).
-export { NonFiniteWeightError };
 
 /** How a weight is laid out for its integer operator. */
 export interface WeightLayout {

@@ -1,6 +1,6 @@
-import type { WeightSource } from '../../onnx/edit/graph-edit';
-import type { GraphEdit } from '../../onnx/edit/graph-edit';
-import type { NodeProto } from '../../onnx/proto/types';
+import { floatOf, intOf } from '../../onnx/edit/conversions/attributes';
+import type { GraphEdit, WeightSource } from '../../onnx/edit/graph-edit';
+import type { AttributeProto, NodeProto } from '../../onnx/proto/types';
 import type { ValueTypes } from '../preprocess/value-types';
 import { floatWeight, weightDims } from '../preprocess/weights';
 import { DEFAULT_OP_TYPES, type DynamicOptions } from './options';
@@ -15,14 +15,9 @@ export interface Candidate {
   weightDims: number[];
 }
 
-function intAttr(node: NodeProto, name: string, fallback: number): number {
-  const a = node.attribute.find((x) => x.name === name);
-  return a?.i === undefined ? fallback : Number(a.i);
-}
-
-function floatAttr(node: NodeProto, name: string, fallback: number): number {
-  return node.attribute.find((x) => x.name === name)?.f ?? fallback;
-}
+const attr = (node: NodeProto, name: string): AttributeProto | undefined => node.attribute.find((x) => x.name === name);
+const intAttr = (node: NodeProto, name: string, fallback: number): number => intOf(attr(node, name), fallback);
+const floatAttr = (node: NodeProto, name: string, fallback: number): number => floatOf(attr(node, name), fallback);
 
 export const gemmAttributes = (node: NodeProto): { alpha: number; beta: number; transB: boolean } => ({
   alpha: floatAttr(node, 'alpha', 1),

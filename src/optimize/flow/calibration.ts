@@ -22,7 +22,7 @@ export async function calibrate(
   options: RangeOptions & { histograms: boolean; settings: SessionSettings },
   progress: (line: string) => void,
 ): Promise<{ ranges: Map<string, Range>; unavailable: { name: string; why: string }[]; passes: number }> {
-  // Nothing to measure (no node takes a quantized activation): no runtime pass, the quantizer decides what is left.
+  // A model whose quantized nodes all sit in subgraphs (Silero VAD) has no main-graph activation to calibrate.
   if (names.length === 0) return { ranges: new Map(), unavailable: [], passes: 0 };
   progress(`calibrating ${names.length} activation(s) on ${samples.length} sample(s), ${options.method}`);
   const r = await client.intermediates(modelPath, names, samples, {

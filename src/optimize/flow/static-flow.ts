@@ -67,7 +67,7 @@ export async function quantizeStaticCalibrated(q: StaticRequest & { preprocess?:
   } else {
     result = quantizeStatic(proto, ranges, options, files);
   }
-  if (ctx.trtCache) writeFileAtomic(ctx.trtCache, (sink) => sink.write(new TextEncoder().encode(trtCalibrationCache(ranges))), { protect: ctx.protect });
+  if (q.trtCache) writeFileAtomic(q.trtCache, (sink) => sink.write(new TextEncoder().encode(trtCalibrationCache(ranges))), { protect: ctx.protect });
   return {
     model: result.model,
     nodesAdded: result.nodesAdded,

@@ -3,8 +3,11 @@
  * per-channel setting; explicit options override them.
  *
  * - `tensorrt`: activations int8 symmetric (zero point an int8 0), weights int8 symmetric per
- *   channel, biases left float (TensorRT fuses and quantizes them itself), Entropy calibration
- *   (TensorRT's own calibrator is EntropyCalibration2). Relu/Clip after a quantized op keep
+ *   channel, biases left float (TensorRT fuses and quantizes them itself), Percentile
+ *   calibration (99.999 % of |x|). Not Entropy, TensorRT's own EntropyCalibration2: measured on
+ *   held-out real data it clips transformer activations (PP-OCRv4 rec worst cosine 0.40 against
+ *   0.83) and is no better on CNNs (ResNet-18 0.9986 against 0.9998); NVIDIA's Model Optimizer
+ *   also calibrates INT8 by range, not KL. Relu/Clip after a quantized op keep
  *   their node and take the Q/DQ at their output, which TensorRT fuses.
  * - `cpu`: activations uint8 asymmetric, weights int8 symmetric per channel, int32 biases
  *   (scale = input scale × weight scale) as ONNX Runtime's QLinearConv/QGemm kernels take them,
@@ -31,7 +34,7 @@ export interface PresetSettings {
 }
 
 export const PRESETS: Record<StaticPreset, PresetSettings> = {
-  tensorrt: { method: 'entropy', perChannel: true, activationType: 'int8', symmetricActivations: true, quantizeBias: false, foldActivations: false },
+  tensorrt: { method: 'percentile', perChannel: true, activationType: 'int8', symmetricActivations: true, quantizeBias: false, foldActivations: false },
   cpu: { method: 'minmax', perChannel: true, activationType: 'uint8', symmetricActivations: false, quantizeBias: true, foldActivations: true },
 };
 

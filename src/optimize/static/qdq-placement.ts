@@ -20,7 +20,6 @@ import type { InferenceResult } from '../../onnx/infer/infer';
 import type { GraphEdit, WeightSource } from '../../onnx/edit/graph-edit';
 import { namesReadInSubgraphs } from '../../onnx/edit/subgraphs';
 import type { TensorProto } from '../../onnx/proto/types';
-import { toNumber } from '../../onnx/proto/byte-range';
 import type { Range } from './ranges';
 import type { ResolvedSettings, StaticOptions } from './presets';
 
@@ -172,7 +171,7 @@ class Planner {
       const bias = this.biasInput(node, op);
       if (weight && bias !== undefined && this.settings.quantizeBias && this.plan.activations.has(node.inputs[0] ?? '')) {
         const source = this.constant(node, node.inputs[bias]);
-        if (source && source.tensor.data_type === FLOAT && dimsOf(source.tensor).length === 1) {
+        if (source && source.tensor.data_type === FLOAT && source.tensor.dims.length === 1) {
           this.plan.biases.push({ node, input: bias, activation: node.inputs[0]!, weight, source });
         }
       }
@@ -192,7 +191,7 @@ class Planner {
 
   private weightAxis(node: Node, op: string, tensor: TensorProto, input: number): number {
     if (!this.settings.perChannel) return -1;
-    const rank = dimsOf(tensor).length;
+    const rank = tensor.dims.length;
     if (op === 'Conv') return rank >= 2 ? 0 : -1;
     if (op === 'ConvTranspose') return rank >= 2 && intAttr(node, 'group', 1) === 1 ? 1 : -1;
     if (op === 'Gemm') return rank === 2 ? (intAttr(node, 'transB', 0) ? 0 : 1) : -1;
@@ -283,10 +282,6 @@ class Planner {
     const t = this.types.typeOf(v);
     return t?.kind === 'tensor' && t.elemType === FLOAT;
   }
-}
-
-export function dimsOf(t: TensorProto): number[] {
-  return t.dims.map(toNumber);
 }
 
 function intAttr(node: Node, name: string, fallback: number): number {

@@ -13,16 +13,16 @@ import type { ModelFiles } from '../../onnx/io/model-files';
 import { buildModel } from '../../onnx/model/build';
 import { Model, type Graph, type Node } from '../../onnx/model/graph';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../../onnx/proto/types';
-import { Tensor } from '../../onnx/tensor';
 import { resolveSettings, type ResolvedSettings, type StaticOptions } from './presets';
 import { PER_CHANNEL_MIN_OPSET, QDQ_MIN_OPSET } from './qdq-opset';
-import { dimsOf, planQdq, type PlannedActivation, type PlannedWeight, type QdqPlan } from './qdq-placement';
-import { NonFiniteWeightError } from '../errors';
-import { activationParams, quantizeBias, quantizeWeights, rint, type QuantParams } from './quant-params';
+import { planQdq, type PlannedActivation, type PlannedWeight, type QdqPlan } from './qdq-placement';
+import { NonFiniteWeightError, TransformRefusedError } from '../errors';
+import { readFloats, weightDims } from '../preprocess/weights';
+import { activationParams, quantizeBias, quantizeWeights, quantizeWithParams, type QuantParams } from './quant-params';
 import type { Range } from './ranges';
 
 /** The model cannot be quantized as asked (opset too old, nothing to quantize): no output. */
-export class StaticQuantizeError extends Error {
+export class StaticQuantizeError extends TransformRefusedError {
   override name = 'StaticQuantizeError';
 }
 
@@ -258,16 +258,15 @@ class QdqWriter {
   }
 
   private writeWeight(w: PlannedWeight): WrittenWeight {
-    const tensor = w.source.tensor;
-    const dims = dimsOf(tensor);
-    const values = readFloats(tensor, this.model);
-    const base = w.source.constant?.output[0] ?? tensor.name ?? 'weight';
+    const dims = weightDims(w.source);
+    const values = readFloats(w.source, this.model.files);
+    const base = w.source.constant?.output[0] ?? w.source.tensor.name ?? 'weight';
     if (w.role === 'weight') {
-      if (!values.every(Number.isFinite)) throw new NonFiniteWeightError(`weight '${base}' holds NaN or infinite values: it cannot be quantized`);
       const { scales } = quantizeWeights(values, dims, w.axis);
+      if (!scales.every(Number.isFinite)) throw new NonFiniteWeightError(`weight '${base}' holds NaN or infinite values: it cannot be quantized`);
       const paramDims = w.axis < 0 ? [] : [scales.length];
       // The int8 bytes are made again when the encoder reaches them: one tensor in memory at a time.
-      const produce = (): Uint8Array => bytes(quantizeWeights(readFloats(tensor, this.model), dims, w.axis).q);
+      const produce = (): Uint8Array => bytes(quantizeWeights(readFloats(w.source, this.model.files), dims, w.axis).q);
       return this.writeDequantized(w.source, base, [
         computedTensor('', DTYPE.INT8, dims, produce),
         constantTensor('', DTYPE.FLOAT, paramDims, scales),
@@ -316,7 +315,7 @@ class QdqWriter {
     const inputParams = this.params.get(activation);
     const w = this.weightOf.get(weight);
     if (!inputParams || !w) return;
-    const values = readFloats(source.tensor, this.model);
+    const values = readFloats(source, this.model.files);
     if (w.scales.length > 1 && w.scales.length !== values.length) return;
     const qb = quantizeBias(values, inputParams.scale, w.scales);
     if (qb.clamped > 0) {
@@ -328,7 +327,7 @@ class QdqWriter {
     const base = source.constant?.output[0] ?? source.tensor.name ?? 'bias';
     const paramDims = perChannel ? [qb.scales.length] : [];
     const written = this.writeDequantized(source, base, [
-      constantTensor('', DTYPE.INT32, dimsOf(source.tensor), qb.q),
+      constantTensor('', DTYPE.INT32, weightDims(source), qb.q),
       constantTensor('', DTYPE.FLOAT, paramDims, qb.scales),
       constantTensor('', DTYPE.INT32, paramDims, new Int32Array(qb.scales.length)),
     ], perChannel ? 0 : -1, qb.scales);
@@ -357,20 +356,4 @@ function zeroPointTensor(name: string, p: QuantParams, dims: number[]): TensorPr
 
 function bytes(values: Int8Array): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-}
-
-/** QuantizeLinear's arithmetic: saturate(rint(x / scale) + zero point). */
-export function quantizeWithParams(values: Float32Array, p: QuantParams): Int8Array | Uint8Array {
-  const [lo, hi] = p.type === 'int8' ? [-128, 127] : [0, 255];
-  const out = p.type === 'int8' ? new Int8Array(values.length) : new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const q = rint(Math.fround(values[i]! / p.scale)) + p.zeroPoint;
-    out[i] = q < lo ? lo : q > hi ? hi : q;
-  }
-  return out;
-}
-
-function readFloats(tensor: TensorProto, model: Model): Float32Array {
-  const t = new Tensor(tensor, model.files);
-  return t.read(t.elementCount).values as Float32Array;
 }

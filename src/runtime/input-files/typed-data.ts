@@ -26,6 +26,12 @@ export function elementSize(dtype: number): number | undefined {
   return LAYOUT[dtype]?.size;
 }
 
+/** A zero-filled typed array of `count` elements of `dtype`, or undefined when input files cannot carry the type. */
+export function emptyTypedArray(dtype: number, count: number): TensorData | undefined {
+  const layout = LAYOUT[dtype];
+  return layout && layout.make(new ArrayBuffer(count * layout.size));
+}
+
 /** numpy's name of a dtype (float32, float64, int64, bool), for messages; `dtype(N)` otherwise. */
 export function dtypeLabel(dtype: number): string {
   return LAYOUT[dtype]?.name ?? ({ 8: 'string', 14: 'complex64', 15: 'complex128', 16: 'bfloat16' } as Record<number, string>)[dtype] ?? `dtype(${dtype})`;
