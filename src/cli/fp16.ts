@@ -1,5 +1,5 @@
 import { parseArgs, UsageError } from './args';
-import { commonTransformOptions, listOption, numberOption, runTransformCommand } from './transform-command';
+import { commonTransformOptions, listOption, runTransformCommand, threadsOption } from './transform-command';
 
 export const fp16Usage = 'onnx-studio fp16 MODEL [--keep-io-types|--no-keep-io-types] [--block-ops OPS] [--block-nodes NAMES] [--eval DIR] [--validate] [-o OUT] [--json]   float32 weights and values to float16';
 
@@ -21,7 +21,7 @@ export async function runFp16(argv: string[], out: (s: string) => void, err: (s:
       output: v.out,
       validate: !!v.validate || !!v.json,
       evalDir: v.eval,
-      threads: numberOption(v.threads, 'threads'),
+      threads: threadsOption(v.threads),
       fp16: { keepIoTypes: !v['no-keep-io-types'], blockOps: listOption(v['block-ops']), blockNodes: listOption(v['block-nodes']) },
     },
     !!v.json,

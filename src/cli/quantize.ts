@@ -2,7 +2,7 @@ import { parseArgs, UsageError } from './args';
 import { imageOptionsFromFlags } from '../runtime/input-files';
 import { STATIC_PRESETS } from '../optimize/static/presets';
 import { CALIBRATION_METHODS } from '../optimize/static/ranges';
-import { commonTransformOptions, listOption, numberOption, runTransformCommand } from './transform-command';
+import { commonTransformOptions, listOption, numberOption, runTransformCommand, threadsOption, usage } from './transform-command';
 
 export const quantizeUsage =
   'onnx-studio quantize MODEL --mode dynamic|static [--calib DIR] [--eval DIR] [--method minmax|entropy|percentile] [--preset tensorrt|cpu] [--per-channel|--per-tensor] [--reduce-range] [--exclude-ops OPS] [--exclude-nodes NAMES] [--target-cosine X] [--target-top1 X] [--image-size H,W] [--layout nchw|nhwc] [--mean a,b,c] [--std a,b,c] [--bgr] [--scale X] [--no-preprocess] [--trt-cache FILE] [--validate] [-o OUT] [--json]   INT8 quantization';
@@ -51,7 +51,7 @@ export async function runQuantize(argv: string[], out: (s: string) => void, err:
       validate: !!v.validate || !!v.json,
       evalDir: v.eval,
       calibDir: v.calib,
-      threads: numberOption(v.threads, 'threads'),
+      threads: threadsOption(v.threads),
       quantize: {
         method: oneOf(v.method, CALIBRATION_METHODS, 'method'),
         preset: oneOf(v.preset, STATIC_PRESETS, 'preset'),
@@ -60,11 +60,11 @@ export async function runQuantize(argv: string[], out: (s: string) => void, err:
         excludeOps: listOption(v['exclude-ops']),
         excludeNodes: listOption(v['exclude-nodes']),
         preprocess: !v['no-preprocess'],
-        targetCosine: numberOption(v['target-cosine'], 'target-cosine'),
-        targetTop1: numberOption(v['target-top1'], 'target-top1'),
+        targetCosine: numberOption(v['target-cosine'], 'target-cosine', { min: -1, max: 1 }),
+        targetTop1: numberOption(v['target-top1'], 'target-top1', { min: 0, max: 1 }),
         trtCache: v['trt-cache'],
       },
-      images: imageOptionsFromFlags({ imageSize: v['image-size'], layout: v.layout, mean: v.mean, std: v.std, scale: v.scale, bgr: v.bgr }),
+      images: usage(() => imageOptionsFromFlags({ imageSize: v['image-size'], layout: v.layout, mean: v.mean, std: v.std, scale: v.scale, bgr: v.bgr })),
     },
     !!v.json,
     out,

@@ -21,13 +21,27 @@ export const commonTransformOptions = {
 
 export const listOption = (v: string | undefined): string[] => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
 
-export function numberOption(v: string | undefined, name: string): number | undefined {
+export function numberOption(v: string | undefined, name: string, range?: { min: number; max: number; integer?: boolean }): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} takes a number, not '${v}'`);
+  if (range && (n < range.min || n > range.max || (range.integer && !Number.isInteger(n)))) throw new UsageError(`--${name} takes ${range.integer ? 'an integer' : 'a number'} from ${range.min} to ${range.max}, not '${v}'`);
   return n;
 }
 
+/** onnxruntime's intra-op threads (0: its default); beyond this it fails to allocate (std::bad_alloc), a usage error. */
+export const threadsOption = (v: string | undefined): number | undefined => numberOption(v, 'threads', { min: 0, max: 1024, integer: true });
+
+
+/** Runs `parse` on flags: a bad option value (InputOptionsError) is a usage error (exit 64), not an internal one. */
+export function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof InputOptionsError) throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 /**
  * Runs one transform for the CLI (DESIGN.md §5b): progress, warnings and "written" lines on

@@ -6,7 +6,7 @@ import { upgradeOpset } from '../onnx/edit/opset-upgrade';
 import { DiskModelFiles, type ModelFiles } from '../onnx/io/model-files';
 import { makeTempFolder } from '../onnx/io/temp-folder';
 import { checkWritable, outputPath, writeFileAtomic, type ProtectedFile } from '../onnx/io/write-file';
-import { writeModel } from '../onnx/io/write-model';
+import { removeWrittenModel, writeModel } from '../onnx/io/write-model';
 import { decodeModelProto } from '../onnx/open';
 import type { ModelProto, NodeProto } from '../onnx/proto/types';
 import { buildModel } from '../onnx/model/build';
@@ -22,6 +22,7 @@ import { staticOptions } from './flow/static-flow';
 import { convertToFloat16 } from './fp16/convert';
 import type { Fp16Options } from './fp16/options';
 import { defaultOutput, reportPath, type TransformKind } from './flow/output-names';
+import { unmatchedNodeNames } from './flow/unmatched-names';
 import { validate } from './flow/validation';
 import type { TransformReport } from './report';
 import { quantizeStaticCalibrated, type StaticRequest } from './flow/static-flow';
@@ -66,17 +67,10 @@ export async function runTransform(request: TransformRequest): Promise<Transform
   const cleanups: (() => void)[] = [];
   try {
     let proto = decodeModelProto(files.model);
-    const protect = modelAndDataFiles(proto, input);
+    const protect: ProtectedFile[] = modelAndDataFiles(proto, input);
     checkWritable(output, protect);
     if (request.validate) checkWritable(reportPath(output), protect);
-    // Side outputs (a TensorRT cache) must replace neither the input nor the model being written.
-    const sideProtect = [...protect, { path: output, why: 'it is the output model' }];
-    const trtCache = request.quantize?.trtCache;
-    if (trtCache) {
-      // The output does not exist yet, so checkWritable's same-file test cannot see this clash.
-      if (resolve(trtCache) === output) throw new WriteTargetError(`refusing to write the TensorRT cache over ${output}: it is the output model`, output);
-      checkWritable(trtCache, sideProtect);
-    }
+    checkTrtCache(request.quantize?.trtCache, output, request.validate, protect);
     const warnings: string[] = [];
     const details: TransformReport['details'] = {};
     if (request.kind !== 'fp16') refuseIfQuantized(new ModelEdit(proto));
@@ -93,8 +87,15 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     }
     const startClient = async (): Promise<RuntimeClient> => (client ??= await RuntimeClient.start({ workerScript: request.workerScript }));
     const settings: SessionSettings = { threads: request.threads ?? 1 };
-    const data = dataFor(request, modelInputSpecs(buildModel(proto, files)), (w) => warnings.push(w));
-    const result = await transform(request, proto, files, { data, settings, startClient, tempFolder: temp.path, warnings, cleanups, protect: sideProtect });
+    const model = buildModel(proto, files);
+    warnings.push(...unmatchedNodeNames(model, request.quantize?.excludeNodes));
+    const data = dataFor(request, modelInputSpecs(model), (w) => warnings.push(w));
+    // The calibration and evaluation files are inputs too: no output may replace one.
+    protect.push(...data.files.map((path) => ({ path, why: 'it is a calibration or evaluation file' })));
+    checkWritable(output, protect);
+    if (request.validate) checkWritable(reportPath(output), protect);
+    checkTrtCache(request.quantize?.trtCache, output, request.validate, protect);
+    const result = await transform(request, proto, files, { data, settings, startClient, tempFolder: temp.path, warnings, cleanups, protect: [...protect, { path: output, why: 'it is the output model' }] });
     if (request.cancelled?.()) throw new Error('cancelled');
     request.progress(`writing ${output}`);
     const written = writeModel(result.model, files, output, { protect, cancelled: request.cancelled });
@@ -113,16 +114,11 @@ export async function runTransform(request: TransformRequest): Promise<Transform
       warnings: [...warnings, ...result.warnings],
       ...(result.extra ?? {}),
     };
-    if (request.validate) {
-      const samples = data.evaluation();
-      report.validationData = samples.kind;
-      const measured = await validate(await startClient(), input, output, samples.samples, settings, request.progress);
-      report.outputs = measured.outputs;
-      report.latencyMs = measured.latencyMs;
-      report.targets = targetsOf(request, report);
-      report.warnings = [...warnings, ...result.warnings];
-      writeFileAtomic(reportPath(output), (sink) => sink.write(new TextEncoder().encode(JSON.stringify(report, null, 2) + '\n')), { protect });
-    }
+    if (request.validate) await measure(request, report, data, startClient, settings, protect, () => [...warnings, ...result.warnings]).catch((e: unknown) => {
+      // A failure exits 2, which promises no output file: the model just written goes too.
+      removeWrittenModel(written);
+      throw e;
+    });
     return report;
   } finally {
     for (const c of cleanups) c();
@@ -130,6 +126,18 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     temp.remove();
     files.close();
   }
+}
+
+/** The report's measured half (accuracy on held-out samples, latency), saved next to the output. */
+async function measure(request: TransformRequest, report: TransformReport, data: InputSource, startClient: () => Promise<RuntimeClient>, settings: SessionSettings, protect: readonly ProtectedFile[], warnings: () => string[]): Promise<void> {
+  const samples = data.evaluation();
+  report.validationData = samples.kind;
+  const measured = await validate(await startClient(), report.input, report.output, samples.samples, settings, request.progress);
+  report.outputs = measured.outputs;
+  report.latencyMs = measured.latencyMs;
+  report.targets = targetsOf(request, report);
+  report.warnings = warnings();
+  writeFileAtomic(reportPath(report.output), (sink) => sink.write(new TextEncoder().encode(JSON.stringify(report, null, 2) + '\n')), { protect });
 }
 
 interface TransformResult {
@@ -153,6 +161,15 @@ export interface FlowContext {
   cleanups: (() => void)[];
   /** Files a side output must not replace: the input, its data files and the output model. */
   protect: readonly ProtectedFile[];
+}
+
+/** A TensorRT cache path is refused before any work when it would replace the input, its data, the output or the report. */
+function checkTrtCache(path: string | undefined, output: string, validate: boolean, protect: readonly ProtectedFile[]): void {
+  if (path === undefined) return;
+  const trt = outputPath(path);
+  // The output and report do not exist yet, so checkWritable's same-file test cannot see these clashes.
+  if (trt === output || (validate && trt === reportPath(output))) throw new WriteTargetError(`refusing to write the TensorRT cache over ${trt}: it is the ${trt === output ? 'output model' : 'report'}`, trt);
+  checkWritable(trt, [...protect, { path: output, why: 'it is the output model' }]);
 }
 
 async function transform(request: TransformRequest, proto: ModelProto, files: ModelFiles, ctx: FlowContext): Promise<TransformResult> {
@@ -182,6 +199,8 @@ function nodeIds(proto: ModelProto, files: ModelFiles): Map<NodeProto, string> {
 
 /** Where samples come from: calibration and evaluation folders, or synthesized inputs (said in the report). */
 export interface InputSource {
+  /** The data files read (calibration and evaluation). */
+  files: string[];
   calibration(): { samples: Sample[]; note: string };
   evaluation(): { samples: Sample[]; kind: NonNullable<TransformReport['validationData']> };
 }
@@ -197,14 +216,16 @@ function dataFor(request: TransformRequest, specs: InputSpec[], warn: (w: string
   };
   const options = { image: request.images, onWarning: warn };
   const split = request.calibDir ? openCalibrationData(request.calibDir, specs, options, request.evalDir) : undefined;
+  if (request.calibDir && request.evalDir && resolve(request.calibDir) === resolve(request.evalDir)) warn('--eval is the calibration folder: the report is computed on the calibration data, not on held-out data');
+  // Opened now, so that an unusable --eval folder is refused before anything is written.
+  const evalData = !split && request.evalDir ? openInputFolder(request.evalDir, specs, options) : undefined;
+  const folders = [split?.calibration, split?.evaluation, evalData].filter((d) => d !== undefined);
   return {
+    files: folders.flatMap((d) => d.units.flatMap((u) => u.files.map((f) => f.path))),
     calibration: () => (split ? { samples: [...split.calibration.samples()], note: split.note } : { samples: synthesized('calibration'), note: 'synthesized inputs' }),
     evaluation: () => {
       if (split) return { samples: [...split.evaluation.samples()], kind: { kind: split.heldOut === 'eval-folder' ? 'eval' : 'held-out', samples: split.evaluation.units.length, source: split.note } };
-      if (request.evalDir) {
-        const data = openInputFolder(request.evalDir, specs, options);
-        return { samples: [...data.samples()], kind: { kind: 'eval', samples: data.units.length, source: data.description } };
-      }
+      if (evalData) return { samples: [...evalData.samples()], kind: { kind: 'eval', samples: evalData.units.length, source: evalData.description } };
       const samples = synthesized('validation');
       return { samples, kind: { kind: 'synthesized', samples: samples.length } };
     },

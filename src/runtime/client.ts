@@ -64,6 +64,10 @@ export class RuntimeClient {
     });
     // An IPC write to a dying child fails here; 'exit' settles the requests.
     child.on('error', () => {});
+    // The CLI exits through process.exit on SIGTERM/SIGINT: the child would otherwise run on until its current job ends.
+    const killOnExit = (): void => void child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
   }
 
   /** Forks the child (plain node for the CLI; VS Code's own binary run as node in the extension host) and waits until onnxruntime has loaded. */

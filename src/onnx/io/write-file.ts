@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, linkSync, openSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { WriteTargetError } from '../errors';
 import type { ByteSink } from '../proto/encode';
@@ -38,6 +38,7 @@ export function writeFileAtomic(target: string, write: (sink: ByteSink) => void,
   const path = resolve(target);
   const existing = checkWritable(path, options.protect ?? []);
   if (existing && options.replace === false) throw new WriteTargetError(`${path} already exists`, path);
+  removeStaleTempFiles(path);
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
   let fd: number;
   try {
@@ -123,6 +124,30 @@ export function checkWritable(path: string, protect: readonly ProtectedFile[]): 
     }
   }
   return existing;
+}
+
+/** A temp file untouched this long was left by a writer killed outright (SIGKILL, power loss); a live writer touches it every chunk. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/** Removes the temp files of earlier writes of `path` that were killed before they could remove them. */
+function removeStaleTempFiles(path: string): void {
+  const pattern = new RegExp(`^\\.${basename(path).replace(/[^\w]/g, '\\$&')}\\.[0-9a-f]{16}\\.tmp$`);
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!pattern.test(name)) continue;
+    const p = join(dirname(path), name);
+    try {
+      const st = lstatSync(p);
+      if (st.isFile() && Date.now() - st.mtimeMs > STALE_TEMP_MS) unlinkSync(p);
+    } catch {
+      // gone meanwhile, or not ours to remove
+    }
+  }
 }
 
 function statOrUndefined(path: string): Stats | undefined {

@@ -61,6 +61,12 @@ export function writeModel(proto: ModelProto, inputFiles: ModelFiles | undefined
   }
 }
 
+/** Removes a model written by writeModel (and its data file): the run that wrote it failed afterwards. */
+export function removeWrittenModel(written: WrittenModel): void {
+  removeQuietly(written.path);
+  if (written.dataPath) removeQuietly(written.dataPath);
+}
+
 /** External tensors of the input become ByteRanges into their files: read only while encoding. */
 function inlineExternalLazily(proto: ModelProto, files: ModelFiles | undefined): void {
   for (const t of allTensors(proto)) {

@@ -93,9 +93,12 @@ export async function accuracyAware(
     const batch = order.splice(0, 2 ** Math.floor(k / BATCH_DOUBLING_STEPS));
     const before = { weightOnly: new Set(weightOnly), excluded: new Set(excluded) };
     const tried: AccuracyAwareResult['steps'] = [];
+    const live = [...result.quantizedNodes, ...result.weightOnlyNodes];
     for (const id of batch) {
       // A weighted node first loses its activation Q/DQ only (int8 weights kept), and comes back for its weights.
       const step = weightOnly.has(id) || !weighted.has(id) ? 'weights' : 'activations';
+      // Unreachable target: the last quantized node stays int8; the model is written and the report says the target was missed.
+      if (step === 'weights' && live.every((n) => n === id || excluded.has(n))) continue;
       if (step === 'activations') {
         weightOnly.add(id);
         order.push(id);
@@ -105,6 +108,7 @@ export async function accuracyAware(
       }
       tried.push({ node: id, step, cosine: NaN });
     }
+    if (tried.length === 0) break;
     result = quantizeOnce();
     const now = await measure();
     const worst = Math.min(...now.figures.map((f) => f.cosine));

@@ -5,6 +5,7 @@ import type * as ort from 'onnxruntime-node';
 import { toWire, RuntimeRequestError } from '../errors';
 import { DEFAULT_RUNS, DEFAULT_WARMUP, latencyFigures } from '../latency';
 import type { ChildMessage, LatencyResult, OpenResult, ParentMessage, Progress, Request } from '../protocol';
+import { adaptFeeds } from './adapt-feeds';
 import { compareOutputs } from './compare-outputs';
 import { runIntermediates } from './intermediates';
 import { feedsToOrt, fromOrt } from './ort-tensors';
@@ -39,7 +40,8 @@ async function handle(r: Request, progress: (p: Progress) => void): Promise<unkn
     }
     case 'latency': {
       const s = session(r.session);
-      const feeds = feedsToOrt(r.feeds);
+      // The float32 samples timed on an fp16 model whose IO types changed: fed as it declares (as compareOutputs does).
+      const feeds = feedsToOrt(adaptFeeds(s, r.feeds));
       for (let i = 0; i < (r.warmup ?? DEFAULT_WARMUP); i++) await runSession(s, feeds);
       const timesMs: number[] = [];
       const runs = r.runs ?? DEFAULT_RUNS;
