@@ -3,23 +3,10 @@
  * --json and saves it next to the output, the report view draws it, tests compare both.
  * Field names are the issue's contract (issue 8, point 10); add fields, never rename.
  */
-export interface OutputAccuracy {
-  name: string;
-  /** Worst sample's cosine similarity (what targets are compared with). */
-  cosine: number;
-  meanCosine: number;
-  /** Worst sample's signal-to-noise ratio in dB (Infinity when identical). */
-  snrDb: number;
-  meanSnrDb: number;
-  maxAbsError: number;
-  /** Share of samples whose arg-max agrees, for classifier-like outputs (last dim > 1). */
-  top1Agreement?: number;
-}
+import type { LatencyFigures, OutputAccuracy } from '../runtime/types';
 
-export interface LatencyFigures {
-  median: number;
-  p90: number;
-}
+/** The measured parts come from the runtime layer, below this one. */
+export type { LatencyFigures, OutputAccuracy };
 
 export interface TransformReport {
   /** 'quantize-dynamic' | 'quantize-static' | 'fp16' | later transforms. */

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { OutputAccuracy } from '../optimize/report';
+import type { OutputAccuracy } from './types';
 import { fromWire, RuntimeCrashError } from './errors';
 import { DEFAULT_RUNS, DEFAULT_WARMUP, type LatencyOptions } from './latency';
 import type { ChildMessage, IntermediatesResult, JobSpec, LatencyResult, OpenResult, ParentMessage, Progress, Request, ResultOf, ValueMetadata } from './protocol';

@@ -1,4 +1,4 @@
-import type { OutputAccuracy } from '../optimize/report';
+import type { OutputAccuracy } from './types';
 
 /**
  * How far a candidate tensor is from a reference one (issue 8, points 2 and 8). Sums run in

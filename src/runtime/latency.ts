@@ -1,4 +1,4 @@
-import type { LatencyFigures } from '../optimize/report';
+import type { LatencyFigures } from './types';
 
 export interface LatencyOptions {
   /** Runs discarded first (allocations, kernel caches); default 3. */

@@ -1,4 +1,4 @@
-import type { LatencyFigures, OutputAccuracy } from '../optimize/report';
+import type { LatencyFigures, OutputAccuracy } from './types';
 import type { PassLimits } from './batches';
 import type { WireError } from './errors';
 import type { FeedTensor, Feeds, Sample, SessionSettings } from './types';

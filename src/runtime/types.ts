@@ -43,3 +43,22 @@ export interface SessionSettings {
   /** graphOptimizationLevel; default 'all'. */
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
 }
+
+/** One model output compared with the reference over the samples (the transform report's `outputs`). */
+export interface OutputAccuracy {
+  name: string;
+  /** Worst sample's cosine similarity (what targets are compared with). */
+  cosine: number;
+  meanCosine: number;
+  /** Worst sample's signal-to-noise ratio in dB (Infinity when identical; JSON writes it as null). */
+  snrDb: number;
+  meanSnrDb: number;
+  maxAbsError: number;
+  /** Share of samples whose arg-max agrees, for classifier-like outputs (last dim > 1). */
+  top1Agreement?: number;
+}
+
+export interface LatencyFigures {
+  median: number;
+  p90: number;
+}

@@ -1,4 +1,4 @@
-import type { OutputAccuracy } from '../../optimize/report';
+import type { OutputAccuracy } from '../types';
 import { OutputAccuracyAccumulator } from '../compare';
 import { RuntimeRequestError } from '../errors';
 import type { Progress } from '../protocol';
