@@ -4,6 +4,11 @@
 # browser tests. Any failure fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every temp file and folder the tests make (models copied to transform, VS Code profiles) goes
+# into one folder of this run, removed when it ends, pass or fail.
+TMPDIR="$(mktemp -d "${TMPDIR:-/tmp}/onnx-studio-test.XXXXXX")"
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 bash scripts/setup.sh --tests
 bash scripts/setup-vscode.sh >/dev/null
 npx tsc --noEmit -p .
