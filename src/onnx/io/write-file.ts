@@ -173,6 +173,11 @@ function syncFolder(folder: string): void {
 
 function removeQuietly(path: string): void {
   inFlight.delete(path);
+  removeFileQuietly(path);
+}
+
+/** Deletes a file if it is there (a temp file, or an output that must not stay after a failure). */
+export function removeFileQuietly(path: string): void {
   try {
     unlinkSync(path);
   } catch {

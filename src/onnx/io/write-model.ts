@@ -1,4 +1,3 @@
-import { unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { rawByteLength } from '../dtypes';
 import { encodedModelSize, encodeModel } from '../open';
@@ -7,7 +6,7 @@ import type { ModelProto, TensorProto } from '../proto/types';
 import { Tensor } from '../tensor';
 import { allTensors } from '../text/weights';
 import type { ModelFiles } from './model-files';
-import { checkWritable, writeFileAtomic, type ProtectedFile } from './write-file';
+import { checkWritable, removeFileQuietly, writeFileAtomic, type ProtectedFile } from './write-file';
 
 /** The most one protobuf message (an .onnx file) can hold, less room for the graph around the weights. */
 const MAX_SINGLE_FILE = 2 ** 31 - 1 - 64 * 1024 * 1024;
@@ -56,15 +55,15 @@ export function writeModel(proto: ModelProto, inputFiles: ModelFiles | undefined
     });
     return { path: target, dataPath, bytes: bytes + dataBytes };
   } catch (e) {
-    if (dataPath) removeQuietly(dataPath);
+    if (dataPath) removeFileQuietly(dataPath);
     throw e;
   }
 }
 
 /** Removes a model written by writeModel (and its data file): the run that wrote it failed afterwards. */
 export function removeWrittenModel(written: WrittenModel): void {
-  removeQuietly(written.path);
-  if (written.dataPath) removeQuietly(written.dataPath);
+  removeFileQuietly(written.path);
+  if (written.dataPath) removeFileQuietly(written.dataPath);
 }
 
 /** External tensors of the input become ByteRanges into their files: read only while encoding. */
@@ -121,10 +120,3 @@ function writeDataFile(proto: ModelProto, dataPath: string, limit: number, optio
 
 const rawLength = (t: TensorProto): number => t.raw_data?.length ?? 0;
 
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
-}
