@@ -9,9 +9,9 @@ import type { GraphEdit } from '../../onnx/edit/graph-edit';
 import type { ModelEdit } from '../../onnx/edit/model-edit';
 import type { TensorProto } from '../../onnx/proto/types';
 
-export type ZeroPointType = 'int8' | 'uint8' | 'int32';
+export type ZeroPointType = 'int8' | 'uint8';
 
-const ARRAYS = { int8: [3, Int8Array], uint8: [2, Uint8Array], int32: [6, Int32Array] } as const;
+const ARRAYS = { int8: [3, Int8Array], uint8: [2, Uint8Array] } as const;
 
 export class SharedZeroPoints {
   private readonly byGraph = new Map<GraphEdit, Map<string, string>>();

@@ -168,7 +168,7 @@ class QdqWriter {
     this.model = p.model;
     this.editOf = p.editOf;
     this.zeroPoints = new SharedZeroPoints(p.edit);
-    this.omitZeroZeroPoints = p.settings.preset === 'tensorrt' || process.env.QS_OMIT === '1';
+    this.omitZeroZeroPoints = p.settings.preset === 'tensorrt';
   }
 
   apply(plan: QdqPlan): void {
@@ -298,9 +298,10 @@ class QdqWriter {
   }
 
   /**
-   * The zero point a DequantizeLinear of a constant reads, when that zero point is 0: none
-   * in the tensorrt preset (absent means 0 for the int8 and int32 inputs, ONNX opset 10 and
-   * 13), the shared initializer in the cpu preset, the form ORT's quantize_static writes.
+   * The zero point a DequantizeLinear of a constant reads, when that zero point is 0: none in
+   * the tensorrt preset (absent means 0, typed as the input: ONNX DequantizeLinear, opset 10
+   * and 13), the shared initializer in the cpu preset, the form ORT's quantize_static writes
+   * (ORT 1.30 fuses a Gemm into QGemm only when its weight's DequantizeLinear has one).
    */
   private constantZeroPoint(shared: () => string): string | undefined {
     return this.omitZeroZeroPoints ? undefined : shared();
@@ -320,7 +321,10 @@ class QdqWriter {
       attributes: q.axis >= 0 ? [intAttr('axis', q.axis)] : [],
     });
     const tensors = [q.data, q.scale];
-    if (source.constant) {
+    // A main graph's Constant-held weight becomes an initializer (as ORT loads it anyway, and as
+    // its quantizer writes it): a Constant node spends its name twice more. Subgraphs keep
+    // Constant nodes, as does a main graph before IR 4, where an initializer is also a graph input.
+    if (source.constant && (source.graph.parent || this.edit.irVersion < 4)) {
       // Named as the value they hold, as the DequantizeLinear is; the output names the tensor, which needs no name of its own.
       const constants = tensors.map((t) => newNode({ op: 'Constant', name: t.name!, inputs: [], outputs: [t.name!], attributes: [tensorAttr('value', { ...t, name: '' })] }));
       this.add(source.graph, [...constants, dq]);
@@ -349,7 +353,8 @@ class QdqWriter {
     const written = this.writeDequantized(source, base, {
       data: constantTensor('', DTYPE.INT32, weightDims(source), qb.q),
       scale: constantTensor('', DTYPE.FLOAT, perChannel ? [qb.scales.length] : [], qb.scales),
-      zeroPoint: this.constantZeroPoint(() => this.zeroPoints.of(source.graph, 'int32', 0, perChannel ? qb.scales.length : undefined)),
+      // None: absent is 0 (ONNX DequantizeLinear); ORT's fusions read only a bias's int32 values.
+      zeroPoint: undefined,
       axis: perChannel ? 0 : -1,
     }, qb.scales);
     this.biasCount++;
