@@ -3,6 +3,11 @@
  * DequantizeLinear pairs where the placement (qdq-placement.ts) puts them and replaces float
  * weights by int8 ones behind DequantizeLinear, through the edit API. Int8 weights are
  * computed tensors: their bytes are made when the encoder reaches them.
+ *
+ * Inserted values are named after the value they serve, briefly (a model has hundreds of
+ * pairs, and names were a sixth of a quantized PP-OCR detector): `<x>_Q` and `<x>_DQ` for an
+ * activation's pair, each node named as the value it writes; `<w>_int8`, `<w>_scale` and
+ * `<w>_DQ` for a weight; one zero-point tensor per graph and value (shared-zero-points.ts).
  */
 import { ModelEdit } from '../../onnx/edit/model-edit';
 import type { GraphEdit, WeightSource } from '../../onnx/edit/graph-edit';
@@ -150,7 +155,7 @@ class QdqWriter {
   private readonly editOf: (g: Graph) => GraphEdit;
   private readonly zeroPoints: SharedZeroPoints;
   /** DequantizeLinear of a constant leaves out a zero point of 0 (see constantZeroPoint). */
-  private readonly omitZeroZeroPoints: boolean;
+  private readonly constantsWithoutZeroPoint: boolean;
   nodesAdded = 0;
   pairCount = 0;
   weightCount = 0;
@@ -168,7 +173,7 @@ class QdqWriter {
     this.model = p.model;
     this.editOf = p.editOf;
     this.zeroPoints = new SharedZeroPoints(p.edit);
-    this.omitZeroZeroPoints = p.settings.preset === 'tensorrt';
+    this.constantsWithoutZeroPoint = p.settings.preset === 'tensorrt';
   }
 
   apply(plan: QdqPlan): void {
@@ -304,13 +309,13 @@ class QdqWriter {
    * (ORT 1.30 fuses a Gemm into QGemm only when its weight's DequantizeLinear has one).
    */
   private constantZeroPoint(shared: () => string): string | undefined {
-    return this.omitZeroZeroPoints ? undefined : shared();
+    return this.constantsWithoutZeroPoint ? undefined : shared();
   }
 
   /**
-   * Writes the quantized data and its scale where the original constant lives (initializers,
-   * or Constant nodes beside the original Constant) and a DequantizeLinear reading them with
-   * the zero point given (a shared initializer, or none).
+   * Writes the quantized data and its scale in the graph that defines the original constant,
+   * and a DequantizeLinear reading them with the zero point given (a shared initializer, or
+   * none). Named after the constant: `<w>_int8`, `<w>_scale`, `<w>_DQ`.
    */
   private writeDequantized(source: WeightSource, base: string, q: { data: TensorProto; scale: TensorProto; zeroPoint: string | undefined; axis: number }, scales: Float32Array): WrittenWeight {
     q.data.name = this.edit.uniqueName(`${base}_${DTYPE_NAME[q.data.data_type!]}`);
