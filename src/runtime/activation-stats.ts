@@ -76,17 +76,7 @@ export class TensorHistogram {
       if (v > hi) hi = v;
       finite++;
     }
-    this.nonFinite += n - finite;
-    if (finite === 0) return;
-    if (lo < this.min) this.min = lo;
-    if (hi > this.max) this.max = hi;
-    this.count += finite;
-    if (!this.histogram) return;
-    this.cover(Math.max(Math.abs(lo), Math.abs(hi)));
-    if (this.stride === 0) {
-      this.pendingZeros += finite;
-      return;
-    }
+    if (!this.addRange(lo, hi, finite, n - finite)) return;
     // Pass 2: counts.
     const pos = this.positive;
     const neg = this.negative;
@@ -104,6 +94,43 @@ export class TensorHistogram {
         pos[k > last ? last : k]!++;
       }
     }
+  }
+
+  /**
+   * Takes one batch's extremes and counts as `add` does before binning (the bins grow the same
+   * way); true when the batch's values are still to be counted in the bins. The in-graph
+   * calibration path calls it per sample with extremes onnxruntime computed.
+   */
+  addRange(lo: number, hi: number, finite: number, nonFinite = 0): boolean {
+    this.nonFinite += nonFinite;
+    if (finite === 0) return false;
+    if (lo < this.min) this.min = lo;
+    if (hi > this.max) this.max = hi;
+    this.count += finite;
+    if (!this.histogram) return false;
+    this.cover(Math.max(Math.abs(lo), Math.abs(hi)));
+    if (this.stride === 0) {
+      this.pendingZeros += finite;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Counts `uncounted` values of which only the largest magnitudes are known (`top`, at least
+   * floor((1 - p)·count) + 1 of them for percentile p): those go to their bins, the rest to
+   * bin 0. The cumulative counts from the bin of the smallest given magnitude upward equal a
+   * full histogram's, so a symmetric Percentile range chosen from it is exact; Entropy, which
+   * reads every bin, must not use it.
+   */
+  addTopMagnitudes(top: ArrayLike<number>, uncounted: number): void {
+    if (this.stride === 0 || uncounted === 0) return;
+    const last = this.half - 1;
+    for (let i = 0; i < top.length; i++) {
+      const k = Math.floor(Math.abs(top[i]!) / this.stride);
+      this.positive[k > last ? last : k]!++;
+    }
+    this.positive[0]! += uncounted - top.length;
   }
 
   /** Makes the bins reach past `amax` (every |x| <= amax gets floor(|x|/stride) < half). */

@@ -1,7 +1,7 @@
 import { ActivationStats } from '../../runtime/activation-stats';
 import type { RuntimeClient } from '../../runtime/client';
 import type { Sample, SessionSettings } from '../../runtime/types';
-import { selectRanges, type Range, type RangeOptions } from '../static/ranges';
+import { DEFAULT_PERCENTILE, selectRanges, type Range, type RangeOptions } from '../static/ranges';
 
 /**
  * Bytes of intermediate values one calibration pass may hold per sample: as many values per
@@ -25,13 +25,13 @@ export async function calibrate(
   // A model whose quantized nodes all sit in subgraphs (Silero VAD) has no main-graph activation to calibrate.
   if (names.length === 0) return { ranges: new Map(), unavailable: [], passes: 0 };
   progress(`calibrating ${names.length} activation(s) on ${samples.length} sample(s), ${options.method}`);
-  const r = await client.intermediates(modelPath, names, samples, {
-    job: { kind: 'collectStats', options: { histograms: options.histograms } },
+  const spec = { method: options.method, symmetric: options.symmetric, percentile: options.percentile ?? DEFAULT_PERCENTILE };
+  const r = await client.calibrationStats(modelPath, names, samples, spec, {
     settings: options.settings,
     perPass: names.length,
     maxBytesPerPass: PASS_BUDGET_BYTES,
     onProgress: (p) => progress(`calibration: ${p.what} ${p.done}/${p.total}`),
   });
-  const stats = ActivationStats.fromJSON(r.result as ReturnType<ActivationStats['toJSON']>);
+  const stats = ActivationStats.fromJSON(r.result);
   return { ranges: selectRanges(stats, options), unavailable: r.unavailable, passes: r.passes.length };
 }
