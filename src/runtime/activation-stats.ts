@@ -77,22 +77,23 @@ export class TensorHistogram {
       finite++;
     }
     if (!this.addRange(lo, hi, finite, n - finite)) return;
-    // Pass 2: counts.
-    const pos = this.positive;
-    const neg = this.negative;
-    const last = pos.length - 1;
+    // Pass 2: counts, into one array of both sides (negative bins reversed below the positive
+    // ones) indexed without a branch on the sign, which signed activations would mispredict.
+    const half = this.half;
+    const last = half - 1;
     const stride = this.stride;
+    const both = new Float64Array(2 * half);
     // cover() made every |v| / stride fall below half: truncation is the floor, the clamp a guard.
     for (let i = 0; i < n; i++) {
       const v = values[i]!;
       if (v - v !== 0) continue;
-      if (v < 0) {
-        const k = (-v / stride) | 0;
-        neg[k > last ? last : k]!++;
-      } else {
-        const k = (v / stride) | 0;
-        pos[k > last ? last : k]!++;
-      }
+      const k = Math.min((Math.abs(v) / stride) | 0, last);
+      const negative = ((v < 0) as unknown as number) | 0;
+      both[half + k - negative * (2 * k + 1)]!++;
+    }
+    for (let k = 0; k < half; k++) {
+      this.positive[k]! += both[half + k]!;
+      this.negative[k]! += both[last - k]!;
     }
   }
 
