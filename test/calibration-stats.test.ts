@@ -14,7 +14,7 @@ import { topCount } from '../src/runtime/child/calibration-stats';
 import { RuntimeClient } from '../src/runtime/client';
 import type { Sample } from '../src/runtime/types';
 import { RESNET18, RUNTIME_WORKER } from './helpers/runtime';
-import { intermediates, npySamples } from './helpers/static-calibration';
+import { intermediates, normals, npySamples } from './helpers/static-calibration';
 
 const dir = mkdtempSync(join(tmpdir(), 'calibration-stats-'));
 let jobs = 0;
@@ -44,15 +44,6 @@ function numpyHistogram(chunks: Float32Array[], stride: number, half: number, pe
   const path = join(dir, `job${jobs++}.json`);
   writeFileSync(path, JSON.stringify({ kind: 'histogram', files, stride, half, percentile }));
   return JSON.parse(execFileSync('/usr/bin/python3', ['scripts/python/static_quant_reference.py', path], { maxBuffer: 1 << 28 }).toString()) as NumpyHistogram;
-}
-
-/** Deterministic normal samples (a fixed LCG + Box-Muller). */
-function normals(n: number, seed: number, scale: number, shift = 0): Float32Array {
-  let s = seed >>> 0;
-  const u = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 1) / 4294967297;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = shift + scale * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-  return out;
 }
 
 const close = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${what}: ${a} vs numpy ${b}`);

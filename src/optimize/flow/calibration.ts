@@ -12,14 +12,16 @@ const PASS_BUDGET_BYTES = 1 << 30;
 
 /**
  * Activation ranges from onnxruntime runs over the calibration samples (in the runtime child:
- * only the statistics come back), chosen by `method`.
+ * only the statistics come back), chosen by `method`. MinMax and symmetric Percentile are
+ * summarized by onnxruntime inside the graph (one run per sample, about the cost of plain
+ * inference); Entropy and asymmetric Percentile bin every value in the child.
  */
 export async function calibrate(
   client: RuntimeClient,
   modelPath: string,
   names: string[],
   samples: Sample[],
-  options: RangeOptions & { histograms: boolean; settings: SessionSettings },
+  options: RangeOptions & { settings: SessionSettings },
   progress: (line: string) => void,
 ): Promise<{ ranges: Map<string, Range>; unavailable: { name: string; why: string }[]; passes: number }> {
   // A model whose quantized nodes all sit in subgraphs (Silero VAD) has no main-graph activation to calibrate.
