@@ -13,6 +13,7 @@ import { ActivationStats, TensorHistogram, type ActivationStatsJSON } from '../s
 import { topCount } from '../src/runtime/child/calibration-stats';
 import { RuntimeClient } from '../src/runtime/client';
 import type { Sample } from '../src/runtime/types';
+import { CORPUS_DIR } from './helpers/corpus';
 import { RESNET18, RUNTIME_WORKER } from './helpers/runtime';
 import { intermediates, normals, npySamples } from './helpers/static-calibration';
 
@@ -82,12 +83,15 @@ test('a histogram from the largest magnitudes only chooses the symmetric Percent
 const NAMES = ['/relu/Relu_output_0', '/layer1/layer1.0/conv1/Conv_output_0', '/layer4/layer4.1/Add_output_0'];
 const SETTINGS = { threads: 1, optimization: 'disabled' as const };
 
-async function resnetCase(): Promise<{ samples: Sample[]; values: Record<string, Float32Array>[] }> {
-  const photos = npySamples('.cache/data/imagenet224/calib', 4);
-  const samples = photos.map((p): Sample => ({ id: p.name, feeds: { input: { dtype: 1, dims: p.tensor.dims.map(Number), data: p.tensor.data as Float32Array } } }));
-  const values = await intermediates(new Uint8Array(readFileSync(RESNET18)), NAMES, 'input', photos.map((p) => p.tensor));
+/** The samples of a one-input model and, per sample, the named values onnxruntime computes for them (the reference's input). */
+async function realCase(model: string, input: string, data: string, names: string[]): Promise<{ samples: Sample[]; values: Record<string, Float32Array>[] }> {
+  const files = npySamples(data, 4);
+  const samples = files.map((p): Sample => ({ id: p.name, feeds: { [input]: { dtype: 1, dims: p.tensor.dims.map(Number), data: p.tensor.data as Float32Array } } }));
+  const values = await intermediates(new Uint8Array(readFileSync(model)), names, input, files.map((p) => p.tensor));
   return { samples, values };
 }
+
+const resnetCase = (): ReturnType<typeof realCase> => realCase(RESNET18, 'input', '.cache/data/imagenet224/calib', NAMES);
 
 test('ResNet-18 on photos: in-graph symmetric Percentile and MinMax equal numpy on the same activations; inputs and unknown names take the full path', async () => {
   const { samples, values } = await resnetCase();
@@ -129,5 +133,21 @@ test('ResNet-18: Entropy and asymmetric Percentile bin every value (the full pat
   for (const n of NAMES) {
     const o = { method: 'percentile', symmetric: true, percentile: 99.9 } as const;
     assert.deepEqual(selectRange(sym.get(n)!, o), selectRange(all.get(n)!, o), n);
+  }
+});
+
+test('PP-OCR direction classifier (opset 9: TopK takes k as an attribute) on text crops: in-graph Percentile equals numpy', async () => {
+  const model = join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+  const names = ['conv2d_53.tmp_0', 'p2o.Add.11', 'p2o.Clip.25', 'p2o.GlobalAveragePool.19'];
+  const { samples, values } = await realCase(model, 'x', '.cache/data/ocr-cls/calib', names);
+  const percentile = 99.99;
+  const r = await client.calibrationStats(model, names, samples, { method: 'percentile', symmetric: true, percentile }, { settings: SETTINGS });
+  assert.deepEqual(r.passes.flat().sort(), [...names].sort());
+  const stats = ActivationStats.fromJSON(r.result);
+  for (const n of names) {
+    const h = stats.get(n)!;
+    const ref = numpyHistogram(values.map((v) => v[n]!), h.stride, h.half, percentile);
+    assert.deepEqual([h.min, h.max, h.count], [ref.min, ref.max, ref.count], n);
+    close(selectRange(h, { method: 'percentile', symmetric: true, percentile }).max, ref.percentileSymmetric, n);
   }
 });
