@@ -8,12 +8,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { constantTensor } from '../src/onnx/edit/computed-tensor';
 import { selectRange } from '../src/optimize/static/ranges';
 import { ActivationStats, TensorHistogram, type ActivationStatsJSON } from '../src/runtime/activation-stats';
 import { topCount } from '../src/runtime/child/calibration-stats';
 import { RuntimeClient } from '../src/runtime/client';
 import type { Sample } from '../src/runtime/types';
 import { CORPUS_DIR } from './helpers/corpus';
+import { bytesOf, graph, model, node, tensorType, valueInfo } from './helpers/models';
 import { RESNET18, RUNTIME_WORKER } from './helpers/runtime';
 import { intermediates, normals, npySamples } from './helpers/static-calibration';
 
@@ -149,5 +152,36 @@ test('PP-OCR direction classifier (opset 9: TopK takes k as an attribute) on tex
     const ref = numpyHistogram(values.map((v) => v[n]!), h.stride, h.half, percentile);
     assert.deepEqual([h.min, h.max, h.count], [ref.min, ref.max, ref.count], n);
     close(selectRange(h, { method: 'percentile', symmetric: true, percentile }).max, ref.percentileSymmetric, n);
+  }
+});
+
+test('NaN activations (Sqrt of negatives): onnxruntime\'s ReduceMin/ReduceMax skip some NaNs, so such values take the full path and equal numpy on the finite values', async () => {
+  // y = Sqrt(x) is NaN wherever x < 0; z = 3·y. ORT's ReduceMin/ReduceMax return NaN when the
+  // first element is NaN but skip later NaNs wrongly (ReduceMax of [1, NaN, -3, 2, 0.5, 7, -8, 1]
+  // is 1, not 7), so each sample here starts with a finite value.
+  const g = graph({
+    input: [valueInfo('x', tensorType(1, [2, 50]))],
+    output: [valueInfo('z', tensorType(1, [2, 50]))],
+    initializer: [constantTensor('three', 1, [], Float32Array.of(3))],
+    node: [node('Sqrt', ['x'], ['y'], [], 'sqrt'), node('Mul', ['y', 'three'], ['z'], [], 'mul')],
+  });
+  const path = join(dir, 'nan.onnx');
+  writeFileSync(path, bytesOf(model(g, 13)));
+  const inputs = [1, 2, 3].map((seed) => Float32Array.of(1, ...normals(99, seed, 2, 0.5)));
+  const samples = inputs.map((data, i): Sample => ({ id: `s${i}`, feeds: { x: { dtype: 1, dims: [2, 50], data } } }));
+  const names = ['y', 'z'];
+  const values = await intermediates(new Uint8Array(readFileSync(path)), names, 'x', inputs.map((d) => new ort.Tensor('float32', d, [2, 50])));
+  for (const spec of [{ method: 'minmax', symmetric: false, percentile: 99 }, { method: 'percentile', symmetric: true, percentile: 99 }] as const) {
+    const r = await client.calibrationStats(path, names, samples, spec, { settings: SETTINGS });
+    const stats = ActivationStats.fromJSON(r.result);
+    for (const n of names) {
+      const h = stats.get(n)!;
+      const chunks = values.map((v) => v[n]!);
+      const ref = numpyHistogram(chunks, h.histogram ? h.stride : 1, h.histogram ? h.half : 1, spec.percentile);
+      const nan = chunks.reduce((a, c) => a + c.filter(Number.isNaN).length, 0);
+      assert.ok(nan > 0);
+      assert.deepEqual([h.min, h.max, h.count, h.nonFinite], [ref.min, ref.max, ref.count, nan], `${spec.method} ${n}`);
+      if (h.histogram) close(selectRange(h, spec).max, ref.percentileSymmetric, `${spec.method} ${n}`);
+    }
   }
 });

@@ -2,16 +2,22 @@ import { constantTensor } from '../../onnx/edit/computed-tensor';
 import { intAttr, newNode } from '../../onnx/edit/proto-factory';
 import type { ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../../onnx/proto/types';
 
-/** The outputs that carry one value's summary: its min, max and element count, and for Percentile its `k` largest magnitudes. */
+/**
+ * The outputs that carry one value's summary: its min, max, element count and sum, and for
+ * Percentile its `k` largest magnitudes. The sum is there to see NaNs: onnxruntime's
+ * ReduceMin/ReduceMax skip a NaN that is not the first element (ReduceMax of [1, NaN, 7] is 1),
+ * while any NaN makes the sum NaN.
+ */
 export interface SummaryOutputs {
   min: string;
   max: string;
   size: string;
+  sum: string;
   top?: string;
 }
 
 /**
- * Adds, for each main-graph float32 value, ReduceMin/ReduceMax/Size nodes (and Abs → Flatten →
+ * Adds, for each main-graph float32 value, ReduceMin/ReduceMax/Size/ReduceSum nodes (and Abs → Flatten →
  * TopK(k) where `k` is given) whose small results become graph outputs: onnxruntime computes
  * the calibration summaries natively and the activations themselves stay inside the session
  * (its memory planner reuses their buffers, and nothing large is copied out).
@@ -36,11 +42,13 @@ export function addSummaryNodes(model: ModelProto, values: Map<string, number | 
     return name;
   };
   for (const [x, k] of values) {
-    const s: SummaryOutputs = { min: output(fresh(`${x}__calib_min`)), max: output(fresh(`${x}__calib_max`)), size: output(fresh(`${x}__calib_size`)) };
+    const s: SummaryOutputs = { min: output(fresh(`${x}__calib_min`)), max: output(fresh(`${x}__calib_max`)), size: output(fresh(`${x}__calib_size`)), sum: output(fresh(`${x}__calib_sum`)) };
+    // No axes (attribute before opset 18, input since; ReduceSum's since 13): every axis is reduced.
     nodes.push(
       newNode({ op: 'ReduceMin', name: s.min, inputs: [x], outputs: [s.min], attributes: [intAttr('keepdims', 0)] }),
       newNode({ op: 'ReduceMax', name: s.max, inputs: [x], outputs: [s.max], attributes: [intAttr('keepdims', 0)] }),
       newNode({ op: 'Size', name: s.size, inputs: [x], outputs: [s.size] }),
+      newNode({ op: 'ReduceSum', name: s.sum, inputs: [x], outputs: [s.sum], attributes: [intAttr('keepdims', 0)] }),
     );
     if (k !== undefined) {
       const abs = fresh(`${x}__calib_abs`);
