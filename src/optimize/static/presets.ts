@@ -74,8 +74,3 @@ export function rangeOptionsFor(options: StaticOptions): RangeOptions {
   const s = resolveSettings(options);
   return { method: s.method, symmetric: s.symmetricActivations, percentile: options.percentile };
 }
-
-/** Whether calibration must keep histograms (MinMax needs only min and max): ActivationStats' `histograms` option. */
-export function needsHistograms(options: StaticOptions): boolean {
-  return resolveSettings(options).method !== 'minmax';
-}
