@@ -19,12 +19,13 @@ export class SharedZeroPoints {
   constructor(private readonly edit: ModelEdit) {}
 
   /**
-   * The name of a zero point in `graph`: a scalar `value` (per tensor), or `channels` zeros (per
-   * channel). Named after what it holds: `int8_zero_point`, `uint8_zero_point_128`,
-   * `int8_zero_points_64`.
+   * The name of a zero point in `graph` holding `value`: a scalar (per tensor), or `channels`
+   * copies (per channel). Named after what it holds: `int8_zero_point`, `uint8_zero_point_128`,
+   * `int8_zero_points_64` (64 zeros).
    */
   of(graph: GraphEdit, type: ZeroPointType, value: number, channels?: number): string {
-    const key = channels === undefined ? `${type}_zero_point${value === 0 ? '' : `_${value}`}` : `${type}_zero_points_${channels}`;
+    const held = value === 0 ? '' : `_${value}`;
+    const key = channels === undefined ? `${type}_zero_point${held}` : `${type}_zero_points_${channels}${held}`;
     let names = this.byGraph.get(graph);
     if (!names) this.byGraph.set(graph, (names = new Map()));
     const known = names.get(key);
