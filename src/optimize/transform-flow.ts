@@ -141,7 +141,7 @@ async function measure(request: TransformRequest, report: TransformReport, data:
 }
 
 function flatSampleWarnings(outputs: readonly OutputAccuracy[], samples: number): string[] {
-  return outputs.flatMap((o) => (o.flatSamples ? [`${o.name}: ${o.flatSamples} of ${samples} samples have a near-zero float output (RMS below 1/1000 of the median sample's); cosine and SNR leave them out, max abs error counts them`] : []));
+  return outputs.flatMap((o) => (o.flatSamples ? [`${o.name}: ${o.flatSamples} of ${samples} samples have a near-zero output in both models (RMS below 1/1000 of the median float sample's); cosine and SNR leave them out, max abs error counts them`] : []));
 }
 
 interface TransformResult {
