@@ -58,7 +58,7 @@ export async function runQuantize(argv: string[], out: (s: string) => void, err:
         preset: oneOf(v.preset, STATIC_PRESETS, 'preset'),
         perChannel: v['per-channel'] ? true : v['per-tensor'] ? false : undefined,
         reduceRange: !!v['reduce-range'],
-        includeOps: listOption(v['include-ops']),
+        includeOps: v['include-ops'] === undefined ? undefined : listOption(v['include-ops']),
         excludeOps: listOption(v['exclude-ops']),
         excludeNodes: listOption(v['exclude-nodes']),
         preprocess: !v['no-preprocess'],
