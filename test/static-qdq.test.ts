@@ -80,7 +80,11 @@ for (const preset of ['cpu', 'tensorrt'] as const) {
     console.log(`# ${preset}: worst cosine ${worst.toFixed(5)} on 12 held-out photos; ${float.length} -> ${size} bytes (${(size / float.length).toFixed(3)}x); ${JSON.stringify(result.details)}`);
     assert.ok(worst >= 0.99, `worst cosine ${worst}`);
     assert.ok(size <= 0.3 * float.length);
-    assert.equal(result.quantizedNodes.length, preset === 'cpu' ? 32 : 49, 'every Conv, Add, pool, Flatten, Gemm (and, for TensorRT, Relu) quantized');
+    // cpu: 20 Conv, 8 Add, MaxPool, GlobalAveragePool, Flatten, Gemm. tensorrt: 20 Conv, the two
+    // pools, Gemm and the 9 Relu right after a Conv; the Adds (and the Relu after them) stay as
+    // TensorRT fuses them.
+    assert.equal(result.quantizedNodes.length, 32);
+    if (preset === 'tensorrt') assert.ok(!result.quantizedNodes.some((n) => /Add/.test(n)), 'no Add quantized');
     assert.deepEqual(result.warnings, []);
   });
 }
