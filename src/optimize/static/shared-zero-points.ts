@@ -7,7 +7,8 @@
 import { constantTensor } from '../../onnx/edit/computed-tensor';
 import type { GraphEdit } from '../../onnx/edit/graph-edit';
 import type { ModelEdit } from '../../onnx/edit/model-edit';
-import type { TensorProto } from '../../onnx/proto/types';
+import { newNode, tensorAttr } from '../../onnx/edit/proto-factory';
+import type { NodeProto, TensorProto } from '../../onnx/proto/types';
 
 export type ZeroPointType = 'int8' | 'uint8';
 
@@ -16,7 +17,11 @@ const ARRAYS = { int8: [3, Int8Array], uint8: [2, Uint8Array] } as const;
 export class SharedZeroPoints {
   private readonly byGraph = new Map<GraphEdit, Map<string, string>>();
 
-  constructor(private readonly edit: ModelEdit) {}
+  /** `addNodes` inserts (and counts) the Constant node a subgraph before IR 4 needs. */
+  constructor(
+    private readonly edit: ModelEdit,
+    private readonly addNodes: (graph: GraphEdit, nodes: NodeProto[]) => void,
+  ) {}
 
   /**
    * The name of a zero point in `graph` holding `value`: a scalar (per tensor), or `channels`
@@ -31,7 +36,10 @@ export class SharedZeroPoints {
     const known = names.get(key);
     if (known !== undefined) return known;
     const name = this.edit.uniqueName(key);
-    graph.addInitializer(zeroPointTensor(name, type, value, channels));
+    const tensor = zeroPointTensor(name, type, value, channels);
+    // Before IR 4 an initializer must also be a graph input, which an If/Loop body cannot take.
+    if (graph.parent && this.edit.irVersion < 4) this.addNodes(graph, [newNode({ op: 'Constant', name, inputs: [], outputs: [name], attributes: [tensorAttr('value', { ...tensor, name: '' })] })]);
+    else graph.addInitializer(tensor);
     names.set(key, name);
     return name;
   }
