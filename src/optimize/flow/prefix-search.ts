@@ -1,0 +1,39 @@
+/**
+ * The smallest k in 1..count for which `attempt(k)` meets a target, assuming that more
+ * (a longer prefix of a ranked list) tends to help: k = 1, 2, 4, … until met, then bisection
+ * between the last miss and the first hit. Every k returned was measured; when none meets
+ * the target, the k with the best score (0 = nothing, also measured by the caller) is returned.
+ */
+export interface Attempt {
+  met: boolean;
+  /** Higher is better (how far past the target). */
+  score: number;
+}
+
+export async function smallestMeetingPrefix(count: number, baseline: Attempt, attempt: (k: number) => Promise<Attempt>): Promise<{ k: number; met: boolean; tried: number }> {
+  let best = { k: 0, ...baseline };
+  let tried = 0;
+  const run = async (k: number): Promise<Attempt> => {
+    const a = await attempt(k);
+    tried++;
+    if (a.score > best.score) best = { k, ...a };
+    return a;
+  };
+  if (baseline.met || count === 0) return { k: 0, met: baseline.met, tried };
+  let miss = 0;
+  let hit = -1;
+  for (let k = 1; ; k = Math.min(count, 2 * k)) {
+    if ((await run(k)).met) {
+      hit = k;
+      break;
+    }
+    miss = k;
+    if (k === count) return { k: best.k, met: false, tried };
+  }
+  while (hit - miss > 1) {
+    const mid = Math.floor((miss + hit) / 2);
+    if ((await run(mid)).met) hit = mid;
+    else miss = mid;
+  }
+  return { k: hit, met: true, tried };
+}
