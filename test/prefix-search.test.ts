@@ -27,14 +27,14 @@ test('the fallback search returns the shortest ranked prefix that meets the targ
 
 test('the fallback search changes nothing when the target is met, and keeps the best try when it never is', async () => {
   const m = monotone(1);
-  assert.deepEqual(await smallestMeetingPrefix(10, { met: true, score: 0.01 }, m.attempt), { k: 0, met: true, tried: 0 });
+  assert.deepEqual(await smallestMeetingPrefix(10, { met: true, score: 0.01 }, m.attempt), { k: 0, met: true, tried: 0, score: 0.01 });
   // Never met; the best score is at k = 4 (falling back more makes it worse again).
   const tried: number[] = [];
   const r = await smallestMeetingPrefix(10, { met: false, score: -0.5 }, async (k) => {
     tried.push(k);
-    return { met: false, score: -Math.abs(k - 4) / 10 };
+    return { met: false, score: 0 - Math.abs(k - 4) / 10 + 0 };
   });
-  assert.deepEqual(r, { k: 4, met: false, tried: tried.length });
+  assert.deepEqual(r, { k: 4, met: false, tried: tried.length, score: 0 });
   assert.deepEqual(tried, [1, 2, 4, 8, 10]);
   // Nothing helps: no fallback at all.
   assert.equal((await smallestMeetingPrefix(5, { met: false, score: 0 }, async () => ({ met: false, score: -1 }))).k, 0);

@@ -10,7 +10,7 @@ export interface Attempt {
   score: number;
 }
 
-export async function smallestMeetingPrefix(count: number, baseline: Attempt, attempt: (k: number) => Promise<Attempt>): Promise<{ k: number; met: boolean; tried: number }> {
+export async function smallestMeetingPrefix(count: number, baseline: Attempt, attempt: (k: number) => Promise<Attempt>): Promise<{ k: number; met: boolean; tried: number; score: number }> {
   let best = { k: 0, ...baseline };
   let tried = 0;
   const run = async (k: number): Promise<Attempt> => {
@@ -19,23 +19,25 @@ export async function smallestMeetingPrefix(count: number, baseline: Attempt, at
     if (a.score > best.score) best = { k, ...a };
     return a;
   };
-  if (baseline.met || count === 0) return { k: 0, met: baseline.met, tried };
+  if (baseline.met || count === 0) return { k: 0, met: baseline.met, tried, score: baseline.score };
   let miss = 0;
-  let hit = -1;
+  let hit = { k: -1, score: -Infinity };
   for (let k = 1; ; k = Math.min(count, 2 * k)) {
-    if ((await run(k)).met) {
-      hit = k;
+    const a = await run(k);
+    if (a.met) {
+      hit = { k, score: a.score };
       break;
     }
     miss = k;
-    if (k === count) return { k: best.k, met: false, tried };
+    if (k === count) return { k: best.k, met: false, tried, score: best.score };
   }
-  while (hit - miss > 1) {
-    const mid = Math.floor((miss + hit) / 2);
-    if ((await run(mid)).met) hit = mid;
+  while (hit.k - miss > 1) {
+    const mid = Math.floor((miss + hit.k) / 2);
+    const a = await run(mid);
+    if (a.met) hit = { k: mid, score: a.score };
     else miss = mid;
   }
-  return { k: hit, met: true, tried };
+  return { k: hit.k, met: true, tried, score: hit.score };
 }
 
 /**
