@@ -11,7 +11,7 @@ import { protobufjsRoot } from '../src/onnx/proto/schema';
 import { hostStallChild, hostStallRows } from './host-stall';
 import { hostileRows } from './hostile';
 import { dagreWorker, layoutRows } from './layout';
-import { acceptanceRows, calibrationRows, transformSpeedRows, type AcceptanceCase } from './transforms';
+import { acceptanceRows, calibrationRows, transformSpeedRows, type AcceptanceCase, type CalibrationCase } from './transforms';
 
 const ROOT = join(__dirname, '..', '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -120,10 +120,22 @@ async function main(): Promise<void> {
   await transformBench(vit);
 }
 
+/** Calibration (model file → ranges, in the runtime child) against opening the model and running the same samples plainly. */
+async function calibrationBench(): Promise<void> {
+  console.log('\ncalibration (model file → chosen ranges, in the runtime child) against plain inference (open + run) over the same samples, 1 thread:');
+  const imagenet = join(ROOT, '.cache', 'data', 'imagenet224', 'calib');
+  const det = [join(ROOT, '.cache', 'corpus', 'ch_PP-OCRv4_det_infer.onnx'), join(ROOT, '.cache', 'data', 'ocr-det', 'calib')] as const;
+  const cases: CalibrationCase[] = [];
+  for (const [model, data] of [[join(ROOT, '.cache', 'models', 'resnet50.onnx'), imagenet], [join(ROOT, '.cache', 'models', 'resnet18.onnx'), imagenet], det] as const) {
+    cases.push({ model, data, preset: 'tensorrt' }, { model, data, preset: 'cpu' }, { model, data, preset: 'tensorrt', method: 'entropy' });
+  }
+  const only = process.env.BENCH_ONLY;
+  printTable(await calibrationRows(ROOT, cases.filter((c) => !only || `${c.model} ${c.preset} ${c.method ?? ''}`.includes(only)), 20));
+}
+
 /** Issue 8's figures: transform speed and memory against python load+save, accuracy/size/latency on held-out real data. */
 async function transformBench(vitL: string | undefined): Promise<void> {
-  console.log('\ncalibration (entropy histograms of every activation, in the runtime child) against plain inference over the same samples:');
-  printTable(await calibrationRows(ROOT, join(ROOT, '.cache', 'models', 'resnet50.onnx'), join(ROOT, '.cache', 'data', 'imagenet224', 'calib'), 20));
+  await calibrationBench();
   console.log('\ntransforms against python onnx.load + onnx.save of the same file (pure I/O), fresh process each:');
   printTable(transformSpeedRows(ROOT, { vitB: join(ROOT, '.cache', 'models', 'vit_b_16.onnx'), vitL }));
   const m = (name: string): string => join(ROOT, '.cache', 'models', `${name}.onnx`);
@@ -164,4 +176,6 @@ else if (process.argv[2] === '--dagre') dagreWorker(process.argv[3]!);
 else if (process.argv[2] === '--host-stall') void hostStallChild(process.argv[3]!, process.argv[4]!);
 // `--transforms`: only issue 8's rows (BENCH_ONLY=label narrows the accuracy table).
 else if (process.argv[2] === '--transforms') void transformBench(ensureModel('vit_l_16'));
+// `--calibration`: only the calibration rows (BENCH_ONLY=text narrows them by model path, preset, method).
+else if (process.argv[2] === '--calibration') void calibrationBench();
 else void main();

@@ -4,7 +4,9 @@ Usage: /usr/bin/python3 scripts/export-torchvision.py ARCH OUT.onnx [OPSET] [--k
 Needs Debian's python3-torch and python3-torchvision. OPSET defaults to 14. --keep-batchnorm
 keeps BatchNormalization nodes (inference mode) instead of folding them into Conv, and gives
 them seeded random statistics and affine parameters (fresh ones are an identity, which would
-make folding them trivially exact). The file is
+make folding them trivially exact). Linear layers torchvision initialises to zeros (ViT's
+classification head) get PyTorch's default random initialisation, so the logits carry signal
+and a comparison of outputs means something. The file is
 written beside OUT and renamed, so an interrupted export leaves no half file. Gradients stay
 enabled: torch 1.13's exporter fails on the fused attention path under no_grad.
 """
@@ -26,6 +28,13 @@ def randomize_batchnorm(model: torch.nn.Module) -> None:
                 layer.running_var.uniform_(0.5, 2.0)
 
 
+def randomize_zero_linears(model: torch.nn.Module) -> None:
+    with torch.no_grad():
+        for layer in model.modules():
+            if isinstance(layer, torch.nn.Linear) and not layer.weight.any():
+                layer.reset_parameters()
+
+
 def main() -> None:
     flags = {a for a in sys.argv[1:] if a.startswith("--")}
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -34,6 +43,7 @@ def main() -> None:
     mode = torch.onnx.TrainingMode.PRESERVE if "--keep-batchnorm" in flags else torch.onnx.TrainingMode.EVAL
     torch.manual_seed(0)
     model = getattr(torchvision.models, arch)().eval()
+    randomize_zero_linears(model)
     if "--keep-batchnorm" in flags:
         randomize_batchnorm(model)
     size = 224

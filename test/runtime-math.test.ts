@@ -33,7 +33,7 @@ test('cosine, SNR and max abs error equal numpy in float64', () => {
 
 test('zero tensors: cosine 1 when both are zero, 0 when one is; SNR -Infinity for a zero reference with error', () => {
   const z = new Float32Array(8);
-  assert.deepEqual(errorFigures(z, z), { cosine: 1, snrDb: Infinity, maxAbsError: 0 });
+  assert.deepEqual(errorFigures(z, z), { cosine: 1, snrDb: Infinity, maxAbsError: 0, referenceRms: 0 });
   const one = new Float32Array(8).fill(1);
   assert.equal(errorFigures(z, one).cosine, 0);
   assert.equal(errorFigures(z, one).snrDb, -Infinity);
@@ -49,6 +49,28 @@ test('a NaN in the candidate is not hidden: the worst figures become NaN', () =>
   acc.add(wave(16), bad, [16]);
   const r = acc.result();
   assert.ok(Number.isNaN(r.cosine) && Number.isNaN(r.maxAbsError));
+});
+
+test('a sample whose reference output is flat (a detector finding nothing) leaves cosine and SNR but not max abs error', () => {
+  // Four samples with signal and one whose reference is 1e-6 of theirs: its cosine against a
+  // candidate of pure rounding noise is about 0, which says nothing about the transform.
+  const refs = [wave(64, 0.9), wave(64, 0.7, 1), wave(64, 1.3, 2), wave(64, 1.1, 3), Float32Array.from(wave(64, 0.5, 4), (v) => v * 1e-6)];
+  const cands = refs.map((r, k) => Float32Array.from(r, (v, i) => (k === 4 ? 1e-4 * Math.cos(i * 3.1) : v + 0.01 * Math.cos(i))));
+  const acc = new OutputAccuracyAccumulator('map');
+  refs.forEach((r, k) => acc.add(r, cands[k]!, [64]));
+  const got = acc.result();
+  const np = refs.map((r, k) => numpyFigures(r, cands[k]!));
+  assert.ok(np[4]!.cosine < 0.5, `the flat sample's own cosine ${np[4]!.cosine}`);
+  assert.equal(got.flatSamples, 1);
+  close(got.cosine, Math.min(...np.slice(0, 4).map((f) => f.cosine)));
+  close(got.meanCosine, np.slice(0, 4).reduce((a, f) => a + f.cosine, 0) / 4);
+  close(got.snrDb, Math.min(...np.slice(0, 4).map((f) => f.snrDb)));
+  close(got.maxAbsError, Math.max(...np.map((f) => f.maxAbsError)));
+  // All samples flat alike (all zeros): nothing is left out.
+  const zeros = new OutputAccuracyAccumulator('z');
+  zeros.add(new Float32Array(4), new Float32Array(4), [4]);
+  assert.equal(zeros.result().flatSamples, undefined);
+  assert.equal(zeros.result().cosine, 1);
 });
 
 test('per-output accuracy: worst and mean over samples, top-1 agreement over rows, as numpy computes them', () => {

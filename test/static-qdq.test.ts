@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import * as ort from 'onnxruntime-node';
 import { encodeModelBytes, openModelBytes } from '../src/onnx/open';
 import { quantizeStatic, valuesToCalibrate, type StaticResult } from '../src/optimize/static/static-qdq';
 import { selectRanges, type Range } from '../src/optimize/static/ranges';
@@ -23,7 +24,7 @@ function saved(bytes: Uint8Array, name: string): string {
 
 interface QdqFacts {
   ops: Record<string, number>;
-  qdq: { op: string; name: string; zeroPointType: string | null; zeroPointValues: number[]; constantInputType: string | null }[];
+  qdq: { op: string; name: string; input: string; output: string; zeroPoint: string | null; zeroPointType: string | null; zeroPointValues: number[]; constantInputType: string | null }[];
   int32Biases: number;
   floatBiases: number;
   biasScaleGap: number;
@@ -84,14 +85,26 @@ for (const preset of ['cpu', 'tensorrt'] as const) {
   });
 }
 
-test('tensorrt preset: every Q/DQ is int8 with an int8 zero point 0, biases stay float, Relu nodes stay', async () => {
+test('tensorrt preset: every Q/DQ is int8 with an int8 zero point 0 (or absent), biases stay float, Relu nodes stay', async () => {
   const { path } = await resnet('tensorrt');
   const f = facts(path);
   assert.ok(f.qdq.length > 50);
   for (const q of f.qdq) {
-    assert.equal(q.zeroPointType, 'int8', `${q.name}: zero point type`);
-    assert.deepEqual(q.zeroPointValues, [0], `${q.name}: zero point values`);
-    if (q.constantInputType) assert.equal(q.constantInputType, 'int8', `${q.name}: quantized constant`);
+    if (q.constantInputType) {
+      assert.equal(q.constantInputType, 'int8', `${q.name}: quantized constant`);
+      // ONNX DequantizeLinear (opset 10, 13): an absent zero point is 0, the type is the input's.
+      assert.equal(q.zeroPoint, null, `${q.name}: a constant's DequantizeLinear has no zero point`);
+    } else {
+      assert.equal(q.zeroPointType, 'int8', `${q.name}: zero point type`);
+      assert.deepEqual(q.zeroPointValues, [0], `${q.name}: zero point values`);
+    }
+  }
+  const activationZeroPoints = new Set(f.qdq.filter((q) => !q.constantInputType).map((q) => q.zeroPoint));
+  assert.deepEqual([...activationZeroPoints], ['int8_zero_point'], 'one zero-point tensor, shared by every activation Q/DQ');
+  for (const q of f.qdq) {
+    assert.equal(q.name, q.output, 'a Q/DQ node is named as the value it writes');
+    const served = q.op === 'QuantizeLinear' ? q.input : q.input.replace(/_(Q|int8)$/, '');
+    assert.equal(q.output, `${served}_${q.op === 'QuantizeLinear' ? 'Q' : 'DQ'}`, 'named after the value it serves');
   }
   assert.equal(f.int32Biases, 0);
   assert.equal(f.floatBiases, 21, 'the 20 Conv and the Gemm keep float biases');
@@ -110,6 +123,13 @@ test('cpu preset: uint8 activations, int8 per-channel weights, int32 biases with
   assert.ok(f.biasScaleGap <= 1e-7, `bias scale gap ${f.biasScaleGap}`);
   assert.equal(f.ops.Relu ?? 0, 0);
   assert.equal(result.details.foldedActivations, 17);
+  // ORT's QDQ fusions take the shared zero points: every Conv and the Gemm run as integer kernels.
+  const optimized = join(dir, 'resnet18-cpu-ort-optimized.onnx');
+  await ort.InferenceSession.create(path, { graphOptimizationLevel: 'extended', optimizedModelFilePath: optimized });
+  const ops = facts(optimized).ops;
+  assert.equal(ops.QLinearConv, 20, 'the 20 Conv of ResNet-18');
+  assert.equal(ops.QGemm, 1, 'its Gemm');
+  assert.equal(ops.Conv ?? 0, 0);
 });
 
 test('TensorRT calibration cache: header, one line per calibrated tensor, scale = amax/127 as float32 hex (python struct as reference)', async () => {

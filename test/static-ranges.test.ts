@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { ActivationStats, TensorHistogram } from '../src/runtime/activation-stats';
 import { selectRange } from '../src/optimize/static/ranges';
 import { activationParams, quantizeBias, quantizeWeights } from '../src/optimize/static/quant-params';
-import { intermediates, npySamples } from './helpers/static-calibration';
+import { intermediates, normals, npySamples } from './helpers/static-calibration';
 
 const dir = mkdtempSync(join(tmpdir(), 'static-ranges-'));
 let jobs = 0;
@@ -26,15 +26,6 @@ function writeChunks(chunks: Float32Array[]): string[] {
     writeFileSync(p, new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
     return p;
   });
-}
-
-/** Deterministic normal samples (a fixed LCG + Box-Muller): the test needs reproducible, not random, data. */
-function normals(n: number, seed: number, scale: number, shift = 0): Float32Array {
-  let s = seed >>> 0;
-  const u = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 1) / 4294967297;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = shift + scale * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-  return out;
 }
 
 function checkAgainstNumpy(label: string, chunks: Float32Array[], binsPerSide?: number): void {

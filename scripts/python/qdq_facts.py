@@ -1,8 +1,9 @@
 """Facts about a QDQ model, read with python onnx (tests compare them with what a preset promises).
 
-Prints JSON: op counts over every graph; per Q/DQ node the dtype of its quantized side and of
-its zero point, the zero point's values; and for Conv/Gemm whose bias comes from an int32
-DequantizeLinear, the largest relative gap between the bias scale and input scale x weight scale.
+Prints JSON: op counts over every graph; per Q/DQ node its name, first input, output and zero
+point (name, or null when absent), the dtype of its quantized side and of its zero point, the
+zero point's values; and for Conv/Gemm whose bias comes from an int32 DequantizeLinear, the
+largest relative gap between the bias scale and input scale x weight scale.
 """
 import json
 import sys
@@ -42,7 +43,8 @@ for g in graphs:
             zp = consts.get(n.input[2]) if len(n.input) > 2 and n.input[2] else None
             x = consts.get(n.input[0]) if n.op_type == "DequantizeLinear" else None
             qdq.append({
-                "op": n.op_type, "name": n.name,
+                "op": n.op_type, "name": n.name, "input": n.input[0], "output": n.output[0],
+                "zeroPoint": n.input[2] if len(n.input) > 2 else None,
                 "zeroPointType": None if zp is None else str(zp.dtype),
                 "zeroPointValues": [] if zp is None else sorted(set(int(v) for v in zp.reshape(-1))),
                 "constantInputType": None if x is None else str(x.dtype),

@@ -24,7 +24,7 @@ import type { Fp16Options } from './fp16/options';
 import { defaultOutput, reportPath, type TransformKind } from './flow/output-names';
 import { unmatchedNodeNames } from './flow/unmatched-names';
 import { validate } from './flow/validation';
-import type { TransformReport } from './report';
+import type { OutputAccuracy, TransformReport } from './report';
 import { quantizeStaticCalibrated, type StaticRequest } from './flow/static-flow';
 
 export interface QuantizeRequestOptions extends StaticRequest {
@@ -136,8 +136,12 @@ async function measure(request: TransformRequest, report: TransformReport, data:
   report.outputs = measured.outputs;
   report.latencyMs = measured.latencyMs;
   report.targets = targetsOf(request, report);
-  report.warnings = warnings();
+  report.warnings = [...warnings(), ...flatSampleWarnings(report.outputs, samples.samples.length)];
   writeFileAtomic(reportPath(report.output), (sink) => sink.write(new TextEncoder().encode(JSON.stringify(report, null, 2) + '\n')), { protect });
+}
+
+function flatSampleWarnings(outputs: readonly OutputAccuracy[], samples: number): string[] {
+  return outputs.flatMap((o) => (o.flatSamples ? [`${o.name}: ${o.flatSamples} of ${samples} samples have a near-zero float output (RMS below 1/1000 of the median sample's); cosine and SNR leave them out, max abs error counts them`] : []));
 }
 
 interface TransformResult {

@@ -76,34 +76,62 @@ export class TensorHistogram {
       if (v > hi) hi = v;
       finite++;
     }
-    this.nonFinite += n - finite;
-    if (finite === 0) return;
-    if (lo < this.min) this.min = lo;
-    if (hi > this.max) this.max = hi;
-    this.count += finite;
-    if (!this.histogram) return;
-    this.cover(Math.max(Math.abs(lo), Math.abs(hi)));
-    if (this.stride === 0) {
-      this.pendingZeros += finite;
-      return;
-    }
-    // Pass 2: counts.
-    const pos = this.positive;
-    const neg = this.negative;
-    const last = pos.length - 1;
+    if (!this.addRange(lo, hi, finite, n - finite)) return;
+    // Pass 2: counts, into one array of both sides (negative bins reversed below the positive
+    // ones) indexed without a branch on the sign, which signed activations would mispredict.
+    const half = this.half;
+    const last = half - 1;
     const stride = this.stride;
+    const both = new Float64Array(2 * half);
     // cover() made every |v| / stride fall below half: truncation is the floor, the clamp a guard.
     for (let i = 0; i < n; i++) {
       const v = values[i]!;
       if (v - v !== 0) continue;
-      if (v < 0) {
-        const k = (-v / stride) | 0;
-        neg[k > last ? last : k]!++;
-      } else {
-        const k = (v / stride) | 0;
-        pos[k > last ? last : k]!++;
-      }
+      const k = Math.min((Math.abs(v) / stride) | 0, last);
+      const negative = ((v < 0) as unknown as number) | 0;
+      both[half + k - negative * (2 * k + 1)]!++;
     }
+    for (let k = 0; k < half; k++) {
+      this.positive[k]! += both[half + k]!;
+      this.negative[k]! += both[last - k]!;
+    }
+  }
+
+  /**
+   * Takes one batch's extremes and counts as `add` does before binning (the bins grow the same
+   * way); true when the batch's values are still to be counted in the bins. The in-graph
+   * calibration path calls it per sample with extremes onnxruntime computed.
+   */
+  addRange(lo: number, hi: number, finite: number, nonFinite = 0): boolean {
+    this.nonFinite += nonFinite;
+    if (finite === 0) return false;
+    if (lo < this.min) this.min = lo;
+    if (hi > this.max) this.max = hi;
+    this.count += finite;
+    if (!this.histogram) return false;
+    this.cover(Math.max(Math.abs(lo), Math.abs(hi)));
+    if (this.stride === 0) {
+      this.pendingZeros += finite;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Counts `uncounted` values of which only the largest magnitudes are known (`top`, at least
+   * floor((1 - p)·count) + 1 of them for percentile p): those go to their bins, the rest to
+   * bin 0. The cumulative counts from the bin of the smallest given magnitude upward equal a
+   * full histogram's, so a symmetric Percentile range chosen from it is exact; Entropy, which
+   * reads every bin, must not use it.
+   */
+  addTopMagnitudes(top: ArrayLike<number>, uncounted: number): void {
+    if (this.stride === 0 || uncounted === 0) return;
+    const last = this.half - 1;
+    for (let i = 0; i < top.length; i++) {
+      const k = Math.floor(Math.abs(top[i]!) / this.stride);
+      this.positive[k > last ? last : k]!++;
+    }
+    this.positive[0]! += uncounted - top.length;
   }
 
   /** Makes the bins reach past `amax` (every |x| <= amax gets floor(|x|/stride) < half). */

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { OutputAccuracy } from './types';
 import { fromWire, RuntimeCrashError } from './errors';
 import { DEFAULT_RUNS, DEFAULT_WARMUP, type LatencyOptions } from './latency';
-import type { ChildMessage, IntermediatesResult, JobSpec, LatencyResult, OpenResult, ParentMessage, Progress, Request, ResultOf, ValueMetadata } from './protocol';
+import type { ActivationStatsJSON } from './activation-stats';
+import type { CalibrationStatsSpec, ChildMessage, IntermediatesResult, JobSpec, LatencyResult, OpenResult, ParentMessage, Progress, Request, ResultOf, ValueMetadata } from './protocol';
 import type { FeedTensor, Feeds, Sample, SessionSettings } from './types';
 
 /** dist/runtime-worker.js, for code bundled into dist/ (the CLI, the extension): it sits beside them. */
@@ -135,6 +136,15 @@ export class RuntimeClient {
   intermediates<R = unknown>(modelPath: string, names: string[], samples: Sample[], options: IntermediatesOptions): Promise<IntermediatesResult<R>> {
     const request: Request = { op: 'intermediates', modelPath, names, samples, settings: options.settings ?? {}, limits: { maxNames: options.perPass, maxBytes: options.maxBytesPerPass }, job: options.job };
     return this.request(request, options.onProgress) as Promise<IntermediatesResult<R>>;
+  }
+
+  /**
+   * Calibration statistics of `names` over the samples (ActivationStats' JSON): MinMax and
+   * symmetric Percentile summarized inside onnxruntime's graph, the rest binned in the child.
+   */
+  calibrationStats(modelPath: string, names: string[], samples: Sample[], spec: CalibrationStatsSpec, options: Omit<IntermediatesOptions, 'job'> = {}): Promise<IntermediatesResult<ActivationStatsJSON>> {
+    const request: Request = { op: 'calibrationStats', modelPath, names, samples, spec, settings: options.settings ?? {}, limits: { maxNames: options.perPass, maxBytes: options.maxBytesPerPass } };
+    return this.request(request, options.onProgress) as Promise<IntermediatesResult<ActivationStatsJSON>>;
   }
 
   /** @internal for RuntimeSession */

@@ -10,6 +10,8 @@ export interface ErrorFigures {
   /** 10·log10(Σref² / Σ(ref−cand)²); Infinity when equal, -Infinity for a zero reference with nonzero error. */
   snrDb: number;
   maxAbsError: number;
+  /** Root mean square of the reference: how much signal the cosine and SNR were measured on. */
+  referenceRms: number;
 }
 
 export function errorFigures(ref: ArrayLike<number>, cand: ArrayLike<number>): ErrorFigures {
@@ -33,7 +35,7 @@ export function errorFigures(ref: ArrayLike<number>, cand: ArrayLike<number>): E
   }
   const cosine = rr === 0 && cc === 0 ? 1 : rr === 0 || cc === 0 ? 0 : dot / Math.sqrt(rr * cc);
   const snrDb = noise === 0 ? Infinity : 10 * Math.log10(rr / noise);
-  return { cosine, snrDb, maxAbsError: maxAbs };
+  return { cosine, snrDb, maxAbsError: maxAbs, referenceRms: ref.length ? Math.sqrt(rr / ref.length) : 0 };
 }
 
 /** Arg-max agreement of rows along the last axis: [agreeing rows, rows]. */
@@ -56,10 +58,19 @@ function argmax(v: ArrayLike<number>, start: number, n: number): number {
 /** Operators whose output is a row of class scores when its last axis holds more than one (logits or probabilities). */
 export const SCORE_OPS: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 'Gemm', 'MatMul']);
 
+/**
+ * A sample whose reference output carries less than this share of the median sample's signal
+ * (RMS) is flat: a detector that finds nothing, a silent frame. Its cosine and SNR measure
+ * rounding noise around zero (0.00001 for an int8 model that agrees "no text" with the float
+ * one), so they leave the worst and mean figures; its max abs error still counts.
+ */
+const FLAT_SAMPLE_RATIO = 1e-3;
+
 /** Accumulates per-sample figures of one output into the report's OutputAccuracy. */
 export class OutputAccuracyAccumulator {
   private readonly cosines: number[] = [];
   private readonly snrs: number[] = [];
+  private readonly rms: number[] = [];
   private maxAbs = 0;
   private agree = 0;
   private rows = 0;
@@ -73,6 +84,7 @@ export class OutputAccuracyAccumulator {
     const f = errorFigures(ref, cand);
     this.cosines.push(f.cosine);
     this.snrs.push(f.snrDb);
+    this.rms.push(f.referenceRms);
     if (f.maxAbsError > this.maxAbs || Number.isNaN(f.maxAbsError)) this.maxAbs = f.maxAbsError;
     this.classifier &&= dims.length >= 2 && dims[dims.length - 1]! > 1;
     if (this.classifier) {
@@ -88,15 +100,21 @@ export class OutputAccuracyAccumulator {
    * Top-1 agreement is over every row (sample × leading positions) of a classifier-like output.
    */
   result(): OutputAccuracy {
-    const finite = this.snrs.filter(Number.isFinite);
+    const median = medianOf(this.rms);
+    const kept = this.rms.map((r) => !(r < FLAT_SAMPLE_RATIO * median));
+    const flatSamples = kept.filter((k) => !k).length;
+    const cosines = this.cosines.filter((_, i) => kept[i]);
+    const snrs = this.snrs.filter((_, i) => kept[i]);
+    const finite = snrs.filter(Number.isFinite);
     const out: OutputAccuracy = {
       name: this.name,
-      cosine: minOf(this.cosines),
-      meanCosine: meanOf(this.cosines),
-      snrDb: minOf(this.snrs),
-      meanSnrDb: finite.length ? meanOf(finite) : minOf(this.snrs),
+      cosine: minOf(cosines),
+      meanCosine: meanOf(cosines),
+      snrDb: minOf(snrs),
+      meanSnrDb: finite.length ? meanOf(finite) : minOf(snrs),
       maxAbsError: this.maxAbs,
     };
+    if (flatSamples) out.flatSamples = flatSamples;
     if (this.classifier && this.rows > 0) out.top1Agreement = this.agree / this.rows;
     return out;
   }
@@ -107,6 +125,11 @@ function minOf(v: number[]): number {
   let m = Infinity;
   for (const x of v) if (Number.isNaN(x) || x < m) m = x;
   return v.length ? m : NaN;
+}
+
+function medianOf(v: number[]): number {
+  const sorted = [...v].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : NaN;
 }
 
 const meanOf = (v: number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);

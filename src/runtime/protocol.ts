@@ -16,6 +16,16 @@ export type JobSpec =
    */
   | { kind: 'compareWith'; candidateModel: string; candidateNames?: Record<string, string> };
 
+/** What calibration collects (src/runtime/child/calibration-stats.ts); the result is ActivationStats' JSON. */
+export interface CalibrationStatsSpec {
+  method: 'minmax' | 'entropy' | 'percentile';
+  /** Ranges symmetric around zero (what a symmetric Percentile reads: magnitudes only). */
+  symmetric: boolean;
+  /** The Percentile method's percentile (of |x|). */
+  percentile: number;
+  binsPerSide?: number;
+}
+
 /** Cosine/SNR/max-abs of one intermediate value over the samples (worst and mean, as for outputs). */
 export type ValueAccuracy = Omit<OutputAccuracy, 'top1Agreement'>;
 
@@ -51,7 +61,8 @@ export type Request =
   | { op: 'latency'; session: number; feeds: Feeds; warmup: number; runs: number }
   | { op: 'release'; session: number }
   | { op: 'compareOutputs'; reference: string; candidate: string; samples: Sample[]; settings: SessionSettings }
-  | { op: 'intermediates'; modelPath: string; names: string[]; samples: Sample[]; settings: SessionSettings; limits: PassLimits; job: JobSpec };
+  | { op: 'intermediates'; modelPath: string; names: string[]; samples: Sample[]; settings: SessionSettings; limits: PassLimits; job: JobSpec }
+  | { op: 'calibrationStats'; modelPath: string; names: string[]; samples: Sample[]; settings: SessionSettings; limits: PassLimits; spec: CalibrationStatsSpec };
 
 export interface ResultOf {
   open: OpenResult;
@@ -60,6 +71,7 @@ export interface ResultOf {
   release: null;
   compareOutputs: OutputAccuracy[];
   intermediates: IntermediatesResult;
+  calibrationStats: IntermediatesResult;
 }
 
 export interface Progress {

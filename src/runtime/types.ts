@@ -54,6 +54,11 @@ export interface OutputAccuracy {
   snrDb: number;
   meanSnrDb: number;
   maxAbsError: number;
+  /**
+   * Samples left out of cosine and SNR because their reference output is flat (RMS below 1/1000
+   * of the median sample's: cosine is then rounding noise around zero); absent when none.
+   */
+  flatSamples?: number;
   /** Share of samples whose arg-max agrees, for classifier-like outputs (last dim > 1). */
   top1Agreement?: number;
 }

@@ -84,3 +84,12 @@ export async function runModel(modelBytes: Uint8Array, inputName: string, sample
 }
 
 export { cosine } from './fp16-inputs';
+
+/** Deterministic normal samples (a fixed LCG + Box-Muller): the test needs reproducible, not random, data. */
+export function normals(n: number, seed: number, scale: number, shift = 0): Float32Array {
+  let s = seed >>> 0;
+  const u = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 1) / 4294967297;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = shift + scale * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  return out;
+}

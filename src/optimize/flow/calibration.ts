@@ -1,7 +1,7 @@
 import { ActivationStats } from '../../runtime/activation-stats';
 import type { RuntimeClient } from '../../runtime/client';
 import type { Sample, SessionSettings } from '../../runtime/types';
-import { selectRanges, type Range, type RangeOptions } from '../static/ranges';
+import { DEFAULT_PERCENTILE, selectRanges, type Range, type RangeOptions } from '../static/ranges';
 
 /**
  * Bytes of intermediate values one calibration pass may hold per sample: as many values per
@@ -12,26 +12,28 @@ const PASS_BUDGET_BYTES = 1 << 30;
 
 /**
  * Activation ranges from onnxruntime runs over the calibration samples (in the runtime child:
- * only the statistics come back), chosen by `method`.
+ * only the statistics come back), chosen by `method`. MinMax and symmetric Percentile are
+ * summarized by onnxruntime inside the graph (one run per sample, about the cost of plain
+ * inference); Entropy and asymmetric Percentile bin every value in the child.
  */
 export async function calibrate(
   client: RuntimeClient,
   modelPath: string,
   names: string[],
   samples: Sample[],
-  options: RangeOptions & { histograms: boolean; settings: SessionSettings },
+  options: RangeOptions & { settings: SessionSettings },
   progress: (line: string) => void,
 ): Promise<{ ranges: Map<string, Range>; unavailable: { name: string; why: string }[]; passes: number }> {
   // A model whose quantized nodes all sit in subgraphs (Silero VAD) has no main-graph activation to calibrate.
   if (names.length === 0) return { ranges: new Map(), unavailable: [], passes: 0 };
   progress(`calibrating ${names.length} activation(s) on ${samples.length} sample(s), ${options.method}`);
-  const r = await client.intermediates(modelPath, names, samples, {
-    job: { kind: 'collectStats', options: { histograms: options.histograms } },
+  const spec = { method: options.method, symmetric: options.symmetric, percentile: options.percentile ?? DEFAULT_PERCENTILE };
+  const r = await client.calibrationStats(modelPath, names, samples, spec, {
     settings: options.settings,
     perPass: names.length,
     maxBytesPerPass: PASS_BUDGET_BYTES,
     onProgress: (p) => progress(`calibration: ${p.what} ${p.done}/${p.total}`),
   });
-  const stats = ActivationStats.fromJSON(r.result as ReturnType<ActivationStats['toJSON']>);
+  const stats = ActivationStats.fromJSON(r.result);
   return { ranges: selectRanges(stats, options), unavailable: r.unavailable, passes: r.passes.length };
 }

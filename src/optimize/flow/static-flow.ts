@@ -6,7 +6,7 @@ import { writeModel } from '../../onnx/io/write-model';
 import type { ModelProto } from '../../onnx/proto/types';
 import { preprocess } from '../preprocess/preprocess';
 import type { TransformReport } from '../report';
-import { needsHistograms, rangeOptionsFor, type StaticOptions, type StaticPreset } from '../static/presets';
+import { rangeOptionsFor, type StaticOptions, type StaticPreset } from '../static/presets';
 import type { CalibrationMethod } from '../static/ranges';
 import { quantizeStatic, valuesToCalibrate } from '../static/static-qdq';
 import { trtCalibrationCache } from '../static/trt-calib-cache';
@@ -51,7 +51,7 @@ export async function quantizeStaticCalibrated(q: StaticRequest & { preprocess?:
   writeModel(proto, files, prePath, { protect: [] });
   const calibration = ctx.data.calibration();
   const client = await ctx.startClient();
-  const { ranges, unavailable, passes } = await calibrate(client, prePath, names, calibration.samples, { ...rangeOptionsFor(options), histograms: needsHistograms(options), settings: ctx.settings }, progress);
+  const { ranges, unavailable, passes } = await calibrate(client, prePath, names, calibration.samples, { ...rangeOptionsFor(options), settings: ctx.settings }, progress);
   for (const u of unavailable) ctx.warnings.push(`no range for '${u.name}': ${u.why}`);
   let result;
   const extra: Partial<TransformReport> = {};

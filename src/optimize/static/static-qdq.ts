@@ -3,6 +3,11 @@
  * DequantizeLinear pairs where the placement (qdq-placement.ts) puts them and replaces float
  * weights by int8 ones behind DequantizeLinear, through the edit API. Int8 weights are
  * computed tensors: their bytes are made when the encoder reaches them.
+ *
+ * Inserted values are named after the value they serve, briefly (a model has hundreds of
+ * pairs, and names were a sixth of a quantized PP-OCR detector): `<x>_Q` and `<x>_DQ` for an
+ * activation's pair, each node named as the value it writes; `<w>_int8`, `<w>_scale` and
+ * `<w>_DQ` for a weight; one zero-point tensor per graph and value (shared-zero-points.ts).
  */
 import { ModelEdit } from '../../onnx/edit/model-edit';
 import type { GraphEdit, WeightSource } from '../../onnx/edit/graph-edit';
@@ -20,6 +25,7 @@ import { NonFiniteWeightError, TransformRefusedError } from '../errors';
 import { readFloats, weightDims } from '../preprocess/weights';
 import { activationParams, quantizeBias, quantizeWeights, quantizeWithParams, type QuantParams } from './quant-params';
 import type { Range } from './ranges';
+import { SharedZeroPoints } from './shared-zero-points';
 
 /** The model cannot be quantized as asked (opset too old, nothing to quantize): no output. */
 export class StaticQuantizeError extends TransformRefusedError {
@@ -27,6 +33,7 @@ export class StaticQuantizeError extends TransformRefusedError {
 }
 
 const DTYPE = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6 } as const;
+const DTYPE_NAME: Record<number, string> = { [DTYPE.UINT8]: 'uint8', [DTYPE.INT8]: 'int8', [DTYPE.INT32]: 'int32' };
 
 /** A model to quantize: opened (weights readable through its files), or a proto being edited. */
 export type StaticInput = Model | ModelEdit | ModelProto;
@@ -146,6 +153,9 @@ class QdqWriter {
   private readonly settings: ResolvedSettings;
   private readonly model: Model;
   private readonly editOf: (g: Graph) => GraphEdit;
+  private readonly zeroPoints: SharedZeroPoints;
+  /** DequantizeLinear of a constant leaves out a zero point of 0 (see constantZeroPoint). */
+  private readonly constantsWithoutZeroPoint: boolean;
   nodesAdded = 0;
   pairCount = 0;
   weightCount = 0;
@@ -162,6 +172,8 @@ class QdqWriter {
     this.settings = p.settings;
     this.model = p.model;
     this.editOf = p.editOf;
+    this.zeroPoints = new SharedZeroPoints(p.edit);
+    this.constantsWithoutZeroPoint = p.settings.preset === 'tensorrt';
   }
 
   apply(plan: QdqPlan): void {
@@ -204,11 +216,12 @@ class QdqWriter {
       return;
     }
     this.pairCount++;
-    const qOut = this.edit.uniqueName(`${t}_QuantizeLinear_Output`);
-    const dqOut = this.edit.uniqueName(`${t}_DequantizeLinear_Output`);
+    // Each node is named as the value it writes (node and value names are separate namespaces in ONNX).
+    const qOut = this.edit.uniqueName(`${t}_Q`);
+    const dqOut = this.edit.uniqueName(`${t}_DQ`);
     this.add(this.main, [
-      newNode({ op: 'QuantizeLinear', name: this.edit.uniqueName(`${t}_QuantizeLinear`), inputs: [t, names.scale, names.zeroPoint], outputs: [qOut] }),
-      newNode({ op: 'DequantizeLinear', name: this.edit.uniqueName(`${t}_DequantizeLinear`), inputs: [qOut, names.scale, names.zeroPoint], outputs: [dqOut] }),
+      newNode({ op: 'QuantizeLinear', name: qOut, inputs: [t, names.scale, names.zeroPoint], outputs: [qOut] }),
+      newNode({ op: 'DequantizeLinear', name: dqOut, inputs: [qOut, names.scale, names.zeroPoint], outputs: [dqOut] }),
     ]);
     // Readers in this graph take the dequantized value; graph outputs and subgraph reads keep the float one.
     for (const reader of readers) {
@@ -234,9 +247,8 @@ class QdqWriter {
     }
     const p = activationParams(range, this.settings.activationType, this.settings.symmetricActivations);
     const scale = this.edit.uniqueName(`${a.tensor}_scale`);
-    const zeroPoint = this.edit.uniqueName(`${a.tensor}_zero_point`);
     this.main.addInitializer(constantTensor(scale, DTYPE.FLOAT, [], Float32Array.of(p.scale)));
-    this.main.addInitializer(zeroPointTensor(zeroPoint, p, []));
+    const zeroPoint = this.zeroPoints.of(this.main, p.type, p.zeroPoint);
     this.params.set(a.tensor, p);
     this.paramNames.set(a.tensor, { scale, zeroPoint });
     return p;
@@ -267,11 +279,12 @@ class QdqWriter {
       const paramDims = w.axis < 0 ? [] : [scales.length];
       // The int8 bytes are made again when the encoder reaches them: one tensor in memory at a time.
       const produce = (): Uint8Array => bytes(quantizeWeights(readFloats(w.source, this.model.files), dims, w.axis).q);
-      return this.writeDequantized(w.source, base, [
-        computedTensor('', DTYPE.INT8, dims, produce),
-        constantTensor('', DTYPE.FLOAT, paramDims, scales),
-        constantTensor('', DTYPE.INT8, paramDims, new Int8Array(scales.length)),
-      ], w.axis, scales);
+      return this.writeDequantized(w.source, base, {
+        data: computedTensor('', DTYPE.INT8, dims, produce),
+        scale: constantTensor('', DTYPE.FLOAT, paramDims, scales),
+        zeroPoint: this.constantZeroPoint(() => this.zeroPoints.of(w.source.graph, 'int8', 0, w.axis < 0 ? undefined : scales.length)),
+        axis: w.axis,
+      }, scales);
     }
     // A constant operand of Add/Mul/...: per tensor, typed like the activations.
     let min = Infinity;
@@ -281,27 +294,44 @@ class QdqWriter {
       if (v > max) max = v;
     }
     const p = activationParams({ min, max }, this.settings.activationType, this.settings.symmetricActivations);
-    return this.writeDequantized(w.source, base, [
-      constantTensor('', zeroPointDtype(p), dims, quantizeWithParams(values, p)),
-      constantTensor('', DTYPE.FLOAT, [], Float32Array.of(p.scale)),
-      zeroPointTensor('', p, []),
-    ], -1, Float32Array.of(p.scale));
+    return this.writeDequantized(w.source, base, {
+      data: constantTensor('', zeroPointDtype(p), dims, quantizeWithParams(values, p)),
+      scale: constantTensor('', DTYPE.FLOAT, [], Float32Array.of(p.scale)),
+      zeroPoint: p.zeroPoint === 0 ? this.constantZeroPoint(() => this.zeroPoints.of(w.source.graph, p.type, 0)) : this.zeroPoints.of(w.source.graph, p.type, p.zeroPoint),
+      axis: -1,
+    }, Float32Array.of(p.scale));
   }
 
   /**
-   * Writes [quantized, scale, zero point] where the original constant lives (initializers, or
-   * Constant nodes beside the original Constant) and a DequantizeLinear reading them.
+   * The zero point a DequantizeLinear of a constant reads, when that zero point is 0: none in
+   * the tensorrt preset (absent means 0, typed as the input: ONNX DequantizeLinear, opset 10
+   * and 13), the shared initializer in the cpu preset, the form ORT's quantize_static writes
+   * (ORT 1.30 fuses a Gemm into QGemm only when its weight's DequantizeLinear has one).
    */
-  private writeDequantized(source: WeightSource, base: string, tensors: TensorProto[], axis: number, scales: Float32Array): WrittenWeight {
-    const suffixes = ['_quantized', '_scale', '_zero_point'];
-    tensors.forEach((t, i) => (t.name = this.edit.uniqueName(base + suffixes[i])));
-    const output = this.edit.uniqueName(`${base}_DequantizeLinear_Output`);
+  private constantZeroPoint(shared: () => string): string | undefined {
+    return this.constantsWithoutZeroPoint ? undefined : shared();
+  }
+
+  /**
+   * Writes the quantized data and its scale in the graph that defines the original constant,
+   * and a DequantizeLinear reading them with the zero point given (a shared initializer, or
+   * none). Named after the constant: `<w>_int8`, `<w>_scale`, `<w>_DQ`.
+   */
+  private writeDequantized(source: WeightSource, base: string, q: { data: TensorProto; scale: TensorProto; zeroPoint: string | undefined; axis: number }, scales: Float32Array): WrittenWeight {
+    q.data.name = this.edit.uniqueName(`${base}_${DTYPE_NAME[q.data.data_type!]}`);
+    q.scale.name = this.edit.uniqueName(`${base}_scale`);
+    const output = this.edit.uniqueName(`${base}_DQ`);
     const dq = newNode({
-      op: 'DequantizeLinear', name: this.edit.uniqueName(`${base}_DequantizeLinear`), inputs: tensors.map((t) => t.name!), outputs: [output],
-      attributes: axis >= 0 ? [intAttr('axis', axis)] : [],
+      op: 'DequantizeLinear', name: output, inputs: [q.data.name, q.scale.name, ...(q.zeroPoint ? [q.zeroPoint] : [])], outputs: [output],
+      attributes: q.axis >= 0 ? [intAttr('axis', q.axis)] : [],
     });
-    if (source.constant) {
-      const constants = tensors.map((t) => newNode({ op: 'Constant', name: this.edit.uniqueName(`${t.name}_Constant`), inputs: [], outputs: [t.name!], attributes: [tensorAttr('value', t)] }));
+    const tensors = [q.data, q.scale];
+    // A main graph's Constant-held weight becomes an initializer (as ORT loads it anyway, and as
+    // its quantizer writes it): a Constant node spends its name twice more. Subgraphs keep
+    // Constant nodes, as does a main graph before IR 4, where an initializer is also a graph input.
+    if (source.constant && (source.graph.parent || this.edit.irVersion < 4)) {
+      // Named as the value they hold, as the DequantizeLinear is; the output names the tensor, which needs no name of its own.
+      const constants = tensors.map((t) => newNode({ op: 'Constant', name: t.name!, inputs: [], outputs: [t.name!], attributes: [tensorAttr('value', { ...t, name: '' })] }));
       this.add(source.graph, [...constants, dq]);
     } else {
       for (const t of tensors) source.graph.addInitializer(t);
@@ -325,12 +355,13 @@ class QdqWriter {
     }
     const perChannel = qb.scales.length > 1;
     const base = source.constant?.output[0] ?? source.tensor.name ?? 'bias';
-    const paramDims = perChannel ? [qb.scales.length] : [];
-    const written = this.writeDequantized(source, base, [
-      constantTensor('', DTYPE.INT32, weightDims(source), qb.q),
-      constantTensor('', DTYPE.FLOAT, paramDims, qb.scales),
-      constantTensor('', DTYPE.INT32, paramDims, new Int32Array(qb.scales.length)),
-    ], perChannel ? 0 : -1, qb.scales);
+    const written = this.writeDequantized(source, base, {
+      data: constantTensor('', DTYPE.INT32, weightDims(source), qb.q),
+      scale: constantTensor('', DTYPE.FLOAT, perChannel ? [qb.scales.length] : [], qb.scales),
+      // None: absent is 0 (ONNX DequantizeLinear); ORT's fusions read only a bias's int32 values.
+      zeroPoint: undefined,
+      axis: perChannel ? 0 : -1,
+    }, qb.scales);
     this.biasCount++;
     this.replace(node, input, written.output);
   }
@@ -345,13 +376,6 @@ class QdqWriter {
 
 function zeroPointDtype(p: QuantParams): number {
   return p.type === 'int8' ? DTYPE.INT8 : DTYPE.UINT8;
-}
-
-function zeroPointTensor(name: string, p: QuantParams, dims: number[]): TensorProto {
-  const count = dims.reduce((a, b) => a * b, 1);
-  const values = p.type === 'int8' ? new Int8Array(count) : new Uint8Array(count);
-  values.fill(p.zeroPoint);
-  return constantTensor(name, zeroPointDtype(p), dims, values);
 }
 
 function bytes(values: Int8Array): Uint8Array {

@@ -6,6 +6,7 @@ import { toWire, RuntimeRequestError } from '../errors';
 import { DEFAULT_RUNS, DEFAULT_WARMUP, latencyFigures } from '../latency';
 import type { ChildMessage, LatencyResult, OpenResult, ParentMessage, Progress, Request } from '../protocol';
 import { adaptFeeds } from './adapt-feeds';
+import { calibrationStats } from './calibration-stats';
 import { compareOutputs } from './compare-outputs';
 import { runIntermediates } from './intermediates';
 import { feedsToOrt, fromOrt } from './ort-tensors';
@@ -62,6 +63,8 @@ async function handle(r: Request, progress: (p: Progress) => void): Promise<unkn
       return compareOutputs(r.reference, r.candidate, r.samples, r.settings, progress);
     case 'intermediates':
       return runIntermediates(r, progress);
+    case 'calibrationStats':
+      return calibrationStats(r, progress);
   }
 }
 

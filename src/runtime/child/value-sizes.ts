@@ -24,3 +24,17 @@ export function valueSizes(proto: ModelProto, files: ModelFiles, feeds: Feeds): 
     return ((t.shape as number[]).reduce((a, b) => a * b, 1) * bits) / 8;
   };
 }
+
+/** Element type and element count (undefined where the shape is unknown) of each value for one sample of these feeds. */
+export function valueTypes(proto: ModelProto, files: ModelFiles, feeds: Feeds): (name: string) => { elemType: number; elements?: number } | undefined {
+  const model = buildModel(proto, files);
+  const shapes = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.dims]));
+  const types = inferModel(model, { inputShapes: shapes });
+  return (name) => {
+    const v = model.graph.values.get(name);
+    const t = v?.producer && types.typeOf(v);
+    if (!t || t.kind !== 'tensor') return undefined;
+    const known = t.shape?.every((d) => typeof d === 'number');
+    return { elemType: t.elemType, elements: known ? (t.shape as number[]).reduce((a, b) => a * b, 1) : undefined };
+  };
+}

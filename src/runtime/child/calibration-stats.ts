@@ -1,0 +1,131 @@
+import { buildModel } from '../../onnx/model/build';
+import { ActivationStats, TensorHistogram, type ActivationStatsJSON } from '../activation-stats';
+import type { PassLimits } from '../batches';
+import { RuntimeRequestError } from '../errors';
+import type { CalibrationStatsSpec, IntermediatesResult, Progress } from '../protocol';
+import type { Sample, SessionSettings } from '../types';
+import { adaptFeeds } from './adapt-feeds';
+import { runIntermediates } from './intermediates';
+import { editedModelBuffer } from './model-source';
+import { asFloat32, feedsToOrt } from './ort-tensors';
+import { createSession, releaseSession, runSession } from './sessions';
+import { addSummaryNodes, type SummaryOutputs } from './stats-graph';
+import { valueTypes } from './value-sizes';
+
+export interface CalibrationStatsRequest {
+  modelPath: string;
+  names: string[];
+  samples: Sample[];
+  settings: SessionSettings;
+  limits: PassLimits;
+  spec: CalibrationStatsSpec;
+}
+
+const FLOAT = 1;
+
+/**
+ * Calibration statistics with as little as possible leaving onnxruntime. MinMax and symmetric
+ * Percentile need only each value's extremes and, for Percentile, its largest magnitudes: one
+ * session whose graph computes those (ReduceMin/ReduceMax/TopK) runs the samples once, the
+ * activations never become outputs. The histogram built from them equals a full one wherever a
+ * symmetric Percentile range can fall (TensorHistogram.addTopMagnitudes). Entropy, asymmetric
+ * Percentile, values that are graph inputs, not float32, inside subgraphs, of unknown size, or
+ * whose extremes come back non-finite go through the full path: exposed as outputs, binned here.
+ */
+export async function calibrationStats(r: CalibrationStatsRequest, progress: (p: Progress) => void): Promise<IntermediatesResult<ActivationStatsJSON>> {
+  if (r.samples.length === 0) throw new RuntimeRequestError('no samples to run');
+  const { method, symmetric, percentile } = r.spec;
+  const histograms = method !== 'minmax';
+  const stats = new ActivationStats({ histograms, binsPerSide: r.spec.binsPerSide });
+  const full = (names: string[]) =>
+    runIntermediates({ modelPath: r.modelPath, names, samples: r.samples, settings: r.settings, limits: r.limits, job: { kind: 'collectStats', options: { histograms, binsPerSide: r.spec.binsPerSide } } }, progress);
+  if (method === 'entropy' || (method === 'percentile' && !symmetric)) return full(r.names) as Promise<IntermediatesResult<ActivationStatsJSON>>;
+
+  const inputs = new Set(r.samples.flatMap((s) => Object.keys(s.feeds)));
+  let summaries = new Map<string, SummaryOutputs>();
+  const model = editedModelBuffer(r.modelPath, (m, files) => {
+    const typesPerShape = new Map<string, ReturnType<typeof valueTypes>>();
+    const typesOf = (s: Sample) => {
+      const key = JSON.stringify(Object.entries(s.feeds).map(([k, t]) => [k, t.dims]));
+      let t = typesPerShape.get(key);
+      if (!t) typesPerShape.set(key, (t = valueTypes(m, files, s.feeds)));
+      return t;
+    };
+    const wanted = new Map<string, number | undefined>();
+    for (const name of new Set(r.names)) {
+      if (inputs.has(name)) continue;
+      const perSample = r.samples.map((s) => typesOf(s)(name));
+      if (!perSample.every((t) => t?.elemType === FLOAT)) continue;
+      if (method === 'minmax') {
+        wanted.set(name, undefined);
+        continue;
+      }
+      const sizes = perSample.map((t) => t!.elements);
+      if (!sizes.every((n): n is number => n !== undefined && n > 0)) continue;
+      const k = topCount(sizes.reduce((a, b) => a + b, 0), percentile);
+      if (k <= Math.min(...sizes)) wanted.set(name, k);
+    }
+    const taken = new Set<string>();
+    for (const g of buildModel(m, files).graphs()) for (const name of g.values.keys()) taken.add(name);
+    summaries = addSummaryNodes(m, wanted, taken);
+  });
+  const fallback = new Set(r.names.filter((n) => !summaries.has(n)));
+  if (summaries.size > 0) {
+    const tops = new Map<string, { values: number[]; uncounted: number }>();
+    const fetches = [...summaries.values()].flatMap((s) => [s.min, s.max, s.size, ...(s.top ? [s.top] : [])]);
+    const session = await createSession(model, r.settings);
+    try {
+      for (const [i, sample] of r.samples.entries()) {
+        const out = await runSession(session, feedsToOrt(adaptFeeds(session, sample.feeds)), fetches);
+        for (const [name, s] of summaries) {
+          if (fallback.has(name)) continue;
+          const lo = Number(out[s.min]!.data[0]);
+          const hi = Number(out[s.max]!.data[0]);
+          const n = Number(out[s.size]!.data[0]);
+          if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+            fallback.add(name);
+            continue;
+          }
+          let h = stats.get(name);
+          if (!h) stats.tensors.set(name, (h = new TensorHistogram(stats.binsPerSide, histograms)));
+          if (!h.addRange(lo, hi, n) || !s.top) continue;
+          const t = tops.get(name) ?? { values: [], uncounted: 0 };
+          const k = out[s.top]!.data.length;
+          t.values = largest(t.values, asFloat32(out[s.top]!)!, k);
+          t.uncounted += n;
+          tops.set(name, t);
+        }
+        progress({ done: i + 1, total: r.samples.length, what: 'calibration statistics' });
+      }
+    } finally {
+      await releaseSession(session);
+    }
+    for (const name of fallback) stats.tensors.delete(name);
+    for (const [name, t] of tops) if (!fallback.has(name)) stats.get(name)!.addTopMagnitudes(t.values, t.uncounted);
+  }
+  const inGraph = [...summaries.keys()].filter((n) => !fallback.has(n));
+  if (fallback.size === 0) return { result: stats.toJSON(), unavailable: [], passes: [inGraph] };
+  const rest = await full([...fallback]);
+  stats.merge(ActivationStats.fromJSON(rest.result as ActivationStatsJSON));
+  return { result: stats.toJSON(), unavailable: rest.unavailable, passes: inGraph.length ? [inGraph, ...rest.passes] : rest.passes };
+}
+
+/**
+ * How many of the largest magnitudes a symmetric Percentile needs over `total` values: more
+ * than the (100 - p) % above the chosen bin (one more for rounding of p·total).
+ */
+export function topCount(total: number, percentile: number): number {
+  return Math.floor(total - (percentile / 100) * total) + 2;
+}
+
+/** The k largest of two descending lists (TopK returns them sorted). */
+function largest(a: number[], b: Float32Array, k: number): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < k && (i < a.length || j < b.length)) {
+    if (j >= b.length || (i < a.length && a[i]! >= b[j]!)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}

@@ -1,0 +1,70 @@
+import { constantTensor } from '../../onnx/edit/computed-tensor';
+import { intAttr, newNode } from '../../onnx/edit/proto-factory';
+import type { ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../../onnx/proto/types';
+
+/** The outputs that carry one value's summary: its min, max and element count, and for Percentile its `k` largest magnitudes. */
+export interface SummaryOutputs {
+  min: string;
+  max: string;
+  size: string;
+  top?: string;
+}
+
+/**
+ * Adds, for each main-graph float32 value, ReduceMin/ReduceMax/Size nodes (and Abs → Flatten →
+ * TopK(k) where `k` is given) whose small results become graph outputs: onnxruntime computes
+ * the calibration summaries natively and the activations themselves stay inside the session
+ * (its memory planner reuses their buffers, and nothing large is copied out).
+ * `taken`: every name the model already uses.
+ */
+export function addSummaryNodes(model: ModelProto, values: Map<string, number | undefined>, taken: Set<string>): Map<string, SummaryOutputs> {
+  const g = model.graph!;
+  const opset = model.opset_import.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 1;
+  const fresh = (base: string): string => {
+    let name = base;
+    for (let k = 1; taken.has(name); k++) name = `${base}${k}`;
+    taken.add(name);
+    return name;
+  };
+  const nodes: NodeProto[] = [];
+  const inits: TensorProto[] = [];
+  const outputs: ValueInfoProto[] = [];
+  const out = new Map<string, SummaryOutputs>();
+  const kInputs = new Map<number, string>();
+  const output = (name: string): string => {
+    outputs.push({ name, metadata_props: [] });
+    return name;
+  };
+  for (const [x, k] of values) {
+    const s: SummaryOutputs = { min: output(fresh(`${x}__calib_min`)), max: output(fresh(`${x}__calib_max`)), size: output(fresh(`${x}__calib_size`)) };
+    nodes.push(
+      newNode({ op: 'ReduceMin', name: s.min, inputs: [x], outputs: [s.min], attributes: [intAttr('keepdims', 0)] }),
+      newNode({ op: 'ReduceMax', name: s.max, inputs: [x], outputs: [s.max], attributes: [intAttr('keepdims', 0)] }),
+      newNode({ op: 'Size', name: s.size, inputs: [x], outputs: [s.size] }),
+    );
+    if (k !== undefined) {
+      const abs = fresh(`${x}__calib_abs`);
+      const flat = fresh(`${x}__calib_flat`);
+      s.top = output(fresh(`${x}__calib_top`));
+      const indices = fresh(`${x}__calib_top_indices`);
+      nodes.push(newNode({ op: 'Abs', name: abs, inputs: [x], outputs: [abs] }), newNode({ op: 'Flatten', name: flat, inputs: [abs], outputs: [flat], attributes: [intAttr('axis', 0)] }));
+      if (opset < 10) {
+        nodes.push(newNode({ op: 'TopK', name: s.top, inputs: [flat], outputs: [s.top, indices], attributes: [intAttr('k', k)] }));
+      } else {
+        let kName = kInputs.get(k);
+        if (!kName) {
+          kName = fresh(`calib_k${k}`);
+          kInputs.set(k, kName);
+          inits.push(constantTensor(kName, 7, [1], new BigInt64Array([BigInt(k)])));
+        }
+        nodes.push(newNode({ op: 'TopK', name: s.top, inputs: [flat, kName], outputs: [s.top, indices] }));
+      }
+    }
+    out.set(x, s);
+  }
+  // Appended after every node: each reads a value already produced, so the order stays topological.
+  g.node = [...g.node, ...nodes];
+  g.initializer = [...g.initializer, ...inits];
+  g.output = [...g.output, ...outputs];
+  return out;
+}
