@@ -53,6 +53,6 @@ test('static --target-cosine: the overlay carries each node’s output SNR in dB
 });
 
 test('a report without per-node SNR (no target) has no quantization overlay', () => {
-  const report: TransformReport = { transform: 'quantize-dynamic', input: 'a.onnx', output: 'a.int8.onnx', sizeBefore: 1, sizeAfter: 1, outputs: [], nodesAdded: 0, nodesChanged: 0, keptFloat: [], warnings: [] };
+  const report: TransformReport = { transform: 'quantize-dynamic', input: 'a.onnx', output: 'a.int8.onnx', sizeBefore: 1, sizeAfter: 1, outputs: [], nodesAdded: 0, nodesChanged: 0, keptFloat: [], details: {}, warnings: [] };
   assert.equal(quantizationErrorOverlay(report), undefined);
 });
