@@ -3,12 +3,12 @@
 // graph; its table shows exactly the report's nodeSnrDb, a row reveals its node, and
 // "Clear Overlay" removes it.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TransformOutcome } from '../../src/extension/transform-commands';
 import type { TransformReport } from '../../src/optimize/report';
-import { graphEditor, ROOT, scratchFolder, ui, until } from './helpers';
+import { graphEditor, openGraph, python, ROOT, scratchFolder, ui, until } from './helpers';
 
 const CLS = 'ch_ppocr_mobile_v2.0_cls_infer.onnx';
 const CALIB = join(ROOT, '.cache', 'data', 'ocr-cls', 'calib');
@@ -87,5 +87,31 @@ describe('overlays: the quantization error of an accuracy-aware static quantize,
     });
     assert.equal(cleared.painted, 0);
     assert.deepEqual(cleared.rows, []);
+  });
+
+  it('hostile node names in an overlay are text: no markup from them in the table, each name shown as it is', async () => {
+    const dir = scratchFolder();
+    python('make_models.py', [dir]);
+    const names = JSON.parse(readFileSync(join(dir, 'hostile-names.json'), 'utf8')) as string[];
+    const { uri, key, provider } = await openGraph(join(dir, 'hostile.onnx'));
+    // The node ids (DESIGN.md §2: the names, escaped where they hold '/'); the label and the why carry the raw names.
+    const list = await provider.documents.get(key)!.request('nodes/list', {});
+    const ids = names.map((name) => list.id[list.name.indexOf(name)]!);
+    const nodes = Object.fromEntries(names.map((name, i) => [ids[i]!, { value: i, label: name.slice(0, 40), detail: name }]));
+    provider.setOverlay(uri, { id: 'hostile', title: names[0]!, kind: 'metric', unit: names[1], nodes, unmapped: [names[0]!] });
+    const facts = await until('the table of every node', async () => {
+      const f = await ui<{ rows: TableRow[]; elements: string[]; title: string; titles: string[] }>({
+        action: 'webviewEval',
+        body: `const section = document.getElementById('overlay');
+          return { rows: [...section.querySelectorAll('tbody tr')].map((tr) => ({ node: tr.dataset.node, op: tr.cells[1].textContent, value: tr.dataset.value ?? null, text: [...tr.cells].map((c) => c.textContent) })),
+            elements: [...new Set([...section.querySelectorAll('*')].map((e) => e.localName))].sort(), title: section.querySelector('h3').textContent, titles: [...section.querySelectorAll('tbody tr')].map((tr) => tr.title) };`,
+      });
+      return f.rows.length === names.length && f.rows.every((r) => r.op === 'Relu') ? f : undefined;
+    });
+    assert.deepEqual(facts.elements, ['button', 'canvas', 'div', 'h3', 'input', 'label', 'p', 'span', 'table', 'tbody', 'td', 'th', 'thead', 'tr'], 'only the table’s own elements');
+    assert.equal(facts.title, names[0]);
+    assert.deepEqual(facts.rows.map((r) => r.node).sort(), [...ids].sort());
+    for (const r of facts.rows) assert.equal(r.text[0], r.node);
+    assert.deepEqual([...facts.titles].sort(), [...names].sort(), 'the why, as the row’s tooltip');
   });
 });
