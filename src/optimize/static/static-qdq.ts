@@ -196,6 +196,8 @@ class QdqWriter {
   private fold(relu: Node, producer: Node, output: number): void {
     const old = producer.proto.output[output]!;
     const g = this.main;
+    // A float reader (kept float, weights only) would read the unclamped value: the Relu stays, its output keeps its pair.
+    if (g.consumersOf(relu.proto.output[0]!).some((n) => this.floatReaders.has(n))) return;
     g.removeNode(relu.proto);
     // Clip's bounds, read by nobody now.
     for (const bound of relu.proto.input.slice(1)) if (bound) this.released.push({ graph: g, name: bound });
