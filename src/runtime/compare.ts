@@ -66,11 +66,20 @@ export const SCORE_OPS: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 
  */
 const FLAT_SAMPLE_RATIO = 1e-3;
 
+/**
+ * ...and only while the candidate agrees there is nothing there: its output stays finite and
+ * below this share of the median sample's signal. A candidate that outputs NaN or a map of
+ * 0.5 where the float model sees nothing is broken, and its cosine must count.
+ */
+const FLAT_CANDIDATE_RATIO = 0.1;
+
 /** Accumulates per-sample figures of one output into the report's OutputAccuracy. */
 export class OutputAccuracyAccumulator {
   private readonly cosines: number[] = [];
   private readonly snrs: number[] = [];
   private readonly rms: number[] = [];
+  /** Per sample: the candidate's RMS, Infinity where its error is not finite (NaN, ±Infinity). */
+  private readonly candidateRms: number[] = [];
   private maxAbs = 0;
   private agree = 0;
   private rows = 0;
@@ -85,6 +94,7 @@ export class OutputAccuracyAccumulator {
     this.cosines.push(f.cosine);
     this.snrs.push(f.snrDb);
     this.rms.push(f.referenceRms);
+    this.candidateRms.push(Number.isFinite(f.maxAbsError) ? rmsOf(cand) : Infinity);
     if (f.maxAbsError > this.maxAbs || Number.isNaN(f.maxAbsError)) this.maxAbs = f.maxAbsError;
     this.classifier &&= dims.length >= 2 && dims[dims.length - 1]! > 1;
     if (this.classifier) {
@@ -101,7 +111,7 @@ export class OutputAccuracyAccumulator {
    */
   result(): OutputAccuracy {
     const median = medianOf(this.rms);
-    const kept = this.rms.map((r) => !(r < FLAT_SAMPLE_RATIO * median));
+    const kept = this.rms.map((r, i) => !(r < FLAT_SAMPLE_RATIO * median && this.candidateRms[i]! < FLAT_CANDIDATE_RATIO * median));
     const flatSamples = kept.filter((k) => !k).length;
     const cosines = this.cosines.filter((_, i) => kept[i]);
     const snrs = this.snrs.filter((_, i) => kept[i]);
@@ -125,6 +135,12 @@ function minOf(v: number[]): number {
   let m = Infinity;
   for (const x of v) if (Number.isNaN(x) || x < m) m = x;
   return v.length ? m : NaN;
+}
+
+function rmsOf(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return v.length ? Math.sqrt(s / v.length) : 0;
 }
 
 function medianOf(v: number[]): number {
