@@ -54,3 +54,20 @@ os.makedirs(calib, exist_ok=True)
 data = np.random.default_rng(1)
 for i in range(10):
     np.save(os.path.join(calib, f's{i:02d}.npy'), data.standard_normal((1, 3, 8, 8)).astype(np.float32))
+
+# sqrt_nan.onnx: Sqrt of inputs with -1 in one lane of every four (NaN there), the largest values
+# in another lane; Mul reads it, so its range is calibrated. calib-nan/ holds its samples.
+vi64 = lambda n: h.make_tensor_value_info(n, T.FLOAT, [1, 64])
+m = h.make_model(h.make_graph([h.make_node('Sqrt', ['x'], ['s'], name='sqrt'), h.make_node('Mul', ['s', 'c'], ['y'], name='mul')], 'g', [vi64('x')], [vi64('y')],
+                              [nh.from_array(np.linspace(0.5, 1.5, 64, dtype=np.float32).reshape(1, 64), 'c')]), opset_imports=[h.make_opsetid('', 13)])
+onnx.checker.check_model(m, full_check=True)
+onnx.save(m, os.path.join(out, 'sqrt_nan.onnx'))
+for sub in ('calib-nan', 'eval-nan'):
+    os.makedirs(os.path.join(out, sub), exist_ok=True)
+data = np.random.default_rng(3)
+for i in range(6):
+    x = data.uniform(0, 4, (1, 64)).astype(np.float32)
+    x[0, 1::4] = -1
+    x[0, 3::8] = float(9 + i)
+    np.save(os.path.join(out, 'calib-nan', f's{i}.npy'), x)
+np.save(os.path.join(out, 'eval-nan', 'e0.npy'), data.uniform(0, 4, (1, 64)).astype(np.float32))

@@ -30,7 +30,7 @@ const FLOAT = 1;
  * activations never become outputs. The histogram built from them equals a full one wherever a
  * symmetric Percentile range can fall (TensorHistogram.addTopMagnitudes). Entropy, asymmetric
  * Percentile, values that are graph inputs, not float32, inside subgraphs, of unknown size, or
- * whose extremes come back non-finite go through the full path: exposed as outputs, binned here.
+ * whose extremes or sum come back non-finite (a NaN) go through the full path: exposed as outputs, binned here.
  */
 export async function calibrationStats(r: CalibrationStatsRequest, progress: (p: Progress) => void): Promise<IntermediatesResult<ActivationStatsJSON>> {
   if (r.samples.length === 0) throw new RuntimeRequestError('no samples to run');
@@ -72,7 +72,7 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
   const fallback = new Set(r.names.filter((n) => !summaries.has(n)));
   if (summaries.size > 0) {
     const tops = new Map<string, { values: number[]; uncounted: number }>();
-    const fetches = [...summaries.values()].flatMap((s) => [s.min, s.max, s.size, ...(s.top ? [s.top] : [])]);
+    const fetches = [...summaries.values()].flatMap((s) => [s.min, s.max, s.size, s.sum, ...(s.top ? [s.top] : [])]);
     const session = await createSession(model, r.settings);
     try {
       for (const [i, sample] of r.samples.entries()) {
@@ -82,7 +82,8 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
           const lo = Number(out[s.min]!.data[0]);
           const hi = Number(out[s.max]!.data[0]);
           const n = Number(out[s.size]!.data[0]);
-          if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+          // A NaN anywhere makes the sum NaN; ORT's min/max then may be finite and wrong.
+          if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(Number(out[s.sum]!.data[0]))) {
             fallback.add(name);
             continue;
           }

@@ -7,11 +7,13 @@ export interface SummaryOutputs {
   min: string;
   max: string;
   size: string;
+  /** The sum: NaN exactly when the value holds a NaN (or both infinities), where ORT's vectorized ReduceMin/ReduceMax return a finite but wrong extreme. */
+  sum: string;
   top?: string;
 }
 
 /**
- * Adds, for each main-graph float32 value, ReduceMin/ReduceMax/Size nodes (and Abs → Flatten →
+ * Adds, for each main-graph float32 value, ReduceMin/ReduceMax/Size/ReduceSum nodes (and Abs → Flatten →
  * TopK(k) where `k` is given) whose small results become graph outputs: onnxruntime computes
  * the calibration summaries natively and the activations themselves stay inside the session
  * (its memory planner reuses their buffers, and nothing large is copied out).
@@ -36,11 +38,12 @@ export function addSummaryNodes(model: ModelProto, values: Map<string, number | 
     return name;
   };
   for (const [x, k] of values) {
-    const s: SummaryOutputs = { min: output(fresh(`${x}__calib_min`)), max: output(fresh(`${x}__calib_max`)), size: output(fresh(`${x}__calib_size`)) };
+    const s: SummaryOutputs = { min: output(fresh(`${x}__calib_min`)), max: output(fresh(`${x}__calib_max`)), size: output(fresh(`${x}__calib_size`)), sum: output(fresh(`${x}__calib_sum`)) };
     nodes.push(
       newNode({ op: 'ReduceMin', name: s.min, inputs: [x], outputs: [s.min], attributes: [intAttr('keepdims', 0)] }),
       newNode({ op: 'ReduceMax', name: s.max, inputs: [x], outputs: [s.max], attributes: [intAttr('keepdims', 0)] }),
       newNode({ op: 'Size', name: s.size, inputs: [x], outputs: [s.size] }),
+      newNode({ op: 'ReduceSum', name: s.sum, inputs: [x], outputs: [s.sum], attributes: [intAttr('keepdims', 0)] }),
     );
     if (k !== undefined) {
       const abs = fresh(`${x}__calib_abs`);
