@@ -71,3 +71,10 @@ for i in range(6):
     x[0, 3::8] = float(9 + i)
     np.save(os.path.join(out, 'calib-nan', f's{i}.npy'), x)
 np.save(os.path.join(out, 'eval-nan', 'e0.npy'), data.uniform(0, 4, (1, 64)).astype(np.float32))
+
+# node_names.onnx: relu_output.onnx's graph with node names the in-graph calibration would give its own nodes.
+m = onnx.load(os.path.join(out, 'relu_output.onnx'))
+for node, name in zip(m.graph.node, ['a1__calib_min', 'a2__calib_max', 'a3__calib_top', 'x__calib_size', 'a4__calib_sum']):
+    node.name = name
+onnx.checker.check_model(m, full_check=True)
+onnx.save(m, os.path.join(out, 'node_names.onnx'))

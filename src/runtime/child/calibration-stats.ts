@@ -66,7 +66,11 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
       if (k <= Math.min(...sizes)) wanted.set(name, k);
     }
     const taken = new Set<string>();
-    for (const g of buildModel(m, files).graphs()) for (const name of g.values.keys()) taken.add(name);
+    // Value and node names: each added node is named as its output, and onnxruntime refuses two nodes of one name.
+    for (const g of buildModel(m, files).graphs()) {
+      for (const name of g.values.keys()) taken.add(name);
+      for (const n of g.nodes) if (n.name) taken.add(n.name);
+    }
     summaries = addSummaryNodes(m, wanted, taken);
   });
   const fallback = new Set(r.names.filter((n) => !summaries.has(n)));
