@@ -3,7 +3,7 @@ import { ModelEdit } from '../onnx/edit/model-edit';
 import { WriteTargetError } from '../onnx/errors';
 import { fileSizes } from '../onnx/io/file-sizes';
 import { upgradeOpset } from '../onnx/edit/opset-upgrade';
-import { DiskModelFiles, type ModelFiles } from '../onnx/io/model-files';
+import { DiskModelFiles, realPath, type ModelFiles } from '../onnx/io/model-files';
 import { makeTempFolder } from '../onnx/io/temp-folder';
 import { checkWritable, outputPath, writeFileAtomic, type ProtectedFile } from '../onnx/io/write-file';
 import { removeWrittenModel, writeModel } from '../onnx/io/write-model';
@@ -220,7 +220,7 @@ function dataFor(request: TransformRequest, specs: InputSpec[], warn: (w: string
   };
   const options = { image: request.images, onWarning: warn };
   const split = request.calibDir ? openCalibrationData(request.calibDir, specs, options, request.evalDir) : undefined;
-  if (request.calibDir && request.evalDir && resolve(request.calibDir) === resolve(request.evalDir)) warn('--eval is the calibration folder: the report is computed on the calibration data, not on held-out data');
+  if (request.calibDir && request.evalDir && realPath(request.calibDir) === realPath(request.evalDir)) warn('--eval is the calibration folder: the report is computed on the calibration data, not on held-out data');
   // Opened now, so that an unusable --eval folder is refused before anything is written.
   const evalData = !split && request.evalDir ? openInputFolder(request.evalDir, specs, options) : undefined;
   const folders = [split?.calibration, split?.evaluation, evalData].filter((d) => d !== undefined);
