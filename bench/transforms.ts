@@ -6,6 +6,8 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TransformReport } from '../src/optimize/report';
+import type { StaticPreset } from '../src/optimize/static/presets';
+import type { CalibrationMethod } from '../src/optimize/static/ranges';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -110,8 +112,8 @@ export interface CalibrationCase {
   model: string;
   data: string;
   /** The preset whose method and activation symmetry are measured (tensorrt: percentile, cpu: minmax), or an explicit method. */
-  preset: 'tensorrt' | 'cpu';
-  method?: 'minmax' | 'entropy' | 'percentile';
+  preset: StaticPreset;
+  method?: CalibrationMethod;
 }
 
 /**

@@ -8,12 +8,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { constantTensor } from '../src/onnx/edit/computed-tensor';
 import { selectRange } from '../src/optimize/static/ranges';
 import { ActivationStats, TensorHistogram, type ActivationStatsJSON } from '../src/runtime/activation-stats';
 import { topCount } from '../src/runtime/child/calibration-stats';
 import { RuntimeClient } from '../src/runtime/client';
 import type { Sample } from '../src/runtime/types';
 import { CORPUS_DIR } from './helpers/corpus';
+import { bytesOf, graph, model, node, tensorType, valueInfo } from './helpers/models';
 import { RESNET18, RUNTIME_WORKER } from './helpers/runtime';
 import { intermediates, normals, npySamples } from './helpers/static-calibration';
 
@@ -80,6 +83,16 @@ test('a histogram from the largest magnitudes only chooses the symmetric Percent
   }
 });
 
+/** Each value's min, max, count and symmetric Percentile range equal numpy's one-shot histogram of the same values (onnxruntime's outputs). */
+function assertPercentileEqualsNumpy(stats: ActivationStats, names: string[], values: Record<string, Float32Array>[], percentile: number): void {
+  for (const n of names) {
+    const h = stats.get(n)!;
+    const ref = numpyHistogram(values.map((v) => v[n]!), h.stride, h.half, percentile);
+    assert.deepEqual([h.min, h.max, h.count], [ref.min, ref.max, ref.count], n);
+    close(selectRange(h, { method: 'percentile', symmetric: true, percentile }).max, ref.percentileSymmetric, n);
+  }
+}
+
 const NAMES = ['/relu/Relu_output_0', '/layer1/layer1.0/conv1/Conv_output_0', '/layer4/layer4.1/Add_output_0'];
 const SETTINGS = { threads: 1, optimization: 'disabled' as const };
 
@@ -101,12 +114,7 @@ test('ResNet-18 on photos: in-graph symmetric Percentile and MinMax equal numpy 
   assert.deepEqual(p.passes[0], NAMES, 'the activations are summarized in the graph, in one session');
   assert.deepEqual(p.unavailable.map((u) => u.name), ['no_such_value']);
   const stats = ActivationStats.fromJSON(p.result);
-  for (const n of NAMES) {
-    const h = stats.get(n)!;
-    const ref = numpyHistogram(values.map((v) => v[n]!), h.stride, h.half, percentile);
-    assert.deepEqual([h.min, h.max, h.count], [ref.min, ref.max, ref.count], n);
-    close(selectRange(h, { method: 'percentile', symmetric: true, percentile }).max, ref.percentileSymmetric, n);
-  }
+  assertPercentileEqualsNumpy(stats, NAMES, values, percentile);
   // The graph input is binned from the feeds, as before: every value counted.
   const input = stats.get('input')!;
   const ref = numpyHistogram(samples.map((s) => s.feeds.input!.data as Float32Array), input.stride, input.half, percentile);
@@ -142,12 +150,38 @@ test('PP-OCR direction classifier (opset 9: TopK takes k as an attribute) on tex
   const { samples, values } = await realCase(model, 'x', '.cache/data/ocr-cls/calib', names);
   const percentile = 99.99;
   const r = await client.calibrationStats(model, names, samples, { method: 'percentile', symmetric: true, percentile }, { settings: SETTINGS });
-  assert.deepEqual(r.passes.flat().sort(), [...names].sort());
-  const stats = ActivationStats.fromJSON(r.result);
-  for (const n of names) {
-    const h = stats.get(n)!;
-    const ref = numpyHistogram(values.map((v) => v[n]!), h.stride, h.half, percentile);
-    assert.deepEqual([h.min, h.max, h.count], [ref.min, ref.max, ref.count], n);
-    close(selectRange(h, { method: 'percentile', symmetric: true, percentile }).max, ref.percentileSymmetric, n);
+  assert.equal(r.passes.length, 1, 'no value fell back to the full path');
+  assert.deepEqual([...r.passes[0]!].sort(), [...names].sort(), 'every value summarized in the graph (TopK-1, k an attribute)');
+  assertPercentileEqualsNumpy(ActivationStats.fromJSON(r.result), names, values, percentile);
+});
+
+test('NaN activations (Sqrt of negatives): onnxruntime\'s ReduceMin/ReduceMax skip some NaNs, so such values take the full path and equal numpy on the finite values', async () => {
+  // y = Sqrt(x) is NaN wherever x < 0; z = 3·y. ORT's ReduceMin/ReduceMax return NaN when the
+  // first element is NaN but skip later NaNs wrongly (ReduceMax of [1, NaN, -3, 2, 0.5, 7, -8, 1]
+  // is 1, not 7), so each sample here starts with a finite value.
+  const g = graph({
+    input: [valueInfo('x', tensorType(1, [2, 50]))],
+    output: [valueInfo('z', tensorType(1, [2, 50]))],
+    initializer: [constantTensor('three', 1, [], Float32Array.of(3))],
+    node: [node('Sqrt', ['x'], ['y'], [], 'sqrt'), node('Mul', ['y', 'three'], ['z'], [], 'mul')],
+  });
+  const path = join(dir, 'nan.onnx');
+  writeFileSync(path, bytesOf(model(g, 13)));
+  const inputs = [1, 2, 3].map((seed) => Float32Array.of(1, ...normals(99, seed, 2, 0.5)));
+  const samples = inputs.map((data, i): Sample => ({ id: `s${i}`, feeds: { x: { dtype: 1, dims: [2, 50], data } } }));
+  const names = ['y', 'z'];
+  const values = await intermediates(new Uint8Array(readFileSync(path)), names, 'x', inputs.map((d) => new ort.Tensor('float32', d, [2, 50])));
+  for (const spec of [{ method: 'minmax', symmetric: false, percentile: 99 }, { method: 'percentile', symmetric: true, percentile: 99 }] as const) {
+    const r = await client.calibrationStats(path, names, samples, spec, { settings: SETTINGS });
+    const stats = ActivationStats.fromJSON(r.result);
+    for (const n of names) {
+      const h = stats.get(n)!;
+      const chunks = values.map((v) => v[n]!);
+      const ref = numpyHistogram(chunks, h.histogram ? h.stride : 1, h.histogram ? h.half : 1, spec.percentile);
+      const nan = chunks.reduce((a, c) => a + c.filter(Number.isNaN).length, 0);
+      assert.ok(nan > 0);
+      assert.deepEqual([h.min, h.max, h.count, h.nonFinite], [ref.min, ref.max, ref.count, nan], `${spec.method} ${n}`);
+      if (h.histogram) close(selectRange(h, spec).max, ref.percentileSymmetric, `${spec.method} ${n}`);
+    }
   }
 });

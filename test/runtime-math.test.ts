@@ -33,7 +33,7 @@ test('cosine, SNR and max abs error equal numpy in float64', () => {
 
 test('zero tensors: cosine 1 when both are zero, 0 when one is; SNR -Infinity for a zero reference with error', () => {
   const z = new Float32Array(8);
-  assert.deepEqual(errorFigures(z, z), { cosine: 1, snrDb: Infinity, maxAbsError: 0, referenceRms: 0 });
+  assert.deepEqual(errorFigures(z, z), { cosine: 1, snrDb: Infinity, maxAbsError: 0, referenceRms: 0, candidateRms: 0 });
   const one = new Float32Array(8).fill(1);
   assert.equal(errorFigures(z, one).cosine, 0);
   assert.equal(errorFigures(z, one).snrDb, -Infinity);
@@ -71,6 +71,18 @@ test('a sample whose reference output is flat (a detector finding nothing) leave
   zeros.add(new Float32Array(4), new Float32Array(4), [4]);
   assert.equal(zeros.result().flatSamples, undefined);
   assert.equal(zeros.result().cosine, 1);
+});
+
+test('a flat reference with a candidate that has signal (text found in an empty image) is an error: it stays in cosine and SNR', () => {
+  const refs = [wave(64, 0.9), wave(64, 0.7, 1), wave(64, 1.3, 2), Float32Array.from(wave(64, 0.5, 4), (v) => v * 1e-6)];
+  const cands = refs.map((r, k) => (k === 3 ? wave(64, 0.8, 5) : Float32Array.from(r, (v, i) => v + 0.01 * Math.cos(i))));
+  const acc = new OutputAccuracyAccumulator('map');
+  refs.forEach((r, k) => acc.add(r, cands[k]!, [64]));
+  const got = acc.result();
+  const np = refs.map((r, k) => numpyFigures(r, cands[k]!));
+  assert.equal(got.flatSamples, undefined);
+  close(got.cosine, Math.min(...np.map((f) => f.cosine)));
+  close(got.snrDb, Math.min(...np.map((f) => f.snrDb)));
 });
 
 test('per-output accuracy: worst and mean over samples, top-1 agreement over rows, as numpy computes them', () => {

@@ -9,6 +9,7 @@ import { encodeModelBytes, openModelBytes } from '../src/onnx/open';
 import type { ModelProto, NodeProto } from '../src/onnx/proto/types';
 import { toNumber } from '../src/onnx/proto/byte-range';
 import { quantizeStatic, valuesToCalibrate } from '../src/optimize/static/static-qdq';
+import { QUANTIZABLE_OPS } from '../src/optimize/static/qdq-placement';
 import { selectRanges } from '../src/optimize/static/ranges';
 import { rangeOptionsFor, type StaticOptions } from '../src/optimize/static/presets';
 import { collectStats, cosine, runModel } from './helpers/static-calibration';
@@ -70,8 +71,17 @@ const axisOf = (n: NodeProto | undefined): number | undefined => {
   return a?.i === undefined ? undefined : toNumber(a.i);
 };
 
-test('placement (tensorrt): MatMul weight per channel on axis 1, Gemm transB on axis 0, Reshape shares its input scale, Softmax output fixed to [0, 1], Relu kept with the Q/DQ after it', async () => {
-  const { result, ref, got, nodes, inits } = await quantized({ preset: 'tensorrt' });
+test('tensorrt preset by default: Q/DQ on the inputs and outputs of MatMul and Gemm (after its Relu) only; Add, Reshape, Softmax and Transpose get none', async () => {
+  const { result, ref, got, nodes } = await quantized({ preset: 'tensorrt' });
+  assert.deepEqual([...result.quantizedNodes].sort(), ['gemm', 'matmul', 'relu']);
+  const quantizedValues = nodes.filter((n) => n.op_type === 'QuantizeLinear').map((n) => n.input[0]).sort();
+  assert.deepEqual(quantizedValues, ['gr', 'mm', 'x']);
+  assert.deepEqual(result.keptFloat, [], 'ops outside the preset are not candidates, so not "kept float"');
+  for (let i = 0; i < ref.length; i++) for (let o = 0; o < 2; o++) assert.ok(cosine(ref[i]![o]!, got[i]![o]!) >= 0.995, `sample ${i} output ${o}`);
+});
+
+test('placement (tensorrt, every op type included as ORT places them): MatMul weight per channel on axis 1, Gemm transB on axis 0, Reshape shares its input scale, Softmax output fixed to [0, 1], Relu kept with the Q/DQ after it', async () => {
+  const { result, ref, got, nodes, inits } = await quantized({ preset: 'tensorrt', includeOps: [...QUANTIZABLE_OPS] });
   assert.deepEqual([...result.quantizedNodes].sort(), ['add', 'flatten', 'gemm', 'matmul', 'relu', 'reshape', 'softmax', 'transpose']);
   const wDq = producer(nodes, byName(nodes, 'matmul').input[1]!)!;
   assert.equal(wDq.op_type, 'DequantizeLinear');

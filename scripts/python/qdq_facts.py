@@ -44,7 +44,7 @@ for g in graphs:
             x = consts.get(n.input[0]) if n.op_type == "DequantizeLinear" else None
             qdq.append({
                 "op": n.op_type, "name": n.name, "input": n.input[0], "output": n.output[0],
-                "zeroPoint": n.input[2] if len(n.input) > 2 else None,
+                "zeroPoint": (n.input[2] or None) if len(n.input) > 2 else None,
                 "zeroPointType": None if zp is None else str(zp.dtype),
                 "zeroPointValues": [] if zp is None else sorted(set(int(v) for v in zp.reshape(-1))),
                 "constantInputType": None if x is None else str(x.dtype),

@@ -5,7 +5,7 @@ import { CALIBRATION_METHODS } from '../optimize/static/ranges';
 import { commonTransformOptions, listOption, numberOption, runTransformCommand, threadsOption, usage } from './transform-command';
 
 export const quantizeUsage =
-  'onnx-studio quantize MODEL --mode dynamic|static [--calib DIR] [--eval DIR] [--method minmax|entropy|percentile] [--preset tensorrt|cpu] [--per-channel|--per-tensor] [--reduce-range] [--exclude-ops OPS] [--exclude-nodes NAMES] [--target-cosine X] [--target-top1 X] [--image-size H,W] [--layout nchw|nhwc] [--mean a,b,c] [--std a,b,c] [--bgr] [--scale X] [--no-preprocess] [--trt-cache FILE] [--validate] [-o OUT] [--json]   INT8 quantization';
+  'onnx-studio quantize MODEL --mode dynamic|static [--calib DIR] [--eval DIR] [--method minmax|entropy|percentile] [--preset tensorrt|cpu] [--per-channel|--per-tensor] [--reduce-range] [--include-ops OPS] [--exclude-ops OPS] [--exclude-nodes NAMES] [--target-cosine X] [--target-top1 X] [--image-size H,W] [--layout nchw|nhwc] [--mean a,b,c] [--std a,b,c] [--bgr] [--scale X] [--no-preprocess] [--trt-cache FILE] [--validate] [-o OUT] [--json]   INT8 quantization';
 
 const OPTIONS = {
   ...commonTransformOptions,
@@ -16,6 +16,7 @@ const OPTIONS = {
   'per-channel': { type: 'boolean' },
   'per-tensor': { type: 'boolean' },
   'reduce-range': { type: 'boolean' },
+  'include-ops': { type: 'string' },
   'exclude-ops': { type: 'string' },
   'exclude-nodes': { type: 'string' },
   'target-cosine': { type: 'string' },
@@ -57,6 +58,7 @@ export async function runQuantize(argv: string[], out: (s: string) => void, err:
         preset: oneOf(v.preset, STATIC_PRESETS, 'preset'),
         perChannel: v['per-channel'] ? true : v['per-tensor'] ? false : undefined,
         reduceRange: !!v['reduce-range'],
+        includeOps: v['include-ops'] === undefined ? undefined : listOption(v['include-ops']),
         excludeOps: listOption(v['exclude-ops']),
         excludeNodes: listOption(v['exclude-nodes']),
         preprocess: !v['no-preprocess'],

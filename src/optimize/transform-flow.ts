@@ -141,7 +141,7 @@ async function measure(request: TransformRequest, report: TransformReport, data:
 }
 
 function flatSampleWarnings(outputs: readonly OutputAccuracy[], samples: number): string[] {
-  return outputs.flatMap((o) => (o.flatSamples ? [`${o.name}: ${o.flatSamples} of ${samples} samples have a near-zero float output (RMS below 1/1000 of the median sample's); cosine and SNR leave them out, max abs error counts them`] : []));
+  return outputs.flatMap((o) => (o.flatSamples ? [`${o.name}: ${o.flatSamples} of ${samples} samples have a near-zero output in both models (RMS below 1/1000 of the median float sample's); cosine and SNR leave them out, max abs error counts them`] : []));
 }
 
 interface TransformResult {
@@ -185,7 +185,7 @@ async function transform(request: TransformRequest, proto: ModelProto, files: Mo
     const q = request.quantize ?? {};
     const ids = nodeIds(proto, files);
     // Per channel by default: per tensor (ORT's default) loses much of a CNN whose BatchNormalization was folded.
-    const r = quantizeDynamicModel(proto, files, { perChannel: q.perChannel ?? true, reduceRange: q.reduceRange, excludeOps: q.excludeOps, excludeNodes: q.excludeNodes, skipPreprocess: q.preprocess === false });
+    const r = quantizeDynamicModel(proto, files, { perChannel: q.perChannel ?? true, reduceRange: q.reduceRange, opTypes: q.includeOps, excludeOps: q.excludeOps, excludeNodes: q.excludeNodes, skipPreprocess: q.preprocess === false });
     r.edit.sortTopologically();
     const keptFloatWhy = Object.fromEntries(r.leftFloat.map((l) => [ids.get(l.node) ?? l.node.name ?? '', l.reason]));
     return { model: r.model, nodesAdded: r.nodesAdded, nodesChanged: r.nodesChanged + Number(r.details.nodesConverted ?? 0), keptFloat: Object.keys(keptFloatWhy), keptFloatWhy, details: r.details, warnings: r.warnings };

@@ -12,6 +12,8 @@ export interface ErrorFigures {
   maxAbsError: number;
   /** Root mean square of the reference: how much signal the cosine and SNR were measured on. */
   referenceRms: number;
+  /** Root mean square of the candidate (a flat reference with a non-flat candidate is an error, not noise). */
+  candidateRms: number;
 }
 
 export function errorFigures(ref: ArrayLike<number>, cand: ArrayLike<number>): ErrorFigures {
@@ -35,7 +37,8 @@ export function errorFigures(ref: ArrayLike<number>, cand: ArrayLike<number>): E
   }
   const cosine = rr === 0 && cc === 0 ? 1 : rr === 0 || cc === 0 ? 0 : dot / Math.sqrt(rr * cc);
   const snrDb = noise === 0 ? Infinity : 10 * Math.log10(rr / noise);
-  return { cosine, snrDb, maxAbsError: maxAbs, referenceRms: ref.length ? Math.sqrt(rr / ref.length) : 0 };
+  const rms = (sum: number): number => (ref.length ? Math.sqrt(sum / ref.length) : 0);
+  return { cosine, snrDb, maxAbsError: maxAbs, referenceRms: rms(rr), candidateRms: rms(cc) };
 }
 
 /** Arg-max agreement of rows along the last axis: [agreeing rows, rows]. */
@@ -59,26 +62,20 @@ function argmax(v: ArrayLike<number>, start: number, n: number): number {
 export const SCORE_OPS: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 'Gemm', 'MatMul']);
 
 /**
- * A sample whose reference output carries less than this share of the median sample's signal
- * (RMS) is flat: a detector that finds nothing, a silent frame. Its cosine and SNR measure
- * rounding noise around zero (0.00001 for an int8 model that agrees "no text" with the float
- * one), so they leave the worst and mean figures; its max abs error still counts.
+ * A sample whose reference and candidate outputs both carry less than this share of the median
+ * reference sample's signal (RMS) is flat: a detector that finds nothing in either model, a
+ * silent frame. Its cosine and SNR measure rounding noise around zero (0.00001 for an int8
+ * model that agrees "no text" with the float one), so they leave the worst and mean figures;
+ * its max abs error still counts. A candidate with signal where the reference has none (text
+ * found in an empty image) is an error and stays in.
  */
 const FLAT_SAMPLE_RATIO = 1e-3;
-
-/**
- * ...and only while the candidate agrees there is nothing there: its output stays finite and
- * below this share of the median sample's signal. A candidate that outputs NaN or a map of
- * 0.5 where the float model sees nothing is broken, and its cosine must count.
- */
-const FLAT_CANDIDATE_RATIO = 0.1;
 
 /** Accumulates per-sample figures of one output into the report's OutputAccuracy. */
 export class OutputAccuracyAccumulator {
   private readonly cosines: number[] = [];
   private readonly snrs: number[] = [];
   private readonly rms: number[] = [];
-  /** Per sample: the candidate's RMS, Infinity where its error is not finite (NaN, ±Infinity). */
   private readonly candidateRms: number[] = [];
   private maxAbs = 0;
   private agree = 0;
@@ -94,7 +91,7 @@ export class OutputAccuracyAccumulator {
     this.cosines.push(f.cosine);
     this.snrs.push(f.snrDb);
     this.rms.push(f.referenceRms);
-    this.candidateRms.push(Number.isFinite(f.maxAbsError) ? rmsOf(cand) : Infinity);
+    this.candidateRms.push(f.candidateRms);
     if (f.maxAbsError > this.maxAbs || Number.isNaN(f.maxAbsError)) this.maxAbs = f.maxAbsError;
     this.classifier &&= dims.length >= 2 && dims[dims.length - 1]! > 1;
     if (this.classifier) {
@@ -110,8 +107,8 @@ export class OutputAccuracyAccumulator {
    * Top-1 agreement is over every row (sample × leading positions) of a classifier-like output.
    */
   result(): OutputAccuracy {
-    const median = medianOf(this.rms);
-    const kept = this.rms.map((r, i) => !(r < FLAT_SAMPLE_RATIO * median && this.candidateRms[i]! < FLAT_CANDIDATE_RATIO * median));
+    const flat = FLAT_SAMPLE_RATIO * medianOf(this.rms);
+    const kept = this.rms.map((r, i) => !(r < flat && this.candidateRms[i]! < flat));
     const flatSamples = kept.filter((k) => !k).length;
     const cosines = this.cosines.filter((_, i) => kept[i]);
     const snrs = this.snrs.filter((_, i) => kept[i]);
@@ -135,12 +132,6 @@ function minOf(v: number[]): number {
   let m = Infinity;
   for (const x of v) if (Number.isNaN(x) || x < m) m = x;
   return v.length ? m : NaN;
-}
-
-function rmsOf(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return v.length ? Math.sqrt(s / v.length) : 0;
 }
 
 function medianOf(v: number[]): number {

@@ -55,9 +55,8 @@ export interface OutputAccuracy {
   meanSnrDb: number;
   maxAbsError: number;
   /**
-   * Samples left out of cosine and SNR because their reference output is flat (RMS below 1/1000
-   * of the median sample's: cosine is then rounding noise around zero) and the candidate's stays
-   * finite and below 1/10 of it (a candidate with NaN or signal there counts); absent when none.
+   * Samples left out of cosine and SNR because both outputs are flat (RMS below 1/1000 of the
+   * median reference sample's: cosine is then rounding noise around zero); absent when none.
    */
   flatSamples?: number;
   /** Share of samples whose arg-max agrees, for classifier-like outputs (last dim > 1). */

@@ -19,6 +19,8 @@ export interface StaticRequest {
   method?: CalibrationMethod;
   preset?: StaticPreset;
   perChannel?: boolean;
+  /** Op types to quantize instead of the preset's (static) or MatMul/Conv/Gemm (dynamic). */
+  includeOps?: string[];
   excludeOps?: string[];
   excludeNodes?: string[];
   /** Accuracy-aware mode: fall back to float, worst node first, until this worst-sample cosine is met. */
@@ -30,7 +32,7 @@ export interface StaticRequest {
 
 /** The quantizer's options for a request (the preset's defaults where the request is silent). */
 export function staticOptions(q: StaticRequest): StaticOptions {
-  return { preset: q.preset ?? 'tensorrt', method: q.method, perChannel: q.perChannel, excludeOps: q.excludeOps, excludeNodes: q.excludeNodes };
+  return { preset: q.preset ?? 'tensorrt', method: q.method, perChannel: q.perChannel, includeOps: q.includeOps, excludeOps: q.excludeOps, excludeNodes: q.excludeNodes };
 }
 
 /**

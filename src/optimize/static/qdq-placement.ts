@@ -105,6 +105,8 @@ class Planner {
   private readonly excludeOps: Set<string>;
   private readonly excludeNodes: Set<string>;
   private readonly weightOnly: Set<string>;
+  /** The preset's op types: the others are not candidates (not listed as kept float either). */
+  private readonly presetOps: Set<string>;
 
   constructor(
     private readonly model: Model,
@@ -119,6 +121,7 @@ class Planner {
     this.excludeOps = new Set(options.excludeOps ?? []);
     this.excludeNodes = new Set(options.excludeNodes ?? []);
     this.weightOnly = new Set(options.weightOnlyNodes ?? []);
+    this.presetOps = new Set(options.includeOps ? QUANTIZABLE_OPS : (settings.opTypes ?? QUANTIZABLE_OPS));
   }
 
   visit(graph: Graph): void {
@@ -126,7 +129,7 @@ class Planner {
     for (const node of graph.nodes) {
       if (this.handled.has(node)) continue;
       const op = node.domain === '' ? node.opType : '';
-      if (!QUANTIZABLE_OPS.includes(op)) continue;
+      if (!QUANTIZABLE_OPS.includes(op) || !this.presetOps.has(op)) continue;
       const why = this.excluded(node, op);
       if (why) {
         this.plan.keptFloat.push({ node, why });

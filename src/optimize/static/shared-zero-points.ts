@@ -7,7 +7,8 @@
 import { constantTensor } from '../../onnx/edit/computed-tensor';
 import type { GraphEdit } from '../../onnx/edit/graph-edit';
 import type { ModelEdit } from '../../onnx/edit/model-edit';
-import type { TensorProto } from '../../onnx/proto/types';
+import { newNode, tensorAttr } from '../../onnx/edit/proto-factory';
+import type { NodeProto, TensorProto } from '../../onnx/proto/types';
 
 export type ZeroPointType = 'int8' | 'uint8';
 
@@ -16,21 +17,29 @@ const ARRAYS = { int8: [3, Int8Array], uint8: [2, Uint8Array] } as const;
 export class SharedZeroPoints {
   private readonly byGraph = new Map<GraphEdit, Map<string, string>>();
 
-  constructor(private readonly edit: ModelEdit) {}
+  /** `addNodes` inserts (and counts) the Constant node a subgraph before IR 4 needs. */
+  constructor(
+    private readonly edit: ModelEdit,
+    private readonly addNodes: (graph: GraphEdit, nodes: NodeProto[]) => void,
+  ) {}
 
   /**
-   * The name of a zero point in `graph`: a scalar `value` (per tensor), or `channels` zeros (per
-   * channel). Named after what it holds: `int8_zero_point`, `uint8_zero_point_128`,
-   * `int8_zero_points_64`.
+   * The name of a zero point in `graph` holding `value`: a scalar (per tensor), or `channels`
+   * copies (per channel). Named after what it holds: `int8_zero_point`, `uint8_zero_point_128`,
+   * `int8_zero_points_64` (64 zeros).
    */
   of(graph: GraphEdit, type: ZeroPointType, value: number, channels?: number): string {
-    const key = channels === undefined ? `${type}_zero_point${value === 0 ? '' : `_${value}`}` : `${type}_zero_points_${channels}`;
+    const held = value === 0 ? '' : `_${value}`;
+    const key = channels === undefined ? `${type}_zero_point${held}` : `${type}_zero_points_${channels}${held}`;
     let names = this.byGraph.get(graph);
     if (!names) this.byGraph.set(graph, (names = new Map()));
     const known = names.get(key);
     if (known !== undefined) return known;
     const name = this.edit.uniqueName(key);
-    graph.addInitializer(zeroPointTensor(name, type, value, channels));
+    const tensor = zeroPointTensor(name, type, value, channels);
+    // Before IR 4 an initializer must also be a graph input, which an If/Loop body cannot take.
+    if (graph.parent && this.edit.irVersion < 4) this.addNodes(graph, [newNode({ op: 'Constant', name, inputs: [], outputs: [name], attributes: [tensorAttr('value', { ...tensor, name: '' })] })]);
+    else graph.addInitializer(tensor);
     names.set(key, name);
     return name;
   }

@@ -173,7 +173,7 @@ class QdqWriter {
     this.settings = p.settings;
     this.model = p.model;
     this.editOf = p.editOf;
-    this.zeroPoints = new SharedZeroPoints(p.edit);
+    this.zeroPoints = new SharedZeroPoints(p.edit, (graph, nodes) => this.add(graph, nodes));
     this.constantsWithoutZeroPoint = p.settings.preset === 'tensorrt';
   }
 

@@ -1,4 +1,6 @@
+import type { ModelFiles } from '../../onnx/io/model-files';
 import { buildModel } from '../../onnx/model/build';
+import type { ModelProto } from '../../onnx/proto/types';
 import { ActivationStats, TensorHistogram, type ActivationStatsJSON } from '../activation-stats';
 import type { PassLimits } from '../batches';
 import { RuntimeRequestError } from '../errors';
@@ -30,48 +32,27 @@ const FLOAT = 1;
  * activations never become outputs. The histogram built from them equals a full one wherever a
  * symmetric Percentile range can fall (TensorHistogram.addTopMagnitudes). Entropy, asymmetric
  * Percentile, values that are graph inputs, not float32, inside subgraphs, of unknown size, or
- * whose extremes or sum come back non-finite (a NaN) go through the full path: exposed as outputs, binned here.
+ * whose extremes or sum come back non-finite (an infinity, a NaN, which the extremes may miss)
+ * go through the full path: exposed as outputs, binned here, non-finite values counted apart.
  */
 export async function calibrationStats(r: CalibrationStatsRequest, progress: (p: Progress) => void): Promise<IntermediatesResult<ActivationStatsJSON>> {
   if (r.samples.length === 0) throw new RuntimeRequestError('no samples to run');
-  const { method, symmetric, percentile } = r.spec;
+  const { method, symmetric } = r.spec;
   const histograms = method !== 'minmax';
   const stats = new ActivationStats({ histograms, binsPerSide: r.spec.binsPerSide });
   const full = (names: string[]) =>
     runIntermediates({ modelPath: r.modelPath, names, samples: r.samples, settings: r.settings, limits: r.limits, job: { kind: 'collectStats', options: { histograms, binsPerSide: r.spec.binsPerSide } } }, progress);
   if (method === 'entropy' || (method === 'percentile' && !symmetric)) return full(r.names) as Promise<IntermediatesResult<ActivationStatsJSON>>;
 
-  const inputs = new Set(r.samples.flatMap((s) => Object.keys(s.feeds)));
   let summaries = new Map<string, SummaryOutputs>();
   const model = editedModelBuffer(r.modelPath, (m, files) => {
-    const typesPerShape = new Map<string, ReturnType<typeof valueTypes>>();
-    const typesOf = (s: Sample) => {
-      const key = JSON.stringify(Object.entries(s.feeds).map(([k, t]) => [k, t.dims]));
-      let t = typesPerShape.get(key);
-      if (!t) typesPerShape.set(key, (t = valueTypes(m, files, s.feeds)));
-      return t;
-    };
-    const wanted = new Map<string, number | undefined>();
-    for (const name of new Set(r.names)) {
-      if (inputs.has(name)) continue;
-      const perSample = r.samples.map((s) => typesOf(s)(name));
-      if (!perSample.every((t) => t?.elemType === FLOAT)) continue;
-      if (method === 'minmax') {
-        wanted.set(name, undefined);
-        continue;
-      }
-      const sizes = perSample.map((t) => t!.elements);
-      if (!sizes.every((n): n is number => n !== undefined && n > 0)) continue;
-      const k = topCount(sizes.reduce((a, b) => a + b, 0), percentile);
-      if (k <= Math.min(...sizes)) wanted.set(name, k);
-    }
     const taken = new Set<string>();
     // Value and node names: each added node is named as its output, and onnxruntime refuses two nodes of one name.
     for (const g of buildModel(m, files).graphs()) {
       for (const name of g.values.keys()) taken.add(name);
       for (const n of g.nodes) if (n.name) taken.add(n.name);
     }
-    summaries = addSummaryNodes(m, wanted, taken);
+    summaries = addSummaryNodes(m, summarizable(m, files, r), taken);
   });
   const fallback = new Set(r.names.filter((n) => !summaries.has(n)));
   if (summaries.size > 0) {
@@ -86,7 +67,7 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
           const lo = Number(out[s.min]!.data[0]);
           const hi = Number(out[s.max]!.data[0]);
           const n = Number(out[s.size]!.data[0]);
-          // A NaN anywhere makes the sum NaN; ORT's min/max then may be finite and wrong.
+          // A finite sum also rules out the NaNs ReduceMin/ReduceMax may skip (a float32 sum that overflows only costs the full path).
           if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(Number(out[s.sum]!.data[0]))) {
             fallback.add(name);
             continue;
@@ -113,6 +94,38 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
   const rest = await full([...fallback]);
   stats.merge(ActivationStats.fromJSON(rest.result as ActivationStatsJSON));
   return { result: stats.toJSON(), unavailable: rest.unavailable, passes: inGraph.length ? [inGraph, ...rest.passes] : rest.passes };
+}
+
+/**
+ * The values the graph can summarize, each with the number of largest magnitudes its Percentile
+ * needs (undefined for MinMax: extremes only): main-graph float32 values that are not graph
+ * inputs and, for Percentile, whose size is known for every sample and at least that number
+ * (TopK's k cannot exceed the axis). Types come from shape inference, once per distinct feed shape.
+ */
+function summarizable(m: ModelProto, files: ModelFiles, r: CalibrationStatsRequest): Map<string, number | undefined> {
+  const inputs = new Set(r.samples.flatMap((s) => Object.keys(s.feeds)));
+  const typesPerShape = new Map<string, ReturnType<typeof valueTypes>>();
+  const typesOf = (s: Sample) => {
+    const key = JSON.stringify(Object.entries(s.feeds).map(([k, t]) => [k, t.dims]));
+    let t = typesPerShape.get(key);
+    if (!t) typesPerShape.set(key, (t = valueTypes(m, files, s.feeds)));
+    return t;
+  };
+  const wanted = new Map<string, number | undefined>();
+  for (const name of new Set(r.names)) {
+    if (inputs.has(name)) continue;
+    const perSample = r.samples.map((s) => typesOf(s)(name));
+    if (!perSample.every((t) => t?.inMainGraph && t.elemType === FLOAT)) continue;
+    if (r.spec.method === 'minmax') {
+      wanted.set(name, undefined);
+      continue;
+    }
+    const sizes = perSample.map((t) => t!.elements);
+    if (!sizes.every((n): n is number => n !== undefined && n > 0)) continue;
+    const k = topCount(sizes.reduce((a, b) => a + b, 0), r.spec.percentile);
+    if (k <= Math.min(...sizes)) wanted.set(name, k);
+  }
+  return wanted;
 }
 
 /**

@@ -2,12 +2,16 @@ import { constantTensor } from '../../onnx/edit/computed-tensor';
 import { intAttr, newNode } from '../../onnx/edit/proto-factory';
 import type { ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../../onnx/proto/types';
 
-/** The outputs that carry one value's summary: its min, max and element count, and for Percentile its `k` largest magnitudes. */
+/**
+ * The outputs that carry one value's summary: its min, max, element count and sum, and for
+ * Percentile its `k` largest magnitudes. The sum is there to see NaNs: onnxruntime's
+ * ReduceMin/ReduceMax skip a NaN that is not the first element (ReduceMax of [1, NaN, 7] is 1),
+ * while any NaN makes the sum NaN.
+ */
 export interface SummaryOutputs {
   min: string;
   max: string;
   size: string;
-  /** The sum: NaN exactly when the value holds a NaN (or both infinities), where ORT's vectorized ReduceMin/ReduceMax return a finite but wrong extreme. */
   sum: string;
   top?: string;
 }
@@ -39,6 +43,7 @@ export function addSummaryNodes(model: ModelProto, values: Map<string, number | 
   };
   for (const [x, k] of values) {
     const s: SummaryOutputs = { min: output(fresh(`${x}__calib_min`)), max: output(fresh(`${x}__calib_max`)), size: output(fresh(`${x}__calib_size`)), sum: output(fresh(`${x}__calib_sum`)) };
+    // No axes (attribute before opset 18, input since; ReduceSum's since 13): every axis is reduced.
     nodes.push(
       newNode({ op: 'ReduceMin', name: s.min, inputs: [x], outputs: [s.min], attributes: [intAttr('keepdims', 0)] }),
       newNode({ op: 'ReduceMax', name: s.max, inputs: [x], outputs: [s.max], attributes: [intAttr('keepdims', 0)] }),

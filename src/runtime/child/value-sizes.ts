@@ -6,11 +6,20 @@ import type { Value } from '../../onnx/model/graph';
 import type { ModelProto } from '../../onnx/proto/types';
 import type { Feeds } from '../types';
 
+/** A value's element type and count for one sample's feeds (`elements` undefined where the shape is unknown). */
+export interface ValueType {
+  elemType: number;
+  elements?: number;
+  /** Produced in the main graph, not inside an If/Loop/Scan body. */
+  inMainGraph: boolean;
+}
+
 /**
- * Bytes of each value of the model for one sample of these feeds, where shape inference knows
- * the shape (symbolic dims resolve from the feeds' shapes); undefined where it does not.
+ * The type of each value the model's nodes produce, in every graph, for one sample of these
+ * feeds: shape inference resolves symbolic dims from the feeds' shapes. Undefined for graph
+ * inputs, initializers, and values inference cannot type.
  */
-export function valueSizes(proto: ModelProto, files: ModelFiles, feeds: Feeds): (name: string) => number | undefined {
+export function valueTypes(proto: ModelProto, files: ModelFiles, feeds: Feeds): (name: string) => ValueType | undefined {
   const model = buildModel(proto, files);
   const shapes = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.dims]));
   const types = inferModel(model, { inputShapes: shapes });
@@ -19,22 +28,18 @@ export function valueSizes(proto: ModelProto, files: ModelFiles, feeds: Feeds): 
   return (name) => {
     const v = byName.get(name);
     const t = v && types.typeOf(v);
-    if (!t || t.kind !== 'tensor' || !t.shape || !t.shape.every((d) => typeof d === 'number')) return undefined;
-    const bits = dataType(t.elemType)?.bits ?? 0;
-    return ((t.shape as number[]).reduce((a, b) => a * b, 1) * bits) / 8;
+    if (!t || t.kind !== 'tensor') return undefined;
+    const known = t.shape?.every((d) => typeof d === 'number');
+    return { elemType: t.elemType, elements: known ? (t.shape as number[]).reduce((a, b) => a * b, 1) : undefined, inMainGraph: v.producer!.graph === model.graph };
   };
 }
 
-/** Element type and element count (undefined where the shape is unknown) of each value for one sample of these feeds. */
-export function valueTypes(proto: ModelProto, files: ModelFiles, feeds: Feeds): (name: string) => { elemType: number; elements?: number } | undefined {
-  const model = buildModel(proto, files);
-  const shapes = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.dims]));
-  const types = inferModel(model, { inputShapes: shapes });
+/** Bytes of each value for one sample of these feeds, where shape inference knows the shape; undefined where it does not. */
+export function valueSizes(proto: ModelProto, files: ModelFiles, feeds: Feeds): (name: string) => number | undefined {
+  const typeOf = valueTypes(proto, files, feeds);
   return (name) => {
-    const v = model.graph.values.get(name);
-    const t = v?.producer && types.typeOf(v);
-    if (!t || t.kind !== 'tensor') return undefined;
-    const known = t.shape?.every((d) => typeof d === 'number');
-    return { elemType: t.elemType, elements: known ? (t.shape as number[]).reduce((a, b) => a * b, 1) : undefined };
+    const t = typeOf(name);
+    if (t?.elements === undefined) return undefined;
+    return (t.elements * (dataType(t.elemType)?.bits ?? 0)) / 8;
   };
 }
