@@ -15,6 +15,7 @@ import { RuntimeClient } from '../runtime/client';
 import { modelInputSpecs, openCalibrationData, openInputFolder, type ImageOptions, type InputSpec } from '../runtime/input-files';
 import { synthesizeInputs } from '../runtime/synthesize';
 import type { Sample, SessionSettings } from '../runtime/types';
+import { cosineJudged } from '../runtime/compare';
 import { refuseIfQuantized } from './already-quantized';
 import { quantizeDynamicModel } from './dynamic/quantize-model';
 import { opsetNeeded as staticOpsetNeeded } from './static/qdq-opset';
@@ -242,7 +243,7 @@ const modelBytes = (input: string, proto: ModelProto): number => fileSizes(model
 function targetsOf(request: TransformRequest, report: TransformReport): TransformReport['targets'] {
   const q = request.quantize;
   const out: NonNullable<TransformReport['targets']> = [];
-  const worstCosine = Math.min(...report.outputs.map((o) => o.cosine));
+  const worstCosine = Math.min(...cosineJudged(report.outputs).map((o) => o.cosine));
   if (q?.targetCosine !== undefined) out.push({ name: 'cosine', wanted: q.targetCosine, got: worstCosine, met: worstCosine >= q.targetCosine });
   const top1 = report.outputs.find((o) => o.top1Agreement !== undefined)?.top1Agreement;
   if (q?.targetTop1 !== undefined && top1 !== undefined) out.push({ name: 'top1', wanted: q.targetTop1, got: top1, met: top1 >= q.targetTop1 });

@@ -78,3 +78,11 @@ for node, name in zip(m.graph.node, ['a1__calib_min', 'a2__calib_max', 'a3__cali
     node.name = name
 onnx.checker.check_model(m, full_check=True)
 onnx.save(m, os.path.join(out, 'node_names.onnx'))
+
+# argmax_outputs.onnx: Conv -> y (float), ArgMax(y) -> idx (int64), Greater(y, 0) -> flag (bool):
+# integer and bool outputs, compared element by element rather than by cosine.
+save(h.make_graph([conv('x', 'w', 'y', 'c1'), h.make_node('ArgMax', ['y'], ['idx'], name='argmax', axis=1),
+                   h.make_node('Greater', ['y', 'zero'], ['flag'], name='greater')],
+                  'g', [vi('x')], [vi('y'), h.make_tensor_value_info('idx', T.INT64, [1, 1, 8, 8]), h.make_tensor_value_info('flag', T.BOOL, [1, 3, 8, 8])],
+                  [conv_w('w'), nh.from_array(np.array(0, np.float32), 'zero')]),
+     'argmax_outputs.onnx')
