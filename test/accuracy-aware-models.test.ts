@@ -23,6 +23,7 @@ test('accuracy-aware static INT8 of the PP-OCR direction classifier: worst-sampl
   assert.ok(report.outputs.some((o) => o.top1Agreement !== undefined && o.top1Agreement >= 0.95), JSON.stringify(report.outputs));
   assert.ok(report.keptFloat.length > 0 && Number(report.details.quantizedNodes) > 0, 'some nodes fall back, others stay int8');
   for (const id of report.keptFloat) assert.match(report.keptFloatWhy?.[id] ?? '', /^accuracy-aware fallback, stage [12] \((weights|activations)\)/, id);
-  assert.ok(Object.keys(report.nodeSnrDb ?? {}).length > 100, 'per-node SNR for the overlay');
+  // Per-node SNR for the overlay: every node that fell back was measured first.
+  for (const id of report.keptFloat) assert.equal(typeof report.nodeSnrDb?.[id], 'number', `SNR of ${id}`);
   assert.ok(!report.warnings.some((w) => w.startsWith('no calibration range')), JSON.stringify(report.warnings));
 });

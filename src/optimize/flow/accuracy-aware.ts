@@ -7,6 +7,7 @@ import { decodeModelProto } from '../../onnx/open';
 import type { RuntimeClient } from '../../runtime/client';
 import type { ValueAccuracy } from '../../runtime/protocol';
 import type { Sample, SessionSettings } from '../../runtime/types';
+import { cosineJudged } from '../../runtime/compare';
 import type { OutputAccuracy } from '../report';
 import type { StaticOptions } from '../static/presets';
 import type { Range } from '../static/ranges';
@@ -238,7 +239,7 @@ function weightValues(node: Model['graph']['nodes'][number] | undefined): number
 /** Whether figures reach the target; exported for its unit test. */
 /** How far the figures are past the target (negative: short of it); the worst of the targets given. */
 function margin(figures: OutputAccuracy[], target: AccuracyTarget): number {
-  const worst = Math.min(...figures.map((f) => f.cosine));
+  const worst = Math.min(...cosineJudged(figures).map((f) => f.cosine));
   const top1 = classifierTop1(figures);
   const margins = [target.cosine !== undefined ? worst - target.cosine : Infinity, target.top1 !== undefined && top1 !== undefined ? top1 - target.top1 : Infinity];
   const m = Math.min(...margins);
@@ -247,7 +248,7 @@ function margin(figures: OutputAccuracy[], target: AccuracyTarget): number {
 
 export function meetsTarget(figures: OutputAccuracy[], target: AccuracyTarget): boolean {
   // Written as !(x >= target) so that a NaN figure (a broken output) does not count as met.
-  if (target.cosine !== undefined && figures.some((f) => !(f.cosine >= target.cosine!))) return false;
+  if (target.cosine !== undefined && cosineJudged(figures).some((f) => !(f.cosine >= target.cosine!))) return false;
   const top1 = classifierTop1(figures);
   if (target.top1 !== undefined && top1 !== undefined && !(top1 >= target.top1)) return false;
   return true;

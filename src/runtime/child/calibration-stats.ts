@@ -47,7 +47,11 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
   let summaries = new Map<string, SummaryOutputs>();
   const model = editedModelBuffer(r.modelPath, (m, files) => {
     const taken = new Set<string>();
-    for (const g of buildModel(m, files).graphs()) for (const name of g.values.keys()) taken.add(name);
+    // Value and node names: each added node is named as its output, and onnxruntime refuses two nodes of one name.
+    for (const g of buildModel(m, files).graphs()) {
+      for (const name of g.values.keys()) taken.add(name);
+      for (const n of g.nodes) if (n.name) taken.add(n.name);
+    }
     summaries = addSummaryNodes(m, summarizable(m, files, r), taken);
   });
   const fallback = new Set(r.names.filter((n) => !summaries.has(n)));
