@@ -11,7 +11,8 @@ import type { OutputAccuracy } from '../report';
 import type { StaticOptions } from '../static/presets';
 import type { Range } from '../static/ranges';
 import { quantizeStatic, type StaticResult } from '../static/static-qdq';
-import { pruneFallback, smallestMeetingPrefix } from './prefix-search';
+import { FloatReference } from './float-reference';
+import { pruneFallback, rankAlone, smallestMeetingPrefix } from './prefix-search';
 
 export interface AccuracyTarget {
   cosine?: number;
@@ -38,6 +39,11 @@ const WEIGHTED_OPS = new Set(['Conv', 'ConvTranspose', 'MatMul', 'Gemm']);
  * (PP-OCRv4 rec: 32 samples met 0.98, held-out 0.955).
  */
 const LOOP_SAMPLES = 128;
+/**
+ * Calibration samples each node is measured on alone when the weight stage ranks nodes (one try
+ * per weighted node): enough to tell which weights matter, few enough for ~50 tries.
+ */
+const RANK_SAMPLES = 16;
 /** Measurements spent bringing needless fallbacks back to int8 after the shortest prefix is found. */
 const PRUNE_TRIES = 16;
 /** Pruning keeps this share of the gap to exact past the target (or the margin the search found, if smaller). */
@@ -100,8 +106,9 @@ export async function accuracyAware(
     bytes = writeModel(result.model, files, candidatePath, { protect: [floatPath] }).bytes;
     return result;
   };
-  const measure = async (t: AccuracyTarget): Promise<{ figures: OutputAccuracy[]; met: boolean; score: number }> => {
-    const figures = await client.compareOutputs(floatPath, candidatePath, loopSamples, settings);
+  let reference: FloatReference | undefined;
+  const measure = async (t: AccuracyTarget, count?: number): Promise<{ figures: OutputAccuracy[]; met: boolean; score: number }> => {
+    const figures = reference ? await reference.compare(candidatePath, count) : await client.compareOutputs(floatPath, candidatePath, loopSamples.slice(0, count), settings);
     return { figures, met: meetsTarget(figures, t), score: margin(figures, t) };
   };
   const snrOf = async (ids: readonly string[]): Promise<Record<string, number>> => {
@@ -120,6 +127,7 @@ export async function accuracyAware(
   progress(`accuracy-aware: measuring ${quantized.length} quantized node output(s)`);
   const nodeSnrDb = await snrOf(quantized);
   let now = await measure(target);
+  if (!now.met) reference = await FloatReference.create(client, floatPath, loopSamples, settings, new Set(now.figures.filter((f) => f.top1Agreement !== undefined).map((f) => f.name)));
   const steps: Step[] = [];
   const why: Record<string, string> = {};
   const weightedIds = new Set(floatModel.graph.nodes.filter((n) => WEIGHTED_OPS.has(n.opType)).map((n) => n.id));
@@ -134,10 +142,14 @@ export async function accuracyAware(
     const weightsOnly = await measure(weightTarget);
     progress(`accuracy-aware: int8 weights alone, worst cosine ${worstCosine(weightsOnly.figures).toFixed(5)}`);
     if (!weightsOnly.met && weighted.length > 1) {
-      // By own SNR loss, not graph order: measured on PP-OCRv4 rec, held-out worst cosine 0.9715 against 0.9687; on the classifier 0.988 against 0.941.
-      const ranked = rankByOwnLoss(floatModel, nodeOutputs(floatModel, weighted), await snrOf(weighted));
       // The last weighted node stays int8 (a model with nothing quantized is no INT8 model), and float weights stay within the byte budget.
-      const affordable = withinBudget(floatModel, ranked.slice(0, weighted.length - 1), WEIGHT_FALLBACK_SHARE * firstBytes);
+      const budget = WEIGHT_FALLBACK_SHARE * firstBytes;
+      const ranked = await rankAlone(withinBudget(floatModel, weighted, budget, true), async (id) => {
+        quantizeWith(live, [id]);
+        return (await measure(weightTarget, RANK_SAMPLES)).score;
+      });
+      progress(`accuracy-aware: ${ranked.length} weighted node(s) ranked by the worst cosine with each one alone in float`);
+      const affordable = withinBudget(floatModel, ranked.slice(0, weighted.length - 1), budget);
       const found = await smallestMeetingPrefix(affordable.length, weightsOnly, async (k) => {
         quantizeWith(live, affordable.slice(0, k));
         const m = await measure(weightTarget);
@@ -145,7 +157,7 @@ export async function accuracyAware(
         return m;
       });
       floatWeights = affordable.slice(0, found.k);
-      floatWeights.forEach((id, i) => (why[id] = `accuracy-aware fallback, stage 1 (weights): rank ${i + 1} by own output SNR loss with int8 weights only; activations and weights in float`));
+      floatWeights.forEach((id, i) => (why[id] = `accuracy-aware fallback, stage 1 (weights): rank ${i + 1} by the worst output cosine with it alone in float (int8 weights only, on ${Math.min(RANK_SAMPLES, loopSamples.length)} calibration samples); activations and weights in float`));
     }
     // Stage 2: activations quantized again, ranked by the loss they add.
     result = quantizeWith([], floatWeights);
@@ -210,15 +222,18 @@ function worstCosine(figures: OutputAccuracy[]): number {
   return Math.min(...figures.map((f) => f.cosine));
 }
 
-/** `ranked` in order, less the nodes whose float weights would take the bytes spent past `budget` (3 more per value). */
-function withinBudget(model: Model, ranked: string[], budget: number): string[] {
+/**
+ * `ranked` in order, less the nodes whose float weights would take the bytes spent past `budget`
+ * (3 more per value); `each`: every node that fits the budget alone.
+ */
+function withinBudget(model: Model, ranked: readonly string[], budget: number, each = false): string[] {
   const byId = new Map(model.graph.nodes.map((n) => [n.id, n]));
   let spent = 0;
   const out: string[] = [];
   for (const id of ranked) {
     const cost = 3 * weightValues(byId.get(id));
     if (spent + cost > budget) continue;
-    spent += cost;
+    if (!each) spent += cost;
     out.push(id);
   }
   return out;
@@ -280,24 +295,4 @@ async function nodeErrors(client: RuntimeClient, floatPath: string, candidatePat
   if (names.length === 0) return {};
   const r = await client.intermediates<Record<string, ValueAccuracy>>(floatPath, names, samples, { job: { kind: 'compareWith', candidateModel: candidatePath }, settings, perPass: names.length });
   return r.result;
-}
-
-/**
- * Nodes by the signal they lose themselves, worst first: the SNR of their worst input minus
- * the SNR of their output. A value no quantized node writes takes the worst SNR of what its
- * producer reads (a Reshape passes its input's error on), graph inputs and weights are exact.
- */
-function rankByOwnLoss(model: Model, outputsOf: Map<string, string>, snr: Record<string, number>): string[] {
-  const valueSnr = new Map<string, number>();
-  const measured = new Map<string, number>();
-  for (const [id, value] of outputsOf) if (snr[id] !== undefined) measured.set(value, snr[id]!);
-  const inputSnr = (n: Model['graph']['nodes'][number]): number => Math.min(200, ...n.inputs.map((i) => valueSnr.get(i) ?? 200));
-  const loss = new Map<string, number>();
-  for (const n of model.graph.nodes) {
-    const before = inputSnr(n);
-    for (const o of n.outputs) valueSnr.set(o, measured.get(o) ?? before);
-    const own = snr[n.id];
-    if (own !== undefined) loss.set(n.id, before - own);
-  }
-  return [...loss].sort((a, b) => b[1] - a[1]).map(([id]) => id);
 }

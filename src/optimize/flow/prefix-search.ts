@@ -60,3 +60,18 @@ export async function pruneFallback(set: readonly string[], maxTries: number, st
   }
   return { set: kept, tried };
 }
+
+/**
+ * Nodes by the score measured with each one alone changed (higher first); ties keep the given
+ * order. Measured, not estimated from SNR: on PP-OCRv4 rec the own-SNR-loss ranking put first
+ * nodes whose float weights did not move the output, while one depthwise 3×3 convolution's
+ * float weights lift the worst cosine from 0.957 to 0.986.
+ */
+export async function rankAlone(ids: readonly string[], scoreAlone: (id: string) => Promise<number>): Promise<string[]> {
+  const scored: { id: string; score: number; at: number }[] = [];
+  for (const [at, id] of ids.entries()) {
+    const score = await scoreAlone(id);
+    scored.push({ id, score: Number.isNaN(score) ? -Infinity : score, at });
+  }
+  return scored.sort((a, b) => b.score - a.score || a.at - b.at).map((x) => x.id);
+}
