@@ -146,9 +146,9 @@ export async function accuracyAware(
       const budget = WEIGHT_FALLBACK_SHARE * firstBytes;
       const ranked = await rankAlone(withinBudget(floatModel, weighted, budget, true), async (id) => {
         quantizeWith(live, [id]);
-        return (await measure(weightTarget, RANK_SAMPLES)).score;
+        return meanCosine((await measure(weightTarget, RANK_SAMPLES)).figures);
       });
-      progress(`accuracy-aware: ${ranked.length} weighted node(s) ranked by the worst cosine with each one alone in float`);
+      progress(`accuracy-aware: ${ranked.length} weighted node(s) ranked by the mean cosine with each one alone in float`);
       const affordable = withinBudget(floatModel, ranked.slice(0, weighted.length - 1), budget);
       const found = await smallestMeetingPrefix(affordable.length, weightsOnly, async (k) => {
         quantizeWith(live, affordable.slice(0, k));
@@ -157,7 +157,7 @@ export async function accuracyAware(
         return m;
       });
       floatWeights = affordable.slice(0, found.k);
-      floatWeights.forEach((id, i) => (why[id] = `accuracy-aware fallback, stage 1 (weights): rank ${i + 1} by the worst output cosine with it alone in float (int8 weights only, on ${Math.min(RANK_SAMPLES, loopSamples.length)} calibration samples); activations and weights in float`));
+      floatWeights.forEach((id, i) => (why[id] = `accuracy-aware fallback, stage 1 (weights): rank ${i + 1} by the mean output cosine with it alone in float (int8 weights only, on ${Math.min(RANK_SAMPLES, loopSamples.length)} calibration samples); activations and weights in float`));
     }
     // Stage 2: activations quantized again, ranked by the loss they add.
     result = quantizeWith([], floatWeights);
@@ -216,6 +216,11 @@ function inGraphOrder(model: Model, ids: readonly string[]): string[] {
 function tighter(target: AccuracyTarget, share: number): AccuracyTarget {
   const t = (x: number | undefined): number | undefined => (x === undefined ? undefined : x + (1 - x) * share);
   return { cosine: t(target.cosine), top1: t(target.top1) };
+}
+
+/** The worst output's mean over samples: smoother than the worst sample, whose cosine moves by ±0.003 with which errors happen to cancel there. */
+function meanCosine(figures: OutputAccuracy[]): number {
+  return Math.min(...figures.map((f) => f.meanCosine));
 }
 
 function worstCosine(figures: OutputAccuracy[]): number {
