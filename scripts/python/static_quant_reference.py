@@ -4,8 +4,7 @@ Reads a JSON job on argv[1] and prints a JSON answer:
 - "histogram": float32 .bin files (streamed samples), a stride and a bin count per side:
   one-shot histogram of all values, min/max, and MinMax / Percentile / Entropy ranges.
 - "weights": a float32 .bin weight with dims and axis: per-channel symmetric int8
-  (scale = amax/127, numpy rint, then each kernel window's integer sum kept nearest to its exact
-  sum), and an int32 bias with scale = input scale * weight scale.
+  (scale = amax/127, numpy rint), and an int32 bias with scale = input scale * weight scale.
 Written from the methods' definitions (ORT's calibrate.py / TensorRT entropy calibration),
 vectorized, independent of the TypeScript code.
 """
@@ -99,7 +98,6 @@ def weights(job):
     scale[scale < np.finfo(np.float32).tiny] = 1
     q = np.clip(np.rint(moved / scale[:, None]), -127, 127).astype(np.int8)
     q = np.moveaxis(q.reshape(np.moveaxis(w, axis, 0).shape if axis >= 0 else w.shape), 0, axis) if axis >= 0 else q.reshape(w.shape)
-    q = keep_kernel_sums(w, q, scale, axis)
     out = {"q": q.reshape(-1).tolist(), "scales": scale.tolist()}
     if "bias" in job:
         b = np.array(job["bias"], dtype=np.float32)
@@ -107,33 +105,6 @@ def weights(job):
         out["biasQ"] = np.clip(np.rint(b / (bscale if len(bscale) > 1 else bscale[0])), -2**31, 2**31 - 1).astype(np.int64).tolist()
         out["biasScales"] = bscale.tolist()
     return out
-
-
-def keep_kernel_sums(w, q, scale, axis):
-    """Each kernel window ([d0, d1, k...]: the taps of one output and input channel) rounded so that its
-    integer sum is the nearest integer to sum(w / scale): the taps whose residual w/scale - q is largest
-    in the direction of the deficit move by one step, within [-127, 127]."""
-    if w.ndim < 3 or axis > 1 or int(np.prod(w.shape[2:])) < 2:
-        return q
-    s = scale[0] if axis < 0 else scale
-    shape = [1] * w.ndim
-    if axis >= 0:
-        shape[axis] = len(scale)
-    x = (w.astype(np.float64) / np.asarray(s, dtype=np.float64).reshape(shape if axis >= 0 else [1] * w.ndim)).reshape(w.shape[0] * w.shape[1], -1)
-    q = q.astype(np.int64).reshape(x.shape).copy()
-    residual = x - q
-    deficit = np.round(x.sum(axis=1) - q.sum(axis=1)).astype(np.int64)
-    for r in np.nonzero(deficit)[0]:
-        d = int(deficit[r])
-        step = 1 if d > 0 else -1
-        order = np.argsort(-residual[r] * step, kind="stable")
-        for j in order:
-            if d == 0:
-                break
-            if -127 <= q[r, j] + step <= 127:
-                q[r, j] += step
-                d -= step
-    return q.reshape(w.shape).astype(np.int8)
 
 
 def activation(job):

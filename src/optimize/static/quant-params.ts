@@ -47,52 +47,7 @@ export interface QuantizedWeight {
  */
 export function quantizeWeights(weights: Float32Array, dims: readonly number[], axis: number): QuantizedWeight {
   const r = quantizeValues(weights, dims, { type: 'int8', symmetric: true }, axis < 0 ? undefined : axis);
-  const q = r.data as Int8Array;
-  keepKernelSums(weights, dims, axis, q, r.scales);
-  return { q, scales: r.scales, zeroPoints: r.zeroPoints as Int8Array, axis };
-}
-
-/**
- * Rounds each kernel window (the taps of one output and one input channel of a Conv weight
- * [d0, d1, k…]) so that its integer sum is the nearest integer to the exact sum of value/scale:
- * the taps whose rounding came closest to going the other way are moved by one. The window's
- * sum is its response to a constant input, and rounding each tap alone can change it by far more
- * than one step where the taps cancel (an edge-detecting depthwise 3×3 kernel whose taps sum to
- * almost 0: PP-OCRv4 rec's p2o.Conv.1 lost 55 % of its channels' median sum, and its int8
- * weights alone took the worst output cosine from 1 to 0.957). A shifted sum is a shifted
- * output mean (what bias correction fixes with data); this keeps it without data. Each tap
- * still differs from value/scale by less than one step. Weights with one tap per window
- * (MatMul, Gemm, 1×1 Conv) are left as rounded.
- */
-function keepKernelSums(weights: Float32Array, dims: readonly number[], axis: number, q: Int8Array, scales: Float32Array): void {
-  if (dims.length < 3 || axis > 1) return;
-  const taps = dims.slice(2).reduce((a, b) => a * b, 1);
-  if (taps < 2) return;
-  const d1 = dims[1]!;
-  const residual = new Float64Array(taps);
-  const order: number[] = Array.from({ length: taps }, (_, i) => i);
-  for (let start = 0, window = 0; start < q.length; start += taps, window++) {
-    const scale = scales[axis < 0 ? 0 : axis === 0 ? Math.floor(window / d1) : window % d1]!;
-    let exact = 0;
-    let sum = 0;
-    for (let j = 0; j < taps; j++) {
-      const x = weights[start + j]! / scale;
-      exact += x;
-      sum += q[start + j]!;
-      residual[j] = x - q[start + j]!;
-    }
-    let deficit = Math.round(exact - sum);
-    if (deficit === 0 || !Number.isFinite(deficit)) continue;
-    const up = deficit > 0;
-    order.sort((a, b) => (up ? residual[b]! - residual[a]! : residual[a]! - residual[b]!));
-    for (const j of order) {
-      if (deficit === 0) break;
-      const v = q[start + j]! + (up ? 1 : -1);
-      if (v > 127 || v < -127) continue;
-      q[start + j] = v;
-      deficit += up ? -1 : 1;
-    }
-  }
+  return { q: r.data as Int8Array, scales: r.scales, zeroPoints: r.zeroPoints as Int8Array, axis };
 }
 
 export interface QuantizedBias {
