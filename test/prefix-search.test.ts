@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pruneFallback, rankAlone, smallestMeetingPrefix } from '../src/optimize/flow/prefix-search';
+import { pruneFallback, smallestMeetingPrefix } from '../src/optimize/flow/prefix-search';
 
 /** A monotone figure: prefix k scores k, the target is met from `from` on. */
 const monotone = (from: number) => {
@@ -52,17 +52,4 @@ test('pruning brings back to int8 the fallen-back nodes the target does not need
   assert.deepEqual(short, { set: ['a', 'b', 'c', 'd', 'h', 'i', 'j'], tried: 4 });
   // Nothing can go: the set is kept whole.
   assert.deepEqual((await pruneFallback(set, 100, async (s) => s.length === set.length)).set, set);
-});
-
-test('ranking by each node alone puts first the nodes whose change alone scores best, ties and broken scores in given order', async () => {
-  const scores: Record<string, number> = { a: 0.1, b: 0.9, c: Number.NaN, d: 0.5, e: 0.5 };
-  const asked: string[] = [];
-  const ranked = await rankAlone(['a', 'b', 'c', 'd', 'e'], async (id) => {
-    asked.push(id);
-    return scores[id]!;
-  });
-  assert.deepEqual(ranked, ['b', 'd', 'e', 'a', 'c']);
-  // One measurement per node.
-  assert.deepEqual(asked, ['a', 'b', 'c', 'd', 'e']);
-  assert.deepEqual(await rankAlone([], async () => 0), []);
 });

@@ -60,16 +60,3 @@ export async function pruneFallback(set: readonly string[], maxTries: number, st
   }
   return { set: kept, tried };
 }
-
-/**
- * Nodes by the score measured with each one alone changed (higher first); ties keep the given
- * order, a NaN score (a broken output) goes last. One measurement per node.
- */
-export async function rankAlone(ids: readonly string[], scoreAlone: (id: string) => Promise<number>): Promise<string[]> {
-  const scored: { id: string; score: number; at: number }[] = [];
-  for (const [at, id] of ids.entries()) {
-    const score = await scoreAlone(id);
-    scored.push({ id, score: Number.isNaN(score) ? -Infinity : score, at });
-  }
-  return scored.sort((a, b) => b.score - a.score || a.at - b.at).map((x) => x.id);
-}
