@@ -156,6 +156,7 @@ function acceptanceBench(): void {
     q('ViT-B/16', m('vit_b_16'), '--mode', 'dynamic', '--eval', d('imagenet224/eval')),
     q('ViT-B/16', m('vit_b_16'), '--mode', 'static', '--target-cosine', '0.98', ...imagenet),
     q('PP-OCR cls', c('ch_ppocr_mobile_v2.0_cls_infer.onnx'), '--mode', 'static', '--target-top1', '0.95', '--calib', d('ocr-cls/calib'), '--eval', d('ocr-cls/eval')),
+    q('PP-OCR cls', c('ch_ppocr_mobile_v2.0_cls_infer.onnx'), '--mode', 'static', '--target-cosine', '0.98', '--calib', d('ocr-cls/calib'), '--eval', d('ocr-cls/eval')),
     q('PP-OCR det', c('ch_PP-OCRv4_det_infer.onnx'), '--mode', 'static', '--target-cosine', '0.98', '--calib', d('ocr-det/calib'), '--eval', d('ocr-det/eval')),
     q('PP-OCR rec', c('ch_PP-OCRv4_rec_infer.onnx'), '--mode', 'static', '--target-cosine', '0.98', '--calib', d('ocr-rec/calib'), '--eval', d('ocr-rec/eval')),
     q('PP-OCR rec', c('ch_PP-OCRv4_rec_infer.onnx'), '--mode', 'dynamic', '--eval', d('ocr-rec/eval')),
