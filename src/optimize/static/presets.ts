@@ -67,6 +67,10 @@ export interface StaticOptions {
   weightOnlyNodes?: string[];
   /** Percentile for the percentile method (default 99.999). */
   percentile?: number;
+  /** Subtract the expected int8 weight error from Conv/Gemm biases (bias-correction.ts; default true). */
+  biasCorrection?: boolean;
+  /** Per-channel means of the values `valuesToAverage` names, from calibration: what bias correction weighs the weight error by. */
+  channelMeans?: ReadonlyMap<string, ArrayLike<number>>;
 }
 
 export interface ResolvedSettings extends PresetSettings {
