@@ -111,7 +111,7 @@ test('bias correction of plain, grouped and depthwise Convs, with and without a 
   writeFileSync(join(dir, 'R.bin'), concat(acts.map((a) => a.R!)));
   writeFileSync(join(dir, 'X.bin'), concat(npy.map((s) => s.tensor.data as Float32Array)));
   for (const preset of ['tensorrt', 'cpu'] as const) {
-    const options: StaticOptions = { preset };
+    const options: StaticOptions = { preset, biasCorrection: true };
     const files = new DiskModelFiles(floatPath);
     const proto = decodeModelProto(files.model);
     const means = valuesToAverage(proto, options, files);
@@ -135,16 +135,20 @@ test('bias correction of plain, grouped and depthwise Convs, with and without a 
       assert.ok(f.expected.some((e, o) => Math.abs(e - f.uncorrected[o]!) > 1e-4), `${name}: ${JSON.stringify(f)}`);
     }
   }
-  // Turned off: no bias changes.
+  // Turned off (and by default): no mean asked for, no bias changed.
   const files = new DiskModelFiles(floatPath);
-  const off = quantizeStatic(decodeModelProto(files.model), new Map(), { preset: 'tensorrt', biasCorrection: false, channelMeans: new Map([['R', [1, 1, 1, 1]]]) }, files);
-  assert.equal(off.details.biasesCorrected, 0);
+  const channelMeans = new Map([['R', [1, 1, 1, 1]]]);
+  for (const biasCorrection of [false, undefined]) {
+    assert.deepEqual(valuesToAverage(decodeModelProto(files.model), { preset: 'tensorrt', biasCorrection }, files), []);
+    const off = quantizeStatic(decodeModelProto(files.model), new Map(), { preset: 'tensorrt', biasCorrection, channelMeans }, files);
+    assert.equal(off.details.biasesCorrected, 0);
+  }
 });
 
 test('bias correction: PP-OCRv4 recognition with int8 weights only comes closer to the float model (worst-sample cosine on the calibration images)', async () => {
   const input = join(CORPUS_DIR, 'ch_PP-OCRv4_rec_infer.onnx');
   const files = new DiskModelFiles(input);
-  const options: StaticOptions = { preset: 'tensorrt' };
+  const options: StaticOptions = { preset: 'tensorrt', biasCorrection: true };
   let proto = decodeModelProto(files.model);
   proto = upgradeOpset(proto, opsetNeeded(options)).model;
   preprocess(new ModelEdit(proto), files);

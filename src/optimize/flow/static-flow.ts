@@ -28,7 +28,7 @@ export interface StaticRequest {
   targetTop1?: number;
   /** Also write the ranges as a TensorRT calibration cache here. */
   trtCache?: string;
-  /** false: no bias correction (on by default). */
+  /** Bias correction on or off (default: BIAS_CORRECTION_DEFAULT in presets.ts). */
   biasCorrection?: boolean;
 }
 

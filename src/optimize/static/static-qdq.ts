@@ -18,7 +18,7 @@ import type { ModelFiles } from '../../onnx/io/model-files';
 import { buildModel } from '../../onnx/model/build';
 import { Model, type Graph, type Node } from '../../onnx/model/graph';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../../onnx/proto/types';
-import { resolveSettings, type ResolvedSettings, type StaticOptions } from './presets';
+import { biasCorrectionOn, resolveSettings, type ResolvedSettings, type StaticOptions } from './presets';
 import { PER_CHANNEL_MIN_OPSET, QDQ_MIN_OPSET } from './qdq-opset';
 import { planQdq, type PlannedActivation, type PlannedWeight, type QdqPlan } from './qdq-placement';
 import { NonFiniteWeightError, TransformRefusedError } from '../errors';
@@ -66,14 +66,17 @@ interface Prepared {
 
 /** The values whose per-channel means bias correction asks for (none when it is off). */
 export function valuesToAverage(input: StaticInput, options: StaticOptions, files?: ModelFiles): ChannelMeanSpec[] {
-  if (options.biasCorrection === false) return [];
+  if (!biasCorrectionOn(options)) return [];
   const { plan } = prepare(input, options, files, []);
-  const specs = new Map<string, ChannelMeanSpec>();
+  const specs = new Map<string, ChannelMeanSpec | undefined>();
   for (const w of plan.weights) {
     const spec = meanSpecOf(w, weightDims(w.source).length);
-    if (spec) specs.set(`${spec.name}|${spec.axes.join(',')}`, spec);
+    if (!spec) continue;
+    // Means are found by value name: a value averaged over different axes by two readers (Gemm transA 0 and 1) gets none.
+    const seen = specs.get(spec.name);
+    specs.set(spec.name, specs.has(spec.name) && seen?.axes.join() !== spec.axes.join() ? undefined : spec);
   }
-  return [...specs.values()];
+  return [...specs.values()].filter((s) => s !== undefined);
 }
 
 /** Names of the main-graph activations whose ranges `quantizeStatic` will ask for. */
@@ -225,7 +228,7 @@ class QdqWriter {
   private correctBiases(plan: QdqPlan): Map<NodeProto, CorrectedBias> {
     const out = new Map<NodeProto, CorrectedBias>();
     const means = this.options.channelMeans;
-    if (this.options.biasCorrection === false || !means) return out;
+    if (!biasCorrectionOn(this.options) || !means) return out;
     for (const w of plan.weights) {
       const dims = weightDims(w.source);
       const spec = meanSpecOf(w, dims.length);
