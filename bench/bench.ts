@@ -138,6 +138,11 @@ async function transformBench(vitL: string | undefined): Promise<void> {
   await calibrationBench();
   console.log('\ntransforms against python onnx.load + onnx.save of the same file (pure I/O), fresh process each:');
   printTable(transformSpeedRows(ROOT, { vitB: join(ROOT, '.cache', 'models', 'vit_b_16.onnx'), vitL }));
+  acceptanceBench();
+}
+
+/** Accuracy, size and latency of every acceptance case (BENCH_ONLY=text narrows by label or transform, e.g. 'fp16', 'static'). */
+function acceptanceBench(): void {
   const m = (name: string): string => join(ROOT, '.cache', 'models', `${name}.onnx`);
   const c = (name: string): string => join(ROOT, '.cache', 'corpus', name);
   const d = (path: string): string => join(ROOT, '.cache', 'data', path);
@@ -163,7 +168,8 @@ async function transformBench(vitL: string | undefined): Promise<void> {
     h('Silero VAD v5', c('silero_vad_v5.onnx'), '--eval', d('speech/silero-v5/eval')),
   ];
   console.log('\naccuracy on held-out real data (worst sample; cosine against the float model), size and ORT CPU latency (1 thread), from the CLI\'s --json report:');
-  printTable(acceptanceRows(ROOT, cases.filter((x) => !process.env.BENCH_ONLY || x.label.includes(process.env.BENCH_ONLY))));
+  const only = process.env.BENCH_ONLY;
+  printTable(acceptanceRows(ROOT, cases.filter((x) => !only || `${x.label} ${x.kind} ${x.args.join(' ')}`.includes(only))));
 }
 
 function printTable(rows: string[][]): void {
@@ -178,4 +184,6 @@ else if (process.argv[2] === '--host-stall') void hostStallChild(process.argv[3]
 else if (process.argv[2] === '--transforms') void transformBench(ensureModel('vit_l_16'));
 // `--calibration`: only the calibration rows (BENCH_ONLY=text narrows them by model path, preset, method).
 else if (process.argv[2] === '--calibration') void calibrationBench();
+// `--acceptance`: only the accuracy/size/latency table (BENCH_ONLY as above).
+else if (process.argv[2] === '--acceptance') acceptanceBench();
 else void main();

@@ -4,6 +4,7 @@ import { select } from 'd3-selection';
 import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import { NodeKind } from '../src/protocol/graph-payload';
 import { GAP_Y } from './layout/layered';
+import type { ItemPaint } from './overlays';
 import { edgeCurve, type Scene, type SceneEdge, type SceneItem } from './scene';
 import { themeColours, type Theme } from './theme';
 
@@ -34,6 +35,8 @@ export class CanvasView {
   private frameRequested = false;
   selected = -1;
   highlighted = new Set<number>();
+  /** What the shown overlay paints per item (null: none shown); items it says nothing about are faded. */
+  paint: ItemPaint | null = null;
   readonly stats: FrameStats = { frames: 0, lastMs: 0, maxMs: 0, totalMs: 0, lastDrawn: 0 };
 
   constructor(
@@ -223,10 +226,13 @@ export class CanvasView {
       drawn++;
       const left = it.x - it.w / 2;
       const top = it.y - it.h / 2;
-      ctx.fillStyle = th.category(it.category);
+      const overlayFill = this.paint?.fill[i];
+      ctx.fillStyle = overlayFill ?? th.category(it.category);
+      ctx.globalAlpha = this.paint && !overlayFill ? 0.35 : 1;
       ctx.beginPath();
       ctx.roundRect(left, top, it.w, it.h, it.kind === 'group' ? 8 : 4);
       ctx.fill();
+      ctx.globalAlpha = 1;
       if (i === this.selected || this.highlighted.has(i)) {
         ctx.lineWidth = 2.5 / t.k;
         ctx.strokeStyle = i === this.selected ? th.selection : th.highlight;
@@ -244,6 +250,8 @@ export class CanvasView {
       ctx.fillText(clip(it.label, it.w), it.x, top + 15);
       ctx.font = `${SUBLABEL_PX}px var(--vscode-font-family, sans-serif)`;
       ctx.fillText(clip(it.sublabel, it.w), it.x, top + 29);
+      const badge = this.paint?.badge[i];
+      if (badge) this.drawBadge(ctx, badge, left + it.w, top);
     }
     const ms = performance.now() - start;
     this.stats.frames++;
@@ -251,6 +259,22 @@ export class CanvasView {
     this.stats.maxMs = Math.max(this.stats.maxMs, ms);
     this.stats.totalMs += ms;
     this.stats.lastDrawn = drawn;
+  }
+
+  /** An overlay's badge ('float', a status): a small tag over the node's top-right corner. */
+  private drawBadge(ctx: CanvasRenderingContext2D, text: string, right: number, top: number): void {
+    const th = this.theme;
+    ctx.font = `${SUBLABEL_PX}px var(--vscode-font-family, sans-serif)`;
+    const w = ctx.measureText(text).width + 8;
+    ctx.fillStyle = th.background;
+    ctx.strokeStyle = th.foreground;
+    ctx.lineWidth = 1 / this.transform.k;
+    ctx.beginPath();
+    ctx.roundRect(right - w + 4, top - 7, w, 14, 3);
+    ctx.fill();
+    ctx.stroke();
+    ctx.fillStyle = th.foreground;
+    ctx.fillText(text, right - w / 2 + 4, top + 4);
   }
 }
 

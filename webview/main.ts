@@ -9,6 +9,8 @@ import workerSource from 'virtual:layout-worker';
 import { LayoutClient, type LayoutWorker } from './layout-client';
 import { groupPaths } from './layout/sections';
 import { allGroups, initialExpanded, visibleGraph, type VisibleGraph } from './layout/visible-graph';
+import { OverlayPanel, type NodeIndex } from './overlay-panel';
+import { overlayFacts, Overlays } from './overlays';
 import { el, Panel } from './panel';
 import { PanelLayout } from './panel-layout';
 import { layoutInput, sceneItems, weightNodes, type Scene } from './scene';
@@ -17,7 +19,7 @@ import { Search, searchTexts } from './search';
 const channel = new HostChannel();
 const workerUrl = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
 const layouts = new LayoutClient(() => new Worker(workerUrl) as LayoutWorker);
-const panel = new Panel(document.getElementById('panel')!);
+const panel = new Panel(document.getElementById('properties')!);
 const status = document.getElementById('status')!;
 const crumbs = document.getElementById('breadcrumbs')!;
 const canvas = document.getElementById('graph') as HTMLCanvasElement;
@@ -34,6 +36,13 @@ const view = new CanvasView(canvas, {
   transform: (t) => saveState({ transform: { x: t.x, y: t.y, k: t.k } }),
 });
 const panelLayout = new PanelLayout(document.querySelector('main')!, document.getElementById('splitter')!, document.getElementById('toggle-panel') as HTMLButtonElement, state.panel, (panel) => saveState({ panel }));
+const overlays = new Overlays();
+const overlayPanel = new OverlayPanel(document.getElementById('overlay')!, overlays, {
+  reveal: (nodeId, graphId) => void reveal(nodeId, graphId),
+  changed: () => repaintOverlay(),
+});
+/** Every node of the model by id (asked of the host once per model, when an overlay needs it). */
+let nodeIndex: Promise<NodeIndex> | null = null;
 const search = new Search(document.getElementById('search') as HTMLInputElement, document.getElementById('search-count')!, {
   highlight: (set) => {
     view.highlighted = set;
@@ -70,6 +79,7 @@ async function render(keepTransform: boolean): Promise<void> {
   });
   const scene: Scene = { items, edges: laidEdges, width: r.bounds.width, height: r.bounds.height };
   view.setScene(scene, keepTransform ? state.transform : null);
+  view.paint = overlays.paint(p, visible.itemOf, items.length);
   const itemOf = visible.itemOf;
   search.index(() => searchTexts(p, items, itemOf));
   view.selected = state.selected ? items.findIndex((it) => it.node >= 0 && p.nodes.id[it.node] === state.selected) : -1;
@@ -120,6 +130,9 @@ async function select(i: number): Promise<void> {
     try {
       const d = await channel.request('node/details', { nodeId: nodeId! });
       panel.showNode(d, (name) => void showTensor(name), (text) => void channel.request('clipboard/write', { text }));
+      const o = overlays.active;
+      const entry = o?.nodes[nodeId!];
+      if (o && entry) panel.showFacts(o.title, overlayFacts(entry, o.unit));
     } catch (e) {
       panel.showError((e as Error).message);
     }
@@ -215,6 +228,8 @@ document.getElementById('export-png')!.addEventListener('click', () => void chan
 
 channel.on('model/loaded', (m) => {
   document.body.classList.remove('failed');
+  nodeIndex = null; // the file may have changed
+  if (overlays.active) void showOverlay();
   panel.showModel(m.model);
   for (const w of m.warnings) panel.showError(w);
   if (m.state) state = { ...state, ...m.state };
@@ -231,6 +246,29 @@ channel.on('model/error', (m) => {
   box.append(el('p', `${m.file} · ${m.readBytes.toLocaleString('en-US')} bytes read`));
   status.textContent = 'Not opened';
 });
+
+channel.on('overlay/set', (o) => {
+  overlays.set(o);
+  void showOverlay();
+});
+channel.on('overlay/clear', ({ id }) => {
+  overlays.clear(id);
+  void showOverlay();
+});
+
+/** The table (once the model's nodes are known) and the colours of the overlay shown. */
+async function showOverlay(): Promise<void> {
+  repaintOverlay();
+  overlayPanel.show(null);
+  if (!overlays.active) return;
+  nodeIndex ??= channel.request('nodes/list', {}).then((l) => new Map(l.id.map((id, i) => [id, { op: l.op[i]!, graphId: l.graphId[i]! }])));
+  overlayPanel.show(await nodeIndex.catch(() => null));
+}
+
+function repaintOverlay(): void {
+  view.paint = payload && visible ? overlays.paint(payload, visible.itemOf, view.items.length) : null;
+  view.requestDraw();
+}
 
 channel.on('view/reveal', ({ nodeId, graphId }) => void reveal(nodeId, graphId));
 

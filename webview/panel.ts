@@ -80,6 +80,11 @@ export class Panel {
     sec.append(save);
   }
 
+  /** Extra rows under what is shown (e.g. the selected node's overlay entry). */
+  showFacts(title: string, rows: Row[]): void {
+    this.section(title, rows);
+  }
+
   /** A line of guidance (not a problem): what a selected group is and how to open it. */
   showNote(message: string): void {
     this.clear();

@@ -56,7 +56,7 @@ export async function runTransformCommand(request: Omit<TransformRequest, 'progr
   for (const w of report.warnings) err(`warning: ${w}`);
   err(`${report.output}: written (${report.sizeBefore.toLocaleString('en-US')} → ${report.sizeAfter.toLocaleString('en-US')} bytes)`);
   if (json) out(JSON.stringify(report, null, 2));
-  else if (report.outputs.length) for (const o of report.outputs) err(`${o.name}: cosine ${o.cosine.toFixed(5)} (mean ${o.meanCosine.toFixed(5)}), SNR ${o.snrDb.toFixed(1)} dB, max abs error ${o.maxAbsError.toPrecision(3)}${o.flatSamples ? ` (${o.flatSamples} flat sample(s) left out of cosine and SNR)` : ''}`);
+  else if (report.outputs.length) for (const o of report.outputs) err(`${o.name}: cosine ${o.cosine.toFixed(5)} (mean ${o.meanCosine.toFixed(5)}), SNR ${o.snrDb.toFixed(1)} dB, max abs error ${o.maxAbsError.toPrecision(3)}${o.flatSamples ? ` (${o.flatSamples} flat sample(s) left out of cosine and SNR)` : ''}${o.exactMatch !== undefined ? `, ${(o.exactMatch * 100).toFixed(2)} % of elements equal (integer output: not judged by cosine)` : ''}`);
   const missed = (report.targets ?? []).filter((t) => !t.met);
   for (const t of missed) err(`target not met: ${t.name} ${t.got} < ${t.wanted}`);
   return missed.length ? 1 : 0;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { GRAPH_EDITOR_VIEW_TYPE, GraphEditorProvider } from './graph-editor';
 import { GraphOutline } from './graph-outline';
 import { ModelWorker } from './model-worker-client';
+import { quantizationErrorOverlay } from './quantization-overlay';
 import { ReportViews } from './report-view';
 import { activateTextLanguage } from './text-language';
 import { TransformCommands } from './transform-commands';
@@ -28,10 +29,11 @@ export function activate(context: vscode.ExtensionContext): { provider: GraphEdi
   );
   activateTextLanguage(context, output);
   const reports = new ReportViews(context.extensionUri);
-  const transforms = new TransformCommands(context, output, reports, activeGraphUri);
+  const transforms = new TransformCommands(context, output, reports, activeGraphUri, provider);
   context.subscriptions.push(
     // A saved report (MODEL.int8.report.json, the CLI writes it next to its output), or a report object.
-    vscode.commands.registerCommand('onnxStudio.showTransformReport', (report: TransformReport | vscode.Uri) => showReport(reports, report)),
+    vscode.commands.registerCommand('onnxStudio.showTransformReport', (report: TransformReport | vscode.Uri) => showReport(reports, report, provider)),
+    vscode.commands.registerCommand('onnxStudio.clearOverlay', (uri?: vscode.Uri) => clearOverlay(provider, uri instanceof vscode.Uri ? uri : activeGraphUri())),
   );
   void reopenAsGraphs();
   // The integration tests (run.ts sets ONNX_STUDIO_TEST_MODE) read the editor's state; nobody else can.
@@ -53,14 +55,20 @@ async function reopenAsGraphs(): Promise<void> {
   }
 }
 
-async function showReport(reports: ReportViews, source: TransformReport | vscode.Uri | undefined): Promise<void> {
+async function showReport(reports: ReportViews, source: TransformReport | vscode.Uri | undefined, provider: GraphEditorProvider): Promise<void> {
   try {
     const report = source instanceof vscode.Uri ? (JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(source))) as TransformReport) : source;
     if (!report || typeof report !== 'object' || typeof report.output !== 'string') throw new Error('not a transform report (no "output")');
     reports.show(report, { exitCode: 0, command: '' });
+    const overlay = quantizationErrorOverlay(report);
+    if (overlay) provider.setOverlay(vscode.Uri.file(report.output), overlay);
   } catch (e) {
     void vscode.window.showErrorMessage(`ONNX Studio: ${(e as Error).message}`);
   }
+}
+
+function clearOverlay(provider: GraphEditorProvider, uri: vscode.Uri | undefined): void {
+  if (!uri || !provider.clearOverlay(uri)) void vscode.window.showInformationMessage('ONNX Studio: the active graph shows no overlay.');
 }
 
 function activeGraphUri(): vscode.Uri | undefined {

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { writeFileAtomic } from '../onnx/io/write-file';
 import { PROTOCOL_VERSION, type RenderInfo, type ViewState } from '../protocol/messages';
+import type { Overlay } from '../protocol/overlay';
 import { GraphDocument } from './graph-document';
 import { graphEditorHtml } from './webview-html';
 import { WebviewChannel } from './webview-channel';
@@ -16,6 +17,8 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
   /** The view state each webview last reported (survives reloads of the file). */
   readonly states = new Map<string, ViewState>();
   readonly documents = new Map<string, GraphDocument>();
+  /** Overlays per document, by overlay id: kept so a webview that reloads (or reopens) gets them again. */
+  private readonly overlays = new Map<string, Map<string, Overlay>>();
 
   constructor(private readonly context: vscode.ExtensionContext) {}
 
@@ -86,9 +89,13 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
           await vscode.env.clipboard.writeText(text);
           return null;
         },
+        'nodes/list': () => doc.request('nodes/list', {}),
       },
       {
-        'webview/ready': () => void send(),
+        'webview/ready': () => {
+          void send();
+          for (const overlay of this.overlays.get(key)?.values() ?? []) channel.notify('overlay/set', overlay);
+        },
         'view/state': (s) => this.states.set(key, s),
         'view/rendered': (info) => this.rendered.set(key, info),
       },
@@ -107,5 +114,24 @@ export class GraphEditorProvider implements vscode.CustomReadonlyEditorProvider<
   async reveal(uri: vscode.Uri, nodeId: string): Promise<void> {
     const at = await this.documents.get(uri.toString())?.request('node/locate', { nodeId }).catch(() => null);
     if (at) this.channels.get(uri.toString())?.notify('view/reveal', { nodeId, graphId: at.graphId });
+  }
+
+  /** Paints an overlay on the model's editor (now, or when it opens), replacing one with the same id. */
+  setOverlay(uri: vscode.Uri, overlay: Overlay): void {
+    const key = uri.toString();
+    const mine = this.overlays.get(key) ?? new Map<string, Overlay>();
+    this.overlays.set(key, mine.set(overlay.id, overlay));
+    this.channels.get(key)?.notify('overlay/set', overlay);
+  }
+
+  /** Removes one overlay (or all) from the model's editor; returns whether there was any. */
+  clearOverlay(uri: vscode.Uri, id?: string): boolean {
+    const key = uri.toString();
+    const mine = this.overlays.get(key);
+    const had = id === undefined ? !!mine?.size : !!mine?.has(id);
+    if (id === undefined) this.overlays.delete(key);
+    else mine?.delete(id);
+    this.channels.get(key)?.notify('overlay/clear', id === undefined ? {} : { id });
+    return had;
   }
 }

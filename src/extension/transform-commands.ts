@@ -5,7 +5,8 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { TransformReport } from '../optimize/report';
 import { commandLine, runCli, type CliResult } from './cli-process';
-import { GRAPH_EDITOR_VIEW_TYPE } from './graph-editor';
+import { GRAPH_EDITOR_VIEW_TYPE, type GraphEditorProvider } from './graph-editor';
+import { QUANTIZATION_OVERLAY_ID, quantizationErrorOverlay } from './quantization-overlay';
 import type { ReportViews } from './report-view';
 import { pickStaticChoices, rememberCalibrationFolder } from './static-picks';
 import { transformArgv, type StaticChoices, type TransformKind } from './transform-args';
@@ -34,6 +35,8 @@ export class TransformCommands implements vscode.Disposable {
     private readonly output: vscode.OutputChannel,
     private readonly reports: ReportViews,
     private readonly activeModel: () => vscode.Uri | undefined,
+    /** Where the per-node error of an accuracy-aware run is painted (the new model's editor). */
+    private readonly overlays?: Pick<GraphEditorProvider, 'setOverlay' | 'clearOverlay'>,
   ) {
     context.subscriptions.push(
       this,
@@ -121,6 +124,10 @@ export class TransformCommands implements vscode.Disposable {
       return { kind: 'failed', exitCode: result.code, message: failed };
     }
     this.reports.show(report, { exitCode: result.code!, command }, vscode.ViewColumn.Active);
+    // A run without per-node figures replaces the model, so an earlier run's overlay would be stale.
+    const overlay = quantizationErrorOverlay(report);
+    if (overlay) this.overlays?.setOverlay(vscode.Uri.file(report.output), overlay);
+    else this.overlays?.clearOverlay(vscode.Uri.file(report.output), QUANTIZATION_OVERLAY_ID);
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(report.output), GRAPH_EDITOR_VIEW_TYPE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
     if (result.code === 1) void vscode.window.showWarningMessage(`ONNX Studio: ${targetsMissed(report)}; the model is still written.`);
     return { kind: 'report', exitCode: result.code!, report, command };

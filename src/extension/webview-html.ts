@@ -32,7 +32,10 @@ export function graphEditorHtml(webview: vscode.Webview, extensionUri: vscode.Ur
 <main>
   <canvas id="graph" tabindex="0" role="img" aria-label="Graph of the model; arrow keys move between nodes, Enter opens groups and subgraphs"></canvas>
   <div id="splitter" role="separator" tabindex="0" aria-orientation="vertical" aria-controls="panel" aria-label="Resize the properties panel (arrow keys)"></div>
-  <aside id="panel" aria-label="Properties" aria-live="polite"></aside>
+  <aside id="panel" aria-label="Properties">
+    <section id="overlay" aria-label="Overlay" hidden></section>
+    <div id="properties" aria-live="polite"></div>
+  </aside>
 </main>
 <div id="error" role="alert"></div>
 <footer id="status" aria-live="polite">Loading…</footer>

@@ -3,7 +3,7 @@ import { ModelEdit } from '../onnx/edit/model-edit';
 import { WriteTargetError } from '../onnx/errors';
 import { fileSizes } from '../onnx/io/file-sizes';
 import { upgradeOpset } from '../onnx/edit/opset-upgrade';
-import { DiskModelFiles, type ModelFiles } from '../onnx/io/model-files';
+import { DiskModelFiles, realPath, type ModelFiles } from '../onnx/io/model-files';
 import { makeTempFolder } from '../onnx/io/temp-folder';
 import { checkWritable, outputPath, writeFileAtomic, type ProtectedFile } from '../onnx/io/write-file';
 import { removeWrittenModel, writeModel } from '../onnx/io/write-model';
@@ -15,6 +15,7 @@ import { RuntimeClient } from '../runtime/client';
 import { modelInputSpecs, openCalibrationData, openInputFolder, type ImageOptions, type InputSpec } from '../runtime/input-files';
 import { synthesizeInputs } from '../runtime/synthesize';
 import type { Sample, SessionSettings } from '../runtime/types';
+import { cosineJudged } from '../runtime/compare';
 import { refuseIfQuantized } from './already-quantized';
 import { quantizeDynamicModel } from './dynamic/quantize-model';
 import { opsetNeeded as staticOpsetNeeded } from './static/qdq-opset';
@@ -220,7 +221,7 @@ function dataFor(request: TransformRequest, specs: InputSpec[], warn: (w: string
   };
   const options = { image: request.images, onWarning: warn };
   const split = request.calibDir ? openCalibrationData(request.calibDir, specs, options, request.evalDir) : undefined;
-  if (request.calibDir && request.evalDir && resolve(request.calibDir) === resolve(request.evalDir)) warn('--eval is the calibration folder: the report is computed on the calibration data, not on held-out data');
+  if (request.calibDir && request.evalDir && realPath(request.calibDir) === realPath(request.evalDir)) warn('--eval is the calibration folder: the report is computed on the calibration data, not on held-out data');
   // Opened now, so that an unusable --eval folder is refused before anything is written.
   const evalData = !split && request.evalDir ? openInputFolder(request.evalDir, specs, options) : undefined;
   const folders = [split?.calibration, split?.evaluation, evalData].filter((d) => d !== undefined);
@@ -242,7 +243,7 @@ const modelBytes = (input: string, proto: ModelProto): number => fileSizes(model
 function targetsOf(request: TransformRequest, report: TransformReport): TransformReport['targets'] {
   const q = request.quantize;
   const out: NonNullable<TransformReport['targets']> = [];
-  const worstCosine = Math.min(...report.outputs.map((o) => o.cosine));
+  const worstCosine = Math.min(...cosineJudged(report.outputs).map((o) => o.cosine));
   if (q?.targetCosine !== undefined) out.push({ name: 'cosine', wanted: q.targetCosine, got: worstCosine, met: worstCosine >= q.targetCosine });
   const top1 = report.outputs.find((o) => o.top1Agreement !== undefined)?.top1Agreement;
   if (q?.targetTop1 !== undefined && top1 !== undefined) out.push({ name: 'top1', wanted: q.targetTop1, got: top1, met: top1 >= q.targetTop1 });

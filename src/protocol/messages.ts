@@ -1,8 +1,9 @@
 // The host ⇄ webview protocol (DESIGN.md §3): one envelope, methods typed by maps, so call
 // sites never pass raw strings. Types only: both the extension host and the webview import it.
 import type { GraphPayload, ModelInfo, NodeDetails, TensorStats } from './graph-payload';
+import type { Overlay } from './overlay';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export type Envelope =
   | { kind: 'notify'; method: string; params: unknown }
@@ -15,6 +16,10 @@ export interface HostNotifications {
   'model/error': { file: string; message: string; hint?: string; readBytes: number };
   /** Show and select a node, entering its graph, expanding its groups and showing weights as needed. */
   'view/reveal': { nodeId: string; graphId: string };
+  /** Adds an overlay, or replaces the one with its id; the view shows it. */
+  'overlay/set': Overlay;
+  /** Removes one overlay, or (no id) all of them. */
+  'overlay/clear': { id?: string };
 }
 
 /** Notifications the webview sends to the host. */
@@ -44,6 +49,8 @@ export interface WebviewRequests {
   'export/save': { params: { format: 'svg' | 'png'; data: string }; result: { saved: string | null } };
   'tensor/save': { params: { graphId: string; name: string }; result: { saved: string | null } };
   'clipboard/write': { params: { text: string }; result: null };
+  /** Every node of the model, subgraphs included, by id: what an overlay's table shows and reveals. */
+  'nodes/list': { params: Record<string, never>; result: { id: string[]; op: string[]; graphId: string[] } };
 }
 
 /** What survives hiding the tab (webview setState) and reloads of the same file. */

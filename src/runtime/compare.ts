@@ -76,14 +76,21 @@ export class OutputAccuracyAccumulator {
   private readonly cosines: number[] = [];
   private readonly snrs: number[] = [];
   private readonly rms: number[] = [];
+  private equal = 0;
+  private elements = 0;
   private readonly candidateRms: number[] = [];
   private maxAbs = 0;
   private agree = 0;
   private rows = 0;
-  /** `classifier`: the output holds class scores along its last axis (see SCORE_OPS); top-1 agreement is then reported. */
+  /**
+   * `classifier`: the output holds class scores along its last axis (see SCORE_OPS); top-1
+   * agreement is then reported. `discrete`: integer or bool values (class ids, masks), for which
+   * cosine says little; the share of equal elements is reported and targets leave them out.
+   */
   constructor(
     readonly name: string,
     private classifier = false,
+    private readonly discrete = false,
   ) {}
 
   add(ref: ArrayLike<number>, cand: ArrayLike<number>, dims: readonly number[]): void {
@@ -91,6 +98,10 @@ export class OutputAccuracyAccumulator {
     this.cosines.push(f.cosine);
     this.snrs.push(f.snrDb);
     this.rms.push(f.referenceRms);
+    if (this.discrete) {
+      for (let i = 0; i < ref.length; i++) if (ref[i] === cand[i]) this.equal++;
+      this.elements += ref.length;
+    }
     this.candidateRms.push(f.candidateRms);
     if (f.maxAbsError > this.maxAbs || Number.isNaN(f.maxAbsError)) this.maxAbs = f.maxAbsError;
     this.classifier &&= dims.length >= 2 && dims[dims.length - 1]! > 1;
@@ -122,9 +133,19 @@ export class OutputAccuracyAccumulator {
       maxAbsError: this.maxAbs,
     };
     if (flatSamples) out.flatSamples = flatSamples;
+    if (this.discrete) out.exactMatch = this.elements ? this.equal / this.elements : 1;
     if (this.classifier && this.rows > 0) out.top1Agreement = this.agree / this.rows;
     return out;
   }
+}
+
+/**
+ * The outputs a cosine target is judged on: the float ones (integer and bool outputs carry
+ * `exactMatch` instead), or all when none is float.
+ */
+export function cosineJudged(outputs: readonly OutputAccuracy[]): readonly OutputAccuracy[] {
+  const float = outputs.filter((o) => o.exactMatch === undefined);
+  return float.length ? float : outputs;
 }
 
 /** Smallest value; NaN wins (a NaN sample must not hide behind a good one). */

@@ -59,6 +59,11 @@ export interface OutputAccuracy {
    * median reference sample's: cosine is then rounding noise around zero); absent when none.
    */
   flatSamples?: number;
+  /**
+   * Integer and bool outputs only (class ids, masks): the share of elements equal in both
+   * models. Cosine targets leave these outputs out (see cosineJudged).
+   */
+  exactMatch?: number;
   /** Share of samples whose arg-max agrees, for classifier-like outputs (last dim > 1). */
   top1Agreement?: number;
 }

@@ -70,7 +70,8 @@ function validationKind(kind: string): string {
 function accuracy(r: TransformReport): HTMLElement[] {
   if (!r.outputs?.length) return [el('p', {}, 'Not validated.')];
   const top1 = r.outputs.some((o) => o.top1Agreement !== undefined);
-  const head = ['output', 'cosine (worst)', 'cosine (mean)', 'SNR (worst)', 'SNR (mean)', 'max abs error', ...(top1 ? ['top-1 agreement'] : [])];
+  const exact = r.outputs.some((o) => o.exactMatch !== undefined);
+  const head = ['output', 'cosine (worst)', 'cosine (mean)', 'SNR (worst)', 'SNR (mean)', 'max abs error', ...(top1 ? ['top-1 agreement'] : []), ...(exact ? ['elements equal'] : [])];
   const rows = r.outputs.map((o, i) => [
     el('th', { scope: 'row', 'data-key': `outputs.${i}.name` }, o.name),
     figure(`outputs.${i}.cosine`, o.cosine, formatCosine(o.cosine)),
@@ -79,8 +80,9 @@ function accuracy(r: TransformReport): HTMLElement[] {
     figure(`outputs.${i}.meanSnrDb`, o.meanSnrDb, formatSnr(o.meanSnrDb, o.maxAbsError)),
     figure(`outputs.${i}.maxAbsError`, o.maxAbsError, formatError(o.maxAbsError)),
     ...(top1 ? [figure(`outputs.${i}.top1Agreement`, o.top1Agreement, formatShare(o.top1Agreement))] : []),
+    ...(exact ? [figure(`outputs.${i}.exactMatch`, o.exactMatch, formatShare(o.exactMatch))] : []),
   ]);
-  return [table(head, rows, 'Accuracy per output'), el('p', { class: 'note' }, 'Cosine and SNR are computed per sample; the worst sample is the figure targets are compared with, the mean is beside it.')];
+  return [table(head, rows, 'Accuracy per output'), el('p', { class: 'note' }, 'Cosine and SNR are computed per sample; the worst sample is the figure targets are compared with, the mean is beside it. Integer and bool outputs (class ids, masks) are compared element by element instead and left out of cosine targets.')];
 }
 
 function latency(r: TransformReport): HTMLElement[] {

@@ -7,10 +7,12 @@ import { decodeModelProto } from '../../onnx/open';
 import type { RuntimeClient } from '../../runtime/client';
 import type { ValueAccuracy } from '../../runtime/protocol';
 import type { Sample, SessionSettings } from '../../runtime/types';
+import { cosineJudged } from '../../runtime/compare';
 import type { OutputAccuracy } from '../report';
 import type { StaticOptions } from '../static/presets';
 import type { Range } from '../static/ranges';
 import { quantizeStatic, type StaticResult } from '../static/static-qdq';
+import { FloatReference } from './float-reference';
 import { pruneFallback, smallestMeetingPrefix } from './prefix-search';
 
 export interface AccuracyTarget {
@@ -38,6 +40,12 @@ const WEIGHTED_OPS = new Set(['Conv', 'ConvTranspose', 'MatMul', 'Gemm']);
  * (PP-OCRv4 rec: 32 samples met 0.98, held-out 0.955).
  */
 const LOOP_SAMPLES = 128;
+/**
+ * The loop aims this share of the gap (1 − target) past the target: the worst calibration
+ * sample overstates the held-out worst (with the target itself: PP-OCRv4 det 0.982 on
+ * calibration, 0.955 held out; rec 0.981 and 0.971).
+ */
+const HELD_OUT_SHARE = 0.25;
 /** Measurements spent bringing needless fallbacks back to int8 after the shortest prefix is found. */
 const PRUNE_TRIES = 16;
 /** Pruning keeps this share of the gap to exact past the target (or the margin the search found, if smaller). */
@@ -87,6 +95,7 @@ export async function accuracyAware(
   progress: (line: string) => void,
 ): Promise<AccuracyAwareResult> {
   const loopSamples = samples.slice(0, LOOP_SAMPLES);
+  const loopTarget = tighter(target, HELD_OUT_SHARE);
   const candidatePath = join(tempFolder, 'candidate.onnx');
   const userWeightOnly = options.weightOnlyNodes ?? [];
   const userExcluded = options.excludeNodes ?? [];
@@ -100,8 +109,10 @@ export async function accuracyAware(
     bytes = writeModel(result.model, files, candidatePath, { protect: [floatPath] }).bytes;
     return result;
   };
+  // The float model's outputs, computed once when the loop starts: each try then runs only the candidate.
+  let reference: FloatReference | undefined;
   const measure = async (t: AccuracyTarget): Promise<{ figures: OutputAccuracy[]; met: boolean; score: number }> => {
-    const figures = await client.compareOutputs(floatPath, candidatePath, loopSamples, settings);
+    const figures = reference ? await reference.compare(candidatePath) : await client.compareOutputs(floatPath, candidatePath, loopSamples, settings);
     return { figures, met: meetsTarget(figures, t), score: margin(figures, t) };
   };
   const snrOf = async (ids: readonly string[]): Promise<Record<string, number>> => {
@@ -119,7 +130,8 @@ export async function accuracyAware(
   const quantized = [...result.quantizedNodes];
   progress(`accuracy-aware: measuring ${quantized.length} quantized node output(s)`);
   const nodeSnrDb = await snrOf(quantized);
-  let now = await measure(target);
+  let now = await measure(loopTarget);
+  if (!now.met) reference = await FloatReference.create(client, floatPath, loopSamples, settings, new Set(now.figures.filter((f) => f.top1Agreement !== undefined).map((f) => f.name)));
   const steps: Step[] = [];
   const why: Record<string, string> = {};
   const weightedIds = new Set(floatModel.graph.nodes.filter((n) => WEIGHTED_OPS.has(n.opType)).map((n) => n.id));
@@ -149,24 +161,24 @@ export async function accuracyAware(
     }
     // Stage 2: activations quantized again, ranked by the loss they add.
     result = quantizeWith([], floatWeights);
-    now = await measure(target);
+    now = await measure(loopTarget);
     if (!now.met) {
       const candidates = result.quantizedNodes;
       // Graph order: error that enters early is carried and amplified by every later layer.
       const ranked = inGraphOrder(floatModel, candidates);
       const found = await smallestMeetingPrefix(ranked.length, now, async (k) => {
         quantizeWith(ranked.slice(0, k), floatWeights);
-        const m = await measure(target);
+        const m = await measure(loopTarget);
         progress(`accuracy-aware: activations of ${k} node(s) → float; worst cosine ${worstCosine(m.figures).toFixed(5)}`);
         return m;
       });
       let fallen = ranked.slice(0, found.k);
       if (found.met && fallen.length > 1) {
         // A node comes back only while the margin stays: what meets the target just on the calibration samples misses it held-out.
-        const keepMargin = Math.min(found.score, PRUNE_MARGIN * (1 - (target.cosine ?? target.top1 ?? 0)));
+        const keepMargin = Math.min(found.score, PRUNE_MARGIN * (1 - (loopTarget.cosine ?? loopTarget.top1 ?? 0)));
         const pruned = await pruneFallback(fallen, PRUNE_TRIES, async (set) => {
           quantizeWith(set, floatWeights);
-          const m = await measure(target);
+          const m = await measure(loopTarget);
           const ok = m.met && m.score >= keepMargin;
           progress(`accuracy-aware: activations of ${set.length} node(s) → float; worst cosine ${worstCosine(m.figures).toFixed(5)}${ok ? '' : ' (kept float)'}`);
           return ok;
@@ -178,9 +190,11 @@ export async function accuracyAware(
         why[id] = `accuracy-aware fallback, stage 2 (activations): node ${ranked.indexOf(id) + 1} of ${ranked.length} in graph order; ${weights}`;
       }
       result = quantizeWith(fallen, floatWeights);
-      now = await measure(target);
+      now = await measure(loopTarget);
     }
   }
+  // Met or not is said against the target asked for; the loop aimed past it.
+  now = { ...now, met: meetsTarget(now.figures, target) };
   floatModel.close();
   // A neighbour of a float node may ask for a value calibration did not collect: it stays float, as the fallback wants.
   result.warnings = result.warnings.filter((w) => !w.startsWith('no calibration range for ') || firstWarnings.includes(w));
@@ -238,7 +252,7 @@ function weightValues(node: Model['graph']['nodes'][number] | undefined): number
 /** Whether figures reach the target; exported for its unit test. */
 /** How far the figures are past the target (negative: short of it); the worst of the targets given. */
 function margin(figures: OutputAccuracy[], target: AccuracyTarget): number {
-  const worst = Math.min(...figures.map((f) => f.cosine));
+  const worst = Math.min(...cosineJudged(figures).map((f) => f.cosine));
   const top1 = classifierTop1(figures);
   const margins = [target.cosine !== undefined ? worst - target.cosine : Infinity, target.top1 !== undefined && top1 !== undefined ? top1 - target.top1 : Infinity];
   const m = Math.min(...margins);
@@ -247,7 +261,7 @@ function margin(figures: OutputAccuracy[], target: AccuracyTarget): number {
 
 export function meetsTarget(figures: OutputAccuracy[], target: AccuracyTarget): boolean {
   // Written as !(x >= target) so that a NaN figure (a broken output) does not count as met.
-  if (target.cosine !== undefined && figures.some((f) => !(f.cosine >= target.cosine!))) return false;
+  if (target.cosine !== undefined && cosineJudged(figures).some((f) => !(f.cosine >= target.cosine!))) return false;
   const top1 = classifierTop1(figures);
   if (target.top1 !== undefined && top1 !== undefined && !(top1 >= target.top1)) return false;
   return true;

@@ -252,8 +252,10 @@ class Planner {
     const v = node.graph.value(name);
     if (!this.isFloat(v)) return;
     const next = v.consumers.length === 1 && !v.isGraphOutput && !this.outerUses.has(name) ? v.consumers[0]! : undefined;
-    if (next && next.domain === '' && FOLDABLE.has(next.opType) && !this.excluded(next, next.opType) && !this.isFallback(next) && this.constantBounds(next)) {
-      const after = next.outputs[0]!;
+    const after = next?.outputs[0];
+    // Folding removes the Relu: its output must reach every reader through a Q/DQ pair, so not a graph output or a subgraph's read.
+    const foldable = !this.settings.foldActivations || (!!after && !node.graph.value(after).isGraphOutput && !this.outerUses.has(after));
+    if (next && after && foldable && next.domain === '' && FOLDABLE.has(next.opType) && !this.excluded(next, next.opType) && !this.isFallback(next) && this.constantBounds(next)) {
       this.handled.add(next);
       if (this.settings.foldActivations) this.plan.folds.push({ node: next, producer: node, output: i });
       else this.plan.quantized.push({ node: next, how: 'full' });

@@ -143,7 +143,7 @@ export function quantizeStatic(input: StaticInput, ranges: ReadonlyMap<string, R
       constantOperandsQuantized: q.constantCount,
       biasesQuantized: q.biasCount,
       biasesCorrected: q.correctedCount,
-      foldedActivations: plan.folds.length,
+      foldedActivations: q.foldCount,
     },
     warnings,
   };
@@ -188,6 +188,7 @@ class QdqWriter {
   constantCount = 0;
   biasCount = 0;
   correctedCount = 0;
+  foldCount = 0;
 
   constructor(
     p: Prepared,
@@ -268,6 +269,9 @@ class QdqWriter {
   private fold(relu: Node, producer: Node, output: number): void {
     const old = producer.proto.output[output]!;
     const g = this.main;
+    // A float reader (kept float, weights only) would read the unclamped value: the Relu stays, its output keeps its pair.
+    if (g.consumersOf(relu.proto.output[0]!).some((n) => this.floatReaders.has(n))) return;
+    this.foldCount++;
     g.removeNode(relu.proto);
     // Clip's bounds, read by nobody now.
     for (const bound of relu.proto.input.slice(1)) if (bound) this.released.push({ graph: g, name: bound });

@@ -50,7 +50,11 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
   let means = new Map<string, string>();
   const model = editedModelBuffer(r.modelPath, (m, files) => {
     const taken = new Set<string>();
-    for (const g of buildModel(m, files).graphs()) for (const name of g.values.keys()) taken.add(name);
+    // Value and node names: each added node is named as its output, and onnxruntime refuses two nodes of one name.
+    for (const g of buildModel(m, files).graphs()) {
+      for (const name of g.values.keys()) taken.add(name);
+      for (const n of g.nodes) if (n.name) taken.add(n.name);
+    }
     // Entropy and asymmetric Percentile bin every value in the full path: the graph computes only the means then.
     const toAverage = wantsMeans ? averageable(m, files, r) : [];
     if (!binsEverything) summaries = addSummaryNodes(m, summarizable(m, files, r), taken);

@@ -8,6 +8,8 @@ import { asFloat32, feedsToOrt } from './ort-tensors';
 import { scoreOutputs } from './score-outputs';
 import { createSession, releaseSession, runSession } from './sessions';
 
+const FLOAT_TYPES = new Set(['float32', 'float16', 'float64', 'bfloat16']);
+
 /** Runs both models on every sample, output by output, and reduces to the report's OutputAccuracy. */
 export async function compareOutputs(
   reference: string,
@@ -23,10 +25,12 @@ export async function compareOutputs(
       const missing = ref.outputNames.filter((n) => !cand.outputNames.includes(n));
       if (missing.length) throw new RuntimeRequestError(`the candidate model lacks output(s) ${missing.map((n) => `'${n}'`).join(', ')}`);
       const classifiers = scoreOutputs(reference);
-      const acc = ref.outputNames.map((n) => new OutputAccuracyAccumulator(n, classifiers.has(n)));
+      // Made once the first sample ran, when each output's element type is known.
+      let acc: OutputAccuracyAccumulator[] | undefined;
       for (const [k, sample] of samples.entries()) {
         const a = await runSession(ref, feedsToOrt(adaptFeeds(ref, sample.feeds)));
         const b = await runSession(cand, feedsToOrt(adaptFeeds(cand, sample.feeds)));
+        acc ??= ref.outputNames.map((n) => new OutputAccuracyAccumulator(n, classifiers.has(n), !FLOAT_TYPES.has(a[n]!.type)));
         for (const x of acc) {
           const ra = a[x.name]!;
           const rb = b[x.name]!;
@@ -41,7 +45,7 @@ export async function compareOutputs(
         }
         progress({ done: k + 1, total: samples.length, what: 'comparing outputs' });
       }
-      return acc.map((x) => x.result());
+      return (acc ?? []).map((x) => x.result());
     } finally {
       await releaseSession(cand);
     }

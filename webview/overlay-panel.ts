@@ -1,0 +1,151 @@
+// The overlay's part of the side panel: which overlay (when several), on/off, the legend, and a
+// sortable table of its nodes where a click reveals the node. Every string goes in as text.
+import type { Overlay } from '../src/protocol/overlay';
+import type { ColourScale } from './overlay-colours';
+import type { Overlays } from './overlays';
+import { el } from './panel';
+
+/** Where each node of the model is: its op and graph level (from the host's nodes/list). */
+export type NodeIndex = Map<string, { op: string; graphId: string }>;
+
+type SortKey = 'node' | 'op' | 'value';
+
+interface Row {
+  id: string;
+  op: string;
+  graphId: string | null;
+  value: number | undefined;
+  note: string;
+  detail: string;
+}
+
+export class OverlayPanel {
+  private sort: { key: SortKey; descending: boolean } = { key: 'value', descending: false };
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly overlays: Overlays,
+    private readonly on: { reveal(nodeId: string, graphId: string): void; changed(): void },
+  ) {}
+
+  /** Draws the section again (an overlay set or cleared, the choice changed, the model's nodes known). */
+  show(index: NodeIndex | null): void {
+    const o = this.overlays.active;
+    this.root.hidden = !o;
+    this.root.replaceChildren();
+    if (!o) return;
+    this.root.append(el('h3', o.title));
+    this.root.append(this.controls(index));
+    const scale = this.overlays.scale();
+    if (scale) this.root.append(legend(scale, o));
+    if (o.unmapped?.length) this.root.append(el('p', `${o.unmapped.length} entries name no node of this model: ${o.unmapped.join(', ')}`));
+    this.root.append(this.table(o, index));
+  }
+
+  private controls(index: NodeIndex | null): HTMLElement {
+    const bar = el('div');
+    bar.className = 'overlay-controls';
+    if (this.overlays.list.length > 1) {
+      const pick = el('select');
+      pick.setAttribute('aria-label', 'Overlay shown');
+      for (const o of this.overlays.list) {
+        const option = el('option', o.title);
+        option.value = o.id;
+        option.selected = o.id === this.overlays.activeId;
+        pick.append(option);
+      }
+      pick.addEventListener('change', () => this.update(() => (this.overlays.activeId = pick.value), index));
+      bar.append(pick);
+    }
+    const label = el('label');
+    const toggle = el('input');
+    toggle.type = 'checkbox';
+    toggle.id = 'overlay-on';
+    toggle.checked = this.overlays.enabled;
+    toggle.addEventListener('change', () => this.update(() => (this.overlays.enabled = toggle.checked), index));
+    label.append(toggle, ' paint on graph');
+    bar.append(label);
+    return bar;
+  }
+
+  private update(change: () => void, index: NodeIndex | null): void {
+    change();
+    this.show(index);
+    this.on.changed();
+  }
+
+  private table(o: Overlay, index: NodeIndex | null): HTMLTableElement {
+    const rows: Row[] = Object.entries(o.nodes).map(([id, e]) => {
+      const at = index?.get(id);
+      return { id, op: at?.op ?? '—', graphId: at?.graphId ?? null, value: e.value, note: e.label ?? e.status ?? '', detail: e.detail ?? '' };
+    });
+    rows.sort(compare(this.sort.key, this.sort.descending));
+    const table = el('table');
+    table.className = 'overlay-table';
+    const head = el('tr');
+    const titles: [SortKey, string][] = [['node', 'Node'], ['op', 'Op'], ['value', o.unit ? `Value (${o.unit})` : 'Value']];
+    for (const [key, title] of titles) {
+      const b = el('button', title + (this.sort.key === key ? (this.sort.descending ? ' ▼' : ' ▲') : ''));
+      b.className = 'link';
+      b.title = `Sort by ${title.toLowerCase()}`;
+      b.addEventListener('click', () => {
+        this.sort = { key, descending: this.sort.key === key ? !this.sort.descending : false };
+        this.show(index);
+      });
+      const th = el('th');
+      th.append(b);
+      head.append(th);
+    }
+    head.append(el('th', ''));
+    table.append(el('thead'), el('tbody'));
+    table.tHead!.append(head);
+    for (const r of rows) table.tBodies[0]!.append(this.row(r));
+    return table;
+  }
+
+  private row(r: Row): HTMLTableRowElement {
+    const tr = el('tr');
+    tr.dataset.node = r.id;
+    if (r.value !== undefined) tr.dataset.value = String(r.value);
+    if (r.detail) tr.title = r.detail;
+    const node = el('button', r.id);
+    node.className = 'link';
+    node.disabled = r.graphId === null;
+    if (r.graphId === null) node.title = 'not a node of this model';
+    else node.addEventListener('click', () => this.on.reveal(r.id, r.graphId!));
+    const cell = el('td');
+    cell.append(node);
+    tr.append(cell, el('td', r.op), el('td', r.value === undefined ? '—' : r.value.toFixed(2)), el('td', r.note));
+    return tr;
+  }
+}
+
+/** Missing values sort last in either direction. */
+function compare(key: SortKey, descending: boolean): (a: Row, b: Row) => number {
+  const sign = descending ? -1 : 1;
+  return (a, b) => {
+    if (key === 'value') {
+      if (a.value === undefined || b.value === undefined) return a.value === b.value ? 0 : a.value === undefined ? 1 : -1;
+      return sign * (a.value - b.value);
+    }
+    return sign * a[key].localeCompare(b[key]);
+  };
+}
+
+function legend(scale: ColourScale, o: Overlay): HTMLElement {
+  const box = el('div');
+  box.className = 'overlay-legend';
+  const bar = el('canvas');
+  bar.width = 160;
+  bar.height = 10;
+  bar.setAttribute('role', 'img');
+  bar.setAttribute('aria-label', `colours from worst (${scale.worst.toFixed(2)}) to best (${scale.best.toFixed(2)})`);
+  const ctx = bar.getContext('2d');
+  for (let x = 0; ctx && x < bar.width; x++) {
+    ctx.fillStyle = scale(scale.worst + ((scale.best - scale.worst) * x) / (bar.width - 1));
+    ctx.fillRect(x, 0, 1, bar.height);
+  }
+  const unit = o.unit ? ` ${o.unit}` : '';
+  box.append(el('span', `worst ${scale.worst.toFixed(1)}${unit}`), bar, el('span', `${scale.best.toFixed(1)}${unit} best`));
+  return box;
+}

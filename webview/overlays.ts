@@ -1,0 +1,93 @@
+// The overlays the host sent (overlay/set, overlay/clear): which one is shown, whether it is
+// on, and what it paints on each drawn item — a colour from its value, a badge. A collapsed
+// group shows the worst value among its members, so a problem is visible before expanding.
+import type { GraphPayload } from '../src/protocol/graph-payload';
+import type { Overlay, OverlayEntry } from '../src/protocol/overlay';
+import { sequentialScale, themeStops, type ColourScale } from './overlay-colours';
+
+export interface ItemPaint {
+  /** Per drawn item: its fill, or undefined (the overlay says nothing about it: drawn faded). */
+  fill: (string | undefined)[];
+  badge: (string | undefined)[];
+}
+
+export class Overlays {
+  private readonly all = new Map<string, Overlay>();
+  activeId: string | null = null;
+  enabled = true;
+
+  get list(): Overlay[] {
+    return [...this.all.values()];
+  }
+
+  get active(): Overlay | undefined {
+    return this.activeId === null ? undefined : this.all.get(this.activeId);
+  }
+
+  /** The one just set is shown (and the view turned on). */
+  set(overlay: Overlay): void {
+    this.all.set(overlay.id, overlay);
+    this.activeId = overlay.id;
+    this.enabled = true;
+  }
+
+  clear(id?: string): void {
+    if (id === undefined) this.all.clear();
+    else this.all.delete(id);
+    if (this.activeId === null || !this.all.has(this.activeId)) this.activeId = this.all.keys().next().value ?? null;
+  }
+
+  /** The colours of the active metric overlay, from its worst value to its best. */
+  scale(): ColourScale | undefined {
+    const o = this.active;
+    if (!o || o.kind !== 'metric') return undefined;
+    const values = Object.values(o.nodes).map((e) => e.value).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    if (!values.length) return undefined;
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    return o.higherIsBetter === false ? sequentialScale(hi, lo, themeStops()) : sequentialScale(lo, hi, themeStops());
+  }
+
+  /** What the shown overlay paints on each item of the current level; null when none is shown. */
+  paint(p: GraphPayload, itemOf: ArrayLike<number>, items: number): ItemPaint | null {
+    const o = this.active;
+    if (!o || !this.enabled) return null;
+    const scale = this.scale();
+    const worse = (a: number, b: number): boolean => (o.higherIsBetter === false ? a > b : a < b);
+    const worst: (number | undefined)[] = new Array(items);
+    const paint: ItemPaint = { fill: new Array(items), badge: new Array(items) };
+    p.nodes.id.forEach((id, node) => {
+      const entry = o.nodes[id];
+      const item = itemOf[node];
+      if (!entry || item === undefined || item < 0) return;
+      if (entry.label) paint.badge[item] = entry.label;
+      if (entry.status !== undefined) paint.fill[item] ??= statusColour(entry.status);
+      const v = entry.value;
+      if (v === undefined || !Number.isFinite(v)) return;
+      const w = worst[item];
+      if (w === undefined || worse(v, w)) worst[item] = v;
+    });
+    if (scale) worst.forEach((v, item) => v !== undefined && (paint.fill[item] = scale(v)));
+    return paint;
+  }
+}
+
+/** 'status' overlays (TensorRT, issue 9) pick a theme chart colour per status name. */
+const STATUS_VARS = ['--vscode-charts-green', '--vscode-charts-red', '--vscode-charts-yellow', '--vscode-charts-blue', '--vscode-charts-purple', '--vscode-charts-orange'];
+const statusNames: string[] = [];
+function statusColour(status: string): string {
+  let i = statusNames.indexOf(status);
+  if (i < 0) i = statusNames.push(status) - 1;
+  return getComputedStyle(document.body).getPropertyValue(STATUS_VARS[i % STATUS_VARS.length]!).trim() || '#888888';
+}
+
+/** A node's entry as rows of the properties panel. */
+export function overlayFacts(e: OverlayEntry, unit?: string): [string, string][] {
+  const rows: [string, string][] = [];
+  if (e.value !== undefined) rows.push(['value', `${e.value.toFixed(2)}${unit ? ` ${unit}` : ''}`]);
+  if (e.status !== undefined) rows.push(['status', e.status]);
+  if (e.label !== undefined) rows.push(['tag', e.label]);
+  if (e.detail !== undefined) rows.push(['why', e.detail]);
+  if (e.group !== undefined) rows.push(['group', e.group]);
+  return rows;
+}
