@@ -5,7 +5,7 @@ import { CALIBRATION_METHODS } from '../optimize/static/ranges';
 import { commonTransformOptions, listOption, numberOption, runTransformCommand, threadsOption, usage } from './transform-command';
 
 export const quantizeUsage =
-  'onnx-studio quantize MODEL --mode dynamic|static [--calib DIR] [--eval DIR] [--method minmax|entropy|percentile] [--preset tensorrt|cpu] [--per-channel|--per-tensor] [--reduce-range] [--include-ops OPS] [--exclude-ops OPS] [--exclude-nodes NAMES] [--target-cosine X] [--target-top1 X] [--image-size H,W] [--layout nchw|nhwc] [--mean a,b,c] [--std a,b,c] [--bgr] [--scale X] [--no-preprocess] [--trt-cache FILE] [--validate] [-o OUT] [--json]   INT8 quantization';
+  'onnx-studio quantize MODEL --mode dynamic|static [--calib DIR] [--eval DIR] [--method minmax|entropy|percentile] [--preset tensorrt|cpu] [--per-channel|--per-tensor] [--reduce-range] [--include-ops OPS] [--exclude-ops OPS] [--exclude-nodes NAMES] [--target-cosine X] [--target-top1 X] [--image-size H,W] [--layout nchw|nhwc] [--mean a,b,c] [--std a,b,c] [--bgr] [--scale X] [--no-preprocess] [--trt-cache FILE] [--bias-correction|--no-bias-correction] [--validate] [-o OUT] [--json]   INT8 quantization';
 
 const OPTIONS = {
   ...commonTransformOptions,
@@ -29,6 +29,8 @@ const OPTIONS = {
   scale: { type: 'string' },
   'no-preprocess': { type: 'boolean' },
   'trt-cache': { type: 'string' },
+  'bias-correction': { type: 'boolean' },
+  'no-bias-correction': { type: 'boolean' },
 } as const;
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T | undefined {
@@ -42,7 +44,8 @@ export async function runQuantize(argv: string[], out: (s: string) => void, err:
   const mode = oneOf(v.mode, ['dynamic', 'static'] as const, 'mode');
   if (!mode) throw new UsageError(`--mode dynamic|static is required\nusage: ${quantizeUsage}`);
   if (v['per-channel'] && v['per-tensor']) throw new UsageError('--per-channel and --per-tensor exclude each other');
-  const staticOnly = ['calib', 'method', 'preset', 'target-cosine', 'target-top1', 'image-size', 'layout', 'mean', 'std', 'bgr', 'scale', 'trt-cache'] as const;
+  if (v['bias-correction'] && v['no-bias-correction']) throw new UsageError('--bias-correction and --no-bias-correction exclude each other');
+  const staticOnly = ['calib', 'method', 'preset', 'target-cosine', 'target-top1', 'image-size', 'layout', 'mean', 'std', 'bgr', 'scale', 'trt-cache', 'bias-correction', 'no-bias-correction'] as const;
   if (mode === 'dynamic') for (const k of staticOnly) if (v[k] !== undefined) throw new UsageError(`--${k} is for --mode static`);
   return runTransformCommand(
     {
@@ -65,6 +68,7 @@ export async function runQuantize(argv: string[], out: (s: string) => void, err:
         targetCosine: numberOption(v['target-cosine'], 'target-cosine', { min: -1, max: 1 }),
         targetTop1: numberOption(v['target-top1'], 'target-top1', { min: 0, max: 1 }),
         trtCache: v['trt-cache'],
+        biasCorrection: v['bias-correction'] ? true : v['no-bias-correction'] ? false : undefined,
       },
       images: usage(() => imageOptionsFromFlags({ imageSize: v['image-size'], layout: v.layout, mean: v.mean, std: v.std, scale: v.scale, bgr: v.bgr })),
     },

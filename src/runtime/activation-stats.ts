@@ -34,6 +34,8 @@ export interface ActivationStatsJSON {
   binsPerSide: number;
   histograms: boolean;
   tensors: Record<string, HistogramJSON>;
+  /** Per-channel means asked for with the statistics (CalibrationStatsSpec.means); a value with a non-finite mean is left out. */
+  channelMeans?: Record<string, number[]>;
 }
 
 /** One value's running min/max and histogram. */

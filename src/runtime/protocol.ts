@@ -24,6 +24,8 @@ export interface CalibrationStatsSpec {
   /** The Percentile method's percentile (of |x|). */
   percentile: number;
   binsPerSide?: number;
+  /** Values whose per-channel mean (ReduceMean over `axes`, averaged over the samples) comes back too: bias correction's input. */
+  means?: { name: string; axes: number[] }[];
 }
 
 /** Cosine/SNR/max-abs of one intermediate value over the samples (worst and mean, as for outputs). */

@@ -8,7 +8,7 @@ import { preprocess } from '../preprocess/preprocess';
 import type { TransformReport } from '../report';
 import { rangeOptionsFor, type StaticOptions, type StaticPreset } from '../static/presets';
 import type { CalibrationMethod } from '../static/ranges';
-import { quantizeStatic, valuesToCalibrate } from '../static/static-qdq';
+import { quantizeStatic, valuesToAverage, valuesToCalibrate } from '../static/static-qdq';
 import { trtCalibrationCache } from '../static/trt-calib-cache';
 import { accuracyAware } from './accuracy-aware';
 import { calibrate } from './calibration';
@@ -28,11 +28,13 @@ export interface StaticRequest {
   targetTop1?: number;
   /** Also write the ranges as a TensorRT calibration cache here. */
   trtCache?: string;
+  /** Bias correction on or off (default: BIAS_CORRECTION_DEFAULT in presets.ts). */
+  biasCorrection?: boolean;
 }
 
 /** The quantizer's options for a request (the preset's defaults where the request is silent). */
 export function staticOptions(q: StaticRequest): StaticOptions {
-  return { preset: q.preset ?? 'tensorrt', method: q.method, perChannel: q.perChannel, includeOps: q.includeOps, excludeOps: q.excludeOps, excludeNodes: q.excludeNodes };
+  return { preset: q.preset ?? 'tensorrt', method: q.method, perChannel: q.perChannel, includeOps: q.includeOps, excludeOps: q.excludeOps, excludeNodes: q.excludeNodes, biasCorrection: q.biasCorrection };
 }
 
 /**
@@ -47,13 +49,16 @@ export async function quantizeStaticCalibrated(q: StaticRequest & { preprocess?:
     const pre = preprocess(edit, files);
     Object.assign(details, { identitiesRemoved: pre.identitiesRemoved, batchNormsFolded: pre.batchNormsFolded });
   }
-  const options = staticOptions(q);
+  let options = staticOptions(q);
   const names = valuesToCalibrate(proto, options, files);
+  const means = valuesToAverage(proto, options, files);
   const prePath = join(ctx.tempFolder, 'preprocessed.onnx');
   writeModel(proto, files, prePath, { protect: [] });
   const calibration = ctx.data.calibration();
   const client = await ctx.startClient();
-  const { ranges, unavailable, passes } = await calibrate(client, prePath, names, calibration.samples, { ...rangeOptionsFor(options), settings: ctx.settings }, progress);
+  const { ranges, channelMeans, unavailable, passes } = await calibrate(client, prePath, names, calibration.samples, { ...rangeOptionsFor(options), settings: ctx.settings, means }, progress);
+  // The means travel in the options, so every re-quantization (accuracy-aware fallback) corrects the same way.
+  options = { ...options, channelMeans };
   for (const u of unavailable) ctx.warnings.push(`no range for '${u.name}': ${u.why}`);
   let result;
   const extra: Partial<TransformReport> = {};

@@ -289,12 +289,12 @@ class Planner {
   }
 }
 
-function intAttr(node: Node, name: string, fallback: number): number {
+export function intAttr(node: Node, name: string, fallback: number): number {
   const a = node.attribute(name);
   return a ? a.int() : fallback;
 }
 
-function floatAttr(node: Node, name: string, fallback: number): number {
+export function floatAttr(node: Node, name: string, fallback: number): number {
   const a = node.attribute(name);
   return a ? a.float() : fallback;
 }

@@ -18,7 +18,7 @@ import type { ModelFiles } from '../../onnx/io/model-files';
 import { buildModel } from '../../onnx/model/build';
 import { Model, type Graph, type Node } from '../../onnx/model/graph';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../../onnx/proto/types';
-import { resolveSettings, type ResolvedSettings, type StaticOptions } from './presets';
+import { biasCorrectionOn, resolveSettings, type ResolvedSettings, type StaticOptions } from './presets';
 import { PER_CHANNEL_MIN_OPSET, QDQ_MIN_OPSET } from './qdq-opset';
 import { planQdq, type PlannedActivation, type PlannedWeight, type QdqPlan } from './qdq-placement';
 import { NonFiniteWeightError, TransformRefusedError } from '../errors';
@@ -26,6 +26,7 @@ import { readFloats, weightDims } from '../preprocess/weights';
 import { activationParams, quantizeBias, quantizeWeights, quantizeWithParams, type QuantParams } from './quant-params';
 import type { Range } from './ranges';
 import { SharedZeroPoints } from './shared-zero-points';
+import { dequantized, expectedOutputError, meanSpecOf, type ChannelMeanSpec } from './bias-correction';
 
 /** The model cannot be quantized as asked (opset too old, nothing to quantize): no output. */
 export class StaticQuantizeError extends TransformRefusedError {
@@ -61,6 +62,21 @@ interface Prepared {
   plan: QdqPlan;
   settings: ResolvedSettings;
   editOf: (g: Graph) => GraphEdit;
+}
+
+/** The values whose per-channel means bias correction asks for (none when it is off). */
+export function valuesToAverage(input: StaticInput, options: StaticOptions, files?: ModelFiles): ChannelMeanSpec[] {
+  if (!biasCorrectionOn(options)) return [];
+  const { plan } = prepare(input, options, files, []);
+  const specs = new Map<string, ChannelMeanSpec | undefined>();
+  for (const w of plan.weights) {
+    const spec = meanSpecOf(w, weightDims(w.source).length);
+    if (!spec) continue;
+    // Means are found by value name: a value averaged over different axes by two readers (Gemm transA 0 and 1) gets none.
+    const seen = specs.get(spec.name);
+    specs.set(spec.name, specs.has(spec.name) && seen?.axes.join() !== spec.axes.join() ? undefined : spec);
+  }
+  return [...specs.values()].filter((s) => s !== undefined);
 }
 
 /** Names of the main-graph activations whose ranges `quantizeStatic` will ask for. */
@@ -100,7 +116,7 @@ export function quantizeStatic(input: StaticInput, ranges: ReadonlyMap<string, R
   const prepared = prepare(input, options, files, warnings);
   const { plan, settings, model } = prepared;
   if (plan.quantized.length === 0) throw new StaticQuantizeError('no node of this model would be quantized');
-  const q = new QdqWriter(prepared, ranges, warnings);
+  const q = new QdqWriter(prepared, ranges, warnings, options);
   q.apply(plan);
   const keptFloatWhy: Record<string, string> = {};
   for (const k of plan.keptFloat) keptFloatWhy[k.node.id] = k.why;
@@ -126,10 +142,20 @@ export function quantizeStatic(input: StaticInput, ranges: ReadonlyMap<string, R
       weightsQuantized: q.weightCount,
       constantOperandsQuantized: q.constantCount,
       biasesQuantized: q.biasCount,
+      biasesCorrected: q.correctedCount,
       foldedActivations: q.foldCount,
     },
     warnings,
   };
+}
+
+/** A node's corrected float bias, and whether the correction added it (the node had none). */
+interface CorrectedBias {
+  source: WeightSource;
+  weight: PlannedWeight;
+  /** The data input the weight multiplies (the name calibrated, before its Q/DQ). */
+  activation: string;
+  added: boolean;
 }
 
 interface WrittenWeight {
@@ -161,12 +187,14 @@ class QdqWriter {
   weightCount = 0;
   constantCount = 0;
   biasCount = 0;
+  correctedCount = 0;
   foldCount = 0;
 
   constructor(
     p: Prepared,
     private readonly ranges: ReadonlyMap<string, Range>,
     private readonly warnings: string[],
+    private readonly options: StaticOptions,
   ) {
     this.edit = p.edit;
     this.main = p.edit.main;
@@ -182,10 +210,54 @@ class QdqWriter {
     for (const q of plan.quantized) if (q.how === 'weights') this.floatReaders.add(q.node.proto);
     for (const f of plan.folds) this.fold(f.node, f.producer, f.output);
     for (const w of plan.weights) this.weight(w);
+    // Before the activations' Q/DQ: the correction finds each node's data input by its calibrated name.
+    const corrected = this.correctBiases(plan);
     for (const a of plan.activations.values()) this.activation(a);
-    for (const b of plan.biases) this.bias(b.node, b.input, b.activation, b.weight, b.source);
+    for (const b of plan.biases) this.bias(b.node, b.input, b.activation, b.weight, corrected.get(b.node.proto)?.source ?? b.source);
+    // A bias added by the correction is quantized as the planner would have quantized one already there.
+    const full = new Set(plan.quantized.filter((x) => x.how === 'full').map((x) => x.node.proto));
+    for (const c of corrected.values()) if (c.added && this.settings.quantizeBias && full.has(c.weight.node.proto)) this.bias(c.weight.node, 2, c.activation, c.weight, c.source);
     for (const r of this.released) r.graph.dropIfUnread(r.name);
     this.edit.sortTopologically();
+  }
+
+  /**
+   * Bias correction (bias-correction.ts): each corrected node reads a new float bias, its own
+   * (a bias shared by several nodes is corrected apart for each); a node without one gets one.
+   * Nodes whose input has no finite mean, or whose bias is not a float vector, stay as they are.
+   */
+  private correctBiases(plan: QdqPlan): Map<NodeProto, CorrectedBias> {
+    const out = new Map<NodeProto, CorrectedBias>();
+    const means = this.options.channelMeans;
+    if (!biasCorrectionOn(this.options) || !means) return out;
+    for (const w of plan.weights) {
+      const dims = weightDims(w.source);
+      const spec = meanSpecOf(w, dims.length);
+      const mean = spec && means.get(spec.name);
+      if (!spec || !mean || out.has(w.node.proto) || !Array.from(mean).every(Number.isFinite)) continue;
+      const values = readFloats(w.source, this.model.files);
+      const q = quantizeWeights(values, dims, w.axis);
+      const err = expectedOutputError(w.node, dims, values, dequantized(q.q, q.scales, dims, w.axis), mean);
+      if (!err) continue;
+      const graph = this.editOf(w.node.graph);
+      const biasName = w.node.inputs[2];
+      const old = biasName ? graph.weight(biasName) : undefined;
+      if (biasName && (!old || old.tensor.data_type !== DTYPE.FLOAT)) continue;
+      const bias = old ? readFloats(old, this.model.files) : new Float32Array(err.length);
+      if (bias.length !== err.length) continue;
+      const corrected = Float32Array.from(bias, (b, o) => b - err[o]!);
+      const base = old ? (old.constant?.output[0] ?? old.tensor.name ?? 'bias') : `${w.node.name || spec.name}_bias`;
+      const tensor = constantTensor(this.edit.uniqueName(`${base}_corrected`), DTYPE.FLOAT, [corrected.length], corrected);
+      graph.addInitializer(tensor);
+      if (biasName) this.replace(w.node, 2, tensor.name!);
+      else {
+        graph.setInput(w.node.proto, 2, tensor.name!);
+        this.changed.add(w.node.proto);
+      }
+      out.set(w.node.proto, { source: { tensor, graph }, weight: w, activation: spec.name, added: !biasName });
+      this.correctedCount++;
+    }
+    return out;
   }
 
   private add(graph: GraphEdit, nodes: NodeProto[]): void {

@@ -11,7 +11,7 @@ import { runIntermediates } from './intermediates';
 import { editedModelBuffer } from './model-source';
 import { asFloat32, feedsToOrt } from './ort-tensors';
 import { createSession, releaseSession, runSession } from './sessions';
-import { addSummaryNodes, type SummaryOutputs } from './stats-graph';
+import { addMeanNodes, addSummaryNodes, type SummaryOutputs } from './stats-graph';
 import { valueTypes } from './value-sizes';
 
 export interface CalibrationStatsRequest {
@@ -42,9 +42,12 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
   const stats = new ActivationStats({ histograms, binsPerSide: r.spec.binsPerSide });
   const full = (names: string[]) =>
     runIntermediates({ modelPath: r.modelPath, names, samples: r.samples, settings: r.settings, limits: r.limits, job: { kind: 'collectStats', options: { histograms, binsPerSide: r.spec.binsPerSide } } }, progress);
-  if (method === 'entropy' || (method === 'percentile' && !symmetric)) return full(r.names) as Promise<IntermediatesResult<ActivationStatsJSON>>;
+  const binsEverything = method === 'entropy' || (method === 'percentile' && !symmetric);
+  const wantsMeans = (r.spec.means ?? []).length > 0;
+  if (binsEverything && !wantsMeans) return full(r.names) as Promise<IntermediatesResult<ActivationStatsJSON>>;
 
   let summaries = new Map<string, SummaryOutputs>();
+  let means = new Map<string, string>();
   const model = editedModelBuffer(r.modelPath, (m, files) => {
     const taken = new Set<string>();
     // Value and node names: each added node is named as its output, and onnxruntime refuses two nodes of one name.
@@ -52,16 +55,21 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
       for (const name of g.values.keys()) taken.add(name);
       for (const n of g.nodes) if (n.name) taken.add(n.name);
     }
-    summaries = addSummaryNodes(m, summarizable(m, files, r), taken);
+    // Entropy and asymmetric Percentile bin every value in the full path: the graph computes only the means then.
+    const toAverage = wantsMeans ? averageable(m, files, r) : [];
+    if (!binsEverything) summaries = addSummaryNodes(m, summarizable(m, files, r), taken);
+    means = addMeanNodes(m, toAverage, taken);
   });
   const fallback = new Set(r.names.filter((n) => !summaries.has(n)));
-  if (summaries.size > 0) {
+  const meanSums = new ChannelMeanSums();
+  if (summaries.size > 0 || means.size > 0) {
     const tops = new Map<string, { values: number[]; uncounted: number }>();
-    const fetches = [...summaries.values()].flatMap((s) => [s.min, s.max, s.size, s.sum, ...(s.top ? [s.top] : [])]);
+    const fetches = [...[...summaries.values()].flatMap((s) => [s.min, s.max, s.size, s.sum, ...(s.top ? [s.top] : [])]), ...means.values()];
     const session = await createSession(model, r.settings);
     try {
       for (const [i, sample] of r.samples.entries()) {
         const out = await runSession(session, feedsToOrt(adaptFeeds(session, sample.feeds)), fetches);
+        for (const [name, output] of means) meanSums.add(name, asFloat32(out[output]!));
         for (const [name, s] of summaries) {
           if (fallback.has(name)) continue;
           const lo = Number(out[s.min]!.data[0]);
@@ -90,10 +98,46 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
     for (const [name, t] of tops) if (!fallback.has(name)) stats.get(name)!.addTopMagnitudes(t.values, t.uncounted);
   }
   const inGraph = [...summaries.keys()].filter((n) => !fallback.has(n));
-  if (fallback.size === 0) return { result: stats.toJSON(), unavailable: [], passes: [inGraph] };
+  const channelMeans = meanSums.means();
+  if (fallback.size === 0) return { result: { ...stats.toJSON(), channelMeans }, unavailable: [], passes: [inGraph] };
   const rest = await full([...fallback]);
   stats.merge(ActivationStats.fromJSON(rest.result as ActivationStatsJSON));
-  return { result: stats.toJSON(), unavailable: rest.unavailable, passes: inGraph.length ? [inGraph, ...rest.passes] : rest.passes };
+  return { result: { ...stats.toJSON(), channelMeans }, unavailable: rest.unavailable, passes: inGraph.length ? [inGraph, ...rest.passes] : rest.passes };
+}
+
+/** The asked-for means of main-graph float32 values (graph inputs included: ReduceMean reads them as well). */
+function averageable(m: ModelProto, files: ModelFiles, r: CalibrationStatsRequest): { name: string; axes: number[] }[] {
+  const typeOf = valueTypes(m, files, r.samples[0]!.feeds);
+  const floatInputs = new Set(m.graph!.input.filter((i) => i.type?.tensor_type?.elem_type === FLOAT).map((i) => i.name));
+  return (r.spec.means ?? []).filter((spec) => {
+    const t = typeOf(spec.name);
+    return floatInputs.has(spec.name) || (t?.inMainGraph && t.elemType === FLOAT);
+  });
+}
+
+/** Per-channel means summed over samples; a value whose mean was ever non-finite or changed length is dropped. */
+class ChannelMeanSums {
+  private readonly sums = new Map<string, { sum: Float64Array; samples: number }>();
+  private readonly dropped = new Set<string>();
+
+  add(name: string, mean: Float32Array | undefined): void {
+    if (this.dropped.has(name)) return;
+    const s = this.sums.get(name) ?? { sum: new Float64Array(mean?.length ?? 0), samples: 0 };
+    if (!mean || mean.length !== s.sum.length || !mean.every(Number.isFinite)) {
+      this.dropped.add(name);
+      this.sums.delete(name);
+      return;
+    }
+    for (let c = 0; c < mean.length; c++) s.sum[c]! += mean[c]!;
+    s.samples++;
+    this.sums.set(name, s);
+  }
+
+  means(): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    for (const [name, s] of this.sums) out[name] = Array.from(s.sum, (v) => v / s.samples);
+    return out;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { constantTensor } from '../../onnx/edit/computed-tensor';
-import { intAttr, newNode } from '../../onnx/edit/proto-factory';
+import { intAttr, intsAttr, newNode } from '../../onnx/edit/proto-factory';
 import type { ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../../onnx/proto/types';
 
 /**
@@ -25,13 +25,8 @@ export interface SummaryOutputs {
  */
 export function addSummaryNodes(model: ModelProto, values: Map<string, number | undefined>, taken: Set<string>): Map<string, SummaryOutputs> {
   const g = model.graph!;
-  const opset = model.opset_import.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 1;
-  const fresh = (base: string): string => {
-    let name = base;
-    for (let k = 1; taken.has(name); k++) name = `${base}${k}`;
-    taken.add(name);
-    return name;
-  };
+  const opset = defaultOpset(model);
+  const fresh = freshNames(taken);
   const nodes: NodeProto[] = [];
   const inits: TensorProto[] = [];
   const outputs: ValueInfoProto[] = [];
@@ -75,4 +70,47 @@ export function addSummaryNodes(model: ModelProto, values: Map<string, number | 
   g.initializer = [...g.initializer, ...inits];
   g.output = [...g.output, ...outputs];
   return out;
+}
+
+/**
+ * Adds, for each main-graph float32 value, a ReduceMean over `axes` (keepdims 0) whose result,
+ * one mean per channel, becomes a graph output: bias correction's input, computed in the same
+ * run as the other summaries. Returns the output name per value.
+ */
+export function addMeanNodes(model: ModelProto, values: readonly { name: string; axes: number[] }[], taken: Set<string>): Map<string, string> {
+  const g = model.graph!;
+  const fresh = freshNames(taken);
+  const nodes: NodeProto[] = [];
+  const inits: TensorProto[] = [];
+  const out = new Map<string, string>();
+  for (const { name, axes } of values) {
+    const mean = fresh(`${name}__calib_mean`);
+    // Opset 18 made ReduceMean's axes an input.
+    if (defaultOpset(model) >= 18) {
+      const axesName = fresh(`${mean}_axes`);
+      inits.push(constantTensor(axesName, 7, [axes.length], BigInt64Array.from(axes, BigInt)));
+      nodes.push(newNode({ op: 'ReduceMean', name: mean, inputs: [name, axesName], outputs: [mean], attributes: [intAttr('keepdims', 0)] }));
+    } else {
+      nodes.push(newNode({ op: 'ReduceMean', name: mean, inputs: [name], outputs: [mean], attributes: [intAttr('keepdims', 0), intsAttr('axes', axes)] }));
+    }
+    out.set(name, mean);
+  }
+  g.node = [...g.node, ...nodes];
+  g.initializer = [...g.initializer, ...inits];
+  g.output = [...g.output, ...[...out.values()].map((name): ValueInfoProto => ({ name, metadata_props: [] }))];
+  return out;
+}
+
+function defaultOpset(model: ModelProto): number {
+  return Number(model.opset_import.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 1);
+}
+
+/** Names not in `taken` (and then taken): `base`, else `base1`, `base2`, … */
+function freshNames(taken: Set<string>): (base: string) => string {
+  return (base) => {
+    let name = base;
+    for (let k = 1; taken.has(name); k++) name = `${base}${k}`;
+    taken.add(name);
+    return name;
+  };
 }
