@@ -245,6 +245,41 @@ test('If: Constants inside both branches and the outer value they read convert t
   }
 });
 
+test('main-graph Constants become float16 initializers (IR 4 on); graph outputs, subgraphs and IR 3 keep Constant nodes', async () => {
+  const thenG = graph({
+    name: 'then',
+    node: [node('Constant', [], ['k'], [attr('value', floats('', [2], [2, -3]))], 'k'), node('Mul', ['w', 'k'], ['t'], [], 'then_mul')],
+    output: [valueInfo('t', tensorType(FLOAT, [2]))],
+  });
+  const build = (ir: number): ModelProto => model(
+    graph({
+      node: [
+        node('Constant', [], ['w'], [attr('value', floats('', [2], [0.5, 4]))], 'w_const'),
+        node('Constant', [], ['z'], [attr('value', floats('', [2], [1, 2]))], 'z_const'),
+        node('Mul', ['x', 'w'], ['h'], [], 'mul'),
+        node('If', ['c'], ['y'], [attr('then_branch', thenG), attr('else_branch', graph({ name: 'else', node: [node('Identity', ['h'], ['u'], [], 'else_id')], output: [valueInfo('u', tensorType(FLOAT, [2]))] }))], 'if'),
+      ],
+      input: [valueInfo('x', tensorType(FLOAT, [2])), valueInfo('c', tensorType(BOOL, []))],
+      output: [valueInfo('y', tensorType(FLOAT, [2])), valueInfo('z', tensorType(FLOAT, [2]))],
+    }),
+    17,
+    { ir_version: ir },
+  );
+  const constants = (m: Model): string[] => [...m.graphs()].flatMap((g) => g.nodes).filter((n) => n.opType === 'Constant').map((n) => n.name).sort();
+  const { original, bytes, back } = convert(build(8));
+  assert.deepEqual(constants(back), ['k', 'z_const'], 'the weight read in the main graph and in a branch is an initializer; an output and a branch constant stay nodes');
+  const w = back.graph.values.get('w')!;
+  assert.equal(w.initializer?.proto.data_type, FLOAT16);
+  for (const c of [true, false]) {
+    const feeds = { x: f32([2], (i) => i + 0.25), c: new ort.Tensor('bool', [c], []) };
+    const [a, b] = [await run(original, feeds), await run(bytes, feeds)];
+    assertClose(a.y!, b.y!, 2e-3);
+    assertClose(a.z!, b.z!, 2e-3);
+  }
+  // Before IR 4 an initializer is also a graph input: the Constant stays a node.
+  assert.deepEqual(constants(convert(build(3)).back), ['k', 'w_const', 'z_const']);
+});
+
 test('EyeLike and RandomUniform dtype attributes follow their float16 outputs; RandomUniform is blocked by default (no ORT kernel)', async () => {
   const m = model(
     graph({

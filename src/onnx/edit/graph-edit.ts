@@ -140,10 +140,17 @@ export class GraphEdit {
   }
 
   removeNode(node: NodeProto): void {
-    this.proto.node = this.proto.node.filter((n) => n !== node);
-    for (const o of node.output) if (this.producers.get(o) === node) this.producers.delete(o);
-    for (const i of node.input) this.unlinkConsumer(i, node);
-    this.withSubgraphs.delete(node);
+    this.removeNodes(new Set([node]));
+  }
+
+  /** Removes many nodes in one pass over the graph's node list. */
+  removeNodes(nodes: ReadonlySet<NodeProto>): void {
+    this.proto.node = this.proto.node.filter((n) => !nodes.has(n));
+    for (const node of nodes) {
+      for (const o of node.output) if (this.producers.get(o) === node) this.producers.delete(o);
+      for (const i of node.input) this.unlinkConsumer(i, node);
+      this.withSubgraphs.delete(node);
+    }
   }
 
   /** Makes input `index` of `node` read `name` instead. */

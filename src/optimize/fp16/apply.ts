@@ -41,6 +41,11 @@ export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): App
     r.nodesAdded++;
   };
   const namePrec = new Map<string, Prec>();
+  /** Main-graph Constant nodes whose float16 value became an initializer, removed in one pass per graph. */
+  const removed = new Map<GraphEdit, NodeProto[]>();
+  /** A main-graph Constant from IR 4 on (before it an initializer is also a graph input), not itself a graph output. */
+  const becomesInitializer = (d: FloatDef): boolean =>
+    d.kind === 'constant' && !d.graph.parent && edit.irVersion >= 4 && !editOf(d.graph.proto).isGraphOutput(d.value.name);
 
   const smallHalf = (name: string, dims: number[], values: Float32Array): TensorProto => {
     const { tensor, counts } = smallFloat16Tensor(name, dims, values, range);
@@ -133,6 +138,7 @@ export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): App
       if (touches) r.changed.add(node);
     }
   }
+  for (const [g, nodes] of removed) g.removeNodes(new Set(nodes));
   for (const [g, nodes] of pending) {
     g.addNodes(nodes);
     g.sortTopologically();
@@ -145,6 +151,15 @@ export function applyPlan(plan: Plan, edit: ModelEdit, range: Float16Range): App
       return;
     }
     const node = d.node!;
+    if (becomesInitializer(d)) {
+      // As the static quantizer writes a main graph's Constant weight (and as ORT loads it): the
+      // node would spend its name, op type and attribute wrapper again on every weight.
+      const graph = editOf(d.graph.proto);
+      removed.set(graph, [...(removed.get(graph) ?? []), node.proto]);
+      graph.addInitializer(constantHalf(d, d.value.name));
+      r.changed.add(node);
+      return;
+    }
     const half = constantHalf(d, '');
     node.proto.attribute = node.proto.attribute.map((a) => (a.name === 'value' || a.name === 'value_float' || a.name === 'value_floats' ? tensorAttr('value', half) : a));
     r.changed.add(node);
