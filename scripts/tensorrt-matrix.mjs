@@ -33,6 +33,9 @@ function dataTypes(text) {
   return m[1].replace(/\band\b/g, ',').split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/** Misspelt type names in the sources (10.1's ConstantOfShape row says INF64), read as meant. */
+const TYPE_TYPOS = { INF64: 'INT64' };
+
 /** Free text of a restriction cell → one phrase per sentence or <br /> line, without the final period. */
 function phrases(text) {
   return text
@@ -50,7 +53,7 @@ function parseMatrix(text) {
     const [op, supported, types = '', ...rest] = cells;
     if (!op || op === 'Operator' || /^-+$/.test(op)) continue;
     if (supported !== 'Y' && supported !== 'N') throw new Error(`unparsed row: ${line}`);
-    const typeList = /^[A-Z0-9, ]*$/.test(types) ? types.split(',').map((s) => s.trim()).filter(Boolean) : [];
+    const typeList = /^[A-Z0-9, ]*$/.test(types) ? types.split(',').map((s) => s.trim()).filter(Boolean).map((t) => TYPE_TYPOS[t] ?? t) : [];
     const prose = typeList.length || !types ? [] : [types];
     ops[op] = { supported: supported === 'Y', types: typeList, restrictions: phrases([...prose, ...rest.filter(Boolean)].join(' ')) };
   }
