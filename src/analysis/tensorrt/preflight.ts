@@ -60,7 +60,7 @@ function nodeFinding(f: NodeFacts): PreflightFinding | undefined {
   if (node.domain === 'com.microsoft') {
     const quantized = CONTRIB_QUANTIZED.test(node.opType);
     const advice = quantized
-      ? `export the float model without ONNX Runtime's quantization and ${REQUANTIZE}${node.opType === 'MatMulNBits' ? ' (for 4-bit weights, int4 DequantizeLinear blocks in the default domain, which TensorRT 10+ takes)' : ''}`
+      ? `start again from the float model: ${REQUANTIZE}${node.opType === 'MatMulNBits' ? ' (for 4-bit weights, int4 DequantizeLinear blocks in the default domain, which TensorRT 10+ takes)' : ''}`
       : "export without ONNX Runtime's graph optimizations (they write com.microsoft fused ops), or provide a TensorRT plugin for it";
     return { code: 'contrib-op', category: 'contrib', severity: 'error', nodeIds: ids, message: `${label} is an ONNX Runtime (com.microsoft) op${quantized ? ' on quantized values' : ''}`, advice };
   }
