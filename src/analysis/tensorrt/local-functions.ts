@@ -27,7 +27,10 @@ export function unsupportedBodyOps(start: FunctionProto, functions: Map<string, 
       const op = n.op_type ?? '';
       const nested = functions.get(key(domain, op));
       if (nested) {
-        if (!seen.has(nested)) seen.add(nested), queue.push(nested);
+        if (!seen.has(nested)) {
+          seen.add(nested);
+          queue.push(nested);
+        }
       } else if (domain !== '' || !matrix.ops[op]?.supported) bad.add(domain ? `${domain}::${op}` : op || '(empty op_type)');
     }
   }

@@ -32,13 +32,14 @@ export interface TensorRTOpsetRange {
 
 function signatureChange(from: OpSchema, to: OpSchema): string | undefined {
   const names = (xs: { name: string }[]): Set<string> => new Set(xs.map((x) => x.name));
-  const diff = (a: Set<string>, b: Set<string>): string[] => [...b].filter((x) => !a.has(x));
+  /** Names in `b` that `a` lacks. */
+  const added = (a: Set<string>, b: Set<string>): string[] => [...b].filter((x) => !a.has(x));
   const [ai, bi, aa, ba] = [names(from.inputs), names(to.inputs), names(from.attributes), names(to.attributes)];
   const parts = [
-    ...diff(ai, bi).map((n) => (aa.has(n) ? `attribute \`${n}\` became an input` : `input \`${n}\` added`)),
-    ...diff(bi, ai).map((n) => `input \`${n}\` removed`),
-    ...diff(aa, ba).filter((n) => !bi.has(n)).map((n) => `attribute \`${n}\` removed`),
-    ...diff(ba, aa).filter((n) => !ai.has(n)).map((n) => `attribute \`${n}\` added`),
+    ...added(ai, bi).map((n) => (aa.has(n) ? `attribute \`${n}\` became an input` : `input \`${n}\` added`)),
+    ...added(bi, ai).map((n) => (ba.has(n) ? `input \`${n}\` became an attribute` : `input \`${n}\` removed`)),
+    ...added(ba, aa).filter((n) => !bi.has(n)).map((n) => `attribute \`${n}\` removed`),
+    ...added(aa, ba).filter((n) => !ai.has(n)).map((n) => `attribute \`${n}\` added`),
   ];
   return parts.length ? parts.join('; ') : undefined;
 }
