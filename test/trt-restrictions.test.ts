@@ -133,3 +133,14 @@ test('Loop carried shapes are a condition (not decidable from the graph)', () =>
   assert.deepEqual(r.reasons, ['condition: The shape of Loop carried dependencies must be the same across all loop iterations']);
   assert.equal(nodeResult(loop, 'relu').status, 'supported');
 });
+
+test('a Constant int8 zero point read by a QuantizeLinear is taken (the Constant row lists no INT8, but the parser reads it as weights)', () => {
+  const m = oneNode(node('QuantizeLinear', ['x', 's', 'zp'], ['y'], [], 'q'), [['x', FLOAT, [4]]], {
+    extra: [constantNode('s', constantTensor('s', FLOAT, [], Float32Array.from([0.1]))), constantNode('zp', constantTensor('zp', INT8, [], Int8Array.from([0])))],
+  });
+  const r = checkTensorRT(openModelBytes(bytesOf(m)), { version: '11.1' });
+  assert.deepEqual(r.nodes.map((n) => [n.name, n.status]), [['s_const', 'supported'], ['zp_const', 'supported'], ['q', 'supported']]);
+  // An int8 Constant read by an Add is not a quantization parameter: the row's types apply.
+  const add = oneNode(node('Add', ['c', 'c'], ['y'], [], 'add'), [], { extra: [constantNode('c', constantTensor('c', INT8, [1], Int8Array.from([1])))] });
+  assert.equal(nodeResult(add, 'c_const').status, 'unsupported');
+});

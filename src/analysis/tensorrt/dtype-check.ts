@@ -38,7 +38,7 @@ const OPERANDS: Record<string, Operand[]> = {
 
 /** The node's operand types against its row's Supported Types (and the version's casting notes). */
 export function checkTypes(f: NodeFacts, row: MatrixRow, version: TensorRTVersion, matrix: VersionMatrix): Verdict[] {
-  if (!row.types.length) return [];
+  if (!row.types.length || quantizationParameter(f)) return [];
   const verdicts: Verdict[] = [];
   for (const operand of OPERANDS[f.op] ?? IN0) {
     const value = operand.side === 'in' ? f.input(operand.index) : f.output(operand.index);
@@ -63,4 +63,11 @@ function quantizedOutput(f: NodeFacts, matrix: VersionMatrix, version: TensorRTV
   const allowed = QUANTIZED.filter(([listed]) => matrix.dataTypes.includes(listed)).map(([, name]) => name);
   const name = MATRIX_NAME[elem];
   return name && allowed.includes(name) ? undefined : violated(`it quantizes to ${dataTypeName(elem)}; TensorRT ${version} quantizes to ${allowed.join(', ')}`);
+}
+
+/** A Constant read only by Q/DQ nodes holds their scale or zero point (int8/uint8): the parser takes it as weights. */
+function quantizationParameter(f: NodeFacts): boolean {
+  if (f.op !== 'Constant') return false;
+  const readers = f.output(0)?.consumers ?? [];
+  return readers.length > 0 && readers.every((n) => n.domain === '' && (n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear'));
 }
