@@ -144,3 +144,23 @@ test('a Constant int8 zero point read by a QuantizeLinear is taken (the Constant
   const add = oneNode(node('Add', ['c', 'c'], ['y'], [], 'add'), [], { extra: [constantNode('c', constantTensor('c', INT8, [1], Int8Array.from([1])))] });
   assert.equal(nodeResult(add, 'c_const').status, 'unsupported');
 });
+
+test('model-local functions: a body of matrix ops is conditional (inlined, restrictions unchecked); a body with Unique, even one call deep, is unsupported', () => {
+  const fn = (name: string, body: NodeProto[]) => ({ name, domain: 'local', input: ['a'], output: ['b'], attribute: [], node: body, opset_import: [{ domain: '', version: 17 }, { domain: 'local', version: 1 }], attribute_proto: [], value_info: [], metadata_props: [] });
+  const functions = [
+    fn('Gelu2', [node('Mul', ['a', 'a'], ['t']), node('Erf', ['t'], ['b'])]),
+    fn('Uniq', [node('Unique', ['a'], ['b'])]),
+    fn('Outer', [node('Uniq', ['a'], ['b'], [], '', 'local')]),
+  ];
+  const call = (op: string) =>
+    model(graph({ node: [node(op, ['x'], ['y'], [], 'call', 'local')], input: [valueInfo('x', tensorType(FLOAT, [4]))], output: [valueInfo('y')] }), 17, {
+      opset_import: [{ domain: '', version: 17 }, { domain: 'local', version: 1 }],
+      functions,
+    });
+  assert.equal(nodeResult(call('Gelu2'), 'call').status, 'conditional');
+  for (const op of ['Uniq', 'Outer']) {
+    const r = nodeResult(call(op), 'call');
+    assert.equal(r.status, 'unsupported', op);
+    assert.match(r.reasons[0]!, /uses ops TensorRT 11\.1 does not support: Unique/);
+  }
+});
