@@ -8,6 +8,7 @@ import { internalError } from './internal-error';
 import { CliError } from './load';
 import { quantizeUsage, runQuantize } from './quantize';
 import { runText, textUsage } from './text';
+import { runTrtCheck, trtCheckUsage } from './trt-check';
 import { runView, viewUsage } from './view';
 
 type Subcommand = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>;
@@ -20,6 +21,7 @@ const SUBCOMMANDS: Record<string, { run: Subcommand; usage: string; ownsSignals?
   compile: { run: runCompile, usage: compileUsage },
   quantize: { run: runQuantize, usage: quantizeUsage },
   fp16: { run: runFp16, usage: fp16Usage },
+  'trt-check': { run: runTrtCheck, usage: trtCheckUsage },
 };
 
 /** Exit codes (DESIGN.md §5b): 0 done, 1 the input has errors, 2 a file cannot be used, 64 bad usage, 70 internal error. */
