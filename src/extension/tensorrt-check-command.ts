@@ -6,10 +6,11 @@ import * as vscode from 'vscode';
 import { cliMessage } from './cli-message';
 import { commandLine, runCli } from './cli-process';
 import { GRAPH_EDITOR_VIEW_TYPE, type GraphEditorProvider } from './graph-editor';
-import { parseTrtCheck, tensorrtFindings, tensorrtOverlay, tensorrtSummaryLine, type TrtCheckJson } from './tensorrt-overlay';
+import type { TrtCheckResult } from '../analysis/tensorrt/compat';
+import { parseTrtCheck, tensorrtFindings, tensorrtOverlay, tensorrtSummaryLine } from './tensorrt-overlay';
 
 /** What the command resolved to (the tests read it). */
-export type TrtCheckOutcome = { kind: 'checked'; exitCode: number; check: TrtCheckJson } | { kind: 'failed'; exitCode: number | null; message: string } | undefined;
+export type TrtCheckOutcome = { kind: 'checked'; exitCode: number; check: TrtCheckResult } | { kind: 'failed'; exitCode: number | null; message: string } | undefined;
 
 export class TensorRtCheckCommand {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('onnx-studio-tensorrt');
