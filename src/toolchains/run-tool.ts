@@ -41,7 +41,11 @@ const DEFAULT_KILL_AFTER_MS = 10_000;
  * resolves when the program and its output pipes are closed, whatever the exit code.
  */
 export function runTool(program: string, args: readonly string[], opts: ToolRunOptions = {}): Promise<ToolResult> {
-  checkExecutable(program);
+  try {
+    checkExecutable(program);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   const group = process.platform !== 'win32';
   const child = spawn(program, [...args], {
     cwd: opts.cwd,
