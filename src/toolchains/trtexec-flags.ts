@@ -62,15 +62,16 @@ export function parseTrtexecHelp(text: string): TrtexecSchema {
   return { version: parseTrtexecVersion(lines[0] ?? ''), flags };
 }
 
-/** `&&&& RUNNING TensorRT.trtexec [TensorRT v101601] ...` → `10.16.1` (vMMmmpp; 8.6.1 is v8601). */
+/**
+ * `&&&& RUNNING TensorRT.trtexec [TensorRT v101601] ...` → `10.16.1`. TensorRT 10 on encodes
+ * MAJOR*10000+MINOR*100+PATCH; TensorRT 8 and before MAJOR*1000+MINOR*100+PATCH (v8601 is 8.6.1).
+ */
 export function parseTrtexecVersion(line: string): string | undefined {
   const m = /\[TensorRT v(\d{4,})\]/.exec(line);
   if (!m) return undefined;
-  const digits = m[1]!;
-  const patch = Number(digits.slice(-2));
-  const minor = Number(digits.slice(-4, -2));
-  const major = Number(digits.slice(0, -4));
-  return `${major}.${minor}.${patch}`;
+  const n = Number(m[1]);
+  const majorUnit = n >= 100_000 ? 10_000 : 1000;
+  return `${Math.floor(n / majorUnit)}.${Math.floor((n % majorUnit) / 100)}.${n % 100}`;
 }
 
 function valueOf(name: string, placeholder: string | undefined, description: string[]): FlagValue {
