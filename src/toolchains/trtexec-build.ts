@@ -37,6 +37,13 @@ export interface TrtexecProbe {
   warnings: string[];
 }
 
+/**
+ * TensorRT 11 removed the precision flags and --calib (all networks are strongly typed):
+ * https://docs.nvidia.com/deeplearning/tensorrt/latest/api/migration/tensorrt-10x-to-11x-trtexec.html
+ * ("Removed --fp16 (and --bf16, --fp8, --int4, --best)"; "removes the --int8 and --calib flags").
+ */
+const REMOVED_IN_11 = ['--fp16', '--bf16', '--int8', '--fp8', '--int4', '--best', '--calib'];
+
 /** Help texts kept here, newest last: used when the installed tool's help cannot be read. */
 const BUILTIN_HELP = [{ major: 10, text: TRTEXEC_HELP_10_16, source: 'builtin-10.16' as const }];
 
@@ -56,9 +63,11 @@ export async function probeTrtexec(trtexec: string, cancel?: Promise<void>): Pro
   let builtin = BUILTIN_HELP.find((h) => h.major === major);
   if (!builtin) {
     builtin = BUILTIN_HELP[BUILTIN_HELP.length - 1]!;
-    warnings.push(`${version ? `TensorRT ${version}` : 'the TensorRT version'} is not known here and its --help could not be read: options are checked against TensorRT 10.16's flags`);
+    const less = major !== undefined && major >= 11 ? ' less the precision flags TensorRT 11 removed' : '';
+    warnings.push(`${version ? `TensorRT ${version}` : 'the TensorRT version'} is not known here and its --help could not be read: options are checked against TensorRT 10.16's flags${less}`);
   }
   const schema = parseTrtexecHelp(builtin.text);
+  if (major !== undefined && major >= 11) for (const flag of REMOVED_IN_11) schema.flags.delete(flag);
   return { version, schema: { ...schema, version: version ?? schema.version }, schemaSource: builtin.source, warnings };
 }
 
