@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { bytesOf, graph, model, node, tensorType, valueInfo } from './helpers/models';
 import { CLI, ROOT } from './helpers/corpus';
+import { processAlive as alive } from './helpers/process-alive';
 import { until } from './helpers/until';
 
 const STAND_IN_DIR = join(ROOT, 'test', 'fixtures', 'trtexec-stand-in');
@@ -28,15 +29,6 @@ function folderWith(modelName: string, source = RESNET18): { dir: string; model:
 
 function build(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [CLI, 'build', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
 }
 
 test('a profiled FP16 build: engine, layers/profile/times JSON and the build log beside the model, one JSON document', () => {

@@ -8,6 +8,7 @@ import { delimiter, join } from 'node:path';
 import { test } from 'node:test';
 import { runTool } from '../src/toolchains/run-tool';
 import { findOnPath, resolveToolPath, ToolUnavailableError } from '../src/toolchains/tool-path';
+import { processAlive as alive } from './helpers/process-alive';
 import { until } from './helpers/until';
 
 const dir = mkdtempSync(join(tmpdir(), 'onnx-studio-run-tool-'));
@@ -18,15 +19,6 @@ function script(name: string, body: string, mode = 0o755): string {
   writeFileSync(path, `#!${process.execPath}\n${body}\n`);
   chmodSync(path, mode);
   return path;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
 }
 
 test('argv reaches the program as given (no shell); stdout and stderr lines stream; the exit code comes back', async () => {
