@@ -129,29 +129,31 @@ test('a node TensorRT has no importer for fails the build (exit 1): [E] lines on
   assert.match(readFileSync(join(dir, 'custom.fp16.build.log'), 'utf8'), /&&&& FAILED TensorRT\.trtexec/);
 });
 
-test('SIGTERM to the CLI mid-build kills trtexec\'s process group: no engine, no temp file, no log, no process left', async () => {
-  const { dir, model } = folderWith('m.onnx');
-  const cli = spawn(process.execPath, [CLI, 'build', model, '--trtexec', TRTEXEC, '--profile', '--json'], {
-    env: { ...process.env, TRTEXEC_STAND_IN_HOLD: join(dir, 'never-created') },
-    stdio: ['ignore', 'pipe', 'pipe'],
+for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+  test(`${signal} to the CLI mid-build kills trtexec's process group (exit ${code}): no engine, no temp file, no log, no process left`, async () => {
+    const { dir, model } = folderWith('m.onnx');
+    const cli = spawn(process.execPath, [CLI, 'build', model, '--trtexec', TRTEXEC, '--profile', '--json'], {
+      env: { ...process.env, TRTEXEC_STAND_IN_HOLD: join(dir, 'never-created') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    cli.stdout.on('data', (d) => (stdout += d));
+    cli.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => cli.on('close', (c) => resolve(c)));
+    const pids = await until('the stand-in to report its pids', () => {
+      const m = /Stand-in trtexec pid (\d+), builder pid (\d+)/.exec(stderr);
+      return m ? [Number(m[1]), Number(m[2])] : undefined;
+    });
+    // The build is mid-way (held before "Created engine"): its temp files exist now.
+    assert.ok(readdirSync(dir).some((f) => f.endsWith('.tmp')), readdirSync(dir).join(', '));
+    cli.kill(signal);
+    assert.equal(await exited, code, stderr);
+    assert.equal(stdout, '');
+    for (const pid of pids) await until(`process ${pid} to be gone`, () => (alive(pid) ? undefined : true), 10_000);
+    assert.deepEqual(readdirSync(dir), ['m.onnx']);
   });
-  let stdout = '';
-  let stderr = '';
-  cli.stdout.on('data', (d) => (stdout += d));
-  cli.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => cli.on('close', (code) => resolve(code)));
-  const pids = await until('the stand-in to report its pids', () => {
-    const m = /Stand-in trtexec pid (\d+), builder pid (\d+)/.exec(stderr);
-    return m ? [Number(m[1]), Number(m[2])] : undefined;
-  });
-  // The build is mid-way (held before "Created engine"): its temp files exist now.
-  assert.ok(readdirSync(dir).some((f) => f.endsWith('.tmp')), readdirSync(dir).join(', '));
-  cli.kill('SIGTERM');
-  assert.equal(await exited, 143, stderr);
-  assert.equal(stdout, '');
-  for (const pid of pids) await until(`process ${pid} to be gone`, () => (alive(pid) ? undefined : true), 10_000);
-  assert.deepEqual(readdirSync(dir), ['m.onnx']);
-});
+}
 
 test('files that cannot be used exit 2: a FIFO as the model, a folder or a missing file as trtexec, trtexec not on PATH', () => {
   const { dir, model } = folderWith('m.onnx');
