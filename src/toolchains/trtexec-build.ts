@@ -181,7 +181,16 @@ export async function runEngineBuild(trtexec: string, plan: EngineBuildPlan, opt
     for (const out of pending.values()) if (arg.endsWith(`=${out.target}`)) return arg.slice(0, arg.length - out.target.length) + out.temp;
     return arg;
   });
-  const log = openLogWriter(pending.get('log')!);
+  const discardAll = (): void => {
+    for (const out of pending.values()) discardOutput(out);
+  };
+  let log: ReturnType<typeof openLogWriter>;
+  try {
+    log = openLogWriter(pending.get('log')!);
+  } catch (e) {
+    discardAll();
+    throw e;
+  }
   const reader = new TrtexecLogReader();
   const onLine = (line: string): void => {
     log.write(line);
@@ -194,7 +203,7 @@ export async function runEngineBuild(trtexec: string, plan: EngineBuildPlan, opt
     run = await runTool(trtexec, args, { cwd: dirname(plan.model), onStdoutLine: onLine, onStderrLine: onLine, cancel: opts.cancel, killAfterMs: opts.killAfterMs, keepOutput: false });
   } catch (e) {
     log.close();
-    for (const out of pending.values()) discardOutput(out);
+    discardAll();
     throw e;
   }
   log.close();
@@ -212,7 +221,7 @@ export async function runEngineBuild(trtexec: string, plan: EngineBuildPlan, opt
       } else discardOutput(out);
     }
   } finally {
-    for (const out of pending.values()) discardOutput(out);
+    discardAll(); // what was not committed (all of it when a commit failed)
   }
   return {
     status,
