@@ -65,6 +65,17 @@ test('bad options: an unknown flag, a bad shape spec, a bad memory pool or size,
   assert.equal(checkPoolSpec('workspace', ['workspace']), "'workspace' is not pool:size (for example workspace:1024M)");
 });
 
+test('every real log reads whole: version, PASSED, no [E] line, a summary only where the run measured (throughput read by eye)', () => {
+  const throughput: Record<string, number | undefined> = { 'result-01.log': 15374.3, 'result-02.log': undefined, 'result-03.log': 24896.9, 'result-04.log': undefined, 'result-05.log': undefined, 'result-06.log': 12827.1 };
+  for (const [name, qps] of Object.entries(throughput)) {
+    const log = readTrtexecLog(readFileSync(join(COOKBOOK, name), 'utf8'));
+    assert.equal(log.version, '10.16.1', name);
+    assert.equal(log.outcome, 'passed', name);
+    assert.deepEqual(log.errors, [], name);
+    assert.equal(log.performance?.throughputQps, qps, name);
+  }
+});
+
 test('the version is the [TensorRT vMMmmpp] of the first line of every real log', () => {
   for (const name of ['result-01.log', 'result-02.log', 'result-03.log', 'result-04.log', 'result-05.log', 'result-06.log']) {
     const first = readFileSync(join(COOKBOOK, name), 'utf8').split('\n', 1)[0]!;
