@@ -2,7 +2,7 @@
 // sortable table of its nodes where a click reveals the node. Every string goes in as text.
 import type { Overlay } from '../src/protocol/overlay';
 import type { ColourScale } from './overlay-colours';
-import type { Overlays } from './overlays';
+import { statusColour, type Overlays } from './overlays';
 import { el } from './panel';
 
 /** Where each node of the model is: its op and graph level (from the host's nodes/list). */
@@ -17,7 +17,11 @@ interface Row {
   value: number | undefined;
   note: string;
   detail: string;
+  /** Where rows without a value sort: a verdict that blocks first (status overlays). */
+  rank: number;
 }
+
+const STATUS_RANK: Record<string, number> = { unsupported: 0, conditional: 1 };
 
 export class OverlayPanel {
   private sort: { key: SortKey; descending: boolean } = { key: 'value', descending: false };
@@ -38,6 +42,7 @@ export class OverlayPanel {
     this.root.append(this.controls(index));
     const scale = this.overlays.scale();
     if (scale) this.root.append(legend(scale, o));
+    if (o.kind === 'status') this.root.append(statusLegend(o));
     if (o.unmapped?.length) this.root.append(el('p', `${o.unmapped.length} entries name no node of this model: ${o.unmapped.join(', ')}`));
     this.root.append(this.table(o, index));
   }
@@ -75,9 +80,11 @@ export class OverlayPanel {
   }
 
   private table(o: Overlay, index: NodeIndex | null): HTMLTableElement {
-    const rows: Row[] = Object.entries(o.nodes).map(([id, e]) => {
+    // A status overlay lists its findings (entries with a badge or a reason); every node is still painted.
+    const listed = Object.entries(o.nodes).filter(([, e]) => o.kind !== 'status' || e.label !== undefined || e.detail !== undefined);
+    const rows: Row[] = listed.map(([id, e]) => {
       const at = index?.get(id);
-      return { id, op: at?.op ?? '—', graphId: at?.graphId ?? null, value: e.value, note: e.label ?? e.status ?? '', detail: e.detail ?? '' };
+      return { id, op: at?.op ?? '—', graphId: at?.graphId ?? null, value: e.value, note: e.label ?? e.status ?? '', detail: e.detail ?? '', rank: STATUS_RANK[e.status ?? ''] ?? 2 };
     });
     rows.sort(compare(this.sort.key, this.sort.descending));
     const table = el('table');
@@ -125,11 +132,26 @@ function compare(key: SortKey, descending: boolean): (a: Row, b: Row) => number 
   const sign = descending ? -1 : 1;
   return (a, b) => {
     if (key === 'value') {
-      if (a.value === undefined || b.value === undefined) return a.value === b.value ? 0 : a.value === undefined ? 1 : -1;
+      if (a.value === undefined && b.value === undefined) return sign * (a.rank - b.rank);
+      if (a.value === undefined || b.value === undefined) return a.value === undefined ? 1 : -1;
       return sign * (a.value - b.value);
     }
     return sign * a[key].localeCompare(b[key]);
   };
+}
+
+/** Each status with its colour and how many nodes have it. */
+function statusLegend(o: Overlay): HTMLElement {
+  const counts = new Map<string, number>();
+  for (const e of Object.values(o.nodes)) if (e.status !== undefined) counts.set(e.status, (counts.get(e.status) ?? 0) + 1);
+  const box = el('div');
+  box.className = 'overlay-legend';
+  for (const [status, n] of counts) {
+    const swatch = el('span', '■');
+    swatch.style.color = statusColour(status);
+    box.append(swatch, el('span', ` ${status} ${n}  `));
+  }
+  return box;
 }
 
 function legend(scale: ColourScale, o: Overlay): HTMLElement {

@@ -72,13 +72,21 @@ export class Overlays {
   }
 }
 
-/** 'status' overlays (TensorRT, issue 9) pick a theme chart colour per status name. */
-const STATUS_VARS = ['--vscode-charts-green', '--vscode-charts-red', '--vscode-charts-yellow', '--vscode-charts-blue', '--vscode-charts-purple', '--vscode-charts-orange'];
+/**
+ * 'status' overlays (TensorRT, issue 9) pick a theme chart colour per status name: the known
+ * verdicts keep their meaning (green takes, yellow may, red does not), others take the rest in turn.
+ */
+const KNOWN_STATUS: Record<string, string> = { supported: '--vscode-charts-green', conditional: '--vscode-charts-yellow', unsupported: '--vscode-charts-red' };
+const OTHER_VARS = ['--vscode-charts-blue', '--vscode-charts-purple', '--vscode-charts-orange'];
 const statusNames: string[] = [];
-function statusColour(status: string): string {
-  let i = statusNames.indexOf(status);
-  if (i < 0) i = statusNames.push(status) - 1;
-  return getComputedStyle(document.body).getPropertyValue(STATUS_VARS[i % STATUS_VARS.length]!).trim() || '#888888';
+export function statusColour(status: string): string {
+  let variable = KNOWN_STATUS[status];
+  if (!variable) {
+    let i = statusNames.indexOf(status);
+    if (i < 0) i = statusNames.push(status) - 1;
+    variable = OTHER_VARS[i % OTHER_VARS.length]!;
+  }
+  return getComputedStyle(document.body).getPropertyValue(variable).trim() || '#888888';
 }
 
 /** A node's entry as rows of the properties panel. */

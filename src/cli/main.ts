@@ -9,6 +9,7 @@ import { internalError } from './internal-error';
 import { CliError } from './load';
 import { quantizeUsage, runQuantize } from './quantize';
 import { runText, textUsage } from './text';
+import { runTrtCheck, trtCheckUsage } from './trt-check';
 import { runView, viewUsage } from './view';
 
 type Subcommand = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>;
@@ -21,6 +22,7 @@ const SUBCOMMANDS: Record<string, { run: Subcommand; usage: string; ownsSignals?
   compile: { run: runCompile, usage: compileUsage },
   quantize: { run: runQuantize, usage: quantizeUsage },
   fp16: { run: runFp16, usage: fp16Usage },
+  'trt-check': { run: runTrtCheck, usage: trtCheckUsage },
   build: { run: runBuild, usage: buildUsage, ownsSignals: true },
 };
 

@@ -4,12 +4,13 @@ import { GraphOutline } from './graph-outline';
 import { ModelWorker } from './model-worker-client';
 import { quantizationErrorOverlay } from './quantization-overlay';
 import { ReportViews } from './report-view';
+import { TensorRtCheckCommand } from './tensorrt-check-command';
 import { activateTextLanguage } from './text-language';
 import { TransformCommands } from './transform-commands';
 import type { TransformReport } from '../optimize/report';
 
 /** Activation: the graph editor for .onnx files and the commands around it. */
-export function activate(context: vscode.ExtensionContext): { provider: GraphEditorProvider; reports: ReportViews; transforms: TransformCommands } | undefined {
+export function activate(context: vscode.ExtensionContext): { provider: GraphEditorProvider; reports: ReportViews; transforms: TransformCommands; tensorrt: TensorRtCheckCommand } | undefined {
   const output = vscode.window.createOutputChannel('ONNX Studio');
   const provider = new GraphEditorProvider(context);
   const outline = new GraphOutline(provider, activeGraphUri);
@@ -30,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): { provider: GraphEdi
   activateTextLanguage(context, output);
   const reports = new ReportViews(context.extensionUri);
   const transforms = new TransformCommands(context, output, reports, activeGraphUri, provider);
+  const tensorrt = new TensorRtCheckCommand(context, output, provider, activeGraphUri);
   context.subscriptions.push(
     // A saved report (MODEL.int8.report.json, the CLI writes it next to its output), or a report object.
     vscode.commands.registerCommand('onnxStudio.showTransformReport', (report: TransformReport | vscode.Uri) => showReport(reports, report, provider)),
@@ -37,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): { provider: GraphEdi
   );
   void reopenAsGraphs();
   // The integration tests (run.ts sets ONNX_STUDIO_TEST_MODE) read the editor's state; nobody else can.
-  return process.env.ONNX_STUDIO_TEST_MODE ? { provider, reports, transforms } : undefined;
+  return process.env.ONNX_STUDIO_TEST_MODE ? { provider, reports, transforms, tensorrt } : undefined;
 }
 
 /**

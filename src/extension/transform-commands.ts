@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { TransformReport } from '../optimize/report';
 import { commandLine, runCli, type CliResult } from './cli-process';
+import { cliMessage } from './cli-message';
 import { GRAPH_EDITOR_VIEW_TYPE, type GraphEditorProvider } from './graph-editor';
 import { QUANTIZATION_OVERLAY_ID, quantizationErrorOverlay } from './quantization-overlay';
 import type { ReportViews } from './report-view';
@@ -141,13 +142,6 @@ function parseReport(stdout: string): TransformReport | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The CLI's own error line(s) (`onnx-studio quantize: …`), else its last stderr line. */
-function cliMessage(stderr: string): string {
-  const lines = stderr.split(/\r?\n/).filter((l) => l.trim());
-  const own = lines.filter((l) => /^onnx-studio( \w+)?: /.test(l));
-  return (own.length ? own : lines.slice(-1)).join('\n') || 'no message';
 }
 
 function targetsMissed(report: TransformReport): string {

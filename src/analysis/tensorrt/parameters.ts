@@ -1,0 +1,35 @@
+import type { Model, Node, Value } from '../../onnx/model/graph';
+import { Tensor } from '../../onnx/tensor';
+
+/** A weight of the model: an initializer or a Constant node's tensor, with who reads it. */
+export interface Parameter {
+  name: string;
+  /** The stored tensor; absent for Constants written as value_float(s)/value_int(s). */
+  tensor?: Tensor;
+  elements: number;
+  /** The Constant node that holds it, for Constant parameters. */
+  constant?: Node;
+  /** The nodes of the same graph that read it. */
+  consumers: readonly Node[];
+}
+
+/** Every initializer (dense and sparse) and Constant tensor of every graph, without reading values. */
+export function modelParameters(model: Model): Parameter[] {
+  const out: Parameter[] = [];
+  for (const g of model.graphs()) {
+    const consumersOf = (name: string): readonly Node[] => g.values.get(name)?.consumers ?? [];
+    for (const t of g.initializers) out.push({ name: t.name, tensor: t, elements: t.elementCount, consumers: consumersOf(t.name) });
+    for (const s of g.sparseInitializers) out.push({ name: s.values.name, elements: s.dims.reduce((a, b) => a * b, 1), consumers: consumersOf(s.values.name) });
+    for (const n of g.nodes) {
+      if (n.opType !== 'Constant' || n.domain !== '') continue;
+      const out0: Value | undefined = n.outputValue(0);
+      const consumers = out0?.consumers ?? [];
+      const value = n.attribute('value');
+      const tensor = value?.tensor();
+      const listed = n.attributes.find((a) => a.name === 'value_floats' || a.name === 'value_ints');
+      const elements = tensor ? tensor.elementCount : listed ? listed.proto.floats.length + listed.proto.ints.length : n.attributes.length ? 1 : 0;
+      out.push({ name: n.outputs[0] ?? n.name, tensor, elements, constant: n, consumers });
+    }
+  }
+  return out;
+}
