@@ -1,5 +1,6 @@
 import { removeTempFiles } from '../onnx/io/write-file';
 import { UsageError } from './args';
+import { buildUsage, runBuild } from './build';
 import { checkUsage, runCheck } from './check';
 import { compileUsage, runCompile } from './compile';
 import { fp16Usage, runFp16 } from './fp16';
@@ -22,6 +23,7 @@ const SUBCOMMANDS: Record<string, { run: Subcommand; usage: string; ownsSignals?
   quantize: { run: runQuantize, usage: quantizeUsage },
   fp16: { run: runFp16, usage: fp16Usage },
   'trt-check': { run: runTrtCheck, usage: trtCheckUsage },
+  build: { run: runBuild, usage: buildUsage, ownsSignals: true },
 };
 
 /** Exit codes (DESIGN.md §5b): 0 done, 1 the input has errors, 2 a file cannot be used, 64 bad usage, 70 internal error. */

@@ -1,17 +1,10 @@
 // Runs our own CLI (dist/cli.js) as a child process, as the transforms do (DESIGN.md: the
 // report view shows exactly the CLI's JSON; onnxruntime-node never runs in the extension host).
-// argv only, no shell. The child leads a process group of its own, so cancelling ends it and
+// Through runTool (argv only, no shell, its own process group), so cancelling ends the CLI and
 // the onnxruntime child it started; the CLI removes its temp file on SIGTERM.
-import { spawn } from 'node:child_process';
+import { runTool, type ToolResult } from '../toolchains/run-tool';
 
-export interface CliResult {
-  /** Exit code; null when a signal ended it. */
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  cancelled: boolean;
-}
+export type CliResult = ToolResult;
 
 export interface CliRunOptions {
   cwd: string;
@@ -29,48 +22,13 @@ const KILL_AFTER_MS = 15_000;
  * VS Code: ELECTRON_RUN_AS_NODE makes Electron run the script as Node (Node ignores it).
  */
 export function runCli(cliScript: string, args: string[], opts: CliRunOptions): Promise<CliResult> {
-  const group = process.platform !== 'win32';
-  const child = spawn(process.execPath, [cliScript, ...args], {
+  const onLine = opts.onStderrLine;
+  return runTool(process.execPath, [cliScript, ...args], {
     cwd: opts.cwd,
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: group,
-    windowsHide: true,
-  });
-  const stdout: Buffer[] = [];
-  let stderr = '';
-  let partial = '';
-  let cancelled = false;
-  child.stdout.on('data', (d: Buffer) => stdout.push(d));
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => {
-    stderr += d;
-    const lines = (partial + d).split(/\r?\n/);
-    partial = lines.pop()!;
-    for (const line of lines) if (line) opts.onStderrLine?.(line);
-  });
-  const signal = (sig: NodeJS.Signals): void => {
-    try {
-      if (group) process.kill(-child.pid!, sig);
-      else child.kill(sig);
-    } catch {
-      // already gone
-    }
-  };
-  let hardKill: NodeJS.Timeout | undefined;
-  void opts.cancel?.then(() => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    cancelled = true;
-    signal('SIGTERM');
-    hardKill = setTimeout(() => signal('SIGKILL'), KILL_AFTER_MS);
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, sig) => {
-      clearTimeout(hardKill);
-      if (partial) opts.onStderrLine?.(partial);
-      resolve({ code, signal: sig, stdout: Buffer.concat(stdout).toString('utf8'), stderr, cancelled });
-    });
+    env: { ELECTRON_RUN_AS_NODE: '1' },
+    onStderrLine: onLine && ((line) => void (line && onLine(line))),
+    cancel: opts.cancel,
+    killAfterMs: KILL_AFTER_MS,
   });
 }
 

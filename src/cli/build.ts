@@ -1,0 +1,110 @@
+import { WriteTargetError } from '../onnx/errors';
+import { ToolUnavailableError, resolveToolPath } from '../toolchains/tool-path';
+import { ENGINE_PRECISIONS, TrtexecUsageError, planEngineBuild, probeTrtexec, runEngineBuild, type EngineBuildResult, type EnginePrecision } from '../toolchains/trtexec-build';
+import { removePendingOutputs } from '../toolchains/run-outputs';
+import { parseArgs, UsageError } from './args';
+import { CliError, EXIT_UNREADABLE, loadModel, withFile } from './load';
+
+export const buildUsage = `onnx-studio build MODEL [--trtexec PATH] [--profile] [--precision ${ENGINE_PRECISIONS.join('|')}] [--json] [-- TRTEXEC-OPTIONS]   build a TensorRT engine beside the model`;
+
+const OPTIONS = {
+  trtexec: { type: 'string' },
+  profile: { type: 'boolean' },
+  precision: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** The one JSON document of `build --json`. */
+export interface BuildJson {
+  engine: string | null;
+  precision: EnginePrecision;
+  tensorrtVersion: string | null;
+  status: EngineBuildResult['status'];
+  performance: EngineBuildResult['performance'] | null;
+  outputs: EngineBuildResult['outputs'];
+  errors: string[];
+}
+
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Exit 0 built, 1 the build failed (its `[E]` lines on stderr), 2 a file cannot be used (the
+ * model, trtexec, an output), 64 bad usage (an option this trtexec does not take), 130/143 on
+ * SIGINT/SIGTERM: trtexec's process group is killed and no partial file stays.
+ */
+export async function runBuild(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const dashes = argv.indexOf('--');
+  const extraArgs = dashes < 0 ? [] : argv.slice(dashes + 1);
+  const { values: v, positionals } = parseArgs(dashes < 0 ? argv : argv.slice(0, dashes), OPTIONS, buildUsage);
+  if (v.precision !== undefined && !ENGINE_PRECISIONS.includes(v.precision as EnginePrecision)) throw new UsageError(`--precision must be one of ${ENGINE_PRECISIONS.join(', ')}\nusage: ${buildUsage}`);
+  const model = positionals[0]!;
+  loadModel(model);
+  const trtexec = tool(() => resolveToolPath('trtexec', v.trtexec));
+
+  // trtexec runs in a process group of its own: a Ctrl+C reaches only us, and we end its group.
+  let signalled: NodeJS.Signals | undefined;
+  let cancel!: () => void;
+  const cancelled = new Promise<void>((resolve) => (cancel = resolve));
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signalled ??= sig;
+    cancel();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const probe = await tool(() => probeTrtexec(trtexec, cancelled));
+    if (signalled) return SIGNAL_EXIT[signalled]!;
+    for (const w of probe.warnings) err(`onnx-studio build: warning: ${w}`);
+    let plan;
+    try {
+      plan = withFile(model, () => planEngineBuild({ model, precision: v.precision as EnginePrecision | undefined, profile: !!v.profile, extraArgs }, probe.schema));
+    } catch (e) {
+      if (e instanceof TrtexecUsageError) throw new UsageError(`options after -- that ${probe.version ? `TensorRT ${probe.version}` : 'this trtexec'} does not take:\n${e.problems.map((p) => `  ${p.message}`).join('\n')}`);
+      throw e;
+    }
+    err(`building ${plan.outputs.engine} with ${probe.version ? `TensorRT ${probe.version}` : 'trtexec'} (${trtexec})`);
+    const result = await tool(() => runEngineBuild(trtexec, plan, { onLine: err, cancel: cancelled }));
+    if (result.status === 'cancelled' || signalled) {
+      removePendingOutputs();
+      return SIGNAL_EXIT[signalled ?? 'SIGTERM']!;
+    }
+    if (v.json) out(JSON.stringify(toJson(result), null, 2));
+    if (result.status === 'built') {
+      err(`written ${result.outputs.engine}`);
+      return 0;
+    }
+    const how = result.signal ? `ended by ${result.signal}` : `exit code ${result.exitCode}`;
+    err(`onnx-studio build: the build failed (trtexec ${how}); log: ${result.outputs.log ?? 'not written'}`);
+    for (const e of result.errors) err(`[E] ${e}`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function toJson(r: EngineBuildResult): BuildJson {
+  return {
+    engine: r.outputs.engine ?? null,
+    precision: r.precision,
+    tensorrtVersion: r.tensorrtVersion ?? null,
+    status: r.status,
+    performance: r.performance ?? null,
+    outputs: r.outputs,
+    errors: r.errors,
+  };
+}
+
+/** A program that cannot be run, or an output that cannot be written, is exit 2. */
+function tool<T>(work: () => T): T {
+  const mapped = (e: unknown): never => {
+    if (e instanceof ToolUnavailableError || e instanceof WriteTargetError) throw new CliError(e.message, EXIT_UNREADABLE);
+    throw e;
+  };
+  try {
+    const r = work();
+    return (r instanceof Promise ? (r.catch(mapped) as T) : r);
+  } catch (e) {
+    return mapped(e);
+  }
+}
