@@ -8,6 +8,7 @@ import { rewriteNode, type RewriteContext } from './integer-node';
 import { DYNAMIC_MIN_OPSET, type DynamicOptions } from './options';
 import { WeightQuantizer } from './quantized-weight';
 import { chosenOpTypes, selectNodes, type LeftFloat } from './select-nodes';
+import { quantizeWeightOnly } from '../weight-only/weight-only';
 
 export interface DynamicResult {
   nodesAdded: number;
@@ -51,12 +52,15 @@ export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, 
   }
   const { candidates, leftFloat, withoutWeight } = selectNodes(edit.graphs(), options, typeOf);
   const skipped = leftFloat.map((l) => `${l.node.op_type} '${l.node.name || l.node.output[0]}' stays float: ${l.reason}`);
-  if (!candidates.length) {
+  // LSTM/GRU/RNN weights reached through data movement only: int8 behind a DequantizeLinear (weight-only/), no zero point (absent is 0).
+  const filter = { includeOps: options.opTypes, excludeOps: options.excludeOps, includeNodes: options.includeNodes, excludeNodes: options.excludeNodes };
+  const wo = quantizeWeightOnly(edit, filter, { files, perAxis: options.perChannel ?? false, zeroPoint: () => undefined });
+  if (!candidates.length && !wo.weights) {
     const ops = chosenOpTypes(options);
     throw new NothingToQuantizeError(`no node would be quantized: dynamic quantization changes ${ops.length ? ops.join(', ') : 'no op type (all excluded)'} nodes whose input 1 is a float32 weight${skipped.length ? `; ${skipped.slice(0, 3).join('; ')}` : ''}`);
   }
   const weights = new WeightQuantizer(edit, files, spec);
-  const ctx: RewriteContext = { files, weights, perChannel: options.perChannel ?? false, activations: new Map(), nodesAdded: 0, warnings: [] };
+  const ctx: RewriteContext = { files, weights, perChannel: options.perChannel ?? false, activations: new Map(), nodesAdded: wo.nodesAdded, warnings: wo.warnings };
   const byOp: Record<string, number> = {};
   for (const c of candidates) {
     rewriteNode(ctx, c);
@@ -65,7 +69,9 @@ export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, 
   edit.sortTopologically();
   for (const [op, n] of Object.entries(byOp)) details[`quantized${op}`] = n;
   details.weightsQuantized = weights.quantizedWeights;
+  details.weightOnlyConstants = wo.weights;
+  details.weightOnlyNodes = wo.consumers.length;
   details.nodesLeftFloat = skipped.length;
   details.withoutWeight = withoutWeight;
-  return { nodesAdded: ctx.nodesAdded, nodesChanged: candidates.length, leftFloat, details, warnings: [...ctx.warnings, ...skipped] };
+  return { nodesAdded: ctx.nodesAdded, nodesChanged: candidates.length + wo.changed.length, leftFloat, details, warnings: [...ctx.warnings, ...skipped] };
 }

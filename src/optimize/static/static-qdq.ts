@@ -27,6 +27,7 @@ import { activationParams, quantizeBias, quantizeWeights, quantizeWithParams, ty
 import type { Range } from './ranges';
 import { SharedZeroPoints } from './shared-zero-points';
 import { dequantized, expectedOutputError, meanSpecOf, type ChannelMeanSpec } from './bias-correction';
+import { quantizeWeightOnly } from '../weight-only/weight-only';
 
 /** The model cannot be quantized as asked (opset too old, nothing to quantize): no output. */
 export class StaticQuantizeError extends TransformRefusedError {
@@ -118,14 +119,20 @@ export function quantizeStatic(input: StaticInput, ranges: ReadonlyMap<string, R
   if (plan.quantized.length === 0) throw new StaticQuantizeError('no node of this model would be quantized');
   const q = new QdqWriter(prepared, ranges, warnings, options);
   q.apply(plan);
+  // Constants that only data movement carries to LSTM/GRU/RNN weights (weight-only/): int8 behind a DequantizeLinear.
+  const ids = new Map([...model.graphs()].flatMap((g) => g.nodes.map((n) => [n.proto, n.id] as const)));
+  const filter = { includeOps: options.includeOps, excludeOps: options.excludeOps, excludeNodes: options.excludeNodes, idOf: (n: NodeProto) => ids.get(n) };
+  const wo = quantizeWeightOnly(prepared.edit, filter, { files: model.files, perAxis: settings.perChannel, zeroPoint: (g, channels) => q.weightZeroPoint(g, channels) });
+  if (wo.weights) prepared.edit.sortTopologically();
+  warnings.push(...wo.warnings);
   const keptFloatWhy: Record<string, string> = {};
   for (const k of plan.keptFloat) keptFloatWhy[k.node.id] = k.why;
   const full = plan.quantized.filter((x) => x.how === 'full').map((x) => x.node.id);
-  const weightOnly = plan.quantized.filter((x) => x.how === 'weights').map((x) => x.node.id);
+  const weightOnly = [...plan.quantized.filter((x) => x.how === 'weights').map((x) => x.node.id), ...wo.consumers.map((n) => ids.get(n)!)];
   return {
     model: model.proto,
-    nodesAdded: q.nodesAdded,
-    nodesChanged: q.changed.size,
+    nodesAdded: q.nodesAdded + wo.nodesAdded,
+    nodesChanged: new Set([...q.changed, ...wo.changed]).size,
     quantizedNodes: full,
     weightOnlyNodes: weightOnly,
     keptFloat: Object.keys(keptFloatWhy),
@@ -140,6 +147,7 @@ export function quantizeStatic(input: StaticInput, ranges: ReadonlyMap<string, R
       weightOnlyNodes: weightOnly.length,
       qdqPairs: q.pairCount,
       weightsQuantized: q.weightCount,
+      weightOnlyConstants: wo.weights,
       constantOperandsQuantized: q.constantCount,
       biasesQuantized: q.biasCount,
       biasesCorrected: q.correctedCount,
@@ -376,6 +384,11 @@ class QdqWriter {
       zeroPoint: p.zeroPoint === 0 ? this.constantZeroPoint(() => this.zeroPoints.of(w.source.graph, p.type, 0)) : this.zeroPoints.of(w.source.graph, p.type, p.zeroPoint),
       axis: -1,
     }, Float32Array.of(p.scale));
+  }
+
+  /** The zero point of an int8 weight's DequantizeLinear in `graph` (`channels` zeros per axis), or none: see constantZeroPoint. */
+  weightZeroPoint(graph: GraphEdit, channels: number | undefined): string | undefined {
+    return this.constantZeroPoint(() => this.zeroPoints.of(graph, 'int8', 0, channels));
   }
 
   /**
