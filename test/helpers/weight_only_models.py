@@ -72,7 +72,7 @@ model('nested', [const('Wc', W), outer], {'Rc': R}, [cond])
 
 # Wc is also read by a ReduceSum (not data movement): it stays float; Rc is still quantized.
 model('shared_add', [const('Wc', W)] + gates('w', 'Wc', 'W1') + gates('r', 'Rc', 'R1') + [
-    lstm('lstm', 'W1', 'R1', 'yh0'), i64('rs_ax', [0, 1]),
+    lstm('lstm', 'W1', 'R1', 'yh0'), i64('rs_ax', [0]),
     h.make_node('ReduceSum', ['Wc', 'rs_ax'], ['wsum'], name='wsum', keepdims=0),  # [I]: read by something other than data movement
     i64('sl_s', [0]), i64('sl_e', [H]), i64('sl_a', [0]), h.make_node('Slice', ['wsum', 'sl_s', 'sl_e', 'sl_a'], ['wsum8'], name='wsum8'),
     h.make_node('Add', ['yh0', 'wsum8'], ['yh'], name='add')], {'Rc': R})
