@@ -22,7 +22,7 @@ import { biasCorrectionOn, resolveSettings, type ResolvedSettings, type StaticOp
 import { PER_CHANNEL_MIN_OPSET, QDQ_MIN_OPSET } from './qdq-opset';
 import { planQdq, type PlannedActivation, type PlannedWeight, type QdqPlan } from './qdq-placement';
 import { NonFiniteWeightError, TransformRefusedError } from '../errors';
-import { readFloats, weightDims } from '../preprocess/weights';
+import { dropWeightIfUnread, readFloats, weightDims } from '../preprocess/weights';
 import { activationParams, quantizeBias, quantizeWeights, quantizeWithParams, type QuantParams } from './quant-params';
 import type { Range } from './ranges';
 import { SharedZeroPoints } from './shared-zero-points';
@@ -225,7 +225,8 @@ class QdqWriter {
     // A bias added by the correction is quantized as the planner would have quantized one already there.
     const full = new Set(plan.quantized.filter((x) => x.how === 'full').map((x) => x.node.proto));
     for (const c of corrected.values()) if (c.added && this.settings.quantizeBias && full.has(c.weight.node.proto)) this.bias(c.weight.node, 2, c.activation, c.weight, c.source);
-    for (const r of this.released) r.graph.dropIfUnread(r.name);
+    // A weight an enclosing graph defines (Silero v4's STFT basis, read in an If branch) is dropped there.
+    for (const r of this.released) dropWeightIfUnread(r.graph, r.name);
     this.edit.sortTopologically();
   }
 
