@@ -38,13 +38,13 @@ function inspect(quantized: string, original: string, deqOut?: string): Facts {
   return JSON.parse(execFileSync('/usr/bin/python3', args, { encoding: 'utf8', maxBuffer: 1 << 28 })) as Facts;
 }
 
-const MOVEMENT = ['Slice', 'Concat', 'Unsqueeze', 'Reshape', 'Identity', 'Gather'];
+const WEIGHT_ONLY_READERS = ['Slice', 'Concat', 'Unsqueeze', 'Reshape', 'Identity', 'Gather', 'LSTM'];
 
-/** The int8 tensors whose DequantizeLinear only data-movement nodes read (a Conv's or MatMul's int8 weight is not among them). */
+/** The int8 tensors whose DequantizeLinear only data-movement nodes or LSTMs read (a Conv's or MatMul's int8 weight is not among them). */
 function weightOnly(f: Facts): Facts['weights'] {
   const nodes = Object.values(f.graphs).flat();
   const readers = (name: string) => nodes.filter((n) => n.inputs.includes(`${name}_DQ`));
-  return Object.fromEntries(Object.entries(f.weights).filter(([name]) => readers(name).every((n) => MOVEMENT.includes(n.op))));
+  return Object.fromEntries(Object.entries(f.weights).filter(([name]) => readers(name).every((n) => WEIGHT_ONLY_READERS.includes(n.op))));
 }
 
 /** Exactly `names` are weight-only: numpy's int8 (values and scales), in the graph of the constant each replaces, whose float form is gone. */
@@ -132,6 +132,25 @@ test('Silero VAD v5 through the CLI: static (tensorrt, cpu) and dynamic files �
   assert.deepEqual(weightOnly(excluded.facts), {});
   assert.deepEqual(excluded.facts.floatConstants['If_0_then_branch__Inline_0__decoder.rnn.weight_ih'], [512, 128]);
   assert.ok(excluded.size > 0.6 * full);
+});
+
+test('Silero VAD v4: the 16 LSTM weights ([1, 256, 64], one scale per gate row) become int8 equal to numpy\'s, outputs equal the numpy-dequantized model; static drops the float STFT basis its branches no longer read (≤ 0.30×)', async () => {
+  const legacy = join(ROOT, '.cache/corpus/silero_vad_legacy.onnx');
+  const { out } = quantizeFile(legacy, { opTypes: ['LSTM'], perChannel: true });
+  const deq = join(dir, 'legacy.deq.onnx');
+  const f = inspect(out, legacy, deq);
+  const names = Object.keys(weightOnly(f));
+  assert.equal(names.length, 16);
+  assertWeightOnly(f, names, 1);
+  assert.ok(Object.values(weightOnly(f)).every((w) => w.dims.join() === '1,256,64'));
+  await assertSameOutputs(out, deq, npyFolderSamples(join(ROOT, '.cache/data/speech/silero-legacy/eval'), 24), 1e-5);
+  const staticOut = join(dir, 'legacy-static.onnx');
+  const r = spawnSync(process.execPath, [CLI, 'quantize', legacy, '--mode', 'static', '--preset', 'cpu', '--calib', join(ROOT, '.cache/data/speech/silero-legacy/calib'), '-o', staticOut], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const s = inspect(staticOut, legacy);
+  assertWeightOnly(s, names, 1);
+  assert.equal(s.floatConstants['model.feature_extractor.forward_basis_buffer'], undefined);
+  assert.ok(statSync(staticOut).size <= 0.3 * statSync(legacy).size, `${statSync(staticOut).size} bytes`);
 });
 
 test('a Constant of the main graph and an initializer, read only inside nested If branches through Slice → Concat → Unsqueeze, Identity → Reshape and Unsqueeze: int8 in the main graph, outputs equal numpy\'s dequantized model on both branches', async () => {
