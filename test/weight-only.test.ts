@@ -29,7 +29,7 @@ interface Facts {
   floatConstants: Record<string, number[]>;
   int64Total: number;
   int64Kept: number;
-  weights: Record<string, { graph: string; originalGraph: string; dtype: number; dims: number[]; axis: number | null; dqInputs: string[]; maxIntDiff: number; scaleEqual: boolean }>;
+  weights: Record<string, { graph: string; originalGraph: string; dtype: number; dims: number[]; axis: number | null; dqInputs: string[]; dqOutput: string; maxIntDiff: number; scaleEqual: boolean }>;
 }
 
 /** python onnx.checker accepts `quantized`; its int8 weights against numpy's quantization of `original`'s constants; `deqOut`: `original` with numpy's dequantized values. */
@@ -43,7 +43,7 @@ const WEIGHT_ONLY_READERS = ['Slice', 'Concat', 'Unsqueeze', 'Reshape', 'Identit
 /** The int8 tensors whose DequantizeLinear only data-movement nodes or LSTMs read (a Conv's or MatMul's int8 weight is not among them). */
 function weightOnly(f: Facts): Facts['weights'] {
   const nodes = Object.values(f.graphs).flat();
-  const readers = (name: string) => nodes.filter((n) => n.inputs.includes(`${name}_DQ`));
+  const readers = (name: string) => nodes.filter((n) => n.inputs.includes(f.weights[name]!.dqOutput));
   return Object.fromEntries(Object.entries(f.weights).filter(([name]) => readers(name).every((n) => WEIGHT_ONLY_READERS.includes(n.op))));
 }
 
@@ -168,13 +168,23 @@ test('a Constant of the main graph and an initializer, read only inside nested I
   assert.equal(s.result.weightOnlyNodes.filter((id) => id.endsWith('lstm_a') || id.endsWith('lstm_b') || id.endsWith('lstm_c')).length, 3);
 });
 
-test('a constant one of whose readers is not data movement (a ReduceSum) stays float; the other LSTM weight is stored int8', async () => {
+test('a constant one of whose readers is not data movement (an Add) stays float; the other LSTM weight is stored int8', async () => {
   const { out } = dynamicFile('shared_add.onnx', { opTypes: ['LSTM'], perChannel: true });
   const deq = join(dir, 'shared_add.deq.onnx');
   const f = inspect(out, join(dir, 'shared_add.onnx'), deq);
   assertWeightOnly(f, ['Rc'], 0);
   assert.deepEqual(f.floatConstants.Wc, [32, 8]);
   await assertSameOutputs(out, deq, [feeds()], 1e-6);
+});
+
+test('a constant that is also a MatMul\'s weight: the MatMul gets its int8 copy first, then the float constant, read by data movement only, is stored int8 too', async () => {
+  const { out, result } = dynamicFile('shared_matmul.onnx', { opTypes: ['LSTM', 'MatMul'], perChannel: true });
+  assert.equal(result.details.quantizedMatMul, 2);
+  const f = inspect(out, join(dir, 'shared_matmul.onnx'));
+  assertWeightOnly(f, ['Wc', 'Rc'], 0);
+  const z = { Z: new ort.Tensor('float32', steps(32, 2.5), [1, 32]) };
+  const [q, float] = [await runFeeds(readFileSync(out), [feeds(z)]), await runFeeds(readFileSync(join(dir, 'shared_matmul.onnx')), [feeds(z)])];
+  assert.ok(cosine(q[0]![0]!, float[0]![0]!) > 0.999);
 });
 
 test('an excluded LSTM (by name, by id, by op type) keeps every constant it reads in float, whoever else reads it', () => {

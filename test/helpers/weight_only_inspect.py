@@ -3,7 +3,7 @@
 argv: QUANTIZED ORIGINAL [DEQ_OUT]. Runs onnx.checker; lists every graph's nodes; for each
 weight-only int8 tensor `<w>_int8` (Constant node or initializer, any graph) compares its
 values and `<w>_scale` with numpy's symmetric int8 quantization of the original constant `<w>`
-(one scale per row along the DequantizeLinear's axis, or per tensor). With DEQ_OUT, also
+(one scale per row along the DequantizeLinear's axis, or per tensor; the scale is the DequantizeLinear's input 1). With DEQ_OUT, also
 writes ORIGINAL with each such constant replaced by numpy's dequantized values.
 """
 import json
@@ -59,20 +59,21 @@ original = onnx.load(sys.argv[2])
 onnx.checker.check_model(quantized)
 qt = tensors(quantized)
 ot = tensors(original)
-dqs = {n.output[0]: n for _, g in graphs(quantized) for n in g.node if n.op_type == 'DequantizeLinear'}
+dqs = {n.input[0]: n for _, g in graphs(quantized) for n in g.node if n.op_type == 'DequantizeLinear'}
 weights = {}
 deq = {}
 for name, (path, t) in qt.items():
     base = name[:-len('_int8')]
     if not name.endswith('_int8') or base not in ot:
         continue
-    dq = dqs[base + '_DQ']
-    axis = next((a.i for a in dq.attribute if a.name == 'axis'), None) if qt[base + '_scale'][1].dims else None
+    dq = dqs[name]
+    scale = qt[dq.input[1]][1]
+    axis = next((a.i for a in dq.attribute if a.name == 'axis'), 1) if scale.dims else None
     q_ref, scale_ref, deq[base] = reference(nh.to_array(ot[base][1]), axis)
     weights[base] = {
         'graph': path, 'originalGraph': ot[base][0], 'dtype': t.data_type, 'dims': list(t.dims), 'axis': axis,
-        'dqInputs': list(dq.input), 'maxIntDiff': int(np.abs(nh.to_array(t).astype(np.int32) - q_ref).max()),
-        'scaleEqual': bool(np.array_equal(nh.to_array(qt[base + '_scale'][1]).reshape(-1), scale_ref)),
+        'dqInputs': list(dq.input), 'dqOutput': dq.output[0], 'maxIntDiff': int(np.abs(nh.to_array(t).astype(np.int32) - q_ref).max()),
+        'scaleEqual': bool(np.array_equal(nh.to_array(scale).reshape(-1), scale_ref)),
     }
 facts = {
     'irVersion': quantized.ir_version,

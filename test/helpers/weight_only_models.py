@@ -70,12 +70,15 @@ outer = h.make_node('If', ['cond'], ['yh'], name='outer_if', then_branch=outer_t
 # Wc a Constant node of the main graph, Rc an initializer; both read only inside nested If branches.
 model('nested', [const('Wc', W), outer], {'Rc': R}, [cond])
 
-# Wc is also read by a ReduceSum (not data movement): it stays float; Rc is still quantized.
+# Wc is also read by an Add (not data movement): it stays float; Rc is still quantized.
 model('shared_add', [const('Wc', W)] + gates('w', 'Wc', 'W1') + gates('r', 'Rc', 'R1') + [
-    lstm('lstm', 'W1', 'R1', 'yh0'), i64('rs_ax', [0]),
-    h.make_node('ReduceSum', ['Wc', 'rs_ax'], ['wsum'], name='wsum', keepdims=0),  # [I]: read by something other than data movement
-    i64('sl_s', [0]), i64('sl_e', [H]), i64('sl_a', [0]), h.make_node('Slice', ['wsum', 'sl_s', 'sl_e', 'sl_a'], ['wsum8'], name='wsum8'),
-    h.make_node('Add', ['yh0', 'wsum8'], ['yh'], name='add')], {'Rc': R})
+    lstm('lstm', 'W1', 'R1', 'yh0'), h.make_node('Add', ['Wc', 'Wc'], ['w2'], name='add_w'), i64('rs_ax', [0]),
+    h.make_node('ReduceSum', ['w2', 'rs_ax'], ['wsum'], name='wsum', keepdims=0), h.make_node('Add', ['yh0', 'wsum'], ['yh'], name='add')], {'Rc': R})
+
+# Wc is also a MatMul's weight: that MatMul gets its own int8 copy, after which only data movement reads the float Wc.
+z = h.make_tensor_value_info('Z', T.FLOAT, [1, 4 * H])
+model('shared_matmul', [const('Wc', W)] + gates('w', 'Wc', 'W1') + gates('r', 'Rc', 'R1') + [
+    lstm('lstm', 'W1', 'R1', 'yh0'), h.make_node('MatMul', ['Z', 'Wc'], ['zw'], name='mm_w'), h.make_node('Add', ['yh0', 'zw'], ['yh'], name='add')], {'Rc': R}, [z])
 
 # W reaches the LSTM through 10,000 Identity nodes; the Gather indices are an int64 constant of 256 values (left as they are).
 chain = [h.make_node('Identity', ['Wc' if k == 0 else f'id{k - 1}'], [f'id{k}'], name=f'id{k}') for k in range(10000)]

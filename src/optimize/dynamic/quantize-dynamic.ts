@@ -53,19 +53,22 @@ export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, 
   const { candidates, leftFloat, withoutWeight } = selectNodes(edit.graphs(), options, typeOf);
   const skipped = leftFloat.map((l) => `${l.node.op_type} '${l.node.name || l.node.output[0]}' stays float: ${l.reason}`);
   // LSTM/GRU/RNN weights reached through data movement only: int8 behind a DequantizeLinear (weight-only/), no zero point (absent is 0).
+  // After the rewrite, as in static mode (a constant a MatMul also read is then read by data movement only); first when it is all there is.
   const filter = { includeOps: options.opTypes, excludeOps: options.excludeOps, includeNodes: options.includeNodes, excludeNodes: options.excludeNodes };
-  const wo = quantizeWeightOnly(edit, filter, { files, perAxis: options.perChannel ?? false, zeroPoint: () => undefined });
-  if (!candidates.length && !wo.weights) {
+  const weightOnly = () => quantizeWeightOnly(edit, filter, { files, perAxis: options.perChannel ?? false, zeroPoint: () => undefined });
+  const first = candidates.length ? undefined : weightOnly();
+  if (first && !first.weights) {
     const ops = chosenOpTypes(options);
     throw new NothingToQuantizeError(`no node would be quantized: dynamic quantization changes ${ops.length ? ops.join(', ') : 'no op type (all excluded)'} nodes whose input 1 is a float32 weight${skipped.length ? `; ${skipped.slice(0, 3).join('; ')}` : ''}`);
   }
   const weights = new WeightQuantizer(edit, files, spec);
-  const ctx: RewriteContext = { files, weights, perChannel: options.perChannel ?? false, activations: new Map(), nodesAdded: wo.nodesAdded, warnings: wo.warnings };
+  const ctx: RewriteContext = { files, weights, perChannel: options.perChannel ?? false, activations: new Map(), nodesAdded: 0, warnings: [] };
   const byOp: Record<string, number> = {};
   for (const c of candidates) {
     rewriteNode(ctx, c);
     byOp[c.node.op_type!] = (byOp[c.node.op_type!] ?? 0) + 1;
   }
+  const wo = first ?? weightOnly();
   edit.sortTopologically();
   for (const [op, n] of Object.entries(byOp)) details[`quantized${op}`] = n;
   details.weightsQuantized = weights.quantizedWeights;
@@ -73,5 +76,5 @@ export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, 
   details.weightOnlyNodes = wo.consumers.length;
   details.nodesLeftFloat = skipped.length;
   details.withoutWeight = withoutWeight;
-  return { nodesAdded: ctx.nodesAdded, nodesChanged: candidates.length + wo.changed.length, leftFloat, details, warnings: [...ctx.warnings, ...skipped] };
+  return { nodesAdded: ctx.nodesAdded + wo.nodesAdded, nodesChanged: candidates.length + wo.changed.length, leftFloat, details, warnings: [...ctx.warnings, ...wo.warnings, ...skipped] };
 }
