@@ -120,15 +120,16 @@ export function quantizeStatic(input: StaticInput, ranges: ReadonlyMap<string, R
   const q = new QdqWriter(prepared, ranges, warnings, options);
   q.apply(plan);
   // Constants that only data movement carries to LSTM/GRU/RNN weights (weight-only/): int8 behind a DequantizeLinear.
-  const ids = new Map([...model.graphs()].flatMap((g) => g.nodes.map((n) => [n.proto, n.id] as const)));
-  const filter = { includeOps: options.includeOps, excludeOps: options.excludeOps, excludeNodes: options.excludeNodes, idOf: (n: NodeProto) => ids.get(n) };
+  let ids: Map<NodeProto, string> | undefined;
+  const idOf = (n: NodeProto): string => (ids ??= new Map([...model.graphs()].flatMap((g) => g.nodes.map((x) => [x.proto, x.id] as const)))).get(n)!;
+  const filter = { includeOps: options.includeOps, excludeOps: options.excludeOps, excludeNodes: options.excludeNodes, idOf };
   const wo = quantizeWeightOnly(prepared.edit, filter, { files: model.files, perAxis: settings.perChannel, zeroPoint: (g, channels) => q.weightZeroPoint(g, channels) });
   if (wo.weights) prepared.edit.sortTopologically();
   warnings.push(...wo.warnings);
   const keptFloatWhy: Record<string, string> = {};
   for (const k of plan.keptFloat) keptFloatWhy[k.node.id] = k.why;
   const full = plan.quantized.filter((x) => x.how === 'full').map((x) => x.node.id);
-  const weightOnly = [...plan.quantized.filter((x) => x.how === 'weights').map((x) => x.node.id), ...wo.consumers.map((n) => ids.get(n)!)];
+  const weightOnly = [...plan.quantized.filter((x) => x.how === 'weights').map((x) => x.node.id), ...wo.consumers.map(idOf)];
   return {
     model: model.proto,
     nodesAdded: q.nodesAdded + wo.nodesAdded,
