@@ -38,7 +38,7 @@ function inspect(quantized: string, original: string, deqOut?: string): Facts {
   return JSON.parse(execFileSync('/usr/bin/python3', args, { encoding: 'utf8', maxBuffer: 1 << 28 })) as Facts;
 }
 
-const WEIGHT_ONLY_READERS = ['Slice', 'Concat', 'Unsqueeze', 'Reshape', 'Identity', 'Gather', 'LSTM'];
+const WEIGHT_ONLY_READERS = ['Slice', 'Concat', 'Unsqueeze', 'Reshape', 'Identity', 'Gather', 'LSTM', 'GRU'];
 
 /** The int8 tensors whose DequantizeLinear only data-movement nodes or LSTMs read (a Conv's or MatMul's int8 weight is not among them). */
 function weightOnly(f: Facts): Facts['weights'] {
@@ -224,5 +224,13 @@ test('opset 11: one scale per tensor (DequantizeLinear has no axis before 13), t
   const f = inspect(out, join(dir, 'opset11.onnx'), deq);
   assertWeightOnly(f, ['Wc', 'Rc'], null);
   assert.equal(f.opsets[''], 11);
+  await assertSameOutputs(out, deq, [feeds()], 1e-6);
+});
+
+test('a GRU\'s W and R, through Unsqueeze, are stored int8 as an LSTM\'s are; exact against numpy', async () => {
+  const { out, result } = dynamicFile('gru.onnx', { opTypes: ['GRU'], perChannel: true });
+  const deq = join(dir, 'gru.deq.onnx');
+  assertWeightOnly(inspect(out, join(dir, 'gru.onnx'), deq), ['Wc', 'Rc'], 0);
+  assert.equal(result.details.weightOnlyNodes, 1);
   await assertSameOutputs(out, deq, [feeds()], 1e-6);
 });

@@ -97,3 +97,8 @@ model('w_input', [i64('rax', [0]), h.make_node('Unsqueeze', ['Rc', 'rax'], ['R1'
 model('opset11', [h.make_node('Unsqueeze', ['Wc'], ['W1'], name='w_unsqueeze', axes=[0]), h.make_node('Unsqueeze', ['Rc'], ['R1'], name='r_unsqueeze', axes=[0]),
                   lstm('lstm', 'W1', 'R1', 'yh')], {'Wc': W, 'Rc': R}, opset=11)
 
+# A GRU ([3H, I] gate blocks): its W and R are weight inputs as an LSTM's are.
+Wg, Rg = W[:3 * H].copy(), R[:3 * H].copy()
+model('gru', [const('Wc', Wg), i64('wax', [0]), h.make_node('Unsqueeze', ['Wc', 'wax'], ['W1'], name='w_unsqueeze'),
+              i64('rax', [0]), h.make_node('Unsqueeze', ['Rc', 'rax'], ['R1'], name='r_unsqueeze'),
+              h.make_node('GRU', ['X', 'W1', 'R1'], ['', 'yh'], name='gru', hidden_size=H)], {'Rc': Rg})
