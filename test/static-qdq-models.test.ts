@@ -153,11 +153,11 @@ test('Silero VAD v5 (every weight inside If branches): Conv weights there become
   const options = { preset: 'tensorrt' as const };
   assert.deepEqual(valuesToCalibrate(m, options), [], 'nothing in the main graph to calibrate');
   const result = quantizeStatic(m, new Map(), options);
-  assert.equal(result.weightOnlyNodes.length, 12, 'the 12 Conv nodes of the two branches');
+  assert.equal(result.weightOnlyNodes.length, 16, 'the 12 Conv nodes of the two branches and their 4 LSTMs (W and R int8: weight-only/)');
   assert.ok(result.weightOnlyNodes.every((id) => id.includes('/')), 'ids name the branch they are in');
   const path = checkedPath(encodeModelBytes(result.model), 'silero-v5.onnx');
   const counts = tensorCounts(path);
-  assert.equal(counts.subgraphs.int8, 12, 'int8 weights inside the branches; tensorrt: their DequantizeLinear has no zero point (absent = 0)');
+  assert.equal(counts.subgraphs.int8, 16, 'int8 weights inside the branches (12 Conv, 4 LSTM); tensorrt: their DequantizeLinear has no zero point (absent = 0)');
   const samples = npyFolderSamples('.cache/data/speech/silero-v5/eval', 24);
   const ref = await runFeeds(floatBytes, samples);
   const got = await runFeeds(new Uint8Array(readFileSync(path)), samples);
@@ -175,7 +175,7 @@ test('Silero VAD v5 (every weight inside If branches): Conv weights there become
 test('Silero VAD v4 (main-graph initializers read inside If branches): int8 copies beside them, outer-scope reads, outputs match', async () => {
   const floatBytes = new Uint8Array(readFileSync('.cache/corpus/silero_vad_legacy.onnx'));
   const result = quantizeStatic(openModelBytes(floatBytes), new Map(), { preset: 'cpu' });
-  assert.equal(result.weightOnlyNodes.length, 36, 'the 36 Conv nodes of the branches');
+  assert.equal(result.weightOnlyNodes.length, 44, 'the 36 Conv nodes of the branches and their 8 LSTMs (weight-only/)');
   const path = checkedPath(encodeModelBytes(result.model), 'silero-v4.onnx');
   assert.ok((tensorCounts(path).main.int8 ?? 0) >= 36, 'int8 weights stay initializers of the main graph');
   const samples = npyFolderSamples('.cache/data/speech/silero-legacy/eval', 24);

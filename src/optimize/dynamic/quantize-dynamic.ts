@@ -8,6 +8,7 @@ import { rewriteNode, type RewriteContext } from './integer-node';
 import { DYNAMIC_MIN_OPSET, type DynamicOptions } from './options';
 import { WeightQuantizer } from './quantized-weight';
 import { chosenOpTypes, selectNodes, type LeftFloat } from './select-nodes';
+import { quantizeWeightOnly } from '../weight-only/weight-only';
 
 export interface DynamicResult {
   nodesAdded: number;
@@ -51,7 +52,12 @@ export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, 
   }
   const { candidates, leftFloat, withoutWeight } = selectNodes(edit.graphs(), options, typeOf);
   const skipped = leftFloat.map((l) => `${l.node.op_type} '${l.node.name || l.node.output[0]}' stays float: ${l.reason}`);
-  if (!candidates.length) {
+  // LSTM/GRU/RNN weights reached through data movement only: int8 behind a DequantizeLinear (weight-only/), no zero point (absent is 0).
+  // After the rewrite, as in static mode (a constant a MatMul also read is then read by data movement only); first when it is all there is.
+  const filter = { includeOps: options.opTypes, excludeOps: options.excludeOps, includeNodes: options.includeNodes, excludeNodes: options.excludeNodes };
+  const weightOnly = () => quantizeWeightOnly(edit, filter, { files, perAxis: options.perChannel ?? false, zeroPoint: () => undefined });
+  const first = candidates.length ? undefined : weightOnly();
+  if (first && !first.weights) {
     const ops = chosenOpTypes(options);
     throw new NothingToQuantizeError(`no node would be quantized: dynamic quantization changes ${ops.length ? ops.join(', ') : 'no op type (all excluded)'} nodes whose input 1 is a float32 weight${skipped.length ? `; ${skipped.slice(0, 3).join('; ')}` : ''}`);
   }
@@ -62,10 +68,13 @@ export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, 
     rewriteNode(ctx, c);
     byOp[c.node.op_type!] = (byOp[c.node.op_type!] ?? 0) + 1;
   }
+  const wo = first ?? weightOnly();
   edit.sortTopologically();
   for (const [op, n] of Object.entries(byOp)) details[`quantized${op}`] = n;
   details.weightsQuantized = weights.quantizedWeights;
+  details.weightOnlyConstants = wo.weights;
+  details.weightOnlyNodes = wo.consumers.length;
   details.nodesLeftFloat = skipped.length;
   details.withoutWeight = withoutWeight;
-  return { nodesAdded: ctx.nodesAdded, nodesChanged: candidates.length, leftFloat, details, warnings: [...ctx.warnings, ...skipped] };
+  return { nodesAdded: ctx.nodesAdded + wo.nodesAdded, nodesChanged: candidates.length + wo.changed.length, leftFloat, details, warnings: [...ctx.warnings, ...wo.warnings, ...skipped] };
 }

@@ -22,11 +22,12 @@ import { biasCorrectionOn, resolveSettings, type ResolvedSettings, type StaticOp
 import { PER_CHANNEL_MIN_OPSET, QDQ_MIN_OPSET } from './qdq-opset';
 import { planQdq, type PlannedActivation, type PlannedWeight, type QdqPlan } from './qdq-placement';
 import { NonFiniteWeightError, TransformRefusedError } from '../errors';
-import { readFloats, weightDims } from '../preprocess/weights';
+import { dropWeightIfUnread, readFloats, weightDims } from '../preprocess/weights';
 import { activationParams, quantizeBias, quantizeWeights, quantizeWithParams, type QuantParams } from './quant-params';
 import type { Range } from './ranges';
 import { SharedZeroPoints } from './shared-zero-points';
 import { dequantized, expectedOutputError, meanSpecOf, type ChannelMeanSpec } from './bias-correction';
+import { quantizeWeightOnly } from '../weight-only/weight-only';
 
 /** The model cannot be quantized as asked (opset too old, nothing to quantize): no output. */
 export class StaticQuantizeError extends TransformRefusedError {
@@ -118,14 +119,21 @@ export function quantizeStatic(input: StaticInput, ranges: ReadonlyMap<string, R
   if (plan.quantized.length === 0) throw new StaticQuantizeError('no node of this model would be quantized');
   const q = new QdqWriter(prepared, ranges, warnings, options);
   q.apply(plan);
+  // Constants that only data movement carries to LSTM/GRU/RNN weights (weight-only/): int8 behind a DequantizeLinear.
+  let ids: Map<NodeProto, string> | undefined;
+  const idOf = (n: NodeProto): string => (ids ??= new Map([...model.graphs()].flatMap((g) => g.nodes.map((x) => [x.proto, x.id] as const)))).get(n)!;
+  const filter = { includeOps: options.includeOps, excludeOps: options.excludeOps, excludeNodes: options.excludeNodes, idOf };
+  const wo = quantizeWeightOnly(prepared.edit, filter, { files: model.files, perAxis: settings.perChannel, zeroPoint: (g, channels) => q.weightZeroPoint(g, channels) });
+  if (wo.weights) prepared.edit.sortTopologically();
+  warnings.push(...wo.warnings);
   const keptFloatWhy: Record<string, string> = {};
   for (const k of plan.keptFloat) keptFloatWhy[k.node.id] = k.why;
   const full = plan.quantized.filter((x) => x.how === 'full').map((x) => x.node.id);
-  const weightOnly = plan.quantized.filter((x) => x.how === 'weights').map((x) => x.node.id);
+  const weightOnly = [...plan.quantized.filter((x) => x.how === 'weights').map((x) => x.node.id), ...wo.consumers.map(idOf)];
   return {
     model: model.proto,
-    nodesAdded: q.nodesAdded,
-    nodesChanged: q.changed.size,
+    nodesAdded: q.nodesAdded + wo.nodesAdded,
+    nodesChanged: new Set([...q.changed, ...wo.changed]).size,
     quantizedNodes: full,
     weightOnlyNodes: weightOnly,
     keptFloat: Object.keys(keptFloatWhy),
@@ -140,6 +148,7 @@ export function quantizeStatic(input: StaticInput, ranges: ReadonlyMap<string, R
       weightOnlyNodes: weightOnly.length,
       qdqPairs: q.pairCount,
       weightsQuantized: q.weightCount,
+      weightOnlyConstants: wo.weights,
       constantOperandsQuantized: q.constantCount,
       biasesQuantized: q.biasCount,
       biasesCorrected: q.correctedCount,
@@ -217,7 +226,8 @@ class QdqWriter {
     // A bias added by the correction is quantized as the planner would have quantized one already there.
     const full = new Set(plan.quantized.filter((x) => x.how === 'full').map((x) => x.node.proto));
     for (const c of corrected.values()) if (c.added && this.settings.quantizeBias && full.has(c.weight.node.proto)) this.bias(c.weight.node, 2, c.activation, c.weight, c.source);
-    for (const r of this.released) r.graph.dropIfUnread(r.name);
+    // A weight an enclosing graph defines (Silero v4's STFT basis, read in an If branch) is dropped there.
+    for (const r of this.released) dropWeightIfUnread(r.graph, r.name);
     this.edit.sortTopologically();
   }
 
@@ -376,6 +386,11 @@ class QdqWriter {
       zeroPoint: p.zeroPoint === 0 ? this.constantZeroPoint(() => this.zeroPoints.of(w.source.graph, p.type, 0)) : this.zeroPoints.of(w.source.graph, p.type, p.zeroPoint),
       axis: -1,
     }, Float32Array.of(p.scale));
+  }
+
+  /** The zero point of an int8 weight's DequantizeLinear in `graph` (`channels` zeros per axis), or none: see constantZeroPoint. */
+  weightZeroPoint(graph: GraphEdit, channels: number | undefined): string | undefined {
+    return this.constantZeroPoint(() => this.zeroPoints.of(graph, 'int8', 0, channels));
   }
 
   /**
