@@ -13,7 +13,7 @@ import type { StaticOptions } from '../static/presets';
 import type { Range } from '../static/ranges';
 import { quantizeStatic, type StaticResult } from '../static/static-qdq';
 import { FloatReference } from './float-reference';
-import { pruneFallback, smallestMeetingPrefix } from './prefix-search';
+import { interleavedHalves, prunedAndChecked, smallestMeetingPrefix } from './prefix-search';
 
 export interface AccuracyTarget {
   cosine?: number;
@@ -111,8 +111,9 @@ export async function accuracyAware(
   };
   // The float model's outputs, computed once when the loop starts: each try then runs only the candidate.
   let reference: FloatReference | undefined;
-  const measure = async (t: AccuracyTarget): Promise<{ figures: OutputAccuracy[]; met: boolean; score: number }> => {
-    const figures = reference ? await reference.compare(candidatePath) : await client.compareOutputs(floatPath, candidatePath, loopSamples, settings);
+  const measure = async (t: AccuracyTarget, indices?: readonly number[]): Promise<{ figures: OutputAccuracy[]; met: boolean; score: number }> => {
+    const some = indices ?? loopSamples.map((_, k) => k);
+    const figures = reference ? await reference.compare(candidatePath, some) : await client.compareOutputs(floatPath, candidatePath, some.map((k) => loopSamples[k]!), settings);
     return { figures, met: meetsTarget(figures, t), score: margin(figures, t) };
   };
   const snrOf = async (ids: readonly string[]): Promise<Record<string, number>> => {
@@ -176,13 +177,14 @@ export async function accuracyAware(
       if (found.met && fallen.length > 1) {
         // A node comes back only while the margin stays: what meets the target just on the calibration samples misses it held-out.
         const keepMargin = Math.min(found.score, PRUNE_MARGIN * (1 - (loopTarget.cosine ?? loopTarget.top1 ?? 0)));
-        const pruned = await pruneFallback(fallen, PRUNE_TRIES, async (set) => {
+        const pruned = await prunedAndChecked(fallen, PRUNE_TRIES, interleavedHalves(loopSamples.length), async (set, some) => {
           quantizeWith(set, floatWeights);
-          const m = await measure(loopTarget);
+          const m = await measure(loopTarget, some);
           const ok = m.met && m.score >= keepMargin;
-          progress(`accuracy-aware: activations of ${set.length} node(s) → float; worst cosine ${worstCosine(m.figures).toFixed(5)}${ok ? '' : ' (kept float)'}`);
+          progress(`accuracy-aware: activations of ${set.length} node(s) → float; worst cosine ${worstCosine(m.figures).toFixed(5)} on ${some.length} samples${ok ? '' : ' (kept float)'}`);
           return ok;
         });
+        if (pruned.undone) progress('accuracy-aware: pruning undone (missed the target on the samples it did not decide on)');
         fallen = pruned.set;
       }
       for (const id of fallen) {

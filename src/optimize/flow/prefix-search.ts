@@ -60,3 +60,34 @@ export async function pruneFallback(set: readonly string[], maxTries: number, st
   }
   return { set: kept, tried };
 }
+
+/**
+ * Sample indices in two interleaved halves (0, 2, 4, … and 1, 3, 5, …): pruning decides on
+ * `search` and its result is checked on `check`, samples none of its decisions saw. Each removal
+ * pruning keeps met the target on the worst sample, and of many removals tried some meet it by
+ * chance (measured on the PP-OCR direction classifier: pruning on all 96 calibration samples met
+ * 0.992 there and 0.964 held out). Halves, as the worst sample is what is judged: a smaller check
+ * share is less likely to hold the few samples near the decision boundary. Under two samples
+ * both are every sample.
+ */
+export function interleavedHalves(count: number): { search: number[]; check: number[] } {
+  const all = Array.from({ length: count }, (_, k) => k);
+  if (count < 2) return { search: all, check: all };
+  return { search: all.filter((k) => k % 2 === 0), check: all.filter((k) => k % 2 === 1) };
+}
+
+/**
+ * `pruneFallback` deciding on the `search` samples, then its result checked once on the `check`
+ * samples: when that misses, pruning is undone (the set comes back whole).
+ */
+export async function prunedAndChecked(
+  set: readonly string[],
+  maxTries: number,
+  halves: { search: readonly number[]; check: readonly number[] },
+  meets: (set: string[], samples: readonly number[]) => Promise<boolean>,
+): Promise<{ set: string[]; tried: number; undone: boolean }> {
+  const pruned = await pruneFallback(set, maxTries, (s) => meets(s, halves.search));
+  if (pruned.set.length === set.length) return { ...pruned, undone: false };
+  if (await meets(pruned.set, halves.check)) return { ...pruned, tried: pruned.tried + 1, undone: false };
+  return { set: [...set], tried: pruned.tried + 1, undone: true };
+}
