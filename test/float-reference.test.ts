@@ -36,7 +36,7 @@ for x in xs:
 print(json.dumps(cos))
 `;
 
-test('the float reference computed once gives the per-sample worst and mean cosine numpy computes, on all samples, the first k or chosen ones', async () => {
+test('the float reference computed once gives the per-sample worst and mean cosine numpy computes, on all samples or the first k', async () => {
   const dir = tempDir();
   const xs = [0, 1, 2, 3].map((k) => wave(N, 0.37 + 0.2 * k, k));
   const cos = JSON.parse(python(SCRIPT, [dir, String(N), JSON.stringify(xs.map((x) => [...x]))])) as number[];
@@ -49,11 +49,6 @@ test('the float reference computed once gives the per-sample worst and mean cosi
   assert.ok(Math.abs(all[0]!.meanCosine - cos.reduce((a, b) => a + b, 0) / cos.length) < 1e-6);
   const first = await reference.compare(join(dir, 'cand.onnx'), 2);
   assert.ok(Math.abs(first[0]!.cosine - Math.min(cos[0]!, cos[1]!)) < 1e-6);
-  // Chosen samples (the pruning's halves): worst and mean over those only.
-  const odd = await reference.compare(join(dir, 'cand.onnx'), [1, 3]);
-  assert.ok(Math.abs(odd[0]!.cosine - Math.min(cos[1]!, cos[3]!)) < 1e-6, `${odd[0]!.cosine} vs numpy ${Math.min(cos[1]!, cos[3]!)}`);
-  assert.ok(Math.abs(odd[0]!.meanCosine - (cos[1]! + cos[3]!) / 2) < 1e-6);
-  await assert.rejects(reference.compare(join(dir, 'cand.onnx'), [4]), /no sample 4/);
   // The same figures as the runtime's own comparison, which runs both models.
   const both = await client.compareOutputs(join(dir, 'ref.onnx'), join(dir, 'cand.onnx'), samples);
   assert.ok(Math.abs(both[0]!.cosine - all[0]!.cosine) < 1e-9 && Math.abs(both[0]!.meanCosine - all[0]!.meanCosine) < 1e-9);

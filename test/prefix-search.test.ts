@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { interleavedHalves, pruneFallback, prunedAndChecked, smallestMeetingPrefix } from '../src/optimize/flow/prefix-search';
+import { smallestMeetingPrefix } from '../src/optimize/flow/prefix-search';
 
 /** A monotone figure: prefix k scores k, the target is met from `from` on. */
 const monotone = (from: number) => {
@@ -38,52 +38,4 @@ test('the fallback search changes nothing when the target is met, and keeps the 
   assert.deepEqual(tried, [1, 2, 4, 8, 10]);
   // Nothing helps: no fallback at all.
   assert.equal((await smallestMeetingPrefix(5, { met: false, score: 0 }, async () => ({ met: false, score: -1 }))).k, 0);
-});
-
-test('pruning brings back to int8 the fallen-back nodes the target does not need, within its measurement budget', async () => {
-  const set = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
-  // The target needs c and h in float, nothing else.
-  const needs = (s: string[]): boolean => s.includes('c') && s.includes('h');
-  const full = await pruneFallback(set, 100, async (s) => needs(s));
-  assert.deepEqual(full.set, ['c', 'h']);
-  // Every set tried was measured; a small budget stops early with a set that still meets it.
-  // Halves (f-j, a-e: both hold a needed node), then thirds from the end (h-j: no; e-g: yes).
-  const short = await pruneFallback(set, 4, async (s) => needs(s));
-  assert.deepEqual(short, { set: ['a', 'b', 'c', 'd', 'h', 'i', 'j'], tried: 4 });
-  // Nothing can go: the set is kept whole.
-  assert.deepEqual((await pruneFallback(set, 100, async (s) => s.length === set.length)).set, set);
-});
-
-test('the held-out check splits the samples in two interleaved halves that cover them once each', () => {
-  assert.deepEqual(interleavedHalves(7), { search: [0, 2, 4, 6], check: [1, 3, 5] });
-  assert.deepEqual(interleavedHalves(2), { search: [0], check: [1] });
-  // One sample cannot be split: it is both.
-  assert.deepEqual(interleavedHalves(1), { search: [0], check: [0] });
-  assert.deepEqual(interleavedHalves(0), { search: [], check: [] });
-});
-
-test('pruning decides on the search half only, and is undone when its result misses on the check half', async () => {
-  const set = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
-  const halves = interleavedHalves(6);
-  // On the search half only c must stay float; the check half also needs f (a removal that met the target by chance).
-  const seen: number[][] = [];
-  const meets = (needOnCheck: string[]) => async (s: string[], samples: readonly number[]) => {
-    seen.push([...samples]);
-    const check = samples.includes(1);
-    return s.includes('c') && (!check || needOnCheck.every((x) => s.includes(x)));
-  };
-  const undone = await prunedAndChecked(set, 100, halves, meets(['f']));
-  assert.deepEqual({ set: undone.set, undone: undone.undone }, { set, undone: true });
-  // Every decision but the last saw the search half; the last one, the check half.
-  assert.deepEqual(seen.at(-1), [1, 3, 5]);
-  assert.ok(seen.slice(0, -1).every((s) => s.join() === '0,2,4'));
-  assert.equal(undone.tried, seen.length);
-  // The check half agrees: the pruned set stands.
-  const kept = await prunedAndChecked(set, 100, halves, meets([]));
-  assert.deepEqual({ set: kept.set, undone: kept.undone }, { set: ['c'], undone: false });
-  // Nothing pruned: nothing to check.
-  seen.length = 0;
-  const whole = await prunedAndChecked(set, 100, halves, async (s, samples) => (seen.push([...samples]), s.length === set.length));
-  assert.deepEqual({ set: whole.set, undone: whole.undone }, { set, undone: false });
-  assert.ok(seen.every((s) => s.join() === '0,2,4'));
 });

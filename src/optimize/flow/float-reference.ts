@@ -43,17 +43,12 @@ export class FloatReference {
     }
   }
 
-  /**
-   * The candidate's figures against the float outputs on the first `count` samples (all by
-   * default), or on the samples at `count`'s indices.
-   */
-  async compare(candidatePath: string, count: number | readonly number[] = this.samples.length): Promise<OutputAccuracy[]> {
-    const indices = typeof count === 'number' ? Array.from({ length: Math.min(count, this.samples.length) }, (_, k) => k) : count;
+  /** The candidate's figures against the float outputs on the first `count` samples (all by default). */
+  async compare(candidatePath: string, count = this.samples.length): Promise<OutputAccuracy[]> {
     const session = await this.client.open(candidatePath, this.settings);
     try {
       const acc = this.names.map((n) => new OutputAccuracyAccumulator(n, this.classifiers.has(n)));
-      for (const k of indices) {
-        if (!this.samples[k]) throw new RangeError(`no sample ${k} (${this.samples.length} in the reference)`);
+      for (let k = 0; k < Math.min(count, this.samples.length); k++) {
         const r = await session.run(this.samples[k]!.feeds, this.names);
         for (const x of acc) {
           const ref = this.outputs[k]!.get(x.name)!;
