@@ -35,3 +35,14 @@ test('accuracy-aware static INT8 of the PP-OCR direction classifier: worst-sampl
   for (const id of report.keptFloat) assert.ok(Number.isFinite(overlay[id]), `overlay SNR of ${id}`);
   assert.ok(!report.warnings.some((w) => w.startsWith('no calibration range')), JSON.stringify(report.warnings));
 });
+
+test('accuracy-aware static INT8 of the PP-OCR direction classifier generalizes the other way round too: calibrated on the eval folder, worst-sample cosine >= 0.98 on the calib folder', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'accuracy-aware-'));
+  const path = join(dir, 'cls.onnx');
+  copyFileSync(join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), path);
+  const r = spawnSync(process.execPath, [CLI, 'quantize', path, '--mode', 'static', '--calib', join(OCR_CLS, 'eval'), '--eval', join(OCR_CLS, 'calib'), '--target-cosine', '0.98', '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.equal(r.status, 0, r.stderr.split('\n').slice(-3).join('\n'));
+  const report = JSON.parse(r.stdout) as TransformReport;
+  assert.ok(report.outputs.every((o) => o.cosine >= 0.98), JSON.stringify(report.outputs));
+  assert.ok(Number(report.details.quantizedNodes) > 0, 'some nodes stay int8');
+});
