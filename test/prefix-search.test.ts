@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pruneFallback, smallestMeetingPrefix } from '../src/optimize/flow/prefix-search';
+import { smallestMeetingPrefix } from '../src/optimize/flow/prefix-search';
 
 /** A monotone figure: prefix k scores k, the target is met from `from` on. */
 const monotone = (from: number) => {
@@ -38,18 +38,4 @@ test('the fallback search changes nothing when the target is met, and keeps the 
   assert.deepEqual(tried, [1, 2, 4, 8, 10]);
   // Nothing helps: no fallback at all.
   assert.equal((await smallestMeetingPrefix(5, { met: false, score: 0 }, async () => ({ met: false, score: -1 }))).k, 0);
-});
-
-test('pruning brings back to int8 the fallen-back nodes the target does not need, within its measurement budget', async () => {
-  const set = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
-  // The target needs c and h in float, nothing else.
-  const needs = (s: string[]): boolean => s.includes('c') && s.includes('h');
-  const full = await pruneFallback(set, 100, async (s) => needs(s));
-  assert.deepEqual(full.set, ['c', 'h']);
-  // Every set tried was measured; a small budget stops early with a set that still meets it.
-  // Halves (f-j, a-e: both hold a needed node), then thirds from the end (h-j: no; e-g: yes).
-  const short = await pruneFallback(set, 4, async (s) => needs(s));
-  assert.deepEqual(short, { set: ['a', 'b', 'c', 'd', 'h', 'i', 'j'], tried: 4 });
-  // Nothing can go: the set is kept whole.
-  assert.deepEqual((await pruneFallback(set, 100, async (s) => s.length === set.length)).set, set);
 });

@@ -13,7 +13,7 @@ import type { StaticOptions } from '../static/presets';
 import type { Range } from '../static/ranges';
 import { quantizeStatic, type StaticResult } from '../static/static-qdq';
 import { FloatReference } from './float-reference';
-import { pruneFallback, smallestMeetingPrefix } from './prefix-search';
+import { smallestMeetingPrefix } from './prefix-search';
 
 export interface AccuracyTarget {
   cosine?: number;
@@ -46,10 +46,6 @@ const LOOP_SAMPLES = 128;
  * calibration, 0.955 held out; rec 0.981 and 0.971).
  */
 const HELD_OUT_SHARE = 0.25;
-/** Measurements spent bringing needless fallbacks back to int8 after the shortest prefix is found. */
-const PRUNE_TRIES = 16;
-/** Pruning keeps this share of the gap to exact past the target (or the margin the search found, if smaller). */
-const PRUNE_MARGIN = 0.25;
 /**
  * Float weights the weight stage may bring back, as a share of the first INT8 file's bytes
  * (each float weight costs 3 bytes more per value): the file must stay small (≤ 0.3× the FP32 file).
@@ -70,7 +66,6 @@ type Step = AccuracyAwareResult['steps'][number];
  * is the shortest prefix of the ranking that meets the target, found by doubling then
  * bisection (each try re-quantizes the pre-processed float model at `floatPath` and measures
  * the outputs), which is where adding one node at a time would stop, in ~2·log2(n) tries.
- * Nodes of that prefix the target does not need are then brought back to int8 (pruning).
  *
  * Two stages, because int8 weights alone can miss the target (PP-OCRv4 rec: 0.957 worst
  * cosine with every activation float; one depthwise 3×3 convolution's float weights make it
@@ -172,19 +167,14 @@ export async function accuracyAware(
         progress(`accuracy-aware: activations of ${k} node(s) → float; worst cosine ${worstCosine(m.figures).toFixed(5)}`);
         return m;
       });
-      let fallen = ranked.slice(0, found.k);
-      if (found.met && fallen.length > 1) {
-        // A node comes back only while the margin stays: what meets the target just on the calibration samples misses it held-out.
-        const keepMargin = Math.min(found.score, PRUNE_MARGIN * (1 - (loopTarget.cosine ?? loopTarget.top1 ?? 0)));
-        const pruned = await pruneFallback(fallen, PRUNE_TRIES, async (set) => {
-          quantizeWith(set, floatWeights);
-          const m = await measure(loopTarget);
-          const ok = m.met && m.score >= keepMargin;
-          progress(`accuracy-aware: activations of ${set.length} node(s) → float; worst cosine ${worstCosine(m.figures).toFixed(5)}${ok ? '' : ' (kept float)'}`);
-          return ok;
-        });
-        fallen = pruned.set;
-      }
+      // No pruning afterwards (bringing nodes of the prefix back to int8 one by one while the target
+      // stays met): of the many sets it tries, it keeps those whose worst calibration sample met the
+      // target by chance. Measured on the PP-OCR direction classifier, calibrating on either folder
+      // and judging on the other: pruned 63 and 40 nodes, held out 0.964 and 0.946, logit error
+      // (rms, 58 undecided samples) 0.21 and 0.40; unpruned 73 and 72 nodes, 0.990 and 0.993, error
+      // 0.19 and 0.20. Float activations cost no bytes (int8 weights stay): PP-OCRv4 det unpruned
+      // 0.2760× and 0.9940 held out, pruned 0.2763× and 0.9940.
+      const fallen = ranked.slice(0, found.k);
       for (const id of fallen) {
         const weights = weightedIds.has(id) ? 'activations in float, weights int8' : 'activations in float';
         why[id] = `accuracy-aware fallback, stage 2 (activations): node ${ranked.indexOf(id) + 1} of ${ranked.length} in graph order; ${weights}`;

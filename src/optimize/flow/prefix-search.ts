@@ -39,24 +39,3 @@ export async function smallestMeetingPrefix(count: number, baseline: Attempt, at
   }
   return { k: hit.k, met: true, tried, score: hit.score };
 }
-
-/**
- * Brings nodes of a fallback set back to int8 while the target stays met: chunks of half the
- * set, then a quarter, … down to single nodes, the least ranked (the set's end) first; each
- * removal is kept only when `stillMeets` measured it. At most `maxTries` measurements.
- * A ranking is a guess: the shortest prefix also takes in nodes that did not matter.
- */
-export async function pruneFallback(set: readonly string[], maxTries: number, stillMeets: (set: string[]) => Promise<boolean>): Promise<{ set: string[]; tried: number }> {
-  let kept = [...set];
-  let tried = 0;
-  for (let size = Math.ceil(kept.length / 2); size >= 1 && tried < maxTries; size = size === 1 ? 0 : Math.ceil(size / 2)) {
-    // From the end: removing [start, end) leaves the indices before `start` unchanged.
-    for (let end = kept.length; end > 0 && tried < maxTries; end -= size) {
-      const start = Math.max(0, end - size);
-      const without = [...kept.slice(0, start), ...kept.slice(end)];
-      tried++;
-      if (await stillMeets(without)) kept = without;
-    }
-  }
-  return { set: kept, tried };
-}
