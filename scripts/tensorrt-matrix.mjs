@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const fixtures = process.argv[2] ?? join(root, '..', '..', 'shared', 'fixtures', 'tensorrt');
+const fixtures = process.argv[2] ?? join(process.env.ONNX_STUDIO_SHARED ?? join(root, '..', 'shared'), 'fixtures', 'tensorrt');
 const out = process.argv[3] ?? join(root, 'src', 'analysis', 'tensorrt', 'matrix-data.json');
 
 const VERSIONS = [

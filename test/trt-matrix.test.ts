@@ -7,7 +7,7 @@ import { allRestrictionCounts, RULES } from '../src/analysis/tensorrt/restrictio
 import { matrixFor, parseTensorRTVersion, TENSORRT_VERSIONS } from '../src/analysis/tensorrt/versions';
 import { ROOT } from './helpers/corpus';
 
-const FIXTURES = join(ROOT, '..', '..', 'shared', 'fixtures', 'tensorrt');
+const FIXTURES = join(process.env.ONNX_STUDIO_SHARED ?? join(ROOT, '..', 'shared'), 'fixtures', 'tensorrt');
 const DATA = join(ROOT, 'src', 'analysis', 'tensorrt', 'matrix-data.json');
 
 test('matrix data: the committed JSON is exactly what scripts/tensorrt-matrix.mjs writes from the fixtures', () => {
