@@ -25,7 +25,7 @@ export type EngineBuildOutcome =
   | { kind: 'refused'; exitCode: number; message: string }
   /** leftover: files the build left in the model's folder (none when the CLI cleaned up). */
   | { kind: 'cancelled'; leftover: string[] }
-  | { kind: 'untrusted' }
+  | { kind: 'untrusted'; message: string }
   | undefined;
 
 const TRTEXEC_SETTING = 'onnxStudio.tensorrt.trtexecPath';
@@ -66,7 +66,8 @@ export class EngineBuildCommand implements vscode.Disposable {
       void vscode.window.showErrorMessage('ONNX Studio: choose an .onnx file on disk to build an engine from.');
       return undefined;
     }
-    if (refuseUntrusted('trtexec', 'Build TensorRT Engine')) return { kind: 'untrusted' };
+    const untrusted = refuseUntrusted('trtexec', 'Build TensorRT Engine');
+    if (untrusted) return { kind: 'untrusted', message: untrusted };
     const trtexec = vscode.workspace.getConfiguration().get<string>(TRTEXEC_SETTING, '') || undefined;
     if (!choices) {
       const probe = await this.probe(model, trtexec);

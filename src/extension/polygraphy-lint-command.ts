@@ -8,7 +8,7 @@ import type { LintPolygraphyJson } from '../cli/lint-polygraphy';
 import { refuseUntrusted } from './tool-trust';
 import { cliProblemText, offerToolSetting, parseJson, runToolCli } from './tool-cli-run';
 
-export type PolygraphyLintOutcome = { kind: 'linted'; exitCode: number; report: LintPolygraphyJson } | { kind: 'failed'; exitCode: number | null; message: string } | { kind: 'untrusted' } | undefined;
+export type PolygraphyLintOutcome = { kind: 'linted'; exitCode: number; report: LintPolygraphyJson } | { kind: 'failed'; exitCode: number | null; message: string } | { kind: 'untrusted'; message: string } | undefined;
 
 const POLYGRAPHY_SETTING = 'onnxStudio.polygraphy.path';
 
@@ -33,7 +33,8 @@ export class PolygraphyLintCommand {
       void vscode.window.showErrorMessage('ONNX Studio: choose an .onnx file on disk to lint.');
       return undefined;
     }
-    if (refuseUntrusted('Polygraphy', 'Lint with Polygraphy')) return { kind: 'untrusted' };
+    const untrusted = refuseUntrusted('Polygraphy', 'Lint with Polygraphy');
+    if (untrusted) return { kind: 'untrusted', message: untrusted };
     const polygraphy = vscode.workspace.getConfiguration().get<string>(POLYGRAPHY_SETTING, '');
     const args = ['lint-polygraphy', model.fsPath, '--json', ...(polygraphy ? ['--polygraphy', polygraphy] : [])];
     const cli = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'cli.js').fsPath;

@@ -3,12 +3,11 @@
 // the transforms) runs no foreign program and keeps working.
 import * as vscode from 'vscode';
 
-/** True (and a message with the trust action) when `tool` must not run in this workspace. */
-export function refuseUntrusted(tool: string, what: string): boolean {
-  if (vscode.workspace.isTrusted) return false;
+/** The message shown (with the trust action) when `tool` must not run in this workspace; undefined when it may. */
+export function refuseUntrusted(tool: string, what: string): string | undefined {
+  if (vscode.workspace.isTrusted) return undefined;
   const manage = 'Manage Workspace Trust';
-  void vscode.window
-    .showWarningMessage(`ONNX Studio: ${what} runs ${tool}, an external program, and this workspace is not trusted, so nothing was run. Trust the workspace (${manage}) to ${what.toLowerCase()}.`, manage)
-    .then((choice) => choice === manage && vscode.commands.executeCommand('workbench.trust.manage'));
-  return true;
+  const message = `ONNX Studio: "${what}" runs ${tool}, an external program, and this workspace is not trusted, so nothing was run. To run it, trust the workspace (${manage}).`;
+  void vscode.window.showWarningMessage(message, manage).then((choice) => choice === manage && vscode.commands.executeCommand('workbench.trust.manage'));
+  return message;
 }
