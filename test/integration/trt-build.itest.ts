@@ -153,8 +153,6 @@ describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () =>
       );
     }
     assert.deepEqual(Object.fromEntries(view.outputs), built.outputs);
-    const log = await outputChannelText('ONNX Studio: TensorRT');
-    assert.ok(log.includes('=== Performance summary ==='), 'the log streamed to the output channel');
   });
 
   it('cancel mid-build: the stand-in’s process group is gone and no engine or temp file is left', async () => {
@@ -199,6 +197,30 @@ describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () =>
     assert.deepEqual(diagnostics.map((d) => d.message), errors);
     assert.ok(diagnostics.every((d) => d.severity === vscode.DiagnosticSeverity.Error));
     assert.deepEqual(readdirSync(dir).sort(), ['custom.fp16.build.log', 'custom.onnx'], 'no engine; the log is kept');
+    // A failed build shows the output channel, where trtexec's log streamed.
+    await until('the log in the output channel', async () => {
+      const text = await outputChannelText('ONNX Studio: TensorRT');
+      return text.includes('&&&& FAILED TensorRT.trtexec') && errors.every((e) => text.includes(`[E] ${e}`)) ? text : undefined;
+    });
+  });
+
+  it('options this trtexec does not take (exit 64) and a trtexec that cannot run (exit 2): refused with the CLI’s problem, nothing written', async () => {
+    const { dir, path } = copyInto(RESNET18, 'm.onnx');
+    const bad = (await vscode.commands.executeCommand('onnxStudio.buildEngine', vscode.Uri.file(path), { precision: 'fp32', workspace: 'lots', profile: false } satisfies EngineBuildChoices)) as EngineBuildOutcome;
+    assert.equal(bad?.kind, 'refused', JSON.stringify(bad));
+    assert.equal((bad as { exitCode: number }).exitCode, 64);
+    assert.match((bad as { message: string }).message, /--memPoolSize: 'lots' is not a size/);
+    await setting('onnxStudio.tensorrt.trtexecPath', join(dir, 'no-trtexec'));
+    let missing: EngineBuildOutcome;
+    try {
+      missing = (await vscode.commands.executeCommand('onnxStudio.buildEngine', vscode.Uri.file(path), { precision: 'fp32', profile: false } satisfies EngineBuildChoices)) as EngineBuildOutcome;
+    } finally {
+      await setting('onnxStudio.tensorrt.trtexecPath', TRTEXEC);
+    }
+    assert.equal(missing?.kind, 'refused', JSON.stringify(missing));
+    assert.equal((missing as { exitCode: number }).exitCode, 2);
+    assert.match((missing as { message: string }).message, /no-trtexec: no such program/);
+    assert.deepEqual(readdirSync(dir), ['m.onnx']);
   });
 
   it('Lint with Polygraphy: the report in the Problems panel, node names with the editor’s ids', async () => {
