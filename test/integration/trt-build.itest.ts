@@ -114,15 +114,17 @@ describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () =>
     const { dir, path } = copyInto(RESNET18, 'resnet.onnx');
     // resnet18's input is [batch, 3, 224, 224]: the shape steps are asked, prefilled.
     const choices: EngineBuildChoices = { precision: 'fp16', shapes: { min: 'input:1x3x224x224', opt: 'input:2x3x224x224', max: 'input:4x3x224x224' }, workspace: '256M', profile: true };
+    const answer = (step: keyof typeof ENGINE_STEP, text: string) => ui<string>({ action: 'inputBox', placeholder: ENGINE_STEP[step], text });
+    /** Answers every step; returns what the input boxes were prefilled with. */
+    const answerAll = async (): Promise<string[]> => {
+      await ui({ action: 'quickInput', text: 'fp16' });
+      const prefilled = [await answer('min', choices.shapes!.min), await answer('opt', choices.shapes!.opt), await answer('max', choices.shapes!.max), await answer('workspace', choices.workspace!), await answer('timingCache', ''), await answer('dla', '')];
+      await ui({ action: 'quickInput', text: 'Build and export the profile' });
+      return prefilled;
+    };
     const done = vscode.commands.executeCommand('onnxStudio.buildEngine', vscode.Uri.file(path));
-    await ui({ action: 'quickInput', text: 'fp16' });
-    await ui({ action: 'inputBox', placeholder: ENGINE_STEP.min, text: choices.shapes!.min });
-    await ui({ action: 'inputBox', placeholder: ENGINE_STEP.opt, text: choices.shapes!.opt });
-    await ui({ action: 'inputBox', placeholder: ENGINE_STEP.max, text: choices.shapes!.max });
-    await ui({ action: 'inputBox', placeholder: ENGINE_STEP.workspace, text: choices.workspace! });
-    await ui({ action: 'inputBox', placeholder: ENGINE_STEP.timingCache, text: '' });
-    await ui({ action: 'inputBox', placeholder: ENGINE_STEP.dla, text: '' });
-    await ui({ action: 'quickInput', text: 'Build and export the profile' });
+    // python onnx: input [batch, 3, 224, 224]; the batch axis is proposed 1/1/8.
+    assert.deepEqual(await answerAll(), ['input:1x3x224x224', 'input:1x3x224x224', 'input:8x3x224x224', '', '', '']);
     const outcome = (await done) as EngineBuildOutcome;
     assert.equal(outcome?.kind, 'built', JSON.stringify(outcome));
     const built = (outcome as { result: BuildJson }).result;
@@ -153,6 +155,11 @@ describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () =>
       );
     }
     assert.deepEqual(Object.fromEntries(view.outputs), built.outputs);
+
+    // The next build of this model proposes the choices remembered for it.
+    const again = vscode.commands.executeCommand('onnxStudio.buildEngine', vscode.Uri.file(path));
+    assert.deepEqual(await answerAll(), [choices.shapes!.min, choices.shapes!.opt, choices.shapes!.max, choices.workspace, '', '']);
+    assert.equal(((await again) as EngineBuildOutcome)?.kind, 'built');
   });
 
   it('cancel mid-build: the stand-in’s process group is gone and no engine or temp file is left', async () => {
