@@ -2,7 +2,6 @@
 // asks the quick picks, then runs `onnx-studio build MODEL --json …` (the CLI runs trtexec through
 // the one runTool) with progress and cancel; the log goes to the TensorRT output channel, `[E]`
 // lines become diagnostics on the model, and a built engine opens the result view.
-import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { BuildJson, BuildProbeJson } from '../cli/build';
@@ -132,7 +131,7 @@ export class EngineBuildCommand implements vscode.Disposable {
   private async build(model: vscode.Uri, choices: EngineBuildChoices, trtexec: string | undefined): Promise<EngineBuildOutcome> {
     this.diagnostics.delete(model);
     const folder = dirname(model.fsPath);
-    const before = new Set(readdirSync(folder));
+    const before = new Set(await namesIn(folder));
     const args = engineBuildArgv(model.fsPath, choices, trtexec);
     const command = commandLine(['onnx-studio', ...args]);
     const source = new vscode.CancellationTokenSource();
@@ -145,7 +144,7 @@ export class EngineBuildCommand implements vscode.Disposable {
       source.dispose();
     }
     if (result.cancelled) {
-      const leftover = readdirSync(folder).filter((f) => !before.has(f));
+      const leftover = (await namesIn(folder)).filter((f) => !before.has(f));
       if (leftover.length) void vscode.window.showWarningMessage(`ONNX Studio: build cancelled, but these files were left: ${leftover.join(', ')}`);
       else void vscode.window.showInformationMessage('ONNX Studio: build cancelled; nothing was written.');
       return { kind: 'cancelled', leftover };
@@ -170,4 +169,8 @@ export class EngineBuildCommand implements vscode.Disposable {
     void vscode.window.showErrorMessage(`ONNX Studio: the TensorRT build failed (exit ${result.code ?? result.signal}); ${errors.length} error(s) in the Problems panel, the log in the output channel.`);
     return { kind: 'failed', exitCode: result.code, errors, message };
   }
+}
+
+async function namesIn(folder: string): Promise<string[]> {
+  return (await vscode.workspace.fs.readDirectory(vscode.Uri.file(folder))).map(([name]) => name);
 }
