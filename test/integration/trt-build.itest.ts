@@ -162,6 +162,38 @@ describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () =>
     assert.equal(((await again) as EngineBuildOutcome)?.kind, 'built');
   });
 
+  it('TensorRT 11 (strongly typed only): "Convert to FP16 first" converts the model, then builds the FP16 model strongly typed', async () => {
+    const { dir, path } = copyInto(RESNET18, 'r.onnx');
+    // trtexec 11's help: the stand-in's, with the version of 11.1 and without the precision flags 11 removed.
+    const tools = scratchFolder();
+    const trt11 = join(tools, 'trtexec');
+    writeFileSync(
+      trt11,
+      `#!/bin/sh\nif [ "$1" = --help ]; then '${TRTEXEC}' --help | sed -e 's/v101601/v110100/' -e '/^  --\\(fp16\\|bf16\\|int8\\|fp8\\|int4\\|best\\|calib\\)[ =]/d'; else exec '${TRTEXEC}' "$@"; fi\n`,
+    );
+    chmodSync(trt11, 0o755);
+    const probe = JSON.parse(cli(['build', '--probe', '--json', '--trtexec', trt11]).stdout);
+    assert.deepEqual([probe.tensorrtVersion, probe.stronglyTypedOnly, probe.precisions], ['11.1.0', true, ['fp32', 'typed']]);
+    await setting('onnxStudio.tensorrt.trtexecPath', trt11);
+    let outcome: EngineBuildOutcome;
+    try {
+      const done = vscode.commands.executeCommand('onnxStudio.buildEngine', vscode.Uri.file(path));
+      await ui({ action: 'quickInput', text: 'Convert to FP16 first' });
+      for (const step of ['min', 'opt', 'max'] as const) await ui({ action: 'inputBox', placeholder: ENGINE_STEP[step], text: 'input:1x3x224x224' });
+      for (const step of ['workspace', 'timingCache', 'dla'] as const) await ui({ action: 'inputBox', placeholder: ENGINE_STEP[step], text: '' });
+      await ui({ action: 'quickInput', text: 'Build only' });
+      outcome = (await done) as EngineBuildOutcome;
+    } finally {
+      await setting('onnxStudio.tensorrt.trtexecPath', TRTEXEC);
+    }
+    assert.equal(outcome?.kind, 'built', JSON.stringify(outcome));
+    const built = (outcome as { result: BuildJson }).result;
+    assert.equal(built.precision, 'typed');
+    assert.equal(built.engine, join(dir, 'r.fp16.typed.plan'));
+    const names = readdirSync(dir);
+    assert.ok(names.includes('r.fp16.onnx') && names.includes('r.fp16.typed.plan'), names.join(', '));
+  });
+
   it('cancel mid-build: the stand-in’s process group is gone and no engine or temp file is left', async () => {
     const { dir, path } = copyInto(RESNET18, 'm.onnx');
     const api = await engines();
