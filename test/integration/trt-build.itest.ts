@@ -23,6 +23,7 @@ const MODE = process.env.ONNX_STUDIO_TEST_MODE ?? 'development';
 const TRTEXEC = join(ROOT, 'test', 'fixtures', 'trtexec-stand-in', 'trtexec');
 const POLYGRAPHY = join(ROOT, 'test', 'fixtures', 'polygraphy-stand-in', 'polygraphy');
 const RESNET18 = join(ROOT, '.cache', 'models', 'resnet18.onnx');
+const NASTY = 'r<img src=x onerror=alert(1)> & <b>n';
 
 function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 64 << 20 });
@@ -68,7 +69,8 @@ function markingWrapper(dir: string, target: string): { program: string; marker:
 
 const READ_RESULT = `const cells = {};
   for (const td of document.querySelectorAll('[data-key]')) cells[td.dataset.key] = td.dataset.value ?? td.textContent;
-  return { cells, outputs: [...document.querySelectorAll('[data-output]')].map((li) => [li.dataset.output, li.textContent]) };`;
+  return { cells, outputs: [...document.querySelectorAll('[data-output]')].map((li) => [li.dataset.output, li.textContent]),
+    title: document.querySelector('h1').textContent, markup: document.querySelectorAll('main img, main b').length };`;
 
 describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () => {
   if (MODE === 'untrusted') {
@@ -110,8 +112,19 @@ describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () =>
     await setting('onnxStudio.polygraphy.path', undefined);
   });
 
+  it('the explorer’s context menu on an .onnx file offers Build TensorRT Engine… and Lint with Polygraphy', async () => {
+    const want = ['Check TensorRT Compatibility', 'Build TensorRT Engine…', 'Lint with Polygraphy'];
+    // The explorer may draw before the extension's menus are registered: reopen until they show (bounded).
+    const labels = await until('the menu items', async () => {
+      const shown = await ui<string[]>({ action: 'explorerMenu', file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx' });
+      return want.every((w) => shown.includes(w)) ? shown : undefined;
+    }, 60_000);
+    assert.deepEqual(labels.filter((l) => want.includes(l)), want);
+  });
+
   it('from the quick picks to the performance summary in the result view, the same figures as the CLI’s JSON', async () => {
-    const { dir, path } = copyInto(RESNET18, 'resnet.onnx');
+    // A name that would be markup if the view did not escape it.
+    const { dir, path } = copyInto(RESNET18, `${NASTY}.onnx`);
     // resnet18's input is [batch, 3, 224, 224]: the shape steps are asked, prefilled.
     const choices: EngineBuildChoices = { precision: 'fp16', shapes: { min: 'input:1x3x224x224', opt: 'input:2x3x224x224', max: 'input:4x3x224x224' }, workspace: '256M', profile: true };
     const answer = (step: keyof typeof ENGINE_STEP, text: string) => ui<string>({ action: 'inputBox', placeholder: ENGINE_STEP[step], text });
@@ -136,13 +149,15 @@ describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () =>
     assert.deepEqual(built.performance, expected.performance);
     assert.ok(expected.performance?.throughputQps, 'the stand-in replays a log with a performance summary');
     assert.equal(built.tensorrtVersion, '10.16.1');
-    const stem = join(dir, 'resnet.fp16');
+    const stem = join(dir, `${NASTY}.fp16`);
     assert.deepEqual(built.outputs, { engine: `${stem}.plan`, log: `${stem}.build.log`, layers: `${stem}.layers.json`, profile: `${stem}.profile.json`, times: `${stem}.times.json` });
-    assert.deepEqual(readdirSync(dir).sort(), ['resnet.onnx', ...['build.log', 'layers.json', 'plan', 'profile.json', 'times.json'].map((s) => `resnet.fp16.${s}`)].sort());
+    assert.deepEqual(readdirSync(dir).sort(), [`${NASTY}.onnx`, ...['build.log', 'layers.json', 'plan', 'profile.json', 'times.json'].map((s) => `${NASTY}.fp16.${s}`)].sort());
 
     // The result view shows the CLI's figures, exactly.
-    const view = await until('the result view', () => ui<{ cells: Record<string, string>; outputs: [string, string][] }>({ action: 'webviewEval', body: READ_RESULT }).catch(() => undefined), 60_000);
+    const view = await until('the result view', () => ui<{ cells: Record<string, string>; outputs: [string, string][]; title: string; markup: number }>({ action: 'webviewEval', body: READ_RESULT }).catch(() => undefined), 60_000);
     const p = expected.performance!;
+    assert.equal(view.title, `${NASTY}.fp16.plan`);
+    assert.equal(view.markup, 0, 'the name added no element');
     assert.equal(view.cells.tensorrtVersion, '10.16.1');
     assert.equal(view.cells.precision, 'fp16');
     assert.equal(Number(view.cells.throughputQps), p.throughputQps);
