@@ -1,18 +1,35 @@
 import { WriteTargetError } from '../onnx/errors';
 import { ToolUnavailableError, resolveToolPath } from '../toolchains/tool-path';
-import { ENGINE_PRECISIONS, TrtexecUsageError, planEngineBuild, probeTrtexec, runEngineBuild, type EngineBuildResult, type EnginePrecision } from '../toolchains/trtexec-build';
+import { ENGINE_PRECISIONS, TrtexecUsageError, planEngineBuild, probeTrtexec, runEngineBuild, type EngineBuildResult, type EnginePrecision, type TrtexecProbe } from '../toolchains/trtexec-build';
 import { removePendingOutputs } from '../toolchains/run-outputs';
 import { parseArgs, UsageError } from './args';
 import { CliError, EXIT_UNREADABLE, loadModel, withFile } from './load';
 
-export const buildUsage = `onnx-studio build MODEL [--trtexec PATH] [--profile] [--precision ${ENGINE_PRECISIONS.join('|')}] [--json] [-- TRTEXEC-OPTIONS]   build a TensorRT engine beside the model`;
+export const buildUsage = `onnx-studio build MODEL [--trtexec PATH] [--profile] [--precision ${ENGINE_PRECISIONS.join('|')}] [--json] [-- TRTEXEC-OPTIONS]   build a TensorRT engine beside the model
+  onnx-studio build --probe [--trtexec PATH] [--json]   the TensorRT version and the precisions and memory pools that trtexec takes`;
 
 const OPTIONS = {
   trtexec: { type: 'string' },
   profile: { type: 'boolean' },
   precision: { type: 'string' },
   json: { type: 'boolean' },
+  probe: { type: 'boolean' },
 } as const;
+
+/** The one JSON document of `build --probe --json`: what the editor's quick picks offer. */
+export interface BuildProbeJson {
+  trtexec: string;
+  tensorrtVersion: string | null;
+  /** The --precision values this trtexec takes (TensorRT 11: fp32 and typed only, strongly typed). */
+  precisions: EnginePrecision[];
+  stronglyTypedOnly: boolean;
+  /** The pools --memPoolSize takes (`workspace`, `dlaSRAM`, ...). */
+  memoryPools: string[];
+  /** Whether --useDLACore is among the flags. */
+  dla: boolean;
+  schemaSource: TrtexecProbe['schemaSource'];
+  warnings: string[];
+}
 
 /** The one JSON document of `build --json`. */
 export interface BuildJson {
@@ -35,7 +52,9 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 export async function runBuild(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const dashes = argv.indexOf('--');
   const extraArgs = dashes < 0 ? [] : argv.slice(dashes + 1);
-  const { values: v, positionals } = parseArgs(dashes < 0 ? argv : argv.slice(0, dashes), OPTIONS, buildUsage);
+  const own = dashes < 0 ? argv : argv.slice(0, dashes);
+  if (own.includes('--probe')) return runProbe(parseArgs(own, OPTIONS, buildUsage, 0).values, out, err);
+  const { values: v, positionals } = parseArgs(own, OPTIONS, buildUsage);
   if (v.precision !== undefined && !ENGINE_PRECISIONS.includes(v.precision as EnginePrecision)) throw new UsageError(`--precision must be one of ${ENGINE_PRECISIONS.join(', ')}\nusage: ${buildUsage}`);
   const model = positionals[0]!;
   loadModel(model);
@@ -81,6 +100,27 @@ export async function runBuild(argv: string[], out: (s: string) => void, err: (s
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** `build --probe`: runs `trtexec --help` only (no GPU work), for the editor's quick picks. */
+async function runProbe(v: { trtexec?: string; json?: boolean }, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const trtexec = tool(() => resolveToolPath('trtexec', v.trtexec));
+  const probe = await tool(() => probeTrtexec(trtexec));
+  const stronglyTypedOnly = !probe.schema.flags.has('--fp16');
+  const pools = probe.schema.flags.get('--memPoolSize')?.value;
+  const json: BuildProbeJson = {
+    trtexec,
+    tensorrtVersion: probe.version ?? null,
+    precisions: stronglyTypedOnly ? ['fp32', 'typed'] : [...ENGINE_PRECISIONS],
+    stronglyTypedOnly,
+    memoryPools: pools?.kind === 'pools' ? pools.pools : [],
+    dla: probe.schema.flags.has('--useDLACore'),
+    schemaSource: probe.schemaSource,
+    warnings: probe.warnings,
+  };
+  for (const w of probe.warnings) err(`onnx-studio build: warning: ${w}`);
+  out(v.json ? JSON.stringify(json, null, 2) : `${trtexec}: TensorRT ${json.tensorrtVersion ?? 'version unknown'}; precisions ${json.precisions.join(', ')}${stronglyTypedOnly ? ' (strongly typed only)' : ''}`);
+  return 0;
 }
 
 function toJson(r: EngineBuildResult): BuildJson {

@@ -6,6 +6,7 @@ import { compileUsage, runCompile } from './compile';
 import { fp16Usage, runFp16 } from './fp16';
 import { inspectUsage, runInspect } from './inspect';
 import { internalError } from './internal-error';
+import { lintPolygraphyUsage, runLintPolygraphy } from './lint-polygraphy';
 import { CliError } from './load';
 import { quantizeUsage, runQuantize } from './quantize';
 import { runText, textUsage } from './text';
@@ -24,6 +25,7 @@ const SUBCOMMANDS: Record<string, { run: Subcommand; usage: string; ownsSignals?
   fp16: { run: runFp16, usage: fp16Usage },
   'trt-check': { run: runTrtCheck, usage: trtCheckUsage },
   build: { run: runBuild, usage: buildUsage, ownsSignals: true },
+  'lint-polygraphy': { run: runLintPolygraphy, usage: lintPolygraphyUsage },
 };
 
 /** Exit codes (DESIGN.md §5b): 0 done, 1 the input has errors, 2 a file cannot be used, 64 bad usage, 70 internal error. */

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
+import { EngineBuildCommand } from './engine-build-command';
 import { GRAPH_EDITOR_VIEW_TYPE, GraphEditorProvider } from './graph-editor';
 import { GraphOutline } from './graph-outline';
-import { ModelWorker } from './model-worker-client';
+import { readModelSummary } from './model-summary';
+import { PolygraphyLintCommand } from './polygraphy-lint-command';
 import { quantizationErrorOverlay } from './quantization-overlay';
 import { ReportViews } from './report-view';
 import { TensorRtCheckCommand } from './tensorrt-check-command';
@@ -10,7 +12,7 @@ import { TransformCommands } from './transform-commands';
 import type { TransformReport } from '../optimize/report';
 
 /** Activation: the graph editor for .onnx files and the commands around it. */
-export function activate(context: vscode.ExtensionContext): { provider: GraphEditorProvider; reports: ReportViews; transforms: TransformCommands; tensorrt: TensorRtCheckCommand } | undefined {
+export function activate(context: vscode.ExtensionContext): { provider: GraphEditorProvider; reports: ReportViews; transforms: TransformCommands; tensorrt: TensorRtCheckCommand; engines: EngineBuildCommand } | undefined {
   const output = vscode.window.createOutputChannel('ONNX Studio');
   const provider = new GraphEditorProvider(context);
   const outline = new GraphOutline(provider, activeGraphUri);
@@ -32,6 +34,11 @@ export function activate(context: vscode.ExtensionContext): { provider: GraphEdi
   const reports = new ReportViews(context.extensionUri);
   const transforms = new TransformCommands(context, output, reports, activeGraphUri, provider);
   const tensorrt = new TensorRtCheckCommand(context, output, provider, activeGraphUri);
+  // trtexec's and Polygraphy's logs are long: a channel of their own.
+  const toolOutput = vscode.window.createOutputChannel('ONNX Studio: TensorRT');
+  context.subscriptions.push(toolOutput);
+  const engines = new EngineBuildCommand(context, toolOutput, activeGraphUri);
+  new PolygraphyLintCommand(context, toolOutput, activeGraphUri);
   context.subscriptions.push(
     // A saved report (MODEL.int8.report.json, the CLI writes it next to its output), or a report object.
     vscode.commands.registerCommand('onnxStudio.showTransformReport', (report: TransformReport | vscode.Uri) => showReport(reports, report, provider)),
@@ -39,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): { provider: GraphEdi
   );
   void reopenAsGraphs();
   // The integration tests (run.ts sets ONNX_STUDIO_TEST_MODE) read the editor's state; nobody else can.
-  return process.env.ONNX_STUDIO_TEST_MODE ? { provider, reports, transforms, tensorrt } : undefined;
+  return process.env.ONNX_STUDIO_TEST_MODE ? { provider, reports, transforms, tensorrt, engines } : undefined;
 }
 
 /**
@@ -96,15 +103,10 @@ async function inspect(target: vscode.Uri | undefined, output: vscode.OutputChan
     void vscode.window.showErrorMessage('ONNX Studio: choose an .onnx file on disk to inspect.');
     return;
   }
-  const worker = new ModelWorker(workerScript);
   try {
-    const opened = await worker.request('model/open', { path: target.fsPath, infer: false });
-    if (!opened.ok) throw new Error(opened.error.message);
-    output.appendLine(JSON.stringify(await worker.request('model/summary', {}), null, 2));
+    output.appendLine(JSON.stringify(await readModelSummary(workerScript, target.fsPath), null, 2));
     output.show(true);
   } catch (e) {
     void vscode.window.showErrorMessage(`ONNX Studio: ${(e as Error).message}`);
-  } finally {
-    void worker.terminate();
   }
 }

@@ -17,6 +17,8 @@ export type UiAction =
    * file there starts with.
    */
   | { action: 'quickInput'; text: string }
+  /** Waits for the input box whose placeholder is `placeholder`, types `text` over its value and presses Enter; returns the value it had (the prefill). */
+  | { action: 'inputBox'; placeholder: string; text: string }
   /** Clicks an element of the visible webview, by role and accessible name or by CSS selector and text. */
   | { action: 'webviewClick'; role?: 'button'; name?: string; selector?: string; hasText?: string }
   /** Fills an input of the visible webview (e.g. the search box) and presses Enter. */
@@ -42,6 +44,16 @@ async function perform(page: Page, a: UiAction): Promise<unknown> {
       await page.locator('.quick-input-widget .monaco-list-row').first().filter({ hasText: a.text }).waitFor({ timeout: TIMEOUT_MS });
       await input.press('Enter');
       return null;
+    }
+    case 'inputBox': {
+      const input = page.locator('.quick-input-widget').getByPlaceholder(a.placeholder, { exact: true });
+      await input.waitFor({ timeout: TIMEOUT_MS });
+      const prefilled = await input.inputValue();
+      await input.fill(a.text);
+      await input.press('Enter');
+      // Taken when the box closes or the next step replaces its placeholder (a rejected value keeps it).
+      await input.waitFor({ state: 'hidden', timeout: TIMEOUT_MS });
+      return prefilled;
     }
     case 'webviewClick': {
       const target = a.role ? webview.getByRole(a.role, { name: a.name, exact: true }) : webview.locator(a.selector!, { hasText: a.hasText });

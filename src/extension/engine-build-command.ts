@@ -1,0 +1,176 @@
+// "Build TensorRT Engine…": asks our CLI what the installed trtexec takes (`build --probe`),
+// asks the quick picks, then runs `onnx-studio build MODEL --json …` (the CLI runs trtexec through
+// the one runTool) with progress and cancel; the log goes to the TensorRT output channel, `[E]`
+// lines become diagnostics on the model, and a built engine opens the result view.
+import { dirname } from 'node:path';
+import * as vscode from 'vscode';
+import type { BuildJson, BuildProbeJson } from '../cli/build';
+import { splitLogLine } from '../toolchains/trtexec-log';
+import { engineBuildArgv, engineProbeArgv, proposeShapeRanges, type EngineBuildChoices } from './engine-build-args';
+import { pickBuildOptions, pickPrecision, pickShapes, rememberedEngineChoices, rememberEngineChoices } from './engine-picks';
+import { showEngineResult } from './engine-result-view';
+import { readModelSummary } from './model-summary';
+import { commandLine } from './cli-process';
+import { recentCalibrationFolders } from './static-picks';
+import { refuseUntrusted } from './tool-trust';
+import { cliProblemText, offerToolSetting, parseJson, runToolCli } from './tool-cli-run';
+import type { TransformOutcome } from './transform-commands';
+
+/** What the command resolved to (the tests read it; users see the views and messages). */
+export type EngineBuildOutcome =
+  | { kind: 'built'; result: BuildJson; command: string }
+  | { kind: 'failed'; exitCode: number | null; errors: string[]; message: string }
+  /** Exit 2 (trtexec or a file cannot be used) and 64 (options this trtexec does not take). */
+  | { kind: 'refused'; exitCode: number; message: string }
+  /** leftover: files the build left in the model's folder (none when the CLI cleaned up). */
+  | { kind: 'cancelled'; leftover: string[] }
+  | { kind: 'untrusted'; message: string }
+  | undefined;
+
+const TRTEXEC_SETTING = 'onnxStudio.tensorrt.trtexecPath';
+
+export class EngineBuildCommand implements vscode.Disposable {
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('onnx-studio-trtexec');
+  private readonly running = new Set<vscode.CancellationTokenSource>();
+  private readonly lines = new vscode.EventEmitter<string>();
+  /** Each log line of a running build (the tests cancel on the stand-in's pid line). */
+  readonly onLine = this.lines.event;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.OutputChannel,
+    private readonly activeModel: () => vscode.Uri | undefined,
+  ) {
+    context.subscriptions.push(
+      this,
+      this.diagnostics,
+      vscode.commands.registerCommand('onnxStudio.buildEngine', (uri?: vscode.Uri, choices?: EngineBuildChoices) => this.run(uri instanceof vscode.Uri ? uri : undefined, choices)),
+      vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((f) => this.diagnostics.delete(f))),
+    );
+  }
+
+  cancelAll(): void {
+    for (const source of this.running) source.cancel();
+  }
+
+  dispose(): void {
+    this.cancelAll();
+    this.lines.dispose();
+  }
+
+  /** `choices` skips the quick picks (other commands, the tests). */
+  async run(uri?: vscode.Uri, choices?: EngineBuildChoices): Promise<EngineBuildOutcome> {
+    let model = uri ?? this.activeModel();
+    if (!model || model.scheme !== 'file') {
+      void vscode.window.showErrorMessage('ONNX Studio: choose an .onnx file on disk to build an engine from.');
+      return undefined;
+    }
+    const untrusted = refuseUntrusted('trtexec', 'Build TensorRT Engine');
+    if (untrusted) return { kind: 'untrusted', message: untrusted };
+    const trtexec = vscode.workspace.getConfiguration().get<string>(TRTEXEC_SETTING, '') || undefined;
+    if (!choices) {
+      const probe = await this.probe(model, trtexec);
+      if (!probe) return undefined;
+      const picked = await this.pick(model, probe);
+      if (!picked) return undefined;
+      await rememberEngineChoices(this.context.workspaceState, model, picked.choices);
+      ({ model, choices } = picked);
+    }
+    return this.build(model, choices, trtexec);
+  }
+
+  private cli(): string {
+    return vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'cli.js').fsPath;
+  }
+
+  private async probe(model: vscode.Uri, trtexec: string | undefined): Promise<BuildProbeJson | undefined> {
+    const result = await runToolCli({ cli: this.cli(), args: engineProbeArgv(trtexec), cwd: dirname(model.fsPath), title: 'asking trtexec for its version', output: this.output });
+    const probe = result.code === 0 ? parseJson<BuildProbeJson>(result.stdout) : undefined;
+    if (probe) return probe;
+    if (result.cancelled) return undefined;
+    const message = `ONNX Studio: ${cliProblemText(result.stderr)}`;
+    if (result.code === 2) offerToolSetting(`${message} Set ${TRTEXEC_SETTING} to the trtexec program.`, TRTEXEC_SETTING);
+    else void vscode.window.showErrorMessage(message);
+    return undefined;
+  }
+
+  /** The quick picks; on TensorRT 11 a conversion first may replace the model to build. */
+  private async pick(model: vscode.Uri, probe: BuildProbeJson): Promise<{ model: vscode.Uri; choices: EngineBuildChoices } | undefined> {
+    const remembered = rememberedEngineChoices(this.context.workspaceState, model);
+    const precision = await pickPrecision(probe, remembered);
+    if (!precision) return undefined;
+    let target = model;
+    if (precision === 'convert-fp16' || precision === 'quantize-int8') {
+      const converted = await this.convertFirst(model, precision);
+      if (!converted) return undefined;
+      target = converted;
+    }
+    const summary = await readModelSummary(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'model-worker.js').fsPath, target.fsPath).catch((e: Error) => {
+      void vscode.window.showErrorMessage(`ONNX Studio: ${e.message}`);
+      return undefined;
+    });
+    if (!summary) return undefined;
+    const proposed = proposeShapeRanges(summary.inputs);
+    const shapes = proposed && (await pickShapes(remembered?.shapes ?? proposed));
+    if (proposed && !shapes) return undefined;
+    const options = await pickBuildOptions(probe, remembered);
+    if (!options) return undefined;
+    const typed = precision === 'convert-fp16' || precision === 'quantize-int8' ? 'typed' : precision;
+    return { model: target, choices: { precision: typed, ...(shapes ? { shapes } : {}), ...options } };
+  }
+
+  private async convertFirst(model: vscode.Uri, how: 'convert-fp16' | 'quantize-int8'): Promise<vscode.Uri | undefined> {
+    const calib = recentCalibrationFolders(this.context.workspaceState, model)[0];
+    const outcome =
+      how === 'convert-fp16'
+        ? await vscode.commands.executeCommand<TransformOutcome>('onnxStudio.convertFp16', model)
+        : await vscode.commands.executeCommand<TransformOutcome>('onnxStudio.quantizeStatic', model, { preset: 'tensorrt', ...(calib ? { calib } : {}) });
+    return outcome?.kind === 'report' ? vscode.Uri.file(outcome.report.output) : undefined;
+  }
+
+  private async build(model: vscode.Uri, choices: EngineBuildChoices, trtexec: string | undefined): Promise<EngineBuildOutcome> {
+    this.diagnostics.delete(model);
+    const folder = dirname(model.fsPath);
+    const before = new Set(await namesIn(folder));
+    const args = engineBuildArgv(model.fsPath, choices, trtexec);
+    const command = commandLine(['onnx-studio', ...args]);
+    const source = new vscode.CancellationTokenSource();
+    this.running.add(source);
+    let result;
+    try {
+      result = await runToolCli({ cli: this.cli(), args, cwd: folder, title: `building a TensorRT engine from ${vscode.workspace.asRelativePath(model)}`, output: this.output, onLine: (l) => this.lines.fire(l), cancel: source.token });
+    } finally {
+      this.running.delete(source);
+      source.dispose();
+    }
+    if (result.cancelled) {
+      const leftover = (await namesIn(folder)).filter((f) => !before.has(f));
+      if (leftover.length) void vscode.window.showWarningMessage(`ONNX Studio: build cancelled, but these files were left: ${leftover.join(', ')}`);
+      else void vscode.window.showInformationMessage('ONNX Studio: build cancelled; nothing was written.');
+      return { kind: 'cancelled', leftover };
+    }
+    const json = result.code === 0 || result.code === 1 ? parseJson<BuildJson>(result.stdout) : undefined;
+    if (result.code === 0 && json) {
+      showEngineResult(this.context.extensionUri, json, command);
+      void vscode.window.showInformationMessage(`ONNX Studio: engine written: ${vscode.workspace.asRelativePath(json.engine ?? '')}`);
+      return { kind: 'built', result: json, command };
+    }
+    const message = `ONNX Studio: ${cliProblemText(result.stderr)}`;
+    if (result.code === 2 || result.code === 64) {
+      if (result.code === 2) offerToolSetting(message, TRTEXEC_SETTING);
+      else void vscode.window.showErrorMessage(message);
+      this.output.show(true);
+      return { kind: 'refused', exitCode: result.code, message };
+    }
+    // Exit 1 (the build failed) or anything unexpected: the `[E]` lines on the model.
+    const errors = json?.errors ?? result.stderr.split(/\r?\n/).map(splitLogLine).filter((l) => l.level === 'E').map((l) => l.text);
+    this.diagnostics.set(model, errors.map((e) => Object.assign(new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), e, vscode.DiagnosticSeverity.Error), { source: 'trtexec' })));
+    this.output.show(true);
+    void vscode.window.showErrorMessage(`ONNX Studio: the TensorRT build failed (exit ${result.code ?? result.signal}); ${errors.length} error(s) in the Problems panel, the log in the output channel.`);
+    return { kind: 'failed', exitCode: result.code, errors, message };
+  }
+}
+
+async function namesIn(folder: string): Promise<string[]> {
+  return (await vscode.workspace.fs.readDirectory(vscode.Uri.file(folder))).map(([name]) => name);
+}
