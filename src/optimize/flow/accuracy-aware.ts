@@ -156,7 +156,8 @@ export async function accuracyAware(
         return (await measure(weightTarget)).figures;
       });
       for (const e of effects) directWhy[e.id] = e;
-      if (process.env.SGAA_DEBUG) for (const e of effects) progress(`DEBUG ${e.id} ${floatModel.node(e.id)?.opType} ${weightValues(floatModel.node(e.id))} ${e.cosine.toFixed(5)} ${e.gainDb.toFixed(2)}`);
+      const top = [...effects].sort((a, b) => b.gainDb - a.gainDb).slice(0, 3);
+      if (top.length) progress(`accuracy-aware: largest direct effects: ${top.map((e) => `${e.id} ${e.cosine.toFixed(5)} (+${e.gainDb.toFixed(1)} dB)`).join(', ')}`);
       const ranked = mergeRankings(ownLoss, effects);
       // One QDQ-weighted node stays int8 (a model with nothing quantized is no INT8 model), and float weights stay within the byte budget.
       const ranking = withoutLastQdq(floatModel, ranked, [...weighted, ...direct]);
