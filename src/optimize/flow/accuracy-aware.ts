@@ -50,6 +50,7 @@ const HELD_OUT_SHARE = 0.25;
 /**
  * Float weights the weight stage may bring back, as a share of the first INT8 file's bytes
  * (each float weight costs 3 bytes more per value): the file must stay small (≤ 0.3× the FP32 file).
+ * It gives way when no activation is quantized (see the weight stage).
  */
 const WEIGHT_FALLBACK_SHARE = 0.05;
 /**
@@ -72,8 +73,11 @@ type Step = AccuracyAwareResult['steps'][number];
  * cosine with every activation float; one depthwise 3×3 convolution's float weights make it
  * 0.986):
  * 1. weights: with every activation float, the weighted nodes ranked by their own output SNR
- *    loss in that int8-weights-only model; a prefix is made float (weights and activations),
- *    within a byte budget, until that model is halfway from the target to exact;
+ *    loss in that int8-weights-only model; nodes inside If/Loop/Scan bodies and weight-only
+ *    recurrent nodes, whose outputs cannot be exposed, join that ranking by their direct effect
+ *    (direct-effect.ts: the model with only their weights float, one evaluation each); a prefix
+ *    is made float (weights and activations), within a byte budget, until that model is halfway
+ *    from the target to exact (all the way to the loop's target when no activation is quantized);
  * 2. activations: the other nodes in graph order (measured: on PP-OCRv4 rec the shortest
  *    prefix by own SNR loss held 333 of 334 nodes, in graph order 265; on the direction
  *    classifier held-out worst cosine 0.913 against 0.988); a prefix loses its activation
