@@ -11,7 +11,7 @@ import { cosineJudged } from '../../runtime/compare';
 import type { OutputAccuracy } from '../report';
 import type { StaticOptions } from '../static/presets';
 import type { Range } from '../static/ranges';
-import { quantizeStatic, type StaticResult } from '../static/static-qdq';
+import { quantizeStatic, StaticQuantizeError, type StaticResult } from '../static/static-qdq';
 import { FloatReference } from './float-reference';
 import { smallestMeetingPrefix } from './prefix-search';
 import { measureDirectEffects, mergeRankings, type DirectEffect } from './direct-effect';
@@ -156,7 +156,13 @@ export async function accuracyAware(
       const ownLoss = weighted.length ? rankByOwnLoss(floatModel, nodeOutputs(floatModel, weighted), await snrOf(weighted)) : [];
       if (direct.length) progress(`accuracy-aware: measuring ${direct.length} node(s) in subgraphs or weight-only one at a time`);
       const effects = await measureDirectEffects(direct, weightsOnly.figures, async (id) => {
-        quantizeWith(live, [id]);
+        try {
+          quantizeWith(live, [id]);
+        } catch (e) {
+          // Its only quantized node float: nothing left to quantize, so it stays int8.
+          if (e instanceof StaticQuantizeError) return undefined;
+          throw e;
+        }
         return (await measure(weightTarget)).figures;
       });
       for (const e of effects) directWhy[e.id] = e;

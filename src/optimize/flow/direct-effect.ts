@@ -26,13 +26,16 @@ export function cosineDb(figures: readonly OutputAccuracy[]): number {
   return -10 * Math.log10(Math.max(1e-12, 1 - worst));
 }
 
-/** Measures each candidate with its weights float (`withFloat`), against `baseline` (every weight int8), in the order given. */
-export async function measureDirectEffects(ids: readonly string[], baseline: readonly OutputAccuracy[], withFloat: (id: string) => Promise<OutputAccuracy[]>): Promise<DirectEffect[]> {
+/**
+ * Measures each candidate with its weights float (`withFloat`), against `baseline` (every weight
+ * int8), in the order given; one `withFloat` cannot build (undefined) is no candidate.
+ */
+export async function measureDirectEffects(ids: readonly string[], baseline: readonly OutputAccuracy[], withFloat: (id: string) => Promise<OutputAccuracy[] | undefined>): Promise<DirectEffect[]> {
   const base = cosineDb(baseline);
   const out: DirectEffect[] = [];
   for (const id of ids) {
     const figures = await withFloat(id);
-    out.push({ id, cosine: Math.min(...cosineJudged(figures).map((f) => f.cosine)), gainDb: cosineDb(figures) - base });
+    if (figures) out.push({ id, cosine: Math.min(...cosineJudged(figures).map((f) => f.cosine)), gainDb: cosineDb(figures) - base });
   }
   return out;
 }
