@@ -11,9 +11,10 @@ import { cosineJudged } from '../../runtime/compare';
 import type { OutputAccuracy } from '../report';
 import type { StaticOptions } from '../static/presets';
 import type { Range } from '../static/ranges';
-import { quantizeStatic, type StaticResult } from '../static/static-qdq';
+import { quantizeStatic, StaticQuantizeError, type StaticResult } from '../static/static-qdq';
 import { FloatReference } from './float-reference';
 import { smallestMeetingPrefix } from './prefix-search';
+import { measureDirectEffects, mergeRankings, type DirectEffect } from './direct-effect';
 
 export interface AccuracyTarget {
   cosine?: number;
@@ -49,6 +50,7 @@ const HELD_OUT_SHARE = 0.25;
 /**
  * Float weights the weight stage may bring back, as a share of the first INT8 file's bytes
  * (each float weight costs 3 bytes more per value): the file must stay small (≤ 0.3× the FP32 file).
+ * It gives way when no activation is quantized (see the weight stage).
  */
 const WEIGHT_FALLBACK_SHARE = 0.05;
 /**
@@ -71,8 +73,11 @@ type Step = AccuracyAwareResult['steps'][number];
  * cosine with every activation float; one depthwise 3×3 convolution's float weights make it
  * 0.986):
  * 1. weights: with every activation float, the weighted nodes ranked by their own output SNR
- *    loss in that int8-weights-only model; a prefix is made float (weights and activations),
- *    within a byte budget, until that model is halfway from the target to exact;
+ *    loss in that int8-weights-only model; nodes inside If/Loop/Scan bodies and weight-only
+ *    recurrent nodes, whose outputs cannot be exposed, join that ranking by their direct effect
+ *    (direct-effect.ts: the model with only their weights float, one evaluation each); a prefix
+ *    is made float (weights and activations), within a byte budget, until that model is halfway
+ *    from the target to exact (all the way to the loop's target when no activation is quantized);
  * 2. activations: the other nodes in graph order (measured: on PP-OCRv4 rec the shortest
  *    prefix by own SNR loss held 333 of 334 nodes, in graph order 265; on the direction
  *    classifier held-out worst cosine 0.913 against 0.988); a prefix loses its activation
@@ -131,28 +136,67 @@ export async function accuracyAware(
   const why: Record<string, string> = {};
   const weightedIds = new Set(floatModel.graph.nodes.filter((n) => WEIGHTED_OPS.has(n.opType)).map((n) => n.id));
   let floatWeights: string[] = [];
+  const directWhy: Record<string, DirectEffect> = {};
+  const budgetWarnings: string[] = [];
 
   if (!now.met) {
     // Stage 1: int8 weights only; is that alone far enough from the target?
-    const weightTarget = tighter(target, WEIGHT_STAGE_GAP);
+    // With no activation quantized (every quantized node in a subgraph: Silero VAD) there is no stage 2 to share the gap with.
+    const activationStage = result.quantizedNodes.length > 0;
+    const weightTarget = activationStage ? tighter(target, WEIGHT_STAGE_GAP) : loopTarget;
     const live = [...result.quantizedNodes, ...result.weightOnlyNodes];
     const weighted = live.filter((id) => weightedIds.has(id));
+    // Nodes in subgraphs and weight-only recurrent nodes: no exposed output to rank them by.
+    const direct = live.filter((id) => !weightedIds.has(id) && !result.quantizedNodes.includes(id));
     quantizeWith(live, []);
     const weightsOnly = await measure(weightTarget);
     progress(`accuracy-aware: int8 weights alone, worst cosine ${worstCosine(weightsOnly.figures).toFixed(5)}`);
-    if (!weightsOnly.met && weighted.length > 1) {
+    if (!weightsOnly.met && weighted.length + direct.length > 1) {
       // By own SNR loss, not graph order: measured on PP-OCRv4 rec, held-out worst cosine 0.9715 against 0.9687; on the classifier 0.988 against 0.941.
-      const ranked = rankByOwnLoss(floatModel, nodeOutputs(floatModel, weighted), await snrOf(weighted));
-      // The last weighted node stays int8 (a model with nothing quantized is no INT8 model), and float weights stay within the byte budget.
-      const affordable = withinBudget(floatModel, ranked.slice(0, weighted.length - 1), WEIGHT_FALLBACK_SHARE * firstBytes);
-      const found = await smallestMeetingPrefix(affordable.length, weightsOnly, async (k) => {
-        quantizeWith(live, affordable.slice(0, k));
-        const m = await measure(weightTarget);
-        progress(`accuracy-aware: weights of ${k} node(s) → float; worst cosine ${worstCosine(m.figures).toFixed(5)}`);
-        return m;
+      const ownLoss = weighted.length ? rankByOwnLoss(floatModel, nodeOutputs(floatModel, weighted), await snrOf(weighted)) : [];
+      if (direct.length) progress(`accuracy-aware: measuring ${direct.length} node(s) in subgraphs or weight-only one at a time`);
+      const effects = await measureDirectEffects(direct, weightsOnly.figures, async (id) => {
+        try {
+          quantizeWith(live, [id]);
+        } catch (e) {
+          // Its only quantized node float: nothing left to quantize, so it stays int8.
+          if (e instanceof StaticQuantizeError) return undefined;
+          throw e;
+        }
+        return (await measure(weightTarget)).figures;
       });
-      floatWeights = affordable.slice(0, found.k);
-      floatWeights.forEach((id, i) => (why[id] = `accuracy-aware fallback, stage 1 (weights): rank ${i + 1} by own output SNR loss with int8 weights only; activations and weights in float`));
+      for (const e of effects) directWhy[e.id] = e;
+      const top = [...effects].sort((a, b) => b.gainDb - a.gainDb).slice(0, 3);
+      if (top.length) progress(`accuracy-aware: largest direct effects: ${top.map((e) => `${e.id} ${e.cosine.toFixed(5)} (+${e.gainDb.toFixed(1)} dB)`).join(', ')}`);
+      const ranked = mergeRankings(ownLoss, effects);
+      // One QDQ-weighted node stays int8 (a model with nothing quantized is no INT8 model), and float weights stay within the byte budget.
+      const ranking = withoutLastQdq(floatModel, ranked, [...weighted, ...direct]);
+      const budget = WEIGHT_FALLBACK_SHARE * firstBytes;
+      const searchPrefix = async (list: string[]): Promise<{ ids: string[]; met: boolean }> => {
+        const found = await smallestMeetingPrefix(list.length, weightsOnly, async (k) => {
+          quantizeWith(live, list.slice(0, k));
+          const m = await measure(weightTarget);
+          progress(`accuracy-aware: weights of ${k} node(s) → float; worst cosine ${worstCosine(m.figures).toFixed(5)}`);
+          return m;
+        });
+        return { ids: list.slice(0, found.k), met: found.met };
+      };
+      const affordable = withinBudget(floatModel, ranking, budget);
+      let search = await searchPrefix(affordable);
+      // The budget gives way only where nothing else is left to try: no activation to fall back in stage 2 (Silero VAD v4:
+      // its STFT basis, 66k values in an If branch, takes 198 kB as float weights against a 26 kB budget; with it float the worst
+      // calibration cosine goes 0.934 → 0.998, and no set of nodes within the budget passes 0.937).
+      if (!search.met && !activationStage && affordable.length < ranking.length) {
+        search = await searchPrefix(ranking);
+        const spent = 3 * search.ids.reduce((sum, id) => sum + weightValues(floatModel.node(id)), 0);
+        if (spent > budget) budgetWarnings.push(`accuracy-aware: float weights take ${spent} bytes more, past the weight stage's budget of ${Math.round(budget)} (${WEIGHT_FALLBACK_SHARE * 100} % of the INT8 file): no activation is quantized in the main graph, so nothing cheaper could close the gap`);
+      }
+      floatWeights = search.ids;
+      floatWeights.forEach((id, i) => {
+        const d = directWhy[id];
+        const by = d ? `its direct effect (in a subgraph or weight-only: with only its weights float, worst cosine ${d.cosine.toFixed(4)}, +${d.gainDb.toFixed(1)} dB)` : 'own output SNR loss';
+        why[id] = `accuracy-aware fallback, stage 1 (weights): rank ${i + 1} by ${by} with int8 weights only; activations and weights in float`;
+      });
     }
     // Stage 2: activations quantized again, ranked by the loss they add.
     result = quantizeWith([], floatWeights);
@@ -187,7 +231,7 @@ export async function accuracyAware(
   now = { ...now, met: meetsTarget(now.figures, target) };
   floatModel.close();
   // A neighbour of a float node may ask for a value calibration did not collect: it stays float, as the fallback wants.
-  result.warnings = result.warnings.filter((w) => !w.startsWith('no calibration range for ') || firstWarnings.includes(w));
+  result.warnings = [...result.warnings.filter((w) => !w.startsWith('no calibration range for ') || firstWarnings.includes(w)), ...budgetWarnings];
   const worst = worstCosine(now.figures);
   for (const id of Object.keys(why)) {
     const snr = nodeSnrDb[id] !== undefined ? ` (output SNR ${nodeSnrDb[id]!.toFixed(1)} dB fully quantized)` : '';
@@ -216,11 +260,10 @@ function worstCosine(figures: OutputAccuracy[]): number {
 
 /** `ranked` in order, less the nodes whose float weights would take the bytes spent past `budget` (3 more per value). */
 function withinBudget(model: Model, ranked: string[], budget: number): string[] {
-  const byId = new Map(model.graph.nodes.map((n) => [n.id, n]));
   let spent = 0;
   const out: string[] = [];
   for (const id of ranked) {
-    const cost = 3 * weightValues(byId.get(id));
+    const cost = 3 * weightValues(model.node(id));
     if (spent + cost > budget) continue;
     spent += cost;
     out.push(id);
@@ -291,7 +334,7 @@ async function nodeErrors(client: RuntimeClient, floatPath: string, candidatePat
  * the SNR of their output. A value no quantized node writes takes the worst SNR of what its
  * producer reads (a Reshape passes its input's error on), graph inputs and weights are exact.
  */
-function rankByOwnLoss(model: Model, outputsOf: Map<string, string>, snr: Record<string, number>): string[] {
+function rankByOwnLoss(model: Model, outputsOf: Map<string, string>, snr: Record<string, number>): [string, number][] {
   const valueSnr = new Map<string, number>();
   const measured = new Map<string, number>();
   for (const [id, value] of outputsOf) if (snr[id] !== undefined) measured.set(value, snr[id]!);
@@ -303,5 +346,18 @@ function rankByOwnLoss(model: Model, outputsOf: Map<string, string>, snr: Record
     const own = snr[n.id];
     if (own !== undefined) loss.set(n.id, before - own);
   }
-  return [...loss].sort((a, b) => b[1] - a[1]).map(([id]) => id);
+  return [...loss].sort((a, b) => b[1] - a[1]);
+}
+
+/**
+ * `ranked` less its last node with Q/DQ weights when it holds every candidate that has them, so
+ * that one stays int8 (a model with nothing quantized is no INT8 model; weight-only recurrent
+ * nodes do not count, the quantizer refuses a model with only those).
+ */
+function withoutLastQdq(model: Model, ranked: string[], candidates: readonly string[]): string[] {
+  const qdq = (id: string): boolean => WEIGHTED_OPS.has(model.node(id)?.opType ?? '');
+  const inRanking = new Set(ranked);
+  if (candidates.some((id) => qdq(id) && !inRanking.has(id))) return ranked;
+  for (let i = ranked.length - 1; i >= 0; i--) if (qdq(ranked[i]!)) return [...ranked.slice(0, i), ...ranked.slice(i + 1)];
+  return ranked;
 }
