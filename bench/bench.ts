@@ -157,16 +157,21 @@ function acceptanceBench(): void {
     q('ViT-B/16', m('vit_b_16'), '--mode', 'static', '--target-cosine', '0.98', ...imagenet),
     q('PP-OCR cls', c('ch_ppocr_mobile_v2.0_cls_infer.onnx'), '--mode', 'static', '--target-top1', '0.95', '--calib', d('ocr-cls/calib'), '--eval', d('ocr-cls/eval')),
     q('PP-OCR cls', c('ch_ppocr_mobile_v2.0_cls_infer.onnx'), '--mode', 'static', '--target-cosine', '0.98', '--calib', d('ocr-cls/calib'), '--eval', d('ocr-cls/eval')),
+    // The same, calibrated on the eval folder and judged on the calibration one (the search must generalize both ways).
+    q('PP-OCR cls (folders swapped)', c('ch_ppocr_mobile_v2.0_cls_infer.onnx'), '--mode', 'static', '--target-cosine', '0.98', '--calib', d('ocr-cls/eval'), '--eval', d('ocr-cls/calib')),
     q('PP-OCR det', c('ch_PP-OCRv4_det_infer.onnx'), '--mode', 'static', '--target-cosine', '0.98', '--calib', d('ocr-det/calib'), '--eval', d('ocr-det/eval')),
     q('PP-OCR rec', c('ch_PP-OCRv4_rec_infer.onnx'), '--mode', 'static', '--target-cosine', '0.98', '--calib', d('ocr-rec/calib'), '--eval', d('ocr-rec/eval')),
     q('PP-OCR rec', c('ch_PP-OCRv4_rec_infer.onnx'), '--mode', 'dynamic', '--eval', d('ocr-rec/eval')),
     q('Silero VAD v5', c('silero_vad_v5.onnx'), '--mode', 'dynamic', '--eval', d('speech/silero-v5/eval')),
     q('Silero VAD v5', c('silero_vad_v5.onnx'), '--mode', 'static', '--target-cosine', '0.98', '--calib', d('speech/silero-v5/calib'), '--eval', d('speech/silero-v5/eval')),
+    q('Silero VAD v4', c('silero_vad_legacy.onnx'), '--mode', 'dynamic', '--eval', d('speech/silero-legacy/eval')),
+    q('Silero VAD v4', c('silero_vad_legacy.onnx'), '--mode', 'static', '--target-cosine', '0.98', '--calib', d('speech/silero-legacy/calib'), '--eval', d('speech/silero-legacy/eval')),
     ...(['resnet18', 'resnet50', 'mobilenet_v3_large', 'vit_b_16'].map((n) => h(n, m(n), '--eval', d('imagenet224/eval')))),
     h('PP-OCR cls', c('ch_ppocr_mobile_v2.0_cls_infer.onnx'), '--eval', d('ocr-cls/eval')),
     h('PP-OCR det', c('ch_PP-OCRv4_det_infer.onnx'), '--eval', d('ocr-det/eval')),
     h('PP-OCR rec', c('ch_PP-OCRv4_rec_infer.onnx'), '--eval', d('ocr-rec/eval')),
     h('Silero VAD v5', c('silero_vad_v5.onnx'), '--eval', d('speech/silero-v5/eval')),
+    h('Silero VAD v4', c('silero_vad_legacy.onnx'), '--eval', d('speech/silero-legacy/eval')),
   ];
   console.log('\naccuracy on held-out real data (worst sample; cosine against the float model), size and ORT CPU latency (1 thread), from the CLI\'s --json report:');
   const only = process.env.BENCH_ONLY;
