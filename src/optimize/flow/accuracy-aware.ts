@@ -15,6 +15,7 @@ import { quantizeStatic, StaticQuantizeError, type StaticResult } from '../stati
 import { FloatReference } from './float-reference';
 import { smallestMeetingPrefix } from './prefix-search';
 import { measureDirectEffects, mergeRankings, type DirectEffect } from './direct-effect';
+import { weightValues } from './weight-cost';
 
 export interface AccuracyTarget {
   cosine?: number;
@@ -269,17 +270,6 @@ function withinBudget(model: Model, ranked: string[], budget: number): string[] 
     out.push(id);
   }
   return out;
-}
-
-/** Values of the largest constant input of a node (its weight). */
-function weightValues(node: Model['graph']['nodes'][number] | undefined): number {
-  let most = 0;
-  for (const name of node?.inputs ?? []) {
-    const v = name ? node!.graph.resolve(name) : undefined;
-    const t = v?.initializer ?? (v?.producer?.opType === 'Constant' ? v.producer.attribute('value')?.tensor() : undefined);
-    if (t) most = Math.max(most, t.elementCount);
-  }
-  return most;
 }
 
 /** Whether figures reach the target; exported for its unit test. */
