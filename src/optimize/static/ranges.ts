@@ -75,6 +75,7 @@ export function percentileRange(h: TensorHistogram, percentile: number, isSymmet
     const k = firstReaching(abs, (percentile / 100) * total);
     return clipTo(h, 0, (k + 1) * h.stride, true);
   }
+  if (!h.signed) throw new Error('an asymmetric Percentile needs a signed histogram (collected with signed: true)');
   // Signed bins from the most negative up: negative[half-1] .. negative[0], positive[0] ..
   const half = h.half;
   const signed = new Float64Array(2 * half);

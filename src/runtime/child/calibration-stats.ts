@@ -39,9 +39,12 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
   if (r.samples.length === 0) throw new RuntimeRequestError('no samples to run');
   const { method, symmetric } = r.spec;
   const histograms = method !== 'minmax';
-  const stats = new ActivationStats({ histograms, binsPerSide: r.spec.binsPerSide });
+  // Only an asymmetric Percentile reads the sign of binned values; the others read magnitudes.
+  const signed = method === 'percentile' && !symmetric;
+  const options = { histograms, signed, binsPerSide: r.spec.binsPerSide };
+  const stats = new ActivationStats(options);
   const full = (names: string[]) =>
-    runIntermediates({ modelPath: r.modelPath, names, samples: r.samples, settings: r.settings, limits: r.limits, job: { kind: 'collectStats', options: { histograms, binsPerSide: r.spec.binsPerSide } } }, progress);
+    runIntermediates({ modelPath: r.modelPath, names, samples: r.samples, settings: r.settings, limits: r.limits, job: { kind: 'collectStats', options } }, progress);
   const binsEverything = method === 'entropy' || (method === 'percentile' && !symmetric);
   const wantsMeans = (r.spec.means ?? []).length > 0;
   if (binsEverything && !wantsMeans) return full(r.names) as Promise<IntermediatesResult<ActivationStatsJSON>>;
@@ -81,7 +84,7 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
             continue;
           }
           let h = stats.get(name);
-          if (!h) stats.tensors.set(name, (h = new TensorHistogram(stats.binsPerSide, histograms)));
+          if (!h) stats.tensors.set(name, (h = new TensorHistogram(stats.binsPerSide, histograms, signed)));
           if (!h.addRange(lo, hi, n) || !s.top) continue;
           const t = tops.get(name) ?? { values: [], uncounted: 0 };
           const k = out[s.top]!.data.length;
