@@ -7,6 +7,7 @@ import { RuntimeRequestError } from '../errors';
 import type { CalibrationStatsSpec, IntermediatesResult, Progress } from '../protocol';
 import type { Sample, SessionSettings } from '../types';
 import { adaptFeeds } from './adapt-feeds';
+import { binningJob } from './binning-worker';
 import { runIntermediates } from './intermediates';
 import { editedModelBuffer } from './model-source';
 import { asFloat32, feedsToOrt } from './ort-tensors';
@@ -43,8 +44,15 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
   const signed = method === 'percentile' && !symmetric;
   const options = { histograms, signed, binsPerSide: r.spec.binsPerSide };
   const stats = new ActivationStats(options);
-  const full = (names: string[]) =>
-    runIntermediates({ modelPath: r.modelPath, names, samples: r.samples, settings: r.settings, limits: r.limits, job: { kind: 'collectStats', options } }, progress);
+  const full = async (names: string[]): Promise<IntermediatesResult> => {
+    // Histograms binned on a worker thread while onnxruntime runs the next sample; the feeds stay the samples'.
+    const consumer = histograms ? binningJob(options, new Set(r.samples.flatMap((s) => Object.values(s.feeds).map((f) => (f.data as Float32Array).buffer)))) : undefined;
+    try {
+      return await runIntermediates({ modelPath: r.modelPath, names, samples: r.samples, settings: r.settings, limits: r.limits, job: { kind: 'collectStats', options }, consumer }, progress);
+    } finally {
+      await consumer?.close();
+    }
+  };
   const binsEverything = method === 'entropy' || (method === 'percentile' && !symmetric);
   const wantsMeans = (r.spec.means ?? []).length > 0;
   if (binsEverything && !wantsMeans) return full(r.names) as Promise<IntermediatesResult<ActivationStatsJSON>>;

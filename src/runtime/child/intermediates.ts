@@ -1,6 +1,6 @@
 import { planPasses, type PassLimits } from '../batches';
 import { RuntimeRequestError } from '../errors';
-import { makeJob } from '../jobs/registry';
+import { makeJob, type IntermediateJob } from '../jobs/registry';
 import type { IntermediatesResult, JobSpec, Progress } from '../protocol';
 import type { Sample, SessionSettings } from '../types';
 import { exposeValues, type Unavailable } from './expose-values';
@@ -17,6 +17,8 @@ export interface IntermediatesRequest {
   settings: SessionSettings;
   limits: PassLimits;
   job: JobSpec;
+  /** Consumes the values instead of the job `job` names (calibration's binning thread). */
+  consumer?: IntermediateJob;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface IntermediatesRequest {
  */
 export async function runIntermediates(r: IntermediatesRequest, progress: (p: Progress) => void): Promise<IntermediatesResult> {
   if (r.samples.length === 0) throw new RuntimeRequestError('no samples to run');
-  const job = makeJob(r.job);
+  const job = r.consumer ?? makeJob(r.job);
   const candidate = r.job.kind === 'compareWith' ? r.job : undefined;
   const candidateName = (n: string): string => candidate?.candidateNames?.[n] ?? n;
   const inputs = new Set(r.samples.flatMap((s) => Object.keys(s.feeds)));
@@ -41,6 +43,7 @@ export async function runIntermediates(r: IntermediatesRequest, progress: (p: Pr
       if (v) job.consume(sample.id, name, v, candidate ? v : undefined);
     }
   }
+  await job.endSample?.();
   // Which names both models can expose, decided once; passes are planned over those only.
   let sizeOf: (name: string) => number | undefined = () => undefined;
   const inReference = withDecodedModel(r.modelPath, (m, files) => {
@@ -72,10 +75,12 @@ export async function runIntermediates(r: IntermediatesRequest, progress: (p: Pr
           // An empty value: the sample took an If branch that does not compute it.
           if (va && va.length > 0 && (!b || vb)) job.consume(sample.id, name, va, vb);
         }
+        await job.endSample?.();
       }
     });
     progress({ done: p + 1, total: passes.length, what: 'intermediate values' });
   }
+  await job.finish?.();
   return { result: job.result(), unavailable, passes };
 }
 

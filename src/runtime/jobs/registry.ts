@@ -11,6 +11,10 @@ export interface IntermediateJob {
   consume(sampleId: string, name: string, values: Float32Array, candidate?: Float32Array): void;
   /** Small, structured-clonable. */
   result(): unknown;
+  /** Called after each sample's values (a job that works on another thread hands them over here). */
+  endSample?(): Promise<void>;
+  /** Called once before `result`. */
+  finish?(): Promise<void>;
 }
 
 export function makeJob(spec: JobSpec): IntermediateJob {
