@@ -4,7 +4,6 @@
 // and chosen range must equal numpy's one-shot histogram of the same values
 // (scripts/python/static_quant_reference.py), on streamed chunks and on real activations.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +16,10 @@ import { RuntimeClient } from '../src/runtime/client';
 import type { Sample } from '../src/runtime/types';
 import { attr, bytesOf, graph, model, node, tensorType, valueInfo } from './helpers/models';
 import { RESNET18, RUNTIME_WORKER } from './helpers/runtime';
+import { numpyHistogram } from './helpers/numpy-histogram';
 import { intermediates, normals, npySamples } from './helpers/static-calibration';
 
 const dir = mkdtempSync(join(tmpdir(), 'calibration-histograms-'));
-let jobs = 0;
 let client: RuntimeClient;
 
 before(async () => {
@@ -29,28 +28,6 @@ before(async () => {
 after(async () => {
   await client.close();
 });
-
-interface NumpyHistogram {
-  positive: number[];
-  negative: number[];
-  min: number;
-  max: number;
-  count: number;
-  entropyBins: number;
-  percentileAsymmetric: [number, number];
-}
-
-/** numpy's one-shot histogram of every finite value of all chunks at this stride. */
-function numpyHistogram(chunks: Float32Array[], stride: number, half: number, percentile = 99.9): NumpyHistogram {
-  const files = chunks.map((c, i) => {
-    const p = join(dir, `job${jobs}-chunk${i}.bin`);
-    writeFileSync(p, new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
-    return p;
-  });
-  const path = join(dir, `job${jobs++}.json`);
-  writeFileSync(path, JSON.stringify({ kind: 'histogram', files, stride, half, percentile }));
-  return JSON.parse(execFileSync('/usr/bin/python3', ['scripts/python/static_quant_reference.py', path], { maxBuffer: 1 << 28 }).toString()) as NumpyHistogram;
-}
 
 const nonFinite = (chunks: Float32Array[]): number => chunks.reduce((a, c) => a + c.filter((v) => !Number.isFinite(v)).length, 0);
 

@@ -14,6 +14,13 @@ type FromWorker = { binned: true } | { result: ActivationStatsJSON } | { error: 
 /** Set in the worker's workerData: the thread bins instead of serving requests. */
 export const BINNING_WORKER = 'calibrationBinning';
 
+let workerScript: string | undefined;
+
+/** The runtime child's entry point names its script: binning threads run it (elsewhere, e.g. in-process, values are binned inline). */
+export function allowBinningThreads(script: string): void {
+  workerScript = script;
+}
+
 /** True on a thread started by binningJob; the child's entry point then runs `serveBinning` only. */
 export function isBinningThread(): boolean {
   return !isMainThread && (workerData as Record<string, unknown> | undefined)?.[BINNING_WORKER] !== undefined;
@@ -37,13 +44,14 @@ export function serveBinning(): void {
 }
 
 /**
- * collectStats' job with the binning on a worker thread (the script is this bundle:
- * dist/runtime-worker.js). `shared`: buffers the caller keeps using (the samples' feeds),
- * copied rather than transferred. Call `endSample` after each sample's values and `finish`
- * before `result`; `close` ends the thread in any case.
+ * collectStats' job with the binning on a worker thread running the runtime child's script
+ * (undefined where allowBinningThreads was not called). `shared`: buffers the caller keeps
+ * using (the samples' feeds), copied rather than transferred. Call `endSample` after each
+ * sample's values and `finish` before `result`; `close` ends the thread in any case.
  */
-export function binningJob(options: ActivationStatsOptions, shared: Set<ArrayBufferLike>): Required<IntermediateJob> & { close(): Promise<void> } {
-  const worker = new Worker(__filename, { workerData: { [BINNING_WORKER]: options } });
+export function binningJob(options: ActivationStatsOptions, shared: Set<ArrayBufferLike>): (Required<IntermediateJob> & { close(): Promise<void> }) | undefined {
+  if (!workerScript) return undefined;
+  const worker = new Worker(workerScript, { workerData: { [BINNING_WORKER]: options } });
   const replies: ((m: FromWorker) => void)[] = [];
   let failure: Error | undefined;
   const fail = (e: Error): void => {

@@ -6,7 +6,7 @@ import { toWire, RuntimeRequestError } from '../errors';
 import { DEFAULT_RUNS, DEFAULT_WARMUP, latencyFigures } from '../latency';
 import type { ChildMessage, LatencyResult, OpenResult, ParentMessage, Progress, Request } from '../protocol';
 import { adaptFeeds } from './adapt-feeds';
-import { isBinningThread, serveBinning } from './binning-worker';
+import { allowBinningThreads, isBinningThread, serveBinning } from './binning-worker';
 import { calibrationStats } from './calibration-stats';
 import { compareOutputs } from './compare-outputs';
 import { runIntermediates } from './intermediates';
@@ -70,6 +70,7 @@ async function handle(r: Request, progress: (p: Progress) => void): Promise<unkn
 }
 
 function serveRequests(): void {
+  allowBinningThreads(__filename);
   process.on('message', (m: ParentMessage) => {
     void handle(m.request, (progress) => send({ id: m.id, progress })).then(
       (result) => send({ id: m.id, ok: true, result }),
