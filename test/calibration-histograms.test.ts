@@ -20,13 +20,18 @@ import { numpyHistogram } from './helpers/numpy-histogram';
 import { intermediates, normals, npySamples } from './helpers/static-calibration';
 
 const dir = mkdtempSync(join(tmpdir(), 'calibration-histograms-'));
-let client: RuntimeClient;
+// Binned on the child's binning thread and inline (the choice a machine's core count makes otherwise).
+const clients: [string, RuntimeClient][] = [];
 
 before(async () => {
-  client = await RuntimeClient.start({ workerScript: RUNTIME_WORKER });
+  for (const [how, flag] of [['binning thread', '1'], ['inline', '0']]) {
+    process.env.ONNX_STUDIO_BINNING_THREAD = flag;
+    clients.push([how!, await RuntimeClient.start({ workerScript: RUNTIME_WORKER })]);
+  }
+  delete process.env.ONNX_STUDIO_BINNING_THREAD;
 });
 after(async () => {
-  await client.close();
+  for (const [, client] of clients) await client.close();
 });
 
 const nonFinite = (chunks: Float32Array[]): number => chunks.reduce((a, c) => a + c.filter((v) => !Number.isFinite(v)).length, 0);
@@ -90,11 +95,13 @@ test('ResNet-18 on photos: Entropy (|x| bins) and asymmetric Percentile (signed 
   const files = npySamples('.cache/data/imagenet224/calib', 4);
   const samples = files.map((p): Sample => ({ id: p.name, feeds: { input: { dtype: 1, dims: p.tensor.dims.map(Number), data: p.tensor.data as Float32Array } } }));
   const values = await intermediates(new Uint8Array(readFileSync(RESNET18)), NAMES, 'input', files.map((p) => p.tensor));
-  for (const spec of [{ method: 'entropy', symmetric: true, percentile: 99.9 }, { method: 'percentile', symmetric: false, percentile: 99.9 }] as const) {
-    const r = await client.calibrationStats(RESNET18, NAMES, samples, spec, { settings: SETTINGS });
-    const stats = ActivationStats.fromJSON(r.result);
-    assert.equal(stats.signed, spec.method === 'percentile');
-    for (const n of NAMES) assertEqualsNumpy(stats.get(n)!, values.map((v) => v[n]!), `${spec.method} ${n}`);
+  for (const [how, client] of clients) {
+    for (const spec of [{ method: 'entropy', symmetric: true, percentile: 99.9 }, { method: 'percentile', symmetric: false, percentile: 99.9 }] as const) {
+      const r = await client.calibrationStats(RESNET18, NAMES, samples, spec, { settings: SETTINGS });
+      const stats = ActivationStats.fromJSON(r.result);
+      assert.equal(stats.signed, spec.method === 'percentile');
+      for (const n of NAMES) assertEqualsNumpy(stats.get(n)!, values.map((v) => v[n]!), `${how}: ${spec.method} ${n}`);
+    }
   }
 });
 
@@ -114,12 +121,14 @@ test('Entropy on activations holding NaN and -Inf (Log of zeros and negatives): 
   });
   const samples = inputs.map((data, i): Sample => ({ id: `s${i}`, feeds: { x: { dtype: 1, dims: [2, 500], data } } }));
   const values = await intermediates(new Uint8Array(readFileSync(path)), ['y', 'z'], 'x', inputs.map((d) => new ort.Tensor('float32', d, [2, 500])));
-  const r = await client.calibrationStats(path, ['y', 'z'], samples, { method: 'entropy', symmetric: true, percentile: 99.9 }, { settings: SETTINGS });
-  const stats = ActivationStats.fromJSON(r.result);
-  for (const n of ['y', 'z']) {
-    const chunks = values.map((v) => v[n]!);
-    assert.ok(chunks.some((c) => c.some(Number.isNaN)) && chunks.some((c) => c.includes(-Infinity)));
-    assertEqualsNumpy(stats.get(n)!, chunks, n);
+  for (const [how, client] of clients) {
+    const r = await client.calibrationStats(path, ['y', 'z'], samples, { method: 'entropy', symmetric: true, percentile: 99.9 }, { settings: SETTINGS });
+    const stats = ActivationStats.fromJSON(r.result);
+    for (const n of ['y', 'z']) {
+      const chunks = values.map((v) => v[n]!);
+      assert.ok(chunks.some((c) => c.some(Number.isNaN)) && chunks.some((c) => c.includes(-Infinity)));
+      assertEqualsNumpy(stats.get(n)!, chunks, `${how}: ${n}`);
+    }
   }
 });
 
@@ -141,10 +150,12 @@ test('Entropy of a value inside an If branch: only the samples that take the bra
   writeFileSync(path, bytesOf(model(g, 13)));
   const inputs = [1, 2, 3, 4, 5, 6].map((seed) => normals(1200, seed, 1.5, seed % 2 ? 0.4 : -0.4));
   const samples = inputs.map((data, i): Sample => ({ id: `s${i}`, feeds: { x: { dtype: 1, dims: [4, 300], data } } }));
-  const r = await client.calibrationStats(path, ['t'], samples, { method: 'entropy', symmetric: true, percentile: 99.9 }, { settings: SETTINGS });
-  assert.deepEqual(r.unavailable, []);
   // 2·x is exact in float32.
   const taken = inputs.filter((x) => x.reduce((a, v) => a + v, 0) > 0).map((x) => x.map((v) => 2 * v));
   assert.ok(taken.length > 0 && taken.length < inputs.length, 'both branches taken');
-  assertEqualsNumpy(ActivationStats.fromJSON(r.result).get('t')!, taken, 't');
+  for (const [how, client] of clients) {
+    const r = await client.calibrationStats(path, ['t'], samples, { method: 'entropy', symmetric: true, percentile: 99.9 }, { settings: SETTINGS });
+    assert.deepEqual(r.unavailable, []);
+    assertEqualsNumpy(ActivationStats.fromJSON(r.result).get('t')!, taken, `${how}: t`);
+  }
 });

@@ -4,6 +4,7 @@
 // PP-OCR det). The activations move to the worker without a copy (their ArrayBuffers are
 // transferred); at most two samples' values are alive at once: the one being binned and the one
 // onnxruntime is producing.
+import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ActivationStats, type ActivationStatsJSON, type ActivationStatsOptions } from '../activation-stats';
 import type { IntermediateJob } from '../jobs/registry';
@@ -15,6 +16,18 @@ type FromWorker = { binned: true } | { result: ActivationStatsJSON } | { error: 
 export const BINNING_WORKER = 'calibrationBinning';
 
 let workerScript: string | undefined;
+
+/**
+ * Whether a binning thread pays: only with cores to spare beside onnxruntime's. Measured on 2
+ * shared cores it did not (CPU time for Entropy on ResNet-50 3.3× → 3.6× of plain inference:
+ * thread start, and both threads streaming hundreds of MB through one cache), so fewer than 4
+ * cores bin inline. ONNX_STUDIO_BINNING_THREAD=1 or 0 decides instead (the tests run both ways).
+ */
+function binningThreadPays(): boolean {
+  const forced = process.env.ONNX_STUDIO_BINNING_THREAD;
+  if (forced === '1' || forced === '0') return forced === '1';
+  return availableParallelism() >= 4;
+}
 
 /** The runtime child's entry point names its script: binning threads run it (elsewhere, e.g. in-process, values are binned inline). */
 export function allowBinningThreads(script: string): void {
@@ -45,12 +58,12 @@ export function serveBinning(): void {
 
 /**
  * collectStats' job with the binning on a worker thread running the runtime child's script
- * (undefined where allowBinningThreads was not called). `shared`: buffers the caller keeps
+ * (undefined where allowBinningThreads was not called, or where the thread would not pay). `shared`: buffers the caller keeps
  * using (the samples' feeds), copied rather than transferred. Call `endSample` after each
  * sample's values and `finish` before `result`; `close` ends the thread in any case.
  */
 export function binningJob(options: ActivationStatsOptions, shared: Set<ArrayBufferLike>): (Required<IntermediateJob> & { close(): Promise<void> }) | undefined {
-  if (!workerScript) return undefined;
+  if (!workerScript || !binningThreadPays()) return undefined;
   const worker = new Worker(workerScript, { workerData: { [BINNING_WORKER]: options } });
   const replies: ((m: FromWorker) => void)[] = [];
   let failure: Error | undefined;

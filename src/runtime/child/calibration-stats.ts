@@ -45,7 +45,7 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
   const options = { histograms, signed, binsPerSide: r.spec.binsPerSide };
   const stats = new ActivationStats(options);
   const full = async (names: string[]): Promise<IntermediatesResult> => {
-    // Histograms binned on a worker thread while onnxruntime runs the next sample; the feeds stay the samples'.
+    // Histograms binned on a worker thread while onnxruntime runs the next sample, where cores are spare; the feeds stay the samples'.
     const consumer = histograms ? binningJob(options, new Set(r.samples.flatMap((s) => Object.values(s.feeds).map((f) => (f.data as Float32Array).buffer)))) : undefined;
     try {
       return await runIntermediates({ modelPath: r.modelPath, names, samples: r.samples, settings: r.settings, limits: r.limits, job: { kind: 'collectStats', options }, consumer }, progress);
