@@ -4,7 +4,7 @@
 // PP-OCR det). The activations move to the worker without a copy (their ArrayBuffers are
 // transferred); at most two samples' values are alive at once: the one being binned and the one
 // onnxruntime is producing.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ActivationStats, type ActivationStatsJSON, type ActivationStatsOptions } from '../activation-stats';
 import type { IntermediateJob } from '../jobs/registry';
@@ -18,15 +18,17 @@ export const BINNING_WORKER = 'calibrationBinning';
 let workerScript: string | undefined;
 
 /**
- * Whether a binning thread pays: only with cores to spare beside onnxruntime's. Measured on 2
- * shared cores it did not (CPU time for Entropy on ResNet-50 3.3× → 3.6× of plain inference:
- * thread start, and both threads streaming hundreds of MB through one cache), so fewer than 4
- * cores bin inline. ONNX_STUDIO_BINNING_THREAD=1 or 0 decides instead (the tests run both ways).
+ * Whether a binning thread pays: only with a core to spare beside onnxruntime's. Measured on 2
+ * cores (Entropy, 1 onnxruntime thread): with the machine otherwise idle, ResNet-50 3.3× → 2.4×
+ * of plain inference and PP-OCR det 4.8× → 4.3×; with 6–9 runnable processes on the 2 cores it
+ * cost CPU instead (ResNet-50 3.3× → 3.6× in CPU time). So a thread where the last minute's load
+ * average leaves a core free. ONNX_STUDIO_BINNING_THREAD=1 or 0 decides instead (the tests run both ways).
  */
 function binningThreadPays(): boolean {
   const forced = process.env.ONNX_STUDIO_BINNING_THREAD;
   if (forced === '1' || forced === '0') return forced === '1';
-  return availableParallelism() >= 4;
+  const cores = availableParallelism();
+  return cores >= 2 && loadavg()[0]! < cores;
 }
 
 /** The runtime child's entry point names its script: binning threads run it (elsewhere, e.g. in-process, values are binned inline). */
