@@ -1,6 +1,7 @@
 // Calibration histograms binned in the runtime child (Entropy, asymmetric Percentile): one fused
-// pass per batch the bins already cover, two passes otherwise (first batch, a wider batch, NaN or
-// ±Inf), magnitudes only unless an asymmetric Percentile reads the sign. Every count, extreme
+// pass per batch the bins already cover or whose extremes onnxruntime computed beside it, two
+// passes otherwise (first batch, a wider batch, NaN or ±Inf), magnitudes only unless an
+// asymmetric Percentile reads the sign. Every count, extreme
 // and chosen range must equal numpy's one-shot histogram of the same values
 // (scripts/python/static_quant_reference.py), on streamed chunks and on real activations.
 import assert from 'node:assert/strict';
@@ -68,11 +69,15 @@ test('streamed batches (zeros first, covered, wider, NaN and ±Inf, after growth
     normals(50000, 4, 2, -0.5),
     Float32Array.of(-0, 0, 1e-30, -1e-30),
   ];
+  // Extremes and sum given beside the batch, as onnxruntime's ReduceMin/ReduceMax/ReduceSum give them (NaN and ±Inf make the sum non-finite).
+  const extremes = (c: Float32Array) => ({ min: Math.min(...c), max: Math.max(...c), sum: c.reduce((a, v) => a + v, 0) });
   for (const signed of [true, false]) {
-    const h = new TensorHistogram(256, true, signed);
-    for (const c of chunks) h.add(c);
-    assert.ok(h.half > 256, 'the bins grew');
-    assertEqualsNumpy(h, chunks, signed ? 'signed' : 'magnitudes');
+    for (const given of [false, true]) {
+      const h = new TensorHistogram(256, true, signed);
+      for (const c of chunks) h.add(c, given ? extremes(c) : undefined);
+      assert.ok(h.half > 256, 'the bins grew');
+      assertEqualsNumpy(h, chunks, `${signed ? 'signed' : 'magnitudes'}${given ? ', extremes given' : ''}`);
+    }
   }
 });
 

@@ -40,6 +40,17 @@ export interface ActivationStatsJSON {
   channelMeans?: Record<string, number[]>;
 }
 
+/**
+ * A batch's extremes and sum as onnxruntime computed them beside the values (ReduceMin,
+ * ReduceMax, ReduceSum): with a finite sum (no NaN, which ReduceMin/ReduceMax may skip, and no
+ * infinity) the batch is binned in one pass that tracks no extremes.
+ */
+export interface Extremes {
+  min: number;
+  max: number;
+  sum: number;
+}
+
 /** One value's running min/max and histogram. */
 export class TensorHistogram {
   min = Infinity;
@@ -72,7 +83,8 @@ export class TensorHistogram {
     return this.positive.length;
   }
 
-  add(values: ArrayLike<number>): void {
+  add(values: ArrayLike<number>, extremes?: Extremes): void {
+    if (this.histogram && extremes && values.length > 0 && this.addWithExtremes(values, extremes)) return;
     if (this.histogram && this.stride > 0 && this.addCovered(values)) return;
     // Pass 1: range (NaN and ±Inf make v - v NaN and are skipped).
     let lo = Infinity;
@@ -116,9 +128,39 @@ export class TensorHistogram {
    * first value that is NaN, infinite or beyond the last bin: `add` then takes both passes.
    */
   private addCovered(values: ArrayLike<number>): boolean {
+    const binned = this.binCovered(values, true);
+    if (!binned) return false;
+    // Every |v| / stride < half: the range needs no new bin.
+    this.addRange(binned.lo, binned.hi, values.length);
+    this.commit(binned.both);
+    return true;
+  }
+
+  /**
+   * One pass without extremes to track: the bins first grow to cover the given extremes, as
+   * addRange would make them (growth keeps counts exact, so a batch that then fails to bin
+   * loses nothing: `add` takes it from the start). False where the sum is not finite, or all
+   * values are zero (no stride yet).
+   */
+  private addWithExtremes(values: ArrayLike<number>, e: Extremes): boolean {
+    const amax = Math.max(Math.abs(e.min), Math.abs(e.max));
+    if (!Number.isFinite(e.sum) || !Number.isFinite(amax) || amax === 0) return false;
+    this.cover(amax);
+    const binned = this.binCovered(values, false);
+    if (!binned) return false;
+    this.addRange(e.min, e.max, values.length);
+    this.commit(binned.both);
+    return true;
+  }
+
+  /**
+   * Counts a batch into both sides of the current bins (negative ones reversed below the
+   * positive ones, as `add`), with the same `|v| / stride` as `add`'s second pass, and its
+   * extremes where `track`. Undefined at the first value that is NaN, infinite or beyond the last bin.
+   */
+  private binCovered(values: ArrayLike<number>, track: boolean): { both: Int32Array; lo: number; hi: number } | undefined {
     const n = values.length;
     const half = this.half;
-    const last = half - 1;
     const stride = this.stride;
     const both = new Int32Array(2 * half);
     let lo = Infinity;
@@ -129,10 +171,12 @@ export class TensorHistogram {
         const v = values[i]!;
         const q = Math.abs(v) / stride;
         // NaN, ±Inf and |v| past the bins all fail this one test.
-        if (!(q < half)) return false;
+        if (!(q < half)) return undefined;
         // Math.min/max, not branches: V8 compiles these compares several times faster.
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
+        if (track) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
         const k = q | 0;
         const negative = ((v < 0) as unknown as number) | 0;
         both[half + k - negative * (2 * k + 1)]!++;
@@ -141,19 +185,24 @@ export class TensorHistogram {
       for (let i = 0; i < n; i++) {
         const v = values[i]!;
         const q = Math.abs(v) / stride;
-        if (!(q < half)) return false;
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
+        if (!(q < half)) return undefined;
+        if (track) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
         both[half + (q | 0)]!++;
       }
     }
-    // Every |v| / stride < half: the range needs no new bin.
-    this.addRange(lo, hi, n);
+    return { both, lo, hi };
+  }
+
+  private commit(both: Int32Array): void {
+    const half = this.half;
+    const last = half - 1;
     for (let k = 0; k < half; k++) {
       this.positive[k]! += both[half + k]!;
       this.negative[k]! += both[last - k]!;
     }
-    return true;
   }
 
   /**
@@ -346,10 +395,11 @@ export class ActivationStats {
     if (!Number.isInteger(this.binsPerSide) || this.binsPerSide < 1) throw new RangeError(`binsPerSide ${this.binsPerSide} is not a positive integer`);
   }
 
-  add(name: string, values: ArrayLike<number>): void {
+  /** `extremes`: the batch's min, max and sum where onnxruntime computed them (a cheaper pass). */
+  add(name: string, values: ArrayLike<number>, extremes?: Extremes): void {
     let h = this.tensors.get(name);
     if (!h) this.tensors.set(name, (h = new TensorHistogram(this.binsPerSide, this.histograms, this.signed)));
-    h.add(values);
+    h.add(values, extremes);
   }
 
   get(name: string): TensorHistogram | undefined {

@@ -6,10 +6,10 @@
 // onnxruntime is producing.
 import { availableParallelism, loadavg } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { ActivationStats, type ActivationStatsJSON, type ActivationStatsOptions } from '../activation-stats';
+import { ActivationStats, type ActivationStatsJSON, type ActivationStatsOptions, type Extremes } from '../activation-stats';
 import type { IntermediateJob } from '../jobs/registry';
 
-type ToWorker = { values: [string, Float32Array][] } | { done: true };
+type ToWorker = { values: [string, Float32Array, Extremes | undefined][] } | { done: true };
 type FromWorker = { binned: true } | { result: ActivationStatsJSON } | { error: string };
 
 /** Set in the worker's workerData: the thread bins instead of serving requests. */
@@ -49,7 +49,7 @@ export function serveBinning(): void {
     try {
       if ('done' in m) port.postMessage({ result: stats.toJSON() } satisfies FromWorker);
       else {
-        for (const [name, values] of m.values) stats.add(name, values);
+        for (const [name, values, extremes] of m.values) stats.add(name, values, extremes);
         port.postMessage({ binned: true } satisfies FromWorker);
       }
     } catch (e) {
@@ -88,12 +88,12 @@ export function binningJob(options: ActivationStatsOptions, shared: Set<ArrayBuf
     if ('error' in m) throw new Error(`binning calibration histograms: ${m.error}`);
     return m;
   };
-  let pending: [string, Float32Array][] = [];
+  let pending: [string, Float32Array, Extremes | undefined][] = [];
   let binning: Promise<FromWorker> | undefined;
   let result: ActivationStatsJSON | undefined;
   return {
-    consume: (_sample, name, values) => {
-      pending.push([name, shared.has(values.buffer) ? values.slice() : values]);
+    consume: (_sample, name, values, _candidate, extremes) => {
+      pending.push([name, shared.has(values.buffer) ? values.slice() : values, extremes]);
     },
     async endSample() {
       // The previous sample is binned before this one is handed over: two samples alive at most.

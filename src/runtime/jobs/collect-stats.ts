@@ -5,7 +5,7 @@ import type { IntermediateJob } from './registry';
 export function collectStatsJob(options: ActivationStatsOptions = {}): IntermediateJob {
   const stats = new ActivationStats(options);
   return {
-    consume: (_sample, name, values) => stats.add(name, values),
+    consume: (_sample, name, values, _candidate, extremes) => stats.add(name, values, extremes),
     result: () => stats.toJSON(),
   };
 }
