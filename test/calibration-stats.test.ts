@@ -3,7 +3,6 @@
 // and run by onnxruntime-node in this process), and a histogram built from the largest
 // magnitudes alone must choose the same symmetric Percentile range as numpy's full histogram.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +17,10 @@ import type { Sample } from '../src/runtime/types';
 import { CORPUS_DIR } from './helpers/corpus';
 import { bytesOf, graph, model, node, tensorType, valueInfo } from './helpers/models';
 import { RESNET18, RUNTIME_WORKER } from './helpers/runtime';
+import { numpyHistogram } from './helpers/numpy-histogram';
 import { intermediates, normals, npySamples } from './helpers/static-calibration';
 
 const dir = mkdtempSync(join(tmpdir(), 'calibration-stats-'));
-let jobs = 0;
 let client: RuntimeClient;
 
 before(async () => {
@@ -30,25 +29,6 @@ before(async () => {
 after(async () => {
   await client.close();
 });
-
-interface NumpyHistogram {
-  min: number;
-  max: number;
-  count: number;
-  percentileSymmetric: number;
-}
-
-/** scripts/python/static_quant_reference.py's one-shot histogram of all chunks at this stride. */
-function numpyHistogram(chunks: Float32Array[], stride: number, half: number, percentile: number): NumpyHistogram {
-  const files = chunks.map((c, i) => {
-    const p = join(dir, `job${jobs}-chunk${i}.bin`);
-    writeFileSync(p, new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
-    return p;
-  });
-  const path = join(dir, `job${jobs++}.json`);
-  writeFileSync(path, JSON.stringify({ kind: 'histogram', files, stride, half, percentile }));
-  return JSON.parse(execFileSync('/usr/bin/python3', ['scripts/python/static_quant_reference.py', path], { maxBuffer: 1 << 28 }).toString()) as NumpyHistogram;
-}
 
 const close = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${what}: ${a} vs numpy ${b}`);
 

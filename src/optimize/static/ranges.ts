@@ -75,6 +75,7 @@ export function percentileRange(h: TensorHistogram, percentile: number, isSymmet
     const k = firstReaching(abs, (percentile / 100) * total);
     return clipTo(h, 0, (k + 1) * h.stride, true);
   }
+  if (!h.signed) throw new Error('an asymmetric Percentile needs a signed histogram (collected with signed: true)');
   // Signed bins from the most negative up: negative[half-1] .. negative[0], positive[0] ..
   const half = h.half;
   const signed = new Float64Array(2 * half);
@@ -131,10 +132,7 @@ export function entropyThreshold(counts: Float64Array, quantizedBins: number): n
   let counted = 0;
   for (let i = quantizedBins; i <= bins; i += step) {
     for (; counted < i; counted++) outliers -= abs[counted]!;
-    p.set(abs.subarray(0, i));
-    p[i - 1]! += Math.max(outliers, 0);
-    spreadQuantized(abs, i, quantizedBins, p, q);
-    const kl = smoothedKl(p, q, i);
+    const kl = candidateKl(abs, i, quantizedBins, Math.max(outliers, 0), p, q);
     if (kl < bestKl) {
       bestKl = kl;
       best = i;
@@ -143,53 +141,65 @@ export function entropyThreshold(counts: Float64Array, quantizedBins: number): n
   return best;
 }
 
-/** Q over the first i bins: groups of floor(i/levels) bins (the last takes the rest), each group's sum spread evenly over the bins where P is non-zero. */
-function spreadQuantized(abs: Float64Array, i: number, levels: number, p: Float64Array, q: Float64Array): void {
+const SMOOTH_EPS = 1e-4;
+
+/**
+ * KL(P || Q) of one candidate i, as ORT computes it: P = abs[0..i) with the outliers added to
+ * its last bin; Q = groups of floor(i/levels) bins (the last takes the rest), each group's sum
+ * of abs spread evenly over the bins where P is non-zero; both smoothed (eps 1e-4 onto empty
+ * bins, taken evenly from the others: Infinity where that fails, as ORT's None). Three passes
+ * with the arithmetic of the plain definition, in the same order, so the same threshold wins:
+ * Q and the empty bins; smoothing and the sums; the divergence. `p`, `q`: scratch of >= i.
+ */
+function candidateKl(abs: Float64Array, i: number, levels: number, outliers: number, p: Float64Array, q: Float64Array): number {
   const width = Math.floor(i / levels);
+  let zerosP = 0;
+  let zerosQ = 0;
   for (let j = 0; j < levels; j++) {
     const start = j * width;
     const end = j === levels - 1 ? i : start + width;
     let sum = 0;
     let nonzero = 0;
     for (let k = start; k < end; k++) {
+      const pk = k === i - 1 ? abs[k]! + outliers : abs[k]!;
+      p[k] = pk;
       sum += abs[k]!;
-      if (p[k] !== 0) nonzero++;
+      if (pk !== 0) nonzero++;
     }
     const each = nonzero > 0 ? sum / nonzero : 0;
-    for (let k = start; k < end; k++) q[k] = p[k] !== 0 ? each : 0;
+    for (let k = start; k < end; k++) {
+      const qk = p[k] !== 0 ? each : 0;
+      q[k] = qk;
+      if (p[k] === 0) zerosP++;
+      if (qk === 0) zerosQ++;
+    }
   }
-}
-
-const SMOOTH_EPS = 1e-4;
-
-/** KL(P || Q) after smoothing both; Infinity where either cannot be smoothed (as ORT: None → inf). */
-function smoothedKl(p: Float64Array, q: Float64Array, n: number): number {
-  if (!smooth(p, n) || !smooth(q, n)) return Infinity;
+  const eps1P = smoothingShare(zerosP, i);
+  const eps1Q = smoothingShare(zerosQ, i);
+  if (eps1P === undefined || eps1Q === undefined) return Infinity;
   let sp = 0;
   let sq = 0;
-  for (let k = 0; k < n; k++) {
-    sp += p[k]!;
-    sq += q[k]!;
+  for (let k = 0; k < i; k++) {
+    const pk = p[k] === 0 ? SMOOTH_EPS : p[k]! - eps1P;
+    const qk = q[k] === 0 ? SMOOTH_EPS : q[k]! - eps1Q;
+    if (pk <= 0 || qk <= 0) return Infinity;
+    p[k] = pk;
+    q[k] = qk;
+    sp += pk;
+    sq += qk;
   }
   let kl = 0;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < i; k++) {
     const pk = p[k]! / sp;
     if (pk > 0) kl += pk * Math.log(pk / (q[k]! / sq));
   }
   return kl;
 }
 
-/** In place: eps onto empty bins, taken evenly from the others; false when impossible. */
-function smooth(d: Float64Array, n: number): boolean {
-  let zeros = 0;
-  for (let k = 0; k < n; k++) if (d[k] === 0) zeros++;
+/** What smoothing takes from each non-empty bin of n with `zeros` empty ones; undefined when it cannot. */
+function smoothingShare(zeros: number, n: number): number | undefined {
   const nonzeros = n - zeros;
-  if (nonzeros === 0) return false;
+  if (nonzeros === 0) return undefined;
   const eps1 = (SMOOTH_EPS * zeros) / nonzeros;
-  if (eps1 >= 1) return false;
-  for (let k = 0; k < n; k++) {
-    d[k] = d[k] === 0 ? SMOOTH_EPS : d[k]! - eps1;
-    if (d[k]! <= 0) return false;
-  }
-  return true;
+  return eps1 >= 1 ? undefined : eps1;
 }

@@ -1,5 +1,4 @@
 import type { ModelFiles } from '../../onnx/io/model-files';
-import { buildModel } from '../../onnx/model/build';
 import type { ModelProto } from '../../onnx/proto/types';
 import { ActivationStats, TensorHistogram, type ActivationStatsJSON } from '../activation-stats';
 import type { PassLimits } from '../batches';
@@ -7,11 +6,12 @@ import { RuntimeRequestError } from '../errors';
 import type { CalibrationStatsSpec, IntermediatesResult, Progress } from '../protocol';
 import type { Sample, SessionSettings } from '../types';
 import { adaptFeeds } from './adapt-feeds';
+import { binningJob } from './binning-worker';
 import { runIntermediates } from './intermediates';
 import { editedModelBuffer } from './model-source';
 import { asFloat32, feedsToOrt } from './ort-tensors';
 import { createSession, releaseSession, runSession } from './sessions';
-import { addMeanNodes, addSummaryNodes, type SummaryOutputs } from './stats-graph';
+import { addMeanNodes, addSummaryNodes, takenNames, type SummaryOutputs } from './stats-graph';
 import { valueTypes } from './value-sizes';
 
 export interface CalibrationStatsRequest {
@@ -39,9 +39,20 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
   if (r.samples.length === 0) throw new RuntimeRequestError('no samples to run');
   const { method, symmetric } = r.spec;
   const histograms = method !== 'minmax';
-  const stats = new ActivationStats({ histograms, binsPerSide: r.spec.binsPerSide });
-  const full = (names: string[]) =>
-    runIntermediates({ modelPath: r.modelPath, names, samples: r.samples, settings: r.settings, limits: r.limits, job: { kind: 'collectStats', options: { histograms, binsPerSide: r.spec.binsPerSide } } }, progress);
+  // Only an asymmetric Percentile reads the sign of binned values; the others read magnitudes.
+  const signed = method === 'percentile' && !symmetric;
+  const options = { histograms, signed, binsPerSide: r.spec.binsPerSide };
+  const stats = new ActivationStats(options);
+  const full = async (names: string[]): Promise<IntermediatesResult> => {
+    // Histograms binned on a worker thread while onnxruntime runs the next sample, where cores are spare; the feeds stay the samples'.
+    const consumer = histograms ? binningJob(options, new Set(r.samples.flatMap((s) => Object.values(s.feeds).map((f) => (f.data as Float32Array).buffer)))) : undefined;
+    try {
+      // extremes: onnxruntime's min/max/sum beside each value, so the binning pass tracks none.
+      return await runIntermediates({ modelPath: r.modelPath, names, samples: r.samples, settings: r.settings, limits: r.limits, job: { kind: 'collectStats', options }, consumer, extremes: histograms }, progress);
+    } finally {
+      await consumer?.close();
+    }
+  };
   const binsEverything = method === 'entropy' || (method === 'percentile' && !symmetric);
   const wantsMeans = (r.spec.means ?? []).length > 0;
   if (binsEverything && !wantsMeans) return full(r.names) as Promise<IntermediatesResult<ActivationStatsJSON>>;
@@ -49,12 +60,7 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
   let summaries = new Map<string, SummaryOutputs>();
   let means = new Map<string, string>();
   const model = editedModelBuffer(r.modelPath, (m, files) => {
-    const taken = new Set<string>();
-    // Value and node names: each added node is named as its output, and onnxruntime refuses two nodes of one name.
-    for (const g of buildModel(m, files).graphs()) {
-      for (const name of g.values.keys()) taken.add(name);
-      for (const n of g.nodes) if (n.name) taken.add(n.name);
-    }
+    const taken = takenNames(m, files);
     // Entropy and asymmetric Percentile bin every value in the full path: the graph computes only the means then.
     const toAverage = wantsMeans ? averageable(m, files, r) : [];
     if (!binsEverything) summaries = addSummaryNodes(m, summarizable(m, files, r), taken);
@@ -81,7 +87,7 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
             continue;
           }
           let h = stats.get(name);
-          if (!h) stats.tensors.set(name, (h = new TensorHistogram(stats.binsPerSide, histograms)));
+          if (!h) stats.tensors.set(name, (h = new TensorHistogram(stats.binsPerSide, histograms, signed)));
           if (!h.addRange(lo, hi, n) || !s.top) continue;
           const t = tops.get(name) ?? { values: [], uncounted: 0 };
           const k = out[s.top]!.data.length;

@@ -1,10 +1,13 @@
 import { planPasses, type PassLimits } from '../batches';
 import { RuntimeRequestError } from '../errors';
-import { makeJob } from '../jobs/registry';
+import { makeJob, type IntermediateJob } from '../jobs/registry';
 import type { IntermediatesResult, JobSpec, Progress } from '../protocol';
 import type { Sample, SessionSettings } from '../types';
 import { exposeValues, type Unavailable } from './expose-values';
-import { valueSizes } from './value-sizes';
+import { addSummaryNodes, takenNames, type SummaryOutputs } from './stats-graph';
+import { valueSizes, valueTypes } from './value-sizes';
+
+const FLOAT = 1;
 import { editedModelBuffer, withDecodedModel } from './model-source';
 import { adaptFeeds } from './adapt-feeds';
 import { asFloat32, feedsToOrt } from './ort-tensors';
@@ -17,6 +20,10 @@ export interface IntermediatesRequest {
   settings: SessionSettings;
   limits: PassLimits;
   job: JobSpec;
+  /** Consumes the values instead of the job `job` names (calibration's binning thread). */
+  consumer?: IntermediateJob;
+  /** Also compute each main-graph float32 value's min, max and sum in the graph, handed to the job beside the value. */
+  extremes?: boolean;
 }
 
 /**
@@ -28,7 +35,7 @@ export interface IntermediatesRequest {
  */
 export async function runIntermediates(r: IntermediatesRequest, progress: (p: Progress) => void): Promise<IntermediatesResult> {
   if (r.samples.length === 0) throw new RuntimeRequestError('no samples to run');
-  const job = makeJob(r.job);
+  const job = r.consumer ?? makeJob(r.job);
   const candidate = r.job.kind === 'compareWith' ? r.job : undefined;
   const candidateName = (n: string): string => candidate?.candidateNames?.[n] ?? n;
   const inputs = new Set(r.samples.flatMap((s) => Object.keys(s.feeds)));
@@ -41,12 +48,17 @@ export async function runIntermediates(r: IntermediatesRequest, progress: (p: Pr
       if (v) job.consume(sample.id, name, v, candidate ? v : undefined);
     }
   }
+  await job.endSample?.();
   // Which names both models can expose, decided once; passes are planned over those only.
   let sizeOf: (name: string) => number | undefined = () => undefined;
+  let typeOf: ReturnType<typeof valueTypes> = () => undefined;
   const inReference = withDecodedModel(r.modelPath, (m, files) => {
-    sizeOf = valueSizes(m, files, r.samples[0]!.feeds);
+    typeOf = valueTypes(m, files, r.samples[0]!.feeds);
+    sizeOf = valueSizes(m, files, r.samples[0]!.feeds, typeOf);
     return exposeValues(m, files, computed);
   });
+  // ReduceMin/ReduceMax/ReduceSum read main-graph float32 values only (an If branch's value may come back empty).
+  const withExtremes = new Set(r.extremes ? computed.filter((n) => typeOf(n)?.inMainGraph && typeOf(n)?.elemType === FLOAT) : []);
   unavailable.push(...inReference.unavailable);
   let fetchable = [...inReference.fetch.keys()];
   if (candidate) {
@@ -58,24 +70,34 @@ export async function runIntermediates(r: IntermediatesRequest, progress: (p: Pr
   for (const [p, names] of passes.entries()) {
     let refFetch = new Map<string, string>();
     let candFetch = new Map<string, string>();
-    const refModel = editedModelBuffer(r.modelPath, (m, files) => void (refFetch = exposeValues(m, files, names).fetch));
+    let summaries = new Map<string, SummaryOutputs>();
+    const refModel = editedModelBuffer(r.modelPath, (m, files) => {
+      refFetch = exposeValues(m, files, names).fetch;
+      const summarized = names.filter((n) => withExtremes.has(n) && refFetch.get(n) === n);
+      if (summarized.length) summaries = addSummaryNodes(m, new Map(summarized.map((n) => [n, undefined])), takenNames(m, files));
+    });
+    const summaryFetches = [...summaries.values()].flatMap((s) => [s.min, s.max, s.sum]);
     const candModel = candidate ? editedModelBuffer(candidate.candidateModel, (m, files) => void (candFetch = exposeValues(m, files, names.map(candidateName)).fetch)) : undefined;
     const refName = (n: string): string => refFetch.get(n)!;
     const candOutput = (n: string): string => candFetch.get(candidateName(n))!;
     await withSessions(refModel, candModel, r.settings, async (ref, cand) => {
       for (const sample of r.samples) {
-        const a = await runSession(ref, feedsToOrt(adaptFeeds(ref, sample.feeds)), names.map(refName));
+        const a = await runSession(ref, feedsToOrt(adaptFeeds(ref, sample.feeds)), [...names.map(refName), ...summaryFetches]);
         const b = cand ? await runSession(cand, feedsToOrt(adaptFeeds(cand, sample.feeds)), names.map(candOutput)) : undefined;
         for (const name of names) {
           const va = asFloat32(a[refName(name)]!);
           const vb = b ? asFloat32(b[candOutput(name)]!) : undefined;
           // An empty value: the sample took an If branch that does not compute it.
-          if (va && va.length > 0 && (!b || vb)) job.consume(sample.id, name, va, vb);
+          const s = summaries.get(name);
+          const extremes = s && { min: Number(a[s.min]!.data[0]), max: Number(a[s.max]!.data[0]), sum: Number(a[s.sum]!.data[0]) };
+          if (va && va.length > 0 && (!b || vb)) job.consume(sample.id, name, va, vb, extremes);
         }
+        await job.endSample?.();
       }
     });
     progress({ done: p + 1, total: passes.length, what: 'intermediate values' });
   }
+  await job.finish?.();
   return { result: job.result(), unavailable, passes };
 }
 

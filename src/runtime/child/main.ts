@@ -6,6 +6,7 @@ import { toWire, RuntimeRequestError } from '../errors';
 import { DEFAULT_RUNS, DEFAULT_WARMUP, latencyFigures } from '../latency';
 import type { ChildMessage, LatencyResult, OpenResult, ParentMessage, Progress, Request } from '../protocol';
 import { adaptFeeds } from './adapt-feeds';
+import { allowBinningThreads, isBinningThread, serveBinning } from './binning-worker';
 import { calibrationStats } from './calibration-stats';
 import { compareOutputs } from './compare-outputs';
 import { runIntermediates } from './intermediates';
@@ -68,11 +69,18 @@ async function handle(r: Request, progress: (p: Progress) => void): Promise<unkn
   }
 }
 
-process.on('message', (m: ParentMessage) => {
-  void handle(m.request, (progress) => send({ id: m.id, progress })).then(
-    (result) => send({ id: m.id, ok: true, result }),
-    (e: unknown) => send({ id: m.id, ok: false, error: toWire(e) }),
-  );
-});
-process.on('disconnect', () => process.exit(0));
-send({ ready: true });
+function serveRequests(): void {
+  allowBinningThreads(__filename);
+  process.on('message', (m: ParentMessage) => {
+    void handle(m.request, (progress) => send({ id: m.id, progress })).then(
+      (result) => send({ id: m.id, ok: true, result }),
+      (e: unknown) => send({ id: m.id, ok: false, error: toWire(e) }),
+    );
+  });
+  process.on('disconnect', () => process.exit(0));
+  send({ ready: true });
+}
+
+// The same script starts calibration's binning thread (binning-worker.ts).
+if (isBinningThread()) serveBinning();
+else serveRequests();

@@ -1,4 +1,6 @@
 import { constantTensor } from '../../onnx/edit/computed-tensor';
+import type { ModelFiles } from '../../onnx/io/model-files';
+import { buildModel } from '../../onnx/model/build';
 import { intAttr, intsAttr, newNode } from '../../onnx/edit/proto-factory';
 import type { ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../../onnx/proto/types';
 
@@ -99,6 +101,16 @@ export function addMeanNodes(model: ModelProto, values: readonly { name: string;
   g.initializer = [...g.initializer, ...inits];
   g.output = [...g.output, ...[...out.values()].map((name): ValueInfoProto => ({ name, metadata_props: [] }))];
   return out;
+}
+
+/** Every value and node name the model uses, in every graph: each added node is named as its output, and onnxruntime refuses two nodes of one name. */
+export function takenNames(model: ModelProto, files: ModelFiles): Set<string> {
+  const taken = new Set<string>();
+  for (const g of buildModel(model, files).graphs()) {
+    for (const name of g.values.keys()) taken.add(name);
+    for (const n of g.nodes) if (n.name) taken.add(n.name);
+  }
+  return taken;
 }
 
 function defaultOpset(model: ModelProto): number {

@@ -35,8 +35,7 @@ export function valueTypes(proto: ModelProto, files: ModelFiles, feeds: Feeds): 
 }
 
 /** Bytes of each value for one sample of these feeds, where shape inference knows the shape; undefined where it does not. */
-export function valueSizes(proto: ModelProto, files: ModelFiles, feeds: Feeds): (name: string) => number | undefined {
-  const typeOf = valueTypes(proto, files, feeds);
+export function valueSizes(proto: ModelProto, files: ModelFiles, feeds: Feeds, typeOf = valueTypes(proto, files, feeds)): (name: string) => number | undefined {
   return (name) => {
     const t = typeOf(name);
     if (t?.elements === undefined) return undefined;
