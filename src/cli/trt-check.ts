@@ -43,7 +43,7 @@ function formatText(path: string, r: TrtCheckResult): string {
     for (const reason of n.reasons) lines.push(`    ${reason}`);
   }
   if (listed.length > LISTED) lines.push(`… and ${listed.length - LISTED} more (--json lists every node)`);
-  for (const f of s.preflight.filter((p) => p.severity !== 'info')) lines.push(`preflight ${f.severity} ${f.code}: ${f.message}\n    → ${f.advice}`);
+  for (const f of s.preflight) lines.push(`preflight ${f.severity === 'info' ? 'note' : f.severity} ${f.code}: ${f.message}\n    → ${f.advice}`);
   for (const note of s.opset.notes.filter((n) => n.deprecated)) lines.push(`opset: ${note.op}-${note.since} is deprecated at opset ${note.opset}`);
   return lines.join('\n');
 }
