@@ -44,6 +44,9 @@ function formatText(path: string, r: TrtCheckResult): string {
   }
   if (listed.length > LISTED) lines.push(`… and ${listed.length - LISTED} more (--json lists every node)`);
   for (const f of s.preflight) lines.push(`preflight ${f.severity === 'info' ? 'note' : f.severity} ${f.code}: ${f.message}\n    → ${f.advice}`);
-  for (const note of s.opset.notes.filter((n) => n.deprecated)) lines.push(`opset: ${note.op}-${note.since} is deprecated at opset ${note.opset}`);
+  for (const note of s.opset.notes) {
+    if (note.deprecated) lines.push(`opset: ${note.op}-${note.since} is deprecated at opset ${note.opset}`);
+    else if (note.deprecatedSince !== null) lines.push(`opset: ${note.op}-${note.since} is deprecated from opset ${note.deprecatedSince} on`);
+  }
   return lines.join('\n');
 }
