@@ -32,7 +32,7 @@ function formatText(path: string, r: TrtCheckResult): string {
   const range = s.opset.tensorrt.find((t) => t.version === r.tensorrtVersion)!;
   const lines = [
     `${path}: TensorRT ${r.tensorrtVersion} (opset ${range.opsetMin ?? '…'}–${range.opsetMax}; the model's is ${s.opset.model[''] ?? 'none'})`,
-    `  nodes: ${s.nodes}: ${s.supported} supported, ${s.conditional} conditional, ${s.unsupported} unsupported (${pct(s.supportedNodeShare)} taken)`,
+    `  nodes: ${s.nodes}: ${s.supported} supported, ${s.conditional} conditional, ${s.unsupported} unsupported (${pct(s.supportedNodeShare)} taken${s.supportedNodeShare < (s.nodes - s.unsupported) / s.nodes ? '; nodes inside a rejected If/Loop/Scan are not' : ''})`,
     `  parameters taken: ${pct(s.supportedParameterShare)} of ${s.parameters.total.toLocaleString('en-US')}`,
     `  supported subgraphs: ${s.islands.length}`,
   ];
