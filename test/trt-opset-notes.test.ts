@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { nodeOpsetNotes, opsetNote, tensorrtOpsetRanges } from '../src/analysis/tensorrt/opset-notes';
+import { SEMANTIC_CHANGES } from '../src/analysis/tensorrt/semantic-changes';
 import { openModelBytes } from '../src/onnx/open';
+import { ROOT } from './helpers/corpus';
 import { bytesOf, graph, model, node, tensorType, valueInfo } from './helpers/models';
 
 // Reference: python onnx 1.12's schema registry (opsets up to 17).
@@ -51,5 +55,53 @@ test('opset ranges: the model opset against each TensorRT version (8.6 up to 17;
   assert.deepEqual(accepts(20), ['8.6:false', '10.1:true', '11.1:true']);
   assert.deepEqual(accepts(23), ['8.6:false', '10.1:false', '11.1:true']);
   const notes = nodeOpsetNotes(modelAt(13));
-  assert.deepEqual(notes.get('relu'), { domain: '', op: 'Relu', opset: 13, since: 13, deprecated: false, laterChanges: [] });
+  assert.deepEqual(notes.get('relu'), { domain: '', op: 'Relu', opset: 13, since: 13, deprecated: false, deprecatedSince: null, laterChanges: [] });
+});
+
+const CHANGELOG = join(process.env.ONNX_STUDIO_SHARED ?? join(ROOT, '..', 'shared'), 'reference', 'onnx', 'Changelog.md');
+
+/** The changelog section of `op-version`, and the version before it there. */
+function changelogSections(text: string, op: string, since: number): { previous: string; current: string } {
+  const anchors = [...text.matchAll(/### <a name="([^"]+)-(\d+)"><\/a>/g)].map((m) => ({ op: m[1]!, v: Number(m[2]), at: m.index }));
+  const sectionAt = (i: number): string => text.slice(anchors[i]!.at, anchors[i + 1]?.at ?? text.length);
+  const current = anchors.findIndex((a) => a.op === op && a.v === since);
+  const earlier = anchors.map((a, i) => ({ ...a, i })).filter((a) => a.op === op && a.v < since).sort((a, b) => b.v - a.v)[0];
+  assert.ok(current >= 0 && earlier, `${op}-${since} and an earlier version in Changelog.md`);
+  return { previous: sectionAt(earlier.i), current: sectionAt(current) };
+}
+
+test('semantic changes: each row of the table is borne out by the changelog text of the two versions', () => {
+  const text = readFileSync(CHANGELOG, 'utf8');
+  for (const c of SEMANTIC_CHANGES) {
+    const { previous, current } = changelogSections(text, c.op, c.since);
+    assert.ok(c.before || c.after, `${c.op}-${c.since}`);
+    if (c.before) assert.ok(previous.includes(c.before) && !current.includes(c.before), `${c.op}-${c.since}: before`);
+    if (c.after) assert.ok(current.includes(c.after) && !previous.includes(c.after), `${c.op}-${c.since}: after`);
+  }
+  assert.deepEqual(SEMANTIC_CHANGES.filter((c) => c.since === 13 && c.op.endsWith('max')).map((c) => c.op), ['Softmax', 'LogSoftmax', 'Hardmax']);
+});
+
+test('opset notes: Softmax-11 names the axis change at 13; Upsample-9 is deprecated from 10 (python onnx: Upsample-10 deprecated)', () => {
+  const text = readFileSync(CHANGELOG, 'utf8');
+  for (const op of ['Softmax', 'LogSoftmax', 'Hardmax']) {
+    const note = opsetNote('', op, 11);
+    assert.equal(note.since, 11);
+    const at13 = note.laterChanges.find((c) => c.since === 13);
+    assert.ok(at13 && at13.change.includes('single axis'), op);
+    // The 13 section says so; the 11 one flattens.
+    const { previous, current } = changelogSections(text, op, 13);
+    assert.match(previous, /coerced into a 2-dimensional tensor/);
+    assert.match(current, /indicates the dimension along which/);
+    assert.equal(opsetNote('', op, 13).laterChanges.some((c) => c.since === 13), false);
+  }
+  const reference = pythonSchemas();
+  const at = (op: string, opset: number) => reference[PAIRS.findIndex(([o, v]) => o === op && v === opset)]!;
+  assert.equal(at('Upsample', 9).deprecated, false);
+  assert.equal(at('Upsample', 10).deprecated, true);
+  const up9 = opsetNote('', 'Upsample', 9);
+  assert.equal(up9.deprecated, false);
+  assert.equal(up9.deprecatedSince, 10);
+  assert.ok(up9.laterChanges.some((c) => c.since === 10 && c.change.includes('deprecated')));
+  assert.equal(opsetNote('', 'Upsample', 10).deprecatedSince, 10);
+  assert.ok(opsetNote('', 'Resize', 11).laterChanges.some((c) => c.since === 13 && c.change.includes('tf_half_pixel_for_nn')));
 });

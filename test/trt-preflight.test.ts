@@ -74,3 +74,24 @@ test('text mode: the summary, then each node that is not supported with its reas
   assert.match(r.stdout, /preflight error qoperator-op: .*\n {4}→ re-quantize the float model as Q\/DQ with the TensorRT preset: onnx-studio quantize MODEL --mode static --preset tensorrt/);
   assert.doesNotMatch(r.stdout, /^supported relu/m);
 });
+
+test('an info finding (INT64 weight that fits INT32 on 8.6) is a note: in the node reasons and in text mode, the status unchanged', () => {
+  const fits = addModel(constantTensor('w', INT64, [4], BigInt64Array.from([1n, 2n, 3n, 4n])), INT64);
+  const r = check(fits, '8.6');
+  assert.equal(r.nodes[0]!.status, 'supported');
+  assert.equal(r.summary.supported, 1);
+  assert.equal(r.nodes[0]!.reasons.length, 1);
+  assert.match(r.nodes[0]!.reasons[0]!, /^note: INT64 weight 'w' is cast down to INT32 by TensorRT 8\.6/);
+  const path = join(dir, 'int64.onnx');
+  writeFileSync(path, bytesOf(fits));
+  const t = spawnSync(process.execPath, [CLI, 'trt-check', path, '--trt', '8.6'], { encoding: 'utf8' });
+  assert.equal(t.status, 0, t.stderr);
+  assert.match(t.stdout, /^preflight note int64-weight: INT64 weight 'w' is cast down to INT32 by TensorRT 8\.6\n {4}→ store it as INT32/m);
+});
+
+test('FP16 advice says what onnx-studio fp16 does by default (README: the reader stays float32, its weight exact), not that it clamps', () => {
+  const big = check(addModel(constantTensor('w', FLOAT, [2], Float32Array.from([1, -70000]))), '11.1');
+  const advice = big.summary.preflight.find((f) => f.code === 'fp16-out-of-range')!.advice;
+  assert.match(advice, /onnx-studio fp16, which keeps a node reading such a weight in float32 \(its weight exact\)/);
+  assert.doesNotMatch(advice, /clamp/);
+});

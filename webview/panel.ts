@@ -47,6 +47,7 @@ export class Panel {
       ['id', d.id],
       ['domain', d.domain || 'ai.onnx'],
       ['schema', d.schema ? `${d.opType}-${d.schema.since}${d.schema.deprecated ? ' (deprecated)' : ''}` : 'not checked (no schema for this domain)'],
+      ...d.opset,
     ]);
     if (d.schema) sec.append(el('p', d.schema.summary));
     const copy = el('button', 'Copy name');

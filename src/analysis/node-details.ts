@@ -5,6 +5,7 @@ import { AttributeType, attributeTypeName } from '../onnx/proto/types';
 import { resolveSchema } from '../onnx/schema/registry';
 import type { OpSchema } from '../onnx/schema/types';
 import type { Tensor } from '../onnx/tensor';
+import { opsetNote } from './tensorrt/opset-notes';
 
 /** What the properties panel shows of a node (shaped like protocol's NodeDetails). */
 export interface NodeFacts {
@@ -16,6 +17,8 @@ export interface NodeFacts {
   attributes: { name: string; type: string; value: string }[];
   inputs: { formal: string; name: string; type: string }[];
   outputs: { formal: string; name: string; type: string }[];
+  /** Opset annotation rows (label, text): op version, deprecation, later changes (registry lookup for this node only). */
+  opset: [string, string][];
 }
 
 const MAX_LIST = 16;
@@ -41,7 +44,20 @@ export function nodeFacts(n: Node, opsets: Map<string, number>, inference: Infer
     attributes: n.attributes.map((a) => ({ name: a.name, type: attributeTypeName(a.type), value: attributeText(a) })),
     inputs: n.inputs.map((name, i) => ({ formal: formal(schema?.inputs, i), name, type: name ? typeOf(name) : '' })),
     outputs: n.outputs.map((name, i) => ({ formal: formal(schema?.outputs, i), name, type: name ? typeOf(name) : '' })),
+    opset: opsetRows(n.domain, n.opType, opsets.get(n.domain) ?? 0),
   };
+}
+
+/** The node's opset note as panel rows, e.g. ['op version', 'Softmax-11 (model opset 11)']. */
+export function opsetRows(domain: string, op: string, opset: number): [string, string][] {
+  const note = opsetNote(domain, op, opset);
+  const domainName = domain || 'ai.onnx';
+  const rows: [string, string][] = [
+    ['op version', note.since === null ? `unknown to the registry at ${domainName} opset ${opset}` : `${op}-${note.since} (model opset ${opset})`],
+  ];
+  if (note.deprecatedSince !== null) rows.push(['deprecated since', `opset ${note.deprecatedSince}`]);
+  for (const c of note.laterChanges) rows.push(['later change', `${op}-${c.since}: ${c.change}`]);
+  return rows;
 }
 
 /** An attribute's value as short text: lists capped, tensors summarized, graphs named. */

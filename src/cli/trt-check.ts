@@ -32,7 +32,7 @@ function formatText(path: string, r: TrtCheckResult): string {
   const range = s.opset.tensorrt.find((t) => t.version === r.tensorrtVersion)!;
   const lines = [
     `${path}: TensorRT ${r.tensorrtVersion} (opset ${range.opsetMin ?? '…'}–${range.opsetMax}; the model's is ${s.opset.model[''] ?? 'none'})`,
-    `  nodes: ${s.nodes}: ${s.supported} supported, ${s.conditional} conditional, ${s.unsupported} unsupported (${pct(s.supportedNodeShare)} taken)`,
+    `  nodes: ${s.nodes}: ${s.supported} supported, ${s.conditional} conditional, ${s.unsupported} unsupported (${pct(s.supportedNodeShare)} taken${s.supportedNodeShare < (s.nodes - s.unsupported) / s.nodes ? '; nodes inside a rejected If/Loop/Scan are not' : ''})`,
     `  parameters taken: ${pct(s.supportedParameterShare)} of ${s.parameters.total.toLocaleString('en-US')}`,
     `  supported subgraphs: ${s.islands.length}`,
   ];
@@ -43,7 +43,10 @@ function formatText(path: string, r: TrtCheckResult): string {
     for (const reason of n.reasons) lines.push(`    ${reason}`);
   }
   if (listed.length > LISTED) lines.push(`… and ${listed.length - LISTED} more (--json lists every node)`);
-  for (const f of s.preflight.filter((p) => p.severity !== 'info')) lines.push(`preflight ${f.severity} ${f.code}: ${f.message}\n    → ${f.advice}`);
-  for (const note of s.opset.notes.filter((n) => n.deprecated)) lines.push(`opset: ${note.op}-${note.since} is deprecated at opset ${note.opset}`);
+  for (const f of s.preflight) lines.push(`preflight ${f.severity === 'info' ? 'note' : f.severity} ${f.code}: ${f.message}\n    → ${f.advice}`);
+  for (const note of s.opset.notes) {
+    if (note.deprecated) lines.push(`opset: ${note.op}-${note.since} is deprecated at opset ${note.opset}`);
+    else if (note.deprecatedSince !== null) lines.push(`opset: ${note.op}-${note.since} is deprecated from opset ${note.deprecatedSince} on`);
+  }
   return lines.join('\n');
 }

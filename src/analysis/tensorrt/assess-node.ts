@@ -28,12 +28,15 @@ export interface AssessContext {
 /** The verdicts of one node against the chosen version's matrix, restrictions, types and preflight. */
 export function assessNode(f: NodeFacts, ctx: AssessContext): NodeAssessment {
   const verdicts = [...operatorVerdicts(f, ctx)];
+  const notes: string[] = [];
   for (const finding of ctx.findingsByNode.get(f.node.id) ?? []) {
-    if (finding.severity === 'info') continue;
     const text = `${finding.message}: ${finding.advice}`;
-    verdicts.push(finding.severity === 'error' ? violated(text) : unknown(text));
+    // An info finding is worth knowing but changes nothing TensorRT does: a note, not a verdict.
+    if (finding.severity === 'info') notes.push(`note: ${text}`);
+    else verdicts.push(finding.severity === 'error' ? violated(text) : unknown(text));
   }
-  return summarize(verdicts);
+  const a = summarize(verdicts);
+  return { status: a.status, reasons: [...a.reasons, ...notes] };
 }
 
 export function summarize(verdicts: Verdict[]): NodeAssessment {

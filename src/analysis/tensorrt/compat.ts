@@ -33,9 +33,9 @@ export interface TrtSummary {
   supported: number;
   conditional: number;
   unsupported: number;
-  /** Fraction in [0, 1] of initializer and Constant elements whose readers TensorRT takes (1 with no parameters). */
+  /** Fraction in [0, 1] of initializer and Constant elements all of whose readers (any graph) TensorRT takes (1 with no parameters). */
   supportedParameterShare: number;
-  /** Fraction in [0, 1] of nodes that are not unsupported. */
+  /** Fraction in [0, 1] of nodes TensorRT takes: not unsupported, and not inside the body of a rejected If/Loop/Scan. */
   supportedNodeShare: number;
   parameters: { total: number; supported: number };
   unsupportedNodes: string[];
@@ -102,14 +102,32 @@ function propagateSubgraphs(graphs: Graph[], assessed: Map<string, NodeAssessmen
   }
 }
 
+/**
+ * Ids of the nodes TensorRT takes: not `unsupported`, and every enclosing If/Loop/Scan taken too.
+ * A node in the body of a rejected control-flow node keeps its own status in `nodes` (what it
+ * would be on its own), but the summary's shares and islands do not count it: the parser never
+ * sees it. Graphs come outermost first, so an owner is decided before its bodies.
+ */
+function takenNodes(graphs: Graph[], assessed: Map<string, NodeAssessment>): Set<string> {
+  const taken = new Set<string>();
+  for (const g of graphs) {
+    const owner = g.owner?.node;
+    if (owner && !taken.has(owner.id)) continue;
+    for (const n of g.nodes) if (assessed.get(n.id)!.status !== 'unsupported') taken.add(n.id);
+  }
+  return taken;
+}
+
 function summarizeResult(model: Model, graphs: Graph[], nodes: TrtNodeResult[], assessed: Map<string, NodeAssessment>, preflight: PreflightFinding[]): TrtSummary {
   const count = (s: TrtStatus): number => nodes.filter((n) => n.status === s).length;
+  const taken = takenNodes(graphs, assessed);
   let total = 0;
   let supported = 0;
   for (const p of modelParameters(model)) {
     total += p.elements;
+    // Every reader, in any graph (outer-scope reads from bodies included), must be taken.
     const readers = p.constant ? [p.constant, ...p.consumers] : p.consumers;
-    if (readers.every((n) => assessed.get(n.id)?.status !== 'unsupported')) supported += p.elements;
+    if (readers.every((n) => taken.has(n.id))) supported += p.elements;
   }
   const unsupported = nodes.filter((n) => n.status === 'unsupported');
   const byOp = new Map<string, UnsupportedOp>();
@@ -120,18 +138,17 @@ function summarizeResult(model: Model, graphs: Graph[], nodes: TrtNodeResult[], 
     entry.nodes.push(n.id);
     byOp.set(key, entry);
   }
-  const statusOf = (id: string): TrtStatus => assessed.get(id)!.status;
   return {
     nodes: nodes.length,
     supported: count('supported'),
     conditional: count('conditional'),
     unsupported: unsupported.length,
     supportedParameterShare: total ? supported / total : 1,
-    supportedNodeShare: nodes.length ? (nodes.length - unsupported.length) / nodes.length : 1,
+    supportedNodeShare: nodes.length ? taken.size / nodes.length : 1,
     parameters: { total, supported },
     unsupportedNodes: unsupported.map((n) => n.id),
     unsupportedOps: [...byOp.values()],
-    islands: graphs.flatMap((g) => islandsOf(g, statusOf)),
+    islands: graphs.flatMap((g) => islandsOf(g, (id) => taken.has(id))),
     preflight,
     opset: { model: Object.fromEntries(model.opsetImports), tensorrt: tensorrtOpsetRanges(model), notes: opsetNotes(model).filter((n) => n.deprecated || n.laterChanges.length || n.since === null) },
   };

@@ -1,5 +1,4 @@
 import type { Graph } from '../../onnx/model/graph';
-import type { TrtStatus } from './assess-node';
 
 /**
  * A run of consecutive nodes (in the graph's topological order) that TensorRT takes: what
@@ -15,8 +14,8 @@ export interface Island {
   last: string;
 }
 
-/** Islands of nodes that are not `unsupported` (conditional nodes are taken by the parser). */
-export function islandsOf(graph: Graph, statusOf: (id: string) => TrtStatus): Island[] {
+/** Islands of taken nodes (conditional nodes are taken by the parser; nodes in a rejected body are not). */
+export function islandsOf(graph: Graph, isTaken: (id: string) => boolean): Island[] {
   const out: Island[] = [];
   let start = -1;
   const close = (end: number): void => {
@@ -24,7 +23,7 @@ export function islandsOf(graph: Graph, statusOf: (id: string) => TrtStatus): Is
     start = -1;
   };
   graph.nodes.forEach((n, i) => {
-    if (statusOf(n.id) === 'unsupported') close(i);
+    if (!isTaken(n.id)) close(i);
     else if (start < 0) start = i;
   });
   close(graph.nodes.length);

@@ -1,9 +1,10 @@
 import type { Model } from '../../onnx/model/graph';
 import { opVersions, resolveSchema } from '../../onnx/schema/registry';
 import type { OpSchema } from '../../onnx/schema/types';
+import { semanticChange } from './semantic-changes';
 import { TENSORRT_VERSIONS, matrixFor, type TensorRTVersion } from './versions';
 
-/** A later version of an op whose signature differs from the one the model resolves to. */
+/** A later version of an op: a signature change, a changed behaviour (semantic-changes.ts) or its deprecation. */
 export interface OpChange {
   since: number;
   change: string;
@@ -18,7 +19,9 @@ export interface OpsetNote {
   /** The op version the opset resolves to; null when the registry does not know the op there. */
   since: number | null;
   deprecated: boolean;
-  /** Newer versions that change inputs or attributes (renamed, added, removed, attribute → input). */
+  /** The first opset at which the op is deprecated (this version or a later one); null when it is not. */
+  deprecatedSince: number | null;
+  /** Newer versions that change inputs or attributes (renamed, added, removed, attribute → input), behaviour, or deprecate the op. */
   laterChanges: OpChange[];
 }
 
@@ -48,13 +51,15 @@ export function opsetNote(domain: string, op: string, opset: number): OpsetNote 
   const schema = resolveSchema(domain, op, opset);
   const laterChanges: OpChange[] = [];
   let previous = schema;
+  let deprecatedSince = schema?.deprecated ? schema.since : null;
   for (const s of opVersions(domain, op) ?? []) {
     if (!previous || s.since <= previous.since) continue;
-    const change = signatureChange(previous, s);
-    if (change) laterChanges.push({ since: s.since, change });
+    const parts = [signatureChange(previous, s), semanticChange(domain, op, s.since)?.change, s.deprecated ? 'deprecated' : undefined].filter(Boolean);
+    if (parts.length) laterChanges.push({ since: s.since, change: parts.join('; ') });
+    if (s.deprecated) deprecatedSince ??= s.since;
     previous = s;
   }
-  return { domain, op, opset, since: schema?.since ?? null, deprecated: !!schema?.deprecated, laterChanges };
+  return { domain, op, opset, since: schema?.since ?? null, deprecated: !!schema?.deprecated, deprecatedSince, laterChanges };
 }
 
 /** One note per distinct (domain, op) over every graph, in first-seen order. */

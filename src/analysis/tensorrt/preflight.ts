@@ -94,7 +94,7 @@ function weightFindings(p: Parameter, version: TensorRTVersion): PreflightFindin
     return [{
       code: 'fp16-out-of-range', category: 'weights', severity: 'warning', nodeIds,
       message: `weight '${p.name}' has ${stats.beyond} value(s) beyond ±${FP16_MAX} (max |x| ${stats.maxAbs.toPrecision(4)}): they overflow to ±inf in an FP16 build`,
-      advice: 'keep the consumers in FP32 (trtexec --precisionConstraints=obey --layerPrecisions=NAME:fp32), or convert with onnx-studio fp16, which clamps and counts such values',
+      advice: 'keep the consumers in FP32 (trtexec --precisionConstraints=obey --layerPrecisions=NAME:fp32), or convert with onnx-studio fp16, which keeps a node reading such a weight in float32 (its weight exact)',
     }];
   }
   if (t.dtype === 7 && !matrixFor(version).dataTypes.includes('INT64')) {
