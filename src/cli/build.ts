@@ -1,6 +1,6 @@
 import { WriteTargetError } from '../onnx/errors';
 import { ToolUnavailableError, resolveToolPath } from '../toolchains/tool-path';
-import { ENGINE_PRECISIONS, TrtexecUsageError, planEngineBuild, probeTrtexec, runEngineBuild, type EngineBuildResult, type EnginePrecision, type TrtexecProbe } from '../toolchains/trtexec-build';
+import { ENGINE_PRECISIONS, enginePrecisions, TrtexecUsageError, planEngineBuild, probeTrtexec, runEngineBuild, type EngineBuildResult, type EnginePrecision, type TrtexecProbe } from '../toolchains/trtexec-build';
 import { removePendingOutputs } from '../toolchains/run-outputs';
 import { parseArgs, UsageError } from './args';
 import { CliError, EXIT_UNREADABLE, loadModel, withFile } from './load';
@@ -20,7 +20,7 @@ const OPTIONS = {
 export interface BuildProbeJson {
   trtexec: string;
   tensorrtVersion: string | null;
-  /** The --precision values this trtexec takes (TensorRT 11: fp32 and typed only, strongly typed). */
+  /** The --precision values this trtexec takes (TensorRT 11: typed only, strongly typed). */
   precisions: EnginePrecision[];
   stronglyTypedOnly: boolean;
   /** The pools --memPoolSize takes (`workspace`, `dlaSRAM`, ...). */
@@ -78,7 +78,7 @@ export async function runBuild(argv: string[], out: (s: string) => void, err: (s
     try {
       plan = withFile(model, () => planEngineBuild({ model, precision: v.precision as EnginePrecision | undefined, profile: !!v.profile, extraArgs }, probe.schema));
     } catch (e) {
-      if (e instanceof TrtexecUsageError) throw new UsageError(`options after -- that ${probe.version ? `TensorRT ${probe.version}` : 'this trtexec'} does not take:\n${e.problems.map((p) => `  ${p.message}`).join('\n')}`);
+      if (e instanceof TrtexecUsageError) throw new UsageError(`options that ${probe.version ? `TensorRT ${probe.version}` : 'this trtexec'} does not take:\n${e.problems.map((p) => `  ${p.message}`).join('\n')}`);
       throw e;
     }
     err(`building ${plan.outputs.engine} with ${probe.version ? `TensorRT ${probe.version}` : 'trtexec'} (${trtexec})`);
@@ -111,7 +111,7 @@ async function runProbe(v: { trtexec?: string; json?: boolean }, out: (s: string
   const json: BuildProbeJson = {
     trtexec,
     tensorrtVersion: probe.version ?? null,
-    precisions: stronglyTypedOnly ? ['fp32', 'typed'] : [...ENGINE_PRECISIONS],
+    precisions: enginePrecisions(probe.schema),
     stronglyTypedOnly,
     memoryPools: pools?.kind === 'pools' ? pools.pools : [],
     dla: probe.schema.flags.has('--useDLACore'),

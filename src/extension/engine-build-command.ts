@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { BuildJson, BuildProbeJson } from '../cli/build';
 import { splitLogLine } from '../toolchains/trtexec-log';
 import { engineBuildArgv, engineProbeArgv, proposeShapeRanges, type EngineBuildChoices } from './engine-build-args';
-import { pickBuildOptions, pickPrecision, pickShapes, rememberedEngineChoices, rememberEngineChoices } from './engine-picks';
+import { pickBuildOptions, pickPrecision, pickShapes, rememberedEngineChoices, rememberEngineChoices, type PrecisionPick, type RememberedEngineChoices } from './engine-picks';
 import { showEngineResult } from './engine-result-view';
 import { readModelSummary } from './model-summary';
 import { commandLine } from './cli-process';
@@ -58,6 +58,11 @@ export class EngineBuildCommand implements vscode.Disposable {
     this.lines.dispose();
   }
 
+  /** The choices remembered for a model (proposed first by its next build; the tests read them). */
+  remembered(model: vscode.Uri): RememberedEngineChoices | undefined {
+    return rememberedEngineChoices(this.context.workspaceState, model);
+  }
+
   /** `choices` skips the quick picks (other commands, the tests). */
   async run(uri?: vscode.Uri, choices?: EngineBuildChoices): Promise<EngineBuildOutcome> {
     let model = uri ?? this.activeModel();
@@ -73,7 +78,8 @@ export class EngineBuildCommand implements vscode.Disposable {
       if (!probe) return undefined;
       const picked = await this.pick(model, probe);
       if (!picked) return undefined;
-      await rememberEngineChoices(this.context.workspaceState, model, picked.choices);
+      // For the model the user chose: the pick (a conversion first stays a conversion first).
+      await rememberEngineChoices(this.context.workspaceState, model, { ...picked.choices, precision: picked.pick });
       ({ model, choices } = picked);
     }
     return this.build(model, choices, trtexec);
@@ -95,8 +101,8 @@ export class EngineBuildCommand implements vscode.Disposable {
   }
 
   /** The quick picks; on TensorRT 11 a conversion first may replace the model to build. */
-  private async pick(model: vscode.Uri, probe: BuildProbeJson): Promise<{ model: vscode.Uri; choices: EngineBuildChoices } | undefined> {
-    const remembered = rememberedEngineChoices(this.context.workspaceState, model);
+  private async pick(model: vscode.Uri, probe: BuildProbeJson): Promise<{ model: vscode.Uri; choices: EngineBuildChoices; pick: PrecisionPick } | undefined> {
+    const remembered = this.remembered(model);
     const precision = await pickPrecision(probe, remembered);
     if (!precision) return undefined;
     let target = model;
@@ -116,7 +122,7 @@ export class EngineBuildCommand implements vscode.Disposable {
     const options = await pickBuildOptions(probe, remembered);
     if (!options) return undefined;
     const typed = precision === 'convert-fp16' || precision === 'quantize-int8' ? 'typed' : precision;
-    return { model: target, choices: { precision: typed, ...(shapes ? { shapes } : {}), ...options } };
+    return { model: target, choices: { precision: typed, ...(shapes ? { shapes } : {}), ...options }, pick: precision };
   }
 
   private async convertFirst(model: vscode.Uri, how: 'convert-fp16' | 'quantize-int8'): Promise<vscode.Uri | undefined> {
