@@ -13,7 +13,8 @@ import { readModelSummary } from './model-summary';
 import { commandLine } from './cli-process';
 import { recentCalibrationFolders } from './static-picks';
 import { refuseUntrusted } from './tool-trust';
-import { cliProblemText, offerToolSetting, parseJson, runToolCli } from './tool-cli-run';
+import { cliMessage, parseJson } from './cli-message';
+import { offerToolSetting, runCliWithProgress } from './tool-cli-run';
 import type { TransformOutcome } from './transform-commands';
 
 /** What the command resolved to (the tests read it; users see the views and messages). */
@@ -90,11 +91,11 @@ export class EngineBuildCommand implements vscode.Disposable {
   }
 
   private async probe(model: vscode.Uri, trtexec: string | undefined): Promise<BuildProbeJson | undefined> {
-    const result = await runToolCli({ cli: this.cli(), args: engineProbeArgv(trtexec), cwd: dirname(model.fsPath), title: 'asking trtexec for its version', output: this.output });
+    const result = await runCliWithProgress({ cli: this.cli(), args: engineProbeArgv(trtexec), cwd: dirname(model.fsPath), title: 'asking trtexec for its version', output: this.output });
     const probe = result.code === 0 ? parseJson<BuildProbeJson>(result.stdout) : undefined;
     if (probe) return probe;
     if (result.cancelled) return undefined;
-    const message = `ONNX Studio: ${cliProblemText(result.stderr)}`;
+    const message = `ONNX Studio: ${cliMessage(result.stderr)}`;
     if (result.code === 2) offerToolSetting(`${message} Set ${TRTEXEC_SETTING} to the trtexec program.`, TRTEXEC_SETTING);
     else void vscode.window.showErrorMessage(message);
     return undefined;
@@ -140,15 +141,7 @@ export class EngineBuildCommand implements vscode.Disposable {
     const before = new Set(await namesIn(folder));
     const args = engineBuildArgv(model.fsPath, choices, trtexec);
     const command = commandLine(['onnx-studio', ...args]);
-    const source = new vscode.CancellationTokenSource();
-    this.running.add(source);
-    let result;
-    try {
-      result = await runToolCli({ cli: this.cli(), args, cwd: folder, title: `building a TensorRT engine from ${vscode.workspace.asRelativePath(model)}`, output: this.output, onLine: (l) => this.lines.fire(l), cancel: source.token });
-    } finally {
-      this.running.delete(source);
-      source.dispose();
-    }
+    const result = await runCliWithProgress({ cli: this.cli(), args, cwd: folder, title: `building a TensorRT engine from ${vscode.workspace.asRelativePath(model)}`, output: this.output, onLine: (l) => this.lines.fire(l), running: this.running });
     if (result.cancelled) {
       const leftover = (await namesIn(folder)).filter((f) => !before.has(f));
       if (leftover.length) void vscode.window.showWarningMessage(`ONNX Studio: build cancelled, but these files were left: ${leftover.join(', ')}`);
@@ -161,7 +154,7 @@ export class EngineBuildCommand implements vscode.Disposable {
       void vscode.window.showInformationMessage(`ONNX Studio: engine written: ${vscode.workspace.asRelativePath(json.engine ?? '')}`);
       return { kind: 'built', result: json, command };
     }
-    const message = `ONNX Studio: ${cliProblemText(result.stderr)}`;
+    const message = `ONNX Studio: ${cliMessage(result.stderr)}`;
     if (result.code === 2 || result.code === 64) {
       if (result.code === 2) offerToolSetting(message, TRTEXEC_SETTING);
       else void vscode.window.showErrorMessage(message);
