@@ -1,6 +1,6 @@
 import { resolveToolPath } from '../toolchains/tool-path';
 import { ENGINE_PRECISIONS, enginePrecisions, TrtexecUsageError, planEngineBuild, probeTrtexec, runEngineBuild, type EngineBuildResult, type EnginePrecision, type TrtexecProbe } from '../toolchains/trtexec-build';
-import { removePendingOutputs } from '../toolchains/run-outputs';
+import { removeTempFiles } from '../onnx/io/write-file';
 import { parseArgs, UsageError } from './args';
 import { loadModel, withFile } from './load';
 import { exitUnusable } from './unusable';
@@ -85,7 +85,7 @@ export async function runBuild(argv: string[], out: (s: string) => void, err: (s
     err(`building ${plan.outputs.engine} with ${probe.version ? `TensorRT ${probe.version}` : 'trtexec'} (${trtexec})`);
     const result = await exitUnusable(() => runEngineBuild(trtexec, plan, { onLine: err, cancel: cancelled }));
     if (result.status === 'cancelled' || signalled) {
-      removePendingOutputs();
+      removeTempFiles();
       return SIGNAL_EXIT[signalled ?? 'SIGTERM']!;
     }
     if (v.json) out(JSON.stringify(toJson(result), null, 2));
