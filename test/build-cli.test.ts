@@ -90,6 +90,23 @@ test('an option this trtexec does not take, or a bad value, is bad usage (64) be
   assert.deepEqual(readdirSync(dir), ['m.onnx']);
 });
 
+test('TensorRT 11 (strongly typed only): the probe offers typed alone; --precision fp32 or fp16 is bad usage (64) with the advice, nothing written', () => {
+  const { dir, model } = folderWith('m.onnx');
+  // trtexec 11's help: the stand-in's, with 11.1's version and without the precision flags 11 removed.
+  const trt11 = join(dir, 'trtexec');
+  writeFileSync(trt11, `#!/bin/sh\nif [ "$1" = --help ]; then '${TRTEXEC}' --help | sed -e 's/v101601/v110100/' -e '/^  --\\(fp16\\|bf16\\|int8\\|fp8\\|int4\\|best\\|calib\\)[ =]/d'; else exec '${TRTEXEC}' "$@"; fi\n`, { mode: 0o755 });
+  const probe = build(['--probe', '--json', '--trtexec', trt11]);
+  assert.equal(probe.status, 0, probe.stderr);
+  assert.deepEqual(JSON.parse(probe.stdout).precisions, ['typed']);
+  for (const precision of ['fp32', 'fp16']) {
+    const r = build([model, '--trtexec', trt11, '--precision', precision, '--json']);
+    assert.equal(r.status, 64, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /TensorRT 11\.1\.0 builds strongly typed networks only .*use --precision typed, or convert the model first/);
+  }
+  assert.deepEqual(readdirSync(dir).sort(), ['m.onnx', 'trtexec']);
+});
+
 test('--saveEngine (or any option that writes a file) naming the input model is refused: never over the input', () => {
   const { dir, model } = folderWith('m.onnx');
   const before = readFileSync(model);

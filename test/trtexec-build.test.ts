@@ -6,7 +6,7 @@ import { chmodSync, copyFileSync, mkdtempSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { planEngineBuild, probeTrtexec, runEngineBuild, TrtexecUsageError } from '../src/toolchains/trtexec-build';
+import { enginePrecisions, planEngineBuild, probeTrtexec, runEngineBuild, TrtexecUsageError } from '../src/toolchains/trtexec-build';
 import { ROOT } from './helpers/corpus';
 
 const STAND_IN = join(ROOT, 'test', 'fixtures', 'trtexec-stand-in', 'trtexec');
@@ -62,7 +62,10 @@ test('TensorRT 11 without a readable help: checked against 10.16 less the remove
   assert.equal(plan.precision, 'typed');
   assert.equal(plan.outputs.engine, join(dir, 'resnet18.typed.plan'));
   assert.deepEqual(plan.args.slice(2), [], 'strong typing is always on in 11: no flag');
-  assert.throws(() => planEngineBuild({ model, precision: 'fp16' }, probe.schema), (e: unknown) => e instanceof TrtexecUsageError && /strongly typed networks only/.test(e.message));
+  assert.deepEqual(enginePrecisions(probe.schema), ['typed'], 'fp32 would be the same build as typed under another name');
+  for (const precision of ['fp16', 'fp32'] as const) {
+    assert.throws(() => planEngineBuild({ model, precision }, probe.schema), (e: unknown) => e instanceof TrtexecUsageError && /strongly typed networks only.*--precision typed/.test(e.message), precision);
+  }
   assert.throws(() => planEngineBuild({ model, extraArgs: ['--int8'] }, probe.schema), TrtexecUsageError);
 });
 

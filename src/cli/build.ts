@@ -1,9 +1,9 @@
-import { WriteTargetError } from '../onnx/errors';
-import { ToolUnavailableError, resolveToolPath } from '../toolchains/tool-path';
-import { ENGINE_PRECISIONS, TrtexecUsageError, planEngineBuild, probeTrtexec, runEngineBuild, type EngineBuildResult, type EnginePrecision, type TrtexecProbe } from '../toolchains/trtexec-build';
-import { removePendingOutputs } from '../toolchains/run-outputs';
+import { resolveToolPath } from '../toolchains/tool-path';
+import { ENGINE_PRECISIONS, enginePrecisions, TrtexecUsageError, planEngineBuild, probeTrtexec, runEngineBuild, type EngineBuildResult, type EnginePrecision, type TrtexecProbe } from '../toolchains/trtexec-build';
+import { removeTempFiles } from '../onnx/io/write-file';
 import { parseArgs, UsageError } from './args';
-import { CliError, EXIT_UNREADABLE, loadModel, withFile } from './load';
+import { loadModel, withFile } from './load';
+import { exitUnusable } from './unusable';
 
 export const buildUsage = `onnx-studio build MODEL [--trtexec PATH] [--profile] [--precision ${ENGINE_PRECISIONS.join('|')}] [--json] [-- TRTEXEC-OPTIONS]   build a TensorRT engine beside the model
   onnx-studio build --probe [--trtexec PATH] [--json]   the TensorRT version and the precisions and memory pools that trtexec takes`;
@@ -20,7 +20,7 @@ const OPTIONS = {
 export interface BuildProbeJson {
   trtexec: string;
   tensorrtVersion: string | null;
-  /** The --precision values this trtexec takes (TensorRT 11: fp32 and typed only, strongly typed). */
+  /** The --precision values this trtexec takes (TensorRT 11: typed only, strongly typed). */
   precisions: EnginePrecision[];
   stronglyTypedOnly: boolean;
   /** The pools --memPoolSize takes (`workspace`, `dlaSRAM`, ...). */
@@ -57,8 +57,9 @@ export async function runBuild(argv: string[], out: (s: string) => void, err: (s
   const { values: v, positionals } = parseArgs(own, OPTIONS, buildUsage);
   if (v.precision !== undefined && !ENGINE_PRECISIONS.includes(v.precision as EnginePrecision)) throw new UsageError(`--precision must be one of ${ENGINE_PRECISIONS.join(', ')}\nusage: ${buildUsage}`);
   const model = positionals[0]!;
-  loadModel(model);
-  const trtexec = tool(() => resolveToolPath('trtexec', v.trtexec));
+  // A file that is no ONNX model exits 2 here, before trtexec starts; the model itself is not needed.
+  loadModel(model).close();
+  const trtexec = exitUnusable(() => resolveToolPath('trtexec', v.trtexec));
 
   // trtexec runs in a process group of its own: a Ctrl+C reaches only us, and we end its group.
   let signalled: NodeJS.Signals | undefined;
@@ -71,20 +72,20 @@ export async function runBuild(argv: string[], out: (s: string) => void, err: (s
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const probe = await tool(() => probeTrtexec(trtexec, cancelled));
+    const probe = await exitUnusable(() => probeTrtexec(trtexec, cancelled));
     if (signalled) return SIGNAL_EXIT[signalled]!;
     for (const w of probe.warnings) err(`onnx-studio build: warning: ${w}`);
     let plan;
     try {
       plan = withFile(model, () => planEngineBuild({ model, precision: v.precision as EnginePrecision | undefined, profile: !!v.profile, extraArgs }, probe.schema));
     } catch (e) {
-      if (e instanceof TrtexecUsageError) throw new UsageError(`options after -- that ${probe.version ? `TensorRT ${probe.version}` : 'this trtexec'} does not take:\n${e.problems.map((p) => `  ${p.message}`).join('\n')}`);
+      if (e instanceof TrtexecUsageError) throw new UsageError(`options that ${probe.version ? `TensorRT ${probe.version}` : 'this trtexec'} does not take:\n${e.problems.map((p) => `  ${p.message}`).join('\n')}`);
       throw e;
     }
     err(`building ${plan.outputs.engine} with ${probe.version ? `TensorRT ${probe.version}` : 'trtexec'} (${trtexec})`);
-    const result = await tool(() => runEngineBuild(trtexec, plan, { onLine: err, cancel: cancelled }));
+    const result = await exitUnusable(() => runEngineBuild(trtexec, plan, { onLine: err, cancel: cancelled }));
     if (result.status === 'cancelled' || signalled) {
-      removePendingOutputs();
+      removeTempFiles();
       return SIGNAL_EXIT[signalled ?? 'SIGTERM']!;
     }
     if (v.json) out(JSON.stringify(toJson(result), null, 2));
@@ -104,14 +105,14 @@ export async function runBuild(argv: string[], out: (s: string) => void, err: (s
 
 /** `build --probe`: runs `trtexec --help` only (no GPU work), for the editor's quick picks. */
 async function runProbe(v: { trtexec?: string; json?: boolean }, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const trtexec = tool(() => resolveToolPath('trtexec', v.trtexec));
-  const probe = await tool(() => probeTrtexec(trtexec));
+  const trtexec = exitUnusable(() => resolveToolPath('trtexec', v.trtexec));
+  const probe = await exitUnusable(() => probeTrtexec(trtexec));
   const stronglyTypedOnly = !probe.schema.flags.has('--fp16');
   const pools = probe.schema.flags.get('--memPoolSize')?.value;
   const json: BuildProbeJson = {
     trtexec,
     tensorrtVersion: probe.version ?? null,
-    precisions: stronglyTypedOnly ? ['fp32', 'typed'] : [...ENGINE_PRECISIONS],
+    precisions: enginePrecisions(probe.schema),
     stronglyTypedOnly,
     memoryPools: pools?.kind === 'pools' ? pools.pools : [],
     dla: probe.schema.flags.has('--useDLACore'),
@@ -133,18 +134,4 @@ function toJson(r: EngineBuildResult): BuildJson {
     outputs: r.outputs,
     errors: r.errors,
   };
-}
-
-/** A program that cannot be run, or an output that cannot be written, is exit 2. */
-function tool<T>(work: () => T): T {
-  const mapped = (e: unknown): never => {
-    if (e instanceof ToolUnavailableError || e instanceof WriteTargetError) throw new CliError(e.message, EXIT_UNREADABLE);
-    throw e;
-  };
-  try {
-    const r = work();
-    return (r instanceof Promise ? (r.catch(mapped) as T) : r);
-  } catch (e) {
-    return mapped(e);
-  }
 }

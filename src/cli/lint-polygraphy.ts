@@ -2,9 +2,10 @@
 // through the one runTool, its report with the node names mapped to the editor's node ids, so
 // the editor runs external tools only through our CLI (as `build` does for trtexec).
 import { lintWithPolygraphy, PolygraphyError, type PolygraphyLintReport } from '../toolchains/polygraphy';
-import { resolveToolPath, ToolUnavailableError } from '../toolchains/tool-path';
+import { resolveToolPath } from '../toolchains/tool-path';
 import { parseArgs } from './args';
-import { CliError, EXIT_UNREADABLE, loadModel } from './load';
+import { loadModel } from './load';
+import { exitUnusable } from './unusable';
 
 export const lintPolygraphyUsage = 'onnx-studio lint-polygraphy MODEL [--polygraphy PATH] [--json]   Polygraphy\'s `check lint` on the model: exit 0 no error, 1 errors found, 2 polygraphy or the model cannot be used';
 
@@ -24,15 +25,8 @@ export async function runLintPolygraphy(argv: string[], out: (s: string) => void
   const { values: v, positionals } = parseArgs(argv, { polygraphy: { type: 'string' }, json: { type: 'boolean' } }, lintPolygraphyUsage);
   const path = positionals[0]!;
   const nodeIds = nodeIdsByName(path);
-  let report;
-  let polygraphy: string;
-  try {
-    polygraphy = resolveToolPath('polygraphy', v.polygraphy);
-    report = await lintWithPolygraphy(polygraphy, path, { onLine: err });
-  } catch (e) {
-    if (e instanceof ToolUnavailableError || e instanceof PolygraphyError) throw new CliError(e.message, EXIT_UNREADABLE);
-    throw e;
-  }
+  const polygraphy = exitUnusable(() => resolveToolPath('polygraphy', v.polygraphy));
+  const report = await exitUnusable(() => lintWithPolygraphy(polygraphy, path, { onLine: err }), [PolygraphyError]);
   const named = new Set([...report.passing, ...report.failing, ...report.findings.flatMap((f) => f.nodes)]);
   const ids = Object.fromEntries([...named].filter((n) => nodeIds.has(n)).map((n) => [n, nodeIds.get(n)!]));
   const json: LintPolygraphyJson = { polygraphy, findings: report.findings, passing: report.passing, failing: report.failing, nodeIds: ids, exitCode: report.exitCode };

@@ -7,13 +7,14 @@ import * as vscode from 'vscode';
 import type { BuildJson, BuildProbeJson } from '../cli/build';
 import { splitLogLine } from '../toolchains/trtexec-log';
 import { engineBuildArgv, engineProbeArgv, proposeShapeRanges, type EngineBuildChoices } from './engine-build-args';
-import { pickBuildOptions, pickPrecision, pickShapes, rememberedEngineChoices, rememberEngineChoices } from './engine-picks';
+import { pickBuildOptions, pickPrecision, pickShapes, rememberedEngineChoices, rememberEngineChoices, type PrecisionPick, type RememberedEngineChoices } from './engine-picks';
 import { showEngineResult } from './engine-result-view';
 import { readModelSummary } from './model-summary';
 import { commandLine } from './cli-process';
 import { recentCalibrationFolders } from './static-picks';
 import { refuseUntrusted } from './tool-trust';
-import { cliProblemText, offerToolSetting, parseJson, runToolCli } from './tool-cli-run';
+import { cliMessage, parseJson } from './cli-message';
+import { offerToolSetting, runCliWithProgress } from './tool-cli-run';
 import type { TransformOutcome } from './transform-commands';
 
 /** What the command resolved to (the tests read it; users see the views and messages). */
@@ -58,6 +59,11 @@ export class EngineBuildCommand implements vscode.Disposable {
     this.lines.dispose();
   }
 
+  /** The choices remembered for a model (proposed first by its next build; the tests read them). */
+  remembered(model: vscode.Uri): RememberedEngineChoices | undefined {
+    return rememberedEngineChoices(this.context.workspaceState, model);
+  }
+
   /** `choices` skips the quick picks (other commands, the tests). */
   async run(uri?: vscode.Uri, choices?: EngineBuildChoices): Promise<EngineBuildOutcome> {
     let model = uri ?? this.activeModel();
@@ -73,7 +79,8 @@ export class EngineBuildCommand implements vscode.Disposable {
       if (!probe) return undefined;
       const picked = await this.pick(model, probe);
       if (!picked) return undefined;
-      await rememberEngineChoices(this.context.workspaceState, model, picked.choices);
+      // For the model the user chose: the pick (a conversion first stays a conversion first).
+      await rememberEngineChoices(this.context.workspaceState, model, { ...picked.choices, precision: picked.pick });
       ({ model, choices } = picked);
     }
     return this.build(model, choices, trtexec);
@@ -84,19 +91,19 @@ export class EngineBuildCommand implements vscode.Disposable {
   }
 
   private async probe(model: vscode.Uri, trtexec: string | undefined): Promise<BuildProbeJson | undefined> {
-    const result = await runToolCli({ cli: this.cli(), args: engineProbeArgv(trtexec), cwd: dirname(model.fsPath), title: 'asking trtexec for its version', output: this.output });
+    const result = await runCliWithProgress({ cli: this.cli(), args: engineProbeArgv(trtexec), cwd: dirname(model.fsPath), title: 'asking trtexec for its version', output: this.output });
     const probe = result.code === 0 ? parseJson<BuildProbeJson>(result.stdout) : undefined;
     if (probe) return probe;
     if (result.cancelled) return undefined;
-    const message = `ONNX Studio: ${cliProblemText(result.stderr)}`;
+    const message = `ONNX Studio: ${cliMessage(result.stderr)}`;
     if (result.code === 2) offerToolSetting(`${message} Set ${TRTEXEC_SETTING} to the trtexec program.`, TRTEXEC_SETTING);
     else void vscode.window.showErrorMessage(message);
     return undefined;
   }
 
   /** The quick picks; on TensorRT 11 a conversion first may replace the model to build. */
-  private async pick(model: vscode.Uri, probe: BuildProbeJson): Promise<{ model: vscode.Uri; choices: EngineBuildChoices } | undefined> {
-    const remembered = rememberedEngineChoices(this.context.workspaceState, model);
+  private async pick(model: vscode.Uri, probe: BuildProbeJson): Promise<{ model: vscode.Uri; choices: EngineBuildChoices; pick: PrecisionPick } | undefined> {
+    const remembered = this.remembered(model);
     const precision = await pickPrecision(probe, remembered);
     if (!precision) return undefined;
     let target = model;
@@ -116,7 +123,7 @@ export class EngineBuildCommand implements vscode.Disposable {
     const options = await pickBuildOptions(probe, remembered);
     if (!options) return undefined;
     const typed = precision === 'convert-fp16' || precision === 'quantize-int8' ? 'typed' : precision;
-    return { model: target, choices: { precision: typed, ...(shapes ? { shapes } : {}), ...options } };
+    return { model: target, choices: { precision: typed, ...(shapes ? { shapes } : {}), ...options }, pick: precision };
   }
 
   private async convertFirst(model: vscode.Uri, how: 'convert-fp16' | 'quantize-int8'): Promise<vscode.Uri | undefined> {
@@ -134,15 +141,7 @@ export class EngineBuildCommand implements vscode.Disposable {
     const before = new Set(await namesIn(folder));
     const args = engineBuildArgv(model.fsPath, choices, trtexec);
     const command = commandLine(['onnx-studio', ...args]);
-    const source = new vscode.CancellationTokenSource();
-    this.running.add(source);
-    let result;
-    try {
-      result = await runToolCli({ cli: this.cli(), args, cwd: folder, title: `building a TensorRT engine from ${vscode.workspace.asRelativePath(model)}`, output: this.output, onLine: (l) => this.lines.fire(l), cancel: source.token });
-    } finally {
-      this.running.delete(source);
-      source.dispose();
-    }
+    const result = await runCliWithProgress({ cli: this.cli(), args, cwd: folder, title: `building a TensorRT engine from ${vscode.workspace.asRelativePath(model)}`, output: this.output, onLine: (l) => this.lines.fire(l), running: this.running });
     if (result.cancelled) {
       const leftover = (await namesIn(folder)).filter((f) => !before.has(f));
       if (leftover.length) void vscode.window.showWarningMessage(`ONNX Studio: build cancelled, but these files were left: ${leftover.join(', ')}`);
@@ -155,7 +154,7 @@ export class EngineBuildCommand implements vscode.Disposable {
       void vscode.window.showInformationMessage(`ONNX Studio: engine written: ${vscode.workspace.asRelativePath(json.engine ?? '')}`);
       return { kind: 'built', result: json, command };
     }
-    const message = `ONNX Studio: ${cliProblemText(result.stderr)}`;
+    const message = `ONNX Studio: ${cliMessage(result.stderr)}`;
     if (result.code === 2 || result.code === 64) {
       if (result.code === 2) offerToolSetting(message, TRTEXEC_SETTING);
       else void vscode.window.showErrorMessage(message);

@@ -9,21 +9,27 @@ import type { EngineBuildChoices, ShapeRanges } from './engine-build-args';
 
 const choicesKey = (model: vscode.Uri): string => `onnxStudio.engineBuild:${model.toString()}`;
 
-export function rememberedEngineChoices(state: vscode.Memento, model: vscode.Uri): EngineBuildChoices | undefined {
-  return state.get<EngineBuildChoices>(choicesKey(model));
-}
-
-export async function rememberEngineChoices(state: vscode.Memento, model: vscode.Uri, choices: EngineBuildChoices): Promise<void> {
-  await state.update(choicesKey(model), choices);
-}
-
 /** On TensorRT 11 (strongly typed only) the precision comes from the model: convert it first. */
 export type PrecisionPick = EngineBuildChoices['precision'] | 'convert-fp16' | 'quantize-int8';
+
+/**
+ * What is remembered per model: the pick itself, so a model last converted first is proposed the
+ * conversion again (remembering `typed` would build the unconverted model next time).
+ */
+export type RememberedEngineChoices = Omit<EngineBuildChoices, 'precision'> & { precision: PrecisionPick };
+
+export function rememberedEngineChoices(state: vscode.Memento, model: vscode.Uri): RememberedEngineChoices | undefined {
+  return state.get<RememberedEngineChoices>(choicesKey(model));
+}
+
+export async function rememberEngineChoices(state: vscode.Memento, model: vscode.Uri, choices: RememberedEngineChoices): Promise<void> {
+  await state.update(choicesKey(model), choices);
+}
 
 type Item<T> = vscode.QuickPickItem & { value: T };
 
 const PRECISIONS: Record<EngineBuildChoices['precision'], string> = {
-  fp32: 'FP32 only (no precision flag)',
+  fp32: 'No precision flag: FP32 kernels (TF32 where the GPU has it, trtexec’s default)',
   fp16: 'FP16 where faster (--fp16)',
   int8: 'INT8 where faster (--int8): calibration from the model’s Q/DQ nodes',
   best: 'Every precision TensorRT has (--best)',
@@ -31,11 +37,10 @@ const PRECISIONS: Record<EngineBuildChoices['precision'], string> = {
 };
 
 /** The precisions this trtexec takes, the remembered one first; on TensorRT 11 the conversions too. */
-export async function pickPrecision(probe: BuildProbeJson, remembered?: EngineBuildChoices): Promise<PrecisionPick | undefined> {
+export async function pickPrecision(probe: BuildProbeJson, remembered?: RememberedEngineChoices): Promise<PrecisionPick | undefined> {
   const items: Item<PrecisionPick>[] = probe.precisions.map((p) => ({
     label: p,
     detail: probe.stronglyTypedOnly && p === 'typed' ? 'The precision the model’s tensors have (TensorRT 11 builds strongly typed networks only)' : PRECISIONS[p],
-    description: p === remembered?.precision ? 'last used for this model' : undefined,
     value: p,
   }));
   if (probe.stronglyTypedOnly) {
@@ -44,6 +49,7 @@ export async function pickPrecision(probe: BuildProbeJson, remembered?: EngineBu
       { label: 'Quantize INT8 (static, tensorrt preset) first', detail: 'Runs "Quantize (INT8, static)" with the tensorrt preset, then builds the Q/DQ model', value: 'quantize-int8' },
     );
   }
+  for (const item of items) if (item.value === remembered?.precision) item.description = 'last used for this model';
   const ordered = [...items.filter((i) => i.value === remembered?.precision), ...items.filter((i) => i.value !== remembered?.precision)];
   const version = probe.tensorrtVersion ? `TensorRT ${probe.tensorrtVersion}` : 'trtexec';
   return (await vscode.window.showQuickPick(ordered, { placeHolder: `Precision (${version})`, ignoreFocusOut: true, matchOnDetail: true }))?.value;
@@ -77,7 +83,7 @@ export async function pickShapes(proposed: ShapeRanges): Promise<ShapeRanges | u
 }
 
 /** Workspace, timing cache, DLA core, profiling: '' answers mean "not set". */
-export async function pickBuildOptions(probe: BuildProbeJson, remembered?: EngineBuildChoices): Promise<Omit<EngineBuildChoices, 'precision' | 'shapes'> | undefined> {
+export async function pickBuildOptions(probe: BuildProbeJson, remembered?: RememberedEngineChoices): Promise<Omit<EngineBuildChoices, 'precision' | 'shapes'> | undefined> {
   const workspace = await ask(ENGINE_STEP.workspace, remembered?.workspace ?? '', (v) => checkPoolSpec(`workspace:${v}`, probe.memoryPools));
   if (workspace === undefined) return undefined;
   const timingCache = await ask(ENGINE_STEP.timingCache, remembered?.timingCache ?? '', () => undefined);

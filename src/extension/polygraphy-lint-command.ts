@@ -6,7 +6,8 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { LintPolygraphyJson } from '../cli/lint-polygraphy';
 import { refuseUntrusted } from './tool-trust';
-import { cliProblemText, offerToolSetting, parseJson, runToolCli } from './tool-cli-run';
+import { cliMessage, parseJson } from './cli-message';
+import { offerToolSetting, runCliWithProgress } from './tool-cli-run';
 
 export type PolygraphyLintOutcome = { kind: 'linted'; exitCode: number; report: LintPolygraphyJson } | { kind: 'failed'; exitCode: number | null; message: string } | { kind: 'untrusted'; message: string } | undefined;
 
@@ -38,11 +39,11 @@ export class PolygraphyLintCommand {
     const polygraphy = vscode.workspace.getConfiguration().get<string>(POLYGRAPHY_SETTING, '');
     const args = ['lint-polygraphy', model.fsPath, '--json', ...(polygraphy ? ['--polygraphy', polygraphy] : [])];
     const cli = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'cli.js').fsPath;
-    const result = await runToolCli({ cli, args, cwd: dirname(model.fsPath), title: `linting ${vscode.workspace.asRelativePath(model)} with Polygraphy`, output: this.output });
+    const result = await runCliWithProgress({ cli, args, cwd: dirname(model.fsPath), title: `linting ${vscode.workspace.asRelativePath(model)} with Polygraphy`, output: this.output });
     if (result.cancelled) return undefined;
     const report = result.code === 0 || result.code === 1 ? parseJson<LintPolygraphyJson>(result.stdout) : undefined;
     if (!report) {
-      const message = `ONNX Studio: ${cliProblemText(result.stderr)}`;
+      const message = `ONNX Studio: ${cliMessage(result.stderr)}`;
       if (result.code === 2) offerToolSetting(message, POLYGRAPHY_SETTING);
       else void vscode.window.showErrorMessage(message);
       return { kind: 'failed', exitCode: result.code, message };

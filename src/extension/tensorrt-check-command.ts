@@ -4,10 +4,10 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { cliMessage } from './cli-message';
-import { commandLine, runCli } from './cli-process';
 import { GRAPH_EDITOR_VIEW_TYPE, type GraphEditorProvider } from './graph-editor';
 import type { TrtCheckResult } from '../analysis/tensorrt/compat';
 import { parseTrtCheck, tensorrtFindings, tensorrtOverlay, tensorrtSummaryLine } from './tensorrt-overlay';
+import { runCliWithProgress } from './tool-cli-run';
 
 /** What the command resolved to (the tests read it). */
 export type TrtCheckOutcome = { kind: 'checked'; exitCode: number; check: TrtCheckResult } | { kind: 'failed'; exitCode: number | null; message: string } | undefined;
@@ -38,12 +38,7 @@ export class TensorRtCheckCommand {
     const version = vscode.workspace.getConfiguration('onnxStudio', model).get<string>('tensorrt.version', '11');
     const args = ['trt-check', model.fsPath, '--trt', version, '--json'];
     const cli = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'cli.js').fsPath;
-    this.output.appendLine(`> ${commandLine(['onnx-studio', ...args])}`);
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `ONNX Studio: checking ${vscode.workspace.asRelativePath(model)} for TensorRT ${version}`, cancellable: true },
-      (_progress, token) => runCli(cli, args, { cwd: dirname(model.fsPath), cancel: new Promise<void>((resolve) => token.onCancellationRequested(() => resolve())) }),
-    );
-    this.output.appendLine(`  exit ${result.code ?? result.signal}`);
+    const result = await runCliWithProgress({ cli, args, cwd: dirname(model.fsPath), title: `checking ${vscode.workspace.asRelativePath(model)} for TensorRT ${version}`, output: this.output });
     if (result.cancelled) return undefined;
     const check = result.code === 0 || result.code === 1 ? parseTrtCheck(result.stdout) : undefined;
     if (!check) {

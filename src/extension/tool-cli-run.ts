@@ -1,39 +1,50 @@
-// What the external-tool commands (trtexec build, Polygraphy lint) share: our CLI run with a
-// cancellable progress notification, each stderr line streamed to the TensorRT output channel,
-// and the message that offers the tool's path setting when the tool cannot be run.
+// The one way the extension runs our CLI (dist/cli.js) for a command: a progress notification
+// with Cancel, the command line and each stderr line in an output channel, every line also to
+// the caller (the tests listen there); and the message that offers a tool's path setting when
+// the tool cannot be run.
 import * as vscode from 'vscode';
 import { commandLine, runCli, type CliResult } from './cli-process';
 
-export interface ToolCliRun {
+export interface CliProgressRun {
   /** The extension's dist/cli.js. */
   cli: string;
   args: string[];
   cwd: string;
+  /** The notification's title, after "ONNX Studio: ". */
   title: string;
   output: vscode.OutputChannel;
   /** Each stderr line as it comes, after the output channel got it. */
   onLine?: (line: string) => void;
-  /** Cancels the run as the notification's Cancel button does. */
-  cancel?: vscode.CancellationToken;
+  /** Where the run is registered while it goes, so the command's cancelAll cancels it as the Cancel button does. */
+  running?: Set<vscode.CancellationTokenSource>;
 }
 
-export async function runToolCli(run: ToolCliRun): Promise<CliResult> {
+export async function runCliWithProgress(run: CliProgressRun): Promise<CliResult> {
   run.output.appendLine(`> ${commandLine(['onnx-studio', ...run.args])}`);
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ONNX Studio: ${run.title}`, cancellable: true }, (progress, token) => {
-    const cancelled = new Promise<void>((resolve) => {
-      token.onCancellationRequested(() => resolve());
-      run.cancel?.onCancellationRequested(() => resolve());
+  run.output.appendLine(`  (cwd ${run.cwd}; ${commandLine([process.execPath, run.cli])})`);
+  const source = new vscode.CancellationTokenSource();
+  run.running?.add(source);
+  let result: CliResult;
+  try {
+    result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ONNX Studio: ${run.title}`, cancellable: true }, (progress, token) => {
+      const cancelled = new Promise<void>((resolve) => {
+        token.onCancellationRequested(() => resolve());
+        source.token.onCancellationRequested(() => resolve());
+      });
+      return runCli(run.cli, run.args, {
+        cwd: run.cwd,
+        cancel: cancelled,
+        onStderrLine: (line) => {
+          run.output.appendLine(`  ${line}`);
+          progress.report({ message: line.length > 120 ? `${line.slice(0, 117)}…` : line });
+          run.onLine?.(line);
+        },
+      });
     });
-    return runCli(run.cli, run.args, {
-      cwd: run.cwd,
-      cancel: cancelled,
-      onStderrLine: (line) => {
-        run.output.appendLine(line);
-        progress.report({ message: line.length > 120 ? `${line.slice(0, 117)}…` : line });
-        run.onLine?.(line);
-      },
-    });
-  });
+  } finally {
+    run.running?.delete(source);
+    source.dispose();
+  }
   run.output.appendLine(`  exit ${result.code ?? result.signal}${result.cancelled ? ' (cancelled)' : ''}`);
   return result;
 }
@@ -42,19 +53,4 @@ export async function runToolCli(run: ToolCliRun): Promise<CliResult> {
 export function offerToolSetting(message: string, setting: string): void {
   const open = 'Open Setting';
   void vscode.window.showErrorMessage(message, open).then((choice) => choice === open && vscode.commands.executeCommand('workbench.action.openSettings', setting));
-}
-
-/** The CLI's stderr from its own first line on (`onnx-studio build: …` and the problems under it). */
-export function cliProblemText(stderr: string): string {
-  const lines = stderr.split(/\r?\n/).filter((l) => l.trim());
-  const first = lines.findIndex((l) => /^onnx-studio( [\w-]+)?: /.test(l));
-  return (first < 0 ? lines.slice(-1) : lines.slice(first)).join('\n') || 'no message';
-}
-
-export function parseJson<T>(stdout: string): T | undefined {
-  try {
-    return JSON.parse(stdout) as T;
-  } catch {
-    return undefined;
-  }
 }

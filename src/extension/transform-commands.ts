@@ -4,13 +4,14 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { TransformReport } from '../optimize/report';
-import { commandLine, runCli, type CliResult } from './cli-process';
-import { cliMessage } from './cli-message';
+import { commandLine, type CliResult } from './cli-process';
+import { cliMessage, parseJson } from './cli-message';
 import { GRAPH_EDITOR_VIEW_TYPE, type GraphEditorProvider } from './graph-editor';
 import { QUANTIZATION_OVERLAY_ID, quantizationErrorOverlay } from './quantization-overlay';
 import type { ReportViews } from './report-view';
 import { pickStaticChoices, rememberCalibrationFolder } from './static-picks';
 import { transformArgv, type StaticChoices, type TransformKind } from './transform-args';
+import { runCliWithProgress } from './tool-cli-run';
 import { newProducts } from './transform-products';
 import { transformSettings } from './transform-settings';
 
@@ -70,40 +71,17 @@ export class TransformCommands implements vscode.Disposable {
     const cli = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'cli.js').fsPath;
     const cwd = dirname(model.fsPath);
     const command = commandLine(['onnx-studio', ...args]);
-    this.output.appendLine(`> ${command}`);
-    this.output.appendLine(`  (cwd ${cwd}; ${commandLine([process.execPath, cli])})`);
     const removeNew = await newProducts(model.fsPath, kind);
-    const result = await this.withProgress(`${TITLES[kind]} ${vscode.workspace.asRelativePath(model)}`, (onLine, cancel) => runCli(cli, args, { cwd, onStderrLine: onLine, cancel }));
-    if (result.cancelled) return this.cancelled(result, removeNew);
+    const title = `${TITLES[kind]} ${vscode.workspace.asRelativePath(model)}`;
+    const result = await runCliWithProgress({ cli, args, cwd, title, output: this.output, onLine: (l) => this.stderrLines.fire(l), running: this.running });
+    if (result.cancelled) return this.cancelled(removeNew);
     const outcome = await this.finish(result, command);
     // Remembered per model once it gave a report, so the next static run proposes it first.
     if (outcome?.kind === 'report' && choices?.calib) await rememberCalibrationFolder(this.context.workspaceState, model, choices.calib);
     return outcome;
   }
 
-  private async withProgress(title: string, work: (onLine: (line: string) => void, cancel: Promise<void>) => Promise<CliResult>): Promise<CliResult> {
-    const source = new vscode.CancellationTokenSource();
-    this.running.add(source);
-    try {
-      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ONNX Studio: ${title}`, cancellable: true }, (progress, token) => {
-        const cancelled = new Promise<void>((resolve) => {
-          token.onCancellationRequested(() => resolve());
-          source.token.onCancellationRequested(() => resolve());
-        });
-        return work((line) => {
-          this.output.appendLine(`  ${line}`);
-          progress.report({ message: line });
-          this.stderrLines.fire(line);
-        }, cancelled);
-      });
-    } finally {
-      this.running.delete(source);
-      source.dispose();
-    }
-  }
-
-  private async cancelled(result: CliResult, removeNew: () => Promise<string[]>): Promise<TransformOutcome> {
-    this.output.appendLine(`  cancelled (exit ${result.code ?? result.signal})`);
+  private async cancelled(removeNew: () => Promise<string[]>): Promise<TransformOutcome> {
     const removed = await removeNew();
     for (const path of removed) this.output.appendLine(`  removed ${path} (written before the cancel)`);
     void vscode.window.showInformationMessage('ONNX Studio: cancelled; nothing was written.');
@@ -111,13 +89,12 @@ export class TransformCommands implements vscode.Disposable {
   }
 
   private async finish(result: CliResult, command: string): Promise<TransformOutcome> {
-    this.output.appendLine(`  exit ${result.code ?? result.signal}`);
     const message = cliMessage(result.stderr);
     if (result.code === 2) {
       void vscode.window.showErrorMessage(message);
       return { kind: 'refused', exitCode: 2, message };
     }
-    const report = result.code === 0 || result.code === 1 ? parseReport(result.stdout) : undefined;
+    const report = result.code === 0 || result.code === 1 ? parseJson<TransformReport>(result.stdout, (r) => typeof r?.output === 'string') : undefined;
     if (!report) {
       const failed = `ONNX Studio: the transform failed (exit ${result.code ?? result.signal}): ${message}`;
       this.output.show(true);
@@ -132,15 +109,6 @@ export class TransformCommands implements vscode.Disposable {
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(report.output), GRAPH_EDITOR_VIEW_TYPE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
     if (result.code === 1) void vscode.window.showWarningMessage(`ONNX Studio: ${targetsMissed(report)}; the model is still written.`);
     return { kind: 'report', exitCode: result.code!, report, command };
-  }
-}
-
-function parseReport(stdout: string): TransformReport | undefined {
-  try {
-    const report = JSON.parse(stdout) as TransformReport;
-    return report && typeof report.output === 'string' ? report : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,30 +1,22 @@
 // The files an external program writes for us beside the model: each goes to a temp name in the
-// target's folder (`.NAME.<hex>.tmp`, as writeFileAtomic names its own) and is renamed into place
-// only when the run succeeded, so a failed or cancelled run leaves no partial engine. Temp
-// files still there when the process exits (a signal, a crash in our code) are removed.
-import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// target's folder, reserved through writeFileAtomic's own primitives (its `.NAME.<hex>.tmp` names,
+// its removal on exit, its checked rename), and is renamed into place only when the run
+// succeeded, so a failed or cancelled run leaves no partial engine.
+import { chmodSync, closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { WriteTargetError } from '../onnx/errors';
-import { checkWritable, removeFileQuietly, type ProtectedFile } from '../onnx/io/write-file';
-
-const live = new Set<string>();
-let hooked = false;
+import { checkWritable, discardTempFile, finalMode, renameIntoPlace, reserveTempPath, type ProtectedFile } from '../onnx/io/write-file';
 
 /** A temp path beside `target`, removed on exit unless `commit`ted. */
 export interface PendingOutput {
   target: string;
   temp: string;
+  /** Created by us private (the log): it gets a new file's usual permissions when committed. */
+  privateUntilCommit?: boolean;
 }
 
 export function pendingOutput(target: string): PendingOutput {
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(8).toString('hex')}.tmp`);
-  live.add(temp);
-  if (!hooked) {
-    hooked = true;
-    process.on('exit', removePendingOutputs);
-  }
-  return { target, temp };
+  return { target, temp: reserveTempPath(target) };
 }
 
 /** Whether the program wrote the temp file (a regular file, not empty). */
@@ -39,36 +31,30 @@ export function wasWritten(out: PendingOutput): boolean {
 
 /** Renames the temp file over the target, after checking again that the target replaces nothing protected. */
 export function commitOutput(out: PendingOutput, protect: readonly ProtectedFile[]): void {
-  checkWritable(out.target, protect);
-  try {
-    renameSync(out.temp, out.target);
-  } catch (e) {
-    throw new WriteTargetError(`cannot write ${out.target}: ${(e as Error).message}`, out.target, { cause: e });
+  const existing = checkWritable(out.target, protect);
+  if (out.privateUntilCommit) {
+    try {
+      chmodSync(out.temp, finalMode(existing));
+    } catch (e) {
+      throw new WriteTargetError(`cannot write ${out.target}: ${(e as Error).message}`, out.target, { cause: e });
+    }
   }
-  live.delete(out.temp);
+  renameIntoPlace(out.temp, out.target);
 }
 
 export function discardOutput(out: PendingOutput): void {
-  live.delete(out.temp);
-  removeFileQuietly(out.temp);
-}
-
-/** Removes every temp output not committed yet (the CLI calls it on SIGINT/SIGTERM too). */
-export function removePendingOutputs(): void {
-  for (const temp of [...live]) {
-    live.delete(temp);
-    removeFileQuietly(temp);
-  }
+  discardTempFile(out.temp);
 }
 
 /** A log written line by line to a pending output (created exclusively, private until committed). */
 export function openLogWriter(out: PendingOutput): { write: (line: string) => void; close: () => void } {
   let fd: number | undefined;
   try {
-    fd = openSync(out.temp, 'wx', 0o644);
+    fd = openSync(out.temp, 'wx', 0o600);
   } catch (e) {
     throw new WriteTargetError(`cannot write in ${dirname(out.target)}: ${(e as Error).message}`, out.target, { cause: e });
   }
+  out.privateUntilCommit = true;
   return {
     write: (line) => {
       if (fd !== undefined) writeSync(fd, line + '\n');

@@ -13,12 +13,18 @@ import { TRTEXEC_HELP_10_16 } from './trtexec-help-10.16';
 import { TrtexecLogReader, type PerformanceSummary } from './trtexec-log';
 
 /**
- * `fp32`: no precision flag; `fp16`/`int8`/`best`: TensorRT 10's `--fp16`/`--int8`/`--best`;
- * `typed`: a strongly typed network, where the precision comes from the model (`--stronglyTyped`
- * on 10; always on 11, which removed the precision flags).
+ * `fp32`: TensorRT 10 without a precision flag; `fp16`/`int8`/`best`: TensorRT 10's
+ * `--fp16`/`--int8`/`--best`; `typed`: a strongly typed network, where the precision comes from
+ * the model (`--stronglyTyped` on 10; always on 11, which removed the precision flags, so `typed`
+ * is the only precision 11 takes).
  */
 export type EnginePrecision = 'fp32' | 'fp16' | 'int8' | 'best' | 'typed';
 export const ENGINE_PRECISIONS: readonly EnginePrecision[] = ['fp32', 'fp16', 'int8', 'best', 'typed'];
+
+/** The precisions a trtexec with this schema takes: all of them on 10, `typed` only on 11. */
+export function enginePrecisions(schema: TrtexecSchema): EnginePrecision[] {
+  return schema.flags.has('--fp16') ? [...ENGINE_PRECISIONS] : ['typed'];
+}
 
 /** Bad options for this trtexec: the CLI exits 64 with the problems, the editor shows them. */
 export class TrtexecUsageError extends Error {
@@ -117,9 +123,10 @@ export function planEngineBuild(req: EngineBuildRequest, schema: TrtexecSchema):
   const precision = req.precision ?? (hasPrecisionFlags ? 'fp32' : 'typed');
   const problems: OptionProblem[] = [];
   const version = schema.version ? `TensorRT ${schema.version}` : 'this trtexec';
-  if (!hasPrecisionFlags && precision !== 'typed' && precision !== 'fp32') {
+  if (!hasPrecisionFlags && precision !== 'typed') {
     // https://docs.nvidia.com/deeplearning/tensorrt/latest/api/migration/tensorrt-10x-to-11x-trtexec.html
-    problems.push({ option: `--precision ${precision}`, message: `${version} builds strongly typed networks only (no --fp16/--int8/--best): the precision comes from the model; convert it first (onnx-studio fp16, onnx-studio quantize --preset tensorrt)` });
+    // fp32 would be the same build as typed under another name (an FP32 model builds FP32 typed).
+    problems.push({ option: `--precision ${precision}`, message: `${version} builds strongly typed networks only (no --fp16/--int8/--best): the precision comes from the model; use --precision typed, or convert the model first (onnx-studio fp16, onnx-studio quantize --preset tensorrt)` });
   }
   const extra = req.extraArgs ?? [];
   for (const arg of extra) {

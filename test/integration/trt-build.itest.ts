@@ -188,7 +188,12 @@ describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () =>
     );
     chmodSync(trt11, 0o755);
     const probe = JSON.parse(cli(['build', '--probe', '--json', '--trtexec', trt11]).stdout);
-    assert.deepEqual([probe.tensorrtVersion, probe.stronglyTypedOnly, probe.precisions], ['11.1.0', true, ['fp32', 'typed']]);
+    assert.deepEqual([probe.tensorrtVersion, probe.stronglyTypedOnly, probe.precisions], ['11.1.0', true, ['typed']]);
+    // fp32 on 11 would be the typed build under another name: bad usage, with the advice.
+    const fp32 = cli(['build', path, '--precision', 'fp32', '--trtexec', trt11]);
+    assert.equal(fp32.code, 64, fp32.stderr);
+    assert.match(fp32.stderr, /strongly typed networks only.*--precision typed/);
+    assert.deepEqual(readdirSync(dir), ['r.onnx']);
     await setting('onnxStudio.tensorrt.trtexecPath', trt11);
     let outcome: EngineBuildOutcome;
     try {
@@ -207,6 +212,8 @@ describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () =>
     assert.equal(built.engine, join(dir, 'r.fp16.typed.plan'));
     const names = readdirSync(dir);
     assert.ok(names.includes('r.fp16.onnx') && names.includes('r.fp16.typed.plan'), names.join(', '));
+    // The original model remembers the conversion, not `typed` (which would build it unconverted next time).
+    assert.equal((await engines()).remembered(vscode.Uri.file(path))?.precision, 'convert-fp16');
   });
 
   it('cancel mid-build: the stand-in’s process group is gone and no engine or temp file is left', async () => {

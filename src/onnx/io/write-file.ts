@@ -38,19 +38,18 @@ export function writeFileAtomic(target: string, write: (sink: ByteSink) => void,
   const path = resolve(target);
   const existing = checkWritable(path, options.protect ?? []);
   if (existing && options.replace === false) throw new WriteTargetError(`${path} already exists`, path);
-  removeStaleTempFiles(path);
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
+  const tmp = reserveTempPath(path);
   let fd: number;
   try {
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o600);
   } catch (e) {
+    inFlight.delete(tmp);
     throw new WriteTargetError(`cannot write in ${dirname(path)}: ${(e as Error).message}`, path, { cause: e });
   }
-  track(tmp);
   try {
     try {
       // The temp file starts private; it gets the old file's permissions (or the default ones) before it is renamed.
-      fchmodSync(fd, existing ? existing.mode & 0o7777 : (options.mode ?? 0o666) & ~process.umask());
+      fchmodSync(fd, finalMode(existing, options.mode));
       write({
         write: (chunk) => {
           if (options.cancelled?.()) throw new WriteCancelled();
@@ -70,19 +69,45 @@ export function writeFileAtomic(target: string, write: (sink: ByteSink) => void,
         throw new WriteTargetError((e as NodeJS.ErrnoException).code === 'EEXIST' ? `${path} already exists` : `cannot write ${path}: ${(e as Error).message}`, path, { cause: e });
       }
       removeQuietly(tmp);
-    } else {
-      try {
-        renameSync(tmp, path);
-      } catch (e) {
-        throw new WriteTargetError(`cannot write ${path}: ${(e as Error).message}`, path, { cause: e });
-      }
-    }
-    inFlight.delete(tmp);
-    syncFolder(dirname(path));
+      syncFolder(dirname(path));
+    } else renameIntoPlace(tmp, path);
   } catch (e) {
     removeQuietly(tmp);
     throw e;
   }
+}
+
+/**
+ * A temp name beside `path` (`.NAME.<16 hex>.tmp`, unpredictable) for a file about to be written
+ * there, by us or by a program we run; removed when the process exits unless renamed into place
+ * first. Temp files of earlier writes of `path` that were killed outright are removed now.
+ */
+export function reserveTempPath(path: string): string {
+  removeStaleTempFiles(path);
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
+  track(tmp);
+  return tmp;
+}
+
+/** Renames a reserved temp file over `path` (a WriteTargetError when it cannot); it is no longer removed on exit. */
+export function renameIntoPlace(tmp: string, path: string): void {
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    throw new WriteTargetError(`cannot write ${path}: ${(e as Error).message}`, path, { cause: e });
+  }
+  inFlight.delete(tmp);
+  syncFolder(dirname(path));
+}
+
+/** Removes a reserved temp file (it was not wanted after all). */
+export function discardTempFile(tmp: string): void {
+  removeQuietly(tmp);
+}
+
+/** The permissions a written file gets: the replaced file's, else `mode` (default 0o666) less the umask. */
+export function finalMode(existing: Stats | undefined, mode = 0o666): number {
+  return existing ? existing.mode & 0o7777 : mode & ~process.umask();
 }
 
 /** Thrown through the writer when `cancelled` turns true; nothing is left on disk. */
