@@ -28,7 +28,7 @@ export type EngineBuildOutcome =
   | { kind: 'untrusted'; message: string }
   | undefined;
 
-const TRTEXEC_SETTING = 'onnxStudio.tensorrt.trtexecPath';
+const TRTEXEC_SETTING = 'onnxStudio.tools.trtexecPath';
 
 export class EngineBuildCommand implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('onnx-studio-trtexec');

@@ -11,7 +11,7 @@ import { offerToolSetting, runCliWithProgress } from './tool-cli-run';
 
 export type PolygraphyLintOutcome = { kind: 'linted'; exitCode: number; report: LintPolygraphyJson } | { kind: 'failed'; exitCode: number | null; message: string } | { kind: 'untrusted'; message: string } | undefined;
 
-const POLYGRAPHY_SETTING = 'onnxStudio.polygraphy.path';
+const POLYGRAPHY_SETTING = 'onnxStudio.tools.polygraphyPath';
 
 export class PolygraphyLintCommand {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('onnx-studio-polygraphy');

@@ -3,6 +3,7 @@
 // vscode): the unit tests build both from the CLI's JSON.
 import type { TrtCheckResult, TrtNodeResult } from '../analysis/tensorrt/compat';
 import type { Overlay, OverlayEntry } from '../protocol/overlay';
+import { parseJson } from './cli-message';
 
 export const TENSORRT_OVERLAY_ID = 'tensorrt-compatibility';
 
@@ -44,10 +45,5 @@ export function tensorrtSummaryLine(check: TrtCheckResult): string {
 
 /** The CLI's JSON, or undefined when stdout is not a trt-check document. */
 export function parseTrtCheck(stdout: string): TrtCheckResult | undefined {
-  try {
-    const j = JSON.parse(stdout) as TrtCheckResult;
-    return j && typeof j.tensorrtVersion === 'string' && Array.isArray(j.nodes) && j.summary ? j : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseJson<TrtCheckResult>(stdout, (j) => typeof j?.tensorrtVersion === 'string' && Array.isArray(j.nodes) && !!j.summary);
 }

@@ -49,7 +49,7 @@ export async function runCliWithProgress(run: CliProgressRun): Promise<CliResult
   return result;
 }
 
-/** A tool that cannot be run (exit 2): the message, with a button to the machine-scoped path setting. */
+/** A tool that cannot be run (exit 2): the message, with a button to the tool path setting. */
 export function offerToolSetting(message: string, setting: string): void {
   const open = 'Open Setting';
   void vscode.window.showErrorMessage(message, open).then((choice) => choice === open && vscode.commands.executeCommand('workbench.action.openSettings', setting));

@@ -78,8 +78,8 @@ describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () =>
       assert.equal(vscode.workspace.isTrusted, false);
       const { dir, path } = copyInto(RESNET18, 'm.onnx');
       const trtexec = markingWrapper(dir, TRTEXEC);
-      await setting('onnxStudio.tensorrt.trtexecPath', trtexec.program);
-      await setting('onnxStudio.polygraphy.path', trtexec.program);
+      await setting('onnxStudio.tools.trtexecPath', trtexec.program);
+      await setting('onnxStudio.tools.polygraphyPath', trtexec.program);
       try {
         const built = (await vscode.commands.executeCommand('onnxStudio.buildEngine', vscode.Uri.file(path))) as EngineBuildOutcome;
         assert.equal(built?.kind, 'untrusted', JSON.stringify(built));
@@ -88,8 +88,8 @@ describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () =>
         assert.equal(linted?.kind, 'untrusted', JSON.stringify(linted));
         assert.match((linted as { message: string }).message, /Polygraphy.*not trusted/);
       } finally {
-        await setting('onnxStudio.tensorrt.trtexecPath', undefined);
-        await setting('onnxStudio.polygraphy.path', undefined);
+        await setting('onnxStudio.tools.trtexecPath', undefined);
+        await setting('onnxStudio.tools.polygraphyPath', undefined);
       }
       assert.equal(existsSync(trtexec.marker), false, 'no tool was started');
       assert.deepEqual(readdirSync(dir).sort(), ['m.onnx', 'marking-tool']);
@@ -104,12 +104,12 @@ describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () =>
   }
 
   before(async () => {
-    await setting('onnxStudio.tensorrt.trtexecPath', TRTEXEC);
-    await setting('onnxStudio.polygraphy.path', POLYGRAPHY);
+    await setting('onnxStudio.tools.trtexecPath', TRTEXEC);
+    await setting('onnxStudio.tools.polygraphyPath', POLYGRAPHY);
   });
   after(async () => {
-    await setting('onnxStudio.tensorrt.trtexecPath', undefined);
-    await setting('onnxStudio.polygraphy.path', undefined);
+    await setting('onnxStudio.tools.trtexecPath', undefined);
+    await setting('onnxStudio.tools.polygraphyPath', undefined);
   });
 
   it('the explorer’s context menu on an .onnx file offers Build TensorRT Engine… and Lint with Polygraphy', async () => {
@@ -194,7 +194,7 @@ describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () =>
     assert.equal(fp32.code, 64, fp32.stderr);
     assert.match(fp32.stderr, /strongly typed networks only.*--precision typed/);
     assert.deepEqual(readdirSync(dir), ['r.onnx']);
-    await setting('onnxStudio.tensorrt.trtexecPath', trt11);
+    await setting('onnxStudio.tools.trtexecPath', trt11);
     let outcome: EngineBuildOutcome;
     try {
       const done = vscode.commands.executeCommand('onnxStudio.buildEngine', vscode.Uri.file(path));
@@ -204,7 +204,7 @@ describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () =>
       await ui({ action: 'quickInput', text: 'Build only' });
       outcome = (await done) as EngineBuildOutcome;
     } finally {
-      await setting('onnxStudio.tensorrt.trtexecPath', TRTEXEC);
+      await setting('onnxStudio.tools.trtexecPath', TRTEXEC);
     }
     assert.equal(outcome?.kind, 'built', JSON.stringify(outcome));
     const built = (outcome as { result: BuildJson }).result;
@@ -271,12 +271,12 @@ describe(`TensorRT engine build and Polygraphy lint in VS Code (${MODE})`, () =>
     assert.equal(bad?.kind, 'refused', JSON.stringify(bad));
     assert.equal((bad as { exitCode: number }).exitCode, 64);
     assert.match((bad as { message: string }).message, /--memPoolSize: 'lots' is not a size/);
-    await setting('onnxStudio.tensorrt.trtexecPath', join(dir, 'no-trtexec'));
+    await setting('onnxStudio.tools.trtexecPath', join(dir, 'no-trtexec'));
     let missing: EngineBuildOutcome;
     try {
       missing = (await vscode.commands.executeCommand('onnxStudio.buildEngine', vscode.Uri.file(path), { precision: 'fp32', profile: false } satisfies EngineBuildChoices)) as EngineBuildOutcome;
     } finally {
-      await setting('onnxStudio.tensorrt.trtexecPath', TRTEXEC);
+      await setting('onnxStudio.tools.trtexecPath', TRTEXEC);
     }
     assert.equal(missing?.kind, 'refused', JSON.stringify(missing));
     assert.equal((missing as { exitCode: number }).exitCode, 2);
