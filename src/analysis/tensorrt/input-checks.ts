@@ -16,9 +16,26 @@ export function constantInput(f: NodeFacts, index: number, name: string, strict:
   if (!f.has(index) || f.isConstant(index)) return undefined;
   const v = f.input(index);
   if (v?.isGraphInput) return violated(`\`${name}\` is the graph input '${v.name}', not a constant`);
-  const by = v?.producer ? ` (computed by ${v.producer.opType} '${v.producer.name || v.producer.id}')` : '';
-  const detail = `\`${name}\` is computed at run time${by}: fold constants first (e.g. polygraphy surgeon sanitize --fold-constants)`;
+  const detail = `\`${name}\` is ${runtimeSource(f, index)}: fold constants first (e.g. polygraphy surgeon sanitize --fold-constants)`;
   return strict ? violated(detail) : unknown(detail);
+}
+
+/** Where a value that is not constant comes from: a graph input, or the node that computes it. */
+function runtimeSource(f: NodeFacts, index: number): string {
+  const v = f.input(index);
+  if (v?.isGraphInput) return `the graph input '${v.name}'`;
+  return `computed at run time${v?.producer ? ` (by ${v.producer.opType} '${v.producer.name || v.producer.id}')` : ''}`;
+}
+
+/**
+ * A restriction on the value of input `index` (not on its being constant): a value that is not
+ * constant may still meet it, so the node is conditional, not unsupported. undefined when the
+ * input is absent or constant (the caller reads the value then).
+ */
+export function valueUnknown(f: NodeFacts, index: number, name: string): Verdict {
+  if (!f.has(index)) return undefined;
+  if (f.isConstant(index)) return unknown(`\`${name}\` could not be read`);
+  return unknown(`\`${name}\` is not known before the build (${runtimeSource(f, index)})`);
 }
 
 export const axesConstant = (strict: boolean) => (f: NodeFacts): Verdict => constantInput(f, axesInput(f.op), f.op === 'CumSum' ? 'axis' : 'axes', strict);
@@ -27,7 +44,7 @@ export const axesConstant = (strict: boolean) => (f: NodeFacts): Verdict => cons
 export function zeroPointZero(f: NodeFacts): Verdict {
   if (!f.has(2)) return undefined;
   const values = f.numbers(2);
-  if (!values) return f.isConstant(2) ? unknown('the zero point could not be read') : violated('the zero point is not a constant');
+  if (!values) return valueUnknown(f, 2, 'zero point');
   const nonZero = values.filter((x) => x !== 0).length;
   return nonZero ? violated(`the zero point has ${nonZero} non-zero value(s): asymmetric quantization`) : undefined;
 }
