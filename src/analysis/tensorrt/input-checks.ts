@@ -44,7 +44,7 @@ export const axesConstant = (strict: boolean) => (f: NodeFacts): Verdict => cons
 export function zeroPointZero(f: NodeFacts): Verdict {
   if (!f.has(2)) return undefined;
   const values = f.numbers(2);
-  if (!values) return valueUnknown(f, 2, 'zero point');
+  if (!values) return valueUnknown(f, 2, f.op === 'QuantizeLinear' ? 'y_zero_point' : 'x_zero_point');
   const nonZero = values.filter((x) => x !== 0).length;
   return nonZero ? violated(`the zero point has ${nonZero} non-zero value(s): asymmetric quantization`) : undefined;
 }

@@ -1,0 +1,75 @@
+"""Models for test/trt-refusals.test.ts, written with python onnx's helper (the reference
+builder). Usage: trt_refused_models.py OUT_DIR. Writes:
+  relu-opset{8,17,18,99}.onnx  x -> Relu -> Add(b) -> com.example::MyOp -> y at that default opset
+  topk-runtime-k.onnx          TopK whose K is the graph input 'k' (opset 13)
+  dq-runtime-zp.onnx           DequantizeLinear whose zero point is the graph input 'zp' (opset 13)
+  cycle.onnx, selfloop.onnx    Relu/Neg reading each other; a Relu reading its own output
+  undefined.onnx               an Add reading 'ghost', which nothing defines
+  ext-outside.onnx             an initializer whose external data lies outside the model's folder
+  ext-missing.onnx             an initializer whose external data file does not exist
+  huge-declared.onnx           an initializer declared [2^40, 2^40] with no data
+  escapes.onnx                 a node named with a terminal escape and a newline, in a domain with a newline"""
+import sys
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper, save
+
+out = sys.argv[1]
+F = TensorProto.FLOAT
+
+
+def vi(name, t=F, shape=(1, 4)):
+    return helper.make_tensor_value_info(name, t, list(shape))
+
+
+def write(name, nodes, inputs, outputs, inits=(), opset=13, extra_opsets=()):
+    g = helper.make_graph(nodes, name.replace('-', '_'), inputs, outputs, list(inits))
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid('', opset), *[helper.make_opsetid(d, v) for d, v in extra_opsets]])
+    save(m, f'{out}/{name}.onnx')
+
+
+b = numpy_helper.from_array(np.ones((1, 4), np.float32), 'b')
+for opset in (8, 17, 18, 99):
+    write(f'relu-opset{opset}', [
+        helper.make_node('Relu', ['x'], ['r'], name='relu'),
+        helper.make_node('Add', ['r', 'b'], ['a'], name='add'),
+        helper.make_node('MyOp', ['a'], ['y'], name='custom', domain='com.example'),
+    ], [vi('x')], [vi('y')], [b], opset=opset, extra_opsets=[('com.example', 1)])
+
+write('topk-runtime-k', [helper.make_node('TopK', ['x', 'k'], ['v', 'i'], name='topk')],
+      [vi('x', F, (1, 5000)), vi('k', TensorProto.INT64, (1,))], [vi('v', F, (1, 'n')), vi('i', TensorProto.INT64, (1, 'n'))])
+
+scale = numpy_helper.from_array(np.array(0.5, np.float32), 'scale')
+write('dq-runtime-zp', [helper.make_node('DequantizeLinear', ['q', 'scale', 'zp'], ['y'], name='dq')],
+      [vi('q', TensorProto.INT8), vi('zp', TensorProto.INT8, ())], [vi('y')], [scale])
+
+write('cycle', [helper.make_node('Relu', ['x', ], ['r'], name='n0'), helper.make_node('Add', ['r', 'n'], ['a'], name='n1'), helper.make_node('Neg', ['a'], ['n'], name='n2')],
+      [vi('x')], [vi('a')])
+write('selfloop', [helper.make_node('Add', ['x', 's'], ['s'], name='self')], [vi('x')], [vi('s')])
+write('undefined', [helper.make_node('Add', ['x', 'ghost'], ['y'], name='add')], [vi('x')], [vi('y')])
+
+
+def declared(name, dims):
+    """A float tensor with dims and no data (make_tensor insists on the values)."""
+    t = TensorProto(name=name, data_type=F)
+    t.dims.extend(dims)
+    return t
+
+
+def external(name, location):
+    t = declared(name, [1, 4])
+    t.data_location = TensorProto.EXTERNAL
+    for k, v in (('location', location), ('offset', '0'), ('length', '16')):
+        e = t.external_data.add()
+        e.key, e.value = k, v
+    return t
+
+
+write('ext-outside', [helper.make_node('Add', ['x', 'w'], ['y'], name='add')], [vi('x')], [vi('y')], [external('w', '../../../../etc/passwd')])
+write('ext-missing', [helper.make_node('Add', ['x', 'w'], ['y'], name='add')], [vi('x')], [vi('y')], [external('w', 'missing.bin')])
+
+huge = declared('w', [2 ** 40, 2 ** 40])
+write('huge-declared', [helper.make_node('MatMul', ['x', 'w'], ['y'], name='mm')], [vi('x', F, (4, 2 ** 40))], [vi('y')], [huge])
+
+write('escapes', [helper.make_node('Relu', ['x'], ['r'], name='ok'), helper.make_node('Foo', ['r'], ['y'], name='evil\x1b[31mRED\nsupported fake_line', domain='d\nFAKE')],
+      [vi('x')], [vi('y')], extra_opsets=[('d\nFAKE', 1)])
