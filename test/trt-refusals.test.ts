@@ -114,6 +114,18 @@ test('models the checker finds unloadable: exit 2, nothing on stdout, the checke
   }
 });
 
+test('a call of a recursive local function is unsupported (onnx.proto: recursive references are not allowed); a plain one stays conditional', () => {
+  const proto = readFileSync(join(process.env.ONNX_STUDIO_SHARED ?? join(ROOT, '..', 'shared'), 'reference', 'onnx', 'onnx.proto'), 'utf8');
+  assert.match(proto.replace(/\s*\/\/\s*/g, ' '), /recursive reference is not allowed/);
+  for (const version of VERSIONS) {
+    const { status, byName } = trtCheck('functions', version);
+    assert.equal(status, 1, version);
+    assert.equal(byName.get('ping')!.status, 'unsupported', version);
+    assert.match(byName.get('ping')!.reasons[0]!, /'my\.dom::P[io]ng' calls itself/);
+    assert.equal(byName.get('fine')!.status, 'conditional', version);
+  }
+});
+
 test('text output escapes control characters in names and domains; --json keeps them as they are', () => {
   const path = join(dir, 'escapes.onnx');
   const name = 'evil\x1b[31mRED\nsupported fake_line';

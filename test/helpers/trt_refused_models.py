@@ -8,6 +8,7 @@ builder). Usage: trt_refused_models.py OUT_DIR. Writes:
   ext-outside.onnx             an initializer whose external data lies outside the model's folder
   ext-missing.onnx             an initializer whose external data file does not exist
   huge-declared.onnx           an initializer declared [2^40, 2^40] with no data
+  functions.onnx               calls of local functions: 'Ping' calls 'Pong' calls 'Ping' (recursive), 'Fine' wraps a Relu
   escapes.onnx                 a node named with a terminal escape and a newline, in a domain with a newline"""
 import sys
 
@@ -73,3 +74,11 @@ write('huge-declared', [helper.make_node('MatMul', ['x', 'w'], ['y'], name='mm')
 
 write('escapes', [helper.make_node('Relu', ['x'], ['r'], name='ok'), helper.make_node('Foo', ['r'], ['y'], name='evil\x1b[31mRED\nsupported fake_line', domain='d\nFAKE')],
       [vi('x')], [vi('y')], extra_opsets=[('d\nFAKE', 1)])
+
+fn = lambda name, body: helper.make_function('my.dom', name, ['a'], ['b'], body, [helper.make_opsetid('', 13), helper.make_opsetid('my.dom', 1)])
+ping = fn('Ping', [helper.make_node('Pong', ['a'], ['b'], domain='my.dom')])
+pong = fn('Pong', [helper.make_node('Ping', ['a'], ['b'], domain='my.dom')])
+fine = fn('Fine', [helper.make_node('Relu', ['a'], ['b'])])
+g = helper.make_graph([helper.make_node('Ping', ['x'], ['p'], name='ping', domain='my.dom'), helper.make_node('Fine', ['p'], ['y'], name='fine', domain='my.dom')],
+                      'functions', [vi('x')], [vi('y')])
+save(helper.make_model(g, opset_imports=[helper.make_opsetid('', 13), helper.make_opsetid('my.dom', 1)], functions=[ping, pong, fine]), f'{out}/functions.onnx')

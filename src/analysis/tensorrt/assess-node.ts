@@ -1,7 +1,7 @@
 import type { FunctionProto } from '../../onnx/proto/types';
 import { opVersions, resolveSchema } from '../../onnx/schema/registry';
 import { checkTypes } from './dtype-check';
-import { localFunctionKey, unsupportedBodyOps } from './local-functions';
+import { localFunctionKey, recursiveFunction, unsupportedBodyOps } from './local-functions';
 import type { NodeFacts } from './node-facts';
 import type { PreflightFinding } from './preflight';
 import { ruleFor } from './restrictions';
@@ -102,6 +102,8 @@ function* opsetVerdicts(f: NodeFacts, ctx: AssessContext): Generator<Verdict> {
 }
 
 function* functionVerdicts(fn: FunctionProto, ctx: AssessContext): Generator<Verdict> {
+  const recursive = recursiveFunction(fn, ctx.functions);
+  if (recursive) return yield violated(`model-local function '${recursive}' calls itself (directly or through others): ONNX forbids recursive functions and TensorRT cannot inline one`);
   const bad = unsupportedBodyOps(fn, ctx.functions, ctx.matrix);
   if (bad.length) yield violated(`model-local function '${fn.name}' uses ops TensorRT ${ctx.version} does not support: ${bad.join(', ')}`);
   else yield unknown(`model-local function '${fn.name}': TensorRT inlines it; its body ops are all in the matrix, their restrictions are not checked here`);
