@@ -96,6 +96,22 @@ test('DequantizeLinear with a runtime zero point: conditional where the row says
   }
 });
 
+test('static dims (EyeLike, Hardmax): an unset graph-input dim is dynamic (unsupported); dims our inference cannot tell are a condition', () => {
+  for (const version of ['10.1', '11.1'] as const) {
+    assert.match(restrictionCell(version, 'EyeLike'), /`input` must have static dimensions/);
+    assert.match(restrictionCell(version, 'Hardmax'), /`axis` dimension of input must be a build-time constant/);
+    const { byName } = trtCheck('dims-unknown', version);
+    for (const name of ['eye_computed', 'hardmax_computed']) {
+      assert.equal(byName.get(name)!.status, 'conditional', `${version} ${name}: ${byName.get(name)!.reasons.join('; ')}`);
+      assert.match(byName.get(name)!.reasons[0]!, /^condition: .*unknown; (it|they) must be static/);
+    }
+    for (const name of ['eye_unset', 'hardmax_unset']) {
+      assert.equal(byName.get(name)!.status, 'unsupported', `${version} ${name}`);
+      assert.match(byName.get(name)!.reasons[0]!, /dynamic .*\(unset\)/);
+    }
+  }
+});
+
 test('models the checker finds unloadable: exit 2, nothing on stdout, the checker errors as `onnx-studio check` words them', () => {
   const cases: [string, string][] = [['cycle', 'E204'], ['selfloop', 'E204'], ['undefined', 'E201'], ['ext-outside', 'E303'], ['ext-missing', 'E303'], ['huge-declared', 'E302']];
   for (const [name, code] of cases) {

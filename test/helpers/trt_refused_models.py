@@ -9,6 +9,7 @@ builder). Usage: trt_refused_models.py OUT_DIR. Writes:
   ext-missing.onnx             an initializer whose external data file does not exist
   huge-declared.onnx           an initializer declared [2^40, 2^40] with no data
   functions.onnx               calls of local functions: 'Ping' calls 'Pong' calls 'Ping' (recursive), 'Fine' wraps a Relu
+  dims-unknown.onnx            EyeLike/Hardmax over dims inference cannot tell and over an unset graph-input dim
   escapes.onnx                 a node named with a terminal escape and a newline, in a domain with a newline"""
 import sys
 
@@ -20,7 +21,7 @@ F = TensorProto.FLOAT
 
 
 def vi(name, t=F, shape=(1, 4)):
-    return helper.make_tensor_value_info(name, t, list(shape))
+    return helper.make_tensor_value_info(name, t, None if shape is None else list(shape))
 
 
 def write(name, nodes, inputs, outputs, inits=(), opset=13, extra_opsets=()):
@@ -82,3 +83,14 @@ fine = fn('Fine', [helper.make_node('Relu', ['a'], ['b'])])
 g = helper.make_graph([helper.make_node('Ping', ['x'], ['p'], name='ping', domain='my.dom'), helper.make_node('Fine', ['p'], ['y'], name='fine', domain='my.dom')],
                       'functions', [vi('x')], [vi('y')])
 save(helper.make_model(g, opset_imports=[helper.make_opsetid('', 13), helper.make_opsetid('my.dom', 1)], functions=[ping, pong, fine]), f'{out}/functions.onnx')
+
+# dims-unknown.onnx: EyeLike and Hardmax over a Reshape to a runtime shape (dims no graph tells)
+# and over a graph input with an unset dim (dynamic for TensorRT).
+g = helper.make_graph([
+    helper.make_node('Reshape', ['x', 's'], ['r'], name='reshape'),
+    helper.make_node('EyeLike', ['r'], ['e1'], name='eye_computed'),
+    helper.make_node('Hardmax', ['r'], ['h1'], name='hardmax_computed', axis=1),
+    helper.make_node('EyeLike', ['z'], ['e2'], name='eye_unset'),
+    helper.make_node('Hardmax', ['z'], ['h2'], name='hardmax_unset', axis=0),
+], 'dims_unknown', [vi('x', F, (2, 2)), vi('s', TensorProto.INT64, (2,)), vi('z', F, (None, 3))], [vi(o, F, None) for o in ('e1', 'h1', 'e2', 'h2')])
+save(helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)]), f'{out}/dims-unknown.onnx')

@@ -1,3 +1,4 @@
+import type { Dim } from '../../onnx/model/value-type';
 import type { NodeFacts } from './node-facts';
 import { unknown, violated, type Verdict } from './verdict';
 
@@ -72,10 +73,22 @@ export const outputsAbsent = (indices: number[], names: string[]) => (f: NodeFac
   return used.length ? violated(`output(s) ${used.map((n) => `\`${n}\``).join(', ')} used`) : undefined;
 };
 
+/**
+ * Whether a dim of input `index` is fixed before the build: a number is; a symbolic dim, or an
+ * unset one of a graph input, is dynamic; an unset one of a computed value is only unknown to
+ * our inference (TensorRT's own shape propagation may fix it).
+ */
+export function dimKind(f: NodeFacts, index: number, d: Dim | undefined): 'static' | 'dynamic' | 'unknown' {
+  if (typeof d === 'number') return 'static';
+  if (typeof d === 'string' || f.input(index)?.isGraphInput) return 'dynamic';
+  return 'unknown';
+}
+
 /** Every dim of input `index` must be a number. */
 export function staticShape(f: NodeFacts, index: number, name: string): Verdict {
   const s = f.shape(index);
   if (!s) return unknown(`the shape of \`${name}\` is unknown; it must be static`);
-  const dynamic = s.filter((d) => typeof d !== 'number');
-  return dynamic.length ? violated(`\`${name}\` has dynamic dims (${dynamic.map((d) => d ?? '?').join(', ')})`) : undefined;
+  const dynamic = s.filter((d) => dimKind(f, index, d) === 'dynamic');
+  if (dynamic.length) return violated(`\`${name}\` has dynamic dims (${dynamic.map((d) => d ?? 'unset').join(', ')})`);
+  return s.some((d) => dimKind(f, index, d) === 'unknown') ? unknown(`shape inference leaves dims of \`${name}\` unknown; they must be static`) : undefined;
 }
