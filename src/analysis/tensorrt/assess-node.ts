@@ -1,12 +1,12 @@
 import type { FunctionProto } from '../../onnx/proto/types';
 import { opVersions, resolveSchema } from '../../onnx/schema/registry';
 import { checkTypes } from './dtype-check';
-import { localFunctionKey, unsupportedBodyOps } from './local-functions';
+import { localFunctionKey, recursiveFunction, unsupportedBodyOps } from './local-functions';
 import type { NodeFacts } from './node-facts';
 import type { PreflightFinding } from './preflight';
 import { ruleFor } from './restrictions';
 import { unknown, violated, type Verdict } from './verdict';
-import { versionsSupporting, type TensorRTVersion, type VersionMatrix } from './versions';
+import { acceptsOpset, opsetRangeText, versionsSupporting, type TensorRTVersion, type VersionMatrix } from './versions';
 
 export type TrtStatus = 'supported' | 'conditional' | 'unsupported';
 
@@ -27,7 +27,7 @@ export interface AssessContext {
 
 /** The verdicts of one node against the chosen version's matrix, restrictions, types and preflight. */
 export function assessNode(f: NodeFacts, ctx: AssessContext): NodeAssessment {
-  const verdicts = [...operatorVerdicts(f, ctx)];
+  const verdicts = [...operatorVerdicts(f, ctx), modelOpsetVerdict(f, ctx)];
   const notes: string[] = [];
   for (const finding of ctx.findingsByNode.get(f.node.id) ?? []) {
     const text = `${finding.message}: ${finding.advice}`;
@@ -79,6 +79,16 @@ function* operatorVerdicts(f: NodeFacts, ctx: AssessContext): Generator<Verdict>
   yield* checkTypes(f, row, v, ctx.matrix);
 }
 
+/**
+ * A default-domain node of a model whose opset lies outside the version's range: the parser
+ * refuses the whole model, so every such node is unsupported whatever its own op version.
+ */
+function modelOpsetVerdict(f: NodeFacts, ctx: AssessContext): Verdict {
+  if (f.node.domain !== '' || !f.op || acceptsOpset(ctx.matrix, f.opset)) return undefined;
+  const range = opsetRangeText(ctx.matrix);
+  return violated(`the model's default-domain opset ${f.opset} is outside TensorRT ${ctx.version}'s range (opset ${range}): its ONNX parser refuses the model; export it with an opset in ${range}`);
+}
+
 /** The op version the model resolves to must lie in the version's opset range. */
 function* opsetVerdicts(f: NodeFacts, ctx: AssessContext): Generator<Verdict> {
   const { opsetMin, opsetMax } = ctx.matrix;
@@ -92,6 +102,8 @@ function* opsetVerdicts(f: NodeFacts, ctx: AssessContext): Generator<Verdict> {
 }
 
 function* functionVerdicts(fn: FunctionProto, ctx: AssessContext): Generator<Verdict> {
+  const recursive = recursiveFunction(fn, ctx.functions);
+  if (recursive) return yield violated(`model-local function '${recursive}' calls itself (directly or through others): ONNX forbids recursive functions and TensorRT cannot inline one`);
   const bad = unsupportedBodyOps(fn, ctx.functions, ctx.matrix);
   if (bad.length) yield violated(`model-local function '${fn.name}' uses ops TensorRT ${ctx.version} does not support: ${bad.join(', ')}`);
   else yield unknown(`model-local function '${fn.name}': TensorRT inlines it; its body ops are all in the matrix, their restrictions are not checked here`);

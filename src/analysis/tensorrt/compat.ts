@@ -1,5 +1,5 @@
 import type { Graph, Model } from '../../onnx/model/graph';
-import { inferModel } from '../../onnx/infer/infer';
+import { inferModel, type InferenceResult } from '../../onnx/infer/infer';
 import { assessNode, type AssessContext, type NodeAssessment, type TrtStatus } from './assess-node';
 import { islandsOf, type Island } from './islands';
 import { localFunctions } from './local-functions';
@@ -58,12 +58,14 @@ export interface TrtCheckOptions {
   plugins?: string[];
   /** Read weights for the FP16-range and INT64 findings (default true). */
   scanWeights?: boolean;
+  /** The model's inference when the caller has it already (modelRefusals). */
+  inference?: InferenceResult;
 }
 
 /** TensorRT compatibility of every node of every graph, for one TensorRT version, without TensorRT. */
 export function checkTensorRT(model: Model, options: TrtCheckOptions = {}): TrtCheckResult {
   const version = options.version ?? NEWEST_TENSORRT;
-  const inference = inferModel(model);
+  const inference = options.inference ?? inferModel(model);
   const preflight = preflightFindings(model, inference, version, { scanWeights: options.scanWeights });
   const findingsByNode = new Map<string, PreflightFinding[]>();
   for (const f of preflight) for (const id of f.nodeIds) findingsByNode.set(id, [...(findingsByNode.get(id) ?? []), f]);

@@ -36,3 +36,31 @@ export function unsupportedBodyOps(start: FunctionProto, functions: Map<string, 
   }
   return [...bad];
 }
+
+/**
+ * A function reachable from `start` (itself included) that calls itself directly or through
+ * others, by name; undefined when there is none. onnx.proto forbids recursive references, and
+ * TensorRT, which inlines functions, cannot expand one. Kahn's algorithm over the call graph.
+ */
+export function recursiveFunction(start: FunctionProto, functions: Map<string, FunctionProto>): string | undefined {
+  const reachable = [start];
+  const seen = new Set(reachable);
+  const callees = new Map<FunctionProto, FunctionProto[]>();
+  for (let i = 0; i < reachable.length; i++) {
+    const f = reachable[i]!;
+    const calls = [...new Set(f.node.map((n) => functions.get(key(n.domain === 'ai.onnx' ? '' : (n.domain ?? ''), n.op_type ?? ''))).filter((x) => x !== undefined))];
+    callees.set(f, calls);
+    for (const c of calls.filter((x) => !seen.has(x))) {
+      seen.add(c);
+      reachable.push(c);
+    }
+  }
+  const callers = new Map(reachable.map((f) => [f, 0]));
+  for (const calls of callees.values()) for (const c of calls) callers.set(c, callers.get(c)! + 1);
+  const done = reachable.filter((f) => callers.get(f) === 0);
+  for (let i = 0; i < done.length; i++) {
+    for (const c of callees.get(done[i]!)!) if (callers.set(c, callers.get(c)! - 1).get(c) === 0) done.push(c);
+  }
+  const inCycle = reachable.find((f) => callers.get(f)! > 0);
+  return inCycle ? `${inCycle.domain ? `${inCycle.domain}::` : ''}${inCycle.name ?? ''}` : undefined;
+}

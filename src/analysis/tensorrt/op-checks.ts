@@ -1,6 +1,6 @@
 import type { Graph } from '../../onnx/model/graph';
 import type { Dim } from '../../onnx/model/value-type';
-import { constantInput } from './input-checks';
+import { constantInput, dimKind, valueUnknown } from './input-checks';
 import type { NodeFacts } from './node-facts';
 import { unknown, violated, type Verdict } from './verdict';
 
@@ -101,12 +101,15 @@ export function hardmaxAxisStatic(f: NodeFacts): Verdict {
   if (!shape) return unknown('the input shape is unknown');
   const axis = f.attrInt('axis', f.opset >= 13 ? -1 : 1);
   const d = shape[axis < 0 ? axis + shape.length : axis];
-  return typeof d === 'number' ? undefined : violated(`the dim at axis ${axis} is dynamic (${d ?? '?'})`);
+  if (d === undefined) return unknown(`axis ${axis} is outside the input's rank ${shape.length}`);
+  const kind = dimKind(f, 0, d);
+  if (kind === 'unknown') return unknown(`shape inference leaves the dim at axis ${axis} unknown; it must be static`);
+  return kind === 'dynamic' ? violated(`the dim at axis ${axis} is dynamic (${d ?? 'unset'})`) : undefined;
 }
 
 export function topKBelow3840(f: NodeFacts): Verdict {
   const k = f.has(1) ? f.numbers(1)?.[0] : f.attrInt('k', 0);
-  if (k === undefined) return constantInput(f, 1, 'K', false) ?? unknown('`K` could not be read');
+  if (k === undefined) return valueUnknown(f, 1, 'K');
   return k < 3840 ? undefined : violated(`K is ${k}`);
 }
 

@@ -2,7 +2,7 @@ import type { Model } from '../../onnx/model/graph';
 import { opVersions, resolveSchema } from '../../onnx/schema/registry';
 import type { OpSchema } from '../../onnx/schema/types';
 import { semanticChange } from './semantic-changes';
-import { TENSORRT_VERSIONS, matrixFor, type TensorRTVersion } from './versions';
+import { TENSORRT_VERSIONS, acceptsOpset, matrixFor, type TensorRTVersion } from './versions';
 
 /** A later version of an op: a signature change, a changed behaviour (semantic-changes.ts) or its deprecation. */
 export interface OpChange {
@@ -86,7 +86,7 @@ export function nodeOpsetNotes(model: Model): Map<string, OpsetNote> {
 export function tensorrtOpsetRanges(model: Model): TensorRTOpsetRange[] {
   const opset = model.opsetImports.get('') ?? 0;
   return TENSORRT_VERSIONS.map((version) => {
-    const { opsetMin, opsetMax } = matrixFor(version);
-    return { version, opsetMin, opsetMax, accepts: opset <= opsetMax && (opsetMin === null || opset >= opsetMin) };
+    const matrix = matrixFor(version);
+    return { version, opsetMin: matrix.opsetMin, opsetMax: matrix.opsetMax, accepts: acceptsOpset(matrix, opset) };
   });
 }

@@ -30,6 +30,16 @@ export function matrixFor(version: TensorRTVersion): VersionMatrix {
   return MATRICES[version];
 }
 
+/** Whether the version's ONNX parser takes a model whose default-domain opset is `opset`. */
+export function acceptsOpset(m: VersionMatrix, opset: number): boolean {
+  return opset <= m.opsetMax && (m.opsetMin === null || opset >= m.opsetMin);
+}
+
+/** The range as the matrix header states it: `9–20`, or `up to 17` without a lower bound. */
+export function opsetRangeText(m: Pick<VersionMatrix, 'opsetMin' | 'opsetMax'>): string {
+  return m.opsetMin === null ? `up to ${m.opsetMax}` : `${m.opsetMin}–${m.opsetMax}`;
+}
+
 /** `8.6`, `10`, `10.1`, `11`, `11.1` (and `8`) → the matrix version; undefined for anything else. */
 export function parseTensorRTVersion(text: string): TensorRTVersion | undefined {
   const t = text.trim();
