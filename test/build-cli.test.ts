@@ -146,7 +146,7 @@ test('a node TensorRT has no importer for fails the build (exit 1): [E] lines on
   assert.match(readFileSync(join(dir, 'custom.fp16.build.log'), 'utf8'), /&&&& FAILED TensorRT\.trtexec/);
 });
 
-for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]] as const) {
   test(`${signal} to the CLI mid-build kills trtexec's process group (exit ${code}): no engine, no temp file, no log, no process left`, async () => {
     const { dir, model } = folderWith('m.onnx');
     const cli = spawn(process.execPath, [CLI, 'build', model, '--trtexec', TRTEXEC, '--profile', '--json'], {

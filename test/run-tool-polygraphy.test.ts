@@ -2,7 +2,7 @@
 // own lint example (test/fixtures/polygraphy-stand-in, "from documentation"); the expected
 // findings are read from that README's report by eye.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -40,3 +40,41 @@ test('no report (the model could not be loaded) is a PolygraphyError; a missing 
   await assert.rejects(lintWithPolygraphy(join(dir, 'polygraphy'), MODEL), ToolUnavailableError);
   assert.deepEqual(readdirSync(tmpdir()).filter((f) => f.startsWith(`onnx-studio-polygraphy-${process.pid}-`)), [], 'the report folders are removed');
 });
+
+/** A polygraphy that records its argv and writes `report` (a shell command on $o, the report path). */
+function fakePolygraphy(dir: string, name: string, report: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/bin/sh\nprintf '%s\\n' "$@" > "${join(dir, `${name}.args`)}"\no=""; prev=""; for a in "$@"; do [ "$prev" = "-o" ] && o="$a"; prev="$a"; done\n${report}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+test('a report that is JSON null, an array or a number, or too big to read, is an unreadable report (not "no findings", not "no report")', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'onnx-studio-polygraphy-test-'));
+  for (const [name, json, what] of [['null', 'null', 'null'], ['array', '[]', 'an array'], ['number', '7', 'a number']] as const) {
+    const pg = fakePolygraphy(dir, name, `echo '${json}' > "$o"`);
+    await assert.rejects(lintWithPolygraphy(pg, MODEL), (e: unknown) => e instanceof PolygraphyError && e.message === `polygraphy wrote an unreadable report: ${what}, not a JSON object`, name);
+  }
+  // A sparse file: its size is what counts, nothing is read.
+  const big = fakePolygraphy(dir, 'big', 'truncate -s 300M "$o"');
+  await assert.rejects(lintWithPolygraphy(big, MODEL), (e: unknown) => e instanceof PolygraphyError && e.message === `polygraphy wrote an unreadable report: ${300 << 20} bytes, more than the 256 MiB read here`);
+});
+
+test('the model goes to polygraphy as an absolute path, so a name like -o.onnx cannot look like an option', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'onnx-studio-polygraphy-test-'));
+  const pg = fakePolygraphy(dir, 'args', `echo '{}' > "$o"`);
+  const r = await runInFolder(dir, () => lintWithPolygraphy(pg, '-o.onnx'));
+  assert.deepEqual(r.findings, []);
+  const args = readFileSync(join(dir, 'args.args'), 'utf8').split('\n');
+  assert.deepEqual(args.slice(0, 4), ['check', 'lint', join(dir, '-o.onnx'), '-o']);
+});
+
+async function runInFolder<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const before = process.cwd();
+  process.chdir(dir);
+  try {
+    return await work();
+  } finally {
+    process.chdir(before);
+  }
+}

@@ -104,3 +104,17 @@ test('a cancel after the program ended changes nothing', async () => {
   assert.equal(r.code, 0);
   assert.equal(r.cancelled, false);
 });
+
+test('lines are split as they come (a \\r\\n across two writes too); a line over 1 Mi characters is cut with a marker, the next line intact', async () => {
+  const writer = script(
+    'long-line',
+    `const parts = ['x'.repeat(3 << 20), '\\n', 'spl', 'it\\r', '\\nnext', '\\n', 'tail'];
+     (function write(i) { if (i < parts.length) process.stdout.write(parts[i], () => setImmediate(write, i + 1)); })(0);`,
+  );
+  const lines: string[] = [];
+  const r = await runTool(writer, [], { onStdoutLine: (l) => lines.push(l), keepOutput: false });
+  assert.equal(r.code, 0);
+  assert.equal(lines.length, 4);
+  assert.equal(lines[0], 'x'.repeat(1 << 20) + ` [... line cut: ${3 << 20} characters, the first ${1 << 20} kept]`);
+  assert.deepEqual(lines.slice(1), ['split', 'next', 'tail']);
+});

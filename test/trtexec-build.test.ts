@@ -6,7 +6,7 @@ import { chmodSync, copyFileSync, mkdtempSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { enginePrecisions, planEngineBuild, probeTrtexec, runEngineBuild, TrtexecUsageError } from '../src/toolchains/trtexec-build';
+import { enginePrecisions, planEngineBuild, probeTrtexec, runEngineBuild, TrtexecProbeError, TrtexecUsageError } from '../src/toolchains/trtexec-build';
 import { ROOT } from './helpers/corpus';
 
 const STAND_IN = join(ROOT, 'test', 'fixtures', 'trtexec-stand-in', 'trtexec');
@@ -69,11 +69,26 @@ test('TensorRT 11 without a readable help: checked against 10.16 less the remove
   assert.throws(() => planEngineBuild({ model, extraArgs: ['--int8'] }, probe.schema), TrtexecUsageError);
 });
 
-test('no version line: the newest help kept here, with a warning', async () => {
-  const probe = await probeTrtexec(fakeTrtexec('trtexec-silent', []));
+test('no version line: the newest help kept here, with a warning; no version and none of trtexec\'s flags: not trtexec', async () => {
+  const probe = await probeTrtexec(fakeTrtexec('trtexec-no-version', ['=== Model Options ===', '  --onnx=<file>               ONNX model']));
   assert.equal(probe.version, undefined);
   assert.equal(probe.schemaSource, 'builtin-10.16');
   assert.match(probe.warnings[0]!, /the TensorRT version is not known here/);
+  await assert.rejects(probeTrtexec(fakeTrtexec('trtexec-silent', [])), (e: unknown) => e instanceof TrtexecProbeError && /does not look like trtexec/.test(e.message));
+});
+
+test('options that write files, from the help (a <file> value, a name:file list): none may name the model, in any part of a NAME:PATH list', async () => {
+  const { schema } = await probeTrtexec(STAND_IN);
+  const writers = [...new Set([...schema.flags.values()].filter((f) => f.writesFile).map((f) => f.names[0]))].sort();
+  assert.deepEqual(writers, ['--exportLayerInfo', '--exportOutput', '--exportProfile', '--exportTimes', '--saveDebugTensors', '--saveEngine', '--timingCacheFile']);
+  const sub = mkdtempSync(join(dir, 'writes-'));
+  const m = join(sub, 'm.onnx');
+  copyFileSync(model, m);
+  for (const arg of ['--saveDebugTensors=y:m.onnx', `--saveDebugTensors=a:out.bin,'in:0':${m}`, '--saveDebugTensors=x:./m.onnx', '--exportOutput=m.onnx', '--timingCacheFile=./m.onnx']) {
+    assert.throws(() => planEngineBuild({ model: m, extraArgs: [arg] }, schema), (e: unknown) => e instanceof TrtexecUsageError && /names the input model: refusing to write over/.test(e.message), arg);
+  }
+  // Reading from the model, or writing elsewhere, is fine.
+  assert.equal(planEngineBuild({ model: m, extraArgs: ['--saveDebugTensors=y:y.bin,z:z.bin', '--loadInputs=x:m.onnx'] }, schema).extraCount, 2);
 });
 
 test('a run that exits 0 without an engine is a failed build; only its log stays', async () => {

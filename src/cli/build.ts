@@ -1,8 +1,9 @@
 import { resolveToolPath } from '../toolchains/tool-path';
-import { ENGINE_PRECISIONS, enginePrecisions, TrtexecUsageError, planEngineBuild, probeTrtexec, runEngineBuild, type EngineBuildResult, type EnginePrecision, type TrtexecProbe } from '../toolchains/trtexec-build';
+import { ENGINE_PRECISIONS, enginePrecisions, TrtexecProbeError, TrtexecUsageError, planEngineBuild, probeTrtexec, runEngineBuild, type EngineBuildResult, type EnginePrecision, type TrtexecProbe } from '../toolchains/trtexec-build';
 import { removeTempFiles } from '../onnx/io/write-file';
 import { parseArgs, UsageError } from './args';
 import { loadModel, withFile } from './load';
+import { cancelOnSignals, SIGNAL_EXIT } from './signals';
 import { exitUnusable } from './unusable';
 
 export const buildUsage = `onnx-studio build MODEL [--trtexec PATH] [--profile] [--precision ${ENGINE_PRECISIONS.join('|')}] [--json] [-- TRTEXEC-OPTIONS]   build a TensorRT engine beside the model
@@ -42,12 +43,10 @@ export interface BuildJson {
   errors: string[];
 }
 
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
-
 /**
  * Exit 0 built, 1 the build failed (its `[E]` lines on stderr), 2 a file cannot be used (the
- * model, trtexec, an output), 64 bad usage (an option this trtexec does not take), 130/143 on
- * SIGINT/SIGTERM: trtexec's process group is killed and no partial file stays.
+ * model, trtexec, an output), 64 bad usage (an option this trtexec does not take), 130/143/129 on
+ * SIGINT/SIGTERM/SIGHUP: trtexec's process group is killed and no partial file stays.
  */
 export async function runBuild(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const dashes = argv.indexOf('--');
@@ -61,19 +60,12 @@ export async function runBuild(argv: string[], out: (s: string) => void, err: (s
   loadModel(model).close();
   const trtexec = exitUnusable(() => resolveToolPath('trtexec', v.trtexec));
 
-  // trtexec runs in a process group of its own: a Ctrl+C reaches only us, and we end its group.
-  let signalled: NodeJS.Signals | undefined;
-  let cancel!: () => void;
-  const cancelled = new Promise<void>((resolve) => (cancel = resolve));
-  const onSignal = (sig: NodeJS.Signals): void => {
-    signalled ??= sig;
-    cancel();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // trtexec runs in a process group of its own: a Ctrl+C (or a closed terminal) reaches only us, and we end its group.
+  const { cancelled, signalled, dispose } = cancelOnSignals();
   try {
-    const probe = await exitUnusable(() => probeTrtexec(trtexec, cancelled));
-    if (signalled) return SIGNAL_EXIT[signalled]!;
+    const probe = await exitUnusable(() => probeTrtexec(trtexec, { cancel: cancelled, timeoutMs: probeTimeoutMs() }), [TrtexecProbeError]);
+    const stopped = signalled();
+    if (stopped) return SIGNAL_EXIT[stopped];
     for (const w of probe.warnings) err(`onnx-studio build: warning: ${w}`);
     let plan;
     try {
@@ -84,9 +76,9 @@ export async function runBuild(argv: string[], out: (s: string) => void, err: (s
     }
     err(`building ${plan.outputs.engine} with ${probe.version ? `TensorRT ${probe.version}` : 'trtexec'} (${trtexec})`);
     const result = await exitUnusable(() => runEngineBuild(trtexec, plan, { onLine: err, cancel: cancelled }));
-    if (result.status === 'cancelled' || signalled) {
+    if (result.status === 'cancelled' || signalled()) {
       removeTempFiles();
-      return SIGNAL_EXIT[signalled ?? 'SIGTERM']!;
+      return SIGNAL_EXIT[signalled() ?? 'SIGTERM'];
     }
     if (v.json) out(JSON.stringify(toJson(result), null, 2));
     if (result.status === 'built') {
@@ -98,15 +90,28 @@ export async function runBuild(argv: string[], out: (s: string) => void, err: (s
     for (const e of result.errors) err(`[E] ${e}`);
     return 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    dispose();
   }
+}
+
+/** How long `trtexec --help` may take (it does no GPU work): 60 s, or ONNX_STUDIO_PROBE_TIMEOUT_MS. */
+function probeTimeoutMs(): number {
+  const ms = Number(process.env.ONNX_STUDIO_PROBE_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : 60_000;
 }
 
 /** `build --probe`: runs `trtexec --help` only (no GPU work), for the editor's quick picks. */
 async function runProbe(v: { trtexec?: string; json?: boolean }, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const trtexec = exitUnusable(() => resolveToolPath('trtexec', v.trtexec));
-  const probe = await exitUnusable(() => probeTrtexec(trtexec));
+  const { cancelled, signalled, dispose } = cancelOnSignals();
+  let probe: TrtexecProbe;
+  try {
+    probe = await exitUnusable(() => probeTrtexec(trtexec, { cancel: cancelled, timeoutMs: probeTimeoutMs() }), [TrtexecProbeError]);
+  } finally {
+    dispose();
+  }
+  const stopped = signalled();
+  if (stopped) return SIGNAL_EXIT[stopped];
   const stronglyTypedOnly = !probe.schema.flags.has('--fp16');
   const pools = probe.schema.flags.get('--memPoolSize')?.value;
   const json: BuildProbeJson = {

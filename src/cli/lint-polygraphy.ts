@@ -5,9 +5,10 @@ import { lintWithPolygraphy, PolygraphyError, type PolygraphyLintReport } from '
 import { resolveToolPath } from '../toolchains/tool-path';
 import { parseArgs } from './args';
 import { loadModel } from './load';
+import { cancelOnSignals, SIGNAL_EXIT } from './signals';
 import { exitUnusable } from './unusable';
 
-export const lintPolygraphyUsage = 'onnx-studio lint-polygraphy MODEL [--polygraphy PATH] [--json]   Polygraphy\'s `check lint` on the model: exit 0 no error, 1 errors found, 2 polygraphy or the model cannot be used';
+export const lintPolygraphyUsage = 'onnx-studio lint-polygraphy MODEL [--polygraphy PATH] [--json]   Polygraphy\'s `check lint` on the model: exit 0 no error, 1 errors found, 2 polygraphy or the model cannot be used, 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM';
 
 /** The one JSON document of `lint-polygraphy --json`. */
 export interface LintPolygraphyJson extends PolygraphyLintReport {
@@ -26,7 +27,16 @@ export async function runLintPolygraphy(argv: string[], out: (s: string) => void
   const path = positionals[0]!;
   const nodeIds = nodeIdsByName(path);
   const polygraphy = exitUnusable(() => resolveToolPath('polygraphy', v.polygraphy));
-  const report = await exitUnusable(() => lintWithPolygraphy(polygraphy, path, { onLine: err }), [PolygraphyError]);
+  // polygraphy runs in a process group of its own: a stop signal reaches only us, and we end its group.
+  const { cancelled, signalled, dispose } = cancelOnSignals();
+  let report;
+  try {
+    report = await exitUnusable(() => lintWithPolygraphy(polygraphy, path, { onLine: err, cancel: cancelled }), [PolygraphyError]);
+  } finally {
+    dispose();
+  }
+  const stopped = signalled();
+  if (stopped || report.cancelled) return SIGNAL_EXIT[stopped ?? 'SIGTERM'];
   const named = new Set([...report.passing, ...report.failing, ...report.findings.flatMap((f) => f.nodes)]);
   const ids = Object.fromEntries([...named].filter((n) => nodeIds.has(n)).map((n) => [n, nodeIds.get(n)!]));
   const json: LintPolygraphyJson = { polygraphy, findings: report.findings, passing: report.passing, failing: report.failing, nodeIds: ids, exitCode: report.exitCode };

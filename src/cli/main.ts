@@ -11,6 +11,7 @@ import { CliError } from './load';
 import { quantizeUsage, runQuantize } from './quantize';
 import { runText, textUsage } from './text';
 import { runTrtCheck, trtCheckUsage } from './trt-check';
+import { SIGNAL_EXIT, STOP_SIGNALS } from './signals';
 import { runView, viewUsage } from './view';
 
 type Subcommand = (argv: string[], out: (s: string) => void, err: (s: string) => void) => number | Promise<number>;
@@ -25,7 +26,7 @@ const SUBCOMMANDS: Record<string, { run: Subcommand; usage: string; ownsSignals?
   fp16: { run: runFp16, usage: fp16Usage },
   'trt-check': { run: runTrtCheck, usage: trtCheckUsage },
   build: { run: runBuild, usage: buildUsage, ownsSignals: true },
-  'lint-polygraphy': { run: runLintPolygraphy, usage: lintPolygraphyUsage },
+  'lint-polygraphy': { run: runLintPolygraphy, usage: lintPolygraphyUsage, ownsSignals: true },
 };
 
 /** Exit codes (DESIGN.md §5b): 0 done, 1 the input has errors, 2 a file cannot be used, 64 bad usage, 70 internal error. */
@@ -62,19 +63,38 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
   }
 }
 
-/** Ctrl+C or a kill while writing: remove the temp files being written, then exit 130 or 143. */
+/** Ctrl+C, a kill or the terminal closing while writing: remove the temp files being written, then exit 130, 143 or 129. */
 function exitOnSignals(): void {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const signal of STOP_SIGNALS) {
     process.on(signal, () => {
       removeTempFiles();
-      process.exit(code);
+      process.exit(SIGNAL_EXIT[signal]);
     });
   }
+}
+
+/** 128 + SIGPIPE: what a shell reports for a program whose reader went away (`... | head`). */
+const EXIT_BROKEN_PIPE = 141;
+
+/**
+ * The reader of stdout went away (EPIPE, `... --json | head -c 10`): nobody reads the rest, so
+ * stop quietly (temp files go on exit). A closed stderr only loses progress lines: the command
+ * goes on (a build must still end trtexec's group itself) and exits with its own code.
+ */
+function exitQuietlyOnBrokenPipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(EXIT_BROKEN_PIPE);
+  });
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
 }
 
 if (require.main === module) {
   const argv = process.argv.slice(2);
   if (!SUBCOMMANDS[argv[0] ?? '']?.ownsSignals) exitOnSignals();
+  exitQuietlyOnBrokenPipe();
   const stderr = (s: string): void => void process.stderr.write(s + '\n');
   process.on('uncaughtException', (e) => {
     stderr(internalError('onnx-studio', e));
@@ -82,7 +102,7 @@ if (require.main === module) {
   });
   void main(argv, (s) => process.stdout.write(s + '\n'), stderr).then((code) => {
     process.exitCode = code;
-    // One more turn of the event loop, so a signal that came during synchronous work is handled (exit 130/143).
+    // One more turn of the event loop, so a signal that came during synchronous work is handled (exit 129/130/143).
     setImmediate(() => {});
   });
 }

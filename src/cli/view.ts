@@ -3,6 +3,7 @@ import { pathKind } from '../onnx/io/regular-file';
 import { startVsCodeServer, vscodeServerInstalled } from '../toolchains/vscode-server';
 import { parseArgs, UsageError } from './args';
 import { CliError, EXIT_UNREADABLE } from './load';
+import { STOP_SIGNALS } from './signals';
 
 export const viewUsage = 'onnx-studio view MODEL|FOLDER [--port N]   open it in a real VS Code (code-server on 127.0.0.1); prints the URL';
 
@@ -29,8 +30,7 @@ export async function runView(argv: string[], out: (s: string) => void): Promise
   out(`(code-server on 127.0.0.1:${server.port}, no auth, fresh profile in ${join(server.runDir)}; Ctrl+C stops it)`);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => void server.stop().then(resolveStop);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    for (const sig of STOP_SIGNALS) process.once(sig, stop);
   });
   return 0;
 }

@@ -2,7 +2,8 @@
 // report read into findings for the Problems panel. Report format from Polygraphy's own example
 // (NVIDIA/TensorRT tools/Polygraphy/examples/cli/check/01_linting_an_onnx_model/README.md):
 // { summary: { passing: [node names], failing: [...] }, lint_entries: [{ level, source, message, nodes? }] }.
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { readTextFile } from '../onnx/io/text-file';
 import { makeTempFolder } from '../onnx/io/temp-folder';
 import { runTool } from './run-tool';
@@ -53,25 +54,43 @@ export function parsePolygraphyLintReport(json: unknown): PolygraphyLintReport {
   };
 }
 
+/** A report larger than this is not read (a JavaScript string holds at most about 512 MiB). */
+const MAX_REPORT_BYTES = 256 << 20;
+
+/** The report as a JSON object; PolygraphyError says why not (missing, too big, not JSON, not an object). */
+function readReport(report: string, exit: number | string | null): object {
+  const size = fileSize(report);
+  if (size === undefined) throw new PolygraphyError(`polygraphy check lint wrote no report (exit code ${exit})`);
+  if (size > MAX_REPORT_BYTES) throw new PolygraphyError(`polygraphy wrote an unreadable report: ${size} bytes, more than the ${MAX_REPORT_BYTES >> 20} MiB read here`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readTextFile(report));
+  } catch (e) {
+    throw new PolygraphyError(`polygraphy wrote an unreadable report: ${(e as Error).message}`, { cause: e });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new PolygraphyError(`polygraphy wrote an unreadable report: ${json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`}, not a JSON object`);
+  }
+  return json;
+}
+
+function fileSize(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs `polygraphy check lint` on `model`; its console lines go to `onLine` as they come. */
 export async function lintWithPolygraphy(polygraphy: string, model: string, opts: { cancel?: Promise<void>; onLine?: (line: string) => void } = {}): Promise<PolygraphyLintResult> {
   const folder = makeTempFolder('onnx-studio-polygraphy');
   try {
     const report = join(folder.path, 'report.json');
-    const run = await runTool(polygraphy, ['check', 'lint', model, '-o', report], { onStdoutLine: opts.onLine, onStderrLine: opts.onLine, cancel: opts.cancel, keepOutput: false });
+    // An absolute path can never look like an option (a model named `-o.onnx`).
+    const run = await runTool(polygraphy, ['check', 'lint', resolve(model), '-o', report], { onStdoutLine: opts.onLine, onStderrLine: opts.onLine, cancel: opts.cancel, keepOutput: false });
     if (run.cancelled) return { findings: [], passing: [], failing: [], exitCode: run.code, cancelled: true };
-    let text: string;
-    try {
-      text = readTextFile(report);
-    } catch (e) {
-      throw new PolygraphyError(`polygraphy check lint wrote no report (exit code ${run.code ?? run.signal})`, { cause: e });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      throw new PolygraphyError(`polygraphy's lint report is not JSON: ${(e as Error).message}`, { cause: e });
-    }
+    const json = readReport(report, run.code ?? run.signal);
     return { ...parsePolygraphyLintReport(json), exitCode: run.code, cancelled: false };
   } finally {
     folder.remove();

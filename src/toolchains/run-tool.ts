@@ -22,7 +22,7 @@ export interface ToolRunOptions {
   cwd?: string;
   /** Added to (and overriding) this process's environment. */
   env?: NodeJS.ProcessEnv;
-  /** Each complete line of stdout / stderr as it comes (no line end; the last partial line at exit). */
+  /** Each complete line of stdout / stderr as it comes (no line end; the last partial line at exit; a line over 1 Mi characters is cut, with a marker). */
   onStdoutLine?: (line: string) => void;
   onStderrLine?: (line: string) => void;
   /** Resolves when the run should be cancelled: SIGTERM to the group, SIGKILL after `killAfterMs`. */
@@ -101,21 +101,48 @@ export function runTool(program: string, args: readonly string[], opts: ToolRunO
   });
 }
 
-/** Splits a stream into lines (\n or \r\n) for a callback, keeping the whole text when asked. */
+/** The most of one line kept in memory; the rest of a longer line is dropped, with a marker. */
+const MAX_LINE_CHARS = 1 << 20;
+
+/**
+ * Splits a stream into lines (\n or \r\n) for a callback, keeping the whole text when asked.
+ * Linear in the output: each chunk is scanned once and a line's pieces are joined once, at its end.
+ */
 function lineReader(onLine: ((line: string) => void) | undefined, keep: boolean) {
   const chunks: string[] = [];
-  let partial = '';
+  let pieces: string[] = [];
+  let kept = 0; // characters of the current line in `pieces`
+  let total = 0; // characters of the current line seen
+  const add = (s: string): void => {
+    total += s.length;
+    const room = MAX_LINE_CHARS - kept;
+    if (room <= 0 || !s) return;
+    const piece = s.length > room ? s.slice(0, room) : s;
+    pieces.push(piece);
+    kept += piece.length;
+  };
+  const emit = (): void => {
+    let line = pieces.join('');
+    if (total > kept) line += ` [... line cut: ${total} characters, the first ${kept} kept]`;
+    else if (line.endsWith('\r')) line = line.slice(0, -1);
+    pieces = [];
+    kept = total = 0;
+    onLine!(line);
+  };
   return {
     push: (d: string): void => {
       if (keep) chunks.push(d);
       if (!onLine) return;
-      const lines = (partial + d).split(/\r?\n/);
-      partial = lines.pop()!;
-      for (const line of lines) onLine(line);
+      let start = 0;
+      for (let nl = d.indexOf('\n'); nl >= 0; nl = d.indexOf('\n', start)) {
+        add(d.slice(start, nl));
+        emit();
+        start = nl + 1;
+      }
+      add(d.slice(start));
     },
     end: (): void => {
-      if (partial && onLine) onLine(partial);
-      partial = '';
+      if (total && onLine) emit();
     },
     text: (): string => chunks.join(''),
   };

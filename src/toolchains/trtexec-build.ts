@@ -53,17 +53,46 @@ const REMOVED_IN_11 = ['--fp16', '--bf16', '--int8', '--fp8', '--int4', '--best'
 /** Help texts kept here, newest last: used when the installed tool's help cannot be read. */
 const BUILTIN_HELP = [{ major: 10, text: TRTEXEC_HELP_10_16, source: 'builtin-10.16' as const }];
 
+/** The probe could not tell what the program takes: it hung, or it is not trtexec at all. */
+export class TrtexecProbeError extends Error {
+  override name = 'TrtexecProbeError';
+}
+
+/** Flags every trtexec lists: a help naming none of them (and no version) is another program's. */
+const CORE_FLAGS = ['--onnx', '--saveEngine', '--loadEngine'];
+
+export interface ProbeOptions {
+  /** Resolves when the probe should stop (its process group is ended); the result is then of no use. */
+  cancel?: Promise<void>;
+  /** How long `--help` may take before the probe gives up with a TrtexecProbeError (default: no limit). */
+  timeoutMs?: number;
+}
+
 /**
  * Runs `trtexec --help` (quick, no GPU work): trtexec has no --version; every run's first line
  * carries `[TensorRT vMMmmpp]`. The flags come from that same help when it lists them.
  */
-export async function probeTrtexec(trtexec: string, cancel?: Promise<void>): Promise<TrtexecProbe> {
-  const run = await runTool(trtexec, ['--help'], { cancel });
+export async function probeTrtexec(trtexec: string, opts: ProbeOptions = {}): Promise<TrtexecProbe> {
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = opts.timeoutMs === undefined ? undefined : new Promise<void>((resolve) => (timer = setTimeout(() => ((timedOut = true), resolve()), opts.timeoutMs)));
+  const cancel = timeout && opts.cancel ? Promise.race([timeout, opts.cancel]) : (timeout ?? opts.cancel);
+  let run;
+  try {
+    // --help writes nothing to clean up: a program that ignores SIGTERM is killed after 1 s.
+    run = await runTool(trtexec, ['--help'], { cancel, killAfterMs: 1000 });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (timedOut) throw new TrtexecProbeError(`${trtexec} --help did not finish within ${opts.timeoutMs! / 1000} s (is it trtexec, and does it start?)`);
   const text = run.stdout + (run.stdout.endsWith('\n') || !run.stdout ? '' : '\n') + run.stderr;
   const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
   const version = parseTrtexecVersion(firstLine);
   const own = parseTrtexecHelp(text);
   if (own.flags.has('--onnx') && own.flags.has('--saveEngine')) return { version, schema: { ...own, version }, schemaSource: 'tool-help', warnings: [] };
+  if (!run.cancelled && !version && !CORE_FLAGS.some((f) => own.flags.has(f))) {
+    throw new TrtexecProbeError(`${trtexec} does not look like trtexec: its --help printed no TensorRT version line and none of trtexec's flags (${CORE_FLAGS.join(', ')})`);
+  }
   const warnings: string[] = [];
   const major = version ? Number(version.split('.')[0]) : undefined;
   let builtin = BUILTIN_HELP.find((h) => h.major === major);
@@ -107,7 +136,7 @@ export interface EngineBuildPlan {
 /** Flags the build sets itself; given after `--` they would fight it. */
 const OWNED = new Set(['--onnx', '--loadEngine', '--saveEngine', '--exportLayerInfo', '--exportProfile', '--exportTimes', '--help', '-h']);
 const PRECISION_FLAGS = new Set(['--fp16', '--bf16', '--int8', '--fp8', '--int4', '--best', '--stronglyTyped']);
-/** Options that write a file: none may name the input model. */
+/** Options that write a file when the help does not say so (besides those whose help says so): none may name the input model. */
 const WRITES_FILE = /^--(save|export|dump\w*ToFile|timingCacheFile)/;
 
 /**
@@ -132,7 +161,8 @@ export function planEngineBuild(req: EngineBuildRequest, schema: TrtexecSchema):
   for (const arg of extra) {
     const name = arg.split('=', 1)[0]!;
     const value = arg.slice(name.length + 1);
-    if (WRITES_FILE.test(name) && value && sameFile(resolve(dirname(model), value), model)) {
+    const writes = schema.flags.get(name)?.writesFile || WRITES_FILE.test(name);
+    if (writes && value && writtenPaths(value).some((p) => sameFile(resolve(dirname(model), p), model))) {
       problems.push({ option: arg, message: `${name} names the input model: refusing to write over ${model}` });
     } else if (OWNED.has(name)) problems.push({ option: arg, message: `${name} is set by the build itself (outputs go beside the model); leave it out` });
     else if (PRECISION_FLAGS.has(name)) problems.push({ option: arg, message: `${name}: give the precision with --precision (${ENGINE_PRECISIONS.join('|')}), not after --` });
@@ -241,6 +271,20 @@ export async function runEngineBuild(trtexec: string, plan: EngineBuildPlan, opt
     signal: run.signal,
     args,
   };
+}
+
+/**
+ * The paths an option's value may name: the value itself and, as in `name:file[,name:file]`
+ * (`--saveDebugTensors=y:m.onnx`, a quoted `'in:0':file`), each part after a colon, so that no
+ * spelling of the model slips through (a path that merely holds a colon is checked whole too).
+ */
+function writtenPaths(value: string): string[] {
+  const paths = new Set([value]);
+  for (const part of value.split(',')) {
+    paths.add(part);
+    for (let colon = part.indexOf(':'); colon >= 0; colon = part.indexOf(':', colon + 1)) paths.add(part.slice(colon + 1));
+  }
+  return [...paths].filter(Boolean);
 }
 
 function sameFile(a: string, b: string): boolean {

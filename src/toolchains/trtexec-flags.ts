@@ -19,6 +19,8 @@ export interface TrtexecFlag {
   value: FlagValue;
   /** The help's first line for it. */
   description: string;
+  /** The option writes files, by its help: `--saveEngine=<file>`, or `name:file` lists (`--saveDebugTensors`, `Ival ::= name":"file`). */
+  writesFile?: boolean;
 }
 
 export interface TrtexecSchema {
@@ -38,6 +40,7 @@ export function parseTrtexecHelp(text: string): TrtexecSchema {
   const finish = (): void => {
     if (!current) return;
     const flag: TrtexecFlag = { names: current.names, section, value: valueOf(current.names[0]!, current.placeholder, current.description), description: current.description[0] ?? '' };
+    if (writesFile(current.placeholder, current.description)) flag.writesFile = true;
     for (const name of current.names) if (!flags.has(name)) flags.set(name, flag);
     current = undefined;
   };
@@ -72,6 +75,12 @@ export function parseTrtexecVersion(line: string): string | undefined {
   const n = Number(m[1]);
   const majorUnit = n >= 100_000 ? 10_000 : 1000;
   return `${Math.floor(n / majorUnit)}.${Math.floor((n % majorUnit) / 100)}.${n % 100}`;
+}
+
+/** Whether the help says the option writes a file: a file placeholder or grammar, and a word for writing. */
+function writesFile(placeholder: string | undefined, description: string[]): boolean {
+  const text = description.join('\n');
+  return /\b(save|write|export)/i.test(text) && (placeholder === '<file>' || /name\s*"?:"?\s*file/.test(text));
 }
 
 function valueOf(name: string, placeholder: string | undefined, description: string[]): FlagValue {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { WriteTargetError } from '../errors';
 import type { ByteSink } from '../proto/encode';
@@ -196,9 +196,19 @@ function syncFolder(folder: string): void {
   }
 }
 
+/** Removes a reserved temp path; a folder there too (an external program may make one at its output path). */
 function removeQuietly(path: string): void {
   inFlight.delete(path);
-  removeFileQuietly(path);
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EISDIR') return; // already gone
+    try {
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      // nothing more to do here
+    }
+  }
 }
 
 /** Deletes a file if it is there (a temp file, or an output that must not stay after a failure). */
@@ -217,7 +227,7 @@ function track(tmp: string): void {
   process.on('exit', removeTempFiles);
 }
 
-/** Removes temp files still being written; the CLI also calls it on SIGINT/SIGTERM before exiting. */
+/** Removes temp files still being written; the CLI also calls it on SIGINT/SIGTERM/SIGHUP before exiting. */
 export function removeTempFiles(): void {
   for (const tmp of [...inFlight]) removeQuietly(tmp);
 }
