@@ -54,7 +54,7 @@ export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, 
   const skipped = leftFloat.map((l) => `${l.node.op_type} '${l.node.name || l.node.output[0]}' stays float: ${l.reason}`);
   // LSTM/GRU/RNN weights reached through data movement only: int8 behind a DequantizeLinear (weight-only/), no zero point (absent is 0).
   // After the rewrite, as in static mode (a constant a MatMul also read is then read by data movement only); first when it is all there is.
-  const filter = { includeOps: options.opTypes, excludeOps: options.excludeOps, includeNodes: options.includeNodes, excludeNodes: options.excludeNodes };
+  const filter = { includeOps: options.opTypes, excludeOps: options.excludeOps, includeNodes: options.includeNodes, excludeNodes: options.excludeNodes, idOf: options.idOf };
   const weightOnly = () => quantizeWeightOnly(edit, filter, { files, perAxis: options.perChannel ?? false, zeroPoint: () => undefined });
   const first = candidates.length ? undefined : weightOnly();
   if (first && !first.weights) {

@@ -2,7 +2,8 @@ import { ModelEdit } from '../../onnx/edit/model-edit';
 import { upgradeOpset } from '../../onnx/edit/opset-upgrade';
 import type { ModelFiles } from '../../onnx/io/model-files';
 import { toNumber } from '../../onnx/proto/byte-range';
-import type { ModelProto } from '../../onnx/proto/types';
+import type { ModelProto, NodeProto } from '../../onnx/proto/types';
+import { buildModel } from '../../onnx/model/build';
 import { refuseIfQuantized } from '../already-quantized';
 import { dynamicOpsetNeeded, type DynamicOptions } from './options';
 import { quantizeDynamic, type DynamicResult } from './quantize-dynamic';
@@ -26,12 +27,24 @@ export function quantizeDynamicModel(proto: ModelProto, files: ModelFiles | unde
   const have = entry ? toNumber(entry.version ?? 0) : 0;
   if (have >= need) {
     const edit = new ModelEdit(proto);
-    return { ...quantizeDynamic(edit, files, options), model: proto, edit };
+    return { ...quantizeDynamic(edit, files, withIds(proto, files, options)), model: proto, edit };
   }
   refuseIfQuantized(new ModelEdit(proto));
   const upgrade = upgradeOpset(proto, need);
   const edit = new ModelEdit(upgrade.model);
-  const result = quantizeDynamic(edit, files, options);
+  const result = quantizeDynamic(edit, files, withIds(upgrade.model, files, options));
   Object.assign(result.details, { opsetBefore: have, opsetAfter: need, nodesConverted: upgrade.converted.length });
   return { ...result, nodesAdded: result.nodesAdded + upgrade.addedNodes.length, model: upgrade.model, edit };
+}
+
+/**
+ * Node lists may name nodes by id (subgraph nodes as the editor shows them): ids of the
+ * proto as quantized, taken before pre-processing removes nodes. A named node keeps its id
+ * through an opset raise; an unnamed one is `OpType_index`, which inserted nodes may shift.
+ */
+function withIds(proto: ModelProto, files: ModelFiles | undefined, options: DynamicOptions): DynamicOptions {
+  if (options.idOf || !(options.excludeNodes?.length || options.includeNodes?.length)) return options;
+  const ids = new Map<NodeProto, string>();
+  for (const g of buildModel(proto, files).graphs()) for (const n of g.nodes) ids.set(n.proto, n.id);
+  return { ...options, idOf: (n) => ids.get(n) };
 }
