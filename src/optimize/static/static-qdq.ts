@@ -27,7 +27,7 @@ import { activationParams, quantizeBias, quantizeWeights, quantizeWithParams, ty
 import type { Range } from './ranges';
 import { SharedZeroPoints } from './shared-zero-points';
 import { dequantized, expectedOutputError, meanSpecOf, type ChannelMeanSpec } from './bias-correction';
-import { quantizeWeightOnly } from '../weight-only/weight-only';
+import { hasWeightOnlyWork, quantizeWeightOnly } from '../weight-only/weight-only';
 
 /** The model cannot be quantized as asked (opset too old, nothing to quantize): no output. */
 export class StaticQuantizeError extends TransformRefusedError {
@@ -116,13 +116,14 @@ export function quantizeStatic(input: StaticInput, ranges: ReadonlyMap<string, R
   const warnings: string[] = [];
   const prepared = prepare(input, options, files, warnings);
   const { plan, settings, model } = prepared;
-  if (plan.quantized.length === 0) throw new StaticQuantizeError('no node of this model would be quantized');
-  const q = new QdqWriter(prepared, ranges, warnings, options);
-  q.apply(plan);
   // Constants that only data movement carries to LSTM/GRU/RNN weights (weight-only/): int8 behind a DequantizeLinear.
   let ids: Map<NodeProto, string> | undefined;
   const idOf = (n: NodeProto): string => (ids ??= new Map([...model.graphs()].flatMap((g) => g.nodes.map((x) => [x.proto, x.id] as const)))).get(n)!;
   const filter = { includeOps: options.includeOps, excludeOps: options.excludeOps, excludeNodes: options.excludeNodes, idOf };
+  // Weight-only storage is quantizable work too: an LSTM-only model is quantized as dynamic mode quantizes it.
+  if (plan.quantized.length === 0 && !hasWeightOnlyWork(prepared.edit, filter)) throw new StaticQuantizeError('no node of this model would be quantized');
+  const q = new QdqWriter(prepared, ranges, warnings, options);
+  q.apply(plan);
   const wo = quantizeWeightOnly(prepared.edit, filter, { files: model.files, perAxis: settings.perChannel, zeroPoint: (g, channels) => q.weightZeroPoint(g, channels) });
   if (wo.weights) prepared.edit.sortTopologically();
   warnings.push(...wo.warnings);

@@ -21,3 +21,8 @@ export function quantizeWeightOnly(edit: ModelEdit, filter: WeightOnlyFilter, op
   const perAxis = options.perAxis && (edit.opsetVersion('') ?? 0) >= WEIGHT_ONLY_PER_AXIS_OPSET;
   return writeWeightOnly(edit, findWeightOnly(edit, filter), { ...options, perAxis });
 }
+
+/** Whether any constant would be stored weight-only (the model's opset allows DequantizeLinear and a candidate exists). */
+export function hasWeightOnlyWork(edit: ModelEdit, filter: WeightOnlyFilter): boolean {
+  return (edit.opsetVersion('') ?? 0) >= 10 && findWeightOnly(edit, filter).length > 0;
+}
