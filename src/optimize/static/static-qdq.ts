@@ -28,6 +28,7 @@ import type { Range } from './ranges';
 import { SharedZeroPoints } from './shared-zero-points';
 import { dequantized, expectedOutputError, meanSpecOf, type ChannelMeanSpec } from './bias-correction';
 import { hasWeightOnlyWork, quantizeWeightOnly } from '../weight-only/weight-only';
+import { RECURRENT_WEIGHT_INPUTS } from '../weight-only/movement-ops';
 
 /** The model cannot be quantized as asked (opset too old, nothing to quantize): no output. */
 export class StaticQuantizeError extends TransformRefusedError {
@@ -129,6 +130,8 @@ export function quantizeStatic(input: StaticInput, ranges: ReadonlyMap<string, R
   warnings.push(...wo.warnings);
   const keptFloatWhy: Record<string, string> = {};
   for (const k of plan.keptFloat) keptFloatWhy[k.node.id] = k.why;
+  // Recurrent nodes are not in the QDQ plan: one excluded by name is listed as an excluded Conv is.
+  for (const id of excludedRecurrent(model, options.excludeNodes)) keptFloatWhy[id] ??= 'excluded by name';
   const full = plan.quantized.filter((x) => x.how === 'full').map((x) => x.node.id);
   const weightOnly = [...plan.quantized.filter((x) => x.how === 'weights').map((x) => x.node.id), ...wo.consumers.map(idOf)];
   return {
@@ -472,4 +475,15 @@ function zeroPointDtype(p: QuantParams): number {
 
 function bytes(values: Int8Array): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/** Ids of LSTM/GRU/RNN nodes named (by name or id) in the exclude list. */
+function excludedRecurrent(model: Model, excludeNodes: readonly string[] | undefined): string[] {
+  if (!excludeNodes?.length) return [];
+  const excluded = new Set(excludeNodes);
+  const out: string[] = [];
+  for (const g of model.graphs()) {
+    for (const n of g.nodes) if (!n.domain && RECURRENT_WEIGHT_INPUTS[n.opType] && (excluded.has(n.name) || excluded.has(n.id))) out.push(n.id);
+  }
+  return out;
 }
