@@ -24,9 +24,8 @@ export function refuseDuplicateDefinitions(edit: ModelEdit): void {
       seen.add(name);
     };
     for (const name of inputs) define(name, 'a graph input');
-    for (const t of [...g.proto.initializer, ...g.proto.sparse_initializer.map((s) => s.values ?? {})]) {
-      if (!inputs.has(t.name ?? '')) define(t.name ?? '', 'an initializer');
-    }
+    const initializers = [...g.proto.initializer.map((t) => t.name ?? ''), ...g.proto.sparse_initializer.map((s) => s.values?.name ?? '')];
+    for (const name of initializers) if (!inputs.has(name)) define(name, 'an initializer');
     for (const n of g.nodes) for (const o of n.output) define(o, `an output of ${n.op_type ?? ''} '${n.name ?? ''}'`, n.name ?? undefined);
   }
 }
