@@ -17,6 +17,7 @@ import { synthesizeInputs } from '../runtime/synthesize';
 import type { Sample, SessionSettings } from '../runtime/types';
 import { cosineJudged } from '../runtime/compare';
 import { refuseIfQuantized } from './already-quantized';
+import { refuseDuplicateDefinitions } from './duplicate-definitions';
 import { quantizeDynamicModel } from './dynamic/quantize-model';
 import { opsetNeeded as staticOpsetNeeded } from './static/qdq-opset';
 import { staticOptions } from './flow/static-flow';
@@ -74,7 +75,9 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     checkTrtCache(request.quantize?.trtCache, output, request.validate, protect);
     const warnings: string[] = [];
     const details: TransformReport['details'] = {};
-    if (request.kind !== 'fp16') refuseIfQuantized(new ModelEdit(proto));
+    const edit = new ModelEdit(proto);
+    refuseDuplicateDefinitions(edit);
+    if (request.kind !== 'fp16') refuseIfQuantized(edit);
     const have = Number(proto.opset_import.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0);
     const need = request.kind === 'quantize-static' ? Math.max(have, staticOpsetNeeded(staticOptions(request.quantize ?? {}))) : have;
     let opsetNodes = 0;

@@ -1,3 +1,4 @@
+import type { NodeProto } from '../../onnx/proto/types';
 import type { QuantType } from '../quant-math';
 
 /** Options of dynamic INT8 quantization, named after ORT's quantize_dynamic where it has them. */
@@ -12,10 +13,12 @@ export interface DynamicOptions {
   opTypes?: readonly string[];
   /** Operators never to quantize. */
   excludeOps?: readonly string[];
-  /** Only these nodes (by name), when given. */
+  /** Only these nodes (names or node ids), when given. */
   includeNodes?: readonly string[];
-  /** Nodes never to quantize (by name). */
+  /** Nodes never to quantize (names or node ids). */
   excludeNodes?: readonly string[];
+  /** A node's id (model/graph.ts), so that the node lists may name subgraph nodes as the editor does. */
+  idOf?: (node: NodeProto) => string | undefined;
   /** Skip pre-processing (Identity removal, BatchNormalization folding, shape inference). */
   skipPreprocess?: boolean;
 }

@@ -33,7 +33,6 @@ export interface DynamicResult {
 export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, options: DynamicOptions = {}): DynamicResult {
   refuseIfQuantized(edit);
   const opset = edit.opsetVersion('') ?? 0;
-  if (opset < DYNAMIC_MIN_OPSET) throw new OpsetTooOldError(opset, DYNAMIC_MIN_OPSET);
   const weightType = options.weightType ?? 'int8';
   const spec: QuantSpec = { type: weightType, symmetric: weightType === 'int8', reduceRange: options.reduceRange ?? false };
   const details: Record<string, number | string | boolean> = {
@@ -51,10 +50,12 @@ export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, 
     typeOf = pre.typeOf;
   }
   const { candidates, leftFloat, withoutWeight } = selectNodes(edit.graphs(), options, typeOf);
+  // DynamicQuantizeLinear (opset 11) only where a node becomes integer; weight-only storage alone needs 10.
+  if (candidates.length && opset < DYNAMIC_MIN_OPSET) throw new OpsetTooOldError(opset, DYNAMIC_MIN_OPSET);
   const skipped = leftFloat.map((l) => `${l.node.op_type} '${l.node.name || l.node.output[0]}' stays float: ${l.reason}`);
   // LSTM/GRU/RNN weights reached through data movement only: int8 behind a DequantizeLinear (weight-only/), no zero point (absent is 0).
   // After the rewrite, as in static mode (a constant a MatMul also read is then read by data movement only); first when it is all there is.
-  const filter = { includeOps: options.opTypes, excludeOps: options.excludeOps, includeNodes: options.includeNodes, excludeNodes: options.excludeNodes };
+  const filter = { includeOps: options.opTypes, excludeOps: options.excludeOps, includeNodes: options.includeNodes, excludeNodes: options.excludeNodes, idOf: options.idOf };
   const weightOnly = () => quantizeWeightOnly(edit, filter, { files, perAxis: options.perChannel ?? false, zeroPoint: () => undefined });
   const first = candidates.length ? undefined : weightOnly();
   if (first && !first.weights) {

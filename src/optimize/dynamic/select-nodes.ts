@@ -71,8 +71,8 @@ export function selectNodes(graphs: readonly GraphEdit[], options: DynamicOption
   for (const graph of graphs) {
     for (const node of graph.nodes) {
       if (node.domain || !ops.has(node.op_type ?? '')) continue;
-      const name = node.name ?? '';
-      if (exclude.has(name) || (include && !include.has(name))) continue;
+      const names = [node.name ?? '', options.idOf?.(node) ?? ''].filter((n) => n);
+      if (names.some((n) => exclude.has(n)) || (include && !names.some((n) => include.has(n)))) continue;
       const weight = floatWeight(graph, node.input[1]);
       if (!weight) {
         withoutWeight++;

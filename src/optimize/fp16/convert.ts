@@ -7,7 +7,7 @@ import type { TransformReport } from '../report';
 import { applyPlan } from './apply';
 import { NothingToConvertError } from './errors';
 import { fp16Options, type Fp16Options } from './options';
-import { planFloat16 } from './plan';
+import { planFloat16, type Plan } from './plan';
 
 /** What the conversion reports (the measured parts of TransformReport come from the runtime layer). */
 export type Fp16Result = Pick<TransformReport, 'details' | 'nodesAdded' | 'nodesChanged' | 'keptFloat' | 'keptFloatWhy' | 'warnings'>;
@@ -26,14 +26,7 @@ export function convertToFloat16(model: Model | ModelEdit | ModelProto, options:
   const edit = model instanceof ModelEdit ? model : new ModelEdit(m.proto);
   const plan = planFloat16(m, opts);
   const constants = [...plan.defs.values()].filter((d) => (d.kind === 'initializer' || d.kind === 'constant') && d.prec !== 32);
-  if (!constants.length) {
-    const all = [...plan.defs.values()].filter((d) => d.kind === 'initializer' || d.kind === 'constant').length;
-    throw new NothingToConvertError(
-      all
-        ? `nothing to convert to float16: the model's ${all} float32 initializer(s)/Constant(s) are read only as float32 (blocked operators or float32-only inputs)`
-        : 'nothing to convert to float16: the model has no float32 initializer or Constant (already float16, or no float weights)',
-    );
-  }
+  if (!constants.length) throw new NothingToConvertError(`nothing to convert to float16: ${nothingToConvertReason(plan)}`);
   const r = applyPlan(plan, edit, { maxFinite: opts.maxFinite, minPositive: opts.minPositive });
   const keptFloat: string[] = [];
   const keptFloatWhy: Record<string, string> = {};
@@ -73,4 +66,22 @@ function keptBreakdown(reasons: Iterable<string>): Record<string, number> {
     else counts.keptOther++;
   }
   return counts;
+}
+
+/** Why no float32 constant converts: every node blocked, constants read only as float32, initializers kept as graph inputs, or none at all. */
+function nothingToConvertReason(plan: Plan): string {
+  const defs = [...plan.defs.values()];
+  const nodes = plan.graphs.reduce((n, g) => n + g.nodes.length, 0);
+  if (nodes && plan.kept.size >= nodes) {
+    const reasons = new Set(plan.kept.values());
+    const blockLists = [...reasons].every((why) => why.endsWith('block list'));
+    return blockLists
+      ? `all ${nodes} node(s) are kept float32 by the block lists (--block-ops / --block-nodes)`
+      : `all ${nodes} node(s) are kept float32 (e.g. ${[...reasons].slice(0, 2).join('; ')})`;
+  }
+  const constants = defs.filter((d) => d.kind === 'initializer' || d.kind === 'constant' || (d.kind === 'node' && d.node?.opType === 'Constant')).length;
+  if (constants) return `the model's ${constants} float32 initializer(s)/Constant(s) are read only as float32 (blocked operators or float32-only inputs)`;
+  const asInputs = defs.filter((d) => d.kind === 'fixed32' && d.value.initializer).length;
+  if (asInputs) return `the model's ${asInputs} float32 initializer(s) are also graph inputs, kept float32 with the IO types; --no-keep-io-types converts them`;
+  return 'the model has no float32 initializer or Constant (already float16, or no float weights)';
 }

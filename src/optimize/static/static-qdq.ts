@@ -27,7 +27,8 @@ import { activationParams, quantizeBias, quantizeWeights, quantizeWithParams, ty
 import type { Range } from './ranges';
 import { SharedZeroPoints } from './shared-zero-points';
 import { dequantized, expectedOutputError, meanSpecOf, type ChannelMeanSpec } from './bias-correction';
-import { quantizeWeightOnly } from '../weight-only/weight-only';
+import { hasWeightOnlyWork, quantizeWeightOnly } from '../weight-only/weight-only';
+import { RECURRENT_WEIGHT_INPUTS } from '../weight-only/movement-ops';
 
 /** The model cannot be quantized as asked (opset too old, nothing to quantize): no output. */
 export class StaticQuantizeError extends TransformRefusedError {
@@ -116,18 +117,21 @@ export function quantizeStatic(input: StaticInput, ranges: ReadonlyMap<string, R
   const warnings: string[] = [];
   const prepared = prepare(input, options, files, warnings);
   const { plan, settings, model } = prepared;
-  if (plan.quantized.length === 0) throw new StaticQuantizeError('no node of this model would be quantized');
-  const q = new QdqWriter(prepared, ranges, warnings, options);
-  q.apply(plan);
   // Constants that only data movement carries to LSTM/GRU/RNN weights (weight-only/): int8 behind a DequantizeLinear.
   let ids: Map<NodeProto, string> | undefined;
   const idOf = (n: NodeProto): string => (ids ??= new Map([...model.graphs()].flatMap((g) => g.nodes.map((x) => [x.proto, x.id] as const)))).get(n)!;
   const filter = { includeOps: options.includeOps, excludeOps: options.excludeOps, excludeNodes: options.excludeNodes, idOf };
+  // Weight-only storage is quantizable work too: an LSTM-only model is quantized as dynamic mode quantizes it.
+  if (plan.quantized.length === 0 && !hasWeightOnlyWork(prepared.edit, filter)) throw new StaticQuantizeError('no node of this model would be quantized');
+  const q = new QdqWriter(prepared, ranges, warnings, options);
+  q.apply(plan);
   const wo = quantizeWeightOnly(prepared.edit, filter, { files: model.files, perAxis: settings.perChannel, zeroPoint: (g, channels) => q.weightZeroPoint(g, channels) });
   if (wo.weights) prepared.edit.sortTopologically();
   warnings.push(...wo.warnings);
   const keptFloatWhy: Record<string, string> = {};
   for (const k of plan.keptFloat) keptFloatWhy[k.node.id] = k.why;
+  // Recurrent nodes are not in the QDQ plan: one excluded by name is listed as an excluded Conv is.
+  for (const id of excludedRecurrent(model, options.excludeNodes)) keptFloatWhy[id] ??= 'excluded by name';
   const full = plan.quantized.filter((x) => x.how === 'full').map((x) => x.node.id);
   const weightOnly = [...plan.quantized.filter((x) => x.how === 'weights').map((x) => x.node.id), ...wo.consumers.map(idOf)];
   return {
@@ -471,4 +475,15 @@ function zeroPointDtype(p: QuantParams): number {
 
 function bytes(values: Int8Array): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/** Ids of LSTM/GRU/RNN nodes named (by name or id) in the exclude list. */
+function excludedRecurrent(model: Model, excludeNodes: readonly string[] | undefined): string[] {
+  if (!excludeNodes?.length) return [];
+  const excluded = new Set(excludeNodes);
+  const out: string[] = [];
+  for (const g of model.graphs()) {
+    for (const n of g.nodes) if (!n.domain && RECURRENT_WEIGHT_INPUTS[n.opType] && (excluded.has(n.name) || excluded.has(n.id))) out.push(n.id);
+  }
+  return out;
 }

@@ -6,10 +6,11 @@
  * and placed as it places them: Constant nodes in a subgraph (and before IR 4), else
  * initializers. The int8 bytes are computed when the encoder reaches them.
  *
- * One scale per row is exact for whatever slicing follows: the DequantizeLinear comes before
- * any Slice or Concat, so each element is restored with its own row's scale whichever block
- * it later lands in. The row is the first axis (other than the last) longer than 1: a
- * PyTorch weight_ih [4H, in] or an ONNX W [dirs, 4H, in] gets one scale per gate unit.
+ * One scale per slice is exact for whatever slicing follows: the DequantizeLinear comes before
+ * any Slice, Concat or Transpose, so each element is restored with its own slice's scale
+ * wherever it later lands. The axis is the one that restores the constant best
+ * (scale-axis.ts): the gate rows of a PyTorch weight_ih [4H, in] or an ONNX W [dirs, 4H, in],
+ * wherever a Transpose moved them.
  */
 import { computedTensor, constantTensor, littleEndianBytes } from '../../onnx/edit/computed-tensor';
 import type { GraphEdit, WeightSource } from '../../onnx/edit/graph-edit';
@@ -20,6 +21,7 @@ import type { NodeProto, TensorProto } from '../../onnx/proto/types';
 import { readFloats, weightDims } from '../preprocess/weights';
 import { quantizeWeights } from '../static/quant-params';
 import type { WeightOnlyCandidate } from './find-weights';
+import { bestScaleAxis } from './scale-axis';
 
 const FLOAT = 1;
 const INT8 = 3;
@@ -51,8 +53,9 @@ export function writeWeightOnly(edit: ModelEdit, candidates: readonly WeightOnly
   const consumers = new Set<NodeProto>();
   for (const c of candidates) {
     const dims = weightDims(c.source);
-    const axis = options.perAxis ? rowAxis(dims) : -1;
-    const { scales } = quantizeWeights(readFloats(c.source, options.files), dims, axis);
+    const values = readFloats(c.source, options.files);
+    const axis = options.perAxis ? bestScaleAxis(values, dims) : -1;
+    const { scales } = quantizeWeights(values, dims, axis);
     if (!scales.every(Number.isFinite)) {
       result.warnings.push(`constant '${c.name}' holds NaN or infinite values: it stays float`);
       continue;
@@ -71,12 +74,6 @@ export function writeWeightOnly(edit: ModelEdit, candidates: readonly WeightOnly
   result.changed = [...changed];
   result.consumers = [...consumers];
   return result;
-}
-
-/** The first axis, other than the last, longer than 1; -1 (per tensor) when there is none. */
-export function rowAxis(dims: readonly number[]): number {
-  for (let a = 0; a < dims.length - 1; a++) if (dims[a]! > 1) return a;
-  return -1;
 }
 
 function insertDequantize(
