@@ -160,6 +160,14 @@ test('D14: fp16 with kept IO types keeps an initializer that is also a graph inp
   const only = cli('fp16', model('only_input_init'), '-o', join(dir, 'only.fp16.onnx'));
   assert.equal(only.status, 2);
   assert.match(only.stderr, /also graph inputs.*--no-keep-io-types/);
+  // IR 3: the listing says nothing (every initializer had to be an input); the weights convert.
+  const ir3 = join(dir, 'init_as_input_ir3.fp16.onnx');
+  const r3 = cli('fp16', model('init_as_input_ir3'), '-o', ir3);
+  assert.equal(r3.status, 0, r3.stderr);
+  const f3 = inspect(ir3);
+  assert.deepEqual([f3.initializers.W, f3.initializers.V], [10, 10]);
+  const x = { x: new ort.Tensor('float32', values(16, 6), [1, 16]) };
+  assert.ok(cosine((await run(model('init_as_input_ir3'), x)).y!, (await run(ir3, x)).y!) > 0.999);
 });
 
 test('D20: fp16 --block-ops covering every op says every node is blocked', () => {

@@ -68,5 +68,8 @@ g = h.make_graph(nodes, 'g', [f('x', [1, 16]), f('W', [16, 16])], [f('y', [1, 16
 save(h.make_model(g, opset_imports=[h.make_opsetid('', 13)]), 'init_as_input')
 g = h.make_graph(nodes[:1], 'g', [f('x', [1, 16]), f('W', [16, 16])], [f('t', [1, 16])], [nh.from_array(K, 'W')])
 save(h.make_model(g, opset_imports=[h.make_opsetid('', 13)]), 'only_input_init')
+# Before IR 4 every initializer is listed as an input: there W and V are plain weights.
+g = h.make_graph(nodes, 'g', [f('x', [1, 16]), f('W', [16, 16]), f('V', [16, 16])], [f('y', [1, 16])], [nh.from_array(K, 'W'), nh.from_array(K.T.copy(), 'V')])
+save(h.make_model(g, opset_imports=[h.make_opsetid('', 8)], ir_version=3), 'init_as_input_ir3')
 
 print(json.dumps(facts))

@@ -96,8 +96,11 @@ export function planFloat16(model: Model, options: Fp16Options): Plan {
     const top = g === model.graph;
     for (const v of g.inputs) if (!v.initializer && isFloatTensor(typeOf(g, v))) addDef(g, v, 'input', top && options.keepIoTypes ? 32 : 16);
     for (const v of g.values.values()) {
-      // An initializer the main graph also declares as an input is IO (a caller may feed it): with kept IO types it stays float32, its readers get a Cast.
-      if (v.initializer?.dtype === FLOAT) addDef(g, v, top && options.keepIoTypes && v.isGraphInput ? 'fixed32' : 'initializer', top && options.keepIoTypes && v.isGraphInput ? 32 : 16);
+      // From IR 4 on, an initializer the main graph also declares as an input is IO (a caller may
+      // feed it): with kept IO types it stays float32 and its readers get a Cast. Before IR 4 every
+      // initializer had to be listed as an input, so there that says nothing: it is a weight.
+      const io = top && options.keepIoTypes && v.isGraphInput && model.irVersion >= 4;
+      if (v.initializer?.dtype === FLOAT) addDef(g, v, io ? 'fixed32' : 'initializer', io ? 32 : 16);
       else if (v.sparseInitializer?.values.dtype === FLOAT) addDef(g, v, 'fixed32', 32);
     }
     for (const node of g.nodes) {
