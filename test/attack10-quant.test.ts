@@ -134,7 +134,7 @@ test('D13: dynamic weight-only storage raises opset 9 only to 10 (DequantizeLine
   }
 });
 
-test('D19: static --exclude-nodes lists an excluded LSTM in keptFloat "excluded by name", as an excluded Conv', () => {
+test('D19: --exclude-nodes lists an excluded LSTM (static) and Conv (static and dynamic) in keptFloat "excluded by name"', () => {
   const out = join(dir, 'conv_lstm.static.onnx');
   const r = cli('quantize', model('conv_lstm'), '--mode', 'static', '--exclude-nodes', 'lstm,conv_a', '-o', out, '--json');
   assert.equal(r.status, 0, r.stderr);
@@ -144,6 +144,15 @@ test('D19: static --exclude-nodes lists an excluded LSTM in keptFloat "excluded 
   const ops = inspect(out);
   assert.equal(ops.dqAxes.length >= 1, true);
   assert.equal(Object.values(ops.ops).filter((o) => o === 'LSTM').length, 1);
+
+  // Dynamic mode lists an excluded Conv the same way, without a warning about it.
+  const dyn = cli('quantize', model('conv_lstm'), '--mode', 'dynamic', '--exclude-nodes', 'conv_a', '-o', join(dir, 'conv_lstm.dynamic.onnx'), '--json');
+  assert.equal(dyn.status, 0, dyn.stderr);
+  const d = JSON.parse(dyn.stdout) as { keptFloat: string[]; keptFloatWhy: Record<string, string>; warnings: string[] };
+  assert.equal(d.keptFloatWhy.conv_a, 'excluded by name');
+  assert.ok(d.keptFloat.includes('conv_a'));
+  assert.ok(!d.keptFloat.includes('conv_b'));
+  assert.ok(!d.warnings.some((w) => w.includes("'conv_a'")), d.warnings.join('\n'));
 });
 
 test('D14: fp16 with kept IO types keeps an initializer that is also a graph input float32; feeding it gives the float model\'s result', async () => {

@@ -7,7 +7,7 @@ import type { QuantSpec } from '../quant-math';
 import { rewriteNode, type RewriteContext } from './integer-node';
 import { DYNAMIC_MIN_OPSET, type DynamicOptions } from './options';
 import { WeightQuantizer } from './quantized-weight';
-import { chosenOpTypes, selectNodes, type LeftFloat } from './select-nodes';
+import { chosenOpTypes, EXCLUDED_BY_NAME, selectNodes, type LeftFloat } from './select-nodes';
 import { quantizeWeightOnly } from '../weight-only/weight-only';
 
 export interface DynamicResult {
@@ -52,7 +52,7 @@ export function quantizeDynamic(edit: ModelEdit, files: ModelFiles | undefined, 
   const { candidates, leftFloat, withoutWeight } = selectNodes(edit.graphs(), options, typeOf);
   // DynamicQuantizeLinear (opset 11) only where a node becomes integer; weight-only storage alone needs 10.
   if (candidates.length && opset < DYNAMIC_MIN_OPSET) throw new OpsetTooOldError(opset, DYNAMIC_MIN_OPSET);
-  const skipped = leftFloat.map((l) => `${l.node.op_type} '${l.node.name || l.node.output[0]}' stays float: ${l.reason}`);
+  const skipped = leftFloat.filter((l) => l.reason !== EXCLUDED_BY_NAME).map((l) => `${l.node.op_type} '${l.node.name || l.node.output[0]}' stays float: ${l.reason}`);
   // LSTM/GRU/RNN weights reached through data movement only: int8 behind a DequantizeLinear (weight-only/), no zero point (absent is 0).
   // After the rewrite, as in static mode (a constant a MatMul also read is then read by data movement only); first when it is all there is.
   const filter = { includeOps: options.opTypes, excludeOps: options.excludeOps, includeNodes: options.includeNodes, excludeNodes: options.excludeNodes, idOf: options.idOf };

@@ -61,6 +61,9 @@ export function chosenOpTypes(options: DynamicOptions): string[] {
   return [...new Set(options.opTypes ?? DEFAULT_OP_TYPES)].filter((op) => !excluded.has(op));
 }
 
+/** The reason a node the user excluded stays float (no warning: it was asked for). */
+export const EXCLUDED_BY_NAME = 'excluded by name';
+
 export function selectNodes(graphs: readonly GraphEdit[], options: DynamicOptions, typeOf: ValueTypes | undefined): { candidates: Candidate[]; leftFloat: LeftFloat[]; withoutWeight: number } {
   const ops = new Set(chosenOpTypes(options));
   const include = options.includeNodes?.length ? new Set(options.includeNodes) : undefined;
@@ -72,7 +75,12 @@ export function selectNodes(graphs: readonly GraphEdit[], options: DynamicOption
     for (const node of graph.nodes) {
       if (node.domain || !ops.has(node.op_type ?? '')) continue;
       const names = [node.name ?? '', options.idOf?.(node) ?? ''].filter((n) => n);
-      if (names.some((n) => exclude.has(n)) || (include && !names.some((n) => include.has(n)))) continue;
+      const excludedByName = names.some((n) => exclude.has(n));
+      if (excludedByName || (include && !names.some((n) => include.has(n)))) {
+        // Listed in keptFloat as static mode lists it; a node left out by the include list is not asked for.
+        if (excludedByName && floatWeight(graph, node.input[1])) leftFloat.push({ node, reason: EXCLUDED_BY_NAME });
+        continue;
+      }
       const weight = floatWeight(graph, node.input[1]);
       if (!weight) {
         withoutWeight++;
