@@ -14,7 +14,7 @@ import { commandLine } from './cli-process';
 import { recentCalibrationFolders } from './static-picks';
 import { refuseUntrusted } from './tool-trust';
 import { cliMessage, parseJson } from './cli-message';
-import { offerToolSetting, runCliWithProgress } from './tool-cli-run';
+import { cliScript, CliRuns, modelOnDisk, offerToolSetting, runCliWithProgress } from './tool-cli-run';
 import type { TransformOutcome } from './transform-commands';
 
 /** What the command resolved to (the tests read it; users see the views and messages). */
@@ -32,10 +32,9 @@ const TRTEXEC_SETTING = 'onnxStudio.tools.trtexecPath';
 
 export class EngineBuildCommand implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('onnx-studio-trtexec');
-  private readonly running = new Set<vscode.CancellationTokenSource>();
-  private readonly lines = new vscode.EventEmitter<string>();
+  private readonly runs = new CliRuns();
   /** Each log line of a running build (the tests cancel on the stand-in's pid line). */
-  readonly onLine = this.lines.event;
+  readonly onLine = this.runs.onLine;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -45,18 +44,17 @@ export class EngineBuildCommand implements vscode.Disposable {
     context.subscriptions.push(
       this,
       this.diagnostics,
-      vscode.commands.registerCommand('onnxStudio.buildEngine', (uri?: vscode.Uri, choices?: EngineBuildChoices) => this.run(uri instanceof vscode.Uri ? uri : undefined, choices)),
+      vscode.commands.registerCommand('onnxStudio.buildEngine', (uri?: vscode.Uri, choices?: EngineBuildChoices) => this.run(uri, choices)),
       vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((f) => this.diagnostics.delete(f))),
     );
   }
 
   cancelAll(): void {
-    for (const source of this.running) source.cancel();
+    this.runs.cancelAll();
   }
 
   dispose(): void {
-    this.cancelAll();
-    this.lines.dispose();
+    this.runs.dispose();
   }
 
   /** The choices remembered for a model (proposed first by its next build; the tests read them). */
@@ -66,11 +64,8 @@ export class EngineBuildCommand implements vscode.Disposable {
 
   /** `choices` skips the quick picks (other commands, the tests). */
   async run(uri?: vscode.Uri, choices?: EngineBuildChoices): Promise<EngineBuildOutcome> {
-    let model = uri ?? this.activeModel();
-    if (!model || model.scheme !== 'file') {
-      void vscode.window.showErrorMessage('ONNX Studio: choose an .onnx file on disk to build an engine from.');
-      return undefined;
-    }
+    let model = modelOnDisk(uri, this.activeModel, 'build an engine from');
+    if (!model) return undefined;
     const untrusted = refuseUntrusted('trtexec', 'Build TensorRT Engine');
     if (untrusted) return { kind: 'untrusted', message: untrusted };
     const trtexec = vscode.workspace.getConfiguration().get<string>(TRTEXEC_SETTING, '') || undefined;
@@ -87,7 +82,7 @@ export class EngineBuildCommand implements vscode.Disposable {
   }
 
   private cli(): string {
-    return vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'cli.js').fsPath;
+    return cliScript(this.context);
   }
 
   private async probe(model: vscode.Uri, trtexec: string | undefined): Promise<BuildProbeJson | undefined> {
@@ -141,7 +136,7 @@ export class EngineBuildCommand implements vscode.Disposable {
     const before = new Set(await namesIn(folder));
     const args = engineBuildArgv(model.fsPath, choices, trtexec);
     const command = commandLine(['onnx-studio', ...args]);
-    const result = await runCliWithProgress({ cli: this.cli(), args, cwd: folder, title: `building a TensorRT engine from ${vscode.workspace.asRelativePath(model)}`, output: this.output, onLine: (l) => this.lines.fire(l), running: this.running });
+    const result = await this.runs.run({ cli: this.cli(), args, cwd: folder, title: `building a TensorRT engine from ${vscode.workspace.asRelativePath(model)}`, output: this.output });
     if (result.cancelled) {
       const leftover = (await namesIn(folder)).filter((f) => !before.has(f));
       if (leftover.length) void vscode.window.showWarningMessage(`ONNX Studio: build cancelled, but these files were left: ${leftover.join(', ')}`);

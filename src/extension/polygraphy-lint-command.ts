@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { LintPolygraphyJson } from '../cli/lint-polygraphy';
 import { refuseUntrusted } from './tool-trust';
 import { cliMessage, parseJson } from './cli-message';
-import { offerToolSetting, runCliWithProgress } from './tool-cli-run';
+import { cliScript, modelOnDisk, offerToolSetting, runCliWithProgress } from './tool-cli-run';
 
 export type PolygraphyLintOutcome = { kind: 'linted'; exitCode: number; report: LintPolygraphyJson } | { kind: 'failed'; exitCode: number | null; message: string } | { kind: 'untrusted'; message: string } | undefined;
 
@@ -23,22 +23,19 @@ export class PolygraphyLintCommand {
   ) {
     context.subscriptions.push(
       this.diagnostics,
-      vscode.commands.registerCommand('onnxStudio.lintPolygraphy', (uri?: vscode.Uri) => this.run(uri instanceof vscode.Uri ? uri : undefined)),
+      vscode.commands.registerCommand('onnxStudio.lintPolygraphy', (uri?: vscode.Uri) => this.run(uri)),
       vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((f) => this.diagnostics.delete(f))),
     );
   }
 
   async run(uri?: vscode.Uri): Promise<PolygraphyLintOutcome> {
-    const model = uri ?? this.activeModel();
-    if (!model || model.scheme !== 'file') {
-      void vscode.window.showErrorMessage('ONNX Studio: choose an .onnx file on disk to lint.');
-      return undefined;
-    }
+    const model = modelOnDisk(uri, this.activeModel, 'lint');
+    if (!model) return undefined;
     const untrusted = refuseUntrusted('Polygraphy', 'Lint with Polygraphy');
     if (untrusted) return { kind: 'untrusted', message: untrusted };
     const polygraphy = vscode.workspace.getConfiguration().get<string>(POLYGRAPHY_SETTING, '');
     const args = ['lint-polygraphy', model.fsPath, '--json', ...(polygraphy ? ['--polygraphy', polygraphy] : [])];
-    const cli = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'cli.js').fsPath;
+    const cli = cliScript(this.context);
     const result = await runCliWithProgress({ cli, args, cwd: dirname(model.fsPath), title: `linting ${vscode.workspace.asRelativePath(model)} with Polygraphy`, output: this.output });
     if (result.cancelled) return undefined;
     const report = result.code === 0 || result.code === 1 ? parseJson<LintPolygraphyJson>(result.stdout) : undefined;

@@ -7,7 +7,7 @@ import { cliMessage } from './cli-message';
 import { GRAPH_EDITOR_VIEW_TYPE, type GraphEditorProvider } from './graph-editor';
 import type { TrtCheckResult } from '../analysis/tensorrt/compat';
 import { parseTrtCheck, tensorrtFindings, tensorrtOverlay, tensorrtSummaryLine } from './tensorrt-overlay';
-import { runCliWithProgress } from './tool-cli-run';
+import { cliScript, modelOnDisk, runCliWithProgress } from './tool-cli-run';
 
 /** What the command resolved to (the tests read it). */
 export type TrtCheckOutcome = { kind: 'checked'; exitCode: number; check: TrtCheckResult } | { kind: 'failed'; exitCode: number | null; message: string } | undefined;
@@ -23,21 +23,18 @@ export class TensorRtCheckCommand {
   ) {
     context.subscriptions.push(
       this.diagnostics,
-      vscode.commands.registerCommand('onnxStudio.checkTensorRT', (uri?: vscode.Uri) => this.run(uri instanceof vscode.Uri ? uri : undefined)),
+      vscode.commands.registerCommand('onnxStudio.checkTensorRT', (uri?: vscode.Uri) => this.run(uri)),
       // A deleted model's findings would point at nothing.
       vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((f) => this.diagnostics.delete(f))),
     );
   }
 
   async run(uri?: vscode.Uri): Promise<TrtCheckOutcome> {
-    const model = uri ?? this.activeModel();
-    if (!model || model.scheme !== 'file') {
-      void vscode.window.showErrorMessage('ONNX Studio: choose an .onnx file on disk to check.');
-      return undefined;
-    }
+    const model = modelOnDisk(uri, this.activeModel, 'check');
+    if (!model) return undefined;
     const version = vscode.workspace.getConfiguration('onnxStudio', model).get<string>('tensorrt.version', '11');
     const args = ['trt-check', model.fsPath, '--trt', version, '--json'];
-    const cli = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'cli.js').fsPath;
+    const cli = cliScript(this.context);
     const result = await runCliWithProgress({ cli, args, cwd: dirname(model.fsPath), title: `checking ${vscode.workspace.asRelativePath(model)} for TensorRT ${version}`, output: this.output });
     if (result.cancelled) return undefined;
     const check = result.code === 0 || result.code === 1 ? parseTrtCheck(result.stdout) : undefined;

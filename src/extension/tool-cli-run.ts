@@ -49,6 +49,40 @@ export async function runCliWithProgress(run: CliProgressRun): Promise<CliResult
   return result;
 }
 
+/** The runs of one command: what its cancelAll cancels, and every line of them for listeners (the tests). */
+export class CliRuns implements vscode.Disposable {
+  private readonly running = new Set<vscode.CancellationTokenSource>();
+  private readonly lines = new vscode.EventEmitter<string>();
+  readonly onLine = this.lines.event;
+
+  run(run: Omit<CliProgressRun, 'onLine' | 'running'>): Promise<CliResult> {
+    return runCliWithProgress({ ...run, onLine: (line) => this.lines.fire(line), running: this.running });
+  }
+
+  /** Cancels every run still going, as the progress notification's Cancel button does. */
+  cancelAll(): void {
+    for (const source of this.running) source.cancel();
+  }
+
+  dispose(): void {
+    this.cancelAll();
+    this.lines.dispose();
+  }
+}
+
+/** The extension's own CLI, which every command runs. */
+export function cliScript(context: vscode.ExtensionContext): string {
+  return vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath;
+}
+
+/** The .onnx file a command acts on (the one given, else the active graph), or undefined after saying why. */
+export function modelOnDisk(uri: unknown, activeModel: () => vscode.Uri | undefined, toDo: string): vscode.Uri | undefined {
+  const model = uri instanceof vscode.Uri ? uri : activeModel();
+  if (model?.scheme === 'file') return model;
+  void vscode.window.showErrorMessage(`ONNX Studio: choose an .onnx file on disk to ${toDo}.`);
+  return undefined;
+}
+
 /** A tool that cannot be run (exit 2): the message, with a button to the tool path setting. */
 export function offerToolSetting(message: string, setting: string): void {
   const open = 'Open Setting';

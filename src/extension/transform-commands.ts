@@ -11,7 +11,7 @@ import { QUANTIZATION_OVERLAY_ID, quantizationErrorOverlay } from './quantizatio
 import type { ReportViews } from './report-view';
 import { pickStaticChoices, rememberCalibrationFolder } from './static-picks';
 import { transformArgv, type StaticChoices, type TransformKind } from './transform-args';
-import { runCliWithProgress } from './tool-cli-run';
+import { cliScript, CliRuns, modelOnDisk } from './tool-cli-run';
 import { newProducts } from './transform-products';
 import { transformSettings } from './transform-settings';
 
@@ -27,10 +27,9 @@ export type TransformOutcome =
 const TITLES: Record<TransformKind, string> = { dynamic: 'Quantizing (INT8, dynamic)', static: 'Quantizing (INT8, static)', fp16: 'Converting to FP16' };
 
 export class TransformCommands implements vscode.Disposable {
-  private readonly running = new Set<vscode.CancellationTokenSource>();
-  private readonly stderrLines = new vscode.EventEmitter<string>();
+  private readonly runs = new CliRuns();
   /** Each progress line of a running transform (the tests cancel on the first). */
-  readonly onStderrLine = this.stderrLines.event;
+  readonly onStderrLine = this.runs.onLine;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -50,30 +49,26 @@ export class TransformCommands implements vscode.Disposable {
 
   /** Cancels every running transform, as the progress notification's Cancel button does. */
   cancelAll(): void {
-    for (const source of this.running) source.cancel();
+    this.runs.cancelAll();
   }
 
   dispose(): void {
-    this.cancelAll();
-    this.stderrLines.dispose();
+    this.runs.dispose();
   }
 
   /** `choices` (static only) skips the quick picks: for other commands and the tests. */
   async run(kind: TransformKind, uri?: vscode.Uri, choices?: StaticChoices): Promise<TransformOutcome> {
-    const model = uri instanceof vscode.Uri ? uri : this.activeModel();
-    if (!model || model.scheme !== 'file') {
-      void vscode.window.showErrorMessage('ONNX Studio: choose an .onnx file on disk to transform.');
-      return undefined;
-    }
+    const model = modelOnDisk(uri, this.activeModel, 'transform');
+    if (!model) return undefined;
     if (kind === 'static' && !choices) choices = await pickStaticChoices(this.context.workspaceState, model);
     if (kind === 'static' && !choices) return undefined;
     const args = transformArgv(kind, model.fsPath, transformSettings(model), choices);
-    const cli = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'cli.js').fsPath;
+    const cli = cliScript(this.context);
     const cwd = dirname(model.fsPath);
     const command = commandLine(['onnx-studio', ...args]);
     const removeNew = await newProducts(model.fsPath, kind);
     const title = `${TITLES[kind]} ${vscode.workspace.asRelativePath(model)}`;
-    const result = await runCliWithProgress({ cli, args, cwd, title, output: this.output, onLine: (l) => this.stderrLines.fire(l), running: this.running });
+    const result = await this.runs.run({ cli, args, cwd, title, output: this.output });
     if (result.cancelled) return this.cancelled(removeNew);
     const outcome = await this.finish(result, command);
     // Remembered per model once it gave a report, so the next static run proposes it first.
