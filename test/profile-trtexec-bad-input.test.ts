@@ -11,8 +11,9 @@ import type { Model } from '../src/onnx/model/graph';
 import { openModel } from '../src/onnx/open';
 import { importProfile } from '../src/profiles/import';
 import { readBuildProfile } from '../src/profiles/trtexec/build-profile';
+import { scanProfileText } from '../src/profiles/trtexec/files';
 import { readTrtexecProfile } from '../src/profiles/trtexec/reader';
-import { A100, RTX3060, resnet18 } from './helpers/trtexec-profiles';
+import { A100, RTX3060, pythonJson, resnet18 } from './helpers/trtexec-profiles';
 
 let dir: string;
 let model: Model;
@@ -94,4 +95,17 @@ test('readBuildProfile: the exports of a finished `build --profile`, by the name
   assert.ok(p.mappedShare >= 0.99);
   assert.deepEqual(p.source.files, [outputs.layers, outputs.profile, outputs.times]);
   assert.throws(() => readBuildProfile({ engine: outputs.engine, log: outputs.log }, model), formatError(outputs.engine, /exported no per-layer profile \(build with --profile\)/));
+});
+
+test('--exportTimes is scanned in bounded pieces that end at a record: nothing lost or split across pieces', () => {
+  const path = `${RTX3060}timing.json`;
+  const pieces: string[] = [];
+  let records = 0;
+  scanProfileText(path, '--exportTimes file', 1 << 30, (text) => {
+    pieces.push(text);
+    records += [...text.matchAll(/"computeMs"\s*:/g)].length;
+  }, { chunkBytes: 4096 });
+  assert.equal(pieces.join(''), readFileSync(path, 'utf8'));
+  assert.ok(pieces.slice(0, -1).every((p) => /[}\n]$/.test(p) && p.length <= 2 * 4096));
+  assert.equal(records, pythonJson<number>(`import json, sys; print(len(json.load(open(sys.argv[1]))))`, path));
 });

@@ -11,6 +11,7 @@ import type { Model } from '../src/onnx/model/graph';
 import { openModelBytes } from '../src/onnx/open';
 import { importProfile } from '../src/profiles/import';
 import type { LayerProfile } from '../src/profiles/layer-profile';
+import { readTrtexecLogFile } from '../src/profiles/trtexec/log';
 import { readTrtexecProfile } from '../src/profiles/trtexec/reader';
 import { bytesOf, graph, model as modelOf, node, valueInfo } from './helpers/models';
 import { COOKBOOK, pythonJson } from './helpers/trtexec-profiles';
@@ -126,7 +127,25 @@ test('TensorRT 8.x Myelin layers {ForeignNode[first...last]} cover the nodes bet
     assert.equal(p.layers.length, 5);
     assert.equal(p.mappedShare, 5 / 6);
     assert.equal(p.inferences, 4);
+    // Layer info of the default --profilingVerbosity=layer_names_only: bare names, read as names.
+    const names = join(dir, 'names.json');
+    writeFileSync(names, JSON.stringify({ Layers: ['node_conv2d + node_relu [profile 1]', '(Unnamed Layer* 7) [Shuffle]'], Bindings: ['x', 'y', 'z'] }));
+    const q = readTrtexecProfile([names, profile], m);
+    assert.deepEqual(layer(q, 'node_conv2d + node_relu').onnxNodes, ids(m, ['node_conv2d', 'node_relu']));
+    assert.match(q.warnings.join('\n'), /3 of 5 profiled layers are not in the layer information/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a log read in small pieces gives what it gives read in one: the --dumpLayerInfo lines and the profile table cross piece boundaries', () => {
+  for (const name of ['result-04.log', 'result-05.log', 'result-02.log']) {
+    const whole = readTrtexecLogFile(join(COOKBOOK, name));
+    assert.deepEqual(readTrtexecLogFile(join(COOKBOOK, name), 333), whole, name);
+  }
+  const dump = readTrtexecLogFile(join(COOKBOOK, 'result-04.log'));
+  // result-04.log lists 9 layers after "Layers:", the Myelin one with "[ONNX Layer: node_linear]\x1f[ONNX Layer: node_relu_2]".
+  assert.equal(dump.layers!.length, 9);
+  assert.deepEqual(dump.layers!.find((l) => l.name === 'node_linear_myl4_0')!.onnxNames, ['node_linear', 'node_relu_2']);
+  assert.equal(dump.precision, 'FP32');
 });

@@ -5,16 +5,18 @@ import { ProfileFormatError } from '../errors';
 
 /** Layer info and profile JSON stay small (a 10,000-layer engine writes a few MB); anything far larger is not one. */
 export const JSON_LIMIT = 128 * 1024 * 1024;
-/** A log with --verbose tactic tables runs to MBs; a GB-sized "log" is refused. */
-export const LOG_LIMIT = 512 * 1024 * 1024;
+/** A log with --verbose tactic tables runs to MBs; it is read line by line, and one of many GB is refused. */
+export const LOG_LIMIT = 4 * 1024 * 1024 * 1024;
+
+function refuseOverLimit(path: string, size: number, what: string, limit: number): void {
+  if (size > limit) throw new ProfileFormatError(`${path}: ${size.toLocaleString('en-US')} bytes, more than the ${limit.toLocaleString('en-US')} a trtexec ${what} may have`, path);
+}
 
 /** The file's bytes as text, refused over `limit` bytes or when not UTF-8. */
 export function readProfileText(path: string, what: string, limit: number): string {
   const source = openDataFile(path);
   try {
-    if (source.size > limit) {
-      throw new ProfileFormatError(`${path}: ${source.size.toLocaleString('en-US')} bytes, more than the ${limit.toLocaleString('en-US')} a trtexec ${what} may have`, path);
-    }
+    refuseOverLimit(path, source.size, what, limit);
     return decodeText(source.read(0, source.size), path, what);
   } finally {
     source.close();
@@ -52,31 +54,32 @@ export function readProfileJson(path: string, what: string, limit = JSON_LIMIT):
 
 /**
  * Calls `onChunk` with the file's text in pieces of about `chunkBytes` that end at a line break
- * or a record separator, so a large --exportTimes file (one record per inference) is scanned in
- * bounded memory.
+ * (`lines`) or also after a `}` (JSON records), so a large --exportTimes file (one record per
+ * inference) or a long log is scanned in bounded memory.
  */
-export function scanProfileText(path: string, what: string, limit: number, onChunk: (text: string) => void, chunkBytes = 4 * 1024 * 1024): { size: number; first: string; last: string } {
+export function scanProfileText(path: string, what: string, limit: number, onChunk: (text: string) => void, opts: { lines?: boolean; chunkBytes?: number } = {}): { size: number; first: string; last: string } {
+  const chunkBytes = opts.chunkBytes ?? 4 * 1024 * 1024;
   const source = openDataFile(path);
   try {
-    if (source.size > limit) {
-      throw new ProfileFormatError(`${path}: ${source.size.toLocaleString('en-US')} bytes, more than the ${limit.toLocaleString('en-US')} a trtexec ${what} may have`, path);
-    }
+    refuseOverLimit(path, source.size, what, limit);
     const decoder = new TextDecoder('utf-8', { fatal: true });
     let carry = '';
     let first = '';
     let last = '';
     for (let offset = 0; offset < source.size; offset += chunkBytes) {
+      const done = offset + chunkBytes >= source.size;
       let text: string;
       try {
-        text = carry + decoder.decode(source.read(offset, Math.min(chunkBytes, source.size - offset)), { stream: true });
+        text = carry + decoder.decode(source.read(offset, Math.min(chunkBytes, source.size - offset)), { stream: !done });
       } catch (e) {
         throw new ProfileFormatError(`${path}: not UTF-8 text, so not a trtexec ${what}`, path, { cause: e });
       }
       if (!first) first = text.trimStart().slice(0, 1);
-      const cut = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('}'));
-      const done = offset + chunkBytes >= source.size;
-      const piece = done || cut < 0 ? text : text.slice(0, cut + 1);
-      carry = done || cut < 0 ? '' : text.slice(cut + 1);
+      const cut = done ? text.length - 1 : opts.lines ? text.lastIndexOf('\n') : Math.max(text.lastIndexOf('\n'), text.lastIndexOf('}'));
+      // No break in this piece yet (a line longer than chunkBytes): carry it whole to the next.
+      const piece = text.slice(0, cut + 1);
+      carry = text.slice(cut + 1);
+      if (!piece) continue;
       if (piece.trim()) last = piece.trimEnd().slice(-1);
       onChunk(piece);
     }

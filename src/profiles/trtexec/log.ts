@@ -4,6 +4,7 @@
 // Time(%) Layer`; before, `Layer Time (ms) Avg. Time (ms) Time %` with the name first.
 import { splitLogLine } from '../../toolchains/trtexec-log';
 import { parseTrtexecVersion } from '../../toolchains/trtexec-flags';
+import { LOG_LIMIT, scanProfileText } from './files';
 import { parseLayerInfoLine, type EngineLayer } from './layer-info';
 import { stripProfileSuffix } from './layer-names';
 import type { LayerTime, LayerTimes } from './profile-json';
@@ -25,44 +26,56 @@ export interface TrtexecLogFacts {
 /** Option lines kept as run settings. */
 const SETTINGS = new Set(['Iterations', 'Duration', 'Averages', 'Batch', 'CUDA Graph', 'Spin-wait', 'Separate profiling', 'Data transfers', 'Inference Streams', 'Streams', 'Optimization Profile Index', 'Input inference shapes', 'Input inference shape']);
 
-export function readTrtexecLogFacts(text: string): TrtexecLogFacts {
-  const facts: TrtexecLogFacts = { settings: {}, profileTables: 0 };
-  let table: { nameFirst: boolean; times: LayerTimes } | undefined;
-  let inLayers = false;
-  for (const line of text.split(/\r?\n/)) {
+/** Feed it the log's lines (`push`); `facts` holds what was found so far. */
+export class TrtexecLogFactsReader {
+  readonly facts: TrtexecLogFacts = { settings: {}, profileTables: 0 };
+  private table: { nameFirst: boolean; times: LayerTimes } | undefined;
+  private inLayers = false;
+
+  push(line: string): void {
+    const facts = this.facts;
     if (line.startsWith('&&&& ')) {
       facts.version ??= parseTrtexecVersion(line);
-      continue;
+      return;
     }
-    if (inLayers) {
+    if (this.inLayers) {
       const layer = parseLayerInfoLine(line);
       if (layer) {
         (facts.layers ??= []).push(layer);
-        continue;
+        return;
       }
-      if (line.trim() === '' || line.startsWith('Bindings:') || /^\[[\d/:-]+\] \[/.test(line)) inLayers = false;
+      if (line.trim() === '' || line.startsWith('Bindings:') || /^\[[\d/:-]+\] \[/.test(line)) this.inLayers = false;
     }
     const { level, text: body } = splitLogLine(line);
-    if (level === undefined) continue;
-    if (table) {
-      if (readTableRow(body, table)) continue;
-      table = undefined;
+    if (level === undefined) return;
+    if (this.table) {
+      if (readTableRow(body, this.table)) return;
+      this.table = undefined;
     }
     const profileHead = /^=== Profile \((\d+) iterations ?\) ===/.exec(body.trim());
     if (profileHead) {
       facts.profileTables++;
       facts.profile = { iterations: Number(profileHead[1]), rows: [] };
-      table = { nameFirst: false, times: facts.profile };
-      continue;
+      this.table = { nameFirst: false, times: facts.profile };
+      return;
     }
     if (body.trim() === 'Layers:') {
       facts.layers = [];
-      inLayers = true;
-      continue;
+      this.inLayers = true;
+      return;
     }
     readOption(body, facts);
   }
-  return facts;
+}
+
+/** Reads a log file line by line in pieces of about `chunkBytes`, so its size costs no memory. */
+export function readTrtexecLogFile(path: string, chunkBytes?: number): TrtexecLogFacts {
+  const reader = new TrtexecLogFactsReader();
+  scanProfileText(path, 'log', LOG_LIMIT, (text) => {
+    // Each piece ends at a line break (the last may not): that break ends its last line, it adds no empty line.
+    for (const line of text.replace(/\r?\n$/, '').split(/\r?\n/)) reader.push(line);
+  }, { lines: true, chunkBytes });
+  return reader.facts;
 }
 
 /** A header, a layer row, or the Total row of the table; false at its end. */

@@ -6,9 +6,9 @@ import { ProfileFormatError } from '../errors';
 import { finishProfile, type LayerProfile, type ProfiledLayer } from '../layer-profile';
 import type { FileHead, ProfileReader } from '../reader';
 import { KIND_NAMES, trtexecFileKind, type TrtexecFileKind } from './file-kind';
-import { LOG_LIMIT, readProfileHead, readProfileJson, readProfileText } from './files';
+import { readProfileHead, readProfileJson } from './files';
 import { parseLayerInfo, type EngineLayer } from './layer-info';
-import { readTrtexecLogFacts } from './log';
+import { readTrtexecLogFile } from './log';
 import { LayerMapper } from './map-layers';
 import { readMetadata, type RunFacts } from './metadata';
 import { parseProfileJson, type LayerTimes } from './profile-json';
@@ -56,7 +56,7 @@ function readRun(f: TrtexecFiles, model: Model, files: string[]): LayerProfile {
 
   const log = f.log?.[0];
   if (log) {
-    const l = readTrtexecLogFacts(readProfileText(log, KIND_NAMES.log, LOG_LIMIT));
+    const l = readTrtexecLogFile(log);
     Object.assign(facts, { version: l.version, device: l.device, precision: l.precision, medianComputeMs: l.medianComputeMs });
     Object.assign(facts.settings, l.settings);
     if (l.profile && l.profile.rows.length > 0) [times, timesFile] = [l.profile, log];
