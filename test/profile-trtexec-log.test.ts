@@ -149,3 +149,38 @@ test('a log read in small pieces gives what it gives read in one: the --dumpLaye
   assert.deepEqual(dump.layers!.find((l) => l.name === 'node_linear_myl4_0')!.onnxNames, ['node_linear', 'node_relu_2']);
   assert.equal(dump.precision, 'FP32');
 });
+
+test('the TensorRT 7 / early 8 table (name first, no median) and DLA subgraphs {a,b,c}', async () => {
+  const m = cookbookModel();
+  const dir = mkdtempSync(join(tmpdir(), 'trtexec-profile-'));
+  try {
+    // The layout of TensorRT 7.1's --dumpProfile (as printed on JetPack 4.5), with this model's layer names.
+    const log = join(dir, 'trt7.log');
+    writeFileSync(
+      log,
+      [
+        '&&&& RUNNING TensorRT.trtexec # trtexec --loadEngine=m.plan --dumpProfile',
+        '[I] === Profile (200 iterations ) ===',
+        '[I]                           Layer   Time (ms)   Avg. Time (ms)   Time %',
+        '[I]                     data to nvm       10.00             0.05     10.0',
+        '[I] {node_conv2d,node_relu,node_max_pool2d}       60.00             0.30     60.0',
+        '[I]         node_linear + node_relu_2       30.00             0.15     30.0',
+        '[I]                           Total      100.00             0.50    100.0',
+        '[I] ',
+        '&&&& PASSED TensorRT.trtexec # trtexec --loadEngine=m.plan --dumpProfile',
+      ].join('\n'),
+    );
+    const p = await importProfile([log], m);
+    assert.equal(p.inferences, 200);
+    assert.deepEqual(p.layers.map((l) => [l.name, l.totalMs, l.avgMs, l.medianMs]), [
+      ['{node_conv2d,node_relu,node_max_pool2d}', 60, 0.3, undefined],
+      ['node_linear + node_relu_2', 30, 0.15, undefined],
+      ['data to nvm', 10, 0.05, undefined],
+    ]);
+    assert.deepEqual(layer(p, '{node_conv2d,node_relu,node_max_pool2d}').onnxNodes, ids(m, ['node_conv2d', 'node_relu', 'node_max_pool2d']));
+    assert.deepEqual(layer(p, 'data to nvm').onnxNodes, []);
+    assert.ok(Math.abs(p.mappedShare - 0.9) < 1e-12);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

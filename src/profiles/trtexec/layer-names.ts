@@ -50,7 +50,8 @@ export function isGeneratedKernel(base: string): boolean {
 
 /**
  * The ONNX names a layer's own name states: each " + " part, the names inside `PWN(...)`, the
- * node a parser-inserted shuffle serves (`inserted`), a Myelin kernel's base name (and, to try
+ * node a parser-inserted shuffle serves (`inserted`), the layers of a DLA subgraph `{a,b,c}`, a
+ * Myelin kernel's base name (and, to try
  * when none of these is a node, that base less its last `_N`: `fallback`). TensorRT's
  * own names (`(Unnamed Layer* 849) [Shuffle]`) are left out.
  */
@@ -59,7 +60,8 @@ export function namesInLayerName(name: string): { names: string[]; inserted: str
   const inserted: string[] = [];
   const fallback: string[] = [];
   for (const raw of name.split(' + ')) {
-    const parts = raw.startsWith('PWN(') ? raw.replace(/PWN\(/g, '').split(/, /).map((p) => p.replace(/\)+$/, '')) : [raw];
+    const dla = /^\{([^[\]{}]*)\}$/.exec(raw); // DLA subgraphs: `{conv1,relu1,pool1}`
+    const parts = raw.startsWith('PWN(') ? raw.replace(/PWN\(/g, '').split(/, /).map((p) => p.replace(/\)+$/, '')) : dla ? dla[1]!.split(',') : [raw];
     for (let part of parts) {
       part = stripProfileSuffix(part.trim());
       if (!part || part.startsWith('(Unnamed Layer*')) continue;

@@ -71,6 +71,8 @@ export class LayerMapper {
     const { names, inserted, fallback } = namesInLayerName(name);
     let nodes = this.resolveAll([...(layer?.onnxNames ?? []), ...names]);
     if (nodes.length === 0) nodes = this.resolveAll(fallback);
+    // A layer named after a weight only (a constant layer): the node that reads the weight.
+    if (nodes.length === 0) nodes = uniqueNodes(names.flatMap((n) => this.model.graph.values.get(n)?.consumers[0] ?? []));
     let overhead = false;
     if (nodes.length === 0 && inserted.length > 0) {
       nodes = this.resolveAll(inserted);
