@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { Model } from '../src/onnx/model/graph';
 import { openModelBytes } from '../src/onnx/open';
 import { importProfile } from '../src/profiles/import';
@@ -15,6 +15,10 @@ import { readTrtexecLogFile } from '../src/profiles/trtexec/log';
 import { readTrtexecProfile } from '../src/profiles/trtexec/reader';
 import { bytesOf, graph, model as modelOf, node, valueInfo } from './helpers/models';
 import { COOKBOOK, pythonJson } from './helpers/trtexec-profiles';
+
+let dir: string;
+before(() => (dir = mkdtempSync(join(tmpdir(), 'trtexec-profile-'))));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The cookbook's MNIST-like network: conv-relu-pool ×2, view, linear-relu, linear, softmax (y), argmax (z). */
 function cookbookModel(): Model {
@@ -82,60 +86,50 @@ print(json.dumps([{'name': l['Name'], 'metadata': [x[len('[ONNX Layer: '):-1] fo
     layerInfo,
   );
   assert.ok(ref.some((r) => r.metadata.length > 1 && r.name.includes('myl')), 'a \\x1f-joined Myelin entry is in the fixture');
-  const dir = mkdtempSync(join(tmpdir(), 'trtexec-profile-'));
-  try {
-    const profile = join(dir, 'profile.json');
-    // A profile of that engine's layers (the cookbook committed none): 1 ms each, 10 iterations.
-    writeFileSync(profile, JSON.stringify([{ count: 10 }, ...ref.map((r) => ({ name: r.name, timeMs: 10, averageMs: 1, medianMs: 1, percentage: 100 / ref.length }))]));
-    const p = readTrtexecProfile([layerInfo, profile], m);
-    assert.equal(p.mappedShare, 1);
-    for (const r of ref) {
-      const expected = r.metadata.length ? ids(m, [...new Set(r.metadata)]) : ids(m, ['node_argmax']);
-      assert.deepEqual(layer(p, r.name).onnxNodes, expected, r.name);
-    }
-    assert.equal(layer(p, 'node_linear_myl4_0').kind, 'gemm');
-    assert.equal(layer(p, 'node_linear_myl4_0').precision, 'fp32');
-    assert.match(layer(p, 'node_linear_myl4_0').tactic!, /^sm50_xmma_cublas_gemvx/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const profile = join(dir, 'profile.json');
+  // A profile of that engine's layers (the cookbook committed none): 1 ms each, 10 iterations.
+  writeFileSync(profile, JSON.stringify([{ count: 10 }, ...ref.map((r) => ({ name: r.name, timeMs: 10, averageMs: 1, medianMs: 1, percentage: 100 / ref.length }))]));
+  const p = readTrtexecProfile([layerInfo, profile], m);
+  assert.equal(p.mappedShare, 1);
+  for (const r of ref) {
+    const expected = r.metadata.length ? ids(m, [...new Set(r.metadata)]) : ids(m, ['node_argmax']);
+    assert.deepEqual(layer(p, r.name).onnxNodes, expected, r.name);
   }
+  assert.equal(layer(p, 'node_linear_myl4_0').kind, 'gemm');
+  assert.equal(layer(p, 'node_linear_myl4_0').precision, 'fp32');
+  assert.match(layer(p, 'node_linear_myl4_0').tactic!, /^sm50_xmma_cublas_gemvx/);
 });
 
 test('TensorRT 8.x Myelin layers {ForeignNode[first...last]} cover the nodes between; [profile 1] suffixes are dropped; parser-inserted reshapes are overhead on their node', () => {
   const m = cookbookModel();
-  const dir = mkdtempSync(join(tmpdir(), 'trtexec-profile-'));
-  try {
-    const profile = join(dir, 'profile.json');
-    writeFileSync(
-      profile,
-      JSON.stringify([
-        { count: 4 },
-        { name: 'node_conv2d + node_relu [profile 1]', timeMs: 4, averageMs: 1 },
-        { name: '{ForeignNode[node_max_pool2d...node_linear]}', timeMs: 8, averageMs: 2 },
-        { name: 'reshape_after_node_linear_1', timeMs: 4, averageMs: 1 },
-        { name: 'PWN(PWN(node_softmax), node_argmax)', timeMs: 4, averageMs: 1 },
-        { name: '(Unnamed Layer* 7) [Shuffle]', timeMs: 4, averageMs: 1 },
-      ]),
-    );
-    const p = readTrtexecProfile([profile], m);
-    assert.deepEqual(layer(p, 'node_conv2d + node_relu').onnxNodes, ids(m, ['node_conv2d', 'node_relu']));
-    assert.deepEqual(layer(p, '{ForeignNode[node_max_pool2d...node_linear]}').onnxNodes, ids(m, ['node_max_pool2d', 'node_conv2d_1', 'node_relu_1', 'node_max_pool2d_1', 'node_view', 'node_linear']));
-    assert.deepEqual(layer(p, 'reshape_after_node_linear_1').onnxNodes, ids(m, ['node_linear_1']));
-    assert.equal(layer(p, 'reshape_after_node_linear_1').overhead, true);
-    assert.deepEqual(layer(p, 'PWN(PWN(node_softmax), node_argmax)').onnxNodes, ids(m, ['node_softmax', 'node_argmax']));
-    assert.deepEqual(layer(p, '(Unnamed Layer* 7) [Shuffle]').onnxNodes, [], 'kept, unmapped');
-    assert.equal(p.layers.length, 5);
-    assert.equal(p.mappedShare, 5 / 6);
-    assert.equal(p.inferences, 4);
-    // Layer info of the default --profilingVerbosity=layer_names_only: bare names, read as names.
-    const names = join(dir, 'names.json');
-    writeFileSync(names, JSON.stringify({ Layers: ['node_conv2d + node_relu [profile 1]', '(Unnamed Layer* 7) [Shuffle]'], Bindings: ['x', 'y', 'z'] }));
-    const q = readTrtexecProfile([names, profile], m);
-    assert.deepEqual(layer(q, 'node_conv2d + node_relu').onnxNodes, ids(m, ['node_conv2d', 'node_relu']));
-    assert.match(q.warnings.join('\n'), /3 of 5 profiled layers are not in the layer information/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const profile = join(dir, 'profile.json');
+  writeFileSync(
+    profile,
+    JSON.stringify([
+      { count: 4 },
+      { name: 'node_conv2d + node_relu [profile 1]', timeMs: 4, averageMs: 1 },
+      { name: '{ForeignNode[node_max_pool2d...node_linear]}', timeMs: 8, averageMs: 2 },
+      { name: 'reshape_after_node_linear_1', timeMs: 4, averageMs: 1 },
+      { name: 'PWN(PWN(node_softmax), node_argmax)', timeMs: 4, averageMs: 1 },
+      { name: '(Unnamed Layer* 7) [Shuffle]', timeMs: 4, averageMs: 1 },
+    ]),
+  );
+  const p = readTrtexecProfile([profile], m);
+  assert.deepEqual(layer(p, 'node_conv2d + node_relu').onnxNodes, ids(m, ['node_conv2d', 'node_relu']));
+  assert.deepEqual(layer(p, '{ForeignNode[node_max_pool2d...node_linear]}').onnxNodes, ids(m, ['node_max_pool2d', 'node_conv2d_1', 'node_relu_1', 'node_max_pool2d_1', 'node_view', 'node_linear']));
+  assert.deepEqual(layer(p, 'reshape_after_node_linear_1').onnxNodes, ids(m, ['node_linear_1']));
+  assert.equal(layer(p, 'reshape_after_node_linear_1').overhead, true);
+  assert.deepEqual(layer(p, 'PWN(PWN(node_softmax), node_argmax)').onnxNodes, ids(m, ['node_softmax', 'node_argmax']));
+  assert.deepEqual(layer(p, '(Unnamed Layer* 7) [Shuffle]').onnxNodes, [], 'kept, unmapped');
+  assert.equal(p.layers.length, 5);
+  assert.equal(p.mappedShare, 5 / 6);
+  assert.equal(p.inferences, 4);
+  // Layer info of the default --profilingVerbosity=layer_names_only: bare names, read as names.
+  const names = join(dir, 'names.json');
+  writeFileSync(names, JSON.stringify({ Layers: ['node_conv2d + node_relu [profile 1]', '(Unnamed Layer* 7) [Shuffle]'], Bindings: ['x', 'y', 'z'] }));
+  const q = readTrtexecProfile([names, profile], m);
+  assert.deepEqual(layer(q, 'node_conv2d + node_relu').onnxNodes, ids(m, ['node_conv2d', 'node_relu']));
+  assert.match(q.warnings.join('\n'), /3 of 5 profiled layers are not in the layer information/);
 });
 
 test('a log read in small pieces gives what it gives read in one: the --dumpLayerInfo lines and the profile table cross piece boundaries', () => {
@@ -152,35 +146,30 @@ test('a log read in small pieces gives what it gives read in one: the --dumpLaye
 
 test('the TensorRT 7 / early 8 table (name first, no median) and DLA subgraphs {a,b,c}', async () => {
   const m = cookbookModel();
-  const dir = mkdtempSync(join(tmpdir(), 'trtexec-profile-'));
-  try {
-    // The layout of TensorRT 7.1's --dumpProfile (as printed on JetPack 4.5), with this model's layer names.
-    const log = join(dir, 'trt7.log');
-    writeFileSync(
-      log,
-      [
-        '&&&& RUNNING TensorRT.trtexec # trtexec --loadEngine=m.plan --dumpProfile',
-        '[I] === Profile (200 iterations ) ===',
-        '[I]                           Layer   Time (ms)   Avg. Time (ms)   Time %',
-        '[I]                     data to nvm       10.00             0.05     10.0',
-        '[I] {node_conv2d,node_relu,node_max_pool2d}       60.00             0.30     60.0',
-        '[I]         node_linear + node_relu_2       30.00             0.15     30.0',
-        '[I]                           Total      100.00             0.50    100.0',
-        '[I] ',
-        '&&&& PASSED TensorRT.trtexec # trtexec --loadEngine=m.plan --dumpProfile',
-      ].join('\n'),
-    );
-    const p = await importProfile([log], m);
-    assert.equal(p.inferences, 200);
-    assert.deepEqual(p.layers.map((l) => [l.name, l.totalMs, l.avgMs, l.medianMs]), [
-      ['{node_conv2d,node_relu,node_max_pool2d}', 60, 0.3, undefined],
-      ['node_linear + node_relu_2', 30, 0.15, undefined],
-      ['data to nvm', 10, 0.05, undefined],
-    ]);
-    assert.deepEqual(layer(p, '{node_conv2d,node_relu,node_max_pool2d}').onnxNodes, ids(m, ['node_conv2d', 'node_relu', 'node_max_pool2d']));
-    assert.deepEqual(layer(p, 'data to nvm').onnxNodes, []);
-    assert.ok(Math.abs(p.mappedShare - 0.9) < 1e-12);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  // The layout of TensorRT 7.1's --dumpProfile (as printed on JetPack 4.5), with this model's layer names.
+  const log = join(dir, 'trt7.log');
+  writeFileSync(
+    log,
+    [
+      '&&&& RUNNING TensorRT.trtexec # trtexec --loadEngine=m.plan --dumpProfile',
+      '[I] === Profile (200 iterations ) ===',
+      '[I]                           Layer   Time (ms)   Avg. Time (ms)   Time %',
+      '[I]                     data to nvm       10.00             0.05     10.0',
+      '[I] {node_conv2d,node_relu,node_max_pool2d}       60.00             0.30     60.0',
+      '[I]         node_linear + node_relu_2       30.00             0.15     30.0',
+      '[I]                           Total      100.00             0.50    100.0',
+      '[I] ',
+      '&&&& PASSED TensorRT.trtexec # trtexec --loadEngine=m.plan --dumpProfile',
+    ].join('\n'),
+  );
+  const p = await importProfile([log], m);
+  assert.equal(p.inferences, 200);
+  assert.deepEqual(p.layers.map((l) => [l.name, l.totalMs, l.avgMs, l.medianMs]), [
+    ['{node_conv2d,node_relu,node_max_pool2d}', 60, 0.3, undefined],
+    ['node_linear + node_relu_2', 30, 0.15, undefined],
+    ['data to nvm', 10, 0.05, undefined],
+  ]);
+  assert.deepEqual(layer(p, '{node_conv2d,node_relu,node_max_pool2d}').onnxNodes, ids(m, ['node_conv2d', 'node_relu', 'node_max_pool2d']));
+  assert.deepEqual(layer(p, 'data to nvm').onnxNodes, []);
+  assert.ok(Math.abs(p.mappedShare - 0.9) < 1e-12);
 });
