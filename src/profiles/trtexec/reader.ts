@@ -17,7 +17,8 @@ import { readTimesFile } from './times-json';
 export const trtexecReader: ProfileReader = {
   tool: 'trtexec',
   claims: (files: readonly FileHead[]) => files.length > 0 && files.every((f) => trtexecFileKind(f) !== undefined),
-  read: (files: readonly string[], model: Model) => Promise.resolve(readTrtexecProfile(files, model)),
+  // async: a bad file rejects the promise rather than throwing from the call.
+  read: async (files: readonly string[], model: Model) => readTrtexecProfile(files, model),
 };
 
 /** The files of one trtexec run, by kind (the kind decided from `heads`, or from each file's start). */
