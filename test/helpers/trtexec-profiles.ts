@@ -22,7 +22,7 @@ export function resnet18(): string {
 /** The same model with the `Conv_0 … Gemm_48` node names of torch ≤ 1.12's exporter, as the TREx A100 engine was built from. */
 export function resnet18LegacyNames(): string {
   const path = join(MODELS, 'resnet18-legacy-names.onnx');
-  if (!existsSync(path)) python([join(ROOT, 'scripts', 'export-legacy-names.py'), resnet18(), path]);
+  if (!existsSync(path)) python([join(ROOT, 'scripts', 'export-torchvision.py'), 'resnet18', path, '14', '--legacy-names']);
   return path;
 }
 
