@@ -1,0 +1,107 @@
+// Where each node event of an ORT profile lands: the optimized model's node it timed (through
+// OptimizedModelMap) or, for an imported profile without that model, the user's node of the
+// same name. Events inside a control-flow node are looked up in that node's subgraphs.
+import type { Graph, Model, Node } from '../../onnx/model/graph';
+import { NodeNames } from '../node-names';
+import type { NodeCharge, OptimizedModelMap } from './optimized-map';
+import type { OrtNodeEvent } from './trace';
+
+export interface Placement {
+  /** One layer per key: the node that ran, in its graph. */
+  key: string;
+  charge: NodeCharge;
+}
+
+export interface EventPlacer {
+  place(e: OrtNodeEvent): Placement;
+  /** What the mapping had to guess, one line each. */
+  warnings(): string[];
+}
+
+/** Places events on the optimized model's nodes; their charge maps them back to the original's. */
+export function optimizedPlacer(map: OptimizedModelMap): EventPlacer {
+  const nodeOf = scopedLookup((e, scope) => map.find(e.node, scope));
+  let unknown = 0;
+  return {
+    place(e) {
+      const n = nodeOf(e);
+      if (!n) {
+        unknown++;
+        return { key: `?${scopeKey(e)}${e.node}`, charge: { onnxNodes: [], overhead: false } };
+      }
+      return { key: n.id, charge: map.chargeOf(n) };
+    },
+    warnings() {
+      const out: string[] = [];
+      if (unknown) out.push(`${unknown} node event(s) name nodes the optimized model does not have; their time is unmapped`);
+      if (map.guessed.length) out.push(`${map.guessed.length} optimized node(s) matched no original node and were charged to the node they feed or read: ${map.guessed.slice(0, 5).map((n) => n.name).join(', ')}${map.guessed.length > 5 ? ', …' : ''}`);
+      return out;
+    },
+  };
+}
+
+const INSERTED = /^(Reorder(Input|Output)|Memcpy(To|From)Host)/;
+
+/**
+ * Places events by name alone (an imported profile; ORT's rewritten graph is unknown): a node of
+ * the same name, or the producer of the value an NCHWc node is named after. Nodes ORT inserted
+ * are charged to the event before (ReorderOutput) or after (the others) in the same run.
+ */
+export function namePlacer(model: Model): EventPlacer {
+  const names = new NodeNames(model);
+  let inserted = 0;
+  let unknown = 0;
+  const nodeOf = scopedLookup((e, scope) => byName(names, e.node, scope));
+  return {
+    place(e) {
+      const n = nodeOf(e);
+      if (n) return { key: n.id, charge: { onnxNodes: [n.id], overhead: false } };
+      if (INSERTED.test(e.node) || INSERTED.test(e.op)) {
+        inserted++;
+        return { key: `?${scopeKey(e)}${e.node}`, charge: { onnxNodes: [], overhead: true } };
+      }
+      unknown++;
+      return { key: `?${scopeKey(e)}${e.node}`, charge: { onnxNodes: [], overhead: false } };
+    },
+    warnings() {
+      const out = ['mapped by node names only (no optimized model from ORT): a fused node lands on the node it is named after, not on every node it fused'];
+      if (inserted) out.push(`${inserted} event(s) of nodes ORT inserted (Reorder*, Memcpy*) charged to the node run next to them`);
+      if (unknown) out.push(`${unknown} event(s) name no node of the model`);
+      return out;
+    },
+  };
+}
+
+/** Looks each event up in the subgraphs of the node its parent event ran (memoized; parent chains walked without recursion). */
+function scopedLookup(find: (e: OrtNodeEvent, scope: readonly Graph[] | undefined) => Node | undefined): (e: OrtNodeEvent) => Node | undefined {
+  const found = new Map<OrtNodeEvent, Node | undefined>();
+  return (e) => {
+    const chain: OrtNodeEvent[] = [];
+    for (let x: OrtNodeEvent | undefined = e; x && !found.has(x); x = x.parent) chain.push(x);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const x = chain[i]!;
+      const scope = x.parent ? found.get(x.parent)?.subgraphs : undefined;
+      found.set(x, find(x, scope));
+    }
+    return found.get(e);
+  };
+}
+
+function byName(names: NodeNames, name: string, scope: readonly Graph[] | undefined): Node | undefined {
+  const candidates = [...names.named(name)];
+  if (name.endsWith('_nchwc')) {
+    const p = names.producerOf(name.slice(0, -'_nchwc'.length));
+    if (p) candidates.push(p);
+  }
+  if (scope) {
+    const inScope = candidates.find((n) => scope.includes(n.graph));
+    if (inScope) return inScope;
+  }
+  return candidates[0];
+}
+
+function scopeKey(e: OrtNodeEvent): string {
+  const parts: string[] = [];
+  for (let p = e.parent; p; p = p.parent) parts.push(p.node);
+  return parts.reverse().map((p) => `${p}/`).join('');
+}
