@@ -40,6 +40,11 @@ export class OptimizedModelMap {
     return this.charges.get(node) ?? NONE;
   }
 
+  /** The user's graph an optimized graph was made from (undefined for a subgraph whose owner ORT replaced). */
+  originalOf(g: Graph): Graph | undefined {
+    return this.pairs.get(g);
+  }
+
   /** The optimized node named `name` in one of `scope`'s graphs (the main graph when no scope), else in any graph. */
   find(name: string, scope?: readonly Graph[]): Node | undefined {
     const graphs = scope?.length ? scope : [this.optimized.graph];
@@ -84,8 +89,9 @@ export class OptimizedModelMap {
         if (e !== undefined && (v.producer || v.isGraphInput || v.initializer)) surviving.add(e);
       }
       const byName = nodesByName(o);
+      const kept = nodesByName(g);
       for (const n of g.nodes) {
-        const covered = coveredNodes(n, o, eq, surviving);
+        const covered = coveredNodes(n, o, eq, surviving, kept);
         const same = byName.get(n.name);
         if (covered.length === 0 && same && same.opType === n.opType) covered.push(same);
         own.set(n, covered);
@@ -129,7 +135,7 @@ export class OptimizedModelMap {
 }
 
 /** The original graph's nodes between `n`'s input values and output values (walked back from the outputs, without recursion). */
-function coveredNodes(n: Node, o: Graph, eq: Equivalents, surviving: Set<string>): Node[] {
+function coveredNodes(n: Node, o: Graph, eq: Equivalents, surviving: Set<string>, kept: Map<string, Node>): Node[] {
   const starts = n.outputs.map((x) => eq.of(x)).filter((x): x is string => !!x);
   const stops = new Set(n.inputs.map((x) => eq.of(x)).filter((x): x is string => !!x));
   const out = new Set<Node>();
@@ -140,7 +146,9 @@ function coveredNodes(n: Node, o: Graph, eq: Equivalents, surviving: Set<string>
     if (seen.has(v)) continue;
     seen.add(v);
     const p = o.values.get(v)?.producer;
-    if (!p || p.opType === 'Constant' || out.has(p)) continue;
+    if (!p || (p.opType === 'Constant' && n.opType !== 'Constant') || out.has(p)) continue;
+    const twin = kept.get(p.name);
+    if (twin && twin !== n && twin.opType === p.opType) continue;
     out.add(p);
     for (const u of p.inputs) {
       if (!u || stops.has(u) || (surviving.has(u) && !starts.includes(u))) continue;
@@ -179,6 +187,11 @@ class Equivalents {
       const twin = p ? this.originals.get(p.name) : undefined;
       if (p && twin && twin.opType === p.opType) {
         found = twin.outputs[p.outputs.indexOf(current)];
+        break;
+      }
+      const anchor = p && p.outputs.length === 1 && fusionAnchor(p.name) !== p.name ? this.originals.get(fusionAnchor(p.name)) : undefined;
+      if (anchor?.outputs.length === 1) {
+        found = anchor.outputs[0];
         break;
       }
       if (p && CONVERSIONS.has(p.opType) && p.inputs[0]) {
@@ -220,6 +233,11 @@ class Equivalents {
     if (name.endsWith(NCHWC_SUFFIX) && this.o.resolve(name.slice(0, -NCHWC_SUFFIX.length))) return name.slice(0, -NCHWC_SUFFIX.length);
     return undefined;
   }
+}
+
+/** ORT names a fused node after the node the fusion anchored on: `<node>/QuickGeluFusion/`, `<node>/GatherSliceToSplitFusion`. */
+function fusionAnchor(name: string): string {
+  return name.replace(/\/\w*Fusion\/?$/, '');
 }
 
 const byNameCache = new WeakMap<Graph, Map<string, Node>>();

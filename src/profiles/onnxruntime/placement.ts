@@ -20,7 +20,7 @@ export interface EventPlacer {
 
 /** Places events on the optimized model's nodes; their charge maps them back to the original's. */
 export function optimizedPlacer(map: OptimizedModelMap): EventPlacer {
-  const nodeOf = scopedLookup((e, scope) => map.find(e.node, scope));
+  const nodeOf = scopedLookup((e, scope) => map.find(e.node, scope) ?? unnamedTwin(map, e, scope?.length ? scope : [map.optimized.graph]));
   let unknown = 0;
   return {
     place(e) {
@@ -51,7 +51,7 @@ export function namePlacer(model: Model): EventPlacer {
   const names = new NodeNames(model);
   let inserted = 0;
   let unknown = 0;
-  const nodeOf = scopedLookup((e, scope) => byName(names, e.node, scope));
+  const nodeOf = scopedLookup((e, scope) => byName(names, e.node, scope) ?? unnamedNode(e, scope?.length ? scope : [model.graph]));
   return {
     place(e) {
       const n = nodeOf(e);
@@ -70,6 +70,39 @@ export function namePlacer(model: Model): EventPlacer {
       return out;
     },
   };
+}
+
+/**
+ * ORT names an unnamed node `<op>_<node index>`; it numbers a graph's nodes in file order,
+ * leaving out Constant nodes (it turns them into initializers), so the index finds the node in
+ * the user's graph. The op type must agree.
+ */
+function unnamedNode(e: OrtNodeEvent, graphs: readonly Graph[]): Node | undefined {
+  if (e.nodeIndex === undefined || e.node !== `${e.op}_${e.nodeIndex}`) return undefined;
+  for (const g of graphs) {
+    const n = nonConstantNodes(g)[e.nodeIndex];
+    if (n && !n.name && n.opType === e.op) return n;
+  }
+  return undefined;
+}
+
+const nonConstant = new WeakMap<Graph, Node[]>();
+function nonConstantNodes(g: Graph): Node[] {
+  let list = nonConstant.get(g);
+  if (!list) nonConstant.set(g, (list = g.nodes.filter((n) => n.opType !== 'Constant')));
+  return list;
+}
+
+/** The optimized graph's node for an unnamed original node: the unnamed node of its op that reads or writes the same values. */
+function unnamedTwin(map: OptimizedModelMap, e: OrtNodeEvent, scope: readonly Graph[]): Node | undefined {
+  const original = unnamedNode(e, scope.map((g) => map.originalOf(g)).filter((g): g is Graph => !!g));
+  if (!original) return undefined;
+  const shares = (n: Node): boolean => n.outputs.some((o) => o && original.outputs.includes(o)) || (!!n.inputs[0] && n.inputs[0] === original.inputs[0]);
+  for (const g of scope) {
+    const twin = g.nodes.find((n) => !n.name && n.opType === e.op && shares(n));
+    if (twin) return twin;
+  }
+  return undefined;
 }
 
 /** Looks each event up in the subgraphs of the node its parent event ran (memoized; parent chains walked without recursion). */

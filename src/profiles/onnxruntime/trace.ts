@@ -13,6 +13,8 @@ export interface OrtNodeEvent {
   dur: number;
   /** dur less the time of the events run inside it (control-flow nodes); dur for other nodes. */
   selfUs: number;
+  /** args.node_index: ORT's own node number (it names an unnamed node `<op>_<index>`). */
+  nodeIndex?: number;
   /** The control-flow event this one ran inside (its subgraph's node), if any. */
   parent?: OrtNodeEvent;
   activationBytes?: number;
@@ -71,6 +73,7 @@ export function parseOrtTrace(text: string, file: string): OrtTrace {
       ts,
       dur,
       selfUs: dur,
+      nodeIndex: finite(args.node_index),
       activationBytes: bytes(args.activation_size),
       outputBytes: bytes(args.output_size),
     });
