@@ -59,7 +59,7 @@ export class OptimizedModelMap {
     return undefined;
   }
 
-  /** Pairs subgraphs through the control-flow nodes ORT left in place (same name and op type). */
+  /** Pairs subgraphs through the control-flow nodes ORT left in place (same op type, and same name or first output). */
   private pairGraphs(): void {
     this.pairs.set(this.optimized.graph, this.original.graph);
     for (const g of this.optimized.graphs()) {
@@ -68,7 +68,8 @@ export class OptimizedModelMap {
       const originals = nodesByName(o);
       for (const n of g.nodes) {
         if (n.subgraphs.length === 0) continue;
-        const m = originals.get(n.name);
+        // An unnamed If/Loop/Scan is known by the value it writes.
+        const m = (n.name ? originals.get(n.name) : undefined) ?? (n.outputs[0] ? o.values.get(n.outputs[0])?.producer : undefined);
         if (!m || m.opType !== n.opType) continue;
         for (const sub of n.subgraphs) {
           const twin = m.subgraphs.find((s) => s.owner?.attribute === sub.owner?.attribute && s.owner?.index === sub.owner?.index);
