@@ -7,8 +7,11 @@ import { printable } from './printable';
 const MAX_ROWS = 50;
 const MAX_NODES_SHOWN = 3;
 
-export function profileTable(p: LayerProfile, modelName: string, maxRows = MAX_ROWS): string {
-  const rows = p.layers.slice(0, maxRows).map((l) => [ms(l.avgMs), pct(l.share), printable(l.kind ?? ''), printable(l.name), nodesCell(l)]);
+/** How a node id is shown: its node's name where it has one (ids escape `/`). */
+export type NodeLabel = (id: string) => string;
+
+export function profileTable(p: LayerProfile, modelName: string, label: NodeLabel = (id) => id, maxRows = MAX_ROWS): string {
+  const rows = p.layers.slice(0, maxRows).map((l) => [ms(l.avgMs), pct(l.share), printable(l.kind ?? ''), printable(l.name), nodesCell(l, label)]);
   const head = ['ms', 'share', 'kind', 'layer', 'ONNX nodes'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>
@@ -29,16 +32,16 @@ export function summary(p: LayerProfile, modelName: string): string {
 }
 
 /** The layers that matched nodes of the model, for the message of a profile that mostly does not. */
-export function matchedLayers(p: LayerProfile, max = 10): string {
+export function matchedLayers(p: LayerProfile, label: NodeLabel = (id) => id, max = 10): string {
   const mapped = p.layers.filter((l) => l.onnxNodes.length > 0);
-  const lines = mapped.slice(0, max).map((l) => `  ${printable(l.name)} → ${nodesCell(l)} (${pct(l.share)})`);
+  const lines = mapped.slice(0, max).map((l) => `  ${printable(l.name)} → ${nodesCell(l, label)} (${pct(l.share)})`);
   if (mapped.length > max) lines.push(`  … ${mapped.length - max} more`);
   return lines.join('\n');
 }
 
-function nodesCell(l: ProfiledLayer): string {
+function nodesCell(l: ProfiledLayer, label: NodeLabel): string {
   if (l.onnxNodes.length === 0) return '(unmapped)';
-  const shown = l.onnxNodes.slice(0, MAX_NODES_SHOWN).map(printable).join(', ');
+  const shown = l.onnxNodes.slice(0, MAX_NODES_SHOWN).map((id) => printable(label(id))).join(', ');
   const more = l.onnxNodes.length > MAX_NODES_SHOWN ? ` +${l.onnxNodes.length - MAX_NODES_SHOWN}` : '';
   return `${shown}${more}${l.overhead ? ' (overhead)' : ''}`;
 }

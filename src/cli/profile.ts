@@ -75,11 +75,12 @@ export async function runProfile(argv: string[], out: (s: string) => void, err: 
   try {
     const p = await classify(subject, profile);
     for (const w of p.warnings) err(`warning: ${w}`);
+    const label = (id: string): string => model.node(id)?.name || id;
     if (json) out(JSON.stringify(profileJson(p), null, 2));
-    else out(profileTable(p, modelPath));
+    else out(profileTable(p, modelPath, label));
     if (p.mappedShare >= MIN_MAPPED_SHARE) return 0;
     const matched = p.layers.filter((l) => l.onnxNodes.length > 0).length;
-    err(`${summary(p, modelPath)}\nonly ${matched} of ${p.layers.length} layer(s) matched nodes of ${modelPath}: is the profile of another model?${matched ? `\nmatched:\n${matchedLayers(p)}` : ''}`);
+    err(`${summary(p, modelPath)}\nonly ${matched} of ${p.layers.length} layer(s) matched nodes of ${modelPath}: is the profile of another model?${matched ? `\nmatched:\n${matchedLayers(p, label)}` : ''}`);
     return EXIT_FEW_MAPPED;
   } finally {
     model.close();
