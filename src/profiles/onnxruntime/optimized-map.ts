@@ -13,8 +13,8 @@ export interface NodeCharge {
   overhead: boolean;
 }
 
-/** Ops ORT inserts that convert data for another node (layout, type, device; NCHWc's Reshapes around element-wise ops): their output holds their input's values. */
-const CONVERSIONS = new Set(['ReorderInput', 'ReorderOutput', 'Transpose', 'Reshape', 'Cast', 'MemcpyToHost', 'MemcpyFromHost']);
+/** Ops ORT inserts that convert data for another node (layout, type, device; NCHWc's Reshapes around element-wise ops; Q/DQ pairs QDQ propagation adds): their output holds their input's values. */
+const CONVERSIONS = new Set(['ReorderInput', 'ReorderOutput', 'Transpose', 'Reshape', 'Cast', 'QuantizeLinear', 'DequantizeLinear', 'MemcpyToHost', 'MemcpyFromHost']);
 const NCHWC_SUFFIX = '_nchwc';
 /** Bound on following chains of inserted conversions (they are one or two long). */
 const MAX_CHAIN = 16;
@@ -190,9 +190,11 @@ class Equivalents {
         found = twin.outputs[p.outputs.indexOf(current)];
         break;
       }
-      const anchor = p && p.outputs.length === 1 && fusionAnchor(p.name) !== p.name ? this.originals.get(fusionAnchor(p.name)) : undefined;
-      if (anchor?.outputs.length === 1) {
-        found = anchor.outputs[0];
+      // A fusion or rewrite that kept (or extended) its anchor's name and renamed the output: a
+      // QDQ group turned QLinearConv keeps the Conv's name, a layout rewrite adds `_token_N`.
+      const anchor = p && p.outputs.length === 1 ? (twin ?? (CONVERSIONS.has(p.opType) ? undefined : this.originals.get(fusionAnchor(p.name)))) : undefined;
+      if (p && anchor?.outputs[0]) {
+        found = p.opType.startsWith('QLinear') ? this.quantizedOutput(anchor.outputs[0]) : anchor.outputs[0];
         break;
       }
       if (p && CONVERSIONS.has(p.opType) && p.inputs[0]) {
@@ -207,6 +209,13 @@ class Equivalents {
     }
     this.memo.set(name, found);
     return found;
+  }
+
+  /** What a QLinear op writes: the output of the QuantizeLinear that read its anchor's float output. */
+  private quantizedOutput(value: string): string {
+    const consumers = this.o.values.get(value)?.consumers ?? [];
+    const q = consumers.length === 1 && consumers[0]!.opType === 'QuantizeLinear' ? consumers[0]!.outputs[0] : undefined;
+    return q || value;
   }
 
   /** The NCHWc transformer names a node after the value it first computed, then may fuse the Add that follows (its 4th input, Sum) and an activation. */
@@ -236,9 +245,9 @@ class Equivalents {
   }
 }
 
-/** ORT names a fused node after the node the fusion anchored on: `<node>/QuickGeluFusion/`, `<node>/GatherSliceToSplitFusion`. */
+/** ORT names a fused node after the node the fusion anchored on (`<node>/QuickGeluFusion/`, `<node>/GatherSliceToSplitFusion`), a copy after its original (`<DQ node>/duplicated`), a rewritten node after the old one (`<node>_token_N`). */
 function fusionAnchor(name: string): string {
-  return name.replace(/\/\w*Fusion\/?$/, '');
+  return name.replace(/\/(\w*Fusion\/?|duplicated)$|_token_\d+$/, '');
 }
 
 const byNameCache = new WeakMap<Graph, Map<string, Node>>();
