@@ -17,7 +17,7 @@ import { RuntimeClient } from '../src/runtime/client';
 import { modelInputSpecs, openInputFolder } from '../src/runtime/input-files';
 import { synthesizeInputs } from '../src/runtime/synthesize';
 import type { SessionSettings } from '../src/runtime/types';
-import { CLI, CORPUS_DIR, corpusModels, SUITE_DIR } from './helpers/corpus';
+import { CLI, CORPUS_DIR, corpusModels, ROOT, SUITE_DIR } from './helpers/corpus';
 import { RUNTIME_WORKER } from './helpers/runtime';
 
 const LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
@@ -163,6 +163,22 @@ test('a QDQ model (onnx-studio quantize --mode static of PP-OCR cls): ≥ 99 % m
       for (const l of qlinear) {
         const ops = l.onnxNodes.map((id) => model.node(id)!.opType).sort();
         assert.ok(ops.includes('Conv') && ops.includes('DequantizeLinear') && ops.includes('QuantizeLinear'), `${l.name}: ${ops}`);
+      }
+    }
+  } finally {
+    model.close();
+  }
+});
+
+test('MobileNetV3 (torchvision): the HardSigmoid and Mul ORT expands HardSwish into (unnamed, numbered by ORT) land on that HardSwish', async () => {
+  const path = join(ROOT, '.cache', 'models', 'mobilenet_v3_small.onnx');
+  const model = openModel(path);
+  try {
+    for (const level of ['disabled', 'all'] as const) {
+      const { profile } = await profileOf(path, model, { optimization: level });
+      assert.ok(profile.mappedShare >= 0.99, `${level}: ${profile.mappedShare}`);
+      for (const l of profile.layers.filter((x) => /^(HardSigmoid|Mul)_\d+$/.test(x.name))) {
+        assert.deepEqual(l.onnxNodes.map((id) => model.node(id)!.opType), ['HardSwish'], `${level} ${l.name}`);
       }
     }
   } finally {

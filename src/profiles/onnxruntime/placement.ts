@@ -4,7 +4,7 @@
 import type { Graph, Model, Node } from '../../onnx/model/graph';
 import { NodeNames } from '../node-names';
 import type { NodeCharge, OptimizedModelMap } from './optimized-map';
-import type { OrtNodeEvent } from './trace';
+import type { OrtNodeEvent, OrtTrace } from './trace';
 
 export interface Placement {
   /** One layer per key: the node that ran, in its graph. */
@@ -19,8 +19,12 @@ export interface EventPlacer {
 }
 
 /** Places events on the optimized model's nodes; their charge maps them back to the original's. */
-export function optimizedPlacer(map: OptimizedModelMap): EventPlacer {
-  const nodeOf = scopedLookup((e, scope) => map.find(e.node, scope) ?? unnamedTwin(map, e, scope?.length ? scope : [map.optimized.graph]));
+export function optimizedPlacer(map: OptimizedModelMap, trace: OrtTrace): EventPlacer {
+  const created = new CreatedUnnamed(map, trace);
+  const nodeOf = scopedLookup((e, scope) => {
+    const graphs = scope?.length ? scope : [map.optimized.graph];
+    return map.find(e.node, scope) ?? unnamedTwin(map, e, graphs) ?? created.find(e, graphs);
+  });
   let unknown = 0;
   return {
     place(e) {
@@ -103,6 +107,76 @@ function unnamedTwin(map: OptimizedModelMap, e: OrtNodeEvent, scope: readonly Gr
     if (twin) return twin;
   }
   return undefined;
+}
+
+/**
+ * Unnamed nodes ORT made itself (a function op it expanded, such as HardSwish into HardSigmoid
+ * and Mul): no index of the user's graph answers them. Their indices follow the order ORT
+ * made them in, so the k-th smallest index of an op in one scope is paired with the k-th
+ * unnamed node of that op the optimized graph has and the user's graph does not.
+ */
+class CreatedUnnamed {
+  private readonly indices = new Map<string, number[]>();
+  private readonly nodes = new Map<Graph, Map<string, Node[]>>();
+  constructor(
+    private readonly map: OptimizedModelMap,
+    trace: OrtTrace,
+  ) {
+    const sets = new Map<string, Set<number>>();
+    for (const run of trace.runs) {
+      for (const e of run.events) {
+        if (e.nodeIndex === undefined || e.node !== `${e.op}_${e.nodeIndex}`) continue;
+        const key = `${scopeKey(e)}\u0000${e.op}`;
+        let set = sets.get(key);
+        if (!set) sets.set(key, (set = new Set()));
+        set.add(e.nodeIndex);
+      }
+    }
+    for (const [k, set] of sets) this.indices.set(k, [...set].sort((a, b) => a - b));
+  }
+
+  find(e: OrtNodeEvent, graphs: readonly Graph[]): Node | undefined {
+    if (e.nodeIndex === undefined || e.node !== `${e.op}_${e.nodeIndex}`) return undefined;
+    const key = `${scopeKey(e)}\u0000${e.op}`;
+    for (const g of graphs) {
+      const rank = this.ownIndices(key, e, g).indexOf(e.nodeIndex);
+      const candidates = this.createdIn(g).get(e.op);
+      if (rank >= 0 && candidates?.[rank]) return candidates[rank];
+    }
+    return undefined;
+  }
+
+  private readonly own = new Map<string, Map<Graph, number[]>>();
+  /** The indices of `key` that no unnamed node of the user's graph answers (computed once per scope, op and graph). */
+  private ownIndices(key: string, e: OrtNodeEvent, g: Graph): number[] {
+    let byGraph = this.own.get(key);
+    if (!byGraph) this.own.set(key, (byGraph = new Map()));
+    let list = byGraph.get(g);
+    if (!list) {
+      const original = this.map.originalOf(g);
+      const all = this.indices.get(key) ?? [];
+      list = original ? all.filter((i) => !unnamedNode({ ...e, nodeIndex: i, node: `${e.op}_${i}` }, [original])) : all;
+      byGraph.set(g, list);
+    }
+    return list;
+  }
+
+  /** The optimized graph's unnamed nodes that share no value with an unnamed node of the same op in the user's graph, by op. */
+  private createdIn(g: Graph): Map<string, Node[]> {
+    let m = this.nodes.get(g);
+    if (m) return m;
+    m = new Map();
+    const original = this.map.originalOf(g);
+    const originalValues = new Set(original ? original.nodes.filter((n) => !n.name).flatMap((n) => n.outputs.map((o) => `${n.opType}\u0000${o}`)) : []);
+    for (const n of g.nodes) {
+      if (n.name || n.outputs.some((o) => originalValues.has(`${n.opType}\u0000${o}`))) continue;
+      const list = m.get(n.opType);
+      if (list) list.push(n);
+      else m.set(n.opType, [n]);
+    }
+    this.nodes.set(g, m);
+    return m;
+  }
 }
 
 /** Looks each event up in the subgraphs of the node its parent event ran (memoized; parent chains walked without recursion). */

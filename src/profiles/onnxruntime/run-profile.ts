@@ -25,7 +25,7 @@ export function ortRunProfile(run: OrtRunFiles, original: Model): LayerProfile {
   const optimized = openModel(run.optimizedModelFile);
   try {
     const map = new OptimizedModelMap(optimized, original);
-    return buildOrtProfile(trace, optimizedPlacer(map), {
+    return buildOrtProfile(trace, optimizedPlacer(map, trace), {
       warmup: run.warmup,
       source: { tool: 'onnxruntime', ...(run.ortVersion ? { version: run.ortVersion } : {}), files: [], device: 'CPU', settings: run.settings },
     });
