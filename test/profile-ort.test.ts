@@ -74,6 +74,9 @@ for (const path of corpusModels()) {
           const { profile, topLevelUs, folderGone } = await profileOf(path, model, { optimization: level, threads });
           assert.ok(profile.mappedShare >= 0.99, `mapped share ${profile.mappedShare}; unmapped: ${profile.layers.filter((l) => !l.onnxNodes.length).map((l) => l.name).join(', ')}`);
           for (const l of profile.layers) for (const id of l.onnxNodes) assert.ok(model.node(id), `${l.name}: ${id} is no node of the model`);
+          // A node's own work is timed once: no original node is computed by two layers (overhead layers only serve it).
+          const computed = profile.layers.filter((l) => !l.overhead).flatMap((l) => l.onnxNodes);
+          assert.equal(new Set(computed).size, computed.length, 'an original node in two layers');
           assert.equal(profile.inferences, RUNS);
           const referenceMs = topLevelUs.reduce((a, b) => a + b, 0) / 1000 / RUNS;
           // Whole µs in the file: a child may outlast its If by 1 µs, which the If's own time cannot go below 0 for.

@@ -104,6 +104,7 @@ export class OptimizedModelMap {
         own.set(n, same ? [same] : []);
       }
     }
+    dropFolded(own);
     for (const [n, covered] of own) if (covered.length) this.charges.set(n, { onnxNodes: covered.map((x) => x.id), overhead: false });
     this.chargeInserted(g, own);
   }
@@ -132,6 +133,20 @@ export class OptimizedModelMap {
     if (n.opType === 'ReorderOutput') return producer();
     const consumers = n.outputs.flatMap((_, i) => n.outputValue(i)?.consumers ?? []).filter((c) => this.charges.has(c));
     return consumers.length ? [...new Set(consumers)] : producer();
+  }
+}
+
+/**
+ * An original node that several optimized nodes reach was computed once for all of them: ORT
+ * folded it into a constant (shape arithmetic), so it costs nothing at run time and is left
+ * out of their covers, unless it is all a cover has.
+ */
+function dropFolded(own: Map<Node, Node[]>): void {
+  const reached = new Map<Node, number>();
+  for (const covered of own.values()) for (const x of covered) reached.set(x, (reached.get(x) ?? 0) + 1);
+  for (const [n, covered] of own) {
+    const kept = covered.filter((x) => reached.get(x) === 1 || x.name === n.name);
+    if (kept.length && kept.length < covered.length) own.set(n, kept);
   }
 }
 
