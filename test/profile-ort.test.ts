@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Model } from '../src/onnx/model/graph';
 import { openModel } from '../src/onnx/open';
+import { importProfile } from '../src/profiles/import';
 import type { LayerProfile } from '../src/profiles/layer-profile';
 import { ortRunProfile } from '../src/profiles/onnxruntime/run-profile';
 import { RuntimeClient } from '../src/runtime/client';
@@ -185,6 +186,26 @@ test('MobileNetV3 (torchvision): the HardSigmoid and Mul ORT expands HardSwish i
       }
     }
   } finally {
+    model.close();
+  }
+});
+
+test('profile --import of a run’s own files: with the optimized model the layers equal the run’s; by names alone most time still maps', async () => {
+  const path = join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+  const model = openModel(path);
+  const samples = synthesizeInputs(modelInputSpecs(model), { count: 1 }).samples;
+  const run = await client.profile(path, samples, { settings: { optimization: 'all' }, warmup: 1, runs: 2 });
+  try {
+    const made = ortRunProfile({ ...run, warmup: 1, settings: {} }, model);
+    const withOptimized = await importProfile([run.profileFile, run.optimizedModelFile], model);
+    assert.deepEqual(withOptimized.layers, made.layers);
+    assert.ok(withOptimized.warnings.some((w) => /first of the profile's 3 runs was warm-up/.test(w)));
+    const byNames = await importProfile([run.profileFile], model);
+    assert.ok(byNames.mappedShare >= 0.9, `${byNames.mappedShare}`);
+    assert.ok(byNames.warnings.some((w) => /by node names only/.test(w)));
+    assert.equal(byNames.totalTimeMs, made.totalTimeMs);
+  } finally {
+    run.remove();
     model.close();
   }
 });

@@ -14,7 +14,7 @@ export interface NodeCharge {
 }
 
 /** Ops ORT inserts that convert data for another node (layout, type, device; NCHWc's Reshapes around element-wise ops; Q/DQ pairs QDQ propagation adds): their output holds their input's values. */
-const CONVERSIONS = new Set(['ReorderInput', 'ReorderOutput', 'Transpose', 'Reshape', 'Cast', 'QuantizeLinear', 'DequantizeLinear', 'MemcpyToHost', 'MemcpyFromHost']);
+export const CONVERSIONS: ReadonlySet<string> = new Set(['ReorderInput', 'ReorderOutput', 'Transpose', 'Reshape', 'Cast', 'QuantizeLinear', 'DequantizeLinear', 'MemcpyToHost', 'MemcpyFromHost']);
 const NCHWC_SUFFIX = '_nchwc';
 /** Bound on following chains of inserted conversions (they are one or two long). */
 const MAX_CHAIN = 16;
@@ -261,7 +261,7 @@ class Equivalents {
 }
 
 /** ORT names a fused node after the node the fusion anchored on (`<node>/QuickGeluFusion/`, `<node>/GatherSliceToSplitFusion`), a copy after its original (`<DQ node>/duplicated`), a rewritten node after the old one (`<node>_token_N`). */
-function fusionAnchor(name: string): string {
+export function fusionAnchor(name: string): string {
   return name.replace(/\/(\w*Fusion\/?|duplicated)$|_token_\d+$/, '');
 }
 

@@ -3,7 +3,7 @@
 // same name. Events inside a control-flow node are looked up in that node's subgraphs.
 import type { Graph, Model, Node } from '../../onnx/model/graph';
 import { NodeNames } from '../node-names';
-import type { NodeCharge, OptimizedModelMap } from './optimized-map';
+import { CONVERSIONS, fusionAnchor, type NodeCharge, type OptimizedModelMap } from './optimized-map';
 import type { OrtNodeEvent, OrtTrace } from './trace';
 
 export interface Placement {
@@ -53,24 +53,26 @@ const INSERTED = /^(Reorder(Input|Output)|Memcpy(To|From)Host)/;
  */
 export function namePlacer(model: Model): EventPlacer {
   const names = new NodeNames(model);
-  let inserted = 0;
-  let unknown = 0;
+  const inserted = new Set<string>();
+  const unknown = new Set<string>();
   const nodeOf = scopedLookup((e, scope) => byName(names, e.node, scope) ?? unnamedNode(e, scope?.length ? scope : [model.graph]));
   return {
     place(e) {
       const n = nodeOf(e);
       if (n) return { key: n.id, charge: { onnxNodes: [n.id], overhead: false } };
-      if (INSERTED.test(e.node) || INSERTED.test(e.op)) {
-        inserted++;
-        return { key: `?${scopeKey(e)}${e.node}`, charge: { onnxNodes: [], overhead: true } };
+      const key = `?${scopeKey(e)}${e.node}`;
+      // ORT names the nodes it makes `<op>_token_N`; its conversions serve a neighbour.
+      if (INSERTED.test(e.node) || INSERTED.test(e.op) || (/_token_\d+$/.test(e.node) && CONVERSIONS.has(e.op))) {
+        inserted.add(key);
+        return { key, charge: { onnxNodes: [], overhead: true } };
       }
-      unknown++;
-      return { key: `?${scopeKey(e)}${e.node}`, charge: { onnxNodes: [], overhead: false } };
+      unknown.add(key);
+      return { key, charge: { onnxNodes: [], overhead: false } };
     },
     warnings() {
       const out = ['mapped by node names only (no optimized model from ORT): a fused node lands on the node it is named after, not on every node it fused'];
-      if (inserted) out.push(`${inserted} event(s) of nodes ORT inserted (Reorder*, Memcpy*) charged to the node run next to them`);
-      if (unknown) out.push(`${unknown} event(s) name no node of the model`);
+      if (inserted.size) out.push(`${inserted.size} node(s) ORT inserted (Reorder*, Memcpy*, layout Reshapes and Transposes) charged to the node run next to them`);
+      if (unknown.size) out.push(`${unknown.size} profiled node(s) name no node of the model: ${[...unknown].slice(0, 5).map((k) => k.slice(1)).join(', ')}${unknown.size > 5 ? ', …' : ''}`);
       return out;
     },
   };
@@ -196,6 +198,7 @@ function scopedLookup(find: (e: OrtNodeEvent, scope: readonly Graph[] | undefine
 
 function byName(names: NodeNames, name: string, scope: readonly Graph[] | undefined): Node | undefined {
   const candidates = [...names.named(name)];
+  if (candidates.length === 0 && fusionAnchor(name) !== name) candidates.push(...names.named(fusionAnchor(name)));
   if (name.endsWith('_nchwc')) {
     const p = names.producerOf(name.slice(0, -'_nchwc'.length));
     if (p) candidates.push(p);
