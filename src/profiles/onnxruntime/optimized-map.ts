@@ -5,6 +5,7 @@
 // `<output>_nchwc` covers what computed `<output>`. Nodes ORT inserted (Reorder*, layout
 // Transposes, Casts, Memcpy*) cover nothing of their own and are charged to the node they serve.
 import type { Graph, Model, Node } from '../../onnx/model/graph';
+import { NodeNames } from '../node-names';
 
 export interface NodeCharge {
   /** Ids of the original model's nodes. */
@@ -24,6 +25,7 @@ export class OptimizedModelMap {
   /** Optimized graph → the original graph it was made from. */
   private readonly pairs = new Map<Graph, Graph>();
   private readonly charges = new Map<Node, NodeCharge>();
+  private names: NodeNames | undefined;
   /** Optimized nodes that cover nothing and are no known conversion, charged to a neighbour anyway. */
   readonly guessed: Node[] = [];
 
@@ -99,8 +101,9 @@ export class OptimizedModelMap {
       }
     } else {
       // A subgraph whose owner ORT replaced: only names can tell.
+      this.names ??= new NodeNames(this.original);
       for (const n of g.nodes) {
-        const same = this.original.node(n.id) ?? [...this.original.graphs()].map((x) => nodesByName(x).get(n.name)).find((x) => x);
+        const same = n.name ? this.names.named(n.name)[0] : undefined;
         own.set(n, same ? [same] : []);
       }
     }
@@ -145,7 +148,7 @@ function dropFolded(own: Map<Node, Node[]>): void {
   const reached = new Map<Node, number>();
   for (const covered of own.values()) for (const x of covered) reached.set(x, (reached.get(x) ?? 0) + 1);
   for (const [n, covered] of own) {
-    const kept = covered.filter((x) => reached.get(x) === 1 || x.name === n.name);
+    const kept = covered.filter((x) => reached.get(x) === 1 || (x.name !== '' && x.name === n.name));
     if (kept.length && kept.length < covered.length) own.set(n, kept);
   }
 }

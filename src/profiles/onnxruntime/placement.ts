@@ -25,24 +25,28 @@ export function optimizedPlacer(map: OptimizedModelMap, trace: OrtTrace): EventP
     const graphs = scope?.length ? scope : [map.optimized.graph];
     return map.find(e.node, scope) ?? unnamedTwin(map, e, graphs) ?? created.find(e, graphs);
   });
-  let unknown = 0;
+  const unknown = new Set<string>();
   return {
     place(e) {
       const n = nodeOf(e);
       if (!n) {
-        unknown++;
-        return { key: `?${scopeKey(e)}${e.node}`, charge: { onnxNodes: [], overhead: false } };
+        const key = `?${scopeKey(e)}${e.node}`;
+        unknown.add(key);
+        return { key, charge: { onnxNodes: [], overhead: false } };
       }
       return { key: n.id, charge: map.chargeOf(n) };
     },
     warnings() {
       const out: string[] = [];
-      if (unknown) out.push(`${unknown} node event(s) name nodes the optimized model does not have; their time is unmapped`);
-      if (map.guessed.length) out.push(`${map.guessed.length} optimized node(s) matched no original node and were charged to the node they feed or read: ${map.guessed.slice(0, 5).map((n) => n.name).join(', ')}${map.guessed.length > 5 ? ', …' : ''}`);
+      if (unknown.size) out.push(`${unknown.size} profiled node(s) the optimized model does not have; their time is unmapped: ${listed([...unknown].map((k) => k.slice(1)))}`);
+      if (map.guessed.length) out.push(`${map.guessed.length} optimized node(s) matched no original node and were charged to the node they feed or read: ${listed(map.guessed.map((n) => n.name || n.opType))}`);
       return out;
     },
   };
 }
+
+/** The first few of a list, for a one-line warning. */
+const listed = (names: string[]): string => `${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`;
 
 const INSERTED = /^(Reorder(Input|Output)|Memcpy(To|From)Host)/;
 
@@ -72,7 +76,7 @@ export function namePlacer(model: Model): EventPlacer {
     warnings() {
       const out = ['mapped by node names only (no optimized model from ORT): a fused node lands on the node it is named after, not on every node it fused'];
       if (inserted.size) out.push(`${inserted.size} node(s) ORT inserted (Reorder*, Memcpy*, layout Reshapes and Transposes) charged to the node run next to them`);
-      if (unknown.size) out.push(`${unknown.size} profiled node(s) name no node of the model: ${[...unknown].slice(0, 5).map((k) => k.slice(1)).join(', ')}${unknown.size > 5 ? ', …' : ''}`);
+      if (unknown.size) out.push(`${unknown.size} profiled node(s) name no node of the model: ${listed([...unknown].map((k) => k.slice(1)))}`);
       return out;
     },
   };
