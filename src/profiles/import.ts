@@ -2,10 +2,11 @@ import { openDataFile } from '../onnx/io/data-files';
 import type { Model } from '../onnx/model/graph';
 import { ProfileFormatError } from './errors';
 import type { LayerProfile } from './layer-profile';
+import { nsysReader } from './nsys/reader';
 import type { FileHead, ProfileReader } from './reader';
 
 /** Every tool's reader, asked in this order; the first that claims the files reads them. */
-const READERS: readonly ProfileReader[] = [];
+const READERS: readonly ProfileReader[] = [nsysReader];
 
 const HEAD_BYTES = 64 * 1024;
 
