@@ -20,9 +20,12 @@ export const INFERENCE_RANGE = /^(?:TensorRT:)?(?:ExecutionContext|IExecutionCon
 /** The node ids a layer name covers; empty when none of its parts names a node of the model. */
 export function layerTarget(rawName: string, names: NodeNames): LayerTarget {
   const direct = resolve(rawName, names);
-  if (direct.nodes.length > 0 || !rawName.includes(':')) return direct;
-  // nsys's NVTX reports write a range of a named domain as `Domain:name` (TensorRT:/conv1/Conv).
-  return resolve(rawName.slice(rawName.indexOf(':') + 1), names);
+  const colon = rawName.indexOf(':');
+  if (colon < 0) return direct;
+  // nsys's NVTX reports write a range of a named domain as `Domain:name` (TensorRT:/conv1/Conv):
+  // the reading without the prefix wins when it finds more nodes.
+  const unprefixed = resolve(rawName.slice(colon + 1), names);
+  return unprefixed.nodes.length > direct.nodes.length ? unprefixed : direct;
 }
 
 function resolve(rawName: string, names: NodeNames): LayerTarget {

@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { DataFileError, readDataFile } from '../../onnx/io/data-files';
@@ -30,7 +30,7 @@ export async function openSqlite(bytes: Uint8Array): Promise<Database> {
 function wasmCandidates(): string[] {
   const out = [join(__dirname, WASM_NAME)];
   try {
-    out.push(join(dirname(require.resolve('sql.js/package.json')), 'dist', WASM_NAME));
+    out.push(require.resolve(`sql.js/dist/${WASM_NAME}`));
   } catch {
     // No node_modules (the packaged extension): the copy beside the bundle is the one.
   }

@@ -97,7 +97,7 @@ function fromRangeKernels(rows: readonly RangeKernelRow[]): RangeTotals[] {
     let widest: Group | undefined;
     for (const g of containers) if (g.kernels.has(k) && (!widest || g.kernels.get(k)![1] > widest.kernels.get(k)![1])) widest = g;
     const extra = widest!.kernels.get(k)![1] - (inLeaves.get(k) ?? 0);
-    if (extra > 1e-9 * widest!.kernels.get(k)![1]) {
+    if (extra > 1e-3 * widest!.kernels.get(k)![1]) {
       const m = residual.get(widest!) ?? new Map<string, number>();
       m.set(k, extra);
       residual.set(widest!, m);

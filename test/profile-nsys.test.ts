@@ -1,0 +1,174 @@
+// Nsight Systems profiles of a TensorRT run mapped onto the ONNX nodes of ResNet-18.
+// No real nsys capture of a TensorRT run exists here. The SQLite exports are built after the
+// documented export schema (test/profile-nsys-fixture.ts), timed from the real trtexec profile
+// of ResNet-18 on an RTX 3060 (../shared/fixtures/trtexec); the stats CSV/JSON files are what the
+// real `nsys stats` of Nsight Systems 2022.4.2 printed for such a database
+// (test/fixtures/nsys/nsys-2022.4.2/SOURCES.md). Expected times come from the trtexec profile.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { Model } from '../src/onnx/model/graph';
+import { openModel } from '../src/onnx/open';
+import { importProfile } from '../src/profiles/import';
+import type { LayerProfile, ProfiledLayer } from '../src/profiles/layer-profile';
+import { OUTSIDE_ANY_RANGE } from '../src/profiles/nsys/nsys-run';
+import { ROOT } from './helpers/corpus';
+import { jitter, nsysExport, RESNET18, rtx3060Layers, statsFixtureRun, type FixtureLayer } from './profile-nsys-fixture';
+
+const REAL_STATS = join(ROOT, 'test', 'fixtures', 'nsys', 'nsys-2022.4.2');
+const TMP = mkdtempSync(join(tmpdir(), 'nsys-profile-'));
+const model: Model = openModel(RESNET18);
+after(() => {
+  model.close();
+  rmSync(TMP, { recursive: true, force: true });
+});
+
+async function exportFile(name: string, spec: Parameters<typeof nsysExport>[0]): Promise<string> {
+  const path = join(TMP, name);
+  writeFileSync(path, await nsysExport(spec));
+  return path;
+}
+
+/** The node ids (DESIGN.md §2, escaped) of the main-graph nodes with these names. */
+const ids = (...names: string[]): string[] => names.map((n) => [...model.graphs()][0]!.nodes.find((x) => x.name === n)!.id);
+
+const layer = (p: LayerProfile, name: string): ProfiledLayer => {
+  const found = p.layers.find((l) => l.name === name || l.name === `TensorRT:${name}`);
+  assert.ok(found, `layer ${name} in ${p.layers.map((l) => l.name).join(' | ')}`);
+  return found;
+};
+
+/** The ms per inference of a fixture layer: the jitter sums to zero over each 3 inferences. */
+const msPerInference = (l: FixtureLayer): number => l.ns / 1e6;
+const MYELIN = ['__myl_MulSumAdd_myl24_1', 'dummy_shape_call__mye548_0_myl24_0'];
+
+/** What every reader must make of statsFixtureRun(): the trtexec layers' times on their nodes. */
+function checkRtx3060(p: LayerProfile, tolMs: number): void {
+  const run = statsFixtureRun();
+  assert.equal(p.source.tool, 'nsys');
+  assert.equal(p.inferences, run.inferences);
+  for (const l of run.layers.filter((x) => x.ns > 0)) {
+    assert.ok(Math.abs(layer(p, l.name).avgMs - msPerInference(l)) <= tolMs, `${l.name}: ${layer(p, l.name).avgMs} vs ${msPerInference(l)}`);
+  }
+  assert.deepEqual(layer(p, '/conv1/Conv + /relu/Relu').onnxNodes, ids('/conv1/Conv', '/relu/Relu'));
+  assert.deepEqual(layer(p, '/layer1/layer1.0/conv2/Conv + /layer1/layer1.0/Add + /layer1/layer1.0/relu_1/Relu').onnxNodes, ids('/layer1/layer1.0/conv2/Conv', '/layer1/layer1.0/Add', '/layer1/layer1.0/relu_1/Relu'));
+  const reformat = layer(p, 'Reformatting CopyNode for Input Tensor 0 to /conv1/Conv + /relu/Relu');
+  assert.equal(reformat.overhead, true);
+  assert.deepEqual(reformat.onnxNodes, ids('/conv1/Conv', '/relu/Relu'), 'a reformat is charged to the layer it feeds');
+  for (const name of MYELIN) assert.deepEqual(layer(p, name).onnxNodes, [], `${name}: a Myelin kernel name says nothing of its ONNX nodes without the layer info`);
+  // Time per inference: every kernel of the run, the two generated ones outside the layers included.
+  const outside = (run.outside ?? []).concat(run.unranged ?? []).reduce((s, k) => s + k.ns, 0) / 1e6;
+  const layersMs = run.layers.reduce((s, l) => s + msPerInference(l), 0);
+  assert.ok(Math.abs(p.totalTimeMs - (layersMs + outside)) <= tolMs * run.layers.length);
+  const unmappedMs = outside + run.layers.filter((l) => MYELIN.includes(l.name)).reduce((s, l) => s + msPerInference(l), 0);
+  assert.ok(Math.abs(p.mappedShare - (1 - unmappedMs / (layersMs + outside))) < 1e-3, `mapped share ${p.mappedShare}`);
+  assert.ok(p.mappedShare > 0.96);
+  const outsideAny = layer(p, OUTSIDE_ANY_RANGE);
+  assert.ok(Math.abs(outsideAny.avgMs - 2_500 / 1e6) <= tolMs);
+  assert.deepEqual(outsideAny.onnxNodes, []);
+  const inEnqueue = p.layers.find((l) => /ExecutionContext::enqueueV3 \(outside layer ranges\)$/.test(l.name));
+  assert.ok(inEnqueue, 'kernels launched in the inference range but in no layer range are kept, not dropped');
+  assert.ok(Math.abs(inEnqueue.avgMs - 1_500 / 1e6) <= tolMs);
+  assert.equal(p.layers.filter((l) => INFERENCE_ONLY.test(l.name)).length, 0, 'the inference range is no layer and does not count its layers twice');
+  assert.ok(p.layers.every((l, i) => i === 0 || p.layers[i - 1]!.avgMs >= l.avgMs), 'slowest first');
+  assert.ok(Math.abs(p.layers.reduce((s, l) => s + l.share, 0) - 1) < 1e-9);
+}
+const INFERENCE_ONLY = /ExecutionContext::enqueueV3$/;
+
+test('the SQLite export: kernels charged to the TensorRT layer range around their launch call, mapped onto ResNet-18', async () => {
+  const path = await exportFile('run.sqlite', statsFixtureRun());
+  const p = await importProfile([path], model);
+  checkRtx3060(p, 1e-9);
+  assert.equal(p.source.version, '2024.6.2.225');
+  assert.equal(p.source.device, 'NVIDIA GeForce RTX 3060 Laptop GPU');
+  assert.deepEqual(p.source.files, [path]);
+  const conv1 = layer(p, '/conv1/Conv + /relu/Relu');
+  const ns = rtx3060Layers().find((l) => l.name === '/conv1/Conv + /relu/Relu')!.ns;
+  assert.equal(conv1.count, 6);
+  assert.ok(Math.abs(conv1.medianMs! - ns / 1e6) < 1e-12, 'median of the six per-inference times (jitter -j, 0, +j twice)');
+  assert.ok(Math.abs(conv1.totalMs - (6 * ns + [0, 1, 2, 3, 4, 5].reduce((s, i) => s + jitter(ns, i), 0)) / 1e6) < 1e-12);
+  assert.match(conv1.tactic!, /^sm80_xmma_fprop_implicit_gemm_indexed_wo_smem/, 'the kernel the layer info names as its tactic');
+  // The zero-time Myelin reformat has a range but launches nothing.
+  assert.equal(layer(p, 'Reformatting CopyNode for Input Tensor 0 to {ForeignNode[fc.weight...(Unnamed Layer* 58) [ElementWise]]}').avgMs, 0);
+  assert.equal(p.warnings.filter((w) => /inference range/.test(w)).length, 0, p.warnings.join('\n'));
+});
+
+test('real nsys 2022.4.2 stats output, CSV and JSON: nvtx_kern_sum gives the same layers as the export they were made from', async () => {
+  const csv = await importProfile(['run_gpukernsum.csv', 'run_nvtxsum.csv', 'run_nvtxkernsum.csv'].map((f) => join(REAL_STATS, f)), model);
+  checkRtx3060(csv, 1e-9);
+  const json = await importProfile(['run_gpukernsum.json', 'run_nvtxsum.json', 'run_nvtxkernsum.json'].map((f) => join(REAL_STATS, f)), model);
+  checkRtx3060(json, 1e-9);
+  const alone = await importProfile([join(REAL_STATS, 'run_nvtxkernsum.csv')], model);
+  checkRtx3060(alone, 1e-9);
+  // The console form: three reports one after the other, each after nsys's "Processing [...]" line.
+  const stdout = await importProfile([join(REAL_STATS, 'run-stdout.csv.txt')], model);
+  checkRtx3060(stdout, 1e-9);
+  // --timeunit msec: four decimals of ms, totals over six inferences.
+  const ms = await importProfile([join(REAL_STATS, 'run-ms_nvtxkernsum.csv')], model);
+  checkRtx3060(ms, 0.5e-4 / 6 + 1e-12);
+  assert.equal(csv.layers.find((l) => l.name.endsWith('/conv1/Conv + /relu/Relu'))!.name, 'TensorRT:/conv1/Conv + /relu/Relu', 'the name as the report writes it');
+});
+
+test('the same reports quoted field by field (the CSV style of later nsys versions) read the same', async () => {
+  const quoted = readFileSync(join(REAL_STATS, 'run_nvtxkernsum.csv'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => splitPlainCsv(line).map((f) => `"${f.replace(/"/g, '""')}"`).join(','))
+    .join('\r\n');
+  const path = join(TMP, 'quoted_nvtx_kern_sum.csv');
+  writeFileSync(path, quoted + '\r\n');
+  checkRtx3060(await importProfile([path], model), 1e-9);
+});
+
+/** nsys 2022.4 writes no quotes; its names here have no commas, so a plain split is exact. */
+function splitPlainCsv(line: string): string[] {
+  return line.split(',');
+}
+
+test('nvtx_sum alone: the layers are mapped, with a warning that its times are CPU-side range durations', async () => {
+  const p = await importProfile([join(REAL_STATS, 'run_nvtxsum.csv')], model);
+  assert.equal(p.inferences, 6, 'counted from the inference range');
+  assert.ok(p.warnings.some((w) => /not GPU time/.test(w)), p.warnings.join('\n'));
+  assert.deepEqual(layer(p, '/conv1/Conv + /relu/Relu').onnxNodes, ids('/conv1/Conv', '/relu/Relu'));
+  assert.equal(p.layers.filter((l) => INFERENCE_ONLY.test(l.name)).length, 0);
+  // The real report: every layer range was open 5.2 µs on the CPU (the fixture's launch pacing).
+  assert.ok(Math.abs(layer(p, '/conv1/Conv + /relu/Relu').avgMs - 5200 / 1e6) < 1e-12);
+});
+
+test('a kernel summary without NVTX: kernels kept as unmapped time, with the reason; the empty report nsys skipped is named', async () => {
+  const files = ['nonvtx_gpukernsum.csv', 'nonvtx_nvtxsum.csv'].map((f) => join(REAL_STATS, f));
+  const p = await importProfile(files, model);
+  assert.equal(p.mappedShare, 0);
+  assert.ok(p.layers.length > 0 && p.layers.every((l) => l.onnxNodes.length === 0));
+  assert.ok(p.warnings.some((w) => /not which TensorRT layer launched them/.test(w) && /nvtx_kern_sum/.test(w)), p.warnings.join('\n'));
+  assert.ok(p.warnings.some((w) => w.includes('nonvtx_nvtxsum.csv is empty')), p.warnings.join('\n'));
+  const run = statsFixtureRun();
+  const allKernelsMs = run.inferences * (run.layers.reduce((s, l) => s + l.ns, 0) + 1_500 + 2_500) / 1e6;
+  assert.ok(Math.abs(p.totalTimeMs - allKernelsMs) < 1e-9, 'times are totals over the capture');
+});
+
+test('an export without NVTX ranges: a clear message, the kernels kept unmapped', async () => {
+  const path = await exportFile('nonvtx.sqlite', { ...statsFixtureRun(), noNvtx: true });
+  const p = await importProfile([path], model);
+  assert.equal(p.mappedShare, 0);
+  assert.ok(p.warnings.some((w) => /no NVTX ranges/.test(w) && /-t cuda,nvtx/.test(w)), p.warnings.join('\n'));
+});
+
+test('an export of a CUDA-graph run: kernels outside the layer ranges, said so', async () => {
+  const path = await exportFile('graph.sqlite', { ...statsFixtureRun(), cudaGraph: true });
+  const p = await importProfile([path], model);
+  assert.ok(p.warnings.some((w) => /CUDA graphs/.test(w) && /--useCudaGraph/.test(w)), p.warnings.join('\n'));
+  assert.ok(p.mappedShare < 0.01);
+});
+
+test('ranges in the default NVTX domain and no inference range: the inference count is the one the layers share', async () => {
+  const layers = rtx3060Layers().slice(0, 5);
+  const path = await exportFile('plain.sqlite', { inferences: 3, layers, inferenceRange: null });
+  const p = await importProfile([path], model);
+  assert.equal(p.inferences, 3);
+  assert.ok(p.warnings.some((w) => /3 inference\(s\) assumed/.test(w)), p.warnings.join('\n'));
+  assert.equal(p.mappedShare, 1);
+  for (const l of layers) assert.ok(Math.abs(layer(p, l.name).avgMs - l.ns / 1e6) < 1e-12);
+});
