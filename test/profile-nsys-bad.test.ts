@@ -36,6 +36,18 @@ async function refused(files: string[], message: RegExp): Promise<void> {
   });
 }
 
+/** The fixture export with `sql` run on it. */
+async function editedExport(name: string, sql: string): Promise<string> {
+  const SQL = await sqliteEngine();
+  const db = new SQL.Database(await nsysExport(statsFixtureRun()));
+  try {
+    db.run(sql);
+    return file(name, db.export());
+  } finally {
+    db.close();
+  }
+}
+
 const realCsv = (name: string): string => readFileSync(join(REAL_STATS, name), 'utf8');
 
 test('a truncated nvtx_kern_sum CSV (cut inside a row) is refused, naming the row and column', async () => {
@@ -84,23 +96,13 @@ test('a truncated nsys export is refused, not crashed on', async () => {
 });
 
 test('an export whose kernel table is empty, or whose kernels all take zero time', async () => {
-  const SQL = await sqliteEngine();
-  const db = new SQL.Database(await nsysExport(statsFixtureRun()));
-  db.run('DELETE FROM CUPTI_ACTIVITY_KIND_KERNEL');
-  const empty = file('empty.sqlite', db.export());
-  db.close();
-  await refused([empty], /has no kernels/);
+  await refused([await editedExport('empty.sqlite', 'DELETE FROM CUPTI_ACTIVITY_KIND_KERNEL')], /has no kernels/);
   const zero = file('zero.sqlite', await nsysExport({ inferences: 3, layers: rtx3060Layers().map((l) => ({ ...l, kernel: 'k', ns: 0 })) }));
   await refused([zero], /zero time/);
 });
 
 test('an export without the kernel table (captured without CUDA trace) says what to capture', async () => {
-  const SQL = await sqliteEngine();
-  const db = new SQL.Database(await nsysExport(statsFixtureRun()));
-  db.run('DROP TABLE CUPTI_ACTIVITY_KIND_KERNEL');
-  const path = file('nocuda.sqlite', db.export());
-  db.close();
-  await refused([path], /without CUDA kernels.*-t cuda,nvtx/);
+  await refused([await editedExport('nocuda.sqlite', 'DROP TABLE CUPTI_ACTIVITY_KIND_KERNEL')], /without CUDA kernels.*-t cuda,nvtx/);
 });
 
 test('a stats report with zero time throughout is refused', async () => {

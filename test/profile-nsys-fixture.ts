@@ -166,6 +166,12 @@ function fill(db: Database, spec: NsysRunSpec): void {
     kernel.run([start, start + ns, correlationId, GLOBAL_PID, id, id, gridId++]);
     gpu = start + ns + 1_000;
   };
+  /** A cudaLaunchKernel call at the current CPU time and the kernel it starts. */
+  const call = (name: string, ns: number): void => {
+    const id = correlation++;
+    runtime.run([cpu, cpu + 4_000, GLOBAL_TID, id, launchApi]);
+    launch(name, ns, id);
+  };
   for (let i = 0; i < spec.inferences; i++) {
     const inferenceStart = cpu;
     cpu += 500;
@@ -177,11 +183,7 @@ function fill(db: Database, spec: NsysRunSpec): void {
       if (layer.kernel) {
         const ns = layer.ns + jitter(layer.ns, i);
         if (spec.cudaGraph) inGraph.push([layer.kernel, ns]);
-        else {
-          const id = correlation++;
-          runtime.run([cpu, cpu + 4_000, GLOBAL_TID, id, launchApi]);
-          launch(layer.kernel, ns, id);
-        }
+        else call(layer.kernel, ns);
       }
       cpu += 5_000;
       // A graph launch replays kernels captured once: no layer ranges around them at run time.
@@ -189,9 +191,7 @@ function fill(db: Database, spec: NsysRunSpec): void {
       cpu += 300;
     }
     for (const k of spec.outside ?? []) {
-      const id = correlation++;
-      runtime.run([cpu, cpu + 4_000, GLOBAL_TID, id, launchApi]);
-      launch(k.kernel, k.ns, id);
+      call(k.kernel, k.ns);
       cpu += 5_000;
     }
     if (spec.cudaGraph) {
@@ -204,9 +204,7 @@ function fill(db: Database, spec: NsysRunSpec): void {
     }
     cpu += 1_000;
     for (const k of spec.unranged ?? []) {
-      const id = correlation++;
-      runtime.run([cpu, cpu + 4_000, GLOBAL_TID, id, launchApi]);
-      launch(k.kernel, k.ns, id);
+      call(k.kernel, k.ns);
       cpu += 5_000;
     }
     cpu = Math.max(cpu, gpu) + 20_000;
