@@ -93,6 +93,7 @@ test('the SQLite export: kernels charged to the TensorRT layer range around thei
   // The zero-time Myelin reformat has a range but launches nothing.
   assert.equal(layer(p, 'Reformatting CopyNode for Input Tensor 0 to {ForeignNode[fc.weight...(Unnamed Layer* 58) [ElementWise]]}').avgMs, 0);
   assert.equal(p.warnings.filter((w) => /inference range/.test(w)).length, 0, p.warnings.join('\n'));
+  assert.match(String(p.source.settings.measure), /^GPU kernel time per NVTX range \(nsys export SQLite\)$/);
 });
 
 test('real nsys 2022.4.2 stats output, CSV and JSON: nvtx_kern_sum gives the same layers as the export they were made from', async () => {
@@ -131,6 +132,7 @@ test('nvtx_sum alone: the layers are mapped, with a warning that its times are C
   const p = await importProfile([join(REAL_STATS, 'run_nvtxsum.csv')], model);
   assert.equal(p.inferences, 6, 'counted from the inference range');
   assert.ok(p.warnings.some((w) => /not GPU time/.test(w)), p.warnings.join('\n'));
+  assert.match(String(p.source.settings.measure), /^CPU time of NVTX ranges/);
   assert.deepEqual(layer(p, '/conv1/Conv + /relu/Relu').onnxNodes, ids('/conv1/Conv', '/relu/Relu'));
   assert.equal(p.layers.filter((l) => INFERENCE_ONLY.test(l.name)).length, 0);
   // The real report: every layer range was open 5.2 µs on the CPU (the fixture's launch pacing).
@@ -171,4 +173,17 @@ test('ranges in the default NVTX domain and no inference range: the inference co
   assert.ok(p.warnings.some((w) => /3 inference\(s\) assumed/.test(w)), p.warnings.join('\n'));
   assert.equal(p.mappedShare, 1);
   for (const l of layers) assert.ok(Math.abs(layer(p, l.name).avgMs - l.ns / 1e6) < 1e-12);
+});
+
+test('two threads each running the engine (the same nvtx_kern_sum rows under a second TID): both threads\' inferences count', async () => {
+  const lines = readFileSync(join(REAL_STATS, 'run_nvtxkernsum.csv'), 'utf8').trimEnd().split('\n');
+  const second = lines.slice(1).map((l) => l.replace(/^([^,]*,[^,]*,4242),4243,/, '$1,4244,'));
+  assert.ok(second.every((l, i) => l !== lines[i + 1]));
+  const path = join(TMP, 'two-threads_nvtxkernsum.csv');
+  writeFileSync(path, [...lines, ...second].join('\n') + '\n');
+  const p = await importProfile([path], model);
+  assert.equal(p.inferences, 12);
+  const conv1 = rtx3060Layers().find((l) => l.name === '/conv1/Conv + /relu/Relu')!;
+  assert.ok(Math.abs(layer(p, conv1.name).avgMs - conv1.ns / 1e6) < 1e-12, 'the mean per inference is unchanged');
+  assert.equal(layer(p, conv1.name).count, 12);
 });

@@ -48,7 +48,7 @@ function read(db: Database, path: string): NsysRun {
   const kernelName = pickColumn(db, 'CUPTI_ACTIVITY_KIND_KERNEL', ['demangledName', 'shortName'], path);
   requireColumns(db, 'CUPTI_ACTIVITY_KIND_KERNEL', ['start', 'end', 'correlationId'], path);
   const warnings: string[] = [];
-  const run: NsysRun = { files: [path], ranges: [], warnings };
+  const run: NsysRun = { files: [path], measure: 'GPU kernel time per NVTX range (nsys export SQLite)', ranges: [], warnings };
   const version = metadata(db, tables, 'EXPORT_PRODUCT_VERSION');
   if (version) run.version = version;
   const device = tables.has('TARGET_INFO_GPU') ? rows(db, 'SELECT name FROM TARGET_INFO_GPU WHERE name IS NOT NULL ORDER BY id LIMIT 1')[0]?.[0] : undefined;
@@ -65,6 +65,7 @@ function read(db: Database, path: string): NsysRun {
     );
     warnings.push('the times are totals over the whole capture (the number of inferences is unknown)');
     run.inferences = 1;
+    run.measure = 'GPU kernel time, no NVTX ranges (nsys export SQLite)';
     run.ranges = kernelOnly(db, kernelName);
     return run;
   }

@@ -23,6 +23,8 @@ export interface RangeTotals {
 
 export interface NsysRun {
   files: string[];
+  /** What the times measure and where they came from (source.settings.measure). */
+  measure: string;
   version?: string;
   device?: string;
   ranges: RangeTotals[];
@@ -66,7 +68,7 @@ export function nsysProfile(run: NsysRun, model: Model): LayerProfile {
     warnings.push(`${unmapped.length} range(s) name no node of the model, their time is kept as unmapped: ${shown.join(', ')}${unmapped.length > shown.length ? ', …' : ''}`);
   }
   return finishProfile({
-    source: { tool: 'nsys', ...(run.version ? { version: run.version } : {}), files: run.files, ...(run.device ? { device: run.device } : {}), settings: {} },
+    source: { tool: 'nsys', ...(run.version ? { version: run.version } : {}), files: run.files, ...(run.device ? { device: run.device } : {}), settings: { measure: run.measure } },
     inferences,
     layers,
     warnings,

@@ -33,7 +33,7 @@ export function statsRun(files: string[], tables: readonly StatsTable[], warning
     if (kernelTotal > rangedTotal * 1.01) {
       warnings.push(`the kernel summary has ${fmt(kernelTotal)} ms of kernels, the NVTX range kernel summary ${fmt(rangedTotal)} ms: were they made from the same capture?`);
     }
-    return { ...base, ranges };
+    return { ...base, measure: 'GPU kernel time per NVTX range (nsys stats nvtx_kern_sum)', ranges };
   }
   if (rangeSums.length > 0) {
     warnings.push(CPU_RANGES);
@@ -41,12 +41,13 @@ export function statsRun(files: string[], tables: readonly StatsTable[], warning
     const ranges = rangeSums
       .filter((r) => !INFERENCE_RANGE.test(r.range))
       .map((r) => ({ name: r.range, totalMs: r.totalMs, instances: r.instances, ...(r.medianMs !== undefined ? { medianMs: r.medianMs } : {}), kernels: new Map<string, number>() }));
-    return { ...base, ranges };
+    return { ...base, measure: 'CPU time of NVTX ranges (nsys stats nvtx_sum)', ranges };
   }
   warnings.push(NO_NVTX);
   if (inferences === undefined) warnings.push('the times are totals over the whole capture (the number of inferences is unknown)');
   return {
     ...base,
+    measure: 'GPU kernel time, no NVTX ranges (nsys stats cuda_gpu_kern_sum)',
     inferences: inferences ?? 1,
     ranges: kernelSums.map((k) => ({ name: k.kernel, totalMs: k.totalMs, instances: k.instances, kernels: new Map([[k.kernel, k.totalMs]]), outsideLayers: true })),
   };
@@ -55,13 +56,16 @@ export function statsRun(files: string[], tables: readonly StatsTable[], warning
 function inferenceCount(rangeKernels: readonly RangeKernelRow[], rangeSums: readonly RangeSumRow[]): number | undefined {
   let n = 0;
   for (const r of rangeSums) if (INFERENCE_RANGE.test(r.range)) n = Math.max(n, r.instances);
-  for (const r of rangeKernels) if (r.range !== null && INFERENCE_RANGE.test(r.range)) n = Math.max(n, r.rangeInstances);
+  const perThread = new Map<string, number>();
+  for (const r of rangeKernels) if (r.range !== null && INFERENCE_RANGE.test(r.range)) perThread.set(r.thread, Math.max(perThread.get(r.thread) ?? 0, r.rangeInstances));
+  n = Math.max(n, sum(perThread.values()));
   return n > 0 ? n : undefined;
 }
 
 interface Group {
   name: string;
-  instances: number;
+  /** Range instances on each thread: every row of a (range, thread) counts the same ranges, or fewer. */
+  instances: Map<string, number>;
   /** kernel → [kernel instances, ms] */
   kernels: Map<string, [number, number]>;
 }
@@ -75,8 +79,8 @@ function fromRangeKernels(rows: readonly RangeKernelRow[]): RangeTotals[] {
       continue;
     }
     let g = groups.get(r.range);
-    if (!g) groups.set(r.range, (g = { name: r.range, instances: 0, kernels: new Map() }));
-    g.instances = Math.max(g.instances, r.rangeInstances);
+    if (!g) groups.set(r.range, (g = { name: r.range, instances: new Map(), kernels: new Map() }));
+    g.instances.set(r.thread, Math.max(g.instances.get(r.thread) ?? 0, r.rangeInstances));
     const k = g.kernels.get(r.kernel) ?? [0, 0];
     g.kernels.set(r.kernel, [k[0] + r.kernelInstances, k[1] + r.totalMs]);
   }
@@ -85,7 +89,7 @@ function fromRangeKernels(rows: readonly RangeKernelRow[]): RangeTotals[] {
   const out: RangeTotals[] = leaves.map((g) => ({
     name: g.name,
     totalMs: [...g.kernels.values()].reduce((s, k) => s + k[1], 0),
-    instances: g.instances,
+    instances: sum(g.instances.values()),
     kernels: new Map([...g.kernels].map(([k, v]) => [k, v[1]])),
   }));
   // Kernels a container holds beyond its layers ran inside it but outside every layer range.
@@ -104,7 +108,7 @@ function fromRangeKernels(rows: readonly RangeKernelRow[]): RangeTotals[] {
     }
   }
   for (const [g, kernels] of residual) {
-    out.push({ name: `${g.name} (outside layer ranges)`, totalMs: [...kernels.values()].reduce((s, v) => s + v, 0), instances: g.instances, kernels, outsideLayers: true });
+    out.push({ name: `${g.name} (outside layer ranges)`, totalMs: [...kernels.values()].reduce((s, v) => s + v, 0), instances: sum(g.instances.values()), kernels, outsideLayers: true });
   }
   if (outside.size > 0) {
     out.push({ name: OUTSIDE_ANY_RANGE, totalMs: [...outside.values()].reduce((s, v) => s + v, 0), instances: 0, kernels: outside, outsideLayers: true });
@@ -129,6 +133,12 @@ function coversOthers(g: Group, groups: Map<string, Group>): boolean {
   if (inner < 2) return false;
   for (const [k, n] of innerCounts) if (g.kernels.get(k)![0] < n) return false;
   return true;
+}
+
+function sum(values: Iterable<number>): number {
+  let s = 0;
+  for (const v of values) s += v;
+  return s;
 }
 
 function fmt(ms: number): string {
