@@ -96,20 +96,45 @@ test('the SQLite export: kernels charged to the TensorRT layer range around thei
   assert.match(String(p.source.settings.measure), /^GPU kernel time per NVTX range \(nsys export SQLite\)$/);
 });
 
-test('real nsys 2022.4.2 stats output, CSV and JSON: nvtx_kern_sum gives the same layers as the export they were made from', async () => {
-  const csv = await importProfile(['run_gpukernsum.csv', 'run_nvtxsum.csv', 'run_nvtxkernsum.csv'].map((f) => join(REAL_STATS, f)), model);
-  checkRtx3060(csv, 1e-9);
-  const json = await importProfile(['run_gpukernsum.json', 'run_nvtxsum.json', 'run_nvtxkernsum.json'].map((f) => join(REAL_STATS, f)), model);
-  checkRtx3060(json, 1e-9);
-  const alone = await importProfile([join(REAL_STATS, 'run_nvtxkernsum.csv')], model);
-  checkRtx3060(alone, 1e-9);
-  // The console form: three reports one after the other, each after nsys's "Processing [...]" line.
-  const stdout = await importProfile([join(REAL_STATS, 'run-stdout.csv.txt')], model);
-  checkRtx3060(stdout, 1e-9);
-  // --timeunit msec: four decimals of ms, totals over six inferences.
-  const ms = await importProfile([join(REAL_STATS, 'run-ms_nvtxkernsum.csv')], model);
-  checkRtx3060(ms, 0.5e-4 / 6 + 1e-12);
-  assert.equal(csv.layers.find((l) => l.name.endsWith('/conv1/Conv + /relu/Relu'))!.name, 'TensorRT:/conv1/Conv + /relu/Relu', 'the name as the report writes it');
+/** The real outputs of two nsys versions (the report names changed in 2023). */
+const VERSIONS = [
+  { dir: join(ROOT, 'test', 'fixtures', 'nsys', 'nsys-2022.4.2'), kern: 'gpukernsum', nvtx: 'nvtxsum', nvtxKern: 'nvtxkernsum' },
+  { dir: join(ROOT, 'test', 'fixtures', 'nsys', 'nsys-2023.4.4'), kern: 'cuda_gpu_kern_sum', nvtx: 'nvtx_sum', nvtxKern: 'nvtx_kern_sum' },
+];
+
+for (const v of VERSIONS) {
+  const version = v.dir.slice(v.dir.lastIndexOf('-') + 1);
+  test(`real nsys ${version} stats output, CSV and JSON: nvtx_kern_sum gives the layers of the export it was made from`, async () => {
+    const reports = (ext: string): string[] => [v.kern, v.nvtx, v.nvtxKern].map((r) => join(v.dir, `run_${r}.${ext}`));
+    const csv = await importProfile(reports('csv'), model);
+    checkRtx3060(csv, 1e-9);
+    assert.equal(csv.layers.find((l) => l.name.endsWith('/conv1/Conv + /relu/Relu'))!.name, 'TensorRT:/conv1/Conv + /relu/Relu', 'the name as the report writes it');
+    assert.match(String(csv.source.settings.measure), /nvtx_kern_sum/);
+    checkRtx3060(await importProfile(reports('json'), model), 1e-9);
+    checkRtx3060(await importProfile([join(v.dir, `run_${v.nvtxKern}.csv`)], model), 1e-9);
+    // The console form: reports one after the other, each after nsys's "Processing [...]" line.
+    checkRtx3060(await importProfile([join(v.dir, 'run-stdout.csv.txt')], model), 1e-9);
+  });
+}
+
+test('real nsys 2022.4.2 output with --timeunit msec: four decimals of ms, read to that precision', async () => {
+  checkRtx3060(await importProfile([join(REAL_STATS, 'run-ms_nvtxkernsum.csv')], model), 0.5e-4 / 6 + 1e-12);
+});
+
+test('real nsys 2023.4.4 nvtx_gpu_proj_sum alone: the layer ranges\' GPU projection, the inference range left out', async () => {
+  const dir = VERSIONS[1]!.dir;
+  for (const ext of ['csv', 'json']) {
+    const p = await importProfile([join(dir, `run_nvtx_gpu_proj_sum.${ext}`)], model);
+    assert.equal(p.inferences, 6);
+    assert.ok(p.warnings.some((w) => /GPU projections/.test(w)), p.warnings.join('\n'));
+    const run = statsFixtureRun();
+    // One kernel per layer: its projection is its kernel time.
+    for (const l of run.layers.filter((x) => x.ns > 0)) assert.ok(Math.abs(layer(p, l.name).avgMs - l.ns / 1e6) < 1e-9, l.name);
+    assert.equal(p.layers.filter((l) => /ExecutionContext/.test(l.name)).length, 0);
+    const all = run.layers.reduce((s, l) => s + l.ns, 0);
+    const myelin = run.layers.filter((l) => MYELIN.includes(l.name)).reduce((s, l) => s + l.ns, 0);
+    assert.ok(Math.abs(p.mappedShare - (1 - myelin / all)) < 1e-9);
+  }
 });
 
 test('the same reports quoted field by field (the CSV style of later nsys versions) read the same', async () => {
@@ -139,17 +164,23 @@ test('nvtx_sum alone: the layers are mapped, with a warning that its times are C
   assert.ok(Math.abs(layer(p, '/conv1/Conv + /relu/Relu').avgMs - 5200 / 1e6) < 1e-12);
 });
 
-test('a kernel summary without NVTX: kernels kept as unmapped time, with the reason; the empty report nsys skipped is named', async () => {
-  const files = ['nonvtx_gpukernsum.csv', 'nonvtx_nvtxsum.csv'].map((f) => join(REAL_STATS, f));
+test('a kernel summary without NVTX (2022.4.2 and 2023.4.4): kernels kept as unmapped time, with the reason; the empty report nsys skipped is named', async () => {
+  for (const v of VERSIONS) {
+    const files = [`nonvtx_${v.kern}.csv`, `nonvtx_${v.nvtx}.csv`].map((f) => join(v.dir, f));
+    await kernelsOnly(files, `nonvtx_${v.nvtx}.csv is empty`);
+  }
+});
+
+async function kernelsOnly(files: string[], emptyNamed: string): Promise<void> {
   const p = await importProfile(files, model);
   assert.equal(p.mappedShare, 0);
   assert.ok(p.layers.length > 0 && p.layers.every((l) => l.onnxNodes.length === 0));
   assert.ok(p.warnings.some((w) => /not which TensorRT layer launched them/.test(w) && /nvtx_kern_sum/.test(w)), p.warnings.join('\n'));
-  assert.ok(p.warnings.some((w) => w.includes('nonvtx_nvtxsum.csv is empty')), p.warnings.join('\n'));
+  assert.ok(p.warnings.some((w) => w.includes(emptyNamed)), p.warnings.join('\n'));
   const run = statsFixtureRun();
-  const allKernelsMs = run.inferences * (run.layers.reduce((s, l) => s + l.ns, 0) + 1_500 + 2_500) / 1e6;
+  const allKernelsMs = (run.inferences * (run.layers.reduce((s, l) => s + l.ns, 0) + 1_500 + 2_500)) / 1e6;
   assert.ok(Math.abs(p.totalTimeMs - allKernelsMs) < 1e-9, 'times are totals over the capture');
-});
+}
 
 test('an export without NVTX ranges: a clear message, the kernels kept unmapped', async () => {
   const path = await exportFile('nonvtx.sqlite', { ...statsFixtureRun(), noNvtx: true });

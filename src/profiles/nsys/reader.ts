@@ -10,8 +10,8 @@ import { statsTables } from './stats-files';
 import { statsRun } from './stats-run';
 import { reportOf, type StatsTable } from './stats-tables';
 
-// Nsight Systems: `nsys stats` CSV/JSON (cuda_gpu_kern_sum, nvtx_sum, nvtx_kern_sum; the
-// pre-2023 names gpukernsum, nvtxsum, nvtxkernsum write the same columns) and the
+// Nsight Systems: `nsys stats` CSV/JSON (cuda_gpu_kern_sum, nvtx_sum, nvtx_kern_sum,
+// nvtx_gpu_proj_sum; the pre-2023 names gpukernsum, nvtxsum, nvtxkernsum write the same columns) and the
 // `nsys export --type sqlite` database, mapped onto the model through TensorRT's layer ranges.
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -19,7 +19,7 @@ const SQLITE_MAGIC = 'SQLite format 3\0';
 const MAX_SQLITE_BYTES = 512 * 1024 * 1024;
 const MAX_TEXT_BYTES = 256 * 1024 * 1024;
 /** `nsys stats -o base` names its files base_<report>.csv|json; it writes an empty one for a skipped report. */
-const STATS_FILE_NAME = /_(?:cuda_gpu_kern_sum|gpukernsum|nvtx_sum|nvtxsum|nvtx_pushpop_sum|nvtxppsum|nvtx_kern_sum|nvtxkernsum)\.(?:csv|json)$/;
+const STATS_FILE_NAME = /_(?:cuda_gpu_kern_sum|gpukernsum|nvtx_sum|nvtxsum|nvtx_pushpop_sum|nvtxppsum|nvtx_kern_sum|nvtxkernsum|nvtx_gpu_proj_sum|nvtxgpuproj)\.(?:csv|json)$/;
 
 export const nsysReader: ProfileReader = {
   tool: 'nsys',
@@ -52,7 +52,7 @@ async function readNsys(files: readonly string[], model: Model): Promise<LayerPr
     const source = openDataFile(path);
     try {
       const kind = kindOfHead({ path, size: source.size, head: source.read(0, Math.min(source.size, 64 * 1024)) });
-      if (!kind) throw new ProfileFormatError(`${path}: not an nsys stats report (CSV/JSON of cuda_gpu_kern_sum, nvtx_sum or nvtx_kern_sum) nor an nsys SQLite export`, path);
+      if (!kind) throw new ProfileFormatError(`${path}: not an nsys stats report (CSV/JSON of cuda_gpu_kern_sum, nvtx_sum, nvtx_kern_sum or nvtx_gpu_proj_sum) nor an nsys SQLite export`, path);
       return { path, kind, size: source.size };
     } finally {
       source.close();

@@ -1,6 +1,6 @@
 import { INFERENCE_RANGE } from './layer-names';
 import { OUTSIDE_ANY_RANGE, type NsysRun, type RangeTotals } from './nsys-run';
-import type { KernelSumRow, RangeKernelRow, RangeSumRow, StatsTable } from './stats-tables';
+import type { KernelSumRow, RangeKernelRow, RangeProjectionRow, RangeSumRow, StatsTable } from './stats-tables';
 
 // From `nsys stats` tables to GPU time per TensorRT layer range. nvtx_kern_sum is the one that
 // ties kernels to layers; it charges a kernel to every range around its launch, so the
@@ -11,6 +11,10 @@ export const NO_NVTX =
   'kernel summaries (cuda_gpu_kern_sum) say which kernels ran, not which TensorRT layer launched them: the kernels are kept as unmapped time. ' +
   'Profile with `nsys profile -t cuda,nvtx` and give `nsys stats -r nvtx_kern_sum` output or the `nsys export --type sqlite` database to map them onto nodes';
 
+const PROJECTION =
+  'nvtx_gpu_proj_sum times are GPU projections of the layer ranges (from the first to the last GPU operation of each, gaps included); ' +
+  'nvtx_kern_sum output or the SQLite export give kernel time';
+
 const CPU_RANGES =
   'nvtx_sum times are how long each NVTX range was open on the CPU (TensorRT enqueues its kernels asynchronously), not GPU time: ' +
   'give nvtx_kern_sum output or the SQLite export for GPU time per layer';
@@ -19,12 +23,14 @@ export function statsRun(files: string[], tables: readonly StatsTable[], warning
   const rangeKernels: RangeKernelRow[] = [];
   const rangeSums: RangeSumRow[] = [];
   const kernelSums: KernelSumRow[] = [];
+  const projections: RangeProjectionRow[] = [];
   for (const t of tables) {
     if (t.report === 'range-kernel-sum') rangeKernels.push(...t.rows);
     else if (t.report === 'range-sum') rangeSums.push(...t.rows);
+    else if (t.report === 'range-projection') projections.push(...t.rows);
     else kernelSums.push(...t.rows);
   }
-  const inferences = inferenceCount(rangeKernels, rangeSums);
+  const inferences = inferenceCount(rangeKernels, [...rangeSums, ...projections]);
   const base = { files, warnings, ...(inferences !== undefined ? { inferences } : {}) };
   if (rangeKernels.length > 0) {
     const ranges = fromRangeKernels(rangeKernels);
@@ -34,6 +40,14 @@ export function statsRun(files: string[], tables: readonly StatsTable[], warning
       warnings.push(`the kernel summary has ${fmt(kernelTotal)} ms of kernels, the NVTX range kernel summary ${fmt(rangedTotal)} ms: were they made from the same capture?`);
     }
     return { ...base, measure: 'GPU kernel time per NVTX range (nsys stats nvtx_kern_sum)', ranges };
+  }
+  if (projections.length > 0) {
+    warnings.push(PROJECTION);
+    // Ranges with ranges inside (the inference range) only count inferences: their layers are listed too.
+    const ranges = projections
+      .filter((r) => r.children === 0 && !INFERENCE_RANGE.test(r.range))
+      .map((r) => ({ name: r.range, totalMs: r.totalMs, instances: r.instances, medianMs: r.medianMs, kernels: new Map<string, number>() }));
+    return { ...base, measure: 'GPU projection of NVTX ranges (nsys stats nvtx_gpu_proj_sum)', ranges };
   }
   if (rangeSums.length > 0) {
     warnings.push(CPU_RANGES);
@@ -53,7 +67,7 @@ export function statsRun(files: string[], tables: readonly StatsTable[], warning
   };
 }
 
-function inferenceCount(rangeKernels: readonly RangeKernelRow[], rangeSums: readonly RangeSumRow[]): number | undefined {
+function inferenceCount(rangeKernels: readonly RangeKernelRow[], rangeSums: readonly { range: string; instances: number }[]): number | undefined {
   let n = 0;
   for (const r of rangeSums) if (INFERENCE_RANGE.test(r.range)) n = Math.max(n, r.instances);
   const perThread = new Map<string, number>();

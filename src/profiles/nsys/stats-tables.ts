@@ -2,8 +2,8 @@ import { ProfileFormatError } from '../errors';
 
 // The `nsys stats` reports the nsys reader uses, recognized by their column names (the same
 // in CSV and JSON output): the kernel summary (cuda_gpu_kern_sum, gpukernsum before 2023),
-// the NVTX range summary (nvtx_sum / nvtxsum, nvtx_pushpop_sum / nvtxppsum) and the NVTX range
-// kernel summary (nvtx_kern_sum / nvtxkernsum). Times carry their unit in the header
+// the NVTX range summary (nvtx_sum / nvtxsum, nvtx_pushpop_sum / nvtxppsum), the NVTX range
+// kernel summary (nvtx_kern_sum / nvtxkernsum) and the NVTX GPU projection (nvtx_gpu_proj_sum). Times carry their unit in the header
 // ("Total Time (ns)"; `--timeunit` makes it us, ms or s); a header without one is in ns.
 
 /** One report's table as read: header names and cells (JSON cells keep their JSON type). */
@@ -35,10 +35,21 @@ export interface RangeKernelRow {
   kernel: string;
 }
 
+export interface RangeProjectionRow {
+  range: string;
+  /** GPU time from the first to the last GPU operation of each instance, summed. */
+  totalMs: number;
+  instances: number;
+  medianMs: number;
+  /** Ranges nested in it, on average: 0 for a layer, the layer count for an inference range. */
+  children: number;
+}
+
 export type StatsTable =
   | { report: 'kernel-sum'; rows: KernelSumRow[] }
   | { report: 'range-sum'; rows: RangeSumRow[] }
-  | { report: 'range-kernel-sum'; rows: RangeKernelRow[] };
+  | { report: 'range-kernel-sum'; rows: RangeKernelRow[] }
+  | { report: 'range-projection'; rows: RangeProjectionRow[] };
 
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'μs': 1e-3, ms: 1, s: 1000 };
 
@@ -64,6 +75,7 @@ function columnsOf(headers: readonly string[]): Map<string, Column> {
 /** The report a header row belongs to, or undefined for a table of another report. */
 export function reportOf(headers: readonly string[]): StatsTable['report'] | undefined {
   const k = new Set(headers.map(key));
+  if (k.has('range') && k.has('total proj time') && k.has('range instances') && k.has('avg num child')) return 'range-projection';
   if (!k.has('total time')) return undefined;
   if (k.has('nvtx range') && k.has('kernel name') && k.has('kern inst')) return 'range-kernel-sum';
   if (k.has('range') && k.has('instances')) return 'range-sum';
@@ -74,7 +86,7 @@ export function reportOf(headers: readonly string[]): StatsTable['report'] | und
 /** Converts a recognized table; `where` names the file for messages. */
 export function statsTable(table: RawTable, where: string): StatsTable {
   const report = reportOf(table.columns);
-  if (!report) throw new ProfileFormatError(`${where}: a table with columns ${table.columns.join(', ')} is none of the nsys stats reports read (cuda_gpu_kern_sum, nvtx_sum, nvtx_kern_sum)`, where);
+  if (!report) throw new ProfileFormatError(`${where}: a table with columns ${table.columns.join(', ')} is none of the nsys stats reports read (cuda_gpu_kern_sum, nvtx_sum, nvtx_kern_sum, nvtx_gpu_proj_sum)`, where);
   const cols = columnsOf(table.columns);
   const cell = (row: unknown[], r: number, name: string): Cell => new Cell(row, r, cols.get(name)!, table.columns, where);
   switch (report) {
@@ -87,6 +99,17 @@ export function statsTable(table: RawTable, where: string): StatsTable {
           const med = cols.has('med') ? cell(row, r, 'med').ms() : undefined;
           return { range: cell(row, r, 'range').text(), totalMs: cell(row, r, 'total time').ms(), instances: cell(row, r, 'instances').count(), ...(med !== undefined ? { medianMs: med } : {}) };
         }),
+      };
+    case 'range-projection':
+      return {
+        report,
+        rows: table.rows.map((row, r) => ({
+          range: cell(row, r, 'range').text(),
+          totalMs: cell(row, r, 'total proj time').ms(),
+          instances: cell(row, r, 'range instances').count(),
+          medianMs: cell(row, r, 'proj med').ms(),
+          children: cell(row, r, 'avg num child').number(),
+        })),
       };
     case 'range-kernel-sum':
       return {
@@ -137,7 +160,7 @@ class Cell {
     return this.nullableText() ?? this.fail('empty');
   }
 
-  private number(): number {
+  number(): number {
     const v = this.raw();
     const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v.replace(/[,\s]/g, '')) : NaN;
     if (!Number.isFinite(n) || n < 0) this.fail(`${JSON.stringify(v)} is not a time or count`);
