@@ -4,9 +4,10 @@ import { ProfileFormatError } from './errors';
 import type { LayerProfile } from './layer-profile';
 import { nsysReader } from './nsys/reader';
 import type { FileHead, ProfileReader } from './reader';
+import { trtexecReader } from './trtexec/reader';
 
 /** Every tool's reader, asked in this order; the first that claims the files reads them. */
-const READERS: readonly ProfileReader[] = [nsysReader];
+const READERS: readonly ProfileReader[] = [trtexecReader, nsysReader];
 
 const HEAD_BYTES = 64 * 1024;
 
