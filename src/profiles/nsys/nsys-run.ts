@@ -1,8 +1,7 @@
 import type { Model } from '../../onnx/model/graph';
 import { ProfileFormatError } from '../errors';
 import { finishProfile, type LayerProfile, type ProfiledLayer } from '../layer-profile';
-import { NodeNames } from '../node-names';
-import { layerTarget } from './layer-names';
+import { nsysLayerMapper } from './layer-names';
 
 // What the nsys readers (stats CSV/JSON, SQLite export) agree on before mapping: GPU (or CPU)
 // time per NVTX range name, summed over the capture, and how many inferences it covers.
@@ -37,12 +36,12 @@ export interface NsysRun {
 export const OUTSIDE_ANY_RANGE = '(kernels outside any NVTX range)';
 
 export function nsysProfile(run: NsysRun, model: Model): LayerProfile {
-  const names = new NodeNames(model);
   const total = run.ranges.reduce((s, r) => s + r.totalMs, 0);
   const where = run.files.join(', ');
   if (run.ranges.length === 0) throw new ProfileFormatError(`${where}: no kernels or NVTX ranges in this nsys report`, run.files[0]!);
   if (!(total > 0)) throw new ProfileFormatError(`${where}: every kernel and range in this nsys report takes zero time: nothing to profile`, run.files[0]!);
-  const targets = run.ranges.map((r) => (r.outsideLayers ? { nodes: [], overhead: false } : layerTarget(r.name, names)));
+  const target = nsysLayerMapper(model, run.ranges.map((r) => r.name));
+  const targets = run.ranges.map((r) => (r.outsideLayers ? { nodes: [], overhead: false } : target(r.name)));
   const inferences = run.inferences ?? commonInstanceCount(run.ranges.filter((_, i) => targets[i]!.nodes.length > 0)) ?? 1;
   const warnings = [...run.warnings];
   if (run.inferences === undefined) {
