@@ -15,7 +15,7 @@ import { importProfile } from '../src/profiles/import';
 import type { LayerProfile, ProfiledLayer } from '../src/profiles/layer-profile';
 import { OUTSIDE_ANY_RANGE } from '../src/profiles/nsys/nsys-run';
 import { ROOT } from './helpers/corpus';
-import { jitter, nsysExport, RESNET18, rtx3060Layers, statsFixtureRun, type FixtureLayer } from './profile-nsys-fixture';
+import { jitter, nsysExport, RESNET18, RTX3060, rtx3060Layers, statsFixtureRun, type FixtureLayer } from './profile-nsys-fixture';
 
 const REAL_STATS = join(ROOT, 'test', 'fixtures', 'nsys', 'nsys-2022.4.2');
 const TMP = mkdtempSync(join(tmpdir(), 'nsys-profile-'));
@@ -217,4 +217,34 @@ test('two threads each running the engine (the same nvtx_kern_sum rows under a s
   const conv1 = rtx3060Layers().find((l) => l.name === '/conv1/Conv + /relu/Relu')!;
   assert.ok(Math.abs(layer(p, conv1.name).avgMs - conv1.ns / 1e6) < 1e-12, 'the mean per inference is unchanged');
   assert.equal(layer(p, conv1.name).count, 12);
+});
+
+test('with the engine\'s --exportLayerInfo beside the export or the stats: Myelin layers mapped through Metadata, the clean run wholly on nodes', async () => {
+  const graphJson = join(RTX3060, 'resnet18_fp16.graph.json');
+  const info = JSON.parse(readFileSync(graphJson, 'utf8')) as { Layers: { Name: string; LayerType: string; TacticName?: string }[] };
+  const path = await exportFile('clean.sqlite', { inferences: 6, layers: rtx3060Layers(), domain: 'TensorRT' });
+  const sqlite = await importProfile([graphJson, path], model);
+  const stats = await importProfile([join(VERSIONS[1]!.dir, 'run_nvtx_kern_sum.csv'), graphJson], model);
+  for (const p of [sqlite, stats]) {
+    assert.deepEqual(layer(p, '__myl_MulSumAdd_myl24_1').onnxNodes, ids('/fc/Gemm'), 'the Myelin kernel\'s [ONNX Layer: /fc/Gemm]');
+    assert.deepEqual(layer(p, 'dummy_shape_call__mye548_0_myl24_0').onnxNodes, ids('/fc/Gemm'), 'a shape call charged to its region');
+    const conv1 = layer(p, '/conv1/Conv + /relu/Relu');
+    const conv1Info = info.Layers.find((l) => l.Name === '/conv1/Conv + /relu/Relu')!;
+    assert.equal(conv1.kind, conv1Info.LayerType);
+    assert.equal(conv1.tactic, conv1Info.TacticName);
+    assert.ok(conv1.precision, 'the layer info\'s precision');
+  }
+  assert.equal(sqlite.mappedShare, 1, 'every kernel of the clean run lands on a node');
+  assert.deepEqual(sqlite.source.files, [graphJson, path]);
+  // The stats file's run has the two generated kernels outside the layers: only they stay unmapped.
+  const run = statsFixtureRun();
+  const all = run.layers.reduce((s, l) => s + l.ns, 0) + 1_500 + 2_500;
+  assert.ok(Math.abs(stats.mappedShare - (1 - 4_000 / all)) < 1e-9);
+});
+
+test('most kernel time outside every layer range (an engine build captured too): said so', async () => {
+  const path = await exportFile('build.sqlite', { inferences: 3, layers: rtx3060Layers(), unranged: [{ kernel: 'generatedTacticTimingKernel', ns: 2_000_000 }] });
+  const p = await importProfile([path], model);
+  assert.ok(p.warnings.some((w) => /outside every TensorRT layer range/.test(w) && /--loadEngine/.test(w)), p.warnings.join('\n'));
+  assert.ok(p.mappedShare < 0.5);
 });

@@ -1,7 +1,8 @@
 import type { Model } from '../../onnx/model/graph';
 import { ProfileFormatError } from '../errors';
 import { finishProfile, type LayerProfile, type ProfiledLayer } from '../layer-profile';
-import { nsysLayerMapper } from './layer-names';
+import type { EngineLayer } from '../trtexec/layer-info';
+import { nsysLayerMapper, withoutDomain } from './layer-names';
 
 // What the nsys readers (stats CSV/JSON, SQLite export) agree on before mapping: GPU (or CPU)
 // time per NVTX range name, summed over the capture, and how many inferences it covers.
@@ -35,22 +36,28 @@ export interface NsysRun {
 /** Pseudo-range names, written so no ONNX node can be mistaken for them. */
 export const OUTSIDE_ANY_RANGE = '(kernels outside any NVTX range)';
 
-export function nsysProfile(run: NsysRun, model: Model): LayerProfile {
+/** `layers`: the engine's `--exportLayerInfo`, when given beside the nsys files (Metadata maps Myelin layers; precision, type, tactic). */
+export function nsysProfile(run: NsysRun, model: Model, layers: readonly EngineLayer[] = []): LayerProfile {
   const total = run.ranges.reduce((s, r) => s + r.totalMs, 0);
   const where = run.files.join(', ');
   if (run.ranges.length === 0) throw new ProfileFormatError(`${where}: no kernels or NVTX ranges in this nsys report`, run.files[0]!);
   if (!(total > 0)) throw new ProfileFormatError(`${where}: every kernel and range in this nsys report takes zero time: nothing to profile`, run.files[0]!);
-  const target = nsysLayerMapper(model, run.ranges.map((r) => r.name));
+  const target = nsysLayerMapper(model, run.ranges.map((r) => r.name), layers);
+  const info = new Map(layers.map((l) => [l.name, l]));
+  const infoOf = (name: string): EngineLayer | undefined => info.get(name) ?? info.get(withoutDomain(name) ?? '');
   const targets = run.ranges.map((r) => (r.outsideLayers ? { nodes: [], overhead: false } : target(r.name)));
   const inferences = run.inferences ?? commonInstanceCount(run.ranges.filter((_, i) => targets[i]!.nodes.length > 0)) ?? 1;
   const warnings = [...run.warnings];
   if (run.inferences === undefined) {
     warnings.push(`no TensorRT inference range (ExecutionContext::enqueue…) in the capture: ${inferences} inference(s) assumed, the count most layer ranges ran`);
   }
-  const layers: ProfiledLayer[] = run.ranges.map((r, i) => {
+  const profiled: ProfiledLayer[] = run.ranges.map((r, i) => {
     const target = targets[i]!;
+    const engine = r.outsideLayers ? undefined : infoOf(r.name);
+    const tactic = engine?.tactic ?? slowestKernel(r);
     return {
       name: r.name,
+      ...(engine?.type ? { kind: engine.type } : {}),
       totalMs: r.totalMs,
       avgMs: r.totalMs / inferences,
       ...(r.medianMs !== undefined ? { medianMs: r.medianMs } : {}),
@@ -58,18 +65,26 @@ export function nsysProfile(run: NsysRun, model: Model): LayerProfile {
       share: 0,
       onnxNodes: target.nodes.map((n) => n.id),
       ...(target.overhead ? { overhead: true } : {}),
-      ...(slowestKernel(r) ? { tactic: slowestKernel(r) } : {}),
+      ...(engine?.precision ? { precision: engine.precision } : {}),
+      ...(tactic ? { tactic } : {}),
     };
   });
-  const unmapped = layers.filter((l) => l.onnxNodes.length === 0 && l.totalMs > 0);
+  const unmapped = profiled.filter((l, i) => l.onnxNodes.length === 0 && l.totalMs > 0 && !run.ranges[i]!.outsideLayers);
   if (unmapped.length > 0) {
-    const shown = unmapped.sort((a, b) => b.totalMs - a.totalMs).slice(0, 5).map((l) => `"${l.name}"`);
+    const shown = [...unmapped].sort((a, b) => b.totalMs - a.totalMs).slice(0, 5).map((l) => `"${l.name}"`);
     warnings.push(`${unmapped.length} range(s) name no node of the model, their time is kept as unmapped: ${shown.join(', ')}${unmapped.length > shown.length ? ', …' : ''}`);
+  }
+  const outsideMs = run.ranges.filter((r) => r.outsideLayers).reduce((s, r) => s + r.totalMs, 0);
+  if (outsideMs > 0.1 * total && run.ranges.some((r) => !r.outsideLayers)) {
+    warnings.push(
+      `${((100 * outsideMs) / total).toFixed(1)} % of the kernel time ran outside every TensorRT layer range (an engine build or the application's own work?): ` +
+        'profile a run of a built engine (trtexec --loadEngine) or limit the capture (nsys profile --capture-range)',
+    );
   }
   return finishProfile({
     source: { tool: 'nsys', ...(run.version ? { version: run.version } : {}), files: run.files, ...(run.device ? { device: run.device } : {}), settings: { measure: run.measure } },
     inferences,
-    layers,
+    layers: profiled,
     warnings,
   });
 }

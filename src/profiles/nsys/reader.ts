@@ -3,6 +3,9 @@ import type { Model } from '../../onnx/model/graph';
 import { ProfileFormatError } from '../errors';
 import type { LayerProfile } from '../layer-profile';
 import type { FileHead, ProfileReader } from '../reader';
+import { trtexecFileKind } from '../trtexec/file-kind';
+import { readProfileJson } from '../trtexec/files';
+import { parseLayerInfo } from '../trtexec/layer-info';
 import { csvRecords } from './csv';
 import { readNsysSqlite } from './export-sqlite';
 import { nsysProfile } from './nsys-run';
@@ -12,7 +15,8 @@ import { reportOf, type StatsTable } from './stats-tables';
 
 // Nsight Systems: `nsys stats` CSV/JSON (cuda_gpu_kern_sum, nvtx_sum, nvtx_kern_sum,
 // nvtx_gpu_proj_sum; the pre-2023 names gpukernsum, nvtxsum, nvtxkernsum write the same columns) and the
-// `nsys export --type sqlite` database, mapped onto the model through TensorRT's layer ranges.
+// `nsys export --type sqlite` database, mapped onto the model through TensorRT's layer ranges;
+// the engine's trtexec `--exportLayerInfo` may come along (its Metadata maps Myelin layers).
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 /** sql.js holds the whole database in WebAssembly memory (4 GiB at most, with copies). */
@@ -25,15 +29,16 @@ export const nsysReader: ProfileReader = {
   tool: 'nsys',
   claims(files: readonly FileHead[]): boolean {
     const kinds = files.map(kindOfHead);
-    return kinds.every((k) => k !== undefined) && kinds.some((k) => k !== 'empty');
+    return kinds.every((k) => k !== undefined) && kinds.some((k) => k === 'sqlite' || k === 'stats');
   },
   read: readNsys,
 };
 
-type HeadKind = 'sqlite' | 'stats' | 'empty';
+type HeadKind = 'sqlite' | 'stats' | 'empty' | 'layers';
 
 function kindOfHead(file: FileHead): HeadKind | undefined {
   const head = file.head;
+  if (trtexecFileKind(file) === 'layers') return 'layers';
   if (head.length >= 16 && new TextDecoder('latin1').decode(head.subarray(0, 16)) === SQLITE_MAGIC) return 'sqlite';
   if (file.size === 0) return STATS_FILE_NAME.test(file.path) ? 'empty' : undefined;
   const text = new TextDecoder('utf-8', { fatal: false }).decode(head);
@@ -58,18 +63,23 @@ async function readNsys(files: readonly string[], model: Model): Promise<LayerPr
       source.close();
     }
   });
+  const layers = kinds.filter((k) => k.kind === 'layers').flatMap((k) => parseLayerInfo(readProfileJson(k.path, '--exportLayerInfo file'), k.path));
+  const nsysFiles = kinds.filter((k) => k.kind !== 'layers');
   const sqlite = kinds.filter((k) => k.kind === 'sqlite');
   if (sqlite.length > 0) {
-    if (files.length > 1) throw new ProfileFormatError(`${files.join(', ')}: give one nsys SQLite export alone (it holds every kernel and range; stats reports beside it add nothing)`, sqlite[0]!.path);
+    if (nsysFiles.length > 1) {
+      throw new ProfileFormatError(`${files.join(', ')}: give one nsys SQLite export alone, or with the engine's layer info (it holds every kernel and range; stats reports beside it add nothing)`, sqlite[0]!.path);
+    }
     const { path, size } = sqlite[0]!;
     if (size > MAX_SQLITE_BYTES) {
       throw new ProfileFormatError(`${path}: ${mb(size)} MB, more than the ${mb(MAX_SQLITE_BYTES)} MB an nsys export may have here: capture fewer iterations (trtexec --iterations, nsys --capture-range=cudaProfilerApi) or give nvtx_kern_sum output`, path);
     }
-    return nsysProfile(await readNsysSqlite(path, readDataFile(path, MAX_SQLITE_BYTES)), model);
+    const run = await readNsysSqlite(path, readDataFile(path, MAX_SQLITE_BYTES));
+    return nsysProfile({ ...run, files: [...files] }, model, layers);
   }
   const warnings: string[] = [];
   const tables: StatsTable[] = [];
-  for (const { path, kind, size } of kinds) {
+  for (const { path, kind, size } of nsysFiles) {
     if (kind === 'empty') {
       warnings.push(`${path} is empty: nsys writes an empty file for a report it skipped (no NVTX data in the capture?)`);
       continue;
@@ -80,7 +90,7 @@ async function readNsys(files: readonly string[], model: Model): Promise<LayerPr
     if (found.every((t) => t.rows.length === 0)) warnings.push(`${path}: the report has a header but no rows`);
     tables.push(...found);
   }
-  return nsysProfile(statsRun([...files], tables, warnings), model);
+  return nsysProfile(statsRun([...files], tables, warnings), model, layers);
 }
 
 function decodeText(bytes: Uint8Array, path: string): string {
