@@ -10,7 +10,7 @@ import { ProfileFormatError } from '../src/profiles/errors';
 import { importProfile } from '../src/profiles/import';
 import { sqliteEngine } from '../src/profiles/nsys/sqlite-engine';
 import { ROOT } from './helpers/corpus';
-import { nsysExport, RESNET18, rtx3060Layers, statsFixtureRun } from './profile-nsys-fixture';
+import { nsysExport, RESNET18, RTX3060, rtx3060Layers, statsFixtureRun } from './profile-nsys-fixture';
 
 const REAL_STATS = join(ROOT, 'test', 'fixtures', 'nsys', 'nsys-2022.4.2');
 const TMP = mkdtempSync(join(tmpdir(), 'nsys-bad-'));
@@ -54,6 +54,13 @@ test('a truncated nvtx_kern_sum CSV (cut inside a row) is refused, naming the ro
   const text = realCsv('run_nvtxkernsum.csv');
   const cut = text.slice(0, text.indexOf('\n', text.length / 2) + 40);
   await refused([file('cut_nvtxkernsum.csv', cut)], /row \d+.*cells for 13 columns|truncated/);
+});
+
+test('a CSV cut inside its last cell reads, with a warning that its last row may be cut short', async () => {
+  const text = realCsv('run_nvtxkernsum.csv');
+  const path = file('cut-name_nvtxkernsum.csv', text.slice(0, text.length - 20));
+  const p = await importProfile([path], model);
+  assert.ok(p.warnings.some((w) => w.includes(path) && /last row may be cut short/.test(w)), p.warnings.join('\n'));
 });
 
 test('a truncated JSON report is refused as invalid JSON', async () => {
@@ -127,4 +134,9 @@ test('huge files are refused from their size, before they are read', async () =>
 test('an export beside other files is refused: one export alone holds everything', async () => {
   const path = file('alone.sqlite', await nsysExport(statsFixtureRun()));
   await refused([path, join(REAL_STATS, 'run_nvtxkernsum.csv')], /one nsys SQLite export alone/);
+});
+
+test('a truncated --exportLayerInfo beside nsys files is refused, naming it', async () => {
+  const info = readFileSync(join(RTX3060, 'resnet18_fp16.graph.json'), 'utf8');
+  await refused([join(REAL_STATS, 'run_nvtxkernsum.csv'), file('cut.graph.json', info.slice(0, info.length / 2))], /cut\.graph\.json: not valid JSON/);
 });

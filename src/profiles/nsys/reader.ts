@@ -48,8 +48,8 @@ function kindOfHead(file: FileHead): HeadKind | undefined {
     const keys = [...text.slice(0, 8192).matchAll(/"([^"\n]{1,40})"\s*:/g)].map((m) => m[1]!);
     return reportOf(keys) ? 'stats' : undefined;
   }
-  const lines = csvRecords(text.slice(0, 16384)).slice(0, 40);
-  return lines.some((r) => reportOf(r)) ? 'stats' : undefined;
+  // A report's header anywhere in the head: the console form may print other reports first.
+  return csvRecords(text).some((r) => reportOf(r)) ? 'stats' : undefined;
 }
 
 async function readNsys(files: readonly string[], model: Model): Promise<LayerProfile> {
@@ -85,7 +85,10 @@ async function readNsys(files: readonly string[], model: Model): Promise<LayerPr
       continue;
     }
     if (size > MAX_TEXT_BYTES) throw new ProfileFormatError(`${path}: ${mb(size)} MB, more than the ${mb(MAX_TEXT_BYTES)} MB an nsys stats report may have here`, path);
-    const found = statsTables(decodeText(readDataFile(path, MAX_TEXT_BYTES), path), path);
+    const text = decodeText(readDataFile(path, MAX_TEXT_BYTES), path);
+    // nsys ends every report with a line break: without one, the last row may be cut inside its last cell.
+    if (!/\n\s*$/.test(text)) warnings.push(`${path} does not end with a line break as nsys writes it: its last row may be cut short`);
+    const found = statsTables(text, path);
     if (found.length === 0) throw new ProfileFormatError(`${path}: no nsys stats report table in it`, path);
     if (found.every((t) => t.rows.length === 0)) warnings.push(`${path}: the report has a header but no rows`);
     tables.push(...found);
