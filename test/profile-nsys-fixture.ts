@@ -39,6 +39,12 @@ export interface NsysRunSpec {
   noNvtx?: boolean;
   /** Launch every inference's kernels from one cudaGraphLaunch outside the layer ranges. */
   cudaGraph?: boolean;
+  /**
+   * Other libraries' ranges inside layer ranges, around the launch call: Myelin's StartEnd
+   * `myelinGraphExecute` (domain myelin-exec) around the kernels of `_myl<N>_<k>` layers, as a
+   * real nsys nvtx_sum of a TensorRT-LLM run shows, and a cuBLAS PushPop around this layer's.
+   */
+  foreignRanges?: { cublasLayer: string };
 }
 
 const PID = 4242;
@@ -48,6 +54,8 @@ export const GLOBAL_PID = 2 ** 48 + PID * 2 ** 24;
 export const GLOBAL_TID = GLOBAL_PID + TID;
 export const NVTX_PUSHPOP = 59;
 const NVTX_DOMAIN_CREATE = 75;
+const NVTX_STARTEND = 60;
+const MYELIN_LAYER = /_myl\d+_\d+$/;
 
 /** Per-inference jitter that sums to zero over every 3 inferences, so means stay exact. */
 export function jitter(ns: number, inference: number): number {
@@ -153,6 +161,10 @@ function fill(db: Database, spec: NsysRunSpec): void {
     domainId = 1;
     nvtx.run([1_000_000, null, NVTX_DOMAIN_CREATE, spec.domain, GLOBAL_TID, null, domainId]);
   }
+  if (nvtx && spec.foreignRanges) {
+    nvtx.run([1_000_100, null, NVTX_DOMAIN_CREATE, 'myelin-exec', GLOBAL_TID, null, 2]);
+    nvtx.run([1_000_200, null, NVTX_DOMAIN_CREATE, 'cuBLAS', GLOBAL_TID, null, 3]);
+  }
   const launchApi = strings.id('cudaLaunchKernel_v7000');
   const graphApi = strings.id('cudaGraphLaunch_v10000');
   let correlation = 1000;
@@ -172,6 +184,14 @@ function fill(db: Database, spec: NsysRunSpec): void {
     runtime.run([cpu, cpu + 4_000, GLOBAL_TID, id, launchApi]);
     launch(name, ns, id);
   };
+  /** The launch of one layer's kernel, wrapped in another library's range where the spec asks. */
+  const layerCall = (layer: FixtureLayer, ns: number): void => {
+    const foreign = !nvtx || !spec.foreignRanges ? undefined : MYELIN_LAYER.test(layer.name) ? { type: NVTX_STARTEND, name: 'myelinGraphExecute', domain: 2 } : layer.name === spec.foreignRanges.cublasLayer ? { type: NVTX_PUSHPOP, name: 'cublasGemmEx', domain: 3 } : undefined;
+    const start = cpu;
+    if (foreign) cpu += 100;
+    call(layer.kernel, ns);
+    if (foreign) nvtx!.run([start, cpu + 4_200, foreign.type, foreign.name, GLOBAL_TID, null, foreign.domain]);
+  };
   for (let i = 0; i < spec.inferences; i++) {
     const inferenceStart = cpu;
     cpu += 500;
@@ -183,7 +203,7 @@ function fill(db: Database, spec: NsysRunSpec): void {
       if (layer.kernel) {
         const ns = layer.ns + jitter(layer.ns, i);
         if (spec.cudaGraph) inGraph.push([layer.kernel, ns]);
-        else call(layer.kernel, ns);
+        else layerCall(layer, ns);
       }
       cpu += 5_000;
       // A graph launch replays kernels captured once: no layer ranges around them at run time.
@@ -225,5 +245,6 @@ export function statsFixtureRun(): NsysRunSpec {
     domain: 'TensorRT',
     outside: [{ kernel: 'generatedKernelOutsideLayerRanges', ns: 1_500 }],
     unranged: [{ kernel: 'generatedKernelOutsideAnyRange', ns: 2_500 }],
+    foreignRanges: { cublasLayer: '/layer4/layer4.1/conv2/Conv + /layer4/layer4.1/Add + /layer4/layer4.1/relu_1/Relu' },
   };
 }

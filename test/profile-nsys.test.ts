@@ -72,6 +72,7 @@ function checkRtx3060(p: LayerProfile, tolMs: number): void {
   assert.ok(inEnqueue, 'kernels launched in the inference range but in no layer range are kept, not dropped');
   assert.ok(Math.abs(inEnqueue.avgMs - 1_500 / 1e6) <= tolMs);
   assert.equal(p.layers.filter((l) => INFERENCE_ONLY.test(l.name)).length, 0, 'the inference range is no layer and does not count its layers twice');
+  assert.equal(p.layers.filter((l) => /myelinGraphExecute|cublasGemmEx/.test(l.name)).length, 0, 'Myelin\'s and cuBLAS\'s ranges inside the layers take nothing from them');
   assert.ok(p.layers.every((l, i) => i === 0 || p.layers[i - 1]!.avgMs >= l.avgMs), 'slowest first');
   assert.ok(Math.abs(p.layers.reduce((s, l) => s + l.share, 0) - 1) < 1e-9);
 }

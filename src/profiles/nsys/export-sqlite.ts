@@ -1,7 +1,7 @@
 import type { Database, SqlValue } from 'sql.js';
 import { ProfileFormatError } from '../errors';
 import { attribute, type KernelLaunch, type RangeEvent } from './attribute';
-import { INFERENCE_RANGE } from './layer-names';
+import { INFERENCE_RANGE, TENSORRT_DOMAIN } from './layer-names';
 import { OUTSIDE_ANY_RANGE, type NsysRun, type RangeTotals } from './nsys-run';
 import { openSqlite } from './sqlite-engine';
 import { NO_NVTX } from './stats-run';
@@ -17,6 +17,8 @@ const RANGE_TYPES = '59, 60, 70, 71';
 /** The process part of a serialized GlobalId (0xFFFFFFFFFF000000 as SQLite's signed 64-bit integer). */
 const PID_MASK = -16777216;
 const GRAPH_LAUNCH = /^cu(?:da)?Graph(?:Exec)?Launch/;
+/** ENUM_NSYS_EVENT_TYPE NvtxDomainCreate: its row names a domain (text) for a domainId. */
+const DOMAIN_CREATE = 75;
 
 export async function readNsysSqlite(path: string, bytes: Uint8Array): Promise<NsysRun> {
   let db: Database;
@@ -73,15 +75,30 @@ function read(db: Database, path: string): NsysRun {
   requireColumns(db, 'CUPTI_ACTIVITY_KIND_RUNTIME', ['start', 'end', 'globalTid', 'correlationId', 'nameId'], path);
 
   const names = new Map<number, string>();
-  const ranges: RangeEvent[] = rows(
+  const hasDomains = columnsOf(db, 'NVTX_EVENTS').has('domainId');
+  const tensorRTDomains = hasDomains
+    ? new Set(rows(db, `SELECT DISTINCT domainId FROM NVTX_EVENTS WHERE eventType = ${DOMAIN_CREATE} AND text = '${TENSORRT_DOMAIN}'`).map((r) => Number(r[0])))
+    : new Set<number>();
+  let ranges: RangeEvent[] = [];
+  const outsideTensorRT: RangeEvent[] = [];
+  for (const r of rows(
     db,
-    `SELECT e.rowid, e.start, e.end, CAST(e.globalTid AS TEXT), coalesce(e.text, s.value, '') FROM NVTX_EVENTS AS e
+    `SELECT e.rowid, e.start, e.end, CAST(e.globalTid AS TEXT), coalesce(e.text, s.value, ''), ${hasDomains ? 'e.domainId' : 'NULL'} FROM NVTX_EVENTS AS e
      LEFT JOIN StringIds AS s ON s.id = e.textId
      WHERE e.eventType IN (${RANGE_TYPES}) AND e.end IS NOT NULL AND e.end >= e.start`,
-  ).map((r) => {
+  )) {
     names.set(Number(r[0]), String(r[4]));
-    return { id: Number(r[0]), start: Number(r[1]), end: Number(r[2]), thread: String(r[3]) };
-  });
+    const range = { id: Number(r[0]), start: Number(r[1]), end: Number(r[2]), thread: String(r[3]) };
+    // With TensorRT's domain in the capture, only its ranges are layers: Myelin's, cuBLAS's or the
+    // application's ranges inside or around them must not take their kernels.
+    if (tensorRTDomains.size > 0 && !tensorRTDomains.has(Number(r[5]))) outsideTensorRT.push(range);
+    else ranges.push(range);
+  }
+  if (ranges.length === 0) ranges = outsideTensorRT.splice(0);
+  if (outsideTensorRT.length > 0) {
+    const left = [...new Set(outsideTensorRT.map((r) => names.get(r.id)!))];
+    warnings.push(`${left.length} range name(s) outside TensorRT's NVTX domain not used as layers: ${left.slice(0, 3).map((n) => `"${n}"`).join(', ')}${left.length > 3 ? ', …' : ''}`);
+  }
   let graphLaunched = 0;
   const launches: KernelLaunch[] = rows(
     db,

@@ -17,10 +17,29 @@ export interface LayerTarget {
 /** TensorRT's own ranges around a whole inference (not layers): they count inferences. */
 export const INFERENCE_RANGE = /^(?:TensorRT:)?(?:ExecutionContext|IExecutionContext)::(?:enqueue|execute)\w*/;
 
+/** The NVTX domain TensorRT writes its ranges in. */
+export const TENSORRT_DOMAIN = 'TensorRT';
+
+const DOMAIN_PREFIX = /^([A-Za-z][\w .-]*):(?!:)(.+)$/s;
+
 /** `TensorRT:/conv1/Conv` → `/conv1/Conv`; undefined for a name without a domain prefix. */
 export function withoutDomain(name: string): string | undefined {
-  const m = /^([A-Za-z][\w .-]*):(?!:)(.+)$/s.exec(name);
-  return m ? m[2] : undefined;
+  return DOMAIN_PREFIX.exec(name)?.[2];
+}
+
+/** `TensorRT:/conv1/Conv` → `TensorRT`, as nsys's NVTX reports prefix a range of a named domain. */
+export function domainOf(name: string): string | undefined {
+  return DOMAIN_PREFIX.exec(name)?.[1];
+}
+
+/**
+ * When TensorRT's domain is in the capture, only its ranges are layers: other libraries' ranges
+ * (Myelin's `myelin-exec:myelinGraphExecute`, cuBLAS calls, the application's own) may sit inside
+ * or around them. Undefined: no TensorRT domain, every range counts.
+ */
+export function onlyTensorRT(names: Iterable<string>): ((name: string) => boolean) | undefined {
+  for (const n of names) if (domainOf(n) === TENSORRT_DOMAIN) return (name) => domainOf(name) === TENSORRT_DOMAIN;
+  return undefined;
 }
 
 /**

@@ -34,7 +34,7 @@ export interface NsysRun {
 }
 
 /** Pseudo-range names, written so no ONNX node can be mistaken for them. */
-export const OUTSIDE_ANY_RANGE = '(kernels outside any NVTX range)';
+export const OUTSIDE_ANY_RANGE = '(kernels outside every layer range)';
 
 /** `layers`: the engine's `--exportLayerInfo`, when given beside the nsys files (Metadata maps Myelin layers; precision, type, tactic). */
 export function nsysProfile(run: NsysRun, model: Model, layers: readonly EngineLayer[] = []): LayerProfile {

@@ -1,11 +1,13 @@
-import { INFERENCE_RANGE } from './layer-names';
+import { INFERENCE_RANGE, onlyTensorRT } from './layer-names';
 import { OUTSIDE_ANY_RANGE, type NsysRun, type RangeTotals } from './nsys-run';
 import type { KernelSumRow, RangeKernelRow, RangeProjectionRow, RangeSumRow, StatsTable } from './stats-tables';
 
 // From `nsys stats` tables to GPU time per TensorRT layer range. nvtx_kern_sum is the one that
 // ties kernels to layers; it charges a kernel to every range around its launch, so the
 // per-inference range (and any range around several layers) lists the layers' kernels again:
-// those are recognized and only what they hold beyond the layers is kept.
+// those are recognized and only what they hold beyond the layers is kept. Where TensorRT's NVTX
+// domain is present, other domains' ranges (Myelin's, cuBLAS's, the application's) are treated
+// the same way: never layers, only what they hold beyond TensorRT's layers is kept.
 
 export const NO_NVTX =
   'kernel summaries (cuda_gpu_kern_sum) say which kernels ran, not which TensorRT layer launched them: the kernels are kept as unmapped time. ' +
@@ -43,16 +45,17 @@ export function statsRun(files: string[], tables: readonly StatsTable[], warning
   }
   if (projections.length > 0) {
     warnings.push(PROJECTION);
+    const tensorRT = onlyTensorRT(projections.map((r) => r.range));
     // Ranges with ranges inside (the inference range) only count inferences: their layers are listed too.
-    const ranges = projections
-      .filter((r) => r.children === 0 && !INFERENCE_RANGE.test(r.range))
+    const ranges = otherDomainsLeftOut(projections, tensorRT, warnings)
+      .filter((r) => (tensorRT ? true : r.children === 0) && !INFERENCE_RANGE.test(r.range))
       .map((r) => ({ name: r.range, totalMs: r.totalMs, instances: r.instances, medianMs: r.medianMs, kernels: new Map<string, number>() }));
     return { ...base, measure: 'GPU projection of NVTX ranges (nsys stats nvtx_gpu_proj_sum)', ranges };
   }
   if (rangeSums.length > 0) {
     warnings.push(CPU_RANGES);
     if (kernelSums.length > 0) warnings.push('the kernel summary given beside nvtx_sum cannot be tied to its ranges and is not used');
-    const ranges = rangeSums
+    const ranges = otherDomainsLeftOut(rangeSums, onlyTensorRT(rangeSums.map((r) => r.range)), warnings)
       .filter((r) => !INFERENCE_RANGE.test(r.range))
       .map((r) => ({ name: r.range, totalMs: r.totalMs, instances: r.instances, ...(r.medianMs !== undefined ? { medianMs: r.medianMs } : {}), kernels: new Map<string, number>() }));
     return { ...base, measure: 'CPU time of NVTX ranges (nsys stats nvtx_sum)', ranges };
@@ -65,6 +68,15 @@ export function statsRun(files: string[], tables: readonly StatsTable[], warning
     inferences: inferences ?? 1,
     ranges: kernelSums.map((k) => ({ name: k.kernel, totalMs: k.totalMs, instances: k.instances, kernels: new Map([[k.kernel, k.totalMs]]), outsideLayers: true })),
   };
+}
+
+/** Range-time rows (CPU or projected) of other domains overlap TensorRT's layers: left out, and said so. */
+function otherDomainsLeftOut<R extends { range: string }>(rows: readonly R[], tensorRT: ((name: string) => boolean) | undefined, warnings: string[]): readonly R[] {
+  if (!tensorRT) return rows;
+  const kept = rows.filter((r) => tensorRT(r.range));
+  const left = [...new Set(rows.filter((r) => !tensorRT(r.range)).map((r) => r.range))];
+  if (left.length > 0) warnings.push(`${left.length} range(s) outside TensorRT's NVTX domain left out (they overlap its layers): ${left.slice(0, 3).map((n) => `"${n}"`).join(', ')}${left.length > 3 ? ', …' : ''}`);
+  return kept;
 }
 
 function inferenceCount(rangeKernels: readonly RangeKernelRow[], rangeSums: readonly { range: string; instances: number }[]): number | undefined {
@@ -98,7 +110,9 @@ function fromRangeKernels(rows: readonly RangeKernelRow[]): RangeTotals[] {
     const k = g.kernels.get(r.kernel) ?? [0, 0];
     g.kernels.set(r.kernel, [k[0] + r.kernelInstances, k[1] + r.totalMs]);
   }
-  const containers = new Set([...groups.values()].filter((g) => INFERENCE_RANGE.test(g.name) || coversOthers(g, groups)));
+  const tensorRT = onlyTensorRT(groups.keys());
+  const notLayer = (name: string): boolean => INFERENCE_RANGE.test(name) || (tensorRT !== undefined && !tensorRT(name));
+  const containers = new Set([...groups.values()].filter((g) => notLayer(g.name) || coversOthers(g, groups, notLayer)));
   const leaves = [...groups.values()].filter((g) => !containers.has(g));
   const out: RangeTotals[] = leaves.map((g) => ({
     name: g.name,
@@ -135,11 +149,11 @@ function fromRangeKernels(rows: readonly RangeKernelRow[]): RangeTotals[] {
  * times as they do together (an application's own range around an inference). A layer whose
  * kernels are exactly those of two other layers would pass too: rare, and said in the README.
  */
-function coversOthers(g: Group, groups: Map<string, Group>): boolean {
+function coversOthers(g: Group, groups: Map<string, Group>, notLayer: (name: string) => boolean): boolean {
   let inner = 0;
   const innerCounts = new Map<string, number>();
   for (const other of groups.values()) {
-    if (other === g || INFERENCE_RANGE.test(other.name)) continue;
+    if (other === g || notLayer(other.name)) continue;
     if (![...other.kernels.keys()].every((k) => g.kernels.has(k))) continue;
     inner++;
     for (const [k, v] of other.kernels) innerCounts.set(k, (innerCounts.get(k) ?? 0) + v[0]);
