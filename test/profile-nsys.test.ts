@@ -14,6 +14,7 @@ import { openModel } from '../src/onnx/open';
 import { importProfile } from '../src/profiles/import';
 import type { LayerProfile, ProfiledLayer } from '../src/profiles/layer-profile';
 import { OUTSIDE_ANY_RANGE } from '../src/profiles/nsys/nsys-run';
+import { sqliteEngine } from '../src/profiles/nsys/sqlite-engine';
 import { ROOT } from './helpers/corpus';
 import { jitter, nsysExport, RESNET18, RTX3060, rtx3060Layers, statsFixtureRun, type FixtureLayer } from './profile-nsys-fixture';
 
@@ -248,4 +249,14 @@ test('most kernel time outside every layer range (an engine build captured too):
   const p = await importProfile([path], model);
   assert.ok(p.warnings.some((w) => /outside every TensorRT layer range/.test(w) && /--loadEngine/.test(w)), p.warnings.join('\n'));
   assert.ok(p.mappedShare < 0.5);
+});
+
+test('an export without the kernel table\'s globalPid column (older schemas) still ties kernels to their calls', async () => {
+  const SQL = await sqliteEngine();
+  const db = new SQL.Database(await nsysExport(statsFixtureRun()));
+  db.run('ALTER TABLE CUPTI_ACTIVITY_KIND_KERNEL DROP COLUMN globalPid');
+  const path = join(TMP, 'nopid.sqlite');
+  writeFileSync(path, db.export());
+  db.close();
+  checkRtx3060(await importProfile([path], model), 1e-9);
 });

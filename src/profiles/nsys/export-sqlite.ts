@@ -100,12 +100,14 @@ function read(db: Database, path: string): NsysRun {
     warnings.push(`${left.length} range name(s) outside TensorRT's NVTX domain not used as layers: ${left.slice(0, 3).map((n) => `"${n}"`).join(', ')}${left.length > 3 ? ', …' : ''}`);
   }
   let graphLaunched = 0;
+  // Correlation ids are per process: the kernel's process must be the call's (older exports lack globalPid).
+  const sameProcess = columnsOf(db, 'CUPTI_ACTIVITY_KIND_KERNEL').has('globalPid') ? `AND (k.globalPid IS NULL OR k.globalPid = (r.globalTid & ${PID_MASK}))` : '';
   const launches: KernelLaunch[] = rows(
     db,
     `SELECT r.start, r.end, CAST(r.globalTid AS TEXT), k.end - k.start, coalesce(kn.value, ''), coalesce(api.value, '')
      FROM CUPTI_ACTIVITY_KIND_KERNEL AS k
      LEFT JOIN CUPTI_ACTIVITY_KIND_RUNTIME AS r
-       ON r.correlationId = k.correlationId AND (k.globalPid IS NULL OR k.globalPid = (r.globalTid & ${PID_MASK}))
+       ON r.correlationId = k.correlationId ${sameProcess}
      LEFT JOIN StringIds AS kn ON kn.id = k.${kernelName}
      LEFT JOIN StringIds AS api ON api.id = r.nameId`,
   ).map((r) => {
