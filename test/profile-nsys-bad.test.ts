@@ -140,3 +140,8 @@ test('a truncated --exportLayerInfo beside nsys files is refused, naming it', as
   const info = readFileSync(join(RTX3060, 'resnet18_fp16.graph.json'), 'utf8');
   await refused([join(REAL_STATS, 'run_nvtxkernsum.csv'), file('cut.graph.json', info.slice(0, info.length / 2))], /cut\.graph\.json: not valid JSON/);
 });
+
+test('nsys stats\' console table (the default -f column) is recognized and refused: its names are cut at 100 characters', async () => {
+  const path = join(ROOT, 'test', 'fixtures', 'nsys', 'nsys-2023.4.4', 'run-column.txt');
+  await refused([path], /console table.*cuts names at 100 characters.*-f csv/);
+});

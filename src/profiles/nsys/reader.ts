@@ -29,12 +29,15 @@ export const nsysReader: ProfileReader = {
   tool: 'nsys',
   claims(files: readonly FileHead[]): boolean {
     const kinds = files.map(kindOfHead);
-    return kinds.every((k) => k !== undefined) && kinds.some((k) => k === 'sqlite' || k === 'stats');
+    return kinds.every((k) => k !== undefined) && kinds.some((k) => k === 'sqlite' || k === 'stats' || k === 'console');
   },
   read: readNsys,
 };
 
-type HeadKind = 'sqlite' | 'stats' | 'empty' | 'layers';
+type HeadKind = 'sqlite' | 'stats' | 'empty' | 'layers' | 'console';
+
+/** The heading nsys prints above a report on the console: ` ** NVTX Range Kernel Summary (nvtx_kern_sum):`. */
+const CONSOLE_HEADING = /^ \*\* .+ \((?:cuda_gpu_kern_sum|gpukernsum|nvtx_sum|nvtxsum|nvtx_pushpop_sum|nvtxppsum|nvtx_kern_sum|nvtxkernsum|nvtx_gpu_proj_sum|nvtxgpuproj)\):\s*$/m;
 
 function kindOfHead(file: FileHead): HeadKind | undefined {
   const head = file.head;
@@ -49,7 +52,8 @@ function kindOfHead(file: FileHead): HeadKind | undefined {
     return reportOf(keys) ? 'stats' : undefined;
   }
   // A report's header anywhere in the head: the console form may print other reports first.
-  return csvRecords(text).some((r) => reportOf(r)) ? 'stats' : undefined;
+  if (csvRecords(text).some((r) => reportOf(r))) return 'stats';
+  return CONSOLE_HEADING.test(text) ? 'console' : undefined;
 }
 
 async function readNsys(files: readonly string[], model: Model): Promise<LayerProfile> {
@@ -63,6 +67,13 @@ async function readNsys(files: readonly string[], model: Model): Promise<LayerPr
       source.close();
     }
   });
+  const table = kinds.find((k) => k.kind === 'console');
+  if (table) {
+    throw new ProfileFormatError(
+      `${table.path}: nsys stats' console table (-f column or table), which cuts names at 100 characters: run nsys stats with -f csv or -f json (nsys stats -r nvtx_kern_sum -f csv -o NAME report.nsys-rep)`,
+      table.path,
+    );
+  }
   const layers = kinds.filter((k) => k.kind === 'layers').flatMap((k) => parseLayerInfo(readProfileJson(k.path, '--exportLayerInfo file'), k.path));
   const nsysFiles = kinds.filter((k) => k.kind !== 'layers');
   const sqlite = kinds.filter((k) => k.kind === 'sqlite');
