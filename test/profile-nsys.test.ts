@@ -68,6 +68,7 @@ function checkRtx3060(p: LayerProfile, tolMs: number): void {
   assert.ok(p.mappedShare > 0.96);
   const outsideAny = layer(p, OUTSIDE_ANY_RANGE);
   assert.ok(Math.abs(outsideAny.avgMs - 2_500 / 1e6) <= tolMs);
+  assert.equal(outsideAny.count, run.inferences, 'one launch of the generated kernel per inference');
   assert.deepEqual(outsideAny.onnxNodes, []);
   const inEnqueue = p.layers.find((l) => /ExecutionContext::enqueueV3 \(outside layer ranges\)$/.test(l.name));
   assert.ok(inEnqueue, 'kernels launched in the inference range but in no layer range are kept, not dropped');

@@ -22,15 +22,16 @@ export interface KernelLaunch {
 export interface Attribution {
   /** Range id → the kernels charged to it (kernel name → ns). */
   charged: Map<number, Map<string, number>>;
-  /** Kernels in no range (kernel name → ns). */
+  /** Kernels in no range (kernel name → ns), and how many ran. */
   outside: Map<string, number>;
+  outsideLaunches: number;
   /** Ranges with another range inside them (TensorRT's per-inference range, an application's own). */
   containers: Set<number>;
 }
 
 /** Sorts both lists in place; O((ranges + launches) log) per thread. */
 export function attribute(ranges: RangeEvent[], launches: KernelLaunch[]): Attribution {
-  const result: Attribution = { charged: new Map(), outside: new Map(), containers: new Set() };
+  const result: Attribution = { charged: new Map(), outside: new Map(), outsideLaunches: 0, containers: new Set() };
   const rangesByThread = groupBy(ranges, (r) => r.thread);
   const launchesByThread = groupBy(launches, (l) => l.thread ?? '');
   for (const [thread, list] of launchesByThread) {
@@ -65,7 +66,10 @@ function sweep(ranges: RangeEvent[], launches: KernelLaunch[], result: Attributi
       let m = result.charged.get(top.id);
       if (!m) result.charged.set(top.id, (m = new Map()));
       m.set(l.kernel, (m.get(l.kernel) ?? 0) + l.gpuNs);
-    } else result.outside.set(l.kernel, (result.outside.get(l.kernel) ?? 0) + l.gpuNs);
+    } else {
+      result.outside.set(l.kernel, (result.outside.get(l.kernel) ?? 0) + l.gpuNs);
+      result.outsideLaunches++;
+    }
   }
   open(Number.POSITIVE_INFINITY);
 }

@@ -149,7 +149,7 @@ function read(db: Database, path: string): NsysRun {
   }));
   if (result.outside.size > 0) {
     const kernelsMs = new Map([...result.outside].map(([k, v]) => [k, v / 1e6]));
-    run.ranges.push({ name: OUTSIDE_ANY_RANGE, totalMs: [...kernelsMs.values()].reduce((s, v) => s + v, 0), instances: 0, kernels: kernelsMs, outsideLayers: true });
+    run.ranges.push({ name: OUTSIDE_ANY_RANGE, totalMs: [...kernelsMs.values()].reduce((s, v) => s + v, 0), instances: result.outsideLaunches, kernels: kernelsMs, outsideLayers: true });
   }
   if (inferenceRanges > 0) run.inferences = inferenceRanges;
   return run;

@@ -11,7 +11,7 @@ import { nsysLayerMapper, withoutDomain } from './layer-names';
 export interface RangeTotals {
   name: string;
   totalMs: number;
-  /** Range instances (a layer runs once per inference). */
+  /** Range instances (a layer runs once per inference); kernel launches for time outside every range. */
   instances: number;
   /** Median over the instances of the time charged to each, where known. */
   medianMs?: number;

@@ -99,9 +99,11 @@ interface Group {
 function fromRangeKernels(rows: readonly RangeKernelRow[]): RangeTotals[] {
   const groups = new Map<string, Group>();
   const outside = new Map<string, number>();
+  let outsideLaunches = 0;
   for (const r of rows) {
     if (r.range === null) {
       outside.set(r.kernel, (outside.get(r.kernel) ?? 0) + r.totalMs);
+      outsideLaunches += r.kernelInstances;
       continue;
     }
     let g = groups.get(r.range);
@@ -139,7 +141,7 @@ function fromRangeKernels(rows: readonly RangeKernelRow[]): RangeTotals[] {
     out.push({ name: `${g.name} (outside layer ranges)`, totalMs: [...kernels.values()].reduce((s, v) => s + v, 0), instances: sum(g.instances.values()), kernels, outsideLayers: true });
   }
   if (outside.size > 0) {
-    out.push({ name: OUTSIDE_ANY_RANGE, totalMs: [...outside.values()].reduce((s, v) => s + v, 0), instances: 0, kernels: outside, outsideLayers: true });
+    out.push({ name: OUTSIDE_ANY_RANGE, totalMs: [...outside.values()].reduce((s, v) => s + v, 0), instances: outsideLaunches, kernels: outside, outsideLayers: true });
   }
   return out;
 }
