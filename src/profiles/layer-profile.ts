@@ -1,6 +1,7 @@
 // The one profile shape (DESIGN.md, src/profiles/): what every parser (ONNX Runtime, trtexec,
 // Nsight Systems) produces, what `onnx-studio profile --json` prints (through `profileJson`),
 // and what the VS Code overlay and tables are built from. Types and small pure helpers only.
+import { ProfileFormatError } from './errors';
 
 export type ProfileTool = 'onnxruntime' | 'trtexec' | 'nsys';
 
@@ -75,6 +76,11 @@ export interface ProfileJson {
  */
 export function finishProfile(p: Omit<LayerProfile, 'totalTimeMs' | 'mappedShare'> & Partial<LayerProfile>): LayerProfile {
   const total = p.layers.reduce((s, l) => s + l.avgMs, 0);
+  // Times each finite but adding up past a double's range (1e308 ms in a hostile file) would make every share NaN.
+  if (!Number.isFinite(total)) {
+    const files = p.source.files.join(', ') || 'the profile';
+    throw new ProfileFormatError(`${files}: the layers' times add up to more than a number can hold (${total} ms per inference): not times a profiler wrote`, p.source.files[0] ?? '');
+  }
   const mapped = p.layers.reduce((s, l) => s + (l.onnxNodes.length > 0 ? l.avgMs : 0), 0);
   const layers = p.layers.map((l) => ({ ...l, share: total > 0 ? l.avgMs / total : 0 })).sort((a, b) => b.avgMs - a.avgMs);
   return { ...p, layers, totalTimeMs: total, mappedShare: total > 0 ? mapped / total : 0 };

@@ -17,6 +17,8 @@ export interface TrtexecLogFacts {
   settings: Record<string, string | number | boolean>;
   /** The last profile table (one per run; a log holds one unless runs were concatenated). */
   profile?: LayerTimes;
+  /** The last profile table ended without its Total row: the log was cut inside it. */
+  profileCut?: boolean;
   profileTables: number;
   layers?: EngineLayer[];
   /** GPU Compute Time median of the performance summary, ms. */
@@ -49,13 +51,16 @@ export class TrtexecLogFactsReader {
     const { level, text: body } = splitLogLine(line);
     if (level === undefined) return;
     if (this.table) {
-      if (readTableRow(body, this.table)) return;
+      const row = readTableRow(body, this.table);
+      if (row === 'total') facts.profileCut = false;
+      if (row) return;
       this.table = undefined;
     }
     const profileHead = /^=== Profile \((\d+) iterations ?\) ===/.exec(body.trim());
     if (profileHead) {
       facts.profileTables++;
       facts.profile = { iterations: Number(profileHead[1]), rows: [] };
+      facts.profileCut = true;
       this.table = { nameFirst: false, times: facts.profile };
       return;
     }
@@ -78,8 +83,8 @@ export function readTrtexecLogFile(path: string, chunkBytes?: number): TrtexecLo
   return reader.facts;
 }
 
-/** A header, a layer row, or the Total row of the table; false at its end. */
-function readTableRow(body: string, table: { nameFirst: boolean; times: LayerTimes }): boolean {
+/** A header, a layer row, or the Total row of the table ('total'); false at its end. */
+function readTableRow(body: string, table: { nameFirst: boolean; times: LayerTimes }): boolean | 'total' {
   const t = body.trim();
   if (/^Time\s*\(ms\)/.test(t)) return true;
   if (/^Layer\s+Time \(ms\)/.test(t)) {
@@ -96,7 +101,8 @@ function readTableRow(body: string, table: { nameFirst: boolean; times: LayerTim
     if (m) row = { name: m[5]!, totalMs: Number(m[1]), avgMs: Number(m[2]), medianMs: Number(m[3]) };
   }
   if (!row) return false;
-  if (row.name !== 'Total') table.times.rows.push({ ...row, name: stripProfileSuffix(row.name) });
+  if (row.name === 'Total') return 'total';
+  table.times.rows.push({ ...row, name: stripProfileSuffix(row.name) });
   return true;
 }
 

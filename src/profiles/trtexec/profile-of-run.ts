@@ -23,6 +23,7 @@ export function profileOfRun(run: TrtexecRun, model: Model): LayerProfile {
   if (times.rows.every((r) => r.avgMs === 0)) {
     throw new ProfileFormatError(`${timesFile}: every layer took 0 ms over ${times.iterations ?? 'the'} iterations: no time to show (was inference skipped, --skipInference?)`, timesFile);
   }
+  if (times.iterations === 0) throw new ProfileFormatError(`${timesFile}: the layers have time but the profile states 0 iterations: no inference to average over`, timesFile);
   if (!layers) warnings.push('no layer information given (--exportLayerInfo with --profilingVerbosity=detailed): layers are mapped by name only, so Myelin kernels and reformats into Myelin regions may stay unmapped');
   if (facts.medianComputeMs !== undefined) facts.settings['medianComputeMs'] = facts.medianComputeMs;
   if (times.iterations !== undefined) facts.settings['iterations'] = times.iterations;

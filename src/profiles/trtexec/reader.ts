@@ -61,6 +61,7 @@ function readRun(f: TrtexecFiles, model: Model, files: string[]): LayerProfile {
     Object.assign(facts, { version: l.version, device: l.device, precision: l.precision, medianComputeMs: l.medianComputeMs });
     Object.assign(facts.settings, l.settings);
     if (l.profile && l.profile.rows.length > 0) [times, timesFile] = [l.profile, log];
+    if (l.profileCut && !f.profile) throw new ProfileFormatError(`${log}: the per-layer profile table ends after ${l.profile?.rows.length ?? 0} row(s) without its Total row: the log is cut short`, log);
     if (l.profileTables > 1) warnings.push(`${log}: ${l.profileTables} profile tables; the last is read`);
     if (l.layers?.length) layers = l.layers;
   }

@@ -1,0 +1,86 @@
+// Hostile profile files a careless or malicious user may give `profile --import` (issue 10,
+// points 5 and 6): times that overflow when summed, a trtexec log cut inside its profile table,
+// a profile that states 0 iterations. Each must end in a ProfileFormatError naming the file
+// (the CLI's exit 2), never NaN shares or a silently half-read table.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { openModel } from '../src/onnx/open';
+import { ProfileFormatError } from '../src/profiles/errors';
+import { importProfile } from '../src/profiles/import';
+import { CLI, ROOT } from './helpers/corpus';
+import { COOKBOOK, RTX3060, resnet18 } from './helpers/trtexec-profiles';
+
+const ORT_FIXTURES = join(process.env.ONNX_STUDIO_SHARED ?? join(ROOT, '..', 'shared'), 'fixtures', 'onnxruntime');
+const TMP = mkdtempSync(join(tmpdir(), 'attack10-readers-'));
+const model = openModel(resnet18());
+const tiny = openModel(join(ORT_FIXTURES, 'tiny_cnn.onnx'));
+after(() => {
+  model.close();
+  tiny.close();
+  rmSync(TMP, { recursive: true, force: true });
+});
+
+const file = (name: string, text: string): string => {
+  const path = join(TMP, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+type Rec = Record<string, unknown>;
+const rtxProfile = (): Rec[] => JSON.parse(readFileSync(`${RTX3060}profile.json`, 'utf8')) as Rec[];
+
+async function refused(files: string[], m: typeof model, message: RegExp): Promise<void> {
+  await assert.rejects(importProfile(files, m), (e: unknown) => {
+    assert.ok(e instanceof ProfileFormatError, `a ProfileFormatError, not ${String(e)}`);
+    assert.match(e.message, message);
+    assert.ok(e.message.includes(files[0]!), e.message);
+    return true;
+  });
+}
+
+test('layer times that overflow when summed (1.7e308 ms each) are refused, not shown as Infinity ms and NaN %', async () => {
+  const huge = file('huge.profile.json', JSON.stringify(rtxProfile().map((r, i) => (i > 0 && i < 4 ? { ...r, timeMs: 1.7e308, averageMs: 1.7e308, medianMs: 1.7e308 } : r))));
+  await refused([huge], model, /add up to more than a number can hold/);
+  // The same through ORT's reader: node events of 1.7e308 µs.
+  const events = JSON.parse(readFileSync(join(ORT_FIXTURES, 'ort_profile_tiny_cnn_opt-disabled.json'), 'utf8')) as Rec[];
+  const ort = file('huge-ort.json', JSON.stringify(events.map((e) => (e['cat'] === 'Node' ? { ...e, dur: 1.7e308 } : e))));
+  await refused([ort], tiny, /add up to more than a number can hold/);
+  // Through the CLI: exit 2, one line, nothing on stdout.
+  const r = spawnSync(process.execPath, [CLI, 'profile', '--import', huge, '--model', resnet18(), '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.doesNotMatch(r.stderr, /NaN|internal error|\n\s+at /);
+});
+
+test('one huge but finite layer time still reads, with finite shares in [0, 1]', async () => {
+  const one = file('one-huge.profile.json', JSON.stringify(rtxProfile().map((r, i) => (i === 1 ? { ...r, timeMs: 1e300, averageMs: 1e300 } : r))));
+  const p = await importProfile([one], model);
+  assert.ok(Number.isFinite(p.totalTimeMs));
+  assert.ok(p.layers.every((l) => l.share >= 0 && l.share <= 1));
+  assert.ok(p.mappedShare >= 0 && p.mappedShare <= 1);
+});
+
+test('a trtexec log cut inside its --dumpProfile table (before the Total row) is refused, not read as fewer layers', async () => {
+  const lines = readFileSync(join(COOKBOOK, 'result-05.log'), 'utf8').split('\n');
+  const head = lines.findIndex((l) => l.includes('=== Profile ('));
+  const total = lines.findIndex((l) => /\]\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+Total$/.test(l));
+  assert.ok(head > 0 && total > head + 2, 'the fixture has a table with a Total row');
+  for (const keep of [head + 1, head + 2, head + 7, total]) {
+    const cut = file(`cut-${keep}.log`, lines.slice(0, keep).join('\n') + '\n');
+    await refused([cut], model, /profile table ends after \d+ row\(s\) without its Total row: the log is cut short/);
+  }
+  // The whole log, and the log cut just after its Total row, read all 15 layers.
+  for (const keep of [lines.length, total + 1]) {
+    const whole = file(`whole-${keep}.log`, lines.slice(0, keep).join('\n') + '\n');
+    assert.equal((await importProfile([whole], model)).layers.length, total - head - 2);
+  }
+});
+
+test('an --exportProfile stating 0 iterations beside layers with time is refused', async () => {
+  const [, ...rows] = rtxProfile();
+  await refused([file('count0.profile.json', JSON.stringify([{ count: 0 }, ...rows]))], model, /states 0 iterations/);
+});
