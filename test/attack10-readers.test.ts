@@ -11,7 +11,9 @@ import { after, test } from 'node:test';
 import { openModel } from '../src/onnx/open';
 import { ProfileFormatError } from '../src/profiles/errors';
 import { importProfile } from '../src/profiles/import';
+import { sqliteEngine } from '../src/profiles/nsys/sqlite-engine';
 import { CLI, ROOT } from './helpers/corpus';
+import { nsysExport, statsFixtureRun } from './profile-nsys-fixture';
 import { COOKBOOK, RTX3060, resnet18 } from './helpers/trtexec-profiles';
 
 const ORT_FIXTURES = join(process.env.ONNX_STUDIO_SHARED ?? join(ROOT, '..', 'shared'), 'fixtures', 'onnxruntime');
@@ -24,7 +26,7 @@ after(() => {
   rmSync(TMP, { recursive: true, force: true });
 });
 
-const file = (name: string, text: string): string => {
+const file = (name: string, text: string | Uint8Array): string => {
   const path = join(TMP, name);
   writeFileSync(path, text);
   return path;
@@ -83,4 +85,28 @@ test('a trtexec log cut inside its --dumpProfile table (before the Total row) is
 test('an --exportProfile stating 0 iterations beside layers with time is refused', async () => {
   const [, ...rows] = rtxProfile();
   await refused([file('count0.profile.json', JSON.stringify([{ count: 0 }, ...rows]))], model, /states 0 iterations/);
+});
+
+test('an nsys export whose CUDA calls share correlation ids: each kernel is charged once, not once per call of its id', async () => {
+  const SQL = await sqliteEngine();
+  const clean = await nsysExport(statsFixtureRun());
+  const db = new SQL.Database(clean);
+  let hostile: Uint8Array;
+  let kernelMs: number;
+  try {
+    // 40 more calls for every correlation id, in the same thread, after the capture (nsys never writes two).
+    db.run(`WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 40)
+      INSERT INTO CUPTI_ACTIVITY_KIND_RUNTIME (start, end, eventClass, globalTid, correlationId, nameId, returnValue)
+      SELECT r.start + 1000000000000 * x, r.end + 1000000000000 * x, r.eventClass, r.globalTid, r.correlationId, r.nameId, 0 FROM CUPTI_ACTIVITY_KIND_RUNTIME AS r, c`);
+    kernelMs = Number(db.exec('SELECT sum(end - start) FROM CUPTI_ACTIVITY_KIND_KERNEL')[0]!.values[0]![0]) / 1e6;
+    hostile = db.export();
+  } finally {
+    db.close();
+  }
+  const reference = await importProfile([file('clean.sqlite', clean)], model);
+  const p = await importProfile([file('colliding.sqlite', hostile)], model);
+  // Every kernel's time once: the total over the capture is the kernel table's sum.
+  assert.ok(Math.abs(p.totalTimeMs * p.inferences - kernelMs) < 1e-9 * kernelMs, `${p.totalTimeMs * p.inferences} ms vs ${kernelMs} ms of kernels`);
+  assert.equal(p.inferences, reference.inferences);
+  assert.ok(Math.abs(p.mappedShare - reference.mappedShare) < 1e-12, `${p.mappedShare} vs ${reference.mappedShare}`);
 });

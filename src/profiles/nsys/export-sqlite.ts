@@ -100,14 +100,11 @@ function read(db: Database, path: string): NsysRun {
     warnings.push(`${left.length} range name(s) outside TensorRT's NVTX domain not used as layers: ${left.slice(0, 3).map((n) => `"${n}"`).join(', ')}${left.length > 3 ? ', …' : ''}`);
   }
   let graphLaunched = 0;
-  // Correlation ids are per process: the kernel's process must be the call's (older exports lack globalPid).
-  const sameProcess = columnsOf(db, 'CUPTI_ACTIVITY_KIND_KERNEL').has('globalPid') ? `AND (k.globalPid IS NULL OR k.globalPid = (r.globalTid & ${PID_MASK}))` : '';
   const launches: KernelLaunch[] = rows(
     db,
     `SELECT r.start, r.end, CAST(r.globalTid AS TEXT), k.end - k.start, coalesce(kn.value, ''), coalesce(api.value, '')
      FROM CUPTI_ACTIVITY_KIND_KERNEL AS k
-     LEFT JOIN CUPTI_ACTIVITY_KIND_RUNTIME AS r
-       ON r.correlationId = k.correlationId ${sameProcess}
+     LEFT JOIN CUPTI_ACTIVITY_KIND_RUNTIME AS r ON r.rowid = ${launchingCall(db)}
      LEFT JOIN StringIds AS kn ON kn.id = k.${kernelName}
      LEFT JOIN StringIds AS api ON api.id = r.nameId`,
   ).map((r) => {
@@ -153,6 +150,22 @@ function read(db: Database, path: string): NsysRun {
   }
   if (inferenceRanges > 0) run.inferences = inferenceRanges;
   return run;
+}
+
+/**
+ * The SQL for the rowid of the one CUDA API call that launched kernel `k`: same correlation id,
+ * in the kernel's process (correlation ids are per process; older exports lack globalPid). One
+ * call at most, looked up through an index made on the in-memory copy, so a file whose calls
+ * share correlation ids (nsys never writes that) costs no more than one that does not: a join
+ * would pair every such kernel with every such call.
+ */
+function launchingCall(db: Database): string {
+  db.run('CREATE INDEX onnx_studio_launching_call ON CUPTI_ACTIVITY_KIND_RUNTIME (correlationId, globalTid)');
+  const byId = 'SELECT rowid FROM CUPTI_ACTIVITY_KIND_RUNTIME WHERE correlationId = k.correlationId';
+  if (!columnsOf(db, 'CUPTI_ACTIVITY_KIND_KERNEL').has('globalPid')) return `(${byId} LIMIT 1)`;
+  // The process's threads as a range of globalTid, so the index finds them (an index on the masked expression is not used).
+  const inProcess = `globalTid BETWEEN k.globalPid AND k.globalPid + ${-PID_MASK - 1} AND (globalTid & ${PID_MASK}) = k.globalPid`;
+  return `CASE WHEN k.globalPid IS NULL THEN (${byId} LIMIT 1) ELSE (${byId} AND ${inProcess} LIMIT 1) END`;
 }
 
 function kernelOnly(db: Database, kernelName: string): RangeTotals[] {
