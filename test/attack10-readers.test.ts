@@ -4,7 +4,7 @@
 // (the CLI's exit 2), never NaN shares or a silently half-read table.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -109,4 +109,18 @@ test('an nsys export whose CUDA calls share correlation ids: each kernel is char
   assert.ok(Math.abs(p.totalTimeMs * p.inferences - kernelMs) < 1e-9 * kernelMs, `${p.totalTimeMs * p.inferences} ms vs ${kernelMs} ms of kernels`);
   assert.equal(p.inferences, reference.inferences);
   assert.ok(Math.abs(p.mappedShare - reference.mappedShare) < 1e-12, `${p.mappedShare} vs ${reference.mappedShare}`);
+});
+
+test('a "log" of one endless line is refused from its line length, not carried whole (which ran out of string length at 512 MB and blamed UTF-8)', async () => {
+  const path = join(TMP, 'one-line.log');
+  const fd = openSync(path, 'w');
+  try {
+    writeSync(fd, '&&&& RUNNING TensorRT.trtexec [TensorRT v101601] # trtexec\n[I] ');
+    const chunk = Buffer.alloc(8 * 1024 * 1024, 0x41);
+    for (let i = 0; i < 9; i++) writeSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+  }
+  await refused([path], model, /a line of more than 67,108,864 characters, so not a trtexec log/);
+  rmSync(path);
 });

@@ -7,6 +7,8 @@ import { ProfileFormatError } from '../errors';
 export const JSON_LIMIT = 128 * 1024 * 1024;
 /** A log with --verbose tactic tables runs to MBs; it is read line by line, and one of many GB is refused. */
 export const LOG_LIMIT = 4 * 1024 * 1024 * 1024;
+/** No line (or --exportTimes record) trtexec writes comes near this; a longer one is no trtexec output, and would be carried piece after piece. */
+export const LINE_LIMIT = 64 * 1024 * 1024;
 
 function refuseOverLimit(path: string, size: number, what: string, limit: number): void {
   if (size > limit) throw new ProfileFormatError(`${path}: ${size.toLocaleString('en-US')} bytes, more than the ${limit.toLocaleString('en-US')} a trtexec ${what} may have`, path);
@@ -72,6 +74,7 @@ export function scanProfileText(path: string, what: string, limit: number, onChu
       try {
         text = carry + decoder.decode(source.read(offset, Math.min(chunkBytes, source.size - offset)), { stream: !done });
       } catch (e) {
+        if (!(e instanceof TypeError)) throw e;
         throw new ProfileFormatError(`${path}: not UTF-8 text, so not a trtexec ${what}`, path, { cause: e });
       }
       if (!first) first = text.trimStart().slice(0, 1);
@@ -79,6 +82,7 @@ export function scanProfileText(path: string, what: string, limit: number, onChu
       // No break in this piece yet (a line longer than chunkBytes): carry it whole to the next.
       const piece = text.slice(0, cut + 1);
       carry = text.slice(cut + 1);
+      if (carry.length > LINE_LIMIT) throw new ProfileFormatError(`${path}: a line of more than ${LINE_LIMIT.toLocaleString('en-US')} characters, so not a trtexec ${what}`, path);
       if (!piece) continue;
       if (piece.trim()) last = piece.trimEnd().slice(-1);
       onChunk(piece);
