@@ -124,3 +124,23 @@ test('a "log" of one endless line is refused from its line length, not carried w
   await refused([path], model, /a line of more than 67,108,864 characters, so not a trtexec log/);
   rmSync(path);
 });
+
+test('an nsys stats CSV with a 100 MB kernel name reads within 1 GB of heap (it was built a character at a time: V8 ran out of memory and aborted)', () => {
+  const path = join(TMP, 'huge_cuda_gpu_kern_sum.csv');
+  const fd = openSync(path, 'w');
+  try {
+    writeSync(fd, 'Time (%),Total Time (ns),Instances,Avg (ns),Med (ns),Min (ns),Max (ns),StdDev (ns),Name\n100.0,1000,1,1000,1000,1000,1000,0,');
+    writeSync(fd, Buffer.alloc(100 * 1024 * 1024, 0x42));
+    writeSync(fd, '\n');
+  } finally {
+    closeSync(fd);
+  }
+  const r = spawnSync(process.execPath, ['--max-old-space-size=1024', CLI, 'profile', '--import', path, '--model', resnet18(), '--json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  rmSync(path);
+  // A kernel summary maps no node: exit 1, the kernel kept whole as unmapped time.
+  assert.equal(r.status, 1, r.stderr.slice(-2000));
+  const doc = JSON.parse(r.stdout) as { layers: { name: string; timeMs: number }[] };
+  assert.equal(doc.layers.length, 1);
+  assert.equal(doc.layers[0]!.name.length, 100 * 1024 * 1024);
+  assert.equal(doc.layers[0]!.timeMs, 0.001);
+});
