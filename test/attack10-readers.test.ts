@@ -144,3 +144,10 @@ test('an nsys stats CSV with a 100 MB kernel name reads within 1 GB of heap (it 
   assert.equal(doc.layers[0]!.name.length, 100 * 1024 * 1024);
   assert.equal(doc.layers[0]!.timeMs, 0.001);
 });
+
+test('profiles that do not go together (one trace twice, an ORT trace beside a trtexec profile) are named as profiles, not as "not a profile"', async () => {
+  const trace = join(ORT_FIXTURES, 'ort_profile_tiny_cnn_opt-all.json');
+  for (const files of [[trace, trace], [trace, `${RTX3060}profile.json`]]) {
+    await refused(files, tiny, /: profiles \((onnxruntime|trtexec), (onnxruntime|trtexec)\) that are not one run's files/);
+  }
+});

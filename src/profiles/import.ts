@@ -21,6 +21,14 @@ export async function importProfile(files: readonly string[], model: Model): Pro
   const heads = files.map(fileHead);
   const reader = READERS.find((r) => r.claims(heads));
   if (!reader) {
+    // Each file a profile by itself (two ORT traces, an ORT trace beside trtexec files): say so, not "not a profile".
+    const alone = files.length > 1 ? heads.map((h) => READERS.find((r) => r.claims([h]))?.tool) : [];
+    if (alone.length > 0 && alone.every((t) => t !== undefined)) {
+      throw new ProfileFormatError(
+        `${files.join(', ')}: profiles (${alone.join(', ')}) that are not one run's files: give one ONNX Runtime profile (and the optimized model ORT saved), the files of one trtexec run, or one nsys export or its stats reports`,
+        files[1]!,
+      );
+    }
     throw new ProfileFormatError(
       `${files.join(', ')}: not a profile ONNX Studio reads (ONNX Runtime profiling JSON; trtexec --exportLayerInfo, --exportProfile, --exportTimes JSON or its log; nsys stats CSV/JSON; nsys export SQLite)`,
       files[0]!,
