@@ -151,3 +151,15 @@ test('profiles that do not go together (one trace twice, an ORT trace beside a t
     await refused(files, tiny, /: profiles \((onnxruntime|trtexec), (onnxruntime|trtexec)\) that are not one run's files/);
   }
 });
+
+// The timeout only guards against the quadratic cost this fixed (about 7 minutes for 60,000 kernels before); nothing is timed.
+test('a Myelin region of 60,000 unnamed kernels: each charged to the region\'s nodes, the region computed once', { timeout: 300_000 }, async () => {
+  const rows: Rec[] = [{ count: 10 }, { name: '/conv1/Conv_myl0_0', timeMs: 10, averageMs: 1 }];
+  for (let i = 1; i <= 60_000; i++) rows.push({ name: `__myl_Gen${i}_myl0_${i}`, timeMs: 0.01, averageMs: 0.001 });
+  const p = await importProfile([file('region.profile.json', JSON.stringify(rows))], model);
+  const conv = model.graph.nodes.find((n) => n.name === '/conv1/Conv')!.id;
+  assert.equal(p.layers.length, 60_001);
+  assert.ok(p.layers.every((l) => l.onnxNodes.length === 1 && l.onnxNodes[0] === conv));
+  assert.equal(p.mappedShare, 1);
+  assert.ok(p.warnings.some((w) => w.startsWith('60000 Myelin kernels name no ONNX node')), p.warnings.join('\n'));
+});

@@ -24,6 +24,7 @@ export class LayerMapper {
   private readonly readersOf = new Map<string, EngineLayer[]>();
   private readonly regions = new Map<string, string[]>();
   private readonly direct = new Map<string, LayerMapping>();
+  private readonly regionNodesCache = new Map<string, Node[]>();
 
   /** `layerNames`: every layer name known (the profile's rows and the layer info's layers). */
   constructor(
@@ -102,12 +103,21 @@ export class LayerMapper {
     return own.length > 0 ? own : this.regionNodes(r.name);
   }
 
-  /** The nodes of the other layers of a Myelin region (`_myl24_` in their names). */
+  /**
+   * The nodes of the layers of `name`'s Myelin region (`_myl24_` in their names), asked for a
+   * layer that maps to no node itself (so it adds none). Once per region: a region of thousands
+   * of unnamed kernels would otherwise cost thousands squared.
+   */
   private regionNodes(name: string): Node[] {
     const region = myelinKernel(name)?.region;
     if (!region) return [];
-    const members = (this.regions.get(region) ?? []).filter((n) => n !== name && !isShapeCall(n, this.info.get(n)?.type));
-    return uniqueNodes(members.flatMap((n) => this.directMapping(n).nodes));
+    let nodes = this.regionNodesCache.get(region);
+    if (!nodes) {
+      const members = (this.regions.get(region) ?? []).filter((n) => !isShapeCall(n, this.info.get(n)?.type));
+      nodes = uniqueNodes(members.flatMap((n) => this.directMapping(n).nodes));
+      this.regionNodesCache.set(region, nodes);
+    }
+    return nodes;
   }
 
   private resolveAll(names: readonly string[]): Node[] {
