@@ -163,3 +163,29 @@ test('a Myelin region of 60,000 unnamed kernels: each charged to the region\'s n
   assert.equal(p.mappedShare, 1);
   assert.ok(p.warnings.some((w) => w.startsWith('60000 Myelin kernels name no ONNX node')), p.warnings.join('\n'));
 });
+
+const NSYS_2023 = join(ROOT, 'test', 'fixtures', 'nsys', 'nsys-2023.4.4');
+
+test('nvtx_kern_sum: an application range around the inferences is still told from the layers', async () => {
+  // The real report in the default domain (no TensorRT: prefix, no other library's ranges), with the inference range's rows again under the application's own range name.
+  const real = readFileSync(join(NSYS_2023, 'run_nvtx_kern_sum.csv'), 'utf8')
+    .split('\n')
+    .filter((l) => !/^(cuBLAS|myelin-exec):/.test(l))
+    .join('\n')
+    .replace(/^TensorRT:/gm, '');
+  const framed = real + real.split('\n').filter((l) => l.startsWith('ExecutionContext::enqueueV3,')).map((l) => l.replace('ExecutionContext::enqueueV3', 'appFrame')).join('\n') + '\n';
+  const plain = await importProfile([file('plain_nvtx_kern_sum.csv', real)], model);
+  const p = await importProfile([file('framed_nvtx_kern_sum.csv', framed)], model);
+  assert.ok(!p.layers.some((l) => l.name.startsWith('appFrame')), p.layers.map((l) => l.name).join('\n'));
+  assert.deepEqual(p.layers.map((l) => [l.name, l.avgMs]), plain.layers.map((l) => [l.name, l.avgMs]));
+});
+
+// The timeout only guards against the quadratic cost this fixed (these 40,000 ranges took 75 s); nothing is timed.
+test('nvtx_kern_sum with 40,000 layer ranges sharing 100 kernels: every range a layer, found without comparing every pair', { timeout: 30_000 }, async () => {
+  const header = 'NVTX Range,Style,PID,TID,NVTX Inst,Kern Inst,Total Time (ns),Avg (ns),Med (ns),Min (ns),Max (ns),StdDev (ns),Kernel Name\n';
+  let csv = header;
+  for (let i = 0; i < 40_000; i++) csv += `layer${i},PushPop,1,2,6,6,6000,1000.0,1000.0,1000,1000,0.0,kernel${i % 100}\n`;
+  const p = await importProfile([file('many_nvtx_kern_sum.csv', csv)], model);
+  assert.equal(p.layers.length, 40_000);
+  assert.ok(p.layers.every((l) => !l.name.endsWith('(outside layer ranges)') && l.totalMs === 0.006 && l.count === 6));
+});

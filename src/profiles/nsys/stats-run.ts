@@ -114,7 +114,8 @@ function fromRangeKernels(rows: readonly RangeKernelRow[]): RangeTotals[] {
   }
   const tensorRT = onlyTensorRT(groups.keys());
   const notLayer = (name: string): boolean => INFERENCE_RANGE.test(name) || (tensorRT !== undefined && !tensorRT(name));
-  const containers = new Set([...groups.values()].filter((g) => notLayer(g.name) || coversOthers(g, groups, notLayer)));
+  const coversOthers = coversOthersTest(groups, notLayer);
+  const containers = new Set([...groups.values()].filter((g) => notLayer(g.name) || coversOthers(g)));
   const leaves = [...groups.values()].filter((g) => !containers.has(g));
   const out: RangeTotals[] = leaves.map((g) => ({
     name: g.name,
@@ -126,15 +127,15 @@ function fromRangeKernels(rows: readonly RangeKernelRow[]): RangeTotals[] {
   const inLeaves = new Map<string, number>();
   for (const g of leaves) for (const [k, v] of g.kernels) inLeaves.set(k, (inLeaves.get(k) ?? 0) + v[1]);
   const residual = new Map<Group, Map<string, number>>();
-  const kernelNames = new Set([...containers].flatMap((g) => [...g.kernels.keys()]));
-  for (const k of kernelNames) {
-    let widest: Group | undefined;
-    for (const g of containers) if (g.kernels.has(k) && (!widest || g.kernels.get(k)![1] > widest.kernels.get(k)![1])) widest = g;
-    const extra = widest!.kernels.get(k)![1] - (inLeaves.get(k) ?? 0);
-    if (extra > 1e-3 * widest!.kernels.get(k)![1]) {
-      const m = residual.get(widest!) ?? new Map<string, number>();
+  // Each kernel's widest container (the first of equals), in one pass over the containers' kernels.
+  const widestOf = new Map<string, Group>();
+  for (const g of containers) for (const [k, v] of g.kernels) if (!widestOf.has(k) || v[1] > widestOf.get(k)!.kernels.get(k)![1]) widestOf.set(k, g);
+  for (const [k, widest] of widestOf) {
+    const extra = widest.kernels.get(k)![1] - (inLeaves.get(k) ?? 0);
+    if (extra > 1e-3 * widest.kernels.get(k)![1]) {
+      const m = residual.get(widest) ?? new Map<string, number>();
       m.set(k, extra);
-      residual.set(widest!, m);
+      residual.set(widest, m);
     }
   }
   for (const [g, kernels] of residual) {
@@ -147,22 +148,43 @@ function fromRangeKernels(rows: readonly RangeKernelRow[]): RangeTotals[] {
 }
 
 /**
- * A range around at least two other ranges: every kernel those list, it lists at least as many
- * times as they do together (an application's own range around an inference). A layer whose
- * kernels are exactly those of two other layers would pass too: rare, and said in the README.
+ * Whether a range is around at least two other ranges: every kernel those list, it lists at least
+ * as many times as they do together (an application's own range around an inference). A layer
+ * whose kernels are exactly those of two other layers would pass too: rare, and said in the README.
+ * Each layer is filed under its rarest kernel (a range around it lists that one too), so a range
+ * is compared with the layers sharing its kernels, not with every layer: thousands of layer
+ * ranges would otherwise cost thousands squared.
  */
-function coversOthers(g: Group, groups: Map<string, Group>, notLayer: (name: string) => boolean): boolean {
-  let inner = 0;
-  const innerCounts = new Map<string, number>();
-  for (const other of groups.values()) {
-    if (other === g || notLayer(other.name)) continue;
-    if (![...other.kernels.keys()].every((k) => g.kernels.has(k))) continue;
-    inner++;
-    for (const [k, v] of other.kernels) innerCounts.set(k, (innerCounts.get(k) ?? 0) + v[0]);
+function coversOthersTest(groups: Map<string, Group>, notLayer: (name: string) => boolean): (g: Group) => boolean {
+  const layers = [...groups.values()].filter((g) => !notLayer(g.name));
+  const rangesWith = new Map<string, number>();
+  for (const l of layers) for (const k of l.kernels.keys()) rangesWith.set(k, (rangesWith.get(k) ?? 0) + 1);
+  const byRarest = new Map<string, Group[]>();
+  for (const l of layers) {
+    let rarest: string | undefined;
+    for (const k of l.kernels.keys()) if (rarest === undefined || rangesWith.get(k)! < rangesWith.get(rarest)!) rarest = k;
+    if (rarest === undefined) continue;
+    const list = byRarest.get(rarest);
+    if (list) list.push(l);
+    else byRarest.set(rarest, [l]);
   }
-  if (inner < 2) return false;
-  for (const [k, n] of innerCounts) if (g.kernels.get(k)![0] < n) return false;
-  return true;
+  return (g) => {
+    let inner = 0;
+    const innerCounts = new Map<string, number>();
+    for (const k of g.kernels.keys()) {
+      for (const other of byRarest.get(k) ?? []) {
+        if (other === g || ![...other.kernels.keys()].every((x) => g.kernels.has(x))) continue;
+        inner++;
+        for (const [x, v] of other.kernels) {
+          const n = (innerCounts.get(x) ?? 0) + v[0];
+          // More than it lists: not around them (stopping here keeps a layer among thousands of equal ones cheap).
+          if (g.kernels.get(x)![0] < n) return false;
+          innerCounts.set(x, n);
+        }
+      }
+    }
+    return inner >= 2;
+  };
 }
 
 function sum(values: Iterable<number>): number {
