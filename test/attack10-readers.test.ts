@@ -200,3 +200,14 @@ test('nvtx_kern_sum with 40,000 layer ranges sharing 100 kernels: every range a 
   assert.equal(p.layers.length, 40_000);
   assert.ok(p.layers.every((l) => !l.name.endsWith('(outside layer ranges)') && l.timeMs === 0.006 && l.count === 6));
 });
+
+test('an --exportTimes file with "1.2.3", 1e999 or negative times is refused, not summarized as null medians', async () => {
+  for (const [name, value] of [['dots', '1.2.3'], ['inf', '1e999'], ['neg', '-5']] as const) {
+    const times = file(`${name}.timing.json`, `[{ "startEnqMs": 1, "computeMs": 0.3, "latencyMs": 0.3 }, { "startEnqMs": 2, "computeMs": ${value}, "latencyMs": 0.3 }]`);
+    await assert.rejects(importProfile([`${RTX3060}profile.json`, times], model), (e: unknown) => {
+      assert.ok(e instanceof ProfileFormatError, String(e));
+      assert.ok(e.message.startsWith(`${times}: "computeMs": ${value} is not a time`), e.message);
+      return true;
+    });
+  }
+});

@@ -19,7 +19,10 @@ export function readTimesFile(path: string): InferenceTimes {
   const what = '--exportTimes file';
   const ends = scanProfileText(path, what, TIMES_LIMIT, (text) => {
     for (const m of text.matchAll(/"(computeMs|latencyMs)"\s*:\s*(-?[\d.]+(?:[eE][-+]?\d+)?)/g)) {
-      (m[1] === 'computeMs' ? compute : latency).push(Number(m[2]));
+      const ms = Number(m[2]);
+      // "1.2.3", 1e999 or a negative time: no median of them means anything.
+      if (!Number.isFinite(ms) || ms < 0) throw new ProfileFormatError(`${path}: "${m[1]}": ${m[2]} is not a time, so not a trtexec ${what}`, path);
+      (m[1] === 'computeMs' ? compute : latency).push(ms);
     }
   });
   if (ends.first !== '[' || ends.last !== ']') {
