@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CLI, CORPUS_DIR, ROOT } from './helpers/corpus';
-import { RTX3060, resnet18 } from './helpers/trtexec-profiles';
+import { COOKBOOK, RTX3060, resnet18 } from './helpers/trtexec-profiles';
 
 const ORT_FIXTURES = join(process.env.ONNX_STUDIO_SHARED ?? join(ROOT, '..', 'shared'), 'fixtures', 'onnxruntime');
 const TMP = mkdtempSync(join(tmpdir(), 'attack10-pending-'));
@@ -83,4 +83,13 @@ test('PENDING src/profiles/onnxruntime/build-profile.ts: 100,000 inserted nodes 
   const p = JSON.parse(r.stdout) as { layers: unknown[]; mappedShare: number };
   assert.equal(p.layers.length, 100_000);
   assert.equal(p.mappedShare, 0);
+});
+
+test("PENDING src/cli/profile-table.ts: the summary line prints the file's tool version escaped", () => {
+  const log = readFileSync(join(COOKBOOK, 'result-05.log'), 'utf8').replace(/\] TensorRT version: .*/, '] TensorRT version: \u001b[2Jevil');
+  const path = join(TMP, 'evil-version.log');
+  writeFileSync(path, log);
+  const r = run('--import', path, '--model', resnet18());
+  assert.equal(r.status, 1, r.stderr);
+  assert.ok(!/\u001b/.test(r.stdout + r.stderr), `raw escape in:\n${r.stdout.slice(-300)}${r.stderr}`);
 });
