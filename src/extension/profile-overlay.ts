@@ -1,0 +1,129 @@
+// The profile overlay (issue 10, point 3), built from `onnx-studio profile --json`, so the editor
+// shows exactly what the CLI prints: nodes coloured by the time of the layer(s) that compute
+// them, the nodes of one fused layer in one group, a per-layer table, time by op type, and the
+// unmapped time as a row and a bar of its own. Pure (no vscode): the unit tests build it from JSON.
+import type { ProfileJson } from '../profiles/layer-profile';
+import type { Overlay, OverlayChart, OverlayEntry, OverlayTableRow } from '../protocol/overlay';
+import { parseJson } from './cli-message';
+
+export const PROFILE_OVERLAY_ID = 'profile';
+
+/** Op type of each node of the model by id (the editor's nodes/list); empty when unknown. */
+export type NodeOps = ReadonlyMap<string, string>;
+
+type Layer = ProfileJson['layers'][number];
+
+const TOOL_NAMES: Record<ProfileJson['source']['tool'], string> = { onnxruntime: 'ONNX Runtime', trtexec: 'TensorRT (trtexec)', nsys: 'Nsight Systems' };
+/** Bars of the op-type chart before the rest are summed into one. */
+const CHART_BARS = 12;
+const UNMAPPED = 'unmapped';
+const OVERHEAD = 'overhead (reformat, reorder, copy)';
+
+/** The CLI's JSON, or undefined when stdout is not a profile document. */
+export function parseProfileJson(stdout: string): ProfileJson | undefined {
+  return parseJson<ProfileJson>(stdout, (j) => typeof j?.source?.tool === 'string' && Array.isArray(j.layers) && typeof j.totalTimeMs === 'number' && typeof j.mappedShare === 'number');
+}
+
+/** "ONNX Runtime 1.30.0, CPU, opt all": what a profile is called in titles and picks. */
+export function profileLabel(p: ProfileJson): string {
+  const s = p.source;
+  const settings = ['graphOptimizationLevel', 'optLevel', 'threads'].filter((k) => s.settings[k] !== undefined).map((k) => `${k === 'threads' ? 'threads' : 'opt'} ${s.settings[k]}`);
+  return [`${TOOL_NAMES[s.tool] ?? s.tool}${s.version ? ` ${s.version}` : ''}`, s.device, s.precision, ...settings].filter(Boolean).join(', ');
+}
+
+export function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)} %`;
+}
+
+/** One line for a notification: total, how much maps, how many layers. */
+export function profileSummaryLine(p: ProfileJson): string {
+  const mapped = p.layers.filter((l) => l.onnxNodes.length > 0).length;
+  return `${profileLabel(p)}: ${p.totalTimeMs.toFixed(3)} ms per inference over ${p.inferences} run(s); ${percent(p.mappedShare)} of the time on ${mapped} of ${p.layers.length} layers maps to nodes of the model`;
+}
+
+/** The ONNX op types a layer computes ("Conv+Relu"), else the tool's own layer kind. */
+export function layerOps(layer: Layer, ops: NodeOps): string {
+  const known = [...new Set(layer.onnxNodes.map((id) => ops.get(id)).filter((op): op is string => !!op))];
+  return known.length ? known.join('+') : (layer.kind ?? '');
+}
+
+/** Time per inference by op type, slowest first; overhead and unmapped time are bars of their own, never dropped. */
+export function timeByOpType(p: ProfileJson, ops: NodeOps): OverlayChart['bars'] {
+  const sums = new Map<string, number>();
+  for (const l of p.layers) {
+    const key = l.onnxNodes.length === 0 ? UNMAPPED : l.overhead ? OVERHEAD : layerOps(l, ops) || '?';
+    sums.set(key, (sums.get(key) ?? 0) + l.timeMs);
+  }
+  const apart = (label: string): boolean => label === UNMAPPED || label === OVERHEAD;
+  const ranked = [...sums].filter(([label]) => !apart(label)).sort((a, b) => b[1] - a[1]);
+  const shown = ranked.slice(0, CHART_BARS);
+  const rest = ranked.slice(CHART_BARS).reduce((s, [, v]) => s + v, 0);
+  const bars: OverlayChart['bars'] = shown.map(([label, value]) => ({ label, value }));
+  if (rest > 0) bars.push({ label: `${ranked.length - CHART_BARS} other op types`, value: rest });
+  for (const label of [OVERHEAD, UNMAPPED]) if (sums.has(label)) bars.push({ label, value: sums.get(label)!, muted: true });
+  return bars;
+}
+
+/**
+ * Each node's entry: the time of the layers that compute it (a fused layer's time on each of its
+ * nodes, so the fused nodes show alike), grouped by the layer that is not overhead.
+ */
+function nodeEntries(p: ProfileJson): Record<string, OverlayEntry> {
+  const nodes: Record<string, OverlayEntry & { value: number }> = {};
+  const why = new Map<string, string[]>();
+  // Slowest first (the CLI's order, kept by sorting again), so a node's group is its main layer.
+  for (const l of [...p.layers].sort((a, b) => b.timeMs - a.timeMs)) {
+    for (const id of l.onnxNodes) {
+      const e = (nodes[id] ??= { value: 0 });
+      e.value += l.timeMs;
+      if (!l.overhead && e.group === undefined) e.group = l.name;
+      const line = `${l.overhead ? 'overhead ' : ''}${l.name}: ${l.timeMs.toFixed(3)} ms (${percent(l.share)})${l.onnxNodes.length > 1 ? `, shared by ${l.onnxNodes.length} nodes` : ''}`;
+      why.set(id, [...(why.get(id) ?? []), line]);
+    }
+  }
+  for (const [id, lines] of why) {
+    nodes[id]!.detail = lines.join('; ');
+    if (nodes[id]!.group === undefined) nodes[id]!.label = 'overhead';
+  }
+  return nodes;
+}
+
+function tableRow(l: Layer, ops: NodeOps): OverlayTableRow {
+  const nodesCell = l.onnxNodes.length === 0 ? UNMAPPED : l.onnxNodes.length === 1 ? l.onnxNodes[0]! : `${l.onnxNodes[0]} +${l.onnxNodes.length - 1}`;
+  const facts = [l.kind && `kind ${l.kind}`, l.precision && `precision ${l.precision}`, `${l.count} call(s)`, l.onnxNodes.length > 1 && `nodes: ${l.onnxNodes.slice(0, 20).join(', ')}${l.onnxNodes.length > 20 ? ', …' : ''}`];
+  return {
+    name: l.name,
+    nodes: l.onnxNodes,
+    cells: [layerOps(l, ops), l.timeMs, l.share, nodesCell],
+    ...(l.overhead ? { overhead: true } : {}),
+    detail: facts.filter(Boolean).join('; '),
+  };
+}
+
+export function profileOverlay(p: ProfileJson, ops: NodeOps): Overlay {
+  const unmappedMs = p.layers.filter((l) => l.onnxNodes.length === 0).reduce((s, l) => s + l.timeMs, 0);
+  const overheadMs = p.layers.filter((l) => l.overhead).reduce((s, l) => s + l.timeMs, 0);
+  return {
+    id: PROFILE_OVERLAY_ID,
+    title: `Profile: ${profileLabel(p)}`,
+    kind: 'metric',
+    unit: 'ms',
+    higherIsBetter: false,
+    scale: 'linear',
+    nodes: nodeEntries(p),
+    summary: [
+      { label: 'per inference', text: `${p.totalTimeMs.toFixed(3)} ms over ${p.inferences} run(s)`, value: p.totalTimeMs },
+      { label: 'mapped share', text: percent(p.mappedShare), value: p.mappedShare },
+      { label: 'unmapped', text: `${unmappedMs.toFixed(3)} ms in ${p.layers.filter((l) => l.onnxNodes.length === 0).length} layer(s)`, value: unmappedMs },
+      ...(overheadMs > 0 ? [{ label: 'overhead', text: `${overheadMs.toFixed(3)} ms (charged to the nodes it serves)`, value: overheadMs }] : []),
+      ...p.warnings.slice(0, 5).map((w) => ({ label: 'warning', text: w })),
+    ],
+    table: {
+      nameTitle: 'Layer',
+      columns: [{ title: 'Op types' }, { title: 'Time (ms)', format: 3 }, { title: 'Share', format: 'percent' }, { title: 'ONNX nodes' }],
+      rows: p.layers.map((l) => tableRow(l, ops)),
+      sortBy: 1,
+    },
+    chart: { title: 'Time by op type', unit: 'ms', bars: timeByOpType(p, ops) },
+  };
+}
