@@ -6,9 +6,9 @@ import { el } from './panel';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const ROW = 18;
-const LABEL_W = 150;
-const VALUE_W = 70;
-const WIDTH = 360;
+const LABEL_W = 120;
+const VALUE_W = 64;
+const WIDTH = 300;
 
 export function overlayChart(chart: OverlayChart): HTMLElement {
   const box = el('figure');

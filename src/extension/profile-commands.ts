@@ -43,9 +43,10 @@ export class ProfileCommands implements vscode.Disposable {
   ) {
     context.subscriptions.push(
       this,
-      vscode.commands.registerCommand('onnxStudio.profileOrt', (uri?: vscode.Uri, choices?: OrtProfileChoices) => this.profile(uri, choices)),
-      vscode.commands.registerCommand('onnxStudio.loadProfile', (uri?: vscode.Uri, files?: string[]) => this.load(uri, files)),
-      vscode.commands.registerCommand('onnxStudio.compareProfiles', (uri?: vscode.Uri, pair?: [number, number]) => this.compare(uri, pair)),
+      // A menu passes (uri, every selected uri): only arguments of the shapes below skip the picks.
+      vscode.commands.registerCommand('onnxStudio.profileOrt', (uri?: vscode.Uri, choices?: unknown) => this.profile(uri, isChoices(choices) ? choices : undefined)),
+      vscode.commands.registerCommand('onnxStudio.loadProfile', (uri?: vscode.Uri, files?: unknown) => this.load(uri, isStrings(files) ? files : undefined)),
+      vscode.commands.registerCommand('onnxStudio.compareProfiles', (uri?: vscode.Uri, pair?: unknown) => this.compare(uri, isPair(pair) ? pair : undefined)),
     );
   }
 
@@ -168,3 +169,7 @@ async function namesIn(folder: string): Promise<string[]> {
     return [];
   }
 }
+
+const isChoices = (v: unknown): v is OrtProfileChoices => typeof v === 'object' && v !== null && typeof (v as OrtProfileChoices).optLevel === 'string';
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every((f) => typeof f === 'string');
+const isPair = (v: unknown): v is [number, number] => Array.isArray(v) && v.length === 2 && v.every((i) => Number.isInteger(i));

@@ -17,7 +17,7 @@ const TOOL_NAMES: Record<ProfileJson['source']['tool'], string> = { onnxruntime:
 /** Bars of the op-type chart before the rest are summed into one. */
 const CHART_BARS = 12;
 const UNMAPPED = 'unmapped';
-const OVERHEAD = 'overhead (reformat, reorder, copy)';
+const OVERHEAD = 'overhead';
 
 /** The CLI's JSON, or undefined when stdout is not a profile document. */
 export function parseProfileJson(stdout: string): ProfileJson | undefined {

@@ -1,0 +1,167 @@
+// Browser tests of issue 10 (point 7) in a real VS Code: a corpus model profiled with ONNX
+// Runtime from the explorer's context menu paints the per-layer overlay (screenshot), and a click
+// on the slowest row selects its node; the real trtexec exports of ResNet-18 loaded through
+// "Load Profile…" show the mapped share the CLI prints for the same files.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { openModel } from '../../src/onnx/open';
+import type { ProfileJson } from '../../src/profiles/layer-profile';
+import { closeEditors, openWorkbench, ROOT, screenshot, until, webview, type Session } from './helpers';
+
+const CLS = 'ch_ppocr_mobile_v2.0_cls_infer.onnx';
+const RESNET = 'resnet18.onnx';
+const SHARED = process.env.ONNX_STUDIO_SHARED ?? join(ROOT, '..', 'shared');
+const TRTEXEC = join(SHARED, 'fixtures', 'trtexec', 'fuzzylabs-resnet18-rtx3060-fp16');
+const STEM = 'resnet18_fp16';
+
+let s: Session;
+let workspace: string;
+
+before(async () => {
+  // The models and the trtexec exports linked into a folder of their own (nothing is written beside the originals).
+  workspace = mkdtempSync(join(tmpdir(), 'profile-e2e-'));
+  symlinkSync(join(ROOT, '.cache', 'corpus', CLS), join(workspace, CLS));
+  symlinkSync(join(ROOT, '.cache', 'models', RESNET), join(workspace, RESNET));
+  for (const f of readdirSync(TRTEXEC)) if (f.startsWith(STEM)) symlinkSync(join(TRTEXEC, f), join(workspace, f));
+  s = await openWorkbench(workspace);
+});
+after(async () => {
+  await s?.stop();
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+/**
+ * Right-clicks a file in the explorer and chooses a menu item. The explorer can show files before
+ * the extension's menus are registered: a menu without the item is closed and opened again, bounded.
+ */
+async function explorerCommand(page: Page, file: string, item: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.getByRole('treeitem', { name: file, exact: true }).click({ button: 'right' });
+    const entry = page.locator('.context-view .monaco-menu .action-label', { hasText: item });
+    try {
+      await entry.first().waitFor({ timeout: 5_000 });
+      await entry.first().click();
+      // A click while the menu still lays itself out can go nowhere: taken when the menu closes.
+      await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: 3_000 });
+      return;
+    } catch (e) {
+      await screenshot(page, `profile-menu-${item.slice(0, 12)}-attempt-${attempt}`);
+      await page.keyboard.press('Escape');
+      if (attempt === 6) throw e;
+    }
+  }
+}
+
+/** Accepts the quick pick that shows this placeholder with its first item. */
+async function acceptPick(page: Page, placeholder: string): Promise<void> {
+  const input = page.locator(`.quick-input-widget input[placeholder="${placeholder}"]`);
+  await input.waitFor({ timeout: 30_000 }).catch(async (e: Error) => {
+    await screenshot(page, `profile-no-pick-${placeholder.slice(0, 20)}`);
+    throw e;
+  });
+  await input.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
+/**
+ * Types a path into the web workbench's file dialog (a quick input) and accepts it. The dialog
+ * fills in its own value once it has listed the folder and ignores Enter while busy: retyped and
+ * accepted again until it closes, bounded.
+ */
+async function acceptPath(page: Page, path: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('input');
+  await widget.locator('.monaco-list-row').first().waitFor({ timeout: 30_000 }).catch(async (e: Error) => {
+    await screenshot(page, 'profile-no-file-dialog');
+    throw e;
+  });
+  for (let tries = 0; tries < 10; tries++) {
+    if ((await input.inputValue()) !== path) await input.fill(path);
+    await input.press('Enter');
+    if (await input.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false)) return;
+  }
+  throw new Error(`the file dialog did not take ${path}`);
+}
+
+/** The side panel made wider (arrow keys on its splitter), so the layer table reads in the screenshots. */
+async function widenPanel(frame: ReturnType<typeof webview>): Promise<void> {
+  const splitter = frame.locator('#splitter');
+  await splitter.focus();
+  for (let i = 0; i < 12; i++) await splitter.press('ArrowLeft');
+}
+
+interface ShownRow {
+  name: string;
+  nodes: string[];
+  time: number;
+}
+
+const READ_ROWS = (): ShownRow[] =>
+  Array.from(document.querySelectorAll<HTMLTableRowElement>('#overlay .layer-table tbody tr')).map((tr) => ({
+    name: tr.dataset.layer ?? '',
+    nodes: (tr.dataset.nodes ?? '').split('\n').filter(Boolean),
+    time: Number(tr.cells[2]?.dataset.value),
+  }));
+
+test('Profile with ONNX Runtime from the context menu paints the layers; the slowest row selects its node', async () => {
+  await explorerCommand(s.page, CLS, 'Profile with ONNX Runtime');
+  await acceptPick(s.page, 'Inputs to profile with'); // synthesized inputs first
+  await acceptPick(s.page, 'ONNX Runtime graph optimization level'); // all
+  await acceptPick(s.page, 'Intra-op threads');
+  await acceptPick(s.page, 'Warm-up and measured runs (warm-up runs are not counted)');
+  const frame = webview(s.page);
+  await frame.locator('#overlay .layer-table tbody tr').first().waitFor({ timeout: 180_000 });
+  await frame.locator('body[data-rendered]').waitFor();
+  await widenPanel(frame);
+  const rows = await frame.locator('body').evaluate(READ_ROWS);
+  assert.ok(rows.length > 5, `${rows.length} layers listed`);
+  // Opened sorted by time, slowest first.
+  const slowest = rows[0]!;
+  assert.equal(slowest.time, Math.max(...rows.map((r) => r.time)));
+  assert.ok(slowest.nodes.length > 0, 'the slowest layer maps to nodes');
+  const painted = await frame.locator('body').evaluate(() => (window as unknown as { onnxStudio: { view: { paint: { fill: unknown[] } | null } } }).onnxStudio.view.paint?.fill.filter(Boolean).length ?? 0);
+  assert.ok(painted > 0, 'nodes coloured by time');
+  assert.ok(await frame.locator('#overlay .overlay-chart svg g').count() > 0, 'time by op type drawn');
+  await screenshot(s.page, 'profile-ort-overlay');
+
+  await frame.locator('#overlay .layer-table tbody tr').first().locator('button').first().click();
+  const model = openModel(join(ROOT, '.cache', 'corpus', CLS));
+  const names = new Set(slowest.nodes.map((id) => model.graph.nodes.find((n) => n.id === id)?.name ?? id));
+  model.close();
+  const selected = await until('the slowest layer’s node to be selected', async () => {
+    const v = await frame.locator('body').evaluate(() => {
+      const view = (window as unknown as { onnxStudio: { view: { selected: number; items: { sublabel: string }[]; highlighted: Set<number> } } }).onnxStudio.view;
+      return { name: view.items[view.selected]?.sublabel ?? '', highlighted: view.highlighted.size };
+    });
+    return names.has(v.name) ? v : undefined;
+  });
+  assert.equal(selected.highlighted, slowest.nodes.length, 'every node of the layer highlighted');
+  await screenshot(s.page, 'profile-ort-slowest-selected');
+  await closeEditors(s.page);
+});
+
+test('Load Profile… with the trtexec exports of ResNet-18 shows the mapped share the CLI prints', async () => {
+  const files = ['profile', 'graph', 'timing'].map((k) => join(workspace, `${STEM}.${k}.json`));
+  const cli = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'profile', '--import', ...files, '--model', join(workspace, RESNET), '--json'], { encoding: 'utf8' });
+  assert.ok(cli.status === 0 || cli.status === 1, cli.stderr);
+  const expected = JSON.parse(cli.stdout) as ProfileJson;
+
+  await explorerCommand(s.page, RESNET, 'Load Profile');
+  // The web workbench's open dialog is a quick input: the path typed, then accepted.
+  await acceptPath(s.page, files[0]!);
+  const frame = webview(s.page);
+  const share = frame.locator('#overlay .overlay-summary tr[data-label="mapped share"]');
+  await share.waitFor({ timeout: 120_000 });
+  await widenPanel(frame);
+  assert.equal(Number(await share.getAttribute('data-value')), expected.mappedShare);
+  assert.match((await share.textContent()) ?? '', new RegExp(`${(expected.mappedShare * 100).toFixed(1)} %`));
+  const rows = await frame.locator('body').evaluate(READ_ROWS);
+  assert.equal(rows.length, expected.layers.length, 'one row per layer of the CLI’s JSON');
+  await screenshot(s.page, 'profile-trtexec-resnet18');
+  await closeEditors(s.page);
+});
