@@ -3,9 +3,10 @@ import type { Model } from '../onnx/model/graph';
 import { ProfileFormatError } from './errors';
 import type { LayerProfile } from './layer-profile';
 import type { FileHead, ProfileReader } from './reader';
+import { trtexecReader } from './trtexec/reader';
 
 /** Every tool's reader, asked in this order; the first that claims the files reads them. */
-const READERS: readonly ProfileReader[] = [];
+const READERS: readonly ProfileReader[] = [trtexecReader];
 
 const HEAD_BYTES = 64 * 1024;
 
