@@ -147,10 +147,10 @@ export class ProfileCommands implements vscode.Disposable {
     if (answer === compare) await this.compare(model, [earlier.length - 1, earlier.length]);
   }
 
-  /** The op type of each node of the open model (for the table and chart); empty when the editor cannot say. */
+  /** The op type and name of each node of the open model (for the table and chart); empty when the editor cannot say. */
   private async nodeOps(model: vscode.Uri): Promise<NodeOps> {
     const list = await this.provider.documents.get(model.toString())?.request('nodes/list', {}).catch(() => undefined);
-    return new Map(list ? list.id.map((id, i) => [id, list.op[i]!]) : []);
+    return new Map(list ? list.id.map((id, i) => [id, { op: list.op[i]!, name: list.name[i]! }]) : []);
   }
 }
 

@@ -3,7 +3,7 @@
 // colours diverge from it on a log scale), and the biggest changes as a table. Pure (no vscode).
 import type { ProfileJson } from '../profiles/layer-profile';
 import type { Overlay, OverlayEntry } from '../protocol/overlay';
-import { percent, profileLabel, type NodeOps } from './profile-overlay';
+import { nodeLabel, percent, profileLabel, type NodeOps } from './profile-overlay';
 
 export const COMPARE_OVERLAY_ID = 'profile-compare';
 /** Rows of the changes table: the largest absolute changes. */
@@ -66,7 +66,7 @@ export function compareOverlay(before: ProfileJson, after: ProfileJson, ops: Nod
     table: {
       nameTitle: 'Node',
       columns: [{ title: 'Op' }, { title: 'Before (ms)', format: 3 }, { title: 'After (ms)', format: 3 }, { title: 'Ratio', format: 2 }, { title: 'Change (ms)', format: 3 }],
-      rows: changes.slice(0, TABLE_ROWS).map((c) => ({ name: c.id, nodes: [c.id], cells: [ops.get(c.id) ?? '', c.beforeMs, c.afterMs, c.ratio ?? null, c.afterMs - c.beforeMs] })),
+      rows: changes.slice(0, TABLE_ROWS).map((c) => ({ name: nodeLabel(c.id, ops), nodes: [c.id], cells: [ops.get(c.id)?.op ?? '', c.beforeMs, c.afterMs, c.ratio ?? null, c.afterMs - c.beforeMs] })),
     },
   };
 }

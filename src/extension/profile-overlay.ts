@@ -8,8 +8,13 @@ import { parseJson } from './cli-message';
 
 export const PROFILE_OVERLAY_ID = 'profile';
 
-/** Op type of each node of the model by id (the editor's nodes/list); empty when unknown. */
-export type NodeOps = ReadonlyMap<string, string>;
+/** Op type and name of each node of the model by id (the editor's nodes/list); empty when unknown. */
+export type NodeOps = ReadonlyMap<string, { op: string; name: string }>;
+
+/** How a node is shown: its name (ids escape `/`), else its id. */
+export function nodeLabel(id: string, ops: NodeOps): string {
+  return ops.get(id)?.name || id;
+}
 
 type Layer = ProfileJson['layers'][number];
 
@@ -43,7 +48,7 @@ export function profileSummaryLine(p: ProfileJson): string {
 
 /** The ONNX op types a layer computes ("Conv+Relu"), else the tool's own layer kind. */
 export function layerOps(layer: Layer, ops: NodeOps): string {
-  const known = [...new Set(layer.onnxNodes.map((id) => ops.get(id)).filter((op): op is string => !!op))];
+  const known = [...new Set(layer.onnxNodes.map((id) => ops.get(id)?.op).filter((op): op is string => !!op))];
   return known.length ? known.join('+') : (layer.kind ?? '');
 }
 
@@ -89,8 +94,10 @@ function nodeEntries(p: ProfileJson): Record<string, OverlayEntry> {
 }
 
 function tableRow(l: Layer, ops: NodeOps): OverlayTableRow {
-  const nodesCell = l.onnxNodes.length === 0 ? UNMAPPED : l.onnxNodes.length === 1 ? l.onnxNodes[0]! : `${l.onnxNodes[0]} +${l.onnxNodes.length - 1}`;
-  const facts = [l.kind && `kind ${l.kind}`, l.precision && `precision ${l.precision}`, `${l.count} call(s)`, l.onnxNodes.length > 1 && `nodes: ${l.onnxNodes.slice(0, 20).join(', ')}${l.onnxNodes.length > 20 ? ', …' : ''}`];
+  const first = l.onnxNodes[0];
+  const nodesCell = first === undefined ? UNMAPPED : `${nodeLabel(first, ops)}${l.onnxNodes.length > 1 ? ` +${l.onnxNodes.length - 1}` : ''}`;
+  const names = l.onnxNodes.slice(0, 20).map((id) => nodeLabel(id, ops));
+  const facts = [l.kind && `kind ${l.kind}`, l.precision && `precision ${l.precision}`, `${l.count} call(s)`, names.length > 0 && `nodes: ${names.join(', ')}${l.onnxNodes.length > 20 ? ', …' : ''}`];
   return {
     name: l.name,
     nodes: l.onnxNodes,
@@ -112,6 +119,7 @@ export function profileOverlay(p: ProfileJson, ops: NodeOps): Overlay {
     scale: 'linear',
     nodes: nodeEntries(p),
     summary: [
+      { label: 'source', text: [profileLabel(p), ...p.source.files.map((f) => f.split(/[\\/]/).pop())].join(' · ') },
       { label: 'per inference', text: `${p.totalTimeMs.toFixed(3)} ms over ${p.inferences} run(s)`, value: p.totalTimeMs },
       { label: 'mapped share', text: percent(p.mappedShare), value: p.mappedShare },
       { label: 'unmapped', text: `${unmappedMs.toFixed(3)} ms in ${p.layers.filter((l) => l.onnxNodes.length === 0).length} layer(s)`, value: unmappedMs },
