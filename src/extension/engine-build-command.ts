@@ -147,9 +147,9 @@ export class EngineBuildCommand implements vscode.Disposable {
     if (result.code === 0 && json) {
       showEngineResult(this.context.extensionUri, json, command);
       void vscode.window.showInformationMessage(`ONNX Studio: engine written: ${vscode.workspace.asRelativePath(json.engine ?? '')}`);
-      // Profiling exported: its per-layer profile painted on the model ("Load Profile…" with these files).
+      // Profiling exported: its per-layer profile painted on the model's graph ("Load Profile…" with these files).
       const exported = [json.outputs.layers, json.outputs.profile, json.outputs.times].filter((f): f is string => !!f);
-      if (exported.length) void vscode.commands.executeCommand('onnxStudio.loadProfile', model, exported);
+      if (exported.length) void vscode.commands.executeCommand('onnxStudio.loadProfile', model, exported, 'unless-closed');
       return { kind: 'built', result: json, command };
     }
     const message = `ONNX Studio: ${cliMessage(result.stderr)}`;

@@ -25,6 +25,9 @@ export type ProfileOutcome =
   | { kind: 'cancelled' }
   | undefined;
 
+/** Whether a profile opens the model's graph, or (after a build) paints it only if it is open. */
+type Opening = 'open' | 'unless-closed';
+
 /** Profile files the dialog offers first; any file can be chosen (the CLI says what it is not). */
 const PROFILE_FILTERS = { 'Profiles (ONNX Runtime, trtexec, Nsight Systems)': ['json', 'log', 'txt', 'csv', 'sqlite'], 'All files': ['*'] };
 
@@ -45,7 +48,7 @@ export class ProfileCommands implements vscode.Disposable {
       this,
       // A menu passes (uri, every selected uri): only arguments of the shapes below skip the picks.
       vscode.commands.registerCommand('onnxStudio.profileOrt', (uri?: vscode.Uri, choices?: unknown) => this.profile(uri, isChoices(choices) ? choices : undefined)),
-      vscode.commands.registerCommand('onnxStudio.loadProfile', (uri?: vscode.Uri, files?: unknown) => this.load(uri, isStrings(files) ? files : undefined)),
+      vscode.commands.registerCommand('onnxStudio.loadProfile', (uri?: vscode.Uri, files?: unknown, how?: unknown) => this.load(uri, isStrings(files) ? files : undefined, how === 'unless-closed' ? how : 'open')),
       vscode.commands.registerCommand('onnxStudio.compareProfiles', (uri?: vscode.Uri, pair?: unknown) => this.compare(uri, isPair(pair) ? pair : undefined)),
     );
   }
@@ -74,8 +77,11 @@ export class ProfileCommands implements vscode.Disposable {
     return outcome;
   }
 
-  /** `files` skips the file dialog (a TensorRT build's exports, the tests). */
-  async load(uri?: vscode.Uri, files?: string[]): Promise<ProfileOutcome> {
+  /**
+   * `files` skips the file dialog (a TensorRT build's exports, the tests). 'unless-closed' (after a
+   * build) paints the graph if it is open, else offers to open it rather than open another view.
+   */
+  async load(uri?: vscode.Uri, files?: string[], how: Opening = 'open'): Promise<ProfileOutcome> {
     const model = modelOnDisk(uri, this.activeModel, 'load a profile for');
     if (!model) return undefined;
     if (!files) {
@@ -85,7 +91,7 @@ export class ProfileCommands implements vscode.Disposable {
       files = withCompanions(paths, paths.length === 1 ? await namesIn(dirname(paths[0]!)) : []);
     }
     const names = files.map((f) => basename(f)).join(', ');
-    return this.run(model, importProfileArgv(model.fsPath, files), `reading the profile ${names} for ${vscode.workspace.asRelativePath(model)}`);
+    return this.run(model, importProfileArgv(model.fsPath, files), `reading the profile ${names} for ${vscode.workspace.asRelativePath(model)}`, how);
   }
 
   /** `pair` (indices into the model's profiles: before, after) skips the picks. */
@@ -108,17 +114,17 @@ export class ProfileCommands implements vscode.Disposable {
     return { kind: 'profile', exitCode: 0, profile: after, command: '' };
   }
 
-  private async run(model: vscode.Uri, args: string[], title: string): Promise<ProfileOutcome> {
+  private async run(model: vscode.Uri, args: string[], title: string, how: Opening = 'open'): Promise<ProfileOutcome> {
     const command = commandLine(['onnx-studio', ...args]);
     const result = await this.runs.run({ cli: cliScript(this.context), args, cwd: dirname(model.fsPath), title, output: this.output });
     if (result.cancelled) {
       void vscode.window.showInformationMessage('ONNX Studio: profiling cancelled.');
       return { kind: 'cancelled' };
     }
-    return this.show(model, result, command);
+    return this.show(model, result, command, how);
   }
 
-  private async show(model: vscode.Uri, result: CliResult, command: string): Promise<ProfileOutcome> {
+  private async show(model: vscode.Uri, result: CliResult, command: string, how: Opening): Promise<ProfileOutcome> {
     const profile = result.code === 0 || result.code === 1 ? parseProfileJson(result.stdout) : undefined;
     if (!profile) {
       const message = `ONNX Studio: ${cliMessage(result.stderr)}`;
@@ -127,7 +133,8 @@ export class ProfileCommands implements vscode.Disposable {
       return result.code === 2 || result.code === 64 ? { kind: 'refused', exitCode: result.code, message } : { kind: 'failed', exitCode: result.code, message };
     }
     // The editor first: its document lists the nodes whose op types the table and chart show.
-    await vscode.commands.executeCommand('vscode.openWith', model, GRAPH_EDITOR_VIEW_TYPE, { preserveFocus: true });
+    const open = how === 'open' || this.provider.documents.has(model.toString());
+    if (open) await vscode.commands.executeCommand('vscode.openWith', model, GRAPH_EDITOR_VIEW_TYPE, { preserveFocus: true });
     this.provider.setOverlay(model, profileOverlay(profile, await this.nodeOps(model)));
     const earlier = this.profiles(model);
     this.shown.set(model.toString(), [...earlier, profile].slice(-8));
@@ -135,6 +142,8 @@ export class ProfileCommands implements vscode.Disposable {
     if (result.code === 1) {
       const matched = profile.layers.filter((l) => l.onnxNodes.length > 0).length;
       void vscode.window.showWarningMessage(`ONNX Studio: only ${percent(profile.mappedShare)} of the profiled time (${matched} of ${profile.layers.length} layers) maps onto nodes of ${basename(model.fsPath)}: is it a profile of another model? What matched is shown.`);
+    } else if (!open) {
+      void this.offerGraph(model, profile);
     } else {
       void this.offerCompare(model, profile, earlier);
     }
@@ -145,6 +154,14 @@ export class ProfileCommands implements vscode.Disposable {
     const compare = 'Compare with Previous';
     const answer = await vscode.window.showInformationMessage(`ONNX Studio: ${profileSummaryLine(profile)}.`, ...(earlier.length ? [compare] : []));
     if (answer === compare) await this.compare(model, [earlier.length - 1, earlier.length]);
+  }
+
+  /** A profile painted on a graph that is not open (after a build): opened on demand, with its op types then. */
+  private async offerGraph(model: vscode.Uri, profile: ProfileJson): Promise<void> {
+    const show = 'Show on Graph';
+    if ((await vscode.window.showInformationMessage(`ONNX Studio: ${profileSummaryLine(profile)}.`, show)) !== show) return;
+    await vscode.commands.executeCommand('vscode.openWith', model, GRAPH_EDITOR_VIEW_TYPE);
+    this.provider.setOverlay(model, profileOverlay(profile, await this.nodeOps(model)));
   }
 
   /** The op type and name of each node of the open model (for the table and chart); empty when the editor cannot say. */
