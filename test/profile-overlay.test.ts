@@ -28,7 +28,7 @@ function profile(optLevel: string, layers: Omit<Layer, 'share' | 'count'>[]): Pr
   const total = layers.reduce((s, l) => s + l.timeMs, 0);
   const mapped = layers.filter((l) => l.onnxNodes.length).reduce((s, l) => s + l.timeMs, 0);
   return {
-    source: { tool: 'onnxruntime', version: '1.30.0', files: [], device: 'CPU', settings: { optLevel, threads: 2 } },
+    source: { tool: 'onnxruntime', version: '1.30.0', files: [], device: 'CPU', settings: { optimization: optLevel, threads: 2 } },
     inferences: 5,
     layers: layers.map((l) => ({ ...l, share: l.timeMs / total, count: 5 })),
     totalTimeMs: total,
@@ -59,6 +59,7 @@ const close = (a: number | undefined, b: number, what: string): void => assert.o
 
 test('a fused layer paints its time on each of its nodes, in one group; overhead adds to the node it serves', () => {
   const o = profileOverlay(ALL, ops);
+  assert.equal(o.title, 'Profile: ONNX Runtime 1.30.0, CPU, opt all, 2 thread(s)');
   assert.equal(o.kind, 'metric');
   assert.equal(o.higherIsBetter, false);
   const conv = o.nodes[id('/conv1/Conv')]!;

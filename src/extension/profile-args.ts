@@ -8,7 +8,7 @@ export interface OrtProfileChoices {
   /** A folder of inputs (as the quantize command takes); absent: synthesized inputs. */
   inputs?: string;
   optLevel: OptLevel;
-  /** Intra-op threads; absent: ONNX Runtime's default. */
+  /** Intra-op threads (0: ONNX Runtime's choice); absent: the CLI's default (1). */
   threads?: number;
   warmup: number;
   runs: number;

@@ -32,7 +32,8 @@ export function parseProfileJson(stdout: string): ProfileJson | undefined {
 /** "ONNX Runtime 1.30.0, CPU, opt all": what a profile is called in titles and picks. */
 export function profileLabel(p: ProfileJson): string {
   const s = p.source;
-  const settings = ['graphOptimizationLevel', 'optLevel', 'threads'].filter((k) => s.settings[k] !== undefined).map((k) => `${k === 'threads' ? 'threads' : 'opt'} ${s.settings[k]}`);
+  // The keys the ONNX Runtime run states (src/cli/profile.ts); imported files state their own.
+  const settings = [s.settings.optimization !== undefined && `opt ${s.settings.optimization}`, s.settings.threads !== undefined && `${s.settings.threads} thread(s)`];
   return [`${TOOL_NAMES[s.tool] ?? s.tool}${s.version ? ` ${s.version}` : ''}`, s.device, s.precision, ...settings].filter(Boolean).join(', ');
 }
 

@@ -34,16 +34,16 @@ export async function pickOrtProfileChoices(state: vscode.Memento, model: vscode
   const optLevel = await pick(OPT_LEVELS.map((l) => ({ label: l, detail: LEVEL_DETAIL[l], value: l })), 'ONNX Runtime graph optimization level', last.optLevel);
   if (!optLevel) return undefined;
   const cores = availableParallelism();
-  const threadItems: Item<number | 'default'>[] = [
-    { label: 'ONNX Runtime’s default', detail: 'One thread per physical core', value: 'default' },
-    { label: '1 thread', detail: 'Single-threaded: times add up per node', value: 1 },
-    ...(cores > 1 ? [{ label: `${cores} threads`, detail: 'Every logical core', value: cores }] : []),
+  const threadItems: Item<number>[] = [
+    { label: '1 thread', detail: 'Single-threaded: stable figures that add up per node (the CLI’s default)', value: 1 },
+    ...(cores > 1 ? [{ label: `${cores} threads`, detail: 'One per logical core', value: cores }] : []),
+    { label: 'ONNX Runtime’s choice', detail: 'Intra-op threads 0: one per physical core', value: 0 },
   ];
-  const threads = await pick(threadItems, 'Intra-op threads', last.threads ?? 'default');
+  const threads = await pick(threadItems, 'Intra-op threads', last.threads ?? 1);
   if (threads === undefined) return undefined;
   const runs = await pick(RUNS.map((r) => ({ label: r.label, value: r })), 'Warm-up and measured runs (warm-up runs are not counted)', RUNS.find((r) => r.runs === last.runs && r.warmup === last.warmup) ?? RUNS[0]!);
   if (!runs) return undefined;
-  const choices: OrtProfileChoices = { optLevel, warmup: runs.warmup, runs: runs.runs, ...(threads !== 'default' ? { threads } : {}), ...(inputs ? { inputs } : {}) };
+  const choices: OrtProfileChoices = { optLevel, threads, warmup: runs.warmup, runs: runs.runs, ...(inputs ? { inputs } : {}) };
   await state.update(LAST_KEY, { ...choices, inputs: undefined });
   return choices;
 }
