@@ -9,6 +9,8 @@ const ROW = 18;
 const LABEL_W = 120;
 const VALUE_W = 64;
 const WIDTH = 300;
+/** What fits in LABEL_W at the chart's font size; the full label is the bar's tooltip. */
+const LABEL_CHARS = 19;
 
 export function overlayChart(chart: OverlayChart): HTMLElement {
   const box = el('figure');
@@ -37,7 +39,7 @@ export function overlayChart(chart: OverlayChart): HTMLElement {
     .attr('y', ROW / 2)
     .attr('dy', '0.35em')
     .attr('class', 'label')
-    .text((b) => (b.label.length > 24 ? `${b.label.slice(0, 23)}…` : b.label));
+    .text((b) => (b.label.length > LABEL_CHARS ? `${b.label.slice(0, LABEL_CHARS - 1)}…` : b.label));
   row
     .append(() => document.createElementNS(SVG_NS, 'rect'))
     .attr('x', LABEL_W)

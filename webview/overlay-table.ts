@@ -93,7 +93,9 @@ function row(t: OverlayTable, r: OverlayTableRow, index: NodeIndex | null, hooks
   if (r.overhead) cell.append(el('span', ' overhead'));
   tr.append(cell);
   r.cells.forEach((c, k) => {
-    const td = el('td', formatCell(c, t.columns[k]?.format));
+    const text = formatCell(c, t.columns[k]?.format);
+    const td = el('td', text);
+    td.title = text; // cells are cut to the panel's width
     if (typeof c === 'number') {
       td.dataset.value = String(c);
       td.className = 'number';

@@ -109,7 +109,8 @@ function tableRow(l: Layer, ops: NodeOps): OverlayTableRow {
 }
 
 export function profileOverlay(p: ProfileJson, ops: NodeOps): Overlay {
-  const unmappedMs = p.layers.filter((l) => l.onnxNodes.length === 0).reduce((s, l) => s + l.timeMs, 0);
+  const unmapped = p.layers.filter((l) => l.onnxNodes.length === 0);
+  const unmappedMs = unmapped.reduce((s, l) => s + l.timeMs, 0);
   const overheadMs = p.layers.filter((l) => l.overhead).reduce((s, l) => s + l.timeMs, 0);
   return {
     id: PROFILE_OVERLAY_ID,
@@ -123,7 +124,7 @@ export function profileOverlay(p: ProfileJson, ops: NodeOps): Overlay {
       { label: 'source', text: [profileLabel(p), ...p.source.files.map((f) => f.split(/[\\/]/).pop())].join(' · ') },
       { label: 'per inference', text: `${p.totalTimeMs.toFixed(3)} ms over ${p.inferences} run(s)`, value: p.totalTimeMs },
       { label: 'mapped share', text: percent(p.mappedShare), value: p.mappedShare },
-      { label: 'unmapped', text: `${unmappedMs.toFixed(3)} ms in ${p.layers.filter((l) => l.onnxNodes.length === 0).length} layer(s)`, value: unmappedMs },
+      { label: 'unmapped', text: unmapped.length ? `${unmappedMs.toFixed(3)} ms in ${unmapped.length} layer(s)` : 'none: every layer maps to nodes', value: unmappedMs },
       ...(overheadMs > 0 ? [{ label: 'overhead', text: `${overheadMs.toFixed(3)} ms (charged to the nodes it serves)`, value: overheadMs }] : []),
       ...p.warnings.slice(0, 5).map((w) => ({ label: 'warning', text: w })),
     ],

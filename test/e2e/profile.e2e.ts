@@ -45,8 +45,10 @@ async function explorerCommand(page: Page, file: string, item: string): Promise<
     const entry = page.locator('.context-view .monaco-menu .action-label', { hasText: item });
     try {
       await entry.first().waitFor({ timeout: 5_000 });
-      await entry.first().click();
-      // A click while the menu still lays itself out can go nowhere: taken when the menu closes.
+      // A click can go nowhere while a webview held the focus (seen: the item highlighted, the menu
+      // left open); the hovered item taken with Enter is reliable.
+      await entry.first().hover();
+      await page.keyboard.press('Enter');
       await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: 3_000 });
       return;
     } catch (e) {
@@ -57,15 +59,29 @@ async function explorerCommand(page: Page, file: string, item: string): Promise<
   }
 }
 
-/** Accepts the quick pick that shows this placeholder with its first item. */
-async function acceptPick(page: Page, placeholder: string): Promise<void> {
+/** Accepts the quick pick that shows this placeholder: its first item, or the first that `text` filters to. */
+async function acceptPick(page: Page, placeholder: string, text?: string): Promise<void> {
   const input = page.locator(`.quick-input-widget input[placeholder="${placeholder}"]`);
   await input.waitFor({ timeout: 30_000 }).catch(async (e: Error) => {
     await screenshot(page, `profile-no-pick-${placeholder.slice(0, 20)}`);
     throw e;
   });
+  if (text !== undefined) {
+    await input.fill(text);
+    // The list filters as the value changes: accept only once the first row shows the text.
+    await page.locator('.quick-input-widget .monaco-list-row').first().filter({ hasText: text }).waitFor();
+  }
   await input.press('Enter');
   await input.waitFor({ state: 'hidden' });
+}
+
+/** "Profile with ONNX Runtime…" from the explorer with these picks (synthesized inputs, 1 thread, the first runs choice). */
+async function profileFromExplorer(page: Page, file: string, optLevel: string): Promise<void> {
+  await explorerCommand(page, file, 'Profile with ONNX Runtime');
+  await acceptPick(page, 'Inputs to profile with'); // synthesized inputs first
+  await acceptPick(page, 'ONNX Runtime graph optimization level', optLevel);
+  await acceptPick(page, 'Intra-op threads', '1 thread');
+  await acceptPick(page, 'Warm-up and measured runs (warm-up runs are not counted)');
 }
 
 /**
@@ -109,11 +125,7 @@ const READ_ROWS = (): ShownRow[] =>
   }));
 
 test('Profile with ONNX Runtime from the context menu paints the layers; the slowest row selects its node', async () => {
-  await explorerCommand(s.page, CLS, 'Profile with ONNX Runtime');
-  await acceptPick(s.page, 'Inputs to profile with'); // synthesized inputs first
-  await acceptPick(s.page, 'ONNX Runtime graph optimization level'); // all
-  await acceptPick(s.page, 'Intra-op threads');
-  await acceptPick(s.page, 'Warm-up and measured runs (warm-up runs are not counted)');
+  await profileFromExplorer(s.page, CLS, 'all');
   const frame = webview(s.page);
   await frame.locator('#overlay .layer-table tbody tr').first().waitFor({ timeout: 180_000 });
   await frame.locator('body[data-rendered]').waitFor();
@@ -163,5 +175,30 @@ test('Load Profile… with the trtexec exports of ResNet-18 shows the mapped sha
   const rows = await frame.locator('body').evaluate(READ_ROWS);
   assert.equal(rows.length, expected.layers.length, 'one row per layer of the CLI’s JSON');
   await screenshot(s.page, 'profile-trtexec-resnet18');
+  await closeEditors(s.page);
+});
+
+test('two profiles of one model compared: ratios painted, the biggest changes listed', async () => {
+  await profileFromExplorer(s.page, CLS, 'all');
+  const frame = webview(s.page);
+  await frame.locator('#overlay .layer-table tbody tr').first().waitFor({ timeout: 180_000 });
+  await profileFromExplorer(s.page, CLS, 'disabled');
+  await frame.locator('#overlay h3', { hasText: 'opt disabled' }).waitFor({ timeout: 180_000 });
+  // "Compare Profiles…" from the command palette: the previous profile is the baseline, the latest compared with it.
+  await s.page.keyboard.press('F1');
+  const palette = s.page.locator('.quick-input-widget input');
+  await palette.fill('>ONNX Studio: Compare Profiles');
+  await s.page.locator('.quick-input-widget .monaco-list-row').first().filter({ hasText: 'Compare Profiles' }).waitFor();
+  await palette.press('Enter');
+  await acceptPick(s.page, 'Before (the baseline)');
+  await acceptPick(s.page, 'After (compared with the baseline)');
+  await frame.locator('#overlay h3', { hasText: 'Profiles compared' }).waitFor({ timeout: 30_000 });
+  const figure = async (label: string): Promise<number> => Number(await frame.locator(`#overlay .overlay-summary tr[data-label="${label}"]`).getAttribute('data-value'));
+  const [before, after, ratio] = [await figure('before'), await figure('after'), await figure('ratio')];
+  assert.ok(Math.abs(ratio - after / before) < 1e-12, `${ratio} = ${after} / ${before}`);
+  const rows = await frame.locator('#overlay .layer-table tbody tr').count();
+  assert.ok(rows > 10, `${rows} changes listed`);
+  await widenPanel(frame);
+  await screenshot(s.page, 'profile-compare');
   await closeEditors(s.page);
 });
