@@ -127,7 +127,7 @@ export class ProfileCommands implements vscode.Disposable {
   private async show(model: vscode.Uri, result: CliResult, command: string, how: Opening): Promise<ProfileOutcome> {
     const profile = result.code === 0 || result.code === 1 ? parseProfileJson(result.stdout) : undefined;
     if (!profile) {
-      const message = `ONNX Studio: ${cliMessage(result.stderr)}`;
+      const message = `ONNX Studio: ${cliMessage(result.stderr).replace(/^onnx-studio profile: /, '')}`;
       this.output.show(true);
       void vscode.window.showErrorMessage(message);
       return result.code === 2 || result.code === 64 ? { kind: 'refused', exitCode: result.code, message } : { kind: 'failed', exitCode: result.code, message };

@@ -4,7 +4,7 @@
 // "Load Profile…" show the mapped share the CLI prints for the same files.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -18,6 +18,7 @@ const RESNET = 'resnet18.onnx';
 const SHARED = process.env.ONNX_STUDIO_SHARED ?? join(ROOT, '..', 'shared');
 const TRTEXEC = join(SHARED, 'fixtures', 'trtexec', 'fuzzylabs-resnet18-rtx3060-fp16');
 const STEM = 'resnet18_fp16';
+const FOREIGN = 'settings-export.json';
 
 let s: Session;
 let workspace: string;
@@ -28,6 +29,7 @@ before(async () => {
   symlinkSync(join(ROOT, '.cache', 'corpus', CLS), join(workspace, CLS));
   symlinkSync(join(ROOT, '.cache', 'models', RESNET), join(workspace, RESNET));
   for (const f of readdirSync(TRTEXEC)) if (f.startsWith(STEM)) symlinkSync(join(TRTEXEC, f), join(workspace, f));
+  writeFileSync(join(workspace, FOREIGN), '{"traceEvents": "not a profile", "<img src=x onerror=alert(1)>": 1}');
   s = await openWorkbench(workspace);
 });
 after(async () => {
@@ -201,4 +203,18 @@ test('two profiles of one model compared: ratios painted, the biggest changes li
   await widenPanel(frame);
   await screenshot(s.page, 'profile-compare');
   await closeEditors(s.page);
+});
+
+test('Load Profile… with a file that is no profile: the CLI’s message, nothing painted', async () => {
+  const file = join(workspace, FOREIGN);
+  const cli = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'profile', '--import', file, '--model', join(workspace, RESNET), '--json'], { encoding: 'utf8' });
+  assert.equal(cli.status, 2, cli.stderr);
+  const message = cli.stderr.trim().split('\n').at(-1)!.replace(/^onnx-studio profile: /, '');
+  await explorerCommand(s.page, RESNET, 'Load Profile');
+  await acceptPath(s.page, file);
+  const toast = s.page.locator('.notification-toast', { hasText: message.slice(0, 60) });
+  await toast.first().waitFor({ timeout: 60_000 });
+  await screenshot(s.page, 'profile-foreign-file');
+  // No graph was opened for it, so nothing is half-drawn.
+  assert.equal(await s.page.locator('iframe.webview.ready:visible').count(), 0);
 });
