@@ -38,7 +38,7 @@ const view = new CanvasView(canvas, {
 const panelLayout = new PanelLayout(document.querySelector('main')!, document.getElementById('splitter')!, document.getElementById('toggle-panel') as HTMLButtonElement, state.panel, (panel) => saveState({ panel }));
 const overlays = new Overlays();
 const overlayPanel = new OverlayPanel(document.getElementById('overlay')!, overlays, {
-  reveal: (nodeId, graphId) => void reveal(nodeId, graphId),
+  reveal: (nodeId, graphId) => reveal(nodeId, graphId),
   changed: () => repaintOverlay(),
   highlight: (nodeIds) => highlightNodes(nodeIds),
 });
@@ -134,7 +134,7 @@ async function select(i: number): Promise<void> {
       const o = overlays.active;
       const entry = o?.nodes[nodeId!];
       if (o && entry) panel.showFacts(o.title, overlayFacts(entry, o.unit));
-      highlightNodes(overlays.groupOf(nodeId!));
+      if (entry?.group !== undefined) highlightNodes(overlays.groupOf(nodeId!));
     } catch (e) {
       panel.showError((e as Error).message);
     }

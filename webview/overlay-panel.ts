@@ -33,7 +33,7 @@ export class OverlayPanel {
   constructor(
     private readonly root: HTMLElement,
     private readonly overlays: Overlays,
-    private readonly on: { reveal(nodeId: string, graphId: string): void; changed(): void; highlight(nodeIds: string[]): void },
+    private readonly on: { reveal(nodeId: string, graphId: string): Promise<void>; changed(): void; highlight(nodeIds: string[]): void },
   ) {}
 
   /** Draws the section again (an overlay set or cleared, the choice changed, the model's nodes known). */
@@ -58,10 +58,8 @@ export class OverlayPanel {
     const at = this.tables.get(o.id) ?? { sort: initialSort(t), shown: ROWS_SHOWN };
     this.tables.set(o.id, at);
     return overlayTable(t, at.sort, at.shown, index, {
-      reveal: (row, graphId) => {
-        this.on.reveal(row.nodes.find((id) => index?.has(id))!, graphId);
-        this.on.highlight(row.nodes);
-      },
+      // After the reveal, whose selection highlights the node's own group (an overhead row's node has another).
+      reveal: (row, graphId) => void this.on.reveal(row.nodes.find((id) => index?.has(id))!, graphId).then(() => this.on.highlight(row.nodes)),
       sorted: (sort) => {
         at.sort = sort;
         this.show(index);
@@ -159,7 +157,7 @@ export class OverlayPanel {
     node.className = 'link';
     node.disabled = r.graphId === null;
     if (r.graphId === null) node.title = 'not a node of this model';
-    else node.addEventListener('click', () => this.on.reveal(r.id, r.graphId!));
+    else node.addEventListener('click', () => void this.on.reveal(r.id, r.graphId!));
     const cell = el('td');
     cell.append(node);
     tr.append(cell, el('td', r.op), el('td', r.value === undefined ? '—' : r.value.toFixed(2)), el('td', r.note));
