@@ -13,6 +13,7 @@ import { parseProfileJson, profileOverlay, timeByOpType } from '../src/extension
 import { openModel } from '../src/onnx/open';
 import type { ProfileJson } from '../src/profiles/layer-profile';
 import { scaleDomain } from '../webview/overlay-colours';
+import { Overlays } from '../webview/overlays';
 import { formatCell, sortRows } from '../webview/overlay-table';
 import { ROOT } from './helpers/corpus';
 
@@ -177,4 +178,15 @@ test('table cells: percent, digits, missing', () => {
   assert.deepEqual(sortRows(rows, { column: 0, descending: false }).map((r) => r.name), ['c', 'a', 'b']);
   assert.deepEqual(sortRows(rows, { column: 0, descending: true }).map((r) => r.name), ['a', 'c', 'b']);
   assert.deepEqual(sortRows(rows, { column: -1, descending: false }).map((r) => r.name), ['a', 'b', 'c']);
+});
+
+test('the view highlights a fused layer’s nodes together', () => {
+  const overlays = new Overlays();
+  overlays.set(profileOverlay(ALL, ops));
+  assert.deepEqual(overlays.groupOf(id('/relu1/Relu')).sort(), [id('/conv1/Conv'), id('/relu1/Relu')].sort());
+  assert.deepEqual(overlays.groupOf(id('/fc/Gemm')), [id('/fc/Gemm')]);
+  assert.equal(overlays.isLog(overlays.active!), false, 'a profile opens on a linear scale');
+  overlays.set(compareOverlay(DISABLED, ALL, ops));
+  assert.equal(overlays.isLog(overlays.active!), true, 'a comparison opens on a log scale');
+  assert.deepEqual(overlays.groupOf(id('/fc/Gemm')), [], 'a comparison has no groups');
 });
