@@ -8,6 +8,7 @@ import { inspectUsage, runInspect } from './inspect';
 import { internalError } from './internal-error';
 import { lintPolygraphyUsage, runLintPolygraphy } from './lint-polygraphy';
 import { CliError } from './load';
+import { profileUsage, runProfile } from './profile';
 import { quantizeUsage, runQuantize } from './quantize';
 import { runText, textUsage } from './text';
 import { runTrtCheck, trtCheckUsage } from './trt-check';
@@ -27,6 +28,7 @@ const SUBCOMMANDS: Record<string, { run: Subcommand; usage: string; ownsSignals?
   'trt-check': { run: runTrtCheck, usage: trtCheckUsage },
   build: { run: runBuild, usage: buildUsage, ownsSignals: true },
   'lint-polygraphy': { run: runLintPolygraphy, usage: lintPolygraphyUsage, ownsSignals: true },
+  profile: { run: runProfile, usage: profileUsage },
 };
 
 /** Exit codes (DESIGN.md §5b): 0 done, 1 the input has errors, 2 a file cannot be used, 64 bad usage, 70 internal error. */

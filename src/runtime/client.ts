@@ -4,7 +4,8 @@ import type { OutputAccuracy } from './types';
 import { fromWire, RuntimeCrashError } from './errors';
 import { DEFAULT_RUNS, DEFAULT_WARMUP, type LatencyOptions } from './latency';
 import type { ActivationStatsJSON } from './activation-stats';
-import type { CalibrationStatsSpec, ChildMessage, IntermediatesResult, JobSpec, LatencyResult, OpenResult, ParentMessage, Progress, Request, ResultOf, ValueMetadata } from './protocol';
+import type { CalibrationStatsSpec, ChildMessage, IntermediatesResult, JobSpec, LatencyResult, OpenResult, ParentMessage, ProfileRunResult, Progress, Request, ResultOf, ValueMetadata } from './protocol';
+import { makeTempFolder } from '../onnx/io/temp-folder';
 import type { FeedTensor, Feeds, Sample, SessionSettings } from './types';
 
 /** dist/runtime-worker.js, for code bundled into dist/ (the CLI, the extension): it sits beside them. */
@@ -25,6 +26,12 @@ export interface IntermediatesOptions {
   /** Bytes of exposed values per session for one sample (sized by shape inference); default 256 MiB. */
   maxBytesPerPass?: number;
   onProgress?: (p: Progress) => void;
+}
+
+export interface ProfileOptions {
+  settings?: SessionSettings;
+  warmup: number;
+  runs: number;
 }
 
 interface Pending {
@@ -145,6 +152,22 @@ export class RuntimeClient {
   calibrationStats(modelPath: string, names: string[], samples: Sample[], spec: CalibrationStatsSpec, options: Omit<IntermediatesOptions, 'job'> = {}): Promise<IntermediatesResult<ActivationStatsJSON>> {
     const request: Request = { op: 'calibrationStats', modelPath, names, samples, spec, settings: options.settings ?? {}, limits: { maxNames: options.perPass, maxBytes: options.maxBytesPerPass } };
     return this.request(request, options.onProgress) as Promise<IntermediatesResult<ActivationStatsJSON>>;
+  }
+
+  /**
+   * A profiled session on `modelPath` (ORT's profiling JSON and its optimized graph), written
+   * into a temp folder outside the user's folders; `remove()` deletes it (it also goes when
+   * this process exits).
+   */
+  async profile(modelPath: string, samples: Sample[], options: ProfileOptions, onProgress?: (p: Progress) => void): Promise<ProfileRunResult & { remove: () => void }> {
+    const folder = makeTempFolder('onnx-studio-profile');
+    try {
+      const r = await this.request({ op: 'profile', modelPath, samples, settings: options.settings ?? {}, warmup: options.warmup, runs: options.runs, folder: folder.path }, onProgress);
+      return { ...r, remove: folder.remove };
+    } catch (e) {
+      folder.remove();
+      throw e;
+    }
   }
 
   /** @internal for RuntimeSession */

@@ -64,7 +64,34 @@ export type Request =
   | { op: 'release'; session: number }
   | { op: 'compareOutputs'; reference: string; candidate: string; samples: Sample[]; settings: SessionSettings }
   | { op: 'intermediates'; modelPath: string; names: string[]; samples: Sample[]; settings: SessionSettings; limits: PassLimits; job: JobSpec }
-  | { op: 'calibrationStats'; modelPath: string; names: string[]; samples: Sample[]; settings: SessionSettings; limits: PassLimits; spec: CalibrationStatsSpec };
+  | { op: 'calibrationStats'; modelPath: string; names: string[]; samples: Sample[]; settings: SessionSettings; limits: PassLimits; spec: CalibrationStatsSpec }
+  | ProfileRequest;
+
+/**
+ * A profiled session (src/runtime/child/profile-run.ts): ORT's profiling on, the optimized graph
+ * saved, `warmup` + `runs` runs cycling through the samples. ORT writes into `folder` (a temp
+ * folder the parent made and removes).
+ */
+export interface ProfileRequest {
+  op: 'profile';
+  modelPath: string;
+  samples: Sample[];
+  settings: SessionSettings;
+  warmup: number;
+  runs: number;
+  folder: string;
+}
+
+export interface ProfileRunResult {
+  /** ORT's profiling JSON, in the request's folder. */
+  profileFile: string;
+  /** The graph ORT ran, as it saved it (`optimizedModelFilePath`). */
+  optimizedModelFile: string;
+  /** onnxruntime-node's version. */
+  ortVersion: string;
+  /** Wall time of each run, warm-up first, ms. */
+  runsMs: number[];
+}
 
 export interface ResultOf {
   open: OpenResult;
@@ -74,6 +101,7 @@ export interface ResultOf {
   compareOutputs: OutputAccuracy[];
   intermediates: IntermediatesResult;
   calibrationStats: IntermediatesResult;
+  profile: ProfileRunResult;
 }
 
 export interface Progress {

@@ -11,6 +11,7 @@ import { calibrationStats } from './calibration-stats';
 import { compareOutputs } from './compare-outputs';
 import { runIntermediates } from './intermediates';
 import { feedsToOrt, fromOrt } from './ort-tensors';
+import { profileRun } from './profile-run';
 import { createSession, releaseSession, runSession } from './sessions';
 
 const sessions = new Map<number, ort.InferenceSession>();
@@ -66,6 +67,8 @@ async function handle(r: Request, progress: (p: Progress) => void): Promise<unkn
       return runIntermediates(r, progress);
     case 'calibrationStats':
       return calibrationStats(r, progress);
+    case 'profile':
+      return profileRun(r, progress);
   }
 }
 

@@ -19,10 +19,10 @@ export function sessionOptions(settings: SessionSettings): ort.InferenceSession.
  * A session on a model path (ORT resolves external data beside the model) or on an edited
  * model in memory (external data passed as buffers). ORT's failure becomes an OrtError with its message.
  */
-export async function createSession(model: string | ModelBuffer, settings: SessionSettings): Promise<ort.InferenceSession> {
+export async function createSession(model: string | ModelBuffer, settings: SessionSettings, extra: ort.InferenceSession.SessionOptions = {}): Promise<ort.InferenceSession> {
   try {
-    if (typeof model === 'string') return await ort.InferenceSession.create(model, sessionOptions(settings));
-    const options = { ...sessionOptions(settings), externalData: model.externalData };
+    if (typeof model === 'string') return await ort.InferenceSession.create(model, { ...sessionOptions(settings), ...extra });
+    const options = { ...sessionOptions(settings), ...extra, externalData: model.externalData };
     return await ort.InferenceSession.create(model.bytes, options);
   } catch (e) {
     throw new OrtError(ortMessage(e));
