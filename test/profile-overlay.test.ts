@@ -4,6 +4,7 @@
 // is the one the fixtures' SOURCES.md states (the NCHWc Conv computes Conv+Relu, ReorderOutput
 // serves MaxPool). Expected figures are worked out here from those numbers.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -15,7 +16,7 @@ import type { ProfileJson } from '../src/profiles/layer-profile';
 import { scaleDomain } from '../webview/overlay-colours';
 import { Overlays } from '../webview/overlays';
 import { formatCell, sortRows } from '../webview/overlay-table';
-import { ROOT } from './helpers/corpus';
+import { CLI, ROOT } from './helpers/corpus';
 
 const SHARED = process.env.ONNX_STUDIO_SHARED ?? join(ROOT, '..', 'shared');
 const sharedPath = (...parts: string[]): string => join(SHARED, ...parts);
@@ -189,4 +190,30 @@ test('the view highlights a fused layer’s nodes together', () => {
   overlays.set(compareOverlay(DISABLED, ALL, ops));
   assert.equal(overlays.isLog(overlays.active!), true, 'a comparison opens on a log scale');
   assert.deepEqual(overlays.groupOf(id('/fc/Gemm')), [], 'a comparison has no groups');
+});
+
+test('the overlay of the CLI’s JSON for the real trtexec exports of ResNet-18: a row per layer, the figures as printed', () => {
+  const stem = sharedPath('fixtures', 'trtexec', 'fuzzylabs-resnet18-rtx3060-fp16', 'resnet18_fp16');
+  const modelPath = join(ROOT, '.cache', 'models', 'resnet18.onnx');
+  const run = spawnSync(process.execPath, [CLI, 'profile', '--import', `${stem}.profile.json`, `${stem}.graph.json`, `${stem}.timing.json`, '--model', modelPath, '--json'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const p = parseProfileJson(run.stdout)!;
+  assert.ok(p, 'a profile document on stdout');
+  const resnet = openModel(modelPath);
+  const resnetOps = new Map(resnet.graph.nodes.map((n) => [n.id, { op: n.opType, name: n.name }]));
+  resnet.close();
+  const o = profileOverlay(p, resnetOps);
+  assert.equal(o.table!.rows.length, p.layers.length);
+  assert.equal(o.summary!.find((f) => f.label === 'mapped share')!.value, p.mappedShare);
+  assert.equal(o.summary!.find((f) => f.label === 'per inference')!.value, p.totalTimeMs);
+  close(o.chart!.bars.reduce((sum, b) => sum + b.value, 0), p.totalTimeMs, 'the chart adds up to the total');
+  // Each node painted with the time of the layers that name it, as the JSON lists them.
+  for (const [nodeId, entry] of Object.entries(o.nodes)) {
+    close(entry.value, p.layers.filter((l) => l.onnxNodes.includes(nodeId)).reduce((sum, l) => sum + l.timeMs, 0), nodeId);
+    assert.ok(resnetOps.has(nodeId), `${nodeId} is a node of the model`);
+  }
+  // The fused first layer (conv1 + relu) is one group of two nodes.
+  const fused = p.layers.find((l) => l.name === '/conv1/Conv + /relu/Relu')!;
+  assert.deepEqual(fused.onnxNodes.map((n) => o.nodes[n]!.group), [fused.name, fused.name]);
+  assert.deepEqual(o.table!.rows.find((r) => r.name === fused.name)!.cells[0], 'Conv+Relu');
 });
