@@ -19,6 +19,9 @@ const SHARED = process.env.ONNX_STUDIO_SHARED ?? join(ROOT, '..', 'shared');
 const TRTEXEC = join(SHARED, 'fixtures', 'trtexec', 'fuzzylabs-resnet18-rtx3060-fp16');
 const STEM = 'resnet18_fp16';
 const FOREIGN = 'settings-export.json';
+/** A trtexec profile of "another model": a layer named as markup (75 % of the time) and one layer of ResNet-18. */
+const HOSTILE = 'other.profile.json';
+const HOSTILE_NAME = '<img src=x onerror="window.hacked=1">';
 
 let s: Session;
 let workspace: string;
@@ -29,6 +32,7 @@ before(async () => {
   symlinkSync(join(ROOT, '.cache', 'corpus', CLS), join(workspace, CLS));
   symlinkSync(join(ROOT, '.cache', 'models', RESNET), join(workspace, RESNET));
   for (const f of readdirSync(TRTEXEC)) if (f.startsWith(STEM)) symlinkSync(join(TRTEXEC, f), join(workspace, f));
+  writeFileSync(join(workspace, HOSTILE), JSON.stringify([{ count: 10 }, { name: HOSTILE_NAME, timeMs: 3, averageMs: 0.3, medianMs: 0.3, percentage: 75 }, { name: '/conv1/Conv + /relu/Relu', timeMs: 1, averageMs: 0.1, medianMs: 0.1, percentage: 25 }]));
   writeFileSync(join(workspace, FOREIGN), '{"traceEvents": "not a profile", "<img src=x onerror=alert(1)>": 1}');
   s = await openWorkbench(workspace);
 });
@@ -217,4 +221,30 @@ test('Load Profile… with a file that is no profile: the CLI’s message, nothi
   await screenshot(s.page, 'profile-foreign-file');
   // No graph was opened for it, so nothing is half-drawn.
   assert.equal(await s.page.locator('iframe.webview.ready:visible').count(), 0);
+});
+
+test('a profile of another model (exit 1): a warning, what matched shown, a layer named as markup shown as text', async () => {
+  const file = join(workspace, HOSTILE);
+  const cli = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'profile', '--import', file, '--model', join(workspace, RESNET), '--json'], { encoding: 'utf8' });
+  assert.equal(cli.status, 1, cli.stderr);
+  const expected = JSON.parse(cli.stdout) as ProfileJson;
+  await explorerCommand(s.page, RESNET, 'Load Profile');
+  await acceptPath(s.page, file);
+  await s.page.locator('.notification-toast', { hasText: `only ${(expected.mappedShare * 100).toFixed(1)} % of the profiled time (1 of 2 layers)` }).first().waitFor({ timeout: 60_000 });
+  const frame = webview(s.page);
+  await frame.locator('#overlay .layer-table tbody tr').first().waitFor({ timeout: 60_000 });
+  const shown = await frame.locator('body').evaluate(() => ({
+    rows: Array.from(document.querySelectorAll<HTMLTableRowElement>('#overlay .layer-table tbody tr')).map((tr) => ({ layer: tr.dataset.layer, text: tr.cells[0]!.textContent, unmapped: tr.classList.contains('unmapped') })),
+    images: document.querySelectorAll('img').length,
+    hacked: (window as unknown as { hacked?: number }).hacked ?? null,
+  }));
+  await widenPanel(frame);
+  await screenshot(s.page, 'profile-other-model');
+  assert.deepEqual(shown.rows.map((r) => r.layer), expected.layers.map((l) => l.name));
+  const hostile = shown.rows.find((r) => r.layer === HOSTILE_NAME)!;
+  assert.equal(hostile.text, HOSTILE_NAME, 'the name shown as it is');
+  assert.equal(hostile.unmapped, true);
+  assert.equal(shown.images, 0, 'no element made from the name');
+  assert.equal(shown.hacked, null);
+  await closeEditors(s.page);
 });
