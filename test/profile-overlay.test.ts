@@ -216,4 +216,8 @@ test('the overlay of the CLI’s JSON for the real trtexec exports of ResNet-18:
   const fused = p.layers.find((l) => l.name === '/conv1/Conv + /relu/Relu')!;
   assert.deepEqual(fused.onnxNodes.map((n) => o.nodes[n]!.group), [fused.name, fused.name]);
   assert.deepEqual(o.table!.rows.find((r) => r.name === fused.name)!.cells[0], 'Conv+Relu');
+  // Layer info states each layer's precision: a column of its own.
+  assert.equal(o.table!.columns.at(-1)!.title, 'Precision');
+  assert.equal(o.table!.rows.find((r) => r.name === fused.name)!.cells.at(-1), fused.precision);
+  assert.ok(fused.precision, 'the layer info states a precision');
 });

@@ -94,7 +94,7 @@ function nodeEntries(p: ProfileJson): Record<string, OverlayEntry> {
   return nodes;
 }
 
-function tableRow(l: Layer, ops: NodeOps): OverlayTableRow {
+function tableRow(l: Layer, ops: NodeOps, withPrecision: boolean): OverlayTableRow {
   const first = l.onnxNodes[0];
   const nodesCell = first === undefined ? UNMAPPED : `${nodeLabel(first, ops)}${l.onnxNodes.length > 1 ? ` +${l.onnxNodes.length - 1}` : ''}`;
   const names = l.onnxNodes.slice(0, 20).map((id) => nodeLabel(id, ops));
@@ -102,13 +102,15 @@ function tableRow(l: Layer, ops: NodeOps): OverlayTableRow {
   return {
     name: l.name,
     nodes: l.onnxNodes,
-    cells: [layerOps(l, ops), l.timeMs, l.share, nodesCell],
+    cells: [layerOps(l, ops), l.timeMs, l.share, nodesCell, ...(withPrecision ? [l.precision ?? null] : [])],
     ...(l.overhead ? { overhead: true } : {}),
     detail: facts.filter(Boolean).join('; '),
   };
 }
 
 export function profileOverlay(p: ProfileJson, ops: NodeOps): Overlay {
+  // Per-layer precision where the source has it (TensorRT layer info: FP32 layers inside an INT8 engine).
+  const withPrecision = p.layers.some((l) => l.precision);
   const unmapped = p.layers.filter((l) => l.onnxNodes.length === 0);
   const unmappedMs = unmapped.reduce((s, l) => s + l.timeMs, 0);
   const overheadMs = p.layers.filter((l) => l.overhead).reduce((s, l) => s + l.timeMs, 0);
@@ -130,8 +132,8 @@ export function profileOverlay(p: ProfileJson, ops: NodeOps): Overlay {
     ],
     table: {
       nameTitle: 'Layer',
-      columns: [{ title: 'Op types' }, { title: 'Time (ms)', format: 3 }, { title: 'Share', format: 'percent' }, { title: 'ONNX nodes' }],
-      rows: p.layers.map((l) => tableRow(l, ops)),
+      columns: [{ title: 'Op types' }, { title: 'Time (ms)', format: 3 }, { title: 'Share', format: 'percent' }, { title: 'ONNX nodes' }, ...(withPrecision ? [{ title: 'Precision' }] : [])],
+      rows: p.layers.map((l) => tableRow(l, ops, withPrecision)),
       sortBy: 1,
     },
     chart: { title: 'Time by op type', unit: 'ms', bars: timeByOpType(p, ops) },
