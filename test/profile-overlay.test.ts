@@ -147,13 +147,18 @@ test('the command lines run', () => {
   assert.deepEqual(importProfileArgv('/m.onnx', ['/a.json', '/b.json']), ['profile', '--import', '/a.json', '/b.json', '--model', '/m.onnx', '--json']);
 });
 
-test('one trtexec export chosen brings the other exports of its engine, not the metadata files', () => {
+test('one trtexec export chosen brings the other exports of its engine (not the metadata files); one nsys report the others of its run', () => {
   const dir = sharedPath('fixtures', 'trtexec', 'fuzzylabs-resnet18-rtx3060-fp16');
   const names = readdirSync(dir);
   const stem = join(dir, 'resnet18_fp16');
   assert.deepEqual(withCompanions([`${stem}.profile.json`], names), [`${stem}.profile.json`, `${stem}.graph.json`, `${stem}.timing.json`]);
   assert.deepEqual(withCompanions([`${stem}.profile.metadata.json`], names), [`${stem}.profile.metadata.json`]);
   assert.deepEqual(withCompanions(['/x/a.json', '/x/b.json'], []), ['/x/a.json', '/x/b.json']);
+  // nsys stats reports of one run (test/fixtures/nsys), in the same format only.
+  const nsys = join(ROOT, 'test', 'fixtures', 'nsys', 'nsys-2023.4.4');
+  const run = (report: string): string => join(nsys, `run_${report}.csv`);
+  assert.deepEqual(withCompanions([run('nvtx_sum')], readdirSync(nsys)), [run('nvtx_sum'), run('nvtx_kern_sum'), run('cuda_gpu_kern_sum'), run('nvtx_gpu_proj_sum')]);
+  assert.deepEqual(withCompanions([join(nsys, 'run-column.txt')], readdirSync(nsys)), [join(nsys, 'run-column.txt')]);
 });
 
 test('colour domains: log spreads orders of magnitude evenly; a centre takes the middle', () => {

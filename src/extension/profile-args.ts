@@ -34,18 +34,30 @@ export function importProfileArgv(model: string, files: readonly string[]): stri
 
 /** trtexec's exports of one engine, by the names trtexec examples and our build give them: read together. */
 const TRTEXEC_EXPORTS = ['.graph.json', '.layers.json', '.profile.json', '.timing.json', '.times.json'];
+/** `nsys stats -o BASE` writes BASE_<report>.csv|json per report (2023 names, then the older ones). */
+const NSYS_REPORTS = ['nvtx_kern_sum', 'cuda_gpu_kern_sum', 'nvtx_sum', 'nvtx_gpu_proj_sum', 'nvtxkernsum', 'gpukernsum', 'nvtxsum', 'nvtxgpuproj'];
+
+/** The name endings of the files that come with `file` (its own first), or undefined when it comes alone. */
+function companionSuffixes(file: string): string[] | undefined {
+  const trtexec = TRTEXEC_EXPORTS.find((s) => file.endsWith(s));
+  if (trtexec) return [trtexec, ...TRTEXEC_EXPORTS.filter((s) => s !== trtexec)];
+  const nsys = /_([a-z_]+)(\.csv|\.json)$/.exec(file);
+  if (!nsys || !NSYS_REPORTS.includes(nsys[1]!)) return undefined;
+  return [`_${nsys[1]}${nsys[2]}`, ...NSYS_REPORTS.filter((r) => r !== nsys[1]).map((r) => `_${r}${nsys[2]}`)];
+}
 
 /**
- * The files to import when one was chosen: a trtexec export brings the other exports of the
- * same engine found beside it (a file dialog may take one file only); other files come alone.
+ * The files to import when one was chosen: a trtexec export brings the other exports of the same
+ * engine found beside it, an nsys stats report the other reports of the same run (a file dialog
+ * may take one file only); other files come alone.
  */
 export function withCompanions(chosen: readonly string[], siblings: readonly string[]): string[] {
   if (chosen.length !== 1) return [...chosen];
   const file = chosen[0]!;
-  const suffix = TRTEXEC_EXPORTS.find((s) => file.endsWith(s));
-  if (!suffix) return [file];
-  const stem = file.slice(0, -suffix.length);
+  const suffixes = companionSuffixes(file);
+  if (!suffixes) return [file];
+  const stem = file.slice(0, -suffixes[0]!.length);
   const dir = stem.slice(0, Math.max(stem.lastIndexOf('/'), stem.lastIndexOf('\\')) + 1);
   const names = new Set(siblings);
-  return [file, ...TRTEXEC_EXPORTS.filter((s) => s !== suffix).map((s) => stem + s).filter((p) => names.has(p.slice(dir.length)))];
+  return [file, ...suffixes.slice(1).map((s) => stem + s).filter((p) => names.has(p.slice(dir.length)))];
 }
