@@ -159,6 +159,7 @@ test('one trtexec export chosen brings the other exports of its engine (not the 
   const run = (report: string): string => join(nsys, `run_${report}.csv`);
   assert.deepEqual(withCompanions([run('nvtx_sum')], readdirSync(nsys)), [run('nvtx_sum'), run('nvtx_kern_sum'), run('cuda_gpu_kern_sum'), run('nvtx_gpu_proj_sum')]);
   assert.deepEqual(withCompanions([join(nsys, 'run-column.txt')], readdirSync(nsys)), [join(nsys, 'run-column.txt')]);
+  assert.deepEqual(withCompanions(['/r/my_run_nvtx_sum.json'], ['my_run_nvtx_sum.json', 'my_run_nvtx_kern_sum.json', 'my_run_nvtx_kern_sum.csv']), ['/r/my_run_nvtx_sum.json', '/r/my_run_nvtx_kern_sum.json']);
 });
 
 test('colour domains: log spreads orders of magnitude evenly; a centre takes the middle', () => {

@@ -41,9 +41,10 @@ const NSYS_REPORTS = ['nvtx_kern_sum', 'cuda_gpu_kern_sum', 'nvtx_sum', 'nvtx_gp
 function companionSuffixes(file: string): string[] | undefined {
   const trtexec = TRTEXEC_EXPORTS.find((s) => file.endsWith(s));
   if (trtexec) return [trtexec, ...TRTEXEC_EXPORTS.filter((s) => s !== trtexec)];
-  const nsys = /_([a-z_]+)(\.csv|\.json)$/.exec(file);
-  if (!nsys || !NSYS_REPORTS.includes(nsys[1]!)) return undefined;
-  return [`_${nsys[1]}${nsys[2]}`, ...NSYS_REPORTS.filter((r) => r !== nsys[1]).map((r) => `_${r}${nsys[2]}`)];
+  const ext = file.endsWith('.csv') ? '.csv' : '.json';
+  const report = NSYS_REPORTS.find((r) => file.endsWith(`_${r}${ext}`));
+  if (!report) return undefined;
+  return [`_${report}${ext}`, ...NSYS_REPORTS.filter((r) => r !== report).map((r) => `_${r}${ext}`)];
 }
 
 /**
