@@ -44,7 +44,8 @@ export class EngineBuildCommand implements vscode.Disposable {
     context.subscriptions.push(
       this,
       this.diagnostics,
-      vscode.commands.registerCommand('onnxStudio.buildEngine', (uri?: vscode.Uri, choices?: EngineBuildChoices) => this.run(uri, choices)),
+      // The explorer's menu passes (uri, every selected uri): only a choices object skips the picks.
+      vscode.commands.registerCommand('onnxStudio.buildEngine', (uri?: vscode.Uri, choices?: unknown) => this.run(uri, isEngineChoices(choices) ? choices : undefined)),
       vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((f) => this.diagnostics.delete(f))),
     );
   }
@@ -167,6 +168,8 @@ export class EngineBuildCommand implements vscode.Disposable {
     return { kind: 'failed', exitCode: result.code, errors, message };
   }
 }
+
+const isEngineChoices = (v: unknown): v is EngineBuildChoices => typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as EngineBuildChoices).precision === 'string';
 
 async function namesIn(folder: string): Promise<string[]> {
   return (await vscode.workspace.fs.readDirectory(vscode.Uri.file(folder))).map(([name]) => name);

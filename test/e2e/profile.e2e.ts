@@ -4,7 +4,7 @@
 // "Load Profile…" show the mapped share the CLI prints for the same files.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -18,6 +18,19 @@ const RESNET = 'resnet18.onnx';
 const SHARED = process.env.ONNX_STUDIO_SHARED ?? join(ROOT, '..', 'shared');
 const TRTEXEC = join(SHARED, 'fixtures', 'trtexec', 'fuzzylabs-resnet18-rtx3060-fp16');
 const STEM = 'resnet18_fp16';
+/** A copy of ResNet-18 to build with the trtexec stand-in (it replays a real TensorRT 10 build and writes the real exports). */
+const TO_BUILD = 'resnet-build.onnx';
+const TRTEXEC_STAND_IN = join(ROOT, 'test', 'fixtures', 'trtexec-stand-in', 'trtexec');
+/** The build's input boxes and profile pick, by placeholder (src/extension/engine-picks.ts, which needs vscode to load). */
+const ENGINE_STEP = {
+  min: 'Minimum shapes (--minShapes)',
+  opt: 'Optimization shapes (--optShapes)',
+  max: 'Maximum shapes (--maxShapes)',
+  workspace: 'Workspace pool size, e.g. 1024M (--memPoolSize=workspace:…); empty: trtexec’s default',
+  timingCache: 'Timing cache file (--timingCacheFile), read and updated; empty: none',
+  dla: 'DLA core number (--useDLACore); empty: the GPU only',
+  profile: 'Export layer info and profile for the profile view?',
+};
 const FOREIGN = 'settings-export.json';
 /** A trtexec profile of "another model": a layer named as markup (75 % of the time) and one layer of ResNet-18. */
 const HOSTILE = 'other.profile.json';
@@ -31,10 +44,18 @@ before(async () => {
   workspace = mkdtempSync(join(tmpdir(), 'profile-e2e-'));
   symlinkSync(join(ROOT, '.cache', 'corpus', CLS), join(workspace, CLS));
   symlinkSync(join(ROOT, '.cache', 'models', RESNET), join(workspace, RESNET));
+  symlinkSync(join(ROOT, '.cache', 'models', RESNET), join(workspace, TO_BUILD));
   for (const f of readdirSync(TRTEXEC)) if (f.startsWith(STEM)) symlinkSync(join(TRTEXEC, f), join(workspace, f));
   writeFileSync(join(workspace, HOSTILE), JSON.stringify([{ count: 10 }, { name: HOSTILE_NAME, timeMs: 3, averageMs: 0.3, medianMs: 0.3, percentage: 75 }, { name: '/conv1/Conv + /relu/Relu', timeMs: 1, averageMs: 0.1, medianMs: 0.1, percentage: 25 }]));
   writeFileSync(join(workspace, FOREIGN), '{"traceEvents": "not a profile", "<img src=x onerror=alert(1)>": 1}');
+  const before = new Set(readdirSync(tmpdir()));
   s = await openWorkbench(workspace);
+  // The trtexec stand-in as the machine-scoped trtexecPath setting (user settings cannot set it):
+  // written into the Machine settings of the server this run started (its folder is new under tmpdir).
+  const runDir = readdirSync(tmpdir()).filter((d) => d.startsWith('osv-') && !before.has(d)).map((d) => join(tmpdir(), d)).find((d) => existsSync(join(d, 'data', 'User')));
+  assert.ok(runDir, 'the server’s folder');
+  mkdirSync(join(runDir, 'data', 'Machine'), { recursive: true });
+  writeFileSync(join(runDir, 'data', 'Machine', 'settings.json'), JSON.stringify({ 'onnxStudio.tools.trtexecPath': TRTEXEC_STAND_IN }));
 });
 after(async () => {
   await s?.stop();
@@ -246,5 +267,46 @@ test('a profile of another model (exit 1): a warning, what matched shown, a laye
   assert.equal(hostile.unmapped, true);
   assert.equal(shown.images, 0, 'no element made from the name');
   assert.equal(shown.hacked, null);
+  await closeEditors(s.page);
+});
+
+/** Answers an input box (by its placeholder) with `text`, or with what it proposes. */
+async function answerBox(page: Page, placeholder: string, text?: string): Promise<void> {
+  const input = page.locator('.quick-input-widget').getByPlaceholder(placeholder, { exact: true });
+  await input.waitFor({ timeout: 60_000 });
+  if (text !== undefined) await input.fill(text);
+  await input.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
+test('Build TensorRT Engine… with the profile exported paints its profile, as the CLI reads the exports', async () => {
+  await explorerCommand(s.page, TO_BUILD, 'Build TensorRT Engine');
+  const precision = s.page.locator('.quick-input-widget input');
+  await precision.waitFor({ timeout: 60_000 }).catch(async (e: Error) => {
+    await screenshot(s.page, 'profile-build-no-precision-pick');
+    throw e;
+  });
+  await precision.fill('fp16');
+  await s.page.locator('.quick-input-widget .monaco-list-row').first().filter({ hasText: 'fp16' }).waitFor();
+  await precision.press('Enter');
+  for (const step of ['min', 'opt', 'max'] as const) await answerBox(s.page, ENGINE_STEP[step]); // the proposed shapes
+  for (const step of ['workspace', 'timingCache', 'dla'] as const) await answerBox(s.page, ENGINE_STEP[step], '');
+  await acceptPick(s.page, ENGINE_STEP.profile, 'Build and export the profile');
+  // The graph was not open: the profile is offered on it (no view opens by itself beside the result view).
+  const show = s.page.locator('.notification-toast', { hasText: 'TensorRT (trtexec)' }).getByRole('button', { name: 'Show on Graph' });
+  await show.first().waitFor({ timeout: 180_000 });
+  await closeEditors(s.page); // the engine's result view
+  await show.first().click();
+  const stem = join(workspace, TO_BUILD.replace(/\.onnx$/, '.fp16'));
+  const cli = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'profile', '--import', ...['layers', 'profile', 'times'].map((k) => `${stem}.${k}.json`), '--model', join(workspace, TO_BUILD), '--json'], { encoding: 'utf8' });
+  assert.equal(cli.status, 0, cli.stderr);
+  const expected = JSON.parse(cli.stdout) as ProfileJson;
+  const frame = webview(s.page);
+  const share = frame.locator('#overlay .overlay-summary tr[data-label="mapped share"]');
+  await share.waitFor({ timeout: 60_000 });
+  assert.equal(Number(await share.getAttribute('data-value')), expected.mappedShare);
+  assert.equal(await frame.locator('#overlay .layer-table tbody tr').count(), Math.min(expected.layers.length, 200));
+  await widenPanel(frame);
+  await screenshot(s.page, 'profile-after-build');
   await closeEditors(s.page);
 });
