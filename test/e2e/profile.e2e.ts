@@ -172,12 +172,13 @@ test('Profile with ONNX Runtime from the context menu paints the layers; the slo
   const model = openModel(join(ROOT, '.cache', 'corpus', CLS));
   const names = new Set(slowest.nodes.map((id) => model.graph.nodes.find((n) => n.id === id)?.name ?? id));
   model.close();
-  const selected = await until('the slowest layer’s node to be selected', async () => {
+  // Selected at once; the layer's nodes highlighted once the reveal is done.
+  const selected = await until('the slowest layer’s node to be selected and its nodes highlighted', async () => {
     const v = await frame.locator('body').evaluate(() => {
       const view = (window as unknown as { onnxStudio: { view: { selected: number; items: { sublabel: string }[]; highlighted: Set<number> } } }).onnxStudio.view;
       return { name: view.items[view.selected]?.sublabel ?? '', highlighted: view.highlighted.size };
     });
-    return names.has(v.name) ? v : undefined;
+    return names.has(v.name) && v.highlighted === slowest.nodes.length ? v : undefined;
   });
   assert.equal(selected.highlighted, slowest.nodes.length, 'every node of the layer highlighted');
   await screenshot(s.page, 'profile-ort-slowest-selected');
