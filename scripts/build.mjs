@@ -1,7 +1,7 @@
 // Bundles every entry point with esbuild: the CLI, the extension, each test file and the bench.
 // tsc --noEmit (npm run typecheck) is the type gate; esbuild only strips types.
 import { build } from 'esbuild';
-import { readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const common = {
@@ -37,6 +37,10 @@ const virtualWorker = {
     b.onLoad({ filter: /.*/, namespace: 'virtual' }, () => ({ contents: workerSource, loader: 'text' }));
   },
 };
+
+// sql.js's WebAssembly SQLite, read at run time beside the bundles (src/profiles/nsys/sqlite-engine.ts).
+mkdirSync('dist', { recursive: true });
+copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');
 
 await Promise.all([
   build({ ...browser, entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js', plugins: [virtualWorker] }),

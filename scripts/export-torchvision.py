@@ -1,6 +1,6 @@
 """Export a torchvision architecture (random weights, seed 0) to ONNX.
 
-Usage: /usr/bin/python3 scripts/export-torchvision.py ARCH OUT.onnx [OPSET] [--keep-batchnorm]
+Usage: /usr/bin/python3 scripts/export-torchvision.py ARCH OUT.onnx [OPSET] [--keep-batchnorm] [--legacy-names]
 Needs Debian's python3-torch and python3-torchvision. OPSET defaults to 14. --keep-batchnorm
 keeps BatchNormalization nodes (inference mode) instead of folding them into Conv, and gives
 them seeded random statistics and affine parameters (fresh ones are an identity, which would
@@ -9,6 +9,12 @@ classification head) get PyTorch's default random initialisation, so the logits 
 and a comparison of outputs means something. The file is
 written beside OUT and renamed, so an interrupted export leaves no half file. Gradients stay
 enabled: torch 1.13's exporter fails on the fused attention path under no_grad.
+
+--legacy-names renames the nodes as torch.onnx did up to torch 1.12: `<OpType>_<n>` in graph
+order (`Conv_0`, `Relu_1`, ... `Gemm_48` for ResNet-18), the names in the TensorRT engines of
+NVIDIA's TREx examples, so their profiles map onto the export. Identity nodes, which 1.13 adds
+for weights that happen to be equal and older exporters did not write, are not numbered.
+Values keep their names.
 """
 import os
 import signal
@@ -35,6 +41,20 @@ def randomize_zero_linears(model: torch.nn.Module) -> None:
                 layer.reset_parameters()
 
 
+def legacy_names(path: str) -> None:
+    import onnx
+
+    model = onnx.load(path)
+    n = 0
+    for node in model.graph.node:
+        if node.op_type == "Identity":
+            node.name = f"Identity_shared_{node.output[0]}"
+            continue
+        node.name = f"{node.op_type}_{n}"
+        n += 1
+    onnx.save(model, path)
+
+
 def main() -> None:
     flags = {a for a in sys.argv[1:] if a.startswith("--")}
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -54,6 +74,8 @@ def main() -> None:
         torch.onnx.export(model, example, tmp, input_names=["input"], output_names=["logits"],
                           dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, opset_version=opset,
                           training=mode)
+        if "--legacy-names" in flags:
+            legacy_names(tmp)
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):

@@ -2,11 +2,13 @@ import { openDataFile } from '../onnx/io/data-files';
 import type { Model } from '../onnx/model/graph';
 import { ProfileFormatError } from './errors';
 import type { LayerProfile } from './layer-profile';
+import { nsysReader } from './nsys/reader';
 import { onnxRuntimeReader } from './onnxruntime/reader';
 import type { FileHead, ProfileReader } from './reader';
+import { trtexecReader } from './trtexec/reader';
 
 /** Every tool's reader, asked in this order; the first that claims the files reads them. */
-const READERS: readonly ProfileReader[] = [onnxRuntimeReader];
+const READERS: readonly ProfileReader[] = [onnxRuntimeReader, trtexecReader, nsysReader];
 
 const HEAD_BYTES = 64 * 1024;
 

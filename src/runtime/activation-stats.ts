@@ -41,14 +41,14 @@ export interface ActivationStatsJSON {
 }
 
 /**
- * A batch's extremes and sum as onnxruntime computed them beside the values (ReduceMin,
- * ReduceMax, ReduceSum): with a finite sum (no NaN, which ReduceMin/ReduceMax may skip, and no
- * infinity) the batch is binned in one pass that tracks no extremes.
+ * A batch's extremes as onnxruntime computed them beside the values (ReduceMin, ReduceMax): the
+ * batch is then binned in one pass that tracks none. They may be wrong only where a value is
+ * NaN (onnxruntime's reductions skip a NaN that is not the first element), and the binning
+ * pass stops at a NaN: such a batch is binned again with its extremes tracked.
  */
 export interface Extremes {
   min: number;
   max: number;
-  sum: number;
 }
 
 /** One value's running min/max and histogram. */
@@ -139,12 +139,12 @@ export class TensorHistogram {
   /**
    * One pass without extremes to track: the bins first grow to cover the given extremes, as
    * addRange would make them (growth keeps counts exact, so a batch that then fails to bin
-   * loses nothing: `add` takes it from the start). False where the sum is not finite, or all
+   * loses nothing: `add` takes it from the start). False where an extreme is not finite, or all
    * values are zero (no stride yet).
    */
   private addWithExtremes(values: ArrayLike<number>, e: Extremes): boolean {
     const amax = Math.max(Math.abs(e.min), Math.abs(e.max));
-    if (!Number.isFinite(e.sum) || !Number.isFinite(amax) || amax === 0) return false;
+    if (!Number.isFinite(amax) || amax === 0) return false;
     this.cover(amax);
     const binned = this.binCovered(values, false);
     if (!binned) return false;
@@ -159,41 +159,13 @@ export class TensorHistogram {
    * extremes where `track`. Undefined at the first value that is NaN, infinite or beyond the last bin.
    */
   private binCovered(values: ArrayLike<number>, track: boolean): { both: Int32Array; lo: number; hi: number } | undefined {
-    const n = values.length;
-    const half = this.half;
-    const stride = this.stride;
-    const both = new Int32Array(2 * half);
-    let lo = Infinity;
-    let hi = -Infinity;
-    // Two copies of the loop: the sign costs a third of the time where it is not needed.
-    if (this.signed) {
-      for (let i = 0; i < n; i++) {
-        const v = values[i]!;
-        const q = Math.abs(v) / stride;
-        // NaN, ±Inf and |v| past the bins all fail this one test.
-        if (!(q < half)) return undefined;
-        // Math.min/max, not branches: V8 compiles these compares several times faster.
-        if (track) {
-          lo = Math.min(lo, v);
-          hi = Math.max(hi, v);
-        }
-        const k = q | 0;
-        const negative = ((v < 0) as unknown as number) | 0;
-        both[half + k - negative * (2 * k + 1)]!++;
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const v = values[i]!;
-        const q = Math.abs(v) / stride;
-        if (!(q < half)) return undefined;
-        if (track) {
-          lo = Math.min(lo, v);
-          hi = Math.max(hi, v);
-        }
-        both[half + (q | 0)]!++;
-      }
-    }
-    return { both, lo, hi };
+    const width = 2 * this.half;
+    const lanes = binInLanes(values, this.stride, this.half, this.signed, track);
+    if (!lanes) return undefined;
+    const both = new Int32Array(width);
+    const c = lanes.counts;
+    for (let k = 0; k < width; k++) both[k] = c[k]! + c[width + k]! + c[2 * width + k]! + c[3 * width + k]!;
+    return { both, lo: lanes.lo, hi: lanes.hi };
   }
 
   private commit(both: Int32Array): void {
@@ -356,6 +328,99 @@ export class TensorHistogram {
   }
 }
 
+/**
+ * The binning loop: four values at a time, each into its own copy of the bins (lane i % 4).
+ * Activations pile up in a few bins (a ReLU's zeros, a narrow peak), and one array would make
+ * each increment wait for the previous one to the same bin; four lanes cut that chain (PP-OCR
+ * det's activations: 2.3 → 1.7 ns a value). Two running extremes per side where `track`, for
+ * the same reason. Lane counts of 2·half bins each, negative ones reversed below the positive
+ * ones; undefined at the first value whose |v| / stride is NaN, infinite or not below `half`.
+ */
+function binInLanes(values: ArrayLike<number>, stride: number, half: number, signed: boolean, track: boolean): { counts: Int32Array; lo: number; hi: number } | undefined {
+  const n = values.length;
+  const width = 2 * half;
+  const counts = new Int32Array(4 * width);
+  // A value of bin k lands at half + k (magnitudes, and values >= 0) or half - 1 - k (values < 0).
+  let lo0 = Infinity;
+  let hi0 = -Infinity;
+  let lo1 = Infinity;
+  let hi1 = -Infinity;
+  let i = 0;
+  // Two copies of the loop: the sign costs a third of the time where it is not needed.
+  if (signed) {
+    for (; i + 4 <= n; i += 4) {
+      const a = values[i]!;
+      const b = values[i + 1]!;
+      const c = values[i + 2]!;
+      const d = values[i + 3]!;
+      const qa = Math.abs(a) / stride;
+      const qb = Math.abs(b) / stride;
+      const qc = Math.abs(c) / stride;
+      const qd = Math.abs(d) / stride;
+      // NaN, ±Inf and |v| past the bins all fail this one test.
+      if (!(qa < half && qb < half && qc < half && qd < half)) return undefined;
+      if (track) {
+        // Math.min/max, not branches: V8 compiles these compares several times faster.
+        lo0 = Math.min(lo0, a);
+        hi0 = Math.max(hi0, a);
+        lo1 = Math.min(lo1, b);
+        hi1 = Math.max(hi1, b);
+        lo0 = Math.min(lo0, c);
+        hi0 = Math.max(hi0, c);
+        lo1 = Math.min(lo1, d);
+        hi1 = Math.max(hi1, d);
+      }
+      const ka = qa | 0;
+      const kb = qb | 0;
+      const kc = qc | 0;
+      const kd = qd | 0;
+      counts[half + ka - (((a < 0) as unknown as number) | 0) * (2 * ka + 1)]!++;
+      counts[width + half + kb - (((b < 0) as unknown as number) | 0) * (2 * kb + 1)]!++;
+      counts[2 * width + half + kc - (((c < 0) as unknown as number) | 0) * (2 * kc + 1)]!++;
+      counts[3 * width + half + kd - (((d < 0) as unknown as number) | 0) * (2 * kd + 1)]!++;
+    }
+  } else {
+    for (; i + 4 <= n; i += 4) {
+      const a = values[i]!;
+      const b = values[i + 1]!;
+      const c = values[i + 2]!;
+      const d = values[i + 3]!;
+      const qa = Math.abs(a) / stride;
+      const qb = Math.abs(b) / stride;
+      const qc = Math.abs(c) / stride;
+      const qd = Math.abs(d) / stride;
+      if (!(qa < half && qb < half && qc < half && qd < half)) return undefined;
+      if (track) {
+        lo0 = Math.min(lo0, a);
+        hi0 = Math.max(hi0, a);
+        lo1 = Math.min(lo1, b);
+        hi1 = Math.max(hi1, b);
+        lo0 = Math.min(lo0, c);
+        hi0 = Math.max(hi0, c);
+        lo1 = Math.min(lo1, d);
+        hi1 = Math.max(hi1, d);
+      }
+      counts[half + (qa | 0)]!++;
+      counts[width + half + (qb | 0)]!++;
+      counts[2 * width + half + (qc | 0)]!++;
+      counts[3 * width + half + (qd | 0)]!++;
+    }
+  }
+  const sign = signed ? 1 : 0;
+  for (; i < n; i++) {
+    const v = values[i]!;
+    const q = Math.abs(v) / stride;
+    if (!(q < half)) return undefined;
+    if (track) {
+      lo0 = Math.min(lo0, v);
+      hi0 = Math.max(hi0, v);
+    }
+    const k = q | 0;
+    counts[half + k - (((v < 0) as unknown as number) & sign) * (2 * k + 1)]!++;
+  }
+  return { counts, lo: Math.min(lo0, lo1), hi: Math.max(hi0, hi1) };
+}
+
 function mergePairs(counts: Float64Array): Float64Array {
   const out = new Float64Array(Math.ceil(counts.length / 2));
   for (let k = 0; k < counts.length; k++) out[k >> 1]! += counts[k]!;
@@ -395,7 +460,7 @@ export class ActivationStats {
     if (!Number.isInteger(this.binsPerSide) || this.binsPerSide < 1) throw new RangeError(`binsPerSide ${this.binsPerSide} is not a positive integer`);
   }
 
-  /** `extremes`: the batch's min, max and sum where onnxruntime computed them (a cheaper pass). */
+  /** `extremes`: the batch's min and max where onnxruntime computed them (a cheaper pass). */
   add(name: string, values: ArrayLike<number>, extremes?: Extremes): void {
     let h = this.tensors.get(name);
     if (!h) this.tensors.set(name, (h = new TensorHistogram(this.binsPerSide, this.histograms, this.signed)));

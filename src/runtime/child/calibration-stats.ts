@@ -47,7 +47,7 @@ export async function calibrationStats(r: CalibrationStatsRequest, progress: (p:
     // Histograms binned on a worker thread while onnxruntime runs the next sample, where cores are spare; the feeds stay the samples'.
     const consumer = histograms ? binningJob(options, new Set(r.samples.flatMap((s) => Object.values(s.feeds).map((f) => (f.data as Float32Array).buffer)))) : undefined;
     try {
-      // extremes: onnxruntime's min/max/sum beside each value, so the binning pass tracks none.
+      // extremes: onnxruntime's min/max beside each value, so the binning pass tracks none.
       return await runIntermediates({ modelPath: r.modelPath, names, samples: r.samples, settings: r.settings, limits: r.limits, job: { kind: 'collectStats', options }, consumer, extremes: histograms }, progress);
     } finally {
       await consumer?.close();

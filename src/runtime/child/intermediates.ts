@@ -57,7 +57,7 @@ export async function runIntermediates(r: IntermediatesRequest, progress: (p: Pr
     sizeOf = valueSizes(m, files, r.samples[0]!.feeds, typeOf);
     return exposeValues(m, files, computed);
   });
-  // ReduceMin/ReduceMax/ReduceSum read main-graph float32 values only (an If branch's value may come back empty).
+  // ReduceMin/ReduceMax read main-graph float32 values only (an If branch's value may come back empty).
   const withExtremes = new Set(r.extremes ? computed.filter((n) => typeOf(n)?.inMainGraph && typeOf(n)?.elemType === FLOAT) : []);
   unavailable.push(...inReference.unavailable);
   let fetchable = [...inReference.fetch.keys()];
@@ -76,7 +76,7 @@ export async function runIntermediates(r: IntermediatesRequest, progress: (p: Pr
       const summarized = names.filter((n) => withExtremes.has(n) && refFetch.get(n) === n);
       if (summarized.length) summaries = addSummaryNodes(m, new Map(summarized.map((n) => [n, undefined])), takenNames(m, files));
     });
-    const summaryFetches = [...summaries.values()].flatMap((s) => [s.min, s.max, s.sum]);
+    const summaryFetches = [...summaries.values()].flatMap((s) => [s.min, s.max]);
     const candModel = candidate ? editedModelBuffer(candidate.candidateModel, (m, files) => void (candFetch = exposeValues(m, files, names.map(candidateName)).fetch)) : undefined;
     const refName = (n: string): string => refFetch.get(n)!;
     const candOutput = (n: string): string => candFetch.get(candidateName(n))!;
@@ -89,7 +89,7 @@ export async function runIntermediates(r: IntermediatesRequest, progress: (p: Pr
           const vb = b ? asFloat32(b[candOutput(name)]!) : undefined;
           // An empty value: the sample took an If branch that does not compute it.
           const s = summaries.get(name);
-          const extremes = s && { min: Number(a[s.min]!.data[0]), max: Number(a[s.max]!.data[0]), sum: Number(a[s.sum]!.data[0]) };
+          const extremes = s && { min: Number(a[s.min]!.data[0]), max: Number(a[s.max]!.data[0]) };
           if (va && va.length > 0 && (!b || vb)) job.consume(sample.id, name, va, vb, extremes);
         }
         await job.endSample?.();
