@@ -95,21 +95,25 @@ export class OptimizedModelMap {
       const kept = nodesByName(g);
       for (const n of g.nodes) {
         const covered = coveredNodes(n, o, eq, surviving, kept);
-        const same = byName.get(n.name);
+        // A node ORT moved out of its subgraph (an inlined If branch) is still known by its name.
+        const same = byName.get(n.name) ?? (n.name ? this.namesOfOriginal().named(n.name)[0] : undefined);
         if (covered.length === 0 && same && same.opType === n.opType) covered.push(same);
         own.set(n, covered);
       }
     } else {
       // A subgraph whose owner ORT replaced: only names can tell.
-      this.names ??= new NodeNames(this.original);
       for (const n of g.nodes) {
-        const same = n.name ? this.names.named(n.name)[0] : undefined;
+        const same = n.name ? this.namesOfOriginal().named(n.name)[0] : undefined;
         own.set(n, same ? [same] : []);
       }
     }
     dropFolded(own);
     for (const [n, covered] of own) if (covered.length) this.charges.set(n, { onnxNodes: covered.map((x) => x.id), overhead: false });
     this.chargeInserted(g, own);
+  }
+
+  private namesOfOriginal(): NodeNames {
+    return (this.names ??= new NodeNames(this.original));
   }
 
   /** Nodes that cover nothing serve a neighbour: ReorderOutput the node whose output it converts, the others the nodes that read their output. */
