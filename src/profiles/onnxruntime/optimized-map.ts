@@ -109,7 +109,7 @@ export class OptimizedModelMap {
     }
     dropFolded(own);
     for (const [n, covered] of own) if (covered.length) this.charges.set(n, { onnxNodes: covered.map((x) => x.id), overhead: false });
-    this.chargeInserted(g, own);
+    this.chargeInserted(g);
   }
 
   private namesOfOriginal(): NodeNames {
@@ -117,7 +117,7 @@ export class OptimizedModelMap {
   }
 
   /** Nodes that cover nothing serve a neighbour: ReorderOutput the node whose output it converts, the others the nodes that read their output. */
-  private chargeInserted(g: Graph, own: Map<Node, Node[]>): void {
+  private chargeInserted(g: Graph): void {
     const pending = g.nodes.filter((n) => !this.charges.has(n));
     for (let pass = 0; pass < MAX_CHAIN && pending.length; pass++) {
       for (let i = pending.length - 1; i >= 0; i--) {
@@ -125,7 +125,7 @@ export class OptimizedModelMap {
         const served = this.servedBy(n);
         if (served.length === 0) continue;
         const ids = [...new Set(served.flatMap((s) => this.charges.get(s)!.onnxNodes))];
-        this.charges.set(n, { onnxNodes: ids, overhead: CONVERSIONS.has(n.opType) || own.get(n)!.length === 0 });
+        this.charges.set(n, { onnxNodes: ids, overhead: CONVERSIONS.has(n.opType) });
         if (!CONVERSIONS.has(n.opType)) this.guessed.push(n);
         pending.splice(i, 1);
       }
