@@ -73,7 +73,7 @@ test('profile --import FILE --model MODEL --json: the fixture maps fully', () =>
 test("profile --import of another model's profile: exit 1, says how few layers matched", () => {
   const r = run('--import', ALL, '--model', CLS);
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /only 0 of 6 layer\(s\) matched nodes of .*cls_infer\.onnx: is the profile of another model\?/);
+  assert.match(r.stderr, /\nonnx-studio profile: only 0 of 6 layer\(s\), 0\.0 % of the time, matched nodes of .*cls_infer\.onnx: is the profile of another model\?/);
   const j = run('--import', ALL, '--model', CLS, '--json');
   assert.equal(j.status, 1);
   assert.equal(checkJson(j.stdout).mappedShare, 0);

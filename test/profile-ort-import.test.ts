@@ -133,6 +133,6 @@ test('a FIFO is refused without blocking, a symlink to a profile is read, an ove
   const huge = join(dir, 'huge.json');
   writeFileSync(huge, '[{"cat" : "Session","name" : "model_run"},');
   truncateSync(huge, MAX_ORT_PROFILE_BYTES + 1);
-  await assert.rejects(importProfile([huge], model), (e: Error) => e instanceof DataFileError && /more than/.test(e.message));
+  await assert.rejects(importProfile([huge], model), (e: Error) => e instanceof ProfileFormatError && /more than the 256 MiB/.test(e.message));
   model.close();
 });

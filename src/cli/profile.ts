@@ -32,6 +32,10 @@ const OPTIONS = {
 const OPT_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
 const DEFAULT_RUNS = 10;
 const DEFAULT_WARMUP = 1;
+/** ORT records every node of every run: beyond this the trace outgrows what can be read back. */
+const MAX_RUNS = 10_000;
+/** Samples read from --inputs (the runs cycle through them): all are held in memory and sent to the runtime. */
+const MAX_SAMPLES = 32;
 /** Under half the time on the model's nodes: likely a profile of another model (exit 1). */
 const MIN_MAPPED_SHARE = 0.5;
 const EXIT_FEW_MAPPED = 1;
@@ -61,8 +65,8 @@ export async function runProfile(argv: string[], out: (s: string) => void, err: 
   } else {
     if (v.model !== undefined) throw new UsageError(`--model is for --import; a profile run takes the model as its argument\nusage: ${profileUsage}`);
     if (positionals.length !== 1) throw new UsageError(`usage: ${profileUsage}`);
-    const runs = numberOption(v.runs, 'runs', { min: 1, max: 100_000, integer: true }) ?? DEFAULT_RUNS;
-    const warmup = numberOption(v.warmup, 'warmup', { min: 0, max: 100_000, integer: true }) ?? DEFAULT_WARMUP;
+    const runs = numberOption(v.runs, 'runs', { min: 1, max: MAX_RUNS, integer: true }) ?? DEFAULT_RUNS;
+    const warmup = numberOption(v.warmup, 'warmup', { min: 0, max: MAX_RUNS, integer: true }) ?? DEFAULT_WARMUP;
     const level = v['opt-level'] ?? 'all';
     if (!(OPT_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--opt-level must be one of ${OPT_LEVELS.join(', ')}, not '${level}'\nusage: ${profileUsage}`);
     const settings: SessionSettings = { optimization: level as SessionSettings['optimization'], threads: threadsOption(v.threads) };
@@ -80,7 +84,9 @@ export async function runProfile(argv: string[], out: (s: string) => void, err: 
     else out(profileTable(p, modelPath, label));
     if (p.mappedShare >= MIN_MAPPED_SHARE) return 0;
     const matched = p.layers.filter((l) => l.onnxNodes.length > 0).length;
-    err(`${summary(p, modelPath)}\nonly ${matched} of ${p.layers.length} layer(s) matched nodes of ${modelPath}: is the profile of another model?${matched ? `\nmatched:\n${matchedLayers(p, label)}` : ''}`);
+    // Prefixed like the CLI's errors, so the extension shows this message (cli-message.ts).
+    err(summary(p, modelPath));
+    err(`onnx-studio profile: only ${matched} of ${p.layers.length} layer(s), ${(p.mappedShare * 100).toFixed(1)} % of the time, matched nodes of ${modelPath}: is the profile of another model?${matched ? `\nmatched:\n${matchedLayers(p, label)}` : ''}`);
     return EXIT_FEW_MAPPED;
   } finally {
     model.close();
@@ -95,7 +101,7 @@ interface RunOptions {
 }
 
 async function runOrtProfile(modelPath: string, model: Model, o: RunOptions, err: (s: string) => void): Promise<LayerProfile> {
-  const samples = inputSamples(model, o.inputs, o.warmup + o.runs, err);
+  const samples = inputSamples(model, o.inputs, Math.min(o.warmup + o.runs, MAX_SAMPLES), err);
   err(`profile: starting onnxruntime (optimization ${o.settings.optimization}, ${o.settings.threads ?? 1} thread(s))`);
   const client = await RuntimeClient.start({ workerScript: join(__dirname, 'runtime-worker.js') });
   try {
@@ -111,7 +117,7 @@ async function runOrtProfile(modelPath: string, model: Model, o: RunOptions, err
   }
 }
 
-/** The samples the runs cycle through: read from --inputs (as many as there are runs), or one synthesized sample. */
+/** The samples the runs cycle through: read from --inputs (as many as there are runs, at most MAX_SAMPLES), or one synthesized sample. */
 function inputSamples(model: Model, folder: string | undefined, wanted: number, err: (s: string) => void): Sample[] {
   const specs = modelInputSpecs(model);
   if (!folder) {

@@ -63,7 +63,20 @@ export interface LayerProfile {
 export interface ProfileJson {
   source: ProfileSource;
   inferences: number;
-  layers: { name: string; kind?: string; timeMs: number; share: number; count: number; onnxNodes: string[]; overhead?: boolean; precision?: string }[];
+  layers: {
+    name: string;
+    kind?: string;
+    timeMs: number;
+    medianMs?: number;
+    share: number;
+    count: number;
+    onnxNodes: string[];
+    overhead?: boolean;
+    precision?: string;
+    tactic?: string;
+    activationBytes?: number;
+    outputBytes?: number;
+  }[];
   totalTimeMs: number;
   mappedShare: number;
   warnings: string[];
@@ -88,11 +101,15 @@ export function profileJson(p: LayerProfile): ProfileJson {
       name: l.name,
       ...(l.kind ? { kind: l.kind } : {}),
       timeMs: l.avgMs,
+      ...(l.medianMs !== undefined ? { medianMs: l.medianMs } : {}),
       share: l.share,
       count: l.count,
       onnxNodes: l.onnxNodes,
       ...(l.overhead ? { overhead: true } : {}),
       ...(l.precision ? { precision: l.precision } : {}),
+      ...(l.tactic ? { tactic: l.tactic } : {}),
+      ...(l.activationBytes !== undefined ? { activationBytes: l.activationBytes } : {}),
+      ...(l.outputBytes !== undefined ? { outputBytes: l.outputBytes } : {}),
     })),
     totalTimeMs: p.totalTimeMs,
     mappedShare: p.mappedShare,

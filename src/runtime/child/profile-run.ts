@@ -12,12 +12,19 @@ import { createSession, releaseSession, runSession } from './sessions';
 
 const PREFIX = 'ort-profile';
 const OPTIMIZED = 'optimized.onnx';
+const OPTIMIZED_WEIGHTS = 'optimized.weights';
 
 export async function profileRun(r: ProfileRequest, progress: (p: Progress) => void): Promise<ProfileRunResult> {
   if (r.samples.length === 0) throw new RuntimeRequestError('no input samples to profile with');
   if (r.runs < 1) throw new RuntimeRequestError('a profile needs at least one measured run');
   const optimizedModelFile = join(r.folder, OPTIMIZED);
-  const session = await createSession(r.modelPath, r.settings, { enableProfiling: true, profileFilePrefix: join(r.folder, PREFIX), optimizedModelFilePath: optimizedModelFile });
+  const session = await createSession(r.modelPath, r.settings, {
+    enableProfiling: true,
+    profileFilePrefix: join(r.folder, PREFIX),
+    optimizedModelFilePath: optimizedModelFile,
+    // Only the optimized graph's structure is read: weights go to a file beside it (and a model over 2 GB can still be saved).
+    extra: { session: { optimized_model_external_initializers_file_name: OPTIMIZED_WEIGHTS, optimized_model_external_initializers_min_size_in_bytes: '1024' } },
+  });
   const runsMs: number[] = [];
   try {
     const feeds = r.samples.map((s) => feedsToOrt(adaptFeeds(session, s.feeds)));
