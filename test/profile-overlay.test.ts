@@ -226,4 +226,8 @@ test('the overlay of the CLI’s JSON for the real trtexec exports of ResNet-18:
   assert.equal(o.table!.columns.at(-1)!.title, 'Precision');
   assert.equal(o.table!.rows.find((r) => r.name === fused.name)!.cells.at(-1), fused.precision);
   assert.ok(fused.precision, 'the layer info states a precision');
+  const detail = o.table!.rows.find((r) => r.name === fused.name)!.detail!;
+  // Tactic and median as the exports state them (the fixture has both).
+  assert.ok(fused.tactic && detail.includes(`tactic ${fused.tactic}`), detail);
+  assert.ok(fused.medianMs !== undefined && detail.includes(`median ${fused.medianMs.toFixed(4)} ms`), detail);
 });

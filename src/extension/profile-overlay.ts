@@ -98,7 +98,17 @@ function tableRow(l: Layer, ops: NodeOps, withPrecision: boolean): OverlayTableR
   const first = l.onnxNodes[0];
   const nodesCell = first === undefined ? UNMAPPED : `${nodeLabel(first, ops)}${l.onnxNodes.length > 1 ? ` +${l.onnxNodes.length - 1}` : ''}`;
   const names = l.onnxNodes.slice(0, 20).map((id) => nodeLabel(id, ops));
-  const facts = [l.kind && `kind ${l.kind}`, l.precision && `precision ${l.precision}`, `${l.count} call(s)`, names.length > 0 && `nodes: ${names.join(', ')}${l.onnxNodes.length > 20 ? ', …' : ''}`];
+  const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+  const facts = [
+    l.kind && `kind ${l.kind}`,
+    l.precision && `precision ${l.precision}`,
+    l.tactic && `tactic ${l.tactic}`,
+    l.medianMs !== undefined && `median ${l.medianMs.toFixed(4)} ms`,
+    `${l.count} call(s)`,
+    l.activationBytes !== undefined && `activations ${mib(l.activationBytes)}`,
+    l.outputBytes !== undefined && `outputs ${mib(l.outputBytes)}`,
+    names.length > 0 && `nodes: ${names.join(', ')}${l.onnxNodes.length > 20 ? ', …' : ''}`,
+  ];
   return {
     name: l.name,
     nodes: l.onnxNodes,
