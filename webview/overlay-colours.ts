@@ -1,18 +1,9 @@
 // A sequential colour scale for 'metric' overlays, from the theme's chart colours only (so every
 // theme, high contrast included, keeps its palette): the worse end is warm (red), then yellow,
-// the better end green. A value outside the domain takes the nearest end.
-
-type Rgb = [number, number, number];
-
-/** Any CSS colour as RGB, through a canvas (which normalises what it is given to #rrggbb or rgba()). */
-function toRgb(colour: string, ctx: CanvasRenderingContext2D): Rgb {
-  ctx.fillStyle = '#000000';
-  ctx.fillStyle = colour;
-  const c = String(ctx.fillStyle);
-  if (c.startsWith('#')) return [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)) as Rgb;
-  const m = c.match(/[\d.]+/g)?.map(Number) ?? [0, 0, 0];
-  return [m[0] ?? 0, m[1] ?? 0, m[2] ?? 0];
-}
+// the better end green. d3 maps values to positions (linear or log) and positions to colours;
+// a value outside the domain takes the nearest end.
+import { interpolateRgb, piecewise } from 'd3-interpolate';
+import { scaleLinear, scaleLog } from 'd3-scale';
 
 export interface ColourScale {
   (value: number): string;
@@ -37,19 +28,11 @@ export interface ScaleOptions {
   centre?: number;
 }
 
-/** Maps values from `worst` to `best` (either order) piecewise-linearly through `stops` in RGB. */
+/** Maps values from `worst` to `best` (either order) through `stops`, interpolated in RGB. */
 export function sequentialScale(worst: number, best: number, stops: string[], options: ScaleOptions = {}): ColourScale {
-  const ctx = document.createElement('canvas').getContext('2d')!;
-  const rgb = stops.map((s) => toRgb(s, ctx));
+  const colour = piecewise(interpolateRgb, stops);
   const { to, from } = scaleDomain(worst, best, options);
-  const scale = (value: number): string => {
-    const t = to(value);
-    const at = t * (rgb.length - 1);
-    const i = Math.min(rgb.length - 2, Math.floor(at));
-    const f = at - i;
-    const [a, b] = [rgb[i]!, rgb[i + 1]!];
-    return `rgb(${a.map((x, k) => Math.round(x + (b[k]! - x) * f)).join(',')})`;
-  };
+  const scale = (value: number): string => colour(to(value));
   return Object.assign(scale, { worst: from(0), best: from(1), valueAt: from });
 }
 
@@ -59,17 +42,21 @@ export function sequentialScale(worst: number, best: number, stops: string[], op
  */
 export function scaleDomain(worst: number, best: number, options: ScaleOptions = {}): { to(value: number): number; from(t: number): number } {
   const floor = Math.min(...[worst, best].filter((v) => v > 0), Number.MAX_VALUE);
-  const f = options.log ? (v: number): number => Math.log10(v > 0 ? v : floor) : (v: number): number => v;
-  const inverse = options.log ? (x: number): number => 10 ** x : (x: number): number => x;
-  let [fw, fb] = [f(worst), f(best)];
-  if (options.centre !== undefined && (!options.log || options.centre > 0)) {
-    const fc = f(options.centre);
-    const half = Math.max(Math.abs(fw - fc), Math.abs(fb - fc));
-    const direction = fb >= fw ? 1 : -1;
-    [fw, fb] = [fc - direction * half, fc + direction * half];
+  const positive = (v: number): number => (options.log && !(v > 0) ? floor : v);
+  let [w, b] = [positive(worst), positive(best)];
+  const c = options.centre;
+  if (c !== undefined && (!options.log || c > 0)) {
+    // Even around the centre in the scale's own terms: differences, or ratios on a log scale.
+    const direction = b >= w ? 1 : -1;
+    if (options.log) {
+      const half = Math.max(Math.abs(Math.log(w / c)), Math.abs(Math.log(b / c)));
+      [w, b] = [c * Math.exp(-direction * half), c * Math.exp(direction * half)];
+    } else {
+      const half = Math.max(Math.abs(w - c), Math.abs(b - c));
+      [w, b] = [c - direction * half, c + direction * half];
+    }
   }
-  return {
-    to: (value) => (fb === fw ? 0.5 : Math.min(1, Math.max(0, (f(value) - fw) / (fb - fw)))),
-    from: (t) => inverse(fw + (fb - fw) * t),
-  };
+  if (w === b) return { to: () => 0.5, from: () => w };
+  const position = (options.log ? scaleLog() : scaleLinear()).domain([w, b]).range([0, 1]).clamp(true);
+  return { to: (value) => position(positive(value)), from: (t) => position.invert(t) };
 }
