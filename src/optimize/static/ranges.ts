@@ -101,6 +101,9 @@ function firstReaching(counts: Float64Array, target: number): number {
   return counts.length - 1;
 }
 
+/** Candidate thresholds the Entropy search tries at most (about). */
+export const ENTROPY_CANDIDATES = 512;
+
 /**
  * The number of |x| bins to keep that minimizes KL(P || Q): P is the histogram cut at i bins
  * with the outliers added to its last bin, Q the same i bins merged into `quantizedBins`
@@ -111,9 +114,6 @@ function firstReaching(counts: Float64Array, target: number): number {
  * calibrator does: the exact zeros a ReLU writes would otherwise pull the threshold far down
  * (ResNet-18's first ReLU on photos: 0.32 of 2.5 instead of 1.9). Returns i: the threshold is i·stride.
  */
-/** Candidate thresholds the Entropy search tries at most (about). */
-export const ENTROPY_CANDIDATES = 512;
-
 export function entropyThreshold(counts: Float64Array, quantizedBins: number): number {
   const bins = counts.length;
   if (bins <= quantizedBins) return bins;
