@@ -188,7 +188,7 @@ test('MobileNetV3 (torchvision): the HardSigmoid and Mul ORT expands HardSwish i
   });
 });
 
-test('profile --import of a run’s own files: with the optimized model the layers equal the run’s; by names alone most time still maps', async () => {
+test('profile --import of a run’s own files: with the optimized model (given before or after the trace) the layers equal the run’s; by names alone most time still maps', async () => {
   const path = join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
   const model = openModel(path);
   const samples = synthesizeInputs(modelInputSpecs(model), { count: 1 }).samples;
@@ -197,6 +197,10 @@ test('profile --import of a run’s own files: with the optimized model the laye
     const made = ortRunProfile({ ...run, warmup: 1, settings: {} }, model);
     const withOptimized = await importProfile([run.profileFile, run.optimizedModelFile], model);
     assert.deepEqual(withOptimized.layers, made.layers);
+    // A file dialog's order: the optimized model first.
+    const reversed = await importProfile([run.optimizedModelFile, run.profileFile], model);
+    assert.deepEqual(reversed.layers, made.layers);
+    assert.deepEqual(reversed.source.files, [run.profileFile, run.optimizedModelFile]);
     assert.ok(withOptimized.warnings.some((w) => /first of the profile's 3 runs was warm-up/.test(w)));
     const byNames = await importProfile([run.profileFile], model);
     assert.ok(byNames.mappedShare >= 0.9, `${byNames.mappedShare}`);

@@ -84,8 +84,8 @@ export async function runProfile(argv: string[], out: (s: string) => void, err: 
     else out(profileTable(p, modelPath, label));
     if (p.mappedShare >= MIN_MAPPED_SHARE) return 0;
     const matched = p.layers.filter((l) => l.onnxNodes.length > 0).length;
-    // Prefixed like the CLI's errors, so the extension shows this message (cli-message.ts).
-    err(summary(p, modelPath));
+    // Prefixed like the CLI's errors, so the extension shows this message (cli-message.ts); the table already ends with the summary.
+    if (json) err(summary(p, modelPath));
     err(`onnx-studio profile: only ${matched} of ${p.layers.length} layer(s), ${(p.mappedShare * 100).toFixed(1)} % of the time, matched nodes of ${modelPath}: is the profile of another model?${matched ? `\nmatched:\n${matchedLayers(p, label)}` : ''}`);
     return EXIT_FEW_MAPPED;
   } finally {

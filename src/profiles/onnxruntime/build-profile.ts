@@ -3,6 +3,7 @@
 // (its subgraph's events are layers of their own), so nothing is counted twice.
 import { ProfileFormatError } from '../errors';
 import { finishProfile, type LayerProfile, type ProfiledLayer, type ProfileSource } from '../layer-profile';
+import { median } from '../median';
 import type { EventPlacer, Placement } from './placement';
 import type { OrtNodeEvent, OrtRun, OrtTrace } from './trace';
 
@@ -80,10 +81,4 @@ function neighbourCharge(events: OrtNodeEvent[], placed: Placement[], i: number)
   };
   const reorderOutput = events[i]!.op === 'ReorderOutput' || events[i]!.node.startsWith('ReorderOutput');
   return (reorderOutput ? before() ?? after() : after() ?? before()) ?? [];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
