@@ -3,7 +3,7 @@ import { parseArgs as parseNodeArgs } from 'node:util';
 import type { Model } from '../onnx/model/graph';
 import { ProfileFormatError } from '../profiles/errors';
 import { importProfile } from '../profiles/import';
-import { profileJson, type LayerProfile } from '../profiles/layer-profile';
+import { likelyOtherModel, profileJson, type LayerProfile } from '../profiles/layer-profile';
 import { ortRunProfile } from '../profiles/onnxruntime/run-profile';
 import { RuntimeClient } from '../runtime/client';
 import { OrtError, RuntimeCrashError, RuntimeRequestError } from '../runtime/errors';
@@ -36,8 +36,6 @@ const DEFAULT_WARMUP = 1;
 const MAX_RUNS = 10_000;
 /** Samples read from --inputs (the runs cycle through them): all are held in memory and sent to the runtime. */
 const MAX_SAMPLES = 32;
-/** Under half the time on the model's nodes: likely a profile of another model (exit 1). */
-const MIN_MAPPED_SHARE = 0.5;
 const EXIT_FEW_MAPPED = 1;
 
 /**
@@ -82,7 +80,7 @@ export async function runProfile(argv: string[], out: (s: string) => void, err: 
     const label = (id: string): string => model.node(id)?.name || id;
     if (json) out(JSON.stringify(profileJson(p), null, 2));
     else out(profileTable(p, modelPath, label));
-    if (p.mappedShare >= MIN_MAPPED_SHARE) return 0;
+    if (!likelyOtherModel(p)) return 0;
     const matched = p.layers.filter((l) => l.onnxNodes.length > 0).length;
     // Prefixed like the CLI's errors, so the extension shows this message (cli-message.ts); the table already ends with the summary.
     if (json) err(summary(p, modelPath));

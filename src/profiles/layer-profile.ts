@@ -82,6 +82,13 @@ export interface ProfileJson {
   warnings: string[];
 }
 
+/** Under this share of the time on the model's nodes, a profile is likely of another model (the CLI exits 1). */
+export const OTHER_MODEL_SHARE = 0.5;
+
+export function likelyOtherModel(p: LayerProfile): boolean {
+  return p.mappedShare < OTHER_MODEL_SHARE;
+}
+
 /**
  * Fills `share`, `totalTimeMs` and `mappedShare` from the layers' avgMs and onnxNodes (every
  * parser ends with this, so the figures are computed one way). Layers come back slowest first.
