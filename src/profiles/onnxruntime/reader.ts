@@ -27,7 +27,15 @@ export const onnxRuntimeReader: ProfileReader = {
     if (optimizedPath === undefined) return buildOrtProfile(trace, namePlacer(model), { source });
     const optimized = openOptimized(resolve(optimizedPath));
     try {
-      return buildOrtProfile(trace, optimizedPlacer(new OptimizedModelMap(optimized, model), trace), { source });
+      const through = buildOrtProfile(trace, optimizedPlacer(new OptimizedModelMap(optimized, model), trace), { source });
+      // The user's own model given in its place (or another session's) maps worse than names do: say so and use names.
+      const byNames = buildOrtProfile(trace, namePlacer(model), { source });
+      if (byNames.mappedShare <= through.mappedShare) return through;
+      const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+      byNames.warnings.unshift(
+        `${optimizedPath} does not look like the optimized model ORT saved for this trace (${pct(through.mappedShare)} of the time maps through it, ${pct(byNames.mappedShare)} by node names): mapped by names`,
+      );
+      return byNames;
     } finally {
       optimized.close();
     }
