@@ -63,20 +63,8 @@ export interface LayerProfile {
 export interface ProfileJson {
   source: ProfileSource;
   inferences: number;
-  layers: {
-    name: string;
-    kind?: string;
-    timeMs: number;
-    medianMs?: number;
-    share: number;
-    count: number;
-    onnxNodes: string[];
-    overhead?: boolean;
-    precision?: string;
-    tactic?: string;
-    activationBytes?: number;
-    outputBytes?: number;
-  }[];
+  /** Each layer as ProfiledLayer has it, its mean per inference as `timeMs`. */
+  layers: (Omit<ProfiledLayer, 'totalMs' | 'avgMs'> & { timeMs: number })[];
   totalTimeMs: number;
   mappedShare: number;
   warnings: string[];
