@@ -4,6 +4,7 @@ import type { Model } from '../onnx/model/graph';
 import { ProfileFormatError } from '../profiles/errors';
 import { importProfile } from '../profiles/import';
 import { likelyOtherModel, profileJson, type LayerProfile } from '../profiles/layer-profile';
+import { MAX_ORT_PROFILE_BYTES } from '../profiles/onnxruntime/read-trace';
 import { ortRunProfile } from '../profiles/onnxruntime/run-profile';
 import { RuntimeClient } from '../runtime/client';
 import { OrtError, RuntimeCrashError, RuntimeRequestError } from '../runtime/errors';
@@ -12,6 +13,7 @@ import { synthesizeInputs } from '../runtime/synthesize';
 import type { Sample, SessionSettings } from '../runtime/types';
 import { parseArgs, UsageError } from './args';
 import { CliError, EXIT_UNREADABLE, loadModel, withFile } from './load';
+import { printable } from './printable';
 import { matchedLayers, profileTable, summary } from './profile-table';
 import { numberOption, threadsOption } from './transform-command';
 
@@ -72,11 +74,12 @@ export async function runProfile(argv: string[], out: (s: string) => void, err: 
     model = loadModel(modelPath);
     const m = model;
     subject = modelPath;
+    checkTraceSize(m, warmup + runs);
     profile = () => runOrtProfile(modelPath, m, { runs, warmup, settings, inputs: v.inputs }, err);
   }
   try {
     const p = await classify(subject, profile);
-    for (const w of p.warnings) err(`warning: ${w}`);
+    for (const w of p.warnings) err(`warning: ${printable(w)}`);
     const label = (id: string): string => model.node(id)?.name || id;
     if (json) out(JSON.stringify(profileJson(p), null, 2));
     else out(profileTable(p, modelPath, label));
@@ -84,11 +87,22 @@ export async function runProfile(argv: string[], out: (s: string) => void, err: 
     const matched = p.layers.filter((l) => l.onnxNodes.length > 0).length;
     // Prefixed like the CLI's errors, so the extension shows this message (cli-message.ts); the table already ends with the summary.
     if (json) err(summary(p, modelPath));
-    err(`onnx-studio profile: only ${matched} of ${p.layers.length} layer(s), ${(p.mappedShare * 100).toFixed(1)} % of the time, matched nodes of ${modelPath}: is the profile of another model?${matched ? `\nmatched:\n${matchedLayers(p, label)}` : ''}`);
+    err(`onnx-studio profile: only ${matched} of ${p.layers.length} layer(s), ${(p.mappedShare * 100).toFixed(1)} % of the time, matched nodes of ${printable(modelPath)}: is the profile of another model?${matched ? `\nmatched:\n${matchedLayers(p, label)}` : ''}`);
     return EXIT_FEW_MAPPED;
   } finally {
     model.close();
   }
+}
+
+/** What ORT writes per node and run into its trace, about (measured: ~640 bytes): the estimate below takes less, so it never refuses a run that fits. */
+const TRACE_BYTES_PER_NODE_RUN = 500;
+
+/** Refuses, before running, a run count whose trace could not be read (each node of every graph at least once a run). */
+function checkTraceSize(model: Model, runs: number): void {
+  let nodes = 0;
+  for (const g of model.graphs()) nodes += g.nodes.length;
+  const most = Math.floor(MAX_ORT_PROFILE_BYTES / (TRACE_BYTES_PER_NODE_RUN * Math.max(nodes, 1)));
+  if (runs > most) throw new UsageError(`--warmup + --runs ${runs}: ONNX Runtime's trace of ${nodes} nodes would pass the ${MAX_ORT_PROFILE_BYTES / 2 ** 20} MiB read here; at most about ${most} runs for this model`);
 }
 
 interface RunOptions {
@@ -107,6 +121,10 @@ async function runOrtProfile(modelPath: string, model: Model, o: RunOptions, err
     try {
       const settings = { optimization: o.settings.optimization ?? 'all', threads: o.settings.threads ?? 1, warmup: o.warmup, runs: o.runs, inputs: o.inputs ? resolve(o.inputs) : 'synthesized', model: modelPath };
       return ortRunProfile({ ...run, warmup: o.warmup, settings }, model);
+    } catch (e) {
+      // The trace is a temp file the user never named: a trace too large to read is about --runs (Loop bodies run many times).
+      if (e instanceof ProfileFormatError && e.path === run.profileFile) throw new CliError(`ONNX Runtime's trace of ${o.warmup + o.runs} runs cannot be read: ${e.message.slice(e.path.length + 2)}`, EXIT_UNREADABLE);
+      throw e;
     } finally {
       run.remove();
     }
