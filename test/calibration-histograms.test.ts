@@ -84,6 +84,18 @@ test('streamed batches (zeros first, covered, wider, NaN and ±Inf, after growth
   }
 });
 
+test('batches whose length is no multiple of 4 (the binning loop takes four values at a time, the rest one by one) bin as numpy, signed and magnitudes only', () => {
+  // The first batch sets the bins; the others fit inside them, so each is binned in the one covered pass.
+  const chunks = [normals(40001, 21, 3), normals(1, 22, 0.5), normals(2, 23, 0.5, -0.4), normals(3, 24, 0.7), normals(5, 25, 0.6, -1), normals(20007, 26, 0.8), Float32Array.of(-0, -1.25, 1.25)];
+  for (const signed of [true, false]) {
+    for (const given of [false, true]) {
+      const h = new TensorHistogram(256, true, signed);
+      for (const c of chunks) h.add(c, given ? { min: Math.min(...c), max: Math.max(...c) } : undefined);
+      assertEqualsNumpy(h, chunks, `${signed ? 'signed' : 'magnitudes'}${given ? ', extremes given' : ''}`);
+    }
+  }
+});
+
 test('merging a magnitudes-only histogram makes the result magnitudes-only; an asymmetric Percentile refuses one', () => {
   const a = new ActivationStats({ binsPerSide: 64 });
   const b = new ActivationStats({ binsPerSide: 64, signed: false });

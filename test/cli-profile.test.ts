@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import type { ProfileJson } from '../src/profiles/layer-profile';
 import { CLI, CORPUS_DIR, ROOT } from './helpers/corpus';
 import { python } from './helpers/runtime';
+import { resnet18, RTX3060 } from './helpers/trtexec-profiles';
 
 const CLS = join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
 const FIXTURES = join(process.env.ONNX_STUDIO_SHARED ?? join(ROOT, '..', 'shared'), 'fixtures', 'onnxruntime');
@@ -73,10 +74,15 @@ test('profile --import FILE --model MODEL --json: the fixture maps fully', () =>
 test("profile --import of another model's profile: exit 1, says how few layers matched", () => {
   const r = run('--import', ALL, '--model', CLS);
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /only 0 of 6 layer\(s\) matched nodes of .*cls_infer\.onnx: is the profile of another model\?/);
+  assert.match(r.stderr, /\nonnx-studio profile: only 0 of 6 layer\(s\), 0\.0 % of the time, matched nodes of .*cls_infer\.onnx: is the profile of another model\?/);
+  // The summary once: at the end of the table on stdout, not again on stderr.
+  const summaryLine = /^onnxruntime.*: [\d.]+ ms of profiled time per inference.*0\.0 % on nodes of /m;
+  assert.match(r.stdout, summaryLine);
+  assert.doesNotMatch(r.stderr, summaryLine);
   const j = run('--import', ALL, '--model', CLS, '--json');
   assert.equal(j.status, 1);
   assert.equal(checkJson(j.stdout).mappedShare, 0);
+  assert.match(j.stderr, summaryLine);
 });
 
 test('unusable files and a model ORT refuses: exit 2, one message, no stack', () => {
@@ -131,4 +137,23 @@ test('bad usage: exit 64 with the usage', () => {
     assert.equal(r.status, 64, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /onnx-studio profile/);
   }
+});
+
+test('the table and --json of one import say the same: rows in the same order, ms and share rounded from timeMs and share, the mapped share', () => {
+  const args = ['--import', `${RTX3060}graph.json`, `${RTX3060}profile.json`, '--model', resnet18()];
+  const text = run(...args);
+  const json = run(...args, '--json');
+  assert.equal(text.status, 0, text.stderr);
+  assert.equal(json.status, 0, json.stderr);
+  const doc = checkJson(json.stdout);
+  const rows = text.stdout.split('\n').slice(1, 1 + doc.layers.length);
+  doc.layers.forEach((l, i) => {
+    const [ms, share] = rows[i]!.trim().split(/\s+/);
+    assert.ok(Math.abs(Number(ms) - l.timeMs) <= 5e-5, `${l.name}: ${ms} ms, JSON ${l.timeMs}`);
+    assert.equal(share, (l.share * 100).toFixed(1), l.name);
+    assert.ok(rows[i]!.includes(l.name), l.name);
+  });
+  const last = text.stdout.trimEnd().split('\n').at(-1)!;
+  assert.ok(last.includes(`${doc.totalTimeMs.toFixed(4)} ms of profiled time per inference`), last);
+  assert.ok(last.includes(`${(doc.mappedShare * 100).toFixed(1)} % on nodes of`), last);
 });

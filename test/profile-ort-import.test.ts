@@ -85,6 +85,14 @@ test('fixture at level all: NCHWc names land on the node of the value they carry
   model.close();
 });
 
+test('the original model given where ORT\'s optimized one belongs: mapped by names, and the warning says why', async () => {
+  const model = openModel(TINY);
+  const p = await importProfile([TINY, ALL], model);
+  assert.equal(p.mappedShare, 1);
+  assert.match(p.warnings[0]!, /tiny_cnn\.onnx does not look like the optimized model ORT saved for this trace \([\d.]+ % of the time maps through it, 100\.0 % by node names\): mapped by names/);
+  model.close();
+});
+
 test("a profile of another model: under half the time maps, the few that match are the ones sharing names", async () => {
   const model = openModel(join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'));
   const p = await importProfile([ALL], model);
@@ -133,6 +141,6 @@ test('a FIFO is refused without blocking, a symlink to a profile is read, an ove
   const huge = join(dir, 'huge.json');
   writeFileSync(huge, '[{"cat" : "Session","name" : "model_run"},');
   truncateSync(huge, MAX_ORT_PROFILE_BYTES + 1);
-  await assert.rejects(importProfile([huge], model), (e: Error) => e instanceof DataFileError && /more than/.test(e.message));
+  await assert.rejects(importProfile([huge], model), (e: Error) => e instanceof ProfileFormatError && /more than the 256 MiB/.test(e.message));
   model.close();
 });

@@ -41,6 +41,16 @@ interface Measured {
   folderGone: boolean;
 }
 
+/** Opens a model for `work` and closes it after. */
+async function withModel(path: string, work: (model: Model) => Promise<void>): Promise<void> {
+  const model = openModel(path);
+  try {
+    await work(model);
+  } finally {
+    model.close();
+  }
+}
+
 async function profileOf(path: string, model: Model, settings: SessionSettings, samples = synthesizeInputs(modelInputSpecs(model), { count: 1 }).samples): Promise<Measured> {
   const run = await client.profile(path, samples, { settings, warmup: WARMUP, runs: RUNS });
   let topLevelUs: number[];
@@ -93,40 +103,34 @@ for (const path of corpusModels()) {
 
 test('Silero VAD v5: time inside If branches lands on branch node ids (If_N/then_branch/…), and the If keeps only its own time', async () => {
   const path = corpusModels().find((p) => p.endsWith('silero_vad_v5.onnx'))!;
-  const model = openModel(path);
-  try {
-    const { profile } = await profileOf(path, model, { optimization: 'all', threads: 1 });
-    const inBranch = profile.layers.filter((l) => l.onnxNodes.some((id) => /^If_0\/(then|else)_branch\//.test(id)));
-    assert.ok(inBranch.length > 10, `${inBranch.length} layers in the branches`);
-    const branchMs = inBranch.reduce((s, l) => s + l.avgMs, 0);
-    const ifLayer = profile.layers.find((l) => l.onnxNodes.includes('If_0'))!;
-    assert.ok(ifLayer, 'the outer If has a layer');
-    assert.ok(branchMs > ifLayer.avgMs, `branch work ${branchMs} ms is not inside the If's own ${ifLayer.avgMs} ms`);
-  } finally {
-    model.close();
-  }
+  await withModel(path, async (model) => {
+      const { profile } = await profileOf(path, model, { optimization: 'all', threads: 1 });
+      const inBranch = profile.layers.filter((l) => l.onnxNodes.some((id) => /^If_0\/(then|else)_branch\//.test(id)));
+      assert.ok(inBranch.length > 10, `${inBranch.length} layers in the branches`);
+      const branchMs = inBranch.reduce((s, l) => s + l.avgMs, 0);
+      const ifLayer = profile.layers.find((l) => l.onnxNodes.includes('If_0'))!;
+      assert.ok(ifLayer, 'the outer If has a layer');
+      assert.ok(branchMs > ifLayer.avgMs, `branch work ${branchMs} ms is not inside the If's own ${ifLayer.avgMs} ms`);
+  });
 });
 
 test('PP-OCR det at level all: NCHWc convs cover the Conv (and what was fused into it), Reorder nodes are overhead charged to a Conv', async () => {
   const path = corpusModels().find((p) => p.endsWith('ch_PP-OCRv4_det_infer.onnx'))!;
-  const model = openModel(path);
-  try {
-    const { profile } = await profileOf(path, model, { optimization: 'all', threads: 1 });
-    const ops = (ids: string[]) => ids.map((id) => model.node(id)!.opType);
-    const nchwc = profile.layers.filter((l) => l.name.endsWith('_nchwc') && l.kind === 'Conv');
-    assert.ok(nchwc.length > 20);
-    for (const l of nchwc) assert.ok(ops(l.onnxNodes).includes('Conv'), `${l.name} covers ${ops(l.onnxNodes)}`);
-    assert.ok(nchwc.some((l) => l.onnxNodes.length > 1), 'some NCHWc conv covers a fused BatchNormalization or activation');
-    const reorders = profile.layers.filter((l) => l.kind?.startsWith('Reorder'));
-    assert.ok(reorders.length > 10);
-    for (const l of reorders) {
-      assert.equal(l.overhead, true);
-      assert.ok(ops(l.onnxNodes).includes('Conv'), `${l.name} is charged to ${ops(l.onnxNodes)}`);
-    }
-    assert.ok(profile.layers.some((l) => l.activationBytes !== undefined && l.outputBytes !== undefined), 'per-node memory kept');
-  } finally {
-    model.close();
-  }
+  await withModel(path, async (model) => {
+      const { profile } = await profileOf(path, model, { optimization: 'all', threads: 1 });
+      const ops = (ids: string[]) => ids.map((id) => model.node(id)!.opType);
+      const nchwc = profile.layers.filter((l) => l.name.endsWith('_nchwc') && l.kind === 'Conv');
+      assert.ok(nchwc.length > 20);
+      for (const l of nchwc) assert.ok(ops(l.onnxNodes).includes('Conv'), `${l.name} covers ${ops(l.onnxNodes)}`);
+      assert.ok(nchwc.some((l) => l.onnxNodes.length > 1), 'some NCHWc conv covers a fused BatchNormalization or activation');
+      const reorders = profile.layers.filter((l) => l.kind?.startsWith('Reorder'));
+      assert.ok(reorders.length > 10);
+      for (const l of reorders) {
+        assert.equal(l.overhead, true);
+        assert.ok(ops(l.onnxNodes).includes('Conv'), `${l.name} is charged to ${ops(l.onnxNodes)}`);
+      }
+      assert.ok(profile.layers.some((l) => l.activationBytes !== undefined && l.outputBytes !== undefined), 'per-node memory kept');
+  });
 });
 
 test('a Loop and a Scan of the conformance suite (unnamed nodes): body events land on the body nodes, counted per iteration', async () => {
@@ -156,41 +160,35 @@ test('a QDQ model (onnx-studio quantize --mode static of PP-OCR cls): ≥ 99 % m
   const dir = mkdtempSync(join(tmpdir(), 'profile-ort-qdq-'));
   const qdq = join(dir, 'cls-int8.onnx');
   execFileSync(process.execPath, [CLI, 'quantize', join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), '--mode', 'static', '-o', qdq], { stdio: 'ignore' });
-  const model = openModel(qdq);
-  try {
-    for (const level of LEVELS) {
-      const { profile } = await profileOf(qdq, model, { optimization: level });
-      assert.ok(profile.mappedShare >= 0.99, `${level}: ${profile.mappedShare}`);
-      if (level !== 'all') continue;
-      const qlinear = profile.layers.filter((l) => l.kind === 'QLinearConv');
-      assert.ok(qlinear.length > 5, `${qlinear.length} QLinearConv layers`);
-      for (const l of qlinear) {
-        const ops = l.onnxNodes.map((id) => model.node(id)!.opType).sort();
-        assert.ok(ops.includes('Conv') && ops.includes('DequantizeLinear') && ops.includes('QuantizeLinear'), `${l.name}: ${ops}`);
+  await withModel(qdq, async (model) => {
+      for (const level of LEVELS) {
+        const { profile } = await profileOf(qdq, model, { optimization: level });
+        assert.ok(profile.mappedShare >= 0.99, `${level}: ${profile.mappedShare}`);
+        if (level !== 'all') continue;
+        const qlinear = profile.layers.filter((l) => l.kind === 'QLinearConv');
+        assert.ok(qlinear.length > 5, `${qlinear.length} QLinearConv layers`);
+        for (const l of qlinear) {
+          const ops = l.onnxNodes.map((id) => model.node(id)!.opType).sort();
+          assert.ok(ops.includes('Conv') && ops.includes('DequantizeLinear') && ops.includes('QuantizeLinear'), `${l.name}: ${ops}`);
+        }
       }
-    }
-  } finally {
-    model.close();
-  }
+  });
 });
 
 test('MobileNetV3 (torchvision): the HardSigmoid and Mul ORT expands HardSwish into (unnamed, numbered by ORT) land on that HardSwish', async () => {
   const path = join(ROOT, '.cache', 'models', 'mobilenet_v3_small.onnx');
-  const model = openModel(path);
-  try {
-    for (const level of ['disabled', 'all'] as const) {
-      const { profile } = await profileOf(path, model, { optimization: level });
-      assert.ok(profile.mappedShare >= 0.99, `${level}: ${profile.mappedShare}`);
-      for (const l of profile.layers.filter((x) => /^(HardSigmoid|Mul)_\d+$/.test(x.name))) {
-        assert.deepEqual(l.onnxNodes.map((id) => model.node(id)!.opType), ['HardSwish'], `${level} ${l.name}`);
+  await withModel(path, async (model) => {
+      for (const level of ['disabled', 'all'] as const) {
+        const { profile } = await profileOf(path, model, { optimization: level });
+        assert.ok(profile.mappedShare >= 0.99, `${level}: ${profile.mappedShare}`);
+        for (const l of profile.layers.filter((x) => /^(HardSigmoid|Mul)_\d+$/.test(x.name))) {
+          assert.deepEqual(l.onnxNodes.map((id) => model.node(id)!.opType), ['HardSwish'], `${level} ${l.name}`);
+        }
       }
-    }
-  } finally {
-    model.close();
-  }
+  });
 });
 
-test('profile --import of a run’s own files: with the optimized model the layers equal the run’s; by names alone most time still maps', async () => {
+test('profile --import of a run’s own files: with the optimized model (given before or after the trace) the layers equal the run’s; by names alone most time still maps', async () => {
   const path = join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
   const model = openModel(path);
   const samples = synthesizeInputs(modelInputSpecs(model), { count: 1 }).samples;
@@ -199,6 +197,10 @@ test('profile --import of a run’s own files: with the optimized model the laye
     const made = ortRunProfile({ ...run, warmup: 1, settings: {} }, model);
     const withOptimized = await importProfile([run.profileFile, run.optimizedModelFile], model);
     assert.deepEqual(withOptimized.layers, made.layers);
+    // A file dialog's order: the optimized model first.
+    const reversed = await importProfile([run.optimizedModelFile, run.profileFile], model);
+    assert.deepEqual(reversed.layers, made.layers);
+    assert.deepEqual(reversed.source.files, [run.profileFile, run.optimizedModelFile]);
     assert.ok(withOptimized.warnings.some((w) => /first of the profile's 3 runs was warm-up/.test(w)));
     const byNames = await importProfile([run.profileFile], model);
     assert.ok(byNames.mappedShare >= 0.9, `${byNames.mappedShare}`);

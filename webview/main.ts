@@ -38,8 +38,9 @@ const view = new CanvasView(canvas, {
 const panelLayout = new PanelLayout(document.querySelector('main')!, document.getElementById('splitter')!, document.getElementById('toggle-panel') as HTMLButtonElement, state.panel, (panel) => saveState({ panel }));
 const overlays = new Overlays();
 const overlayPanel = new OverlayPanel(document.getElementById('overlay')!, overlays, {
-  reveal: (nodeId, graphId) => void reveal(nodeId, graphId),
+  reveal: (nodeId, graphId) => reveal(nodeId, graphId),
   changed: () => repaintOverlay(),
+  highlight: (nodeIds) => highlightNodes(nodeIds),
 });
 /** Every node of the model by id (asked of the host once per model, when an overlay needs it). */
 let nodeIndex: Promise<NodeIndex> | null = null;
@@ -133,6 +134,7 @@ async function select(i: number): Promise<void> {
       const o = overlays.active;
       const entry = o?.nodes[nodeId!];
       if (o && entry) panel.showFacts(o.title, overlayFacts(entry, o.unit));
+      if (entry?.group !== undefined) highlightNodes(overlays.groupOf(nodeId!));
     } catch (e) {
       panel.showError((e as Error).message);
     }
@@ -267,6 +269,19 @@ async function showOverlay(): Promise<void> {
 
 function repaintOverlay(): void {
   view.paint = payload && visible ? overlays.paint(payload, visible.itemOf, view.items.length) : null;
+  view.requestDraw();
+}
+
+/** Highlights the drawn items of these nodes (a fused layer's nodes), as search highlights its matches. */
+function highlightNodes(nodeIds: string[]): void {
+  if (!payload || !visible) return;
+  const wanted = new Set(nodeIds);
+  const items = new Set<number>();
+  payload.nodes.id.forEach((id, node) => {
+    const item = visible!.itemOf[node];
+    if (wanted.has(id) && item !== undefined && item >= 0) items.add(item);
+  });
+  view.highlighted = items;
   view.requestDraw();
 }
 

@@ -1,24 +1,17 @@
 // A sequential colour scale for 'metric' overlays, from the theme's chart colours only (so every
 // theme, high contrast included, keeps its palette): the worse end is warm (red), then yellow,
-// the better end green. A value outside the domain takes the nearest end.
-
-type Rgb = [number, number, number];
-
-/** Any CSS colour as RGB, through a canvas (which normalises what it is given to #rrggbb or rgba()). */
-function toRgb(colour: string, ctx: CanvasRenderingContext2D): Rgb {
-  ctx.fillStyle = '#000000';
-  ctx.fillStyle = colour;
-  const c = String(ctx.fillStyle);
-  if (c.startsWith('#')) return [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)) as Rgb;
-  const m = c.match(/[\d.]+/g)?.map(Number) ?? [0, 0, 0];
-  return [m[0] ?? 0, m[1] ?? 0, m[2] ?? 0];
-}
+// the better end green. d3 maps values to positions (linear or log) and positions to colours;
+// a value outside the domain takes the nearest end.
+import { interpolateRgb, piecewise } from 'd3-interpolate';
+import { scaleLinear, scaleLog } from 'd3-scale';
 
 export interface ColourScale {
   (value: number): string;
   /** Worst and best values the colours span. */
   readonly worst: number;
   readonly best: number;
+  /** The value at a fraction of the way from worst (0) to best (1): what a legend draws. */
+  valueAt(t: number): number;
 }
 
 /** The theme's warm-to-cool stops (worst first). */
@@ -28,17 +21,42 @@ export function themeStops(): string[] {
   return [v('--vscode-charts-red', '#f14c4c'), v('--vscode-charts-yellow', '#cca700'), v('--vscode-charts-green', '#89d185')];
 }
 
-/** Maps values from `worst` to `best` (either order) piecewise-linearly through `stops` in RGB. */
-export function sequentialScale(worst: number, best: number, stops: string[]): ColourScale {
-  const ctx = document.createElement('canvas').getContext('2d')!;
-  const rgb = stops.map((s) => toRgb(s, ctx));
-  const scale = (value: number): string => {
-    const t = best === worst ? 0.5 : Math.min(1, Math.max(0, (value - worst) / (best - worst)));
-    const at = t * (rgb.length - 1);
-    const i = Math.min(rgb.length - 2, Math.floor(at));
-    const f = at - i;
-    const [a, b] = [rgb[i]!, rgb[i + 1]!];
-    return `rgb(${a.map((x, k) => Math.round(x + (b[k]! - x) * f)).join(',')})`;
-  };
-  return Object.assign(scale, { worst, best });
+export interface ScaleOptions {
+  /** Spread colours over log10 of the values (times over orders of magnitude, ratios). */
+  log?: boolean;
+  /** A neutral value (a ratio's 1): it takes the middle stop and the domain widens to be even around it. */
+  centre?: number;
+}
+
+/** Maps values from `worst` to `best` (either order) through `stops`, interpolated in RGB. */
+export function sequentialScale(worst: number, best: number, stops: string[], options: ScaleOptions = {}): ColourScale {
+  const colour = piecewise(interpolateRgb, stops);
+  const { to, from } = scaleDomain(worst, best, options);
+  const scale = (value: number): string => colour(to(value));
+  return Object.assign(scale, { worst: from(0), best: from(1), valueAt: from });
+}
+
+/**
+ * The fraction from worst (0) to best (1) of a value, and back; no DOM, so the tests check it.
+ * Log scales take values at or below zero as the smallest positive end of the domain.
+ */
+export function scaleDomain(worst: number, best: number, options: ScaleOptions = {}): { to(value: number): number; from(t: number): number } {
+  const floor = Math.min(...[worst, best].filter((v) => v > 0), Number.MAX_VALUE);
+  const positive = (v: number): number => (options.log && !(v > 0) ? floor : v);
+  let [w, b] = [positive(worst), positive(best)];
+  const c = options.centre;
+  if (c !== undefined && (!options.log || c > 0)) {
+    // Even around the centre in the scale's own terms: differences, or ratios on a log scale.
+    const direction = b >= w ? 1 : -1;
+    if (options.log) {
+      const half = Math.max(Math.abs(Math.log(w / c)), Math.abs(Math.log(b / c)));
+      [w, b] = [c * Math.exp(-direction * half), c * Math.exp(direction * half)];
+    } else {
+      const half = Math.max(Math.abs(w - c), Math.abs(b - c));
+      [w, b] = [c - direction * half, c + direction * half];
+    }
+  }
+  if (w === b) return { to: () => 0.5, from: () => w };
+  const position = (options.log ? scaleLog() : scaleLinear()).domain([w, b]).range([0, 1]).clamp(true);
+  return { to: (value) => position(positive(value)), from: (t) => position.invert(t) };
 }

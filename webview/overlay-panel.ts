@@ -1,7 +1,9 @@
 // The overlay's part of the side panel: which overlay (when several), on/off, the legend, and a
 // sortable table of its nodes where a click reveals the node. Every string goes in as text.
 import type { Overlay } from '../src/protocol/overlay';
+import { overlayChart } from './overlay-chart';
 import type { ColourScale } from './overlay-colours';
+import { initialSort, overlayTable, ROWS_SHOWN, type TableSort } from './overlay-table';
 import { statusColour, type Overlays } from './overlays';
 import { el } from './panel';
 
@@ -25,11 +27,13 @@ const STATUS_RANK: Record<string, number> = { unsupported: 0, conditional: 1 };
 
 export class OverlayPanel {
   private sort: { key: SortKey; descending: boolean } = { key: 'value', descending: false };
+  /** Per overlay id: how its own table is sorted and how many rows it shows. */
+  private readonly tables = new Map<string, { sort: TableSort | null; shown: number }>();
 
   constructor(
     private readonly root: HTMLElement,
     private readonly overlays: Overlays,
-    private readonly on: { reveal(nodeId: string, graphId: string): void; changed(): void },
+    private readonly on: { reveal(nodeId: string, graphId: string): Promise<void>; changed(): void; highlight(nodeIds: string[]): void },
   ) {}
 
   /** Draws the section again (an overlay set or cleared, the choice changed, the model's nodes known). */
@@ -40,11 +44,31 @@ export class OverlayPanel {
     if (!o) return;
     this.root.append(el('h3', o.title));
     this.root.append(this.controls(index));
+    if (o.summary?.length) this.root.append(summary(o));
     const scale = this.overlays.scale();
     if (scale) this.root.append(legend(scale, o));
     if (o.kind === 'status') this.root.append(statusLegend(o));
-    if (o.unmapped?.length) this.root.append(el('p', `${o.unmapped.length} entries name no node of this model: ${o.unmapped.join(', ')}`));
-    this.root.append(this.table(o, index));
+    if (o.unmapped?.length) this.root.append(el('p', `${o.unmapped.length} entries name no node of this model: ${o.unmapped.slice(0, 20).join(', ')}${o.unmapped.length > 20 ? ', …' : ''}`));
+    if (o.chart?.bars.length) this.root.append(overlayChart(o.chart));
+    this.root.append(o.table ? this.ownTable(o, index) : this.table(o, index));
+  }
+
+  private ownTable(o: Overlay, index: NodeIndex | null): HTMLElement {
+    const t = o.table!;
+    const at = this.tables.get(o.id) ?? { sort: initialSort(t), shown: ROWS_SHOWN };
+    this.tables.set(o.id, at);
+    return overlayTable(t, at.sort, at.shown, index, {
+      // After the reveal, whose selection highlights the node's own group (an overhead row's node has another).
+      reveal: (row, graphId) => void this.on.reveal(row.nodes.find((id) => index?.has(id))!, graphId).then(() => this.on.highlight(row.nodes)),
+      sorted: (sort) => {
+        at.sort = sort;
+        this.show(index);
+      },
+      more: () => {
+        at.shown += ROWS_SHOWN;
+        this.show(index);
+      },
+    });
   }
 
   private controls(index: NodeIndex | null): HTMLElement {
@@ -70,6 +94,20 @@ export class OverlayPanel {
     toggle.addEventListener('change', () => this.update(() => (this.overlays.enabled = toggle.checked), index));
     label.append(toggle, ' paint on graph');
     bar.append(label);
+    const o = this.overlays.active;
+    if (o?.kind === 'metric' && o.scale !== undefined) {
+      const spread = el('select');
+      spread.id = 'overlay-scale';
+      spread.setAttribute('aria-label', 'Colour scale');
+      for (const [value, text] of [['linear', 'linear'], ['log', 'log']]) {
+        const option = el('option', text);
+        option.value = value!;
+        option.selected = (value === 'log') === this.overlays.isLog(o);
+        spread.append(option);
+      }
+      spread.addEventListener('change', () => this.update(() => this.overlays.setLog(o, spread.value === 'log'), index));
+      bar.append(spread);
+    }
     return bar;
   }
 
@@ -119,7 +157,7 @@ export class OverlayPanel {
     node.className = 'link';
     node.disabled = r.graphId === null;
     if (r.graphId === null) node.title = 'not a node of this model';
-    else node.addEventListener('click', () => this.on.reveal(r.id, r.graphId!));
+    else node.addEventListener('click', () => void this.on.reveal(r.id, r.graphId!));
     const cell = el('td');
     cell.append(node);
     tr.append(cell, el('td', r.op), el('td', r.value === undefined ? '—' : r.value.toFixed(2)), el('td', r.note));
@@ -136,7 +174,8 @@ function compare(key: SortKey, descending: boolean): (a: Row, b: Row) => number 
       if (a.value === undefined || b.value === undefined) return a.value === undefined ? 1 : -1;
       return sign * (a.value - b.value);
     }
-    return sign * a[key].localeCompare(b[key]);
+    const field = key === 'node' ? 'id' : 'op'; // the Node column sorts by id (it had no field of its own)
+    return sign * a[field].localeCompare(b[field]);
   };
 }
 
@@ -161,13 +200,32 @@ function legend(scale: ColourScale, o: Overlay): HTMLElement {
   bar.width = 160;
   bar.height = 10;
   bar.setAttribute('role', 'img');
-  bar.setAttribute('aria-label', `colours from worst (${scale.worst.toFixed(2)}) to best (${scale.best.toFixed(2)})`);
+  bar.setAttribute('aria-label', `colours from worst (${short(scale.worst)}) to best (${short(scale.best)})`);
   const ctx = bar.getContext('2d');
   for (let x = 0; ctx && x < bar.width; x++) {
-    ctx.fillStyle = scale(scale.worst + ((scale.best - scale.worst) * x) / (bar.width - 1));
+    ctx.fillStyle = scale(scale.valueAt(x / (bar.width - 1)));
     ctx.fillRect(x, 0, 1, bar.height);
   }
   const unit = o.unit ? ` ${o.unit}` : '';
-  box.append(el('span', `worst ${scale.worst.toFixed(1)}${unit}`), bar, el('span', `${scale.best.toFixed(1)}${unit} best`));
+  box.append(el('span', `worst ${short(scale.worst)}${unit}`), bar, el('span', `${short(scale.best)}${unit} best`));
   return box;
+}
+
+/** The overlay's figures: label and text, the unrounded value in data-value for readers and tests. */
+function summary(o: Overlay): HTMLElement {
+  const table = el('table');
+  table.className = 'overlay-summary';
+  for (const f of o.summary!) {
+    const tr = el('tr');
+    tr.dataset.label = f.label;
+    if (f.value !== undefined) tr.dataset.value = String(f.value);
+    tr.append(el('th', f.label), el('td', f.text));
+    table.append(tr);
+  }
+  return table;
+}
+
+/** Three significant digits (times span 0.001 ms to seconds), whole numbers from 100 up. */
+function short(v: number): string {
+  return Math.abs(v) >= 100 ? v.toFixed(0) : String(Number(v.toPrecision(3)));
 }

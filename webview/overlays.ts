@@ -15,6 +15,8 @@ export class Overlays {
   private readonly all = new Map<string, Overlay>();
   activeId: string | null = null;
   enabled = true;
+  /** The linear/log choice made in the view, per overlay id (else the overlay's own `scale`). */
+  private readonly log = new Map<string, boolean>();
 
   get list(): Overlay[] {
     return [...this.all.values()];
@@ -37,15 +39,33 @@ export class Overlays {
     if (this.activeId === null || !this.all.has(this.activeId)) this.activeId = this.all.keys().next().value ?? null;
   }
 
+  isLog(o: Overlay): boolean {
+    return this.log.get(o.id) ?? o.scale === 'log';
+  }
+
+  setLog(o: Overlay, log: boolean): void {
+    this.log.set(o.id, log);
+  }
+
   /** The colours of the active metric overlay, from its worst value to its best. */
   scale(): ColourScale | undefined {
     const o = this.active;
     if (!o || o.kind !== 'metric') return undefined;
     const values = Object.values(o.nodes).map((e) => e.value).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     if (!values.length) return undefined;
-    const lo = Math.min(...values);
-    const hi = Math.max(...values);
-    return o.higherIsBetter === false ? sequentialScale(hi, lo, themeStops()) : sequentialScale(lo, hi, themeStops());
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of values) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)]; // no spread: a large model's values overflow the stack
+    const options = { log: this.isLog(o), ...(o.centre !== undefined ? { centre: o.centre } : {}) };
+    return o.higherIsBetter === false ? sequentialScale(hi, lo, themeStops(), options) : sequentialScale(lo, hi, themeStops(), options);
+  }
+
+  /** The ids of the nodes of the active overlay in one group (a fused layer) with this node, itself included. */
+  groupOf(nodeId: string): string[] {
+    const o = this.active;
+    const group = o?.nodes[nodeId]?.group;
+    if (!o || group === undefined) return [];
+    return Object.entries(o.nodes).filter(([, e]) => e.group === group).map(([id]) => id);
   }
 
   /** What the shown overlay paints on each item of the current level; null when none is shown. */

@@ -8,6 +8,7 @@ import { inspectUsage, runInspect } from './inspect';
 import { internalError } from './internal-error';
 import { lintPolygraphyUsage, runLintPolygraphy } from './lint-polygraphy';
 import { CliError } from './load';
+import { printableLines } from './printable';
 import { profileUsage, runProfile } from './profile';
 import { quantizeUsage, runQuantize } from './quantize';
 import { runText, textUsage } from './text';
@@ -52,12 +53,13 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
   try {
     return await sub.run(rest, out, err);
   } catch (e) {
+    // Messages name files and models: escapes in those names must not reach the terminal.
     if (e instanceof UsageError) {
-      err(`onnx-studio ${name}: ${e.message}`);
+      err(`onnx-studio ${name}: ${printableLines(e.message)}`);
       return EXIT_USAGE;
     }
     if (e instanceof CliError) {
-      err(`onnx-studio ${name}: ${e.message}`);
+      err(`onnx-studio ${name}: ${printableLines(e.message)}`);
       return e.exitCode;
     }
     err(internalError(`onnx-studio ${name}`, e));

@@ -13,3 +13,8 @@ export function printable(s: string): string {
     return SHORT[c] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
   });
 }
+
+/** A message of several lines (an error, a usage text): each line made printable, the message's own line breaks kept. */
+export function printableLines(s: string): string {
+  return s.split('\n').map(printable).join('\n');
+}

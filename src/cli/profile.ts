@@ -3,7 +3,8 @@ import { parseArgs as parseNodeArgs } from 'node:util';
 import type { Model } from '../onnx/model/graph';
 import { ProfileFormatError } from '../profiles/errors';
 import { importProfile } from '../profiles/import';
-import { profileJson, type LayerProfile } from '../profiles/layer-profile';
+import { likelyOtherModel, profileJson, type LayerProfile } from '../profiles/layer-profile';
+import { MAX_ORT_PROFILE_BYTES } from '../profiles/onnxruntime/read-trace';
 import { ortRunProfile } from '../profiles/onnxruntime/run-profile';
 import { RuntimeClient } from '../runtime/client';
 import { OrtError, RuntimeCrashError, RuntimeRequestError } from '../runtime/errors';
@@ -12,6 +13,7 @@ import { synthesizeInputs } from '../runtime/synthesize';
 import type { Sample, SessionSettings } from '../runtime/types';
 import { parseArgs, UsageError } from './args';
 import { CliError, EXIT_UNREADABLE, loadModel, withFile } from './load';
+import { printable } from './printable';
 import { matchedLayers, profileTable, summary } from './profile-table';
 import { numberOption, threadsOption } from './transform-command';
 
@@ -32,8 +34,10 @@ const OPTIONS = {
 const OPT_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
 const DEFAULT_RUNS = 10;
 const DEFAULT_WARMUP = 1;
-/** Under half the time on the model's nodes: likely a profile of another model (exit 1). */
-const MIN_MAPPED_SHARE = 0.5;
+/** ORT records every node of every run: beyond this the trace outgrows what can be read back. */
+const MAX_RUNS = 10_000;
+/** Samples read from --inputs (the runs cycle through them): all are held in memory and sent to the runtime. */
+const MAX_SAMPLES = 32;
 const EXIT_FEW_MAPPED = 1;
 
 /**
@@ -61,8 +65,8 @@ export async function runProfile(argv: string[], out: (s: string) => void, err: 
   } else {
     if (v.model !== undefined) throw new UsageError(`--model is for --import; a profile run takes the model as its argument\nusage: ${profileUsage}`);
     if (positionals.length !== 1) throw new UsageError(`usage: ${profileUsage}`);
-    const runs = numberOption(v.runs, 'runs', { min: 1, max: 100_000, integer: true }) ?? DEFAULT_RUNS;
-    const warmup = numberOption(v.warmup, 'warmup', { min: 0, max: 100_000, integer: true }) ?? DEFAULT_WARMUP;
+    const runs = numberOption(v.runs, 'runs', { min: 1, max: MAX_RUNS, integer: true }) ?? DEFAULT_RUNS;
+    const warmup = numberOption(v.warmup, 'warmup', { min: 0, max: MAX_RUNS, integer: true }) ?? DEFAULT_WARMUP;
     const level = v['opt-level'] ?? 'all';
     if (!(OPT_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--opt-level must be one of ${OPT_LEVELS.join(', ')}, not '${level}'\nusage: ${profileUsage}`);
     const settings: SessionSettings = { optimization: level as SessionSettings['optimization'], threads: threadsOption(v.threads) };
@@ -70,21 +74,35 @@ export async function runProfile(argv: string[], out: (s: string) => void, err: 
     model = loadModel(modelPath);
     const m = model;
     subject = modelPath;
+    checkTraceSize(m, warmup + runs);
     profile = () => runOrtProfile(modelPath, m, { runs, warmup, settings, inputs: v.inputs }, err);
   }
   try {
     const p = await classify(subject, profile);
-    for (const w of p.warnings) err(`warning: ${w}`);
+    for (const w of p.warnings) err(`warning: ${printable(w)}`);
     const label = (id: string): string => model.node(id)?.name || id;
     if (json) out(JSON.stringify(profileJson(p), null, 2));
     else out(profileTable(p, modelPath, label));
-    if (p.mappedShare >= MIN_MAPPED_SHARE) return 0;
+    if (!likelyOtherModel(p)) return 0;
     const matched = p.layers.filter((l) => l.onnxNodes.length > 0).length;
-    err(`${summary(p, modelPath)}\nonly ${matched} of ${p.layers.length} layer(s) matched nodes of ${modelPath}: is the profile of another model?${matched ? `\nmatched:\n${matchedLayers(p, label)}` : ''}`);
+    // Prefixed like the CLI's errors, so the extension shows this message (cli-message.ts); the table already ends with the summary.
+    if (json) err(summary(p, modelPath));
+    err(`onnx-studio profile: only ${matched} of ${p.layers.length} layer(s), ${(p.mappedShare * 100).toFixed(1)} % of the time, matched nodes of ${printable(modelPath)}: is the profile of another model?${matched ? `\nmatched:\n${matchedLayers(p, label)}` : ''}`);
     return EXIT_FEW_MAPPED;
   } finally {
     model.close();
   }
+}
+
+/** What ORT writes per node and run into its trace, about (measured: ~640 bytes): the estimate below takes less, so it never refuses a run that fits. */
+const TRACE_BYTES_PER_NODE_RUN = 500;
+
+/** Refuses, before running, a run count whose trace could not be read (each node of every graph at least once a run). */
+function checkTraceSize(model: Model, runs: number): void {
+  let nodes = 0;
+  for (const g of model.graphs()) nodes += g.nodes.length;
+  const most = Math.floor(MAX_ORT_PROFILE_BYTES / (TRACE_BYTES_PER_NODE_RUN * Math.max(nodes, 1)));
+  if (runs > most) throw new UsageError(`--warmup + --runs ${runs}: ONNX Runtime's trace of ${nodes} nodes would pass the ${MAX_ORT_PROFILE_BYTES / 2 ** 20} MiB read here; at most about ${most} runs for this model`);
 }
 
 interface RunOptions {
@@ -95,7 +113,7 @@ interface RunOptions {
 }
 
 async function runOrtProfile(modelPath: string, model: Model, o: RunOptions, err: (s: string) => void): Promise<LayerProfile> {
-  const samples = inputSamples(model, o.inputs, o.warmup + o.runs, err);
+  const samples = inputSamples(model, o.inputs, Math.min(o.warmup + o.runs, MAX_SAMPLES), err);
   err(`profile: starting onnxruntime (optimization ${o.settings.optimization}, ${o.settings.threads ?? 1} thread(s))`);
   const client = await RuntimeClient.start({ workerScript: join(__dirname, 'runtime-worker.js') });
   try {
@@ -103,6 +121,10 @@ async function runOrtProfile(modelPath: string, model: Model, o: RunOptions, err
     try {
       const settings = { optimization: o.settings.optimization ?? 'all', threads: o.settings.threads ?? 1, warmup: o.warmup, runs: o.runs, inputs: o.inputs ? resolve(o.inputs) : 'synthesized', model: modelPath };
       return ortRunProfile({ ...run, warmup: o.warmup, settings }, model);
+    } catch (e) {
+      // The trace is a temp file the user never named: a trace too large to read is about --runs (Loop bodies run many times).
+      if (e instanceof ProfileFormatError && e.path === run.profileFile) throw new CliError(`ONNX Runtime's trace of ${o.warmup + o.runs} runs cannot be read: ${e.message.slice(e.path.length + 2)}`, EXIT_UNREADABLE);
+      throw e;
     } finally {
       run.remove();
     }
@@ -111,7 +133,7 @@ async function runOrtProfile(modelPath: string, model: Model, o: RunOptions, err
   }
 }
 
-/** The samples the runs cycle through: read from --inputs (as many as there are runs), or one synthesized sample. */
+/** The samples the runs cycle through: read from --inputs (as many as there are runs, at most MAX_SAMPLES), or one synthesized sample. */
 function inputSamples(model: Model, folder: string | undefined, wanted: number, err: (s: string) => void): Sample[] {
   const specs = modelInputSpecs(model);
   if (!folder) {

@@ -44,7 +44,8 @@ export class EngineBuildCommand implements vscode.Disposable {
     context.subscriptions.push(
       this,
       this.diagnostics,
-      vscode.commands.registerCommand('onnxStudio.buildEngine', (uri?: vscode.Uri, choices?: EngineBuildChoices) => this.run(uri, choices)),
+      // The explorer's menu passes (uri, every selected uri): only a choices object skips the picks.
+      vscode.commands.registerCommand('onnxStudio.buildEngine', (uri?: vscode.Uri, choices?: unknown) => this.run(uri, isEngineChoices(choices) ? choices : undefined)),
       vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((f) => this.diagnostics.delete(f))),
     );
   }
@@ -147,6 +148,9 @@ export class EngineBuildCommand implements vscode.Disposable {
     if (result.code === 0 && json) {
       showEngineResult(this.context.extensionUri, json, command);
       void vscode.window.showInformationMessage(`ONNX Studio: engine written: ${vscode.workspace.asRelativePath(json.engine ?? '')}`);
+      // Profiling exported: its per-layer profile painted on the model's graph ("Load Profile…" with these files).
+      const exported = [json.outputs.layers, json.outputs.profile, json.outputs.times].filter((f): f is string => !!f);
+      if (exported.length) void vscode.commands.executeCommand('onnxStudio.loadProfile', model, exported, 'unless-closed');
       return { kind: 'built', result: json, command };
     }
     const message = `ONNX Studio: ${cliMessage(result.stderr)}`;
@@ -164,6 +168,8 @@ export class EngineBuildCommand implements vscode.Disposable {
     return { kind: 'failed', exitCode: result.code, errors, message };
   }
 }
+
+const isEngineChoices = (v: unknown): v is EngineBuildChoices => typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as EngineBuildChoices).precision === 'string';
 
 async function namesIn(folder: string): Promise<string[]> {
   return (await vscode.workspace.fs.readDirectory(vscode.Uri.file(folder))).map(([name]) => name);

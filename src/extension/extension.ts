@@ -4,6 +4,7 @@ import { GRAPH_EDITOR_VIEW_TYPE, GraphEditorProvider } from './graph-editor';
 import { GraphOutline } from './graph-outline';
 import { readModelSummary } from './model-summary';
 import { PolygraphyLintCommand } from './polygraphy-lint-command';
+import { ProfileCommands } from './profile-commands';
 import { quantizationErrorOverlay } from './quantization-overlay';
 import { ReportViews } from './report-view';
 import { TensorRtCheckCommand } from './tensorrt-check-command';
@@ -12,7 +13,7 @@ import { TransformCommands } from './transform-commands';
 import type { TransformReport } from '../optimize/report';
 
 /** Activation: the graph editor for .onnx files and the commands around it. */
-export function activate(context: vscode.ExtensionContext): { provider: GraphEditorProvider; reports: ReportViews; transforms: TransformCommands; tensorrt: TensorRtCheckCommand; engines: EngineBuildCommand } | undefined {
+export function activate(context: vscode.ExtensionContext): { provider: GraphEditorProvider; reports: ReportViews; transforms: TransformCommands; tensorrt: TensorRtCheckCommand; engines: EngineBuildCommand; profiles: ProfileCommands } | undefined {
   const output = vscode.window.createOutputChannel('ONNX Studio');
   const provider = new GraphEditorProvider(context);
   const outline = new GraphOutline(provider, activeGraphUri);
@@ -39,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): { provider: GraphEdi
   context.subscriptions.push(toolOutput);
   const engines = new EngineBuildCommand(context, toolOutput, activeGraphUri);
   new PolygraphyLintCommand(context, toolOutput, activeGraphUri);
+  const profiles = new ProfileCommands(context, output, provider, activeGraphUri);
   context.subscriptions.push(
     // A saved report (MODEL.int8.report.json, the CLI writes it next to its output), or a report object.
     vscode.commands.registerCommand('onnxStudio.showTransformReport', (report: TransformReport | vscode.Uri) => showReport(reports, report, provider)),
@@ -46,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): { provider: GraphEdi
   );
   void reopenAsGraphs();
   // The integration tests (run.ts sets ONNX_STUDIO_TEST_MODE) read the editor's state; nobody else can.
-  return process.env.ONNX_STUDIO_TEST_MODE ? { provider, reports, transforms, tensorrt, engines } : undefined;
+  return process.env.ONNX_STUDIO_TEST_MODE ? { provider, reports, transforms, tensorrt, engines, profiles } : undefined;
 }
 
 /**

@@ -65,14 +65,18 @@ export async function pickStaticChoices(state: vscode.Memento, model: vscode.Uri
   return choices;
 }
 
-/** A folder path, '' for no data (synthesized inputs), undefined when dismissed. */
-async function pickFolder(state: vscode.Memento, model: vscode.Uri): Promise<string | undefined> {
+const CALIBRATION_TEXTS = { placeHolder: 'Calibration data folder', none: 'No calibration data', noneDetail: 'Synthesized inputs: the ranges (and the report) will say little about real inputs', noneFirst: false };
+
+/** A folder path, '' for no data (synthesized inputs), undefined when dismissed; `texts` for other uses than calibration (profiling). */
+export async function pickFolder(state: vscode.Memento, model: vscode.Uri, texts = CALIBRATION_TEXTS): Promise<string | undefined> {
+  const none: Pick<string> = { label: texts.none, detail: texts.noneDetail, value: '' };
   const items: Pick<string | 'browse'>[] = [
+    ...(texts.noneFirst ? [none] : []),
     ...recentCalibrationFolders(state, model).map((f) => ({ label: vscode.workspace.asRelativePath(f), detail: f, description: 'recent for this model', value: f })),
     { label: 'Browse…', detail: 'A folder of .npy or .pb files, of images, or one subfolder per sample', value: 'browse' },
-    { label: 'No calibration data', detail: 'Synthesized inputs: the ranges (and the report) will say little about real inputs', value: '' },
+    ...(texts.noneFirst ? [] : [none]),
   ];
-  const chosen = await pick(items, 'Calibration data folder');
+  const chosen = await pick(items, texts.placeHolder);
   if (chosen !== 'browse') return chosen;
   const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri: vscode.Uri.joinPath(model, '..') });
   return folder?.[0]?.fsPath;

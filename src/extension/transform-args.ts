@@ -41,6 +41,13 @@ export interface StaticChoices {
   images?: ImagePreprocessing;
 }
 
+/**
+ * Choices passed to the command by code (other commands, tests). The explorer's context menu
+ * passes the selected files there instead, which must not skip the picks.
+ */
+export const isStaticChoices = (v: unknown): v is StaticChoices =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as StaticChoices).preset === 'string';
+
 /** argv after `dist/cli.js`: always --json, so stdout is the one report document. */
 export function transformArgv(kind: TransformKind, model: string, settings: TransformSettings, choices?: StaticChoices): string[] {
   if (kind === 'fp16') {

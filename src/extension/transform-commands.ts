@@ -10,7 +10,7 @@ import { GRAPH_EDITOR_VIEW_TYPE, type GraphEditorProvider } from './graph-editor
 import { QUANTIZATION_OVERLAY_ID, quantizationErrorOverlay } from './quantization-overlay';
 import type { ReportViews } from './report-view';
 import { pickStaticChoices, rememberCalibrationFolder } from './static-picks';
-import { transformArgv, type StaticChoices, type TransformKind } from './transform-args';
+import { isStaticChoices, transformArgv, type StaticChoices, type TransformKind } from './transform-args';
 import { cliScript, CliRuns, modelOnDisk } from './tool-cli-run';
 import { newProducts } from './transform-products';
 import { transformSettings } from './transform-settings';
@@ -42,7 +42,7 @@ export class TransformCommands implements vscode.Disposable {
     context.subscriptions.push(
       this,
       vscode.commands.registerCommand('onnxStudio.quantizeDynamic', (uri?: vscode.Uri) => this.run('dynamic', uri)),
-      vscode.commands.registerCommand('onnxStudio.quantizeStatic', (uri?: vscode.Uri, choices?: StaticChoices) => this.run('static', uri, choices)),
+      vscode.commands.registerCommand('onnxStudio.quantizeStatic', (uri?: vscode.Uri, choices?: unknown) => this.run('static', uri, isStaticChoices(choices) ? choices : undefined)),
       vscode.commands.registerCommand('onnxStudio.convertFp16', (uri?: vscode.Uri) => this.run('fp16', uri)),
     );
   }

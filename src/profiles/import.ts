@@ -1,16 +1,13 @@
-import { openDataFile } from '../onnx/io/data-files';
 import type { Model } from '../onnx/model/graph';
 import { ProfileFormatError } from './errors';
 import type { LayerProfile } from './layer-profile';
 import { nsysReader } from './nsys/reader';
 import { onnxRuntimeReader } from './onnxruntime/reader';
-import type { FileHead, ProfileReader } from './reader';
+import { readFileHead, type ProfileReader } from './reader';
 import { trtexecReader } from './trtexec/reader';
 
 /** Every tool's reader, asked in this order; the first that claims the files reads them. */
 const READERS: readonly ProfileReader[] = [onnxRuntimeReader, trtexecReader, nsysReader];
-
-const HEAD_BYTES = 64 * 1024;
 
 /**
  * `profile --import` and "Load Profile…": recognizes the files' format from their first bytes
@@ -18,7 +15,7 @@ const HEAD_BYTES = 64 * 1024;
  */
 export async function importProfile(files: readonly string[], model: Model): Promise<LayerProfile> {
   if (files.length === 0) throw new RangeError('no profile file given');
-  const heads = files.map(fileHead);
+  const heads = files.map(readFileHead);
   const reader = READERS.find((r) => r.claims(heads));
   if (!reader) {
     // Each file a profile by itself (two ORT traces, an ORT trace beside trtexec files): say so, not "not a profile".
@@ -35,13 +32,4 @@ export async function importProfile(files: readonly string[], model: Model): Pro
     );
   }
   return reader.read(files, model);
-}
-
-function fileHead(path: string): FileHead {
-  const source = openDataFile(path);
-  try {
-    return { path, size: source.size, head: source.read(0, Math.min(source.size, HEAD_BYTES)) };
-  } finally {
-    source.close();
-  }
 }

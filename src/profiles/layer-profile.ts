@@ -64,10 +64,18 @@ export interface LayerProfile {
 export interface ProfileJson {
   source: ProfileSource;
   inferences: number;
-  layers: { name: string; kind?: string; timeMs: number; share: number; count: number; onnxNodes: string[]; overhead?: boolean; precision?: string }[];
+  /** Each layer as ProfiledLayer has it, its mean per inference as `timeMs`. */
+  layers: (Omit<ProfiledLayer, 'totalMs' | 'avgMs'> & { timeMs: number })[];
   totalTimeMs: number;
   mappedShare: number;
   warnings: string[];
+}
+
+/** Under this share of the time on the model's nodes, a profile is likely of another model (the CLI exits 1). */
+export const OTHER_MODEL_SHARE = 0.5;
+
+export function likelyOtherModel(p: LayerProfile): boolean {
+  return p.mappedShare < OTHER_MODEL_SHARE;
 }
 
 /**
@@ -94,11 +102,15 @@ export function profileJson(p: LayerProfile): ProfileJson {
       name: l.name,
       ...(l.kind ? { kind: l.kind } : {}),
       timeMs: l.avgMs,
+      ...(l.medianMs !== undefined ? { medianMs: l.medianMs } : {}),
       share: l.share,
       count: l.count,
       onnxNodes: l.onnxNodes,
       ...(l.overhead ? { overhead: true } : {}),
       ...(l.precision ? { precision: l.precision } : {}),
+      ...(l.tactic ? { tactic: l.tactic } : {}),
+      ...(l.activationBytes !== undefined ? { activationBytes: l.activationBytes } : {}),
+      ...(l.outputBytes !== undefined ? { outputBytes: l.outputBytes } : {}),
     })),
     totalTimeMs: p.totalTimeMs,
     mappedShare: p.mappedShare,

@@ -1,3 +1,4 @@
+import { openDataFile } from '../onnx/io/data-files';
 import type { Model } from '../onnx/model/graph';
 import type { LayerProfile, ProfileTool } from './layer-profile';
 
@@ -7,6 +8,18 @@ export interface FileHead {
   /** The first bytes (up to 64 KiB). */
   head: Uint8Array;
   size: number;
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+/** A file's first bytes (up to 64 KiB) and size, for `claims` and for readers that sort their files by kind. */
+export function readFileHead(path: string): FileHead {
+  const source = openDataFile(path);
+  try {
+    return { path, size: source.size, head: source.read(0, Math.min(source.size, HEAD_BYTES)) };
+  } finally {
+    source.close();
+  }
 }
 
 /**

@@ -89,8 +89,6 @@ export interface ProfileRunResult {
   optimizedModelFile: string;
   /** onnxruntime-node's version. */
   ortVersion: string;
-  /** Wall time of each run, warm-up first, ms. */
-  runsMs: number[];
 }
 
 export interface ResultOf {

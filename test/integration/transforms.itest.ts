@@ -155,10 +155,11 @@ describe('transforms from the editor: the report view shows the CLI’s JSON, th
     await until('the new model in the graph editor', () => graphTab(output));
   });
 
-  it('Quantize (INT8, static)…: the quick picks (no data, preset, method) run the CLI with them; the view shows its JSON', async () => {
+  it('Quantize (INT8, static)… from the explorer (file and selection as arguments): the quick picks (no data, preset, method) run the CLI with them; the view shows its JSON', async () => {
     const { reports } = await api();
     const model = copyInto(dir, 'static', 'cls.onnx');
-    const outcome = (await runAnswering('onnxStudio.quantizeStatic', [vscode.Uri.file(model)], ['No calibration data', 'tensorrt', 'minmax'])) as TransformOutcome;
+    // The explorer's context menu passes the selected files as the second argument.
+    const outcome = (await runAnswering('onnxStudio.quantizeStatic', [vscode.Uri.file(model), [vscode.Uri.file(model)]], ['No calibration data', 'tensorrt', 'minmax'])) as TransformOutcome;
     assert.equal(outcome?.kind, 'report', JSON.stringify(outcome));
     if (outcome?.kind !== 'report') return;
     const output = join(dir, 'static', 'cls.int8.onnx');

@@ -101,6 +101,9 @@ function firstReaching(counts: Float64Array, target: number): number {
   return counts.length - 1;
 }
 
+/** Candidate thresholds the Entropy search tries at most (about). */
+export const ENTROPY_CANDIDATES = 512;
+
 /**
  * The number of |x| bins to keep that minimizes KL(P || Q): P is the histogram cut at i bins
  * with the outliers added to its last bin, Q the same i bins merged into `quantizedBins`
@@ -111,9 +114,6 @@ function firstReaching(counts: Float64Array, target: number): number {
  * calibrator does: the exact zeros a ReLU writes would otherwise pull the threshold far down
  * (ResNet-18's first ReLU on photos: 0.32 of 2.5 instead of 1.9). Returns i: the threshold is i·stride.
  */
-/** Candidate thresholds the Entropy search tries at most (about). */
-export const ENTROPY_CANDIDATES = 512;
-
 export function entropyThreshold(counts: Float64Array, quantizedBins: number): number {
   const bins = counts.length;
   if (bins <= quantizedBins) return bins;
@@ -126,7 +126,7 @@ export function entropyThreshold(counts: Float64Array, quantizedBins: number): n
   const step = Math.ceil(bins / ENTROPY_CANDIDATES);
   for (let i = quantizedBins; i <= bins; i += step) {
     const kl = candidateKl(abs, sums, i, quantizedBins);
-    if (kl < bestKl) {
+    if (kl < bestKl - KL_RESOLUTION) {
       bestKl = kl;
       best = i;
     }
@@ -135,6 +135,13 @@ export function entropyThreshold(counts: Float64Array, quantizedBins: number): n
 }
 
 const SMOOTH_EPS = 1e-4;
+
+/**
+ * KLs closer than this are equal: candidateKl's sums and expansion are off by up to ~5e-12 where
+ * the plain definition gives exactly 0 for several candidates (a support narrower than the
+ * candidates, sparse bins), and the plain search keeps the first of equals.
+ */
+const KL_RESOLUTION = 1e-10;
 
 /**
  * Running sums over the |x| bins, so that each candidate's KL costs one step per quantized
@@ -190,7 +197,8 @@ class PrefixSums {
  *   KL = (Σ p'·log p' − Σ p'·log q') / sp + log(sq / sp),
  * where empty bins (p' = q' = eps) add nothing, q' is one value per group, and Σ (p - e)·log(p - e)
  * over non-empty bins is p·log p − e·(log p + 1) + e²/(2p) summed from the running sums (the
- * next term, e³/(6p²), is below 1e-9 of the divergence for the e ≤ 0.1 and ≥ 65536 values seen here).
+ * next term, e³/(6p²), with e ≤ 1e-4·2047 and counts p ≥ 1, moved no KL by more than 5e-12 on
+ * 4000 random histograms; entropyThreshold takes KLs within KL_RESOLUTION as equal).
  */
 function candidateKl(abs: Float64Array, s: PrefixSums, i: number, levels: number): number {
   const total = s.counts[abs.length]!;

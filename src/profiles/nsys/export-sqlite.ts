@@ -1,5 +1,6 @@
 import type { Database, SqlValue } from 'sql.js';
 import { ProfileFormatError } from '../errors';
+import { median } from '../median';
 import { attribute, type KernelLaunch, type RangeEvent } from './attribute';
 import { INFERENCE_RANGE, TENSORRT_DOMAIN } from './layer-names';
 import { OUTSIDE_ANY_RANGE, type NsysRun, type RangeTotals } from './nsys-run';
@@ -140,7 +141,7 @@ function read(db: Database, path: string): NsysRun {
     name,
     totalMs: a.total,
     instances: a.perInstance.length,
-    medianMs: median(a.perInstance),
+    ...(a.perInstance.length ? { medianMs: median(a.perInstance) } : {}),
     kernels: a.kernels,
     ...(a.outsideLayers ? { outsideLayers: true } : {}),
   }));
@@ -211,11 +212,4 @@ function metadata(db: Database, tables: Set<string>, name: string): string | und
   if (!tables.has('META_DATA_EXPORT')) return undefined;
   const v = rows(db, `SELECT value FROM META_DATA_EXPORT WHERE name = '${name}'`)[0]?.[0];
   return v === undefined || v === null ? undefined : String(v);
-}
-
-function median(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }

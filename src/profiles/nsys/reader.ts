@@ -1,8 +1,8 @@
-import { openDataFile, readDataFile } from '../../onnx/io/data-files';
+import { readDataFile } from '../../onnx/io/data-files';
 import type { Model } from '../../onnx/model/graph';
 import { ProfileFormatError } from '../errors';
 import type { LayerProfile } from '../layer-profile';
-import type { FileHead, ProfileReader } from '../reader';
+import { readFileHead, type FileHead, type ProfileReader } from '../reader';
 import { trtexecFileKind } from '../trtexec/file-kind';
 import { readProfileJson } from '../trtexec/files';
 import { parseLayerInfo } from '../trtexec/layer-info';
@@ -58,14 +58,10 @@ function kindOfHead(file: FileHead): HeadKind | undefined {
 
 async function readNsys(files: readonly string[], model: Model): Promise<LayerProfile> {
   const kinds = files.map((path) => {
-    const source = openDataFile(path);
-    try {
-      const kind = kindOfHead({ path, size: source.size, head: source.read(0, Math.min(source.size, 64 * 1024)) });
-      if (!kind) throw new ProfileFormatError(`${path}: not an nsys stats report (CSV/JSON of cuda_gpu_kern_sum, nvtx_sum, nvtx_kern_sum or nvtx_gpu_proj_sum) nor an nsys SQLite export`, path);
-      return { path, kind, size: source.size };
-    } finally {
-      source.close();
-    }
+    const head = readFileHead(path);
+    const kind = kindOfHead(head);
+    if (!kind) throw new ProfileFormatError(`${path}: not an nsys stats report (CSV/JSON of cuda_gpu_kern_sum, nvtx_sum, nvtx_kern_sum or nvtx_gpu_proj_sum) nor an nsys SQLite export`, path);
+    return { path, kind, size: head.size };
   });
   const table = kinds.find((k) => k.kind === 'console');
   if (table) {

@@ -3,6 +3,7 @@
 // (its subgraph's events are layers of their own), so nothing is counted twice.
 import { ProfileFormatError } from '../errors';
 import { finishProfile, type LayerProfile, type ProfiledLayer, type ProfileSource } from '../layer-profile';
+import { median } from '../median';
 import type { EventPlacer, Placement } from './placement';
 import type { OrtNodeEvent, OrtRun, OrtTrace } from './trace';
 
@@ -22,11 +23,12 @@ export function buildOrtProfile(trace: OrtTrace, placer: EventPlacer, options: O
   const layers = new Map<string, ProfiledLayer & { perRunUs: number[] }>();
   measured.forEach((run, r) => {
     const placed = run.events.map((e) => placer.place(e));
+    let near: Neighbours | undefined;
     run.events.forEach((e, i) => {
       const p = placed[i]!;
       let layer = layers.get(p.key);
       if (!layer) {
-        const charge = p.charge.overhead && p.charge.onnxNodes.length === 0 ? neighbourCharge(run.events, placed, i) : p.charge.onnxNodes;
+        const charge = p.charge.overhead && p.charge.onnxNodes.length === 0 ? neighbourCharge(run.events[i]!, (near ??= nearestMapped(run.events, placed)), i) : p.charge.onnxNodes;
         layer = { name: e.node, kind: e.op || undefined, totalMs: 0, avgMs: 0, count: 0, share: 0, onnxNodes: charge, perRunUs: measured.map(() => 0) };
         if (p.charge.overhead) layer.overhead = true;
         layers.set(p.key, layer);
@@ -64,26 +66,31 @@ function measuredRuns(trace: OrtTrace, warmup: number | undefined, warnings: str
   return runs.slice(warmup);
 }
 
-/** An inserted node's time goes to the node it serves: the one before it for ReorderOutput, else the next one that maps (then the one before). */
-function neighbourCharge(events: OrtNodeEvent[], placed: Placement[], i: number): string[] {
-  const mapped = (k: number): string[] | undefined => {
-    const p = placed[k];
-    return p && p.charge.onnxNodes.length > 0 && events[k]!.parent === events[i]!.parent ? p.charge.onnxNodes : undefined;
-  };
-  const before = (): string[] | undefined => {
-    for (let k = i - 1; k >= 0; k--) if (mapped(k)) return mapped(k);
-    return undefined;
-  };
-  const after = (): string[] | undefined => {
-    for (let k = i + 1; k < events.length; k++) if (mapped(k)) return mapped(k);
-    return undefined;
-  };
-  const reorderOutput = events[i]!.op === 'ReorderOutput' || events[i]!.node.startsWith('ReorderOutput');
-  return (reorderOutput ? before() ?? after() : after() ?? before()) ?? [];
+interface Neighbours {
+  /** Per event: the charge of the nearest mapped event before it, and after it, under the same parent. */
+  before: (string[] | undefined)[];
+  after: (string[] | undefined)[];
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+/** One pass each way over a run (a scan per inserted node would cost the square of the run). */
+function nearestMapped(events: OrtNodeEvent[], placed: Placement[]): Neighbours {
+  const before: (string[] | undefined)[] = new Array(events.length);
+  const after: (string[] | undefined)[] = new Array(events.length);
+  let last = new Map<unknown, string[]>();
+  for (let k = 0; k < events.length; k++) {
+    before[k] = last.get(events[k]!.parent);
+    if (placed[k]!.charge.onnxNodes.length > 0) last.set(events[k]!.parent, placed[k]!.charge.onnxNodes);
+  }
+  last = new Map();
+  for (let k = events.length - 1; k >= 0; k--) {
+    after[k] = last.get(events[k]!.parent);
+    if (placed[k]!.charge.onnxNodes.length > 0) last.set(events[k]!.parent, placed[k]!.charge.onnxNodes);
+  }
+  return { before, after };
+}
+
+/** An inserted node's time goes to the node it serves: the one before it for ReorderOutput, else the next one that maps (then the one before). */
+function neighbourCharge(event: OrtNodeEvent, near: Neighbours, i: number): string[] {
+  const reorderOutput = event.op === 'ReorderOutput' || event.node.startsWith('ReorderOutput');
+  return (reorderOutput ? near.before[i] ?? near.after[i] : near.after[i] ?? near.before[i]) ?? [];
 }

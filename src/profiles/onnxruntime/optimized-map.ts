@@ -95,25 +95,29 @@ export class OptimizedModelMap {
       const kept = nodesByName(g);
       for (const n of g.nodes) {
         const covered = coveredNodes(n, o, eq, surviving, kept);
-        const same = byName.get(n.name);
+        // A node ORT moved out of its subgraph (an inlined If branch) is still known by its name.
+        const same = byName.get(n.name) ?? (n.name ? this.namesOfOriginal().named(n.name)[0] : undefined);
         if (covered.length === 0 && same && same.opType === n.opType) covered.push(same);
         own.set(n, covered);
       }
     } else {
       // A subgraph whose owner ORT replaced: only names can tell.
-      this.names ??= new NodeNames(this.original);
       for (const n of g.nodes) {
-        const same = n.name ? this.names.named(n.name)[0] : undefined;
+        const same = n.name ? this.namesOfOriginal().named(n.name)[0] : undefined;
         own.set(n, same ? [same] : []);
       }
     }
     dropFolded(own);
     for (const [n, covered] of own) if (covered.length) this.charges.set(n, { onnxNodes: covered.map((x) => x.id), overhead: false });
-    this.chargeInserted(g, own);
+    this.chargeInserted(g);
+  }
+
+  private namesOfOriginal(): NodeNames {
+    return (this.names ??= new NodeNames(this.original));
   }
 
   /** Nodes that cover nothing serve a neighbour: ReorderOutput the node whose output it converts, the others the nodes that read their output. */
-  private chargeInserted(g: Graph, own: Map<Node, Node[]>): void {
+  private chargeInserted(g: Graph): void {
     const pending = g.nodes.filter((n) => !this.charges.has(n));
     for (let pass = 0; pass < MAX_CHAIN && pending.length; pass++) {
       for (let i = pending.length - 1; i >= 0; i--) {
@@ -121,7 +125,7 @@ export class OptimizedModelMap {
         const served = this.servedBy(n);
         if (served.length === 0) continue;
         const ids = [...new Set(served.flatMap((s) => this.charges.get(s)!.onnxNodes))];
-        this.charges.set(n, { onnxNodes: ids, overhead: CONVERSIONS.has(n.opType) || own.get(n)!.length === 0 });
+        this.charges.set(n, { onnxNodes: ids, overhead: CONVERSIONS.has(n.opType) });
         if (!CONVERSIONS.has(n.opType)) this.guessed.push(n);
         pending.splice(i, 1);
       }

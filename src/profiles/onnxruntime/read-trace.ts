@@ -1,4 +1,4 @@
-import { readDataFile } from '../../onnx/io/data-files';
+import { openDataFile, readDataFile } from '../../onnx/io/data-files';
 import { ProfileFormatError } from '../errors';
 import { parseOrtTrace, type OrtTrace } from './trace';
 
@@ -7,6 +7,10 @@ export const MAX_ORT_PROFILE_BYTES = 256 * 1024 * 1024;
 
 /** Reads and parses an ORT profiling JSON file (a regular file, size-bounded); throws ProfileFormatError or DataFileError. */
 export function readOrtTrace(path: string): OrtTrace {
+  const size = dataFileSize(path);
+  if (size > MAX_ORT_PROFILE_BYTES) {
+    throw new ProfileFormatError(`${path}: ${size.toLocaleString('en-US')} bytes, more than the ${MAX_ORT_PROFILE_BYTES / 2 ** 20} MiB an ONNX Runtime profile may have here (fewer runs make a smaller profile)`, path);
+  }
   const bytes = readDataFile(path, MAX_ORT_PROFILE_BYTES);
   let text: string;
   try {
@@ -15,6 +19,15 @@ export function readOrtTrace(path: string): OrtTrace {
     throw new ProfileFormatError(`${path}: not UTF-8 text, so not an ONNX Runtime profile`, path);
   }
   return parseOrtTrace(text, path);
+}
+
+function dataFileSize(path: string): number {
+  const source = openDataFile(path);
+  try {
+    return source.size;
+  } finally {
+    source.close();
+  }
 }
 
 const ORT_EVENT = /"cat"\s*:\s*"(Session|Node)"/;

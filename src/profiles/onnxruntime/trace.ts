@@ -61,13 +61,15 @@ export function parseOrtTrace(text: string, file: string): OrtTrace {
     throw new ProfileFormatError(`${file}: not an ONNX Runtime profile (no events of category Node or Session)`, file);
   }
   const nodes: OrtNodeEvent[] = [];
+  // A parallel executor runs nodes on several threads: only events of one thread nest.
+  const threads = new Map<OrtNodeEvent, unknown>();
   for (const e of raw) {
     if (e.cat !== 'Node' || typeof e.name !== 'string' || !e.name.endsWith(KERNEL_SUFFIX)) continue;
     const ts = finite(e.ts);
     const dur = finite(e.dur);
     if (ts === undefined || dur === undefined || dur < 0) continue;
     const args = isObject(e.args) ? e.args : {};
-    nodes.push({
+    const event: OrtNodeEvent = {
       node: e.name.slice(0, -KERNEL_SUFFIX.length),
       op: typeof args.op_name === 'string' ? args.op_name : '',
       ts,
@@ -76,7 +78,9 @@ export function parseOrtTrace(text: string, file: string): OrtTrace {
       nodeIndex: finite(args.node_index),
       activationBytes: bytes(args.activation_size),
       outputBytes: bytes(args.output_size),
-    });
+    };
+    nodes.push(event);
+    threads.set(event, e.tid);
   }
   if (nodes.length === 0) throw new ProfileFormatError(`${file}: an ONNX Runtime profile without node events (\`*_kernel_time\`): was the model run after the session was created with profiling on?`, file);
   const runEvents = raw
@@ -85,15 +89,18 @@ export function parseOrtTrace(text: string, file: string): OrtTrace {
     .filter((r): r is { ts: number; dur: number } => r.ts !== undefined && r.dur !== undefined)
     .sort((a, b) => a.ts - b.ts);
   nodes.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
-  nest(nodes);
+  nest(nodes, threads);
   if (runEvents.length === 0) return { runs: [{ ts: nodes[0]!.ts, dur: 0, events: nodes }], hasRunEvents: false };
   return { runs: splitRuns(nodes, runEvents), hasRunEvents: true };
 }
 
-/** Places each event inside the innermost control-flow event that spans it (one pass, a stack; no recursion). */
-function nest(sorted: OrtNodeEvent[]): void {
-  const open: OrtNodeEvent[] = [];
+/** Places each event inside the innermost control-flow event of its thread that spans it (one pass, a stack per thread; no recursion). */
+function nest(sorted: OrtNodeEvent[], threads: Map<OrtNodeEvent, unknown>): void {
+  const stacks = new Map<unknown, OrtNodeEvent[]>();
   for (const e of sorted) {
+    const tid = threads.get(e);
+    let open = stacks.get(tid);
+    if (!open) stacks.set(tid, (open = []));
     // ts and dur are whole µs: a child may end up to 1 µs after its parent.
     while (open.length && e.ts >= open[open.length - 1]!.ts + open[open.length - 1]!.dur) open.pop();
     const parent = open[open.length - 1];

@@ -25,16 +25,6 @@ export function readProfileText(path: string, what: string, limit: number): stri
   }
 }
 
-/** The first `bytes` of a file and its size, for recognizing its format. */
-export function readProfileHead(path: string, bytes: number): { size: number; head: Uint8Array } {
-  const source = openDataFile(path);
-  try {
-    return { size: source.size, head: source.read(0, Math.min(source.size, bytes)) };
-  } finally {
-    source.close();
-  }
-}
-
 export function decodeText(bytes: Uint8Array, path: string, what: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -2,7 +2,7 @@
 // layer-info facts, mapped onto the model, and warnings for what could not be placed.
 import type { Model } from '../../onnx/model/graph';
 import { ProfileFormatError } from '../errors';
-import { finishProfile, type LayerProfile, type ProfiledLayer } from '../layer-profile';
+import { finishProfile, likelyOtherModel, type LayerProfile, type ProfiledLayer } from '../layer-profile';
 import type { EngineLayer } from './layer-info';
 import { LayerMapper } from './map-layers';
 import type { RunFacts } from './metadata';
@@ -73,7 +73,7 @@ function mappingWarnings(p: LayerProfile): string[] {
   const mapped = p.layers.filter((l) => l.onnxNodes.length > 0);
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const out = [`${unmapped.length} of ${p.layers.length} layers (${pct(1 - p.mappedShare)} of the time) match no node of the model, e.g. ${quote(unmapped.slice(0, 3).map((l) => l.name))}`];
-  if (p.mappedShare < 0.5) {
+  if (likelyOtherModel(p)) {
     out.push(`only ${mapped.length} of ${p.layers.length} layers map onto the model: the profile is likely of another model${mapped.length ? `; matched: ${quote(mapped.slice(0, 3).map((l) => l.name))}` : ''}`);
   }
   return out;

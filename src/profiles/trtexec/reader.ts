@@ -4,9 +4,9 @@
 import type { Model } from '../../onnx/model/graph';
 import { ProfileFormatError } from '../errors';
 import type { LayerProfile } from '../layer-profile';
-import type { FileHead, ProfileReader } from '../reader';
+import { readFileHead, type FileHead, type ProfileReader } from '../reader';
 import { KIND_NAMES, trtexecFileKind, type TrtexecFileKind } from './file-kind';
-import { readProfileHead, readProfileJson } from './files';
+import { readProfileJson } from './files';
 import { parseLayerInfo, type EngineLayer } from './layer-info';
 import { readTrtexecLogFile } from './log';
 import { readMetadata, type RunFacts } from './metadata';
@@ -44,8 +44,7 @@ export function readTrtexecProfile(files: readonly string[], model: Model, kinds
 }
 
 function sniff(path: string): TrtexecFileKind | undefined {
-  const { size, head } = readProfileHead(path, 64 * 1024);
-  return trtexecFileKind({ path, size, head });
+  return trtexecFileKind(readFileHead(path));
 }
 
 function readRun(f: TrtexecFiles, model: Model, files: string[]): LayerProfile {

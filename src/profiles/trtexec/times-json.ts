@@ -2,6 +2,7 @@
 // `latencyMs`, ...). Long runs write one record per inference for minutes, so the file is
 // scanned in bounded pieces rather than parsed whole.
 import { ProfileFormatError } from '../errors';
+import { median } from '../median';
 import { scanProfileText } from './files';
 
 const TIMES_LIMIT = 2 * 1024 * 1024 * 1024;
@@ -35,10 +36,4 @@ export function readTimesFile(path: string): InferenceTimes {
     medianComputeMs: median(compute),
     ...(latency.length ? { medianLatencyMs: median(latency) } : {}),
   };
-}
-
-export function median(values: number[]): number {
-  const s = Float64Array.from(values).sort();
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }

@@ -4,7 +4,7 @@ import { makeJob, type IntermediateJob } from '../jobs/registry';
 import type { IntermediatesResult, JobSpec, Progress } from '../protocol';
 import type { Sample, SessionSettings } from '../types';
 import { exposeValues, type Unavailable } from './expose-values';
-import { addSummaryNodes, takenNames, type SummaryOutputs } from './stats-graph';
+import { addExtremeNodes, takenNames, type ExtremeOutputs } from './stats-graph';
 import { valueSizes, valueTypes } from './value-sizes';
 
 const FLOAT = 1;
@@ -70,11 +70,11 @@ export async function runIntermediates(r: IntermediatesRequest, progress: (p: Pr
   for (const [p, names] of passes.entries()) {
     let refFetch = new Map<string, string>();
     let candFetch = new Map<string, string>();
-    let summaries = new Map<string, SummaryOutputs>();
+    let summaries = new Map<string, ExtremeOutputs>();
     const refModel = editedModelBuffer(r.modelPath, (m, files) => {
       refFetch = exposeValues(m, files, names).fetch;
       const summarized = names.filter((n) => withExtremes.has(n) && refFetch.get(n) === n);
-      if (summarized.length) summaries = addSummaryNodes(m, new Map(summarized.map((n) => [n, undefined])), takenNames(m, files));
+      if (summarized.length) summaries = addExtremeNodes(m, summarized, takenNames(m, files));
     });
     const summaryFetches = [...summaries.values()].flatMap((s) => [s.min, s.max]);
     const candModel = candidate ? editedModelBuffer(candidate.candidateModel, (m, files) => void (candFetch = exposeValues(m, files, names.map(candidateName)).fetch)) : undefined;

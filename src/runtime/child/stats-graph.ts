@@ -4,15 +4,19 @@ import { buildModel } from '../../onnx/model/build';
 import { intAttr, intsAttr, newNode } from '../../onnx/edit/proto-factory';
 import type { ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../../onnx/proto/types';
 
+/** The outputs that carry one value's min and max (ReduceMin, ReduceMax). */
+export interface ExtremeOutputs {
+  min: string;
+  max: string;
+}
+
 /**
  * The outputs that carry one value's summary: its min, max, element count and sum, and for
  * Percentile its `k` largest magnitudes. The sum is there to see NaNs: onnxruntime's
  * ReduceMin/ReduceMax skip a NaN that is not the first element (ReduceMax of [1, NaN, 7] is 1),
  * while any NaN makes the sum NaN.
  */
-export interface SummaryOutputs {
-  min: string;
-  max: string;
+export interface SummaryOutputs extends ExtremeOutputs {
   size: string;
   sum: string;
   top?: string;
@@ -26,24 +30,44 @@ export interface SummaryOutputs {
  * `taken`: every name the model already uses.
  */
 export function addSummaryNodes(model: ModelProto, values: Map<string, number | undefined>, taken: Set<string>): Map<string, SummaryOutputs> {
+  return appendSummaries(model, values, taken, true) as Map<string, SummaryOutputs>;
+}
+
+/**
+ * ReduceMin/ReduceMax only, beside values that also leave the session to be binned: the binning
+ * pass itself stops at a NaN the extremes missed, so no sum is needed. onnxruntime runs every
+ * node of the graph whatever a run fetches, so the nodes not needed are not added.
+ */
+export function addExtremeNodes(model: ModelProto, names: readonly string[], taken: Set<string>): Map<string, ExtremeOutputs> {
+  return appendSummaries(model, new Map(names.map((n) => [n, undefined])), taken, false);
+}
+
+function appendSummaries(model: ModelProto, values: Map<string, number | undefined>, taken: Set<string>, full: boolean): Map<string, ExtremeOutputs | SummaryOutputs> {
   const g = model.graph!;
   const opset = defaultOpset(model);
   const fresh = freshNames(taken);
   const nodes: NodeProto[] = [];
   const inits: TensorProto[] = [];
   const outputs: ValueInfoProto[] = [];
-  const out = new Map<string, SummaryOutputs>();
+  const out = new Map<string, ExtremeOutputs | SummaryOutputs>();
   const kInputs = new Map<number, string>();
   const output = (name: string): string => {
     outputs.push({ name, metadata_props: [] });
     return name;
   };
   for (const [x, k] of values) {
-    const s: SummaryOutputs = { min: output(fresh(`${x}__calib_min`)), max: output(fresh(`${x}__calib_max`)), size: output(fresh(`${x}__calib_size`)), sum: output(fresh(`${x}__calib_sum`)) };
+    const e: ExtremeOutputs = { min: output(fresh(`${x}__calib_min`)), max: output(fresh(`${x}__calib_max`)) };
     // No axes (attribute before opset 18, input since; ReduceSum's since 13): every axis is reduced.
     nodes.push(
-      newNode({ op: 'ReduceMin', name: s.min, inputs: [x], outputs: [s.min], attributes: [intAttr('keepdims', 0)] }),
-      newNode({ op: 'ReduceMax', name: s.max, inputs: [x], outputs: [s.max], attributes: [intAttr('keepdims', 0)] }),
+      newNode({ op: 'ReduceMin', name: e.min, inputs: [x], outputs: [e.min], attributes: [intAttr('keepdims', 0)] }),
+      newNode({ op: 'ReduceMax', name: e.max, inputs: [x], outputs: [e.max], attributes: [intAttr('keepdims', 0)] }),
+    );
+    if (!full) {
+      out.set(x, e);
+      continue;
+    }
+    const s: SummaryOutputs = { ...e, size: output(fresh(`${x}__calib_size`)), sum: output(fresh(`${x}__calib_sum`)) };
+    nodes.push(
       newNode({ op: 'Size', name: s.size, inputs: [x], outputs: [s.size] }),
       newNode({ op: 'ReduceSum', name: s.sum, inputs: [x], outputs: [s.sum], attributes: [intAttr('keepdims', 0)] }),
     );
