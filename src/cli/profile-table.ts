@@ -29,7 +29,7 @@ export function profileTable(p: LayerProfile, modelName: string, label: NodeLabe
 }
 
 export function summary(p: LayerProfile, modelName: string): string {
-  const tool = `${p.source.tool}${p.source.version ? ` ${p.source.version}` : ''}`;
+  const tool = printable(`${p.source.tool}${p.source.version ? ` ${p.source.version}` : ''}`);
   return `${tool}: ${ms(p.totalTimeMs)} ms of profiled time per inference (mean of ${p.inferences} run(s)), ${p.layers.length} layer(s); ${pct(p.mappedShare)} on nodes of ${printable(modelName)}`;
 }
 

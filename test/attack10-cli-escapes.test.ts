@@ -1,7 +1,5 @@
-// PENDING (attack10): a defect of `onnx-studio profile` whose fix lies outside the profile readers
-// (src/cli/profile-table.ts), left for its owner. It fails on main as of this writing; the report
-// gives the exact reproduction. Hostile text from a profile must reach the terminal escaped
-// (src/cli/printable.ts): here the tool version a trtexec log states.
+// Hostile text from a profile reaches the terminal escaped (src/cli/printable.ts): here the tool
+// version a trtexec log states, printed in the summary line (attack10).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +12,7 @@ import { COOKBOOK, resnet18 } from './helpers/trtexec-profiles';
 const TMP = mkdtempSync(join(tmpdir(), 'attack10-pending-'));
 after(() => rmSync(TMP, { recursive: true, force: true }));
 
-test("PENDING src/cli/profile-table.ts: the summary line prints the file's tool version escaped", () => {
+test("the summary line prints the file's tool version escaped", () => {
   const log = readFileSync(join(COOKBOOK, 'result-05.log'), 'utf8').replace(/\] TensorRT version: .*/, '] TensorRT version: \u001b[2Jevil');
   const path = join(TMP, 'evil-version.log');
   writeFileSync(path, log);
