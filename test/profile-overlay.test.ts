@@ -14,7 +14,7 @@ import { parseProfileJson, profileOverlay, timeByOpType } from '../src/extension
 import { openModel } from '../src/onnx/open';
 import type { ProfileJson } from '../src/profiles/layer-profile';
 import { scaleDomain } from '../webview/overlay-colours';
-import { Overlays } from '../webview/overlays';
+import { Overlays, valueRange } from '../webview/overlays';
 import { formatCell, sortRows } from '../webview/overlay-table';
 import { CLI, ROOT } from './helpers/corpus';
 
@@ -171,6 +171,25 @@ test('colour domains: log spreads orders of magnitude evenly; a centre takes the
   close(ratio.to(1), 0.5, 'centre');
   close(ratio.to(0.25), 1, 'widened to be even around 1');
   close(scaleDomain(0, 10).to(5), 0.5, 'linear');
+});
+
+test('colour domains with zero times: a 0 ms node neither flattens a log scale nor sends its legend to 1e308', () => {
+  // ORT reports whole microseconds: a Reshape's mean can be 0 ms beside a 5 ms Conv.
+  const [lo, hi] = valueRange([5, 0, 0.05], true)!;
+  assert.deepEqual([lo, hi], [0.05, 5], 'log spans the positive values');
+  const times = scaleDomain(hi, lo, { log: true });
+  close(times.to(5), 0, 'slowest is the worst end');
+  close(times.to(0), 1, 'a 0 ms node takes the best end');
+  close(times.to(0.5), 0.5, 'two decades, one each side');
+  const oneEnd = scaleDomain(5, 0, { log: true }); // one end zero: three decades under the other
+  close(oneEnd.to(0.05), 2 / 3, 'three decades below 5');
+  close(oneEnd.from(1), 0.005, 'legend end');
+  const zeros = scaleDomain(0, 0, { log: true }); // a profile of zero time switched to log
+  close(zeros.from(0), 0, 'legend worst');
+  close(zeros.from(1), 0, 'legend best');
+  assert.deepEqual(valueRange([0, 0], true), [0, 0]);
+  assert.deepEqual(valueRange([3, 0, 1], false), [0, 3]);
+  assert.equal(valueRange([], true), undefined);
 });
 
 test('table cells: percent, digits, missing', () => {

@@ -36,12 +36,18 @@ export function sequentialScale(worst: number, best: number, stops: string[], op
   return Object.assign(scale, { worst: from(0), best: from(1), valueAt: from });
 }
 
+/** Decades a log scale spans below its one positive end when the other is zero (a 0 µs kernel). */
+const LOG_DECADES_BELOW = 3;
+
 /**
  * The fraction from worst (0) to best (1) of a value, and back; no DOM, so the tests check it.
- * Log scales take values at or below zero as the smallest positive end of the domain.
+ * Log scales take values at or below zero as the smallest positive end of the domain; with one end
+ * at zero that end is LOG_DECADES_BELOW decades under the other; with no positive end the scale is linear.
  */
 export function scaleDomain(worst: number, best: number, options: ScaleOptions = {}): { to(value: number): number; from(t: number): number } {
-  const floor = Math.min(...[worst, best].filter((v) => v > 0), Number.MAX_VALUE);
+  const ends = [worst, best].filter((v) => v > 0);
+  if (options.log && ends.length === 0) options = { ...options, log: false };
+  const floor = ends.length === 2 ? Math.min(...ends) : (ends[0] ?? 1) / 10 ** LOG_DECADES_BELOW;
   const positive = (v: number): number => (options.log && !(v > 0) ? floor : v);
   let [w, b] = [positive(worst), positive(best)];
   const c = options.centre;

@@ -52,11 +52,11 @@ export class Overlays {
     const o = this.active;
     if (!o || o.kind !== 'metric') return undefined;
     const values = Object.values(o.nodes).map((e) => e.value).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-    if (!values.length) return undefined;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of values) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)]; // no spread: a large model's values overflow the stack
-    const options = { log: this.isLog(o), ...(o.centre !== undefined ? { centre: o.centre } : {}) };
+    const log = this.isLog(o);
+    const range = valueRange(values, log);
+    if (!range) return undefined;
+    const [lo, hi] = range;
+    const options = { log, ...(o.centre !== undefined ? { centre: o.centre } : {}) };
     return o.higherIsBetter === false ? sequentialScale(hi, lo, themeStops(), options) : sequentialScale(lo, hi, themeStops(), options);
   }
 
@@ -90,6 +90,20 @@ export class Overlays {
     if (scale) worst.forEach((v, item) => v !== undefined && (paint.fill[item] = scale(v)));
     return paint;
   }
+}
+
+/**
+ * The lowest and highest of the values the colours span; undefined when there are none. On a log
+ * scale only the positive values count (a 0 ms node then takes the best end): a single 0 would
+ * otherwise flatten the whole domain to one colour.
+ */
+export function valueRange(values: readonly number[], log: boolean): [number, number] | undefined {
+  const spanned = log && values.some((v) => v > 0) ? values.filter((v) => v > 0) : values;
+  if (!spanned.length) return undefined;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of spanned) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)]; // no spread: a large model's values overflow the stack
+  return [lo, hi];
 }
 
 /**
