@@ -109,8 +109,9 @@ export class ProfileCommands implements vscode.Disposable {
     if (!pair) return undefined;
     const [before, after] = [list[pair[0]], list[pair[1]]];
     if (!before || !after) return undefined;
-    this.provider.setOverlay(model, compareOverlay(before, after, await this.nodeOps(model)));
+    // The editor first, as for a profile: its document names the nodes and op types the table shows.
     await vscode.commands.executeCommand('vscode.openWith', model, GRAPH_EDITOR_VIEW_TYPE, { preserveFocus: true });
+    this.provider.setOverlay(model, compareOverlay(before, after, await this.nodeOps(model)));
     return { kind: 'profile', exitCode: 0, profile: after, command: '' };
   }
 
