@@ -133,6 +133,21 @@ test('a node timed in one profile only has no ratio, and says which', () => {
   const change = nodeChanges(DISABLED, after).find((c) => c.id === id('/flatten/Flatten'))!;
   assert.deepEqual(change, { id: id('/flatten/Flatten'), beforeMs: 0.0128, afterMs: 0, ratio: undefined });
   assert.equal(compareOverlay(DISABLED, after, ops).nodes[id('/flatten/Flatten')]!.label, 'only before');
+  assert.equal(compareOverlay(DISABLED, after, ops).summary!.find((f) => f.label === 'timed in both')!.value, 5);
+});
+
+test('two profiles with no node in common (or zero times): no ratio painted, no Infinity, the summary says so', () => {
+  const other = profile('all', [{ name: 'x', kind: 'Conv', timeMs: 1, onnxNodes: ['not-in-tiny-cnn'] }]);
+  const zero = profile('all', DISABLED.layers.map((l) => ({ ...l, timeMs: 0 })));
+  for (const [a, b] of [[DISABLED, other], [DISABLED, zero], [zero, DISABLED]] as const) {
+    const o = compareOverlay(a, b, ops);
+    assert.ok(Object.values(o.nodes).every((e) => e.value === undefined && e.label !== undefined), 'badges only');
+    assert.ok(o.table!.rows.every((r) => r.cells.every((c) => typeof c !== 'number' || Number.isFinite(c))), 'finite cells');
+    const both = o.summary!.find((f) => f.label === 'timed in both')!;
+    assert.equal(both.value, 0);
+    assert.match(both.text, /^none of \d+ nodes/);
+  }
+  assert.equal(compareOverlay(zero, DISABLED, ops).summary!.find((f) => f.label === 'ratio')!.value, undefined, 'no ratio over a zero total');
 });
 
 test('only a profile document is taken from the CLI’s stdout', () => {

@@ -48,6 +48,8 @@ export function compareOverlay(before: ProfileJson, after: ProfileJson, ops: Nod
     nodes[c.id] = c.ratio !== undefined ? { value: c.ratio, detail } : { label: c.beforeMs > 0 ? 'only before' : 'only after', detail };
   }
   const [nameA, nameB] = [profileLabel(before), profileLabel(after)];
+  // Nodes with a ratio: none (profiles of different models, or zero times) leaves nothing coloured, which the summary says.
+  const inBoth = changes.filter((c) => c.ratio !== undefined).length;
   return {
     id: COMPARE_OVERLAY_ID,
     title: `Profiles compared: ${nameB} / ${nameA}`,
@@ -62,6 +64,7 @@ export function compareOverlay(before: ProfileJson, after: ProfileJson, ops: Nod
       { label: 'after', text: `${nameB}: ${after.totalTimeMs.toFixed(3)} ms, ${percent(after.mappedShare)} mapped`, value: after.totalTimeMs },
       { label: 'ratio', text: before.totalTimeMs > 0 ? `${(after.totalTimeMs / before.totalTimeMs).toFixed(3)} × (after / before)` : '—', ...(before.totalTimeMs > 0 ? { value: after.totalTimeMs / before.totalTimeMs } : {}) },
       { label: 'per node', text: 'a layer’s time is split evenly over the nodes it computes' },
+      { label: 'timed in both', text: inBoth ? `${inBoth} of ${changes.length} nodes` : `none of ${changes.length} nodes: no ratio to paint (profiles of different models?)`, value: inBoth },
     ],
     table: {
       nameTitle: 'Node',
