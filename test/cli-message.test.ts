@@ -2,7 +2,7 @@
 // and [E] lines under it) and its one JSON document, shape-checked by the caller.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cliMessage, parseJson } from '../src/extension/cli-message';
+import { cliMessage, notificationText, parseJson } from '../src/extension/cli-message';
 
 test('cliMessage: from the last onnx-studio line on; a warning before it and progress lines are left out', () => {
   const usage = ['building', 'onnx-studio build: warning: TensorRT 11.1.0 is not known here', 'onnx-studio build: options that TensorRT 11.1.0 does not take:', "  --memPoolSize: 'lots' is not a size", ''].join('\n');
@@ -20,4 +20,15 @@ test('parseJson: undefined for what does not parse or lacks the shape; any objec
   assert.equal(parseJson('{"a":1}', hasOutput), undefined);
   assert.equal(parseJson('null', hasOutput), undefined);
   assert.deepEqual(parseJson('{"output":"m.onnx"}', hasOutput), { output: 'm.onnx' });
+});
+
+test('notificationText: a markdown link from a file (a profile\'s tool version, a file name) is no link in a notification', () => {
+  // The pattern VS Code's notifications turn into links (parseLinkedText in vs/base/common/linkedText).
+  const LINK = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/i;
+  const hostile = 'TensorRT (trtexec) 10 [Fix it](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%22%7D), GPU';
+  assert.ok(LINK.test(hostile), 'the text alone would be a link');
+  const shown = notificationText(hostile);
+  assert.ok(!LINK.test(shown));
+  assert.equal(shown.replace(/\u200b/g, ''), hostile, 'reads the same');
+  assert.equal(notificationText('ONNX Studio: 1.000 ms (12.0 %)'), 'ONNX Studio: 1.000 ms (12.0 %)');
 });

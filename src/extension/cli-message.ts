@@ -25,3 +25,12 @@ export function parseJson<T>(stdout: string, hasShape: (value: T) => boolean = (
   }
   return hasShape(value) ? value : undefined;
 }
+
+/**
+ * Text for a notification, which makes `[label](command:…)` (or https:, file:) a clickable link:
+ * a zero-width space between `]` and `(` keeps file names and fields read from files (a profile's
+ * tool version, a CLI message quoting a file) from becoming one; the text reads the same.
+ */
+export function notificationText(text: string): string {
+  return text.replace(/\]\(/g, ']\u200b(');
+}

@@ -6,7 +6,7 @@ import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { ProfileJson } from '../profiles/layer-profile';
 import { commandLine, type CliResult } from './cli-process';
-import { cliMessage } from './cli-message';
+import { cliMessage, notificationText } from './cli-message';
 import { GRAPH_EDITOR_VIEW_TYPE, type GraphEditorProvider } from './graph-editor';
 import { importProfileArgv, ortProfileArgv, withCompanions, type OrtProfileChoices } from './profile-args';
 import { compareOverlay } from './profile-compare';
@@ -101,7 +101,7 @@ export class ProfileCommands implements vscode.Disposable {
     const list = this.profiles(model);
     if (list.length < 2) {
       const load = 'Load Profile…';
-      const answer = await vscode.window.showInformationMessage(`ONNX Studio: ${list.length ? 'one profile is' : 'no profile is'} shown for ${basename(model.fsPath)}; load or run another to compare.`, load);
+      const answer = await vscode.window.showInformationMessage(notificationText(`ONNX Studio: ${list.length ? 'one profile is' : 'no profile is'} shown for ${basename(model.fsPath)}; load or run another to compare.`), load);
       if (answer === load) await this.load(model);
       return undefined;
     }
@@ -130,7 +130,7 @@ export class ProfileCommands implements vscode.Disposable {
     if (!profile) {
       const message = `ONNX Studio: ${cliMessage(result.stderr).replace(/^onnx-studio profile: /, '')}`;
       this.output.show(true);
-      void vscode.window.showErrorMessage(message);
+      void vscode.window.showErrorMessage(notificationText(message));
       return result.code === 2 || result.code === 64 ? { kind: 'refused', exitCode: result.code, message } : { kind: 'failed', exitCode: result.code, message };
     }
     // The editor first: its document lists the nodes whose op types the table and chart show.
@@ -142,7 +142,7 @@ export class ProfileCommands implements vscode.Disposable {
     this.output.appendLine(`  ${profileSummaryLine(profile)}`);
     if (result.code === 1) {
       const matched = profile.layers.filter((l) => l.onnxNodes.length > 0).length;
-      void vscode.window.showWarningMessage(`ONNX Studio: only ${percent(profile.mappedShare)} of the profiled time (${matched} of ${profile.layers.length} layers) maps onto nodes of ${basename(model.fsPath)}: is it a profile of another model? What matched is shown.`);
+      void vscode.window.showWarningMessage(notificationText(`ONNX Studio: only ${percent(profile.mappedShare)} of the profiled time (${matched} of ${profile.layers.length} layers) maps onto nodes of ${basename(model.fsPath)}: is it a profile of another model? What matched is shown.`));
     } else if (!open) {
       void this.offerGraph(model, profile);
     } else {
@@ -153,14 +153,14 @@ export class ProfileCommands implements vscode.Disposable {
 
   private async offerCompare(model: vscode.Uri, profile: ProfileJson, earlier: readonly ProfileJson[]): Promise<void> {
     const compare = 'Compare with Previous';
-    const answer = await vscode.window.showInformationMessage(`ONNX Studio: ${profileSummaryLine(profile)}.`, ...(earlier.length ? [compare] : []));
+    const answer = await vscode.window.showInformationMessage(notificationText(`ONNX Studio: ${profileSummaryLine(profile)}.`), ...(earlier.length ? [compare] : []));
     if (answer === compare) await this.compare(model, [earlier.length - 1, earlier.length]);
   }
 
   /** A profile painted on a graph that is not open (after a build): opened on demand, with its op types then. */
   private async offerGraph(model: vscode.Uri, profile: ProfileJson): Promise<void> {
     const show = 'Show on Graph';
-    if ((await vscode.window.showInformationMessage(`ONNX Studio: ${profileSummaryLine(profile)}.`, show)) !== show) return;
+    if ((await vscode.window.showInformationMessage(notificationText(`ONNX Studio: ${profileSummaryLine(profile)}.`), show)) !== show) return;
     await vscode.commands.executeCommand('vscode.openWith', model, GRAPH_EDITOR_VIEW_TYPE);
     this.provider.setOverlay(model, profileOverlay(profile, await this.nodeOps(model)));
   }
