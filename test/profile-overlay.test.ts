@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { compareOverlay, nodeChanges, nodeTimes } from '../src/extension/profile-compare';
 import { importProfileArgv, ortProfileArgv, withCompanions } from '../src/extension/profile-args';
-import { parseProfileJson, profileOverlay, timeByOpType } from '../src/extension/profile-overlay';
+import { parseProfileJson, profileLabel, profileOverlay, timeByOpType } from '../src/extension/profile-overlay';
 import { openModel } from '../src/onnx/open';
 import type { ProfileJson } from '../src/profiles/layer-profile';
 import { scaleDomain } from '../webview/overlay-colours';
@@ -62,6 +62,7 @@ const close = (a: number | undefined, b: number, what: string): void => assert.o
 test('a fused layer paints its time on each of its nodes, in one group; overhead adds to the node it serves', () => {
   const o = profileOverlay(ALL, ops);
   assert.equal(o.title, 'Profile: ONNX Runtime 1.30.0, CPU, opt all, 2 thread(s)');
+  assert.equal(profileLabel({ ...ALL, source: { ...ALL.source, settings: { optimization: 'all', threads: 0 } } }), 'ONNX Runtime 1.30.0, CPU, opt all, threads: ONNX Runtime’s choice');
   assert.equal(o.kind, 'metric');
   assert.equal(o.higherIsBetter, false);
   const conv = o.nodes[id('/conv1/Conv')]!;

@@ -33,7 +33,9 @@ export function parseProfileJson(stdout: string): ProfileJson | undefined {
 export function profileLabel(p: ProfileJson): string {
   const s = p.source;
   // The keys the ONNX Runtime run states (src/cli/profile.ts); imported files state their own.
-  const settings = [s.settings.optimization !== undefined && `opt ${s.settings.optimization}`, s.settings.threads !== undefined && `${s.settings.threads} thread(s)`];
+  // Threads 0 is ONNX Runtime's own choice (one per physical core), not "0 thread(s)".
+  const threads = s.settings.threads === 0 ? 'threads: ONNX Runtime’s choice' : s.settings.threads !== undefined && `${s.settings.threads} thread(s)`;
+  const settings = [s.settings.optimization !== undefined && `opt ${s.settings.optimization}`, threads];
   return [`${TOOL_NAMES[s.tool] ?? s.tool}${s.version ? ` ${s.version}` : ''}`, s.device, s.precision, ...settings].filter(Boolean).join(', ');
 }
 
