@@ -96,6 +96,11 @@ test('time by op type adds up to the total; overhead is a bar of its own', () =>
   close(bars.reduce((s, b) => s + b.value, 0), ALL.totalTimeMs, 'sum of bars');
   assert.deepEqual(bars[0], { label: 'Conv+Relu', value: 0.0896 });
   assert.deepEqual(bars.at(-1), { label: 'overhead', value: 0.0126, muted: true });
+  // Past 12 op types the rest is one bar, named in plain English.
+  const many = (n: number): ProfileJson => profile('all', Array.from({ length: n }, (_, i) => ({ name: `l${i}`, kind: `Op${i}`, timeMs: n - i, onnxNodes: [] as string[] })).map((l) => ({ ...l, onnxNodes: [`n${l.name}`] })));
+  const opsOf = (n: number): Map<string, { op: string; name: string }> => new Map(Array.from({ length: n }, (_, i) => [`nl${i}`, { op: `Op${i}`, name: `l${i}` }]));
+  assert.deepEqual(timeByOpType(many(13), opsOf(13)).at(-1), { label: '1 other op type', value: 1 });
+  assert.deepEqual(timeByOpType(many(14), opsOf(14)).at(-1), { label: '2 other op types', value: 3 });
 });
 
 test('unmapped time is a row, a bar and a figure of its own, never dropped', () => {

@@ -67,7 +67,8 @@ export function timeByOpType(p: ProfileJson, ops: NodeOps): OverlayChart['bars']
   const shown = ranked.slice(0, CHART_BARS);
   const rest = ranked.slice(CHART_BARS).reduce((s, [, v]) => s + v, 0);
   const bars: OverlayChart['bars'] = shown.map(([label, value]) => ({ label, value }));
-  if (rest > 0) bars.push({ label: `${ranked.length - CHART_BARS} other op types`, value: rest });
+  const others = ranked.length - CHART_BARS;
+  if (rest > 0) bars.push({ label: `${others} other op type${others === 1 ? '' : 's'}`, value: rest });
   for (const label of [OVERHEAD, UNMAPPED]) if (sums.has(label)) bars.push({ label, value: sums.get(label)!, muted: true });
   return bars;
 }
