@@ -96,6 +96,9 @@ test('time by op type adds up to the total; overhead is a bar of its own', () =>
   close(bars.reduce((s, b) => s + b.value, 0), ALL.totalTimeMs, 'sum of bars');
   assert.deepEqual(bars[0], { label: 'Conv+Relu', value: 0.0896 });
   assert.deepEqual(bars.at(-1), { label: 'overhead', value: 0.0126, muted: true });
+  // ORT lists a fused NCHWc Conv's activation first: the op types still read in model order, one bar.
+  const reversed = profile('all', [{ ...ALL.layers[0]!, onnxNodes: [...ALL.layers[0]!.onnxNodes].reverse() }, ALL.layers[0]!]);
+  assert.deepEqual(timeByOpType(reversed, ops), [{ label: 'Conv+Relu', value: 2 * 0.0896 }]);
   // Past 12 op types the rest is one bar, named in plain English.
   const many = (n: number): ProfileJson => profile('all', Array.from({ length: n }, (_, i) => ({ name: `l${i}`, kind: `Op${i}`, timeMs: n - i, onnxNodes: [] as string[] })).map((l) => ({ ...l, onnxNodes: [`n${l.name}`] })));
   const opsOf = (n: number): Map<string, { op: string; name: string }> => new Map(Array.from({ length: n }, (_, i) => [`nl${i}`, { op: `Op${i}`, name: `l${i}` }]));

@@ -49,9 +49,22 @@ export function profileSummaryLine(p: ProfileJson): string {
   return `${profileLabel(p)}: ${p.totalTimeMs.toFixed(3)} ms per inference over ${p.inferences} run(s); ${percent(p.mappedShare)} of the time on ${mapped} of ${p.layers.length} layers maps to nodes of the model`;
 }
 
-/** The ONNX op types a layer computes ("Conv+Relu"), else the tool's own layer kind. */
+/** Each node's place in the model's order (the order of `ops`, as nodes/list gives it), computed once per map. */
+const orderOf = new WeakMap<NodeOps, Map<string, number>>();
+function nodeOrder(ops: NodeOps): Map<string, number> {
+  let order = orderOf.get(ops);
+  if (!order) orderOf.set(ops, (order = new Map([...ops.keys()].map((id, i) => [id, i]))));
+  return order;
+}
+
+/**
+ * The ONNX op types a layer computes in model order ("Conv+Relu" whichever order the tool lists
+ * the nodes in, so one fused pattern is one bar), else the tool's own layer kind.
+ */
 export function layerOps(layer: Layer, ops: NodeOps): string {
-  const known = [...new Set(layer.onnxNodes.map((id) => ops.get(id)?.op).filter((op): op is string => !!op))];
+  const order = nodeOrder(ops);
+  const ids = layer.onnxNodes.filter((id) => ops.has(id)).sort((a, b) => order.get(a)! - order.get(b)!);
+  const known = [...new Set(ids.map((id) => ops.get(id)!.op))];
   return known.length ? known.join('+') : (layer.kind ?? '');
 }
 
