@@ -154,7 +154,12 @@ export class ProfileCommands implements vscode.Disposable {
   private async offerCompare(model: vscode.Uri, profile: ProfileJson, earlier: readonly ProfileJson[]): Promise<void> {
     const compare = 'Compare with Previous';
     const answer = await vscode.window.showInformationMessage(notificationText(`ONNX Studio: ${profileSummaryLine(profile)}.`), ...(earlier.length ? [compare] : []));
-    if (answer === compare) await this.compare(model, [earlier.length - 1, earlier.length]);
+    if (answer !== compare) return;
+    // Indices into the list as kept when the button is clicked (the last 8, maybe grown since): the previous profile and this one.
+    const list = this.profiles(model);
+    const pair: [number, number] = [list.indexOf(earlier.at(-1)!), list.indexOf(profile)];
+    if (pair.every((i) => i >= 0)) await this.compare(model, pair);
+    else void vscode.window.showInformationMessage('ONNX Studio: that profile is no longer kept; use Compare Profiles… to choose two.');
   }
 
   /** A profile painted on a graph that is not open (after a build): opened on demand, with its op types then. */
