@@ -157,6 +157,11 @@ test('two profiles with no node in common (or zero times): no ratio painted, no 
     assert.match(both.text, /^none of \d+ nodes/);
   }
   assert.equal(compareOverlay(zero, DISABLED, ops).summary!.find((f) => f.label === 'ratio')!.value, undefined, 'no ratio over a zero total');
+  // Unmapped time is in no ratio and no row: its change is a figure of the summary.
+  const withUnmapped = profile('all', [...ALL.layers, { name: 'MemcpyToHost', kind: 'Memcpy', timeMs: 0.5, onnxNodes: [] }]);
+  const u = compareOverlay(ALL, withUnmapped, ops).summary!.find((f) => f.label === 'unmapped')!;
+  close(u.value, 0.5, 'unmapped change');
+  assert.equal(u.text, '0.000 ms → 0.500 ms (on no node, not in the ratios)');
 });
 
 test('only a profile document is taken from the CLI’s stdout', () => {

@@ -19,6 +19,11 @@ export function nodeTimes(p: ProfileJson): Map<string, number> {
   return times;
 }
 
+/** Time per inference of the layers that map to no node of the model. */
+function unmappedMs(p: ProfileJson): number {
+  return p.layers.filter((l) => l.onnxNodes.length === 0).reduce((s, l) => s + l.timeMs, 0);
+}
+
 export interface NodeChange {
   id: string;
   beforeMs: number;
@@ -64,6 +69,8 @@ export function compareOverlay(before: ProfileJson, after: ProfileJson, ops: Nod
       { label: 'after', text: `${nameB}: ${after.totalTimeMs.toFixed(3)} ms, ${percent(after.mappedShare)} mapped`, value: after.totalTimeMs },
       { label: 'ratio', text: before.totalTimeMs > 0 ? `${(after.totalTimeMs / before.totalTimeMs).toFixed(3)} × (after / before)` : '—', ...(before.totalTimeMs > 0 ? { value: after.totalTimeMs / before.totalTimeMs } : {}) },
       { label: 'per node', text: 'a layer’s time is split evenly over the nodes it computes' },
+      // Time on no node is in neither the ratios nor the table: said here, never dropped.
+      { label: 'unmapped', text: `${unmappedMs(before).toFixed(3)} ms → ${unmappedMs(after).toFixed(3)} ms (on no node, not in the ratios)`, value: unmappedMs(after) - unmappedMs(before) },
       { label: 'timed in both', text: inBoth ? `${inBoth} of ${changes.length} nodes` : `none of ${changes.length} nodes: no ratio to paint (profiles of different models?)`, value: inBoth },
     ],
     table: {
