@@ -96,6 +96,8 @@ test('time by op type adds up to the total; overhead is a bar of its own', () =>
   close(bars.reduce((s, b) => s + b.value, 0), ALL.totalTimeMs, 'sum of bars');
   assert.deepEqual(bars[0], { label: 'Conv+Relu', value: 0.0896 });
   assert.deepEqual(bars.at(-1), { label: 'overhead', value: 0.0126, muted: true });
+  const warned = profileOverlay({ ...ALL, warnings: Array.from({ length: 7 }, (_, i) => `w${i}`) }, ops).summary!.filter((f) => f.label === 'warning');
+  assert.deepEqual(warned.map((f) => f.text), ['w0', 'w1', 'w2', 'w3', 'w4', '2 more in the output channel'], 'warnings past five counted, not dropped');
   // ORT lists a fused NCHWc Conv's activation first: the op types still read in model order, one bar.
   const reversed = profile('all', [{ ...ALL.layers[0]!, onnxNodes: [...ALL.layers[0]!.onnxNodes].reverse() }, ALL.layers[0]!]);
   assert.deepEqual(timeByOpType(reversed, ops), [{ label: 'Conv+Relu', value: 2 * 0.0896 }]);

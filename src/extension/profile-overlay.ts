@@ -21,6 +21,8 @@ type Layer = ProfileJson['layers'][number];
 const TOOL_NAMES: Record<ProfileJson['source']['tool'], string> = { onnxruntime: 'ONNX Runtime', trtexec: 'TensorRT (trtexec)', nsys: 'Nsight Systems' };
 /** Bars of the op-type chart before the rest are summed into one. */
 const CHART_BARS = 12;
+/** Warnings listed in the summary; the output channel has every one (the CLI's stderr). */
+const WARNINGS_SHOWN = 5;
 const UNMAPPED = 'unmapped';
 const OVERHEAD = 'overhead';
 
@@ -154,7 +156,8 @@ export function profileOverlay(p: ProfileJson, ops: NodeOps): Overlay {
       { label: 'mapped share', text: percent(p.mappedShare), value: p.mappedShare },
       { label: 'unmapped', text: unmapped.length ? `${unmappedMs.toFixed(3)} ms in ${unmapped.length} layer(s)` : 'none: every layer maps to nodes', value: unmappedMs },
       ...(overheadMs > 0 ? [{ label: 'overhead', text: `${overheadMs.toFixed(3)} ms (charged to the nodes it serves)`, value: overheadMs }] : []),
-      ...p.warnings.slice(0, 5).map((w) => ({ label: 'warning', text: w })),
+      ...p.warnings.slice(0, WARNINGS_SHOWN).map((w) => ({ label: 'warning', text: w })),
+      ...(p.warnings.length > WARNINGS_SHOWN ? [{ label: 'warning', text: `${p.warnings.length - WARNINGS_SHOWN} more in the output channel`, value: p.warnings.length }] : []),
     ],
     table: {
       nameTitle: 'Layer',
