@@ -10,8 +10,8 @@ import { cliMessage, notificationText } from './cli-message';
 import { GRAPH_EDITOR_VIEW_TYPE, type GraphEditorProvider } from './graph-editor';
 import { importProfileArgv, ortProfileArgv, withCompanions, type OrtProfileChoices } from './profile-args';
 import { compareOverlay } from './profile-compare';
-import { parseProfileJson, percent, profileLabel, profileOverlay, profileSummaryLine, type NodeOps } from './profile-overlay';
-import { pickOrtProfileChoices } from './profile-picks';
+import { parseProfileJson, percent, profileOverlay, profileSummaryLine, type NodeOps } from './profile-overlay';
+import { pickOrtProfileChoices, pickPair } from './profile-picks';
 import { rememberCalibrationFolder } from './static-picks';
 import { cliScript, CliRuns, modelOnDisk } from './tool-cli-run';
 
@@ -175,14 +175,6 @@ export class ProfileCommands implements vscode.Disposable {
     const list = await this.provider.documents.get(model.toString())?.request('nodes/list', {}).catch(() => undefined);
     return new Map(list ? list.id.map((id, i) => [id, { op: list.op[i]!, name: list.name[i]! }]) : []);
   }
-}
-
-async function pickPair(list: readonly ProfileJson[]): Promise<[number, number] | undefined> {
-  const items = list.map((p, i) => ({ label: `${i + 1}. ${profileLabel(p)}`, detail: `${p.totalTimeMs.toFixed(3)} ms per inference, ${percent(p.mappedShare)} mapped`, index: i })).reverse();
-  const before = await vscode.window.showQuickPick(items.slice(1).concat(items.slice(0, 1)), { placeHolder: 'Before (the baseline)', ignoreFocusOut: true });
-  if (!before) return undefined;
-  const after = await vscode.window.showQuickPick(items.filter((i) => i.index !== before.index), { placeHolder: 'After (compared with the baseline)', ignoreFocusOut: true });
-  return after ? [before.index, after.index] : undefined;
 }
 
 async function namesIn(folder: string): Promise<string[]> {

@@ -1,9 +1,11 @@
 // The quick picks of "Profile with ONNX Runtime": inputs (the quantize command's folder pick),
-// optimization level, threads, warm-up and measured runs. The last answers are proposed first;
-// each pick returns undefined when dismissed (nothing runs then).
+// optimization level, threads, warm-up and measured runs; and of "Compare Profiles…": the two
+// profiles. The last answers are proposed first; each pick returns undefined when dismissed.
 import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
+import type { ProfileJson } from '../profiles/layer-profile';
 import { DEFAULT_ORT_CHOICES, OPT_LEVELS, type OptLevel, type OrtProfileChoices } from './profile-args';
+import { percent, profileLabel } from './profile-overlay';
 import { pickFolder } from './static-picks';
 
 const LAST_KEY = 'onnxStudio.profileChoices';
@@ -46,4 +48,13 @@ export async function pickOrtProfileChoices(state: vscode.Memento, model: vscode
   const choices: OrtProfileChoices = { optLevel, threads, warmup: runs.warmup, runs: runs.runs, ...(inputs ? { inputs } : {}) };
   await state.update(LAST_KEY, { ...choices, inputs: undefined });
   return choices;
+}
+
+/** Indices into `list` (oldest first): the baseline, then the profile compared with it; the latest two proposed. */
+export async function pickPair(list: readonly ProfileJson[]): Promise<[number, number] | undefined> {
+  const items = list.map((p, i) => ({ label: `${i + 1}. ${profileLabel(p)}`, detail: `${p.totalTimeMs.toFixed(3)} ms per inference, ${percent(p.mappedShare)} mapped`, index: i })).reverse();
+  const before = await vscode.window.showQuickPick(items.slice(1).concat(items.slice(0, 1)), { placeHolder: 'Before (the baseline)', ignoreFocusOut: true });
+  if (!before) return undefined;
+  const after = await vscode.window.showQuickPick(items.filter((i) => i.index !== before.index), { placeHolder: 'After (compared with the baseline)', ignoreFocusOut: true });
+  return after ? [before.index, after.index] : undefined;
 }
