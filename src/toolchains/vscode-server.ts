@@ -31,6 +31,8 @@ export interface VsCodeServerOptions {
   devExtension?: string;
   /** User settings on top of the quiet defaults (e.g. a colour theme). */
   settings?: Record<string, unknown>;
+  /** Machine settings (machine-scoped ones such as tool paths, which user settings cannot set), written before the server starts. */
+  machineSettings?: Record<string, unknown>;
   port?: number;
   log?: (s: string) => void;
 }
@@ -78,6 +80,10 @@ export async function startVsCodeServer(opts: VsCodeServerOptions): Promise<VsCo
   const [home, data, ext, cfg, cache, tmp, rt] = ['home', 'data', 'ext', 'cfg', 'cache', 'tmp', 'rt'].map(dir) as [string, string, string, string, string, string, string];
   mkdirSync(join(data, 'User'), { recursive: true });
   writeFileSync(join(data, 'User', 'settings.json'), JSON.stringify({ ...SETTINGS, 'security.workspace.trust.enabled': !!opts.trust, ...opts.settings }, null, 2));
+  if (opts.machineSettings) {
+    mkdirSync(join(data, 'Machine'), { recursive: true });
+    writeFileSync(join(data, 'Machine', 'settings.json'), JSON.stringify(opts.machineSettings, null, 2));
+  }
   const port = opts.port ?? (await freePort());
   writeFileSync(join(runDir, 'cs.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const env: NodeJS.ProcessEnv = {

@@ -17,8 +17,8 @@ export interface Session {
 }
 
 /** code-server with this folder as the extension (linked into a fresh extensions folder), a workspace open. */
-export async function openWorkbench(workspace: string, opts: { trust?: boolean; settings?: Record<string, unknown> } = {}): Promise<Session> {
-  const server = await startVsCodeServer({ root: ROOT, trust: opts.trust, devExtension: ROOT, settings: opts.settings });
+export async function openWorkbench(workspace: string, opts: { trust?: boolean; settings?: Record<string, unknown>; machineSettings?: Record<string, unknown> } = {}): Promise<Session> {
+  const server = await startVsCodeServer({ root: ROOT, trust: opts.trust, devExtension: ROOT, settings: opts.settings, machineSettings: opts.machineSettings });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
