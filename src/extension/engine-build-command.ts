@@ -13,7 +13,7 @@ import { readModelSummary } from './model-summary';
 import { commandLine } from './cli-process';
 import { recentCalibrationFolders } from './static-picks';
 import { refuseUntrusted } from './tool-trust';
-import { cliMessage, parseJson } from './cli-message';
+import { cliMessage, parseJson, notificationText } from './cli-message';
 import { cliScript, CliRuns, modelOnDisk, offerToolSetting, runCliWithProgress } from './tool-cli-run';
 import type { TransformOutcome } from './transform-commands';
 
@@ -93,7 +93,7 @@ export class EngineBuildCommand implements vscode.Disposable {
     if (result.cancelled) return undefined;
     const message = `ONNX Studio: ${cliMessage(result.stderr)}`;
     if (result.code === 2) offerToolSetting(`${message} Set ${TRTEXEC_SETTING} to the trtexec program.`, TRTEXEC_SETTING);
-    else void vscode.window.showErrorMessage(message);
+    else void vscode.window.showErrorMessage(notificationText(message));
     return undefined;
   }
 
@@ -109,7 +109,7 @@ export class EngineBuildCommand implements vscode.Disposable {
       target = converted;
     }
     const summary = await readModelSummary(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'model-worker.js').fsPath, target.fsPath).catch((e: Error) => {
-      void vscode.window.showErrorMessage(`ONNX Studio: ${e.message}`);
+      void vscode.window.showErrorMessage(notificationText(`ONNX Studio: ${e.message}`));
       return undefined;
     });
     if (!summary) return undefined;
@@ -140,14 +140,14 @@ export class EngineBuildCommand implements vscode.Disposable {
     const result = await this.runs.run({ cli: this.cli(), args, cwd: folder, title: `building a TensorRT engine from ${vscode.workspace.asRelativePath(model)}`, output: this.output });
     if (result.cancelled) {
       const leftover = (await namesIn(folder)).filter((f) => !before.has(f));
-      if (leftover.length) void vscode.window.showWarningMessage(`ONNX Studio: build cancelled, but these files were left: ${leftover.join(', ')}`);
+      if (leftover.length) void vscode.window.showWarningMessage(notificationText(`ONNX Studio: build cancelled, but these files were left: ${leftover.join(', ')}`));
       else void vscode.window.showInformationMessage('ONNX Studio: build cancelled; nothing was written.');
       return { kind: 'cancelled', leftover };
     }
     const json = result.code === 0 || result.code === 1 ? parseJson<BuildJson>(result.stdout) : undefined;
     if (result.code === 0 && json) {
       showEngineResult(this.context.extensionUri, json, command);
-      void vscode.window.showInformationMessage(`ONNX Studio: engine written: ${vscode.workspace.asRelativePath(json.engine ?? '')}`);
+      void vscode.window.showInformationMessage(notificationText(`ONNX Studio: engine written: ${vscode.workspace.asRelativePath(json.engine ?? '')}`));
       // Profiling exported: its per-layer profile painted on the model's graph ("Load Profile…" with these files).
       const exported = [json.outputs.layers, json.outputs.profile, json.outputs.times].filter((f): f is string => !!f);
       if (exported.length) void vscode.commands.executeCommand('onnxStudio.loadProfile', model, exported, 'unless-closed');
@@ -156,7 +156,7 @@ export class EngineBuildCommand implements vscode.Disposable {
     const message = `ONNX Studio: ${cliMessage(result.stderr)}`;
     if (result.code === 2 || result.code === 64) {
       if (result.code === 2) offerToolSetting(message, TRTEXEC_SETTING);
-      else void vscode.window.showErrorMessage(message);
+      else void vscode.window.showErrorMessage(notificationText(message));
       this.output.show(true);
       return { kind: 'refused', exitCode: result.code, message };
     }

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { LintPolygraphyJson } from '../cli/lint-polygraphy';
 import { refuseUntrusted } from './tool-trust';
-import { cliMessage, parseJson } from './cli-message';
+import { cliMessage, parseJson, notificationText } from './cli-message';
 import { cliScript, modelOnDisk, offerToolSetting, runCliWithProgress } from './tool-cli-run';
 
 export type PolygraphyLintOutcome = { kind: 'linted'; exitCode: number; report: LintPolygraphyJson } | { kind: 'failed'; exitCode: number | null; message: string } | { kind: 'untrusted'; message: string } | undefined;
@@ -42,7 +42,7 @@ export class PolygraphyLintCommand {
     if (!report) {
       const message = `ONNX Studio: ${cliMessage(result.stderr)}`;
       if (result.code === 2) offerToolSetting(message, POLYGRAPHY_SETTING);
-      else void vscode.window.showErrorMessage(message);
+      else void vscode.window.showErrorMessage(notificationText(message));
       return { kind: 'failed', exitCode: result.code, message };
     }
     this.diagnostics.set(model, report.findings.map((f) => {
@@ -56,8 +56,8 @@ export class PolygraphyLintCommand {
     const errors = report.findings.filter((f) => severity(f.level) === vscode.DiagnosticSeverity.Error).length;
     const line = `Polygraphy lint: ${report.findings.length} finding(s), ${errors} error(s); listed in the Problems panel`;
     this.output.appendLine(`  ${line}`);
-    if (errors) void vscode.window.showWarningMessage(`ONNX Studio: ${line}.`);
-    else void vscode.window.showInformationMessage(`ONNX Studio: ${line}.`);
+    if (errors) void vscode.window.showWarningMessage(notificationText(`ONNX Studio: ${line}.`));
+    else void vscode.window.showInformationMessage(notificationText(`ONNX Studio: ${line}.`));
     return { kind: 'linted', exitCode: result.code!, report };
   }
 }

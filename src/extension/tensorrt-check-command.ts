@@ -3,7 +3,7 @@
 // lists the nodes TensorRT may not take in the Problems panel, on the .onnx file.
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { cliMessage } from './cli-message';
+import { cliMessage, notificationText } from './cli-message';
 import { GRAPH_EDITOR_VIEW_TYPE, type GraphEditorProvider } from './graph-editor';
 import type { TrtCheckResult } from '../analysis/tensorrt/compat';
 import { parseTrtCheck, tensorrtFindings, tensorrtOverlay, tensorrtSummaryLine } from './tensorrt-overlay';
@@ -40,7 +40,7 @@ export class TensorRtCheckCommand {
     const check = result.code === 0 || result.code === 1 ? parseTrtCheck(result.stdout) : undefined;
     if (!check) {
       const message = `ONNX Studio: ${cliMessage(result.stderr)}`;
-      void vscode.window.showErrorMessage(message);
+      void vscode.window.showErrorMessage(notificationText(message));
       return { kind: 'failed', exitCode: result.code, message };
     }
     this.diagnostics.set(model, tensorrtFindings(check).map((f) => {
@@ -53,8 +53,8 @@ export class TensorRtCheckCommand {
     await vscode.commands.executeCommand('vscode.openWith', model, GRAPH_EDITOR_VIEW_TYPE, { preserveFocus: true });
     const line = tensorrtSummaryLine(check);
     this.output.appendLine(`  ${line}`);
-    if (check.summary.unsupported > 0) void vscode.window.showWarningMessage(`ONNX Studio: ${line}. The nodes are listed in the Problems panel.`);
-    else void vscode.window.showInformationMessage(`ONNX Studio: ${line}.`);
+    if (check.summary.unsupported > 0) void vscode.window.showWarningMessage(notificationText(`ONNX Studio: ${line}. The nodes are listed in the Problems panel.`));
+    else void vscode.window.showInformationMessage(notificationText(`ONNX Studio: ${line}.`));
     return { kind: 'checked', exitCode: result.code!, check };
   }
 }

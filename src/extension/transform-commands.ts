@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { TransformReport } from '../optimize/report';
 import { commandLine, type CliResult } from './cli-process';
-import { cliMessage, parseJson } from './cli-message';
+import { cliMessage, parseJson, notificationText } from './cli-message';
 import { GRAPH_EDITOR_VIEW_TYPE, type GraphEditorProvider } from './graph-editor';
 import { QUANTIZATION_OVERLAY_ID, quantizationErrorOverlay } from './quantization-overlay';
 import type { ReportViews } from './report-view';
@@ -86,14 +86,14 @@ export class TransformCommands implements vscode.Disposable {
   private async finish(result: CliResult, command: string): Promise<TransformOutcome> {
     const message = cliMessage(result.stderr);
     if (result.code === 2) {
-      void vscode.window.showErrorMessage(message);
+      void vscode.window.showErrorMessage(notificationText(message));
       return { kind: 'refused', exitCode: 2, message };
     }
     const report = result.code === 0 || result.code === 1 ? parseJson<TransformReport>(result.stdout, (r) => typeof r?.output === 'string') : undefined;
     if (!report) {
       const failed = `ONNX Studio: the transform failed (exit ${result.code ?? result.signal}): ${message}`;
       this.output.show(true);
-      void vscode.window.showErrorMessage(failed);
+      void vscode.window.showErrorMessage(notificationText(failed));
       return { kind: 'failed', exitCode: result.code, message: failed };
     }
     this.reports.show(report, { exitCode: result.code!, command }, vscode.ViewColumn.Active);
@@ -102,7 +102,7 @@ export class TransformCommands implements vscode.Disposable {
     if (overlay) this.overlays?.setOverlay(vscode.Uri.file(report.output), overlay);
     else this.overlays?.clearOverlay(vscode.Uri.file(report.output), QUANTIZATION_OVERLAY_ID);
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(report.output), GRAPH_EDITOR_VIEW_TYPE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
-    if (result.code === 1) void vscode.window.showWarningMessage(`ONNX Studio: ${targetsMissed(report)}; the model is still written.`);
+    if (result.code === 1) void vscode.window.showWarningMessage(notificationText(`ONNX Studio: ${targetsMissed(report)}; the model is still written.`));
     return { kind: 'report', exitCode: result.code!, report, command };
   }
 }
