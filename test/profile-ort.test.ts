@@ -39,6 +39,8 @@ interface Measured {
   /** Kernel µs per measured run from ORT's file: node events not inside another node event. */
   topLevelUs: number[];
   folderGone: boolean;
+  /** Duration in µs of every node event of the measured runs, by event name (without `_kernel_time`). */
+  nodeUs: Map<string, number[]>;
 }
 
 /** Opens a model for `work` and closes it after. */
@@ -54,21 +56,49 @@ async function withModel(path: string, work: (model: Model) => Promise<void>): P
 async function profileOf(path: string, model: Model, settings: SessionSettings, samples = synthesizeInputs(modelInputSpecs(model), { count: 1 }).samples): Promise<Measured> {
   const run = await client.profile(path, samples, { settings, warmup: WARMUP, runs: RUNS });
   let topLevelUs: number[];
+  let nodeUs: Map<string, number[]>;
   let profile: LayerProfile;
   try {
-    topLevelUs = kernelTimePerRun(readFileSync(run.profileFile, 'utf8')).slice(WARMUP);
+    const text = readFileSync(run.profileFile, 'utf8');
+    topLevelUs = kernelTimePerRun(text).slice(WARMUP);
+    nodeUs = measuredNodeTimes(text);
     profile = ortRunProfile({ ...run, warmup: WARMUP, settings: {} }, model);
   } finally {
     run.remove();
   }
-  return { profile, topLevelUs, folderGone: !existsSync(run.profileFile) && !existsSync(run.optimizedModelFile) };
+  return { profile, topLevelUs, nodeUs, folderGone: !existsSync(run.profileFile) && !existsSync(run.optimizedModelFile) };
+}
+
+interface TraceEvent {
+  cat: string;
+  name: string;
+  ts: number;
+  dur: number;
+}
+
+/** The model_run events in time order and the node kernel events. */
+function runsAndNodes(text: string): { runs: TraceEvent[]; nodes: TraceEvent[] } {
+  const events = JSON.parse(text) as TraceEvent[];
+  const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').sort((a, b) => a.ts - b.ts);
+  const nodes = events.filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'));
+  return { runs, nodes };
+}
+
+function measuredNodeTimes(text: string): Map<string, number[]> {
+  const { runs, nodes } = runsAndNodes(text);
+  const byName = new Map<string, number[]>();
+  for (const r of runs.slice(WARMUP)) {
+    for (const e of nodes.filter((n) => n.ts >= r.ts && n.ts <= r.ts + r.dur)) {
+      const name = e.name.slice(0, -'_kernel_time'.length);
+      byName.set(name, [...(byName.get(name) ?? []), e.dur]);
+    }
+  }
+  return byName;
 }
 
 /** Reference: per model_run, the summed duration of node events that no other node event contains (ORT's own figures, no mapping). */
 function kernelTimePerRun(text: string): number[] {
-  const events = JSON.parse(text) as { cat: string; name: string; ts: number; dur: number }[];
-  const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').sort((a, b) => a.ts - b.ts);
-  const nodes = events.filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'));
+  const { runs, nodes } = runsAndNodes(text);
   return runs.map((r) => {
     const inRun = nodes.filter((e) => e.ts >= r.ts && e.ts <= r.ts + r.dur);
     const inside = (e: (typeof inRun)[0]) => inRun.some((p) => p !== e && p.ts <= e.ts && e.ts < p.ts + p.dur && p.dur >= e.dur && (p.ts < e.ts || p.dur > e.dur));
@@ -104,13 +134,18 @@ for (const path of corpusModels()) {
 test('Silero VAD v5: time inside If branches lands on branch node ids (If_N/then_branch/…), and the If keeps only its own time', async () => {
   const path = corpusModels().find((p) => p.endsWith('silero_vad_v5.onnx'))!;
   await withModel(path, async (model) => {
-      const { profile } = await profileOf(path, model, { optimization: 'all', threads: 1 });
+      const { profile, nodeUs } = await profileOf(path, model, { optimization: 'all', threads: 1 });
       const inBranch = profile.layers.filter((l) => l.onnxNodes.some((id) => /^If_0\/(then|else)_branch\//.test(id)));
       assert.ok(inBranch.length > 10, `${inBranch.length} layers in the branches`);
       const branchMs = inBranch.reduce((s, l) => s + l.avgMs, 0);
       const ifLayer = profile.layers.find((l) => l.onnxNodes.includes('If_0'))!;
       assert.ok(ifLayer, 'the outer If has a layer');
-      assert.ok(branchMs > ifLayer.avgMs, `branch work ${branchMs} ms is not inside the If's own ${ifLayer.avgMs} ms`);
+      // ORT's If event spans its branch's events; the If keeps what is left (whole µs, so 1 µs slack a run).
+      const ifUs = nodeUs.get('If_0') ?? [];
+      assert.equal(ifUs.length, RUNS, 'one If_0 event per measured run');
+      const ifEventMs = ifUs.reduce((a, b) => a + b, 0) / 1000 / RUNS;
+      assert.ok(ifLayer.avgMs < ifEventMs, `the If keeps ${ifLayer.avgMs} ms of its event's ${ifEventMs} ms`);
+      assert.ok(Math.abs(ifLayer.avgMs + branchMs - ifEventMs) <= 0.002, `If ${ifLayer.avgMs} ms + branches ${branchMs} ms ≠ the If event's ${ifEventMs} ms`);
   });
 });
 
