@@ -4,6 +4,7 @@
  * Field names are the issue's contract (issue 8, point 10); add fields, never rename.
  */
 import type { LatencyFigures, OutputAccuracy } from '../runtime/types';
+import type { PruneReportPart } from './prune/types';
 
 /** The measured parts come from the runtime layer, below this one. */
 export type { LatencyFigures, OutputAccuracy };
@@ -32,4 +33,11 @@ export interface TransformReport {
   warnings: string[];
   /** Per-node error overlay (accuracy-aware mode): node id → SNR dB of its output. */
   nodeSnrDb?: Record<string, number>;
+  /** Pruning (issue 11, point 6): parameters counted as `inspect` counts them (initializer and Constant elements in all graphs). */
+  parametersBefore?: number;
+  parametersAfter?: number;
+  /** The zero share over the weight tensors (biases excluded) of the layers actually pruned. */
+  sparsity?: number;
+  /** Pruning: method, per-layer table, skipped layers, recipe, sensitivity scan. */
+  prune?: PruneReportPart;
 }

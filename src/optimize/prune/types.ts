@@ -1,0 +1,135 @@
+/**
+ * The shared contract of pruning (issue 11): what the pruners take and return, and what the
+ * report carries. The flow (prune-flow), the CLI, the editor and the sensitivity scan all
+ * speak these shapes; add optional fields, never rename.
+ */
+
+export type PruneMethod = 'unstructured' | '2:4' | 'channels';
+
+export interface PruneOptions {
+  method: PruneMethod;
+  /**
+   * channels: the share of output channels removed per prunable unit; unstructured: the share
+   * of weights zeroed per pruned layer (scope 'layer') or over all pruned layers together
+   * (scope 'global'); 2:4: always 0.5.
+   */
+  ratio: number;
+  /** Unstructured only: rank each layer alone, or all layers' weights together. Default 'layer'. */
+  scope?: 'layer' | 'global';
+  /** Per-unit ratios (unit id → ratio, 0 leaves the unit), from the sensitivity scan or a recipe; units not named get `ratio`. */
+  unitRatios?: Record<string, number>;
+  /** Op types considered; default Conv, Gemm, MatMul (channels: Conv, and Gemm/MatMul only as readers). */
+  includeOps?: string[];
+  excludeOps?: string[];
+  /** Node names or ids left alone. */
+  excludeNodes?: string[];
+  /** The first and last prunable layers (nearest the inputs and the outputs) are left unless this is false. Default true. */
+  keepFirstLast?: boolean;
+  /** channels: the filter norm that ranks output channels. Default 'l1'. */
+  norm?: 'l1' | 'l2';
+  /** channels: scale each channel's norm by |gamma| of the BatchNormalization that follows. Default true. */
+  batchNormScale?: boolean;
+  /** channels: kept channel counts are rounded to a multiple of this. Default 8. */
+  roundTo?: number;
+}
+
+/**
+ * What the sensitivity scan and per-unit ratios address: one layer (unstructured, 2:4), or one
+ * dependency group of channels pruned jointly (channels). `id` is the node id (DESIGN.md §2) of
+ * its first member.
+ */
+export interface PruneUnit {
+  id: string;
+  /** Node ids of the layers whose weights the unit changes. */
+  nodes: string[];
+  /** Weight elements of those layers (what pruning the unit can remove or zero). */
+  parameters: number;
+}
+
+/** One row of the per-layer table. */
+export interface PrunedLayer {
+  /** Node id (DESIGN.md §2). */
+  node: string;
+  opType: string;
+  /** The weight initializer or Constant output that was changed. */
+  weight: string;
+  /** Elements of the weight before pruning. */
+  elementsBefore: number;
+  /** Elements after (channels removes them; the others keep the count). */
+  elementsAfter: number;
+  /** Zero elements in the weight after pruning. */
+  zeros: number;
+  /** zeros / elementsAfter. */
+  sparsity: number;
+  /** channels: output channels before and after. */
+  channelsBefore?: number;
+  channelsAfter?: number;
+  /** channels: the unit (dependency group) the layer was pruned with. */
+  unit?: string;
+}
+
+/** A layer the method could not or must not prune, with why. */
+export interface SkippedLayer {
+  node: string;
+  opType: string;
+  reason: string;
+}
+
+/** channels: what to reproduce the pruning with in PyTorch (written beside the model as JSON). */
+export interface PruneRecipe {
+  format: 'onnx-studio-prune-recipe';
+  version: 1;
+  method: 'channels';
+  /** The options the pruning ran with. */
+  options: PruneOptions;
+  units: {
+    id: string;
+    ratio: number;
+    /** Output channels of the unit before, and the kept ones (ascending indices). */
+    channelsBefore: number;
+    keptChannels: number[];
+    /** Every layer whose output channels (producers) or input channels (readers) follow the kept indices. */
+    producers: { node: string; weight: string }[];
+    readers: { node: string; weight?: string }[];
+  }[];
+}
+
+export interface PruneResult {
+  layers: PrunedLayer[];
+  skipped: SkippedLayer[];
+  /** Zero share over the weight tensors (biases excluded) of the layers actually pruned. */
+  sparsity: number;
+  /** channels only. */
+  recipe?: PruneRecipe;
+  nodesChanged: number;
+  warnings: string[];
+}
+
+/** The report's `prune` part (TransformReport, transform 'prune'; parametersBefore/After and sparsity are top-level fields). */
+export interface PruneReportPart {
+  method: PruneMethod;
+  prunedLayers: PrunedLayer[];
+  skippedLayers: SkippedLayer[];
+  /** Where the recipe JSON was written (channels). */
+  recipe?: string;
+  /** Says plainly what the method gains in dense onnxruntime. */
+  note?: string;
+  sensitivity?: SensitivityScan;
+}
+
+/** The sensitivity scan: each unit pruned alone at a few ratios, output cosine on calibration inputs. */
+export interface SensitivityScan {
+  targetCosine: number;
+  ratios: number[];
+  units: {
+    id: string;
+    nodes: string[];
+    parameters: number;
+    /** Worst output cosine with only this unit pruned, per ratio (same order as `ratios`). */
+    cosine: number[];
+    /** The ratio chosen for the unit (0: left). */
+    chosen: number;
+  }[];
+  /** The worst output cosine of the model pruned with the chosen ratios. */
+  cosineChosen: number;
+}
