@@ -4,6 +4,10 @@
  * speak these shapes; add optional fields, never rename.
  */
 
+import type { ModelEdit } from '../../onnx/edit/model-edit';
+import type { ModelFiles } from '../../onnx/io/model-files';
+import type { NodeProto } from '../../onnx/proto/types';
+
 export type PruneMethod = 'unstructured' | '2:4' | 'channels';
 
 export interface PruneOptions {
@@ -132,4 +136,14 @@ export interface SensitivityScan {
   }[];
   /** The worst output cosine of the model pruned with the chosen ratios. */
   cosineChosen: number;
+}
+
+/** Node ids (DESIGN.md §2) of the model as it was before the transform, by node proto. */
+export type NodeIds = ReadonlyMap<NodeProto, string>;
+
+/** One pruning method: its units (for per-unit ratios and the sensitivity scan) and the pruning itself, in place on `edit`. */
+export interface Pruner {
+  units(edit: ModelEdit, files: ModelFiles | undefined, options: PruneOptions, ids: NodeIds): { units: PruneUnit[]; skipped: SkippedLayer[] };
+  /** Throws TransformRefusedError (src/optimize/errors.ts) when nothing can be pruned or tied weights forbid it, naming them. */
+  prune(edit: ModelEdit, files: ModelFiles | undefined, options: PruneOptions, ids: NodeIds): PruneResult;
 }
