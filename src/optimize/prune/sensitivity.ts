@@ -1,0 +1,236 @@
+import { join } from 'node:path';
+import { ModelEdit } from '../../onnx/edit/model-edit';
+import type { ModelFiles } from '../../onnx/io/model-files';
+import type { ProtectedFile } from '../../onnx/io/write-file';
+import { writeModel } from '../../onnx/io/write-model';
+import type { ModelProto } from '../../onnx/proto/types';
+import type { RuntimeClient } from '../../runtime/client';
+import { cosineJudged } from '../../runtime/compare';
+import type { Sample, SessionSettings } from '../../runtime/types';
+import { TransformRefusedError } from '../errors';
+import { FloatReference } from '../flow/float-reference';
+import { nodeIds } from '../flow/node-ids';
+import type { OutputAccuracy } from '../report';
+import { countParameters } from './parameters';
+import type { PruneOptions, Pruner, PruneUnit, SensitivityScan } from './types';
+
+/** The ratios each unit is pruned alone at (2:4 has only its own, 0.5). Higher ones are left: past them most layers lose too much. */
+export const SCAN_RATIOS: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
+/** Calibration samples each variant is measured on: the scan runs units × ratios variants. */
+export const SCAN_SAMPLES = 8;
+/**
+ * The scan aims this share of the gap (1 − target) past the target: its few calibration samples
+ * overstate the worst held-out sample (as in accuracy-aware quantization, HELD_OUT_SHARE).
+ */
+const HELD_OUT_SHARE = 0.25;
+
+export interface SensitivityInput {
+  pruner: Pruner;
+  options: PruneOptions;
+  /** A fresh decode of the float model: every variant prunes its own copy. */
+  fresh: () => ModelProto;
+  files: ModelFiles | undefined;
+  /** The float model on disk (the reference). */
+  floatPath: string;
+  client: RuntimeClient;
+  settings: SessionSettings;
+  samples: Sample[];
+  tempFolder: string;
+  targetCosine: number;
+  /** Files a variant must never replace. */
+  protect: readonly ProtectedFile[];
+  progress: (line: string) => void;
+  cancelled?: () => boolean;
+}
+
+export interface SensitivityResult {
+  scan: SensitivityScan;
+  /** unit id → ratio (0: left), for PruneOptions.unitRatios. */
+  unitRatios: Record<string, number>;
+  /** Whether the chosen ratios meet the target on the scan's samples. */
+  met: boolean;
+  /** Variants measured (units × ratios tried, plus the combined checks). */
+  variants: number;
+}
+
+/** One measured level of a unit: its ratio, the worst output cosine with it alone pruned, and the weights that removes or zeroes. */
+interface Level {
+  ratio: number;
+  cosine: number;
+  saved: number;
+}
+
+/**
+ * The sensitivity scan (issue 11, point 4): each unit pruned alone at SCAN_RATIOS (a unit's
+ * higher ratios are left once one misses the target: the cosine falls with the ratio), the
+ * worst output cosine against the float model on the calibration samples; then per-unit
+ * ratios by greedy choice (most weights removed per cosine lost, the losses taken as
+ * additive), and the longest prefix of those choices whose combined model meets the target
+ * (checked, starting where the additive estimate stops, then bisected). All variants run in
+ * the one runtime child against float outputs computed once.
+ */
+export async function sensitivityScan(input: SensitivityInput): Promise<SensitivityResult> {
+  const { pruner, options } = input;
+  const samples = input.samples.slice(0, SCAN_SAMPLES);
+  const aim = input.targetCosine + (1 - input.targetCosine) * HELD_OUT_SHARE;
+  const units = unitsOf(input);
+  if (units.length === 0) throw new TransformRefusedError('the sensitivity scan found no unit to prune');
+  const ratios = options.method === '2:4' ? [0.5] : [...SCAN_RATIOS];
+  const measure = await measurer(input, samples);
+  const before = countParameters(input.fresh(), input.files);
+  const variantPath = join(input.tempFolder, 'prune-variant.onnx');
+  let variants = 0;
+  const variant = async (unitRatios: Record<string, number>): Promise<{ cosine: number; saved: number }> => {
+    if (input.cancelled?.()) throw new Error('cancelled');
+    variants++;
+    const proto = input.fresh();
+    const edit = new ModelEdit(proto);
+    let result;
+    try {
+      result = pruner.prune(edit, input.files, { ...options, unitRatios }, nodeIds(proto, input.files));
+    } catch (e) {
+      // A ratio that rounds to nothing pruned: the unit alone changes nothing.
+      if (e instanceof TransformRefusedError) return { cosine: 1, saved: 0 };
+      throw e;
+    }
+    edit.sortTopologically();
+    const saved = before - countParameters(proto, input.files) + (options.method === 'channels' ? 0 : result.layers.reduce((s, l) => s + l.zeros, 0));
+    writeModel(proto, input.files, variantPath, { protect: input.protect });
+    return { cosine: worstCosine(await measure(variantPath)), saved };
+  };
+  const alone = (u: PruneUnit, ratio: number): Record<string, number> => Object.fromEntries(units.map((v) => [v.id, v === u ? ratio : 0]));
+
+  const levels = new Map<string, Level[]>();
+  for (const [k, u] of units.entries()) {
+    const measured: Level[] = [];
+    for (const ratio of ratios) {
+      const { cosine, saved } = await variant(alone(u, ratio));
+      measured.push({ ratio, cosine, saved });
+      if (!(cosine >= aim)) break;
+    }
+    levels.set(u.id, measured);
+    input.progress(`sensitivity: unit ${k + 1} of ${units.length} (${u.id}): ${measured.map((l) => `${l.ratio} → ${l.cosine.toFixed(4)}`).join(', ')}`);
+  }
+
+  const steps = greedySteps(units, levels, aim);
+  const configAt = (k: number): Record<string, number> => {
+    const r: Record<string, number> = Object.fromEntries(units.map((u) => [u.id, 0]));
+    for (const s of steps.slice(0, k)) r[s.unit] = s.ratio;
+    return r;
+  };
+  // The additive estimate of where the target is reached, then checked on the combined model.
+  const estimate = Math.max(1, steps.filter((s) => s.loss <= 1 - aim).length);
+  const checked = new Map<number, number>();
+  const combined = async (k: number): Promise<number> => {
+    if (!checked.has(k)) {
+      const c = (await variant(configAt(k))).cosine;
+      checked.set(k, c);
+      input.progress(`sensitivity: ${k} of ${steps.length} choice(s) combined → worst cosine ${c.toFixed(4)}`);
+    }
+    return checked.get(k)!;
+  };
+  const k = steps.length ? await longestMeeting(steps.length, Math.min(estimate, steps.length), async (n) => (await combined(n)) >= aim) : 0;
+  // Nothing meets the target: the least damaging first step, reported as missing it (exit 1), rather than no model.
+  const chosenK = k > 0 ? k : Math.min(1, steps.length);
+  const unitRatios = chosenK > 0 ? configAt(chosenK) : fallbackRatios(units, levels);
+  const cosineChosen = chosenK > 0 ? await combined(chosenK) : (await variant(unitRatios)).cosine;
+  const scan: SensitivityScan = {
+    targetCosine: input.targetCosine,
+    ratios,
+    units: units.map((u) => ({ id: u.id, nodes: u.nodes, parameters: u.parameters, cosine: levels.get(u.id)!.map((l) => l.cosine), chosen: unitRatios[u.id] ?? 0 })),
+    cosineChosen,
+  };
+  return { scan, unitRatios, met: cosineChosen >= input.targetCosine, variants };
+}
+
+function unitsOf(input: SensitivityInput): PruneUnit[] {
+  const proto = input.fresh();
+  return input.pruner.units(new ModelEdit(proto), input.files, input.options, nodeIds(proto, input.files)).units;
+}
+
+/** Measures a variant against the float model: float outputs computed once, or both models run when an output is not float32. */
+async function measurer(input: SensitivityInput, samples: Sample[]): Promise<(path: string) => Promise<OutputAccuracy[]>> {
+  // Cosine is all the scan judges by: no output needs a top-1 figure.
+  const reference = await FloatReference.create(input.client, input.floatPath, samples, input.settings, new Set());
+  return (path) => (reference ? reference.compare(path) : input.client.compareOutputs(input.floatPath, path, samples, input.settings));
+}
+
+const worstCosine = (figures: readonly OutputAccuracy[]): number => {
+  let m = Infinity;
+  for (const f of cosineJudged(figures)) if (Number.isNaN(f.cosine) || f.cosine < m) m = f.cosine;
+  return m;
+};
+
+export interface GreedyStep {
+  unit: string;
+  ratio: number;
+  /** The estimated loss (1 − cosine, summed over the units) once this step is taken. */
+  loss: number;
+  saved: number;
+}
+
+/**
+ * Per-unit ratio increases, most weights saved per cosine lost first: each unit's next step is
+ * the level (among those that meet `aim` alone) with the best saving per loss from where the
+ * unit stands; losses add up across units. Exported for its unit test.
+ */
+export function greedySteps(units: readonly PruneUnit[], levels: ReadonlyMap<string, readonly Level[]>, aim: number): GreedyStep[] {
+  const state = new Map(units.map((u) => [u.id, { ratio: 0, cosine: 1, saved: 0 }]));
+  const steps: GreedyStep[] = [];
+  let loss = 0;
+  for (;;) {
+    let best: { unit: string; level: Level; efficiency: number } | undefined;
+    for (const u of units) {
+      const at = state.get(u.id)!;
+      for (const level of levels.get(u.id) ?? []) {
+        if (level.ratio <= at.ratio || !(level.cosine >= aim) || level.saved <= at.saved) continue;
+        const lost = Math.max(1e-12, at.cosine - level.cosine);
+        const efficiency = (level.saved - at.saved) / lost;
+        if (!best || efficiency > best.efficiency) best = { unit: u.id, level, efficiency };
+      }
+    }
+    if (!best) return steps;
+    const at = state.get(best.unit)!;
+    loss += Math.max(0, at.cosine - best.level.cosine);
+    state.set(best.unit, best.level);
+    steps.push({ unit: best.unit, ratio: best.level.ratio, loss, saved: best.level.saved });
+  }
+}
+
+/**
+ * The largest k in [0, n] for which `meets(k)` holds, taking it as monotone (more pruning, lower
+ * cosine): checks `start`, then doubles up or bisects down. `meets(0)` is taken as true (nothing pruned).
+ */
+export async function longestMeeting(n: number, start: number, meets: (k: number) => Promise<boolean>): Promise<number> {
+  let lo = 0;
+  let hi = n + 1;
+  let probe = Math.max(1, Math.min(start, n));
+  if (await meets(probe)) {
+    lo = probe;
+    // Upwards: the additive estimate is often pessimistic.
+    for (let step = 1; lo < n; step *= 2) {
+      probe = Math.min(n, lo + step);
+      if (await meets(probe)) lo = probe;
+      else {
+        hi = probe;
+        break;
+      }
+    }
+  } else hi = probe;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await meets(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** No unit meets the target alone: the unit whose smallest ratio loses least, at that ratio. */
+function fallbackRatios(units: readonly PruneUnit[], levels: ReadonlyMap<string, readonly Level[]>): Record<string, number> {
+  let best: { unit: string; level: Level } | undefined;
+  for (const u of units) {
+    const first = levels.get(u.id)?.find((l) => l.saved > 0);
+    if (first && (!best || first.cosine > best.level.cosine)) best = { unit: u.id, level: first };
+  }
+  return Object.fromEntries(units.map((u) => [u.id, u.id === best?.unit ? best.level.ratio : 0]));
+}
