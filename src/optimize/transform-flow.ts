@@ -98,7 +98,7 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     const startClient = async (): Promise<RuntimeClient> => (client ??= await RuntimeClient.start({ workerScript: request.workerScript }));
     const settings: SessionSettings = { threads: request.threads ?? 1 };
     const model = buildModel(proto, files);
-    warnings.push(...unmatchedNodeNames(model, request.quantize?.excludeNodes));
+    warnings.push(...unmatchedNodeNames(model, request.quantize?.excludeNodes ?? request.prune?.excludeNodes));
     const data = dataFor(request, modelInputSpecs(model), (w) => warnings.push(w));
     // The calibration and evaluation files are inputs too: no output may replace one.
     protect.push(...data.files.map((path) => ({ path, why: 'it is a calibration or evaluation file' })));
