@@ -15,6 +15,8 @@ import type { PruneMethod, PruneOptions, Pruner, PruneReportPart, PruneResult } 
 export interface PruneRequest extends PruneOptions {
   /** Run the sensitivity scan and choose per-unit ratios that keep the worst output cosine at or above this. */
   targetCosine?: number;
+  /** The pruner to run instead of the method's own (a caller's own pruner; the flow's tests). */
+  pruner?: Pruner;
 }
 
 /** A pruning request that cannot be carried out as given (bad ratio, option for another method): no output. */
@@ -70,8 +72,8 @@ export function pruneReport(method: PruneMethod, pruned: PrunedModel): Partial<T
  */
 export async function pruneTransform(request: PruneRequest, proto: ModelProto, files: ModelFiles, ctx: FlowContext, progress: (line: string) => void): Promise<TransformResult> {
   checkPruneRequest(request);
-  const { targetCosine, ...options } = request;
-  const pruner = prunerFor(request.method);
+  const { targetCosine, pruner: own, ...options } = request;
+  const pruner = own ?? prunerFor(request.method);
   const details: TransformReport['details'] = { method: request.method, ratio: request.ratio };
   if (request.method === 'unstructured') details.scope = request.scope ?? 'layer';
   let scan;
