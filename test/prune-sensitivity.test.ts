@@ -59,7 +59,7 @@ test('the scan measures each unit alone at its ratios (numpy agrees), stops a un
     const target = 0.99;
     const r = await sensitivityScan({
       pruner: testPruner,
-      options: { method: 'unstructured', ratio: 0.5 },
+      options: { method: 'unstructured', ratio: 0.8 },
       fresh: () => decodeModelProto(files.model),
       files,
       floatPath: path,

@@ -1,4 +1,5 @@
 import { parseArgs, UsageError } from './args';
+import { SCAN_RATIOS } from '../optimize/prune/sensitivity';
 import type { PruneMethod } from '../optimize/prune/types';
 import { commonTransformOptions, listOption, numberOption, runTransformCommand, threadsOption } from './transform-command';
 
@@ -34,7 +35,9 @@ export async function runPrune(argv: string[], out: (s: string) => void, err: (s
   if (method === '2:4') {
     if (ratio !== undefined && ratio !== 0.5) throw new UsageError(`--method 2:4 zeroes 2 of every 4 weights: --ratio is 0.5 or left out, not '${v.ratio}'`);
     ratio = 0.5;
-  } else if (ratio === undefined) throw new UsageError(`--method ${method} needs --ratio R (the share of ${method === 'channels' ? 'output channels removed per layer' : 'weights zeroed'}, between 0 and 1)`);
+  } else if (ratio === undefined && v['target-cosine'] === undefined) {
+    throw new UsageError(`--method ${method} needs --ratio R (the share of ${method === 'channels' ? 'output channels removed per layer' : 'weights zeroed'}, between 0 and 1), or --target-cosine X to choose per-layer ratios`);
+  }
   if (v.scope !== undefined && method !== 'unstructured') throw new UsageError(`--scope is for --method unstructured only`);
   if (v.scope !== undefined && v.scope !== 'layer' && v.scope !== 'global') throw new UsageError(`--scope must be one of layer, global, not '${v.scope}'`);
   const targetCosine = numberOption(v['target-cosine'], 'target-cosine', { min: -1, max: 1 });
@@ -50,7 +53,8 @@ export async function runPrune(argv: string[], out: (s: string) => void, err: (s
       threads: threadsOption(v.threads),
       prune: {
         method,
-        ratio,
+        // With a target the scan chooses per-unit ratios, trying those up to --ratio.
+        ratio: ratio ?? SCAN_RATIOS.at(-1)!,
         scope: v.scope as 'layer' | 'global' | undefined,
         excludeOps: listOption(v['exclude-ops']),
         excludeNodes: listOption(v['exclude-nodes']),

@@ -14,7 +14,7 @@ import type { OutputAccuracy } from '../report';
 import { countParameters } from './parameters';
 import type { PruneOptions, Pruner, PruneUnit, SensitivityScan } from './types';
 
-/** The ratios each unit is pruned alone at (2:4 has only its own, 0.5). Higher ones are left: past them most layers lose too much. */
+/** The ratios each unit is pruned alone at, up to the request's ratio (2:4 has only its own, 0.5). Higher ones are left: past them most layers lose too much. */
 export const SCAN_RATIOS: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
 /** Calibration samples each variant is measured on: the scan runs units × ratios variants. */
 export const SCAN_SAMPLES = 8;
@@ -75,7 +75,9 @@ export async function sensitivityScan(input: SensitivityInput): Promise<Sensitiv
   const aim = input.targetCosine + (1 - input.targetCosine) * HELD_OUT_SHARE;
   const units = unitsOf(input);
   if (units.length === 0) throw new TransformRefusedError('the sensitivity scan found no unit to prune');
-  const ratios = options.method === '2:4' ? [0.5] : [...SCAN_RATIOS];
+  // The request's ratio caps those tried (2:4 has only its own).
+  const ratios = options.method === '2:4' ? [0.5] : SCAN_RATIOS.filter((r) => r <= options.ratio + 1e-9);
+  if (ratios.length === 0) ratios.push(options.ratio);
   const measure = await measurer(input, samples);
   const before = countParameters(input.fresh(), input.files);
   const variantPath = join(input.tempFolder, 'prune-variant.onnx');
