@@ -35,7 +35,7 @@ def w(*shape):
     return (rng.randn(*shape) * 0.3).astype(np.float32)
 
 
-W_const = (np.round(rng.randn(8, 8, 3, 3) * 4) / 8).astype(np.float32)  # quarter steps: many ties, ~20 % zeros
+W_const = (np.round(rng.randn(8, 8, 3, 3) * 4) / 8).astype(np.float32)  # eighth steps: many ties, ~10 % zeros
 inits = {
     'W0': w(8, 8, 3, 3), 'W_shared': w(8, 8, 1, 1), 'W_pair': w(8, 8, 1, 1), 'W_g': w(8, 4, 3, 3), 'W_dw': w(8, 1, 3, 3),
     'B1': w(64, 288), 'B2': w(64, 32), 'B4': w(32, 10), 'B6': w(10, 12), 'B7': w(12, 5), 'Bt': w(32, 4), 'Be': w(32, 4),
