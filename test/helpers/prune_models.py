@@ -36,6 +36,8 @@ def w(*shape):
 
 
 W_const = (np.round(rng.randn(8, 8, 3, 3) * 4) / 8).astype(np.float32)  # eighth steps: many ties, ~10 % zeros
+W_const[0, 0:4, 0, 0] = 0  # a 2:4 group (along the input channels) of four zeros
+W_const[1, 4:7, 1, 1] = 0  # and one of three
 inits = {
     'W0': w(8, 8, 3, 3), 'W_shared': w(8, 8, 1, 1), 'W_pair': w(8, 8, 1, 1), 'W_g': w(8, 4, 3, 3), 'W_dw': w(8, 1, 3, 3),
     'B1': w(64, 288), 'B2': w(64, 32), 'B4': w(32, 10), 'B6': w(10, 12), 'B7': w(12, 5), 'Bt': w(32, 4), 'Be': w(32, 4),
