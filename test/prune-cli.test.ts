@@ -133,7 +133,7 @@ test('unstructured 0.5 on ResNet-18: one JSON document, parameters as python cou
   assert.equal(report.parametersAfter, pythonParameters(report.output));
   const p = report.prune!;
   assert.equal(p.method, 'unstructured');
-  assert.match(p.note!, /no size or speed gain in dense onnxruntime/);
+  assert.match(p.note!, /no size or speed gain in dense ONNX Runtime/);
   assert.ok(p.prunedLayers.length > 10);
   // First and last layers left by default.
   assert.ok(p.skippedLayers.length >= 2, JSON.stringify(p.skippedLayers));
@@ -193,7 +193,7 @@ test('channels 0.3 on ResNet-18: at least 25 % fewer parameters, both checkers a
   const json = JSON.parse(readFileSync(recipe, 'utf8'));
   assert.equal(json.format, 'onnx-studio-prune-recipe');
   assert.ok(json.units.length > 0 && json.units.every((u: { keptChannels: number[] }) => u.keptChannels.length % 8 === 0));
-  assert.match(report.prune!.note!, /channels were removed/);
+  assert.match(report.prune!.note!, /Channels were removed/);
   assert.deepEqual(filesIn(dir), ['model.onnx', 'model.pruned.onnx', 'model.pruned.recipe.json', 'model.pruned.report.json']);
   const check = run('check', report.output);
   assert.equal(check.status, 0, check.stdout);

@@ -63,7 +63,7 @@ test('prune flow: MODEL.pruned.onnx beside the input, parameters and sparsity as
   assert.equal(afterCounts.zeros.b3, 0);
   assert.equal(report.prune?.method, 'unstructured');
   assert.equal(report.prune?.note, PRUNE_NOTES.unstructured);
-  assert.match(report.prune!.note!, /no size or speed gain in dense onnxruntime/);
+  assert.match(report.prune!.note!, /no size or speed gain in dense ONNX Runtime/);
   assert.deepEqual(report.prune?.prunedLayers.map((l) => l.node), ['fc1', 'fc2', 'fc3']);
   assert.equal(report.prune?.recipe, undefined);
   assert.equal(report.outputs.length, 1);
@@ -89,7 +89,7 @@ test('channels: the recipe goes beside the output (MODEL.pruned.recipe.json) and
   const recipe = join(dir, 'model.pruned.recipe.json');
   assert.equal(report.prune?.recipe, recipe);
   assert.equal(JSON.parse(readFileSync(recipe, 'utf8')).format, 'onnx-studio-prune-recipe');
-  assert.match(report.prune!.note!, /channels were removed/);
+  assert.match(report.prune!.note!, /Channels were removed/);
 });
 
 test('a recipe that would replace an input is refused before any work: nothing written', async () => {

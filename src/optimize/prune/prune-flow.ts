@@ -9,6 +9,8 @@ import type { FlowContext, TransformResult } from '../transform-flow';
 import { countParameters } from './parameters';
 import { prunerFor } from './pruners';
 import { sensitivityScan, SCAN_SAMPLES } from './sensitivity';
+import { TWO_FOUR_NOTE } from './two-four';
+import { UNSTRUCTURED_NOTE } from './unstructured';
 import type { PruneMethod, PruneOptions, Pruner, PruneReportPart, PruneResult } from './types';
 
 /** What a user asks of pruning (CLI flags, editor quick picks): the pruners' options and, for the sensitivity scan, a target cosine. */
@@ -26,11 +28,9 @@ export class PruneRequestError extends TransformRefusedError {
 
 /** What each method gains in dense onnxruntime, said plainly in the report (issue 11, points 1 and 2). */
 export const PRUNE_NOTES: Record<PruneMethod, string> = {
-  unstructured:
-    'unstructured sparsity gives no size or speed gain in dense onnxruntime: the zeros are stored and multiplied like any other weight. It is a step toward sparse kernels, compression and fine-tuning.',
-  '2:4':
-    '2:4 sparsity gives no size or speed gain in dense onnxruntime: the zeros are stored and multiplied like any other weight. TensorRT uses it on sparse tensor cores (Ampere and later) when the engine is built with --sparsity=enable; fine-tune to recover accuracy.',
-  channels: 'channels were removed: the model is smaller and needs fewer operations in any runtime. Fine-tune to recover accuracy (the recipe lists the kept channels).',
+  unstructured: UNSTRUCTURED_NOTE,
+  '2:4': `${TWO_FOUR_NOTE} Fine-tune with the zeros kept to recover accuracy.`,
+  channels: 'Channels were removed: the model is smaller and needs fewer operations in any runtime. Fine-tune to recover accuracy (the recipe lists the kept channels).',
 };
 
 /** Refuses what no pruner can do as asked: a ratio outside (0, 1), a 2:4 ratio other than 0.5, a scope for another method. */

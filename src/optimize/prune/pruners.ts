@@ -1,10 +1,12 @@
 import { TransformRefusedError } from '../errors';
+import { twoFourPruner } from './two-four';
 import type { PruneMethod, Pruner } from './types';
+import { unstructuredPruner } from './unstructured';
 
-/** The pruner behind each method (issue 11). Placeholders until the pruners are merged. */
+/** The pruner behind each method (issue 11); channels until its pruner is merged. */
 const PRUNERS: Record<PruneMethod, Pruner | undefined> = {
-  unstructured: undefined,
-  '2:4': undefined,
+  unstructured: unstructuredPruner,
+  '2:4': twoFourPruner,
   channels: undefined,
 };
 
