@@ -8,7 +8,7 @@ import type { TransformReport } from '../report';
 import type { FlowContext, TransformResult } from '../transform-flow';
 import { countParameters } from './parameters';
 import { prunerFor } from './pruners';
-import { sensitivityScan, SCAN_SAMPLES } from './sensitivity';
+import { CHECK_SAMPLES, sensitivityScan, SCAN_SAMPLES } from './sensitivity';
 import { TWO_FOUR_NOTE } from './two-four';
 import { UNSTRUCTURED_NOTE } from './unstructured';
 import type { PruneMethod, PruneOptions, Pruner, PruneReportPart, PruneResult } from './types';
@@ -79,7 +79,8 @@ export async function pruneTransform(request: PruneRequest, proto: ModelProto, f
   let scan;
   if (targetCosine !== undefined) {
     const calibration = ctx.data.calibration();
-    progress(`sensitivity scan: each unit alone on ${Math.min(SCAN_SAMPLES, calibration.samples.length)} calibration sample(s) (${calibration.note})`);
+    const n = calibration.samples.length;
+    progress(`sensitivity scan: each unit alone on ${Math.min(SCAN_SAMPLES, n)} calibration sample(s), choices checked on ${Math.min(CHECK_SAMPLES, n)} (${calibration.note})`);
     scan = await sensitivityScan({
       pruner,
       options,

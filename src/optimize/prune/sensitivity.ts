@@ -16,8 +16,14 @@ import type { PruneOptions, Pruner, PruneUnit, SensitivityScan } from './types';
 
 /** The ratios each unit is pruned alone at, up to the request's ratio (2:4 has only its own, 0.5). Higher ones are left: past them most layers lose too much. */
 export const SCAN_RATIOS: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
-/** Calibration samples each variant is measured on: the scan runs units × ratios variants. */
-export const SCAN_SAMPLES = 8;
+/** Calibration samples each unit's variants are measured on: the scan runs units × ratios variants. */
+export const SCAN_SAMPLES = 16;
+/**
+ * Calibration samples the combined choices are checked on (a few checks only): the worst of a
+ * few samples overstates what holds out (PP-OCR cls, unstructured at 0.95 checked on 8 samples:
+ * 0.963 there, 0.61 on its 60 eval samples).
+ */
+export const CHECK_SAMPLES = 128;
 /**
  * The scan aims this share of the gap (1 − target) past the target: its few calibration samples
  * overstate the worst held-out sample (as in accuracy-aware quantization, HELD_OUT_SHARE).
@@ -63,15 +69,15 @@ interface Level {
 /**
  * The sensitivity scan (issue 11, point 4): each unit pruned alone at SCAN_RATIOS (a unit's
  * higher ratios are left once one misses the target: the cosine falls with the ratio), the
- * worst output cosine against the float model on the calibration samples; then per-unit
+ * worst output cosine against the float model on SCAN_SAMPLES calibration samples; then per-unit
  * ratios by greedy choice (most weights removed per cosine lost, the losses taken as
  * additive), and the longest prefix of those choices whose combined model meets the target
- * (checked, starting where the additive estimate stops, then bisected). All variants run in
+ * (checked on CHECK_SAMPLES, starting where the additive estimate stops, then bisected). All variants run in
  * the one runtime child against float outputs computed once.
  */
 export async function sensitivityScan(input: SensitivityInput): Promise<SensitivityResult> {
   const { pruner, options } = input;
-  const samples = input.samples.slice(0, SCAN_SAMPLES);
+  const samples = input.samples.slice(0, CHECK_SAMPLES);
   const aim = input.targetCosine + (1 - input.targetCosine) * HELD_OUT_SHARE;
   const units = unitsOf(input);
   if (units.length === 0) throw new TransformRefusedError('the sensitivity scan found no unit to prune');
@@ -82,7 +88,7 @@ export async function sensitivityScan(input: SensitivityInput): Promise<Sensitiv
   const before = countParameters(input.fresh(), input.files);
   const variantPath = join(input.tempFolder, 'prune-variant.onnx');
   let variants = 0;
-  const variant = async (unitRatios: Record<string, number>): Promise<{ cosine: number; saved: number }> => {
+  const variant = async (unitRatios: Record<string, number>, sampleCount: number): Promise<{ cosine: number; saved: number }> => {
     if (input.cancelled?.()) throw new Error('cancelled');
     variants++;
     const proto = input.fresh();
@@ -98,7 +104,7 @@ export async function sensitivityScan(input: SensitivityInput): Promise<Sensitiv
     edit.sortTopologically();
     const saved = before - countParameters(proto, input.files) + (options.method === 'channels' ? 0 : result.layers.reduce((s, l) => s + l.zeros, 0));
     writeModel(proto, input.files, variantPath, { protect: input.protect });
-    return { cosine: worstCosine(await measure(variantPath)), saved };
+    return { cosine: worstCosine(await measure(variantPath, sampleCount)), saved };
   };
   const alone = (u: PruneUnit, ratio: number): Record<string, number> => Object.fromEntries(units.map((v) => [v.id, v === u ? ratio : 0]));
 
@@ -106,7 +112,7 @@ export async function sensitivityScan(input: SensitivityInput): Promise<Sensitiv
   for (const [k, u] of units.entries()) {
     const measured: Level[] = [];
     for (const ratio of ratios) {
-      const { cosine, saved } = await variant(alone(u, ratio));
+      const { cosine, saved } = await variant(alone(u, ratio), SCAN_SAMPLES);
       measured.push({ ratio, cosine, saved });
       if (!(cosine >= aim)) break;
     }
@@ -125,7 +131,7 @@ export async function sensitivityScan(input: SensitivityInput): Promise<Sensitiv
   const checked = new Map<number, number>();
   const combined = async (k: number): Promise<number> => {
     if (!checked.has(k)) {
-      const c = (await variant(configAt(k))).cosine;
+      const c = (await variant(configAt(k), CHECK_SAMPLES)).cosine;
       checked.set(k, c);
       input.progress(`sensitivity: ${k} of ${steps.length} choice(s) combined → worst cosine ${c.toFixed(4)}`);
     }
@@ -135,7 +141,7 @@ export async function sensitivityScan(input: SensitivityInput): Promise<Sensitiv
   // Nothing meets the target: the least damaging first step, reported as missing it (exit 1), rather than no model.
   const chosenK = k > 0 ? k : Math.min(1, steps.length);
   const unitRatios = chosenK > 0 ? configAt(chosenK) : fallbackRatios(units, levels);
-  const cosineChosen = chosenK > 0 ? await combined(chosenK) : (await variant(unitRatios)).cosine;
+  const cosineChosen = chosenK > 0 ? await combined(chosenK) : (await variant(unitRatios, CHECK_SAMPLES)).cosine;
   const scan: SensitivityScan = {
     targetCosine: input.targetCosine,
     ratios,
@@ -151,10 +157,10 @@ function unitsOf(input: SensitivityInput): PruneUnit[] {
 }
 
 /** Measures a variant against the float model: float outputs computed once, or both models run when an output is not float32. */
-async function measurer(input: SensitivityInput, samples: Sample[]): Promise<(path: string) => Promise<OutputAccuracy[]>> {
+async function measurer(input: SensitivityInput, samples: Sample[]): Promise<(path: string, count: number) => Promise<OutputAccuracy[]>> {
   // Cosine is all the scan judges by: no output needs a top-1 figure.
   const reference = await FloatReference.create(input.client, input.floatPath, samples, input.settings, new Set());
-  return (path) => (reference ? reference.compare(path) : input.client.compareOutputs(input.floatPath, path, samples, input.settings));
+  return (path, count) => (reference ? reference.compare(path, count) : input.client.compareOutputs(input.floatPath, path, samples.slice(0, count), input.settings));
 }
 
 const worstCosine = (figures: readonly OutputAccuracy[]): number => {
