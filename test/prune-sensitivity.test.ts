@@ -75,7 +75,7 @@ test('the scan measures each unit alone at its ratios (numpy agrees), stops a un
     assert.deepEqual(r.scan.ratios, SCAN_RATIOS);
     assert.deepEqual(r.scan.units.map((u) => u.nodes), [['fc1'], ['fc2'], ['fc3']]);
     assert.deepEqual(r.scan.units.map((u) => u.parameters), [512, 1024, 256]);
-    const aim = target + (1 - target) * 0.25;
+    const aim = target + (1 - target) * 0.5;
     for (const u of r.scan.units) {
       assert.ok(u.cosine.length >= 1 && u.cosine.length <= SCAN_RATIOS.length);
       u.cosine.forEach((c, i) => {

@@ -25,10 +25,12 @@ export const SCAN_SAMPLES = 16;
  */
 export const CHECK_SAMPLES = 128;
 /**
- * The scan aims this share of the gap (1 − target) past the target: its few calibration samples
- * overstate the worst held-out sample (as in accuracy-aware quantization, HELD_OUT_SHARE).
+ * The scan aims this share of the gap (1 − target) past the target: the calibration samples
+ * overstate the worst held-out sample. Measured on PP-OCR cls, unstructured, target 0.95: a
+ * quarter of the gap chose 25.9 % sparsity (0.971 on 96 calibration samples, 0.873 on its 60
+ * eval samples); half chose 14.1 % (0.965, eval 0.997), where the best uniform ratio is 0.1.
  */
-const HELD_OUT_SHARE = 0.25;
+const HELD_OUT_SHARE = 0.5;
 
 export interface SensitivityInput {
   pruner: Pruner;
