@@ -141,7 +141,8 @@ async function pruneBench(): Promise<void> {
   console.log('\nchannel pruning at 0.3 (no fine-tuning): parameters, held-out worst cosine, ORT CPU latency (1 thread, same session options, alternating rounds, median):');
   printTable(await channelRows(ROOT, cases));
   console.log('\nsensitivity scan at target cosine 0.95 against the largest uniform ratio (0.1 steps) whose held-out worst cosine meets 0.95:');
-  printTable(scanRows(ROOT, cases.filter((x) => !x.label.startsWith('PP-OCR det') && !x.label.startsWith('PP-OCR rec'))));
+  const scanned = cases.filter((x) => !x.label.startsWith('PP-OCR det') && !x.label.startsWith('PP-OCR rec'));
+  printTable([...scanRows(ROOT, scanned, 'channels'), ...scanRows(ROOT, scanned, 'unstructured').slice(1)]);
 }
 
 /** Calibration (model file → ranges, in the runtime child) against opening the model and running the same samples plainly. */

@@ -65,7 +65,7 @@ async function alternatingLatency(root: string, before: string, after: string): 
 
 const worst = (r: TransformReport): number => Math.min(...r.outputs.map((o) => o.cosine));
 const f = (x: number | undefined, d = 0): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
-const m = (n: number | undefined): string => (n === undefined ? 'n/a' : (n / 1e6).toFixed(2));
+const m = (n: number | undefined): string => (n === undefined ? 'n/a' : (n / 1e6).toFixed(3));
 
 /** Channel pruning at 0.3: parameters, worst held-out cosine (before fine-tuning), ORT CPU latency median before/after. */
 export async function channelRows(root: string, cases: PruneCase[]): Promise<string[][]> {

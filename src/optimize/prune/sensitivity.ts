@@ -74,7 +74,8 @@ interface Level {
  * worst output cosine against the float model on SCAN_SAMPLES calibration samples; then per-unit
  * ratios by greedy choice (most weights removed per cosine lost, the losses taken as
  * additive), and the longest prefix of those choices whose combined model meets the target
- * (checked on CHECK_SAMPLES, starting where the additive estimate stops, then bisected). All variants run in
+ * (checked on CHECK_SAMPLES, starting where the additive estimate stops, then bisected), unless
+ * one ratio for every unit removes more and meets it too. All variants run in
  * the one runtime child against float outputs computed once.
  */
 export async function sensitivityScan(input: SensitivityInput): Promise<SensitivityResult> {
@@ -128,22 +129,33 @@ export async function sensitivityScan(input: SensitivityInput): Promise<Sensitiv
     for (const s of steps.slice(0, k)) r[s.unit] = s.ratio;
     return r;
   };
-  // The additive estimate of where the target is reached, then checked on the combined model.
-  const estimate = Math.max(1, steps.filter((s) => s.loss <= 1 - aim).length);
-  const checked = new Map<number, number>();
-  const combined = async (k: number): Promise<number> => {
-    if (!checked.has(k)) {
-      const c = (await variant(configAt(k), CHECK_SAMPLES)).cosine;
-      checked.set(k, c);
-      input.progress(`sensitivity: ${k} of ${steps.length} choice(s) combined → worst cosine ${c.toFixed(4)}`);
+  // Combined choices are checked on CHECK_SAMPLES: each configuration once.
+  const checked = new Map<string, { cosine: number; saved: number }>();
+  const check = async (config: Record<string, number>, what: string): Promise<{ cosine: number; saved: number }> => {
+    const key = JSON.stringify(config);
+    if (!checked.has(key)) {
+      const c = await variant(config, CHECK_SAMPLES);
+      checked.set(key, c);
+      input.progress(`sensitivity: ${what} → worst cosine ${c.cosine.toFixed(4)}`);
     }
-    return checked.get(k)!;
+    return checked.get(key)!;
   };
-  const k = steps.length ? await longestMeeting(steps.length, Math.min(estimate, steps.length), async (n) => (await combined(n)) >= aim) : 0;
+  // The longest prefix of the greedy choices that meets the aim, from where the additive estimate stops.
+  const estimate = Math.max(1, steps.filter((s) => s.loss <= 1 - aim).length);
+  const k = steps.length ? await longestMeeting(steps.length, Math.min(estimate, steps.length), async (n) => (await check(configAt(n), `${n} of ${steps.length} choice(s) combined`)).cosine >= aim) : 0;
+  // One ratio for every unit is a choice too: the greedy one must beat the best of those (its per-unit losses are noisy).
+  const uniformAt = (i: number): Record<string, number> => Object.fromEntries(units.map((u) => [u.id, ratios[i - 1]!]));
+  const u = await longestMeeting(ratios.length, 1, async (i) => (await check(uniformAt(i), `every unit at ${ratios[i - 1]}`)).cosine >= aim);
+  const candidates = [...(k > 0 ? [configAt(k)] : []), ...(u > 0 ? [uniformAt(u)] : [])];
+  let unitRatios: Record<string, number> | undefined;
+  let best: { cosine: number; saved: number } | undefined;
+  for (const c of candidates) {
+    const m = await check(c, '');
+    if (!best || m.saved > best.saved) [unitRatios, best] = [c, m];
+  }
   // Nothing meets the target: the least damaging first step, reported as missing it (exit 1), rather than no model.
-  const chosenK = k > 0 ? k : Math.min(1, steps.length);
-  const unitRatios = chosenK > 0 ? configAt(chosenK) : fallbackRatios(units, levels);
-  const cosineChosen = chosenK > 0 ? await combined(chosenK) : (await variant(unitRatios, CHECK_SAMPLES)).cosine;
+  unitRatios ??= steps.length ? configAt(1) : fallbackRatios(units, levels);
+  const cosineChosen = (await check(unitRatios, 'the least damaging choice')).cosine;
   const scan: SensitivityScan = {
     targetCosine: input.targetCosine,
     ratios,
