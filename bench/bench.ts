@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   await pruneBench();
 }
 
-/** Issue 11's figures: channel pruning at 0.3 (parameters, ORT CPU latency), the sensitivity scan against a uniform ratio (BENCH_ONLY=label narrows them). */
+/** Issue 11's figures: channel pruning at 0.3 (parameters, ORT CPU latency), the sensitivity scan against a uniform ratio (BENCH_ONLY=label narrows them; BENCH_PRUNE_PART=channels|scan picks a table). */
 async function pruneBench(): Promise<void> {
   const m = (name: string): string => join(ROOT, '.cache', 'models', `${name}.onnx`);
   const c = (name: string): string => join(ROOT, '.cache', 'corpus', name);
@@ -138,8 +138,13 @@ async function pruneBench(): Promise<void> {
     { label: 'PP-OCR det', model: c('ch_PP-OCRv4_det_infer.onnx'), calib: d('ocr-det/calib'), eval: d('ocr-det/eval') },
     { label: 'PP-OCR rec', model: c('ch_PP-OCRv4_rec_infer.onnx'), calib: d('ocr-rec/calib'), eval: d('ocr-rec/eval') },
   ].filter((x) => !only || x.label.includes(only));
-  console.log('\nchannel pruning at 0.3 (no fine-tuning): parameters, held-out worst cosine, ORT CPU latency (1 thread, same session options, alternating rounds, median):');
-  printTable(await channelRows(ROOT, cases));
+  // BENCH_PRUNE_PART=channels or scan runs one of the two tables.
+  const part = process.env.BENCH_PRUNE_PART;
+  if (part !== 'scan') {
+    console.log('\nchannel pruning at 0.3 (no fine-tuning): parameters, held-out worst cosine, ORT CPU latency (1 thread, same session options, alternating rounds, median):');
+    printTable(await channelRows(ROOT, cases));
+  }
+  if (part === 'channels') return;
   console.log('\nsensitivity scan at target cosine 0.95 against the largest uniform ratio (0.1 steps) whose held-out worst cosine meets 0.95:');
   const scanned = cases.filter((x) => !x.label.startsWith('PP-OCR det') && !x.label.startsWith('PP-OCR rec'));
   printTable([...scanRows(ROOT, scanned, 'channels'), ...scanRows(ROOT, scanned, 'unstructured').slice(1)]);
