@@ -7,7 +7,8 @@ import { writeModel } from '../src/onnx/io/write-model';
 import { decodeModelProto } from '../src/onnx/open';
 import { RuntimeClient } from '../src/runtime/client';
 import type { Sample } from '../src/runtime/types';
-import { greedySteps, longestMeeting, SCAN_RATIOS, sensitivityScan } from '../src/optimize/prune/sensitivity';
+import { greedySteps, longestMeeting } from '../src/optimize/prune/ratio-choice';
+import { SCAN_RATIOS, sensitivityScan } from '../src/optimize/prune/sensitivity';
 import { python, RUNTIME_WORKER, tempDir } from './helpers/runtime';
 import { mlpModel, seeded, testPruner } from './helpers/test-pruner';
 

@@ -12,6 +12,7 @@ import { FloatReference } from '../flow/float-reference';
 import { nodeIds } from '../flow/node-ids';
 import type { OutputAccuracy } from '../report';
 import { countParameters } from './parameters';
+import { fallbackRatios, greedySteps, longestMeeting, type Level } from './ratio-choice';
 import type { PruneOptions, Pruner, PruneUnit, SensitivityScan } from './types';
 
 /** The ratios each unit is pruned alone at, up to the request's ratio (2:4 has only its own, 0.5). Higher ones are left: past them most layers lose too much. */
@@ -61,13 +62,6 @@ export interface SensitivityResult {
   variants: number;
 }
 
-/** One measured level of a unit: its ratio, the worst output cosine with it alone pruned, and the weights that removes or zeroes. */
-interface Level {
-  ratio: number;
-  cosine: number;
-  saved: number;
-}
-
 /**
  * The sensitivity scan (issue 11, point 4): each unit pruned alone at SCAN_RATIOS (a unit's
  * higher ratios are left once one misses the target: the cosine falls with the ratio), the
@@ -91,7 +85,7 @@ export async function sensitivityScan(input: SensitivityInput): Promise<Sensitiv
   const before = countParameters(input.fresh(), input.files);
   const variantPath = join(input.tempFolder, 'prune-variant.onnx');
   let variants = 0;
-  const variant = async (unitRatios: Record<string, number>, sampleCount: number): Promise<{ cosine: number; saved: number }> => {
+  const variant = async (unitRatios: Record<string, number>, sampleCount: number): Promise<Measured> => {
     if (input.cancelled?.()) throw new Error('cancelled');
     variants++;
     const proto = input.fresh();
@@ -123,15 +117,9 @@ export async function sensitivityScan(input: SensitivityInput): Promise<Sensitiv
     input.progress(`sensitivity: unit ${k + 1} of ${units.length} (${u.id}): ${measured.map((l) => `${l.ratio} → ${l.cosine.toFixed(4)}`).join(', ')}`);
   }
 
-  const steps = greedySteps(units, levels, aim);
-  const configAt = (k: number): Record<string, number> => {
-    const r: Record<string, number> = Object.fromEntries(units.map((u) => [u.id, 0]));
-    for (const s of steps.slice(0, k)) r[s.unit] = s.ratio;
-    return r;
-  };
   // Combined choices are checked on CHECK_SAMPLES: each configuration once.
-  const checked = new Map<string, { cosine: number; saved: number }>();
-  const check = async (config: Record<string, number>, what: string): Promise<{ cosine: number; saved: number }> => {
+  const checked = new Map<string, Measured>();
+  const check = async (config: Record<string, number>, what: string): Promise<Measured> => {
     const key = JSON.stringify(config);
     if (!checked.has(key)) {
       const c = await variant(config, CHECK_SAMPLES);
@@ -139,6 +127,35 @@ export async function sensitivityScan(input: SensitivityInput): Promise<Sensitiv
       input.progress(`sensitivity: ${what} → worst cosine ${c.cosine.toFixed(4)}`);
     }
     return checked.get(key)!;
+  };
+  const unitRatios = await chooseRatios(units, levels, ratios, aim, check);
+  const cosineChosen = (await check(unitRatios, 'the least damaging choice')).cosine;
+  const scan: SensitivityScan = {
+    targetCosine: input.targetCosine,
+    ratios,
+    units: units.map((u) => ({ id: u.id, nodes: u.nodes, parameters: u.parameters, cosine: levels.get(u.id)!.map((l) => l.cosine), chosen: unitRatios[u.id] ?? 0 })),
+    cosineChosen,
+  };
+  return { scan, unitRatios, met: cosineChosen >= input.targetCosine, variants };
+}
+
+interface Measured {
+  cosine: number;
+  /** Weights removed (channels) or zeroed (the others). */
+  saved: number;
+}
+
+/**
+ * Per-unit ratios from the units' levels: the longest prefix of the greedy choices whose
+ * combined model meets `aim` (checked from where the additive estimate stops), or one ratio for
+ * every unit when that removes more; when nothing meets it, the least damaging first step.
+ */
+async function chooseRatios(units: readonly PruneUnit[], levels: ReadonlyMap<string, Level[]>, ratios: readonly number[], aim: number, check: (config: Record<string, number>, what: string) => Promise<Measured>): Promise<Record<string, number>> {
+  const steps = greedySteps(units, levels, aim);
+  const configAt = (k: number): Record<string, number> => {
+    const r: Record<string, number> = Object.fromEntries(units.map((u) => [u.id, 0]));
+    for (const s of steps.slice(0, k)) r[s.unit] = s.ratio;
+    return r;
   };
   // The longest prefix of the greedy choices that meets the aim, from where the additive estimate stops.
   const estimate = Math.max(1, steps.filter((s) => s.loss <= 1 - aim).length);
@@ -148,21 +165,13 @@ export async function sensitivityScan(input: SensitivityInput): Promise<Sensitiv
   const u = await longestMeeting(ratios.length, 1, async (i) => (await check(uniformAt(i), `every unit at ${ratios[i - 1]}`)).cosine >= aim);
   const candidates = [...(k > 0 ? [configAt(k)] : []), ...(u > 0 ? [uniformAt(u)] : [])];
   let unitRatios: Record<string, number> | undefined;
-  let best: { cosine: number; saved: number } | undefined;
+  let best: Measured | undefined;
   for (const c of candidates) {
     const m = await check(c, '');
     if (!best || m.saved > best.saved) [unitRatios, best] = [c, m];
   }
   // Nothing meets the target: the least damaging first step, reported as missing it (exit 1), rather than no model.
-  unitRatios ??= steps.length ? configAt(1) : fallbackRatios(units, levels);
-  const cosineChosen = (await check(unitRatios, 'the least damaging choice')).cosine;
-  const scan: SensitivityScan = {
-    targetCosine: input.targetCosine,
-    ratios,
-    units: units.map((u) => ({ id: u.id, nodes: u.nodes, parameters: u.parameters, cosine: levels.get(u.id)!.map((l) => l.cosine), chosen: unitRatios[u.id] ?? 0 })),
-    cosineChosen,
-  };
-  return { scan, unitRatios, met: cosineChosen >= input.targetCosine, variants };
+  return unitRatios ?? (steps.length ? configAt(1) : fallbackRatios(units, levels));
 }
 
 function unitsOf(input: SensitivityInput): PruneUnit[] {
@@ -182,77 +191,3 @@ const worstCosine = (figures: readonly OutputAccuracy[]): number => {
   for (const f of cosineJudged(figures)) if (Number.isNaN(f.cosine) || f.cosine < m) m = f.cosine;
   return m;
 };
-
-export interface GreedyStep {
-  unit: string;
-  ratio: number;
-  /** The estimated loss (1 − cosine, summed over the units) once this step is taken. */
-  loss: number;
-  saved: number;
-}
-
-/**
- * Per-unit ratio increases, most weights saved per cosine lost first: each unit's next step is
- * the level (among those that meet `aim` alone) with the best saving per loss from where the
- * unit stands; losses add up across units. Exported for its unit test.
- */
-export function greedySteps(units: readonly PruneUnit[], levels: ReadonlyMap<string, readonly Level[]>, aim: number): GreedyStep[] {
-  const state = new Map(units.map((u) => [u.id, { ratio: 0, cosine: 1, saved: 0 }]));
-  const steps: GreedyStep[] = [];
-  let loss = 0;
-  for (;;) {
-    let best: { unit: string; level: Level; efficiency: number } | undefined;
-    for (const u of units) {
-      const at = state.get(u.id)!;
-      for (const level of levels.get(u.id) ?? []) {
-        if (level.ratio <= at.ratio || !(level.cosine >= aim) || level.saved <= at.saved) continue;
-        const lost = Math.max(1e-12, at.cosine - level.cosine);
-        const efficiency = (level.saved - at.saved) / lost;
-        if (!best || efficiency > best.efficiency) best = { unit: u.id, level, efficiency };
-      }
-    }
-    if (!best) return steps;
-    const at = state.get(best.unit)!;
-    loss += Math.max(0, at.cosine - best.level.cosine);
-    state.set(best.unit, best.level);
-    steps.push({ unit: best.unit, ratio: best.level.ratio, loss, saved: best.level.saved });
-  }
-}
-
-/**
- * The largest k in [0, n] for which `meets(k)` holds, taking it as monotone (more pruning, lower
- * cosine): checks `start`, then doubles up or bisects down. `meets(0)` is taken as true (nothing pruned).
- */
-export async function longestMeeting(n: number, start: number, meets: (k: number) => Promise<boolean>): Promise<number> {
-  let lo = 0;
-  let hi = n + 1;
-  let probe = Math.max(1, Math.min(start, n));
-  if (await meets(probe)) {
-    lo = probe;
-    // Upwards: the additive estimate is often pessimistic.
-    for (let step = 1; lo < n; step *= 2) {
-      probe = Math.min(n, lo + step);
-      if (await meets(probe)) lo = probe;
-      else {
-        hi = probe;
-        break;
-      }
-    }
-  } else hi = probe;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (await meets(mid)) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** No unit meets the target alone: the unit whose smallest ratio loses least, at that ratio. */
-function fallbackRatios(units: readonly PruneUnit[], levels: ReadonlyMap<string, readonly Level[]>): Record<string, number> {
-  let best: { unit: string; level: Level } | undefined;
-  for (const u of units) {
-    const first = levels.get(u.id)?.find((l) => l.saved > 0);
-    if (first && (!best || first.cosine > best.level.cosine)) best = { unit: u.id, level: first };
-  }
-  return Object.fromEntries(units.map((u) => [u.id, u.id === best?.unit ? best.level.ratio : 0]));
-}
