@@ -176,7 +176,7 @@ test('2:4 on ResNet-18: two zeros in every group of 4 along the input channels, 
   assert.deepEqual(filesIn(dir), ['model.onnx', 'sparse.onnx', 'sparse.report.json']);
 });
 
-test('channels 0.3 on ResNet-18: at least 25 % fewer parameters, both checkers accept it, it runs in ORT, the recipe beside it', () => {
+test('channels 0.3 on ResNet-18: at least 25 % fewer parameters, both checkers accept it, it runs in ORT, the recipe beside it, it can be quantized next', () => {
   const { dir, path } = freshCopy(RESNET18);
   const r = run('prune', path, '--method', 'channels', '--ratio', '0.3', '--json');
   assert.equal(r.status, 0, r.stderr);
@@ -198,6 +198,10 @@ test('channels 0.3 on ResNet-18: at least 25 % fewer parameters, both checkers a
   const check = run('check', report.output);
   assert.equal(check.status, 0, check.stdout);
   pythonAccepts(report.output);
+  // A pruned model can be quantized next.
+  const q = run('quantize', report.output, '--mode', 'dynamic');
+  assert.equal(q.status, 0, q.stderr);
+  assert.ok(existsSync(join(dir, 'model.pruned.int8.onnx')));
 });
 
 test('--target-cosine runs the sensitivity scan on calibration data: per-unit cosines for the overlay, chosen ratios applied, exit 0 or 1 by the target', () => {
