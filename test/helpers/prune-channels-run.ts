@@ -110,7 +110,7 @@ function readerAxis(node: NodeProto): number | undefined {
 /**
  * The zero mask of a recipe: every channel a unit removes gets zero filters and bias in every
  * producer (and zero gamma and beta in a BatchNormalization that reads it, so the ranking
- * removes exactly these), and every reader's weight slices for it are zeroed too, so nothing
+ * removes exactly these; zero per-channel shifts of Add/Sub), and every reader's weight slices for it are zeroed too, so nothing
  * it carries (a constant shift of an activation included) reaches a kept channel: removing
  * it must not change any output. Readers after a Concat (channels at an offset) are left:
  * the groups that reach them here carry zeros.
@@ -128,7 +128,10 @@ export function zeroRemovedChannels(recipe: PruneRecipe): (edit: ModelEdit, file
       }
       for (const r of u.readers) {
         const node = byId.get(r.node)!;
-        if (node.op_type === 'BatchNormalization') for (const name of [node.input[1], node.input[2]]) zeroChannels(edit, files, name!, 0, removed);
+        if (node.op_type === 'BatchNormalization') for (const name of [node.input[1], node.input[2]]) if (dimsOf(name)?.[0] === u.channelsBefore) zeroChannels(edit, files, name!, 0, removed);
+        const shiftDims = (node.op_type === 'Add' || node.op_type === 'Sub') && r.weight ? dimsOf(r.weight) : undefined;
+        const shiftAxis = shiftDims?.findIndex((d) => d === u.channelsBefore) ?? -1;
+        if (shiftAxis >= 0) zeroChannels(edit, files, r.weight!, shiftAxis, removed);
         const axis = readerAxis(node);
         const size = axis === undefined ? undefined : dimsOf(node.input[1])?.[axis];
         if (axis !== undefined && size && size % u.channelsBefore === 0 && !(node.op_type === 'Conv' && size !== u.channelsBefore)) zeroChannels(edit, files, node.input[1]!, axis, removed, size / u.channelsBefore);
