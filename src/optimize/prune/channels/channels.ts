@@ -39,6 +39,7 @@ export const channelPruner: Pruner = {
     const { graph, units, skipped } = channelUnits(edit, options, ids);
     if (!units.length) throw new TransformRefusedError(`no Conv output channels can be pruned${reasons(skipped)}`, skipped.map((s) => s.node));
     const plans: Plan[] = [];
+    const unpruned: SkippedLayer[] = [];
     const roundTo = options.roundTo ?? 8;
     for (const unit of units) {
       const ratio = options.unitRatios?.[unit.unit.id] ?? options.ratio;
@@ -46,12 +47,13 @@ export const channelPruner: Pruner = {
       const keep = ratio > 0 ? keptCount(channels, ratio, roundTo) : channels;
       if (keep >= channels) {
         const why = ratio > 0 ? `rounding to a multiple of ${roundTo} keeps all ${channels} channels` : 'ratio 0: left';
-        for (const s of unit.spaces) skipped.push({ node: nodeId(ids, s.conv), opType: 'Conv', reason: why });
+        for (const s of unit.spaces) unpruned.push({ node: nodeId(ids, s.conv), opType: 'Conv', reason: why });
         continue;
       }
       plans.push({ unit, ratio, kept: keptChannels(graph, unit.spaces, keep, files, { norm: options.norm ?? 'l1', batchNormScale: options.batchNormScale ?? true }) });
     }
-    if (!plans.length) throw new TransformRefusedError(`no channel group can be pruned at this ratio${reasons(skipped)}`, skipped.map((s) => s.node));
+    if (!plans.length) throw new TransformRefusedError(`no channel group can be pruned at this ratio${reasons(unpruned)}`, unpruned.map((s) => s.node));
+    skipped.push(...unpruned);
     const removal = removeChannels(graph, new Map(plans.map((p) => [p.unit.root, p.kept])), files);
     edit.sortTopologically();
     return result(files, options, ids, plans, removal, skipped);
