@@ -7,7 +7,6 @@ import { dropWeightIfUnread, floatWeight, readFloats, weightDims } from '../../p
 import { channelCount, type Layout } from './channel-spaces';
 import type { ChannelGraph, Fix } from './dependency-groups';
 import { dimsAfter, gatherAxes, type AxisCut } from './gather';
-import { intAttr } from './node-facts';
 
 const FLOAT = 1;
 const INT64 = 7;
