@@ -62,6 +62,7 @@ export function parameters(path: string): number {
 
 export interface Outputs {
   dims: number[][];
+  /** Float32Array for float outputs (others as ORT gives them). */
   values: Float32Array[];
 }
 

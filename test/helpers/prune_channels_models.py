@@ -80,7 +80,7 @@ save('se_depthwise', [
 }, [out_info('y', [1, 10])])
 
 # What must be left: a Transpose that moves the channel axis, a Conv output that is a graph output,
-# a Conv whose weight comes from DequantizeLinear; and a pruned Conv whose weight is a Constant
+# a Conv whose weight comes from DequantizeLinear, a Shape whose channel count is taken; and a pruned Conv whose weight is a Constant
 # behind an Identity, shared with a Conv whose output stays.
 save('left_alone', [
     helper.make_node('Conv', ['x', 'w_stem'], ['stem'], name='stem', pads=[1, 1, 1, 1]),
@@ -95,7 +95,11 @@ save('left_alone', [
     helper.make_node('Relu', ['p'], ['p_r'], name='relu_p'),
     helper.make_node('Conv', ['p_r', 'w_next'], ['n'], name='conv_next'),
     helper.make_node('Conv', ['stem', 'w_shared'], ['k'], name='conv_kept_output'),
+    helper.make_node('Conv', ['stem', 'w_s'], ['s'], name='conv_shape_read'),
+    helper.make_node('Shape', ['s'], ['s_shape'], name='shape'),
+    helper.make_node('Gather', ['s_shape', 'one'], ['s_channels'], name='gather_channels', axis=0),
 ], {
     'w_stem': w(8, 3, 3, 3), 'w_t': w(16, 8, 1, 1), 'w_o': w(16, 8, 1, 1), 'w_q': rng.integers(-100, 100, (16, 8, 1, 1)).astype(np.int8),
-    'q_scale': np.array(0.01, np.float32), 'w_next': w(4, 16, 1, 1),
-}, [out_info('t_nhwc', [1, 8, 8, 16]), out_info('o', [1, 16, 8, 8]), out_info('q', [1, 16, 8, 8]), out_info('n', [1, 4, 8, 8]), out_info('k', [1, 16, 8, 8])])
+    'q_scale': np.array(0.01, np.float32), 'w_next': w(4, 16, 1, 1), 'w_s': w(16, 8, 1, 1), 'one': np.array([1], np.int64),
+}, [out_info('t_nhwc', [1, 8, 8, 16]), out_info('o', [1, 16, 8, 8]), out_info('q', [1, 16, 8, 8]), out_info('n', [1, 4, 8, 8]), out_info('k', [1, 16, 8, 8]),
+    helper.make_tensor_value_info('s_channels', TensorProto.INT64, [1])])

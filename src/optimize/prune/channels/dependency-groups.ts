@@ -5,6 +5,10 @@ import type { NodeProto } from '../../../onnx/proto/types';
 import { floatWeight, weightDims } from '../../preprocess/weights';
 import { SpaceGroups, channelCount, type Layout, type Segment, type Space } from './channel-spaces';
 import { constantDims, constantNumbers, intAttr, intsAttr, isDefaultDomain } from './node-facts';
+import { computedFlatShape, shapeSkipsChannels, type ComputedFlatShape } from './shape-readers';
+
+const INT32 = 6;
+const INT64 = 7;
 
 /** What changes when the channels of `layout` are cut to their kept indices. */
 export type Fix =
@@ -15,7 +19,9 @@ export type Fix =
   /** A Split along the channels: each part's size becomes its kept count. */
   | { kind: 'split'; node: NodeProto; layout: Layout; sizes: number[] }
   /** A Reshape to [N, C·inner] whose shape constant states C·inner. */
-  | { kind: 'reshape'; node: NodeProto; layout: Layout; shape: number[] };
+  | { kind: 'reshape'; node: NodeProto; layout: Layout; shape: number[] }
+  /** The one-value constant k = C·inner of a computed Reshape shape (Paddle's flatten), read by `node` at `input`. */
+  | { kind: 'shapePiece'; node: NodeProto; input: number; dtype: number; value: number; layout: Layout };
 
 export interface ChannelGraph {
   graph: GraphEdit;
@@ -108,6 +114,11 @@ class Walker {
         if (!l) return;
         if (l.flat || intAttr(node, 'axis', 1) !== 1) return this.refuse(l, `${label(node)} does not flatten at the channel axis`);
         this.cg.values.set(node.output[0]!, { segments: l.segments, rank: 2, flat: { inner: 0 } });
+        return;
+      }
+      case 'Shape': {
+        const l = only(0);
+        if (l && !shapeSkipsChannels(this.cg.graph, node, l.rank)) this.refuse(l, `${label(node)} passes the channel count on`);
         return;
       }
       case 'Reshape': {
@@ -253,6 +264,8 @@ class Walker {
   }
 
   private reshape(node: NodeProto, l: Layout): void {
+    const computed = l.flat ? undefined : computedFlatShape(this.cg.graph, node.input[1] ?? '');
+    if (computed) return this.computedReshape(node, l, computed);
     const shape = constantNumbers(this.cg.graph, node.input[1]);
     const c = channelCount(l);
     const stated = shape?.[1] ?? 0;
@@ -260,6 +273,14 @@ class Walker {
       return this.refuse(l, `${label(node)} does not flatten [N, C, …] to [N, C·…] with a constant shape`);
     if (stated > 0) this.cg.fixes.push({ kind: 'reshape', node, layout: l, shape });
     this.cg.values.set(node.output[0]!, { segments: l.segments, rank: 2, flat: { inner: stated > 0 ? stated / c : 0 } });
+  }
+
+  private computedReshape(node: NodeProto, l: Layout, shape: ComputedFlatShape): void {
+    const c = channelCount(l);
+    if (shape.value !== -1 && (shape.value <= 0 || shape.value % c !== 0 || (shape.dtype !== INT32 && shape.dtype !== INT64)))
+      return this.refuse(l, `${label(node)} has a computed shape whose features ${shape.value} are not a multiple of the channels`);
+    if (shape.value > 0) this.cg.fixes.push({ kind: 'shapePiece', node: shape.reader, input: shape.input, dtype: shape.dtype, value: shape.value, layout: l });
+    this.cg.values.set(node.output[0]!, { segments: l.segments, rank: 2, flat: { inner: shape.value > 0 ? shape.value / c : 0 } });
   }
 
   /** Gemm or MatMul reading flattened channels: its weight rows for each kept channel's features stay. */

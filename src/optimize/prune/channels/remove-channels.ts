@@ -102,6 +102,14 @@ function otherFix(cg: ChannelGraph, fix: Exclude<Fix, { kind: 'weight' }>, kept:
     g.setInput(fix.node, 1, name);
     return [before];
   };
+  if (fix.kind === 'shapePiece') {
+    const before = fix.node.input[fix.input]!;
+    const name = g.model.uniqueName(`${before}_pruned`);
+    const value = count * (fix.value / channelCount(fix.layout));
+    g.addInitializer(constantTensor(name, fix.dtype, [1], fix.dtype === INT64 ? BigInt64Array.of(BigInt(value)) : Int32Array.of(value)));
+    g.setInput(fix.node, fix.input, name);
+    return [before];
+  }
   if (fix.kind === 'reshape') {
     const inner = fix.layout.flat?.inner ?? fix.shape[1]! / channelCount(fix.layout);
     return replaceInput([fix.shape[0]!, count * inner]);
