@@ -151,6 +151,7 @@ test('bad requests are refused with a clear message and leave the model alone: r
       () => prune({ excludeNodes: ['conv_pruned'] }),
       (e: Error) => e instanceof TransformRefusedError && /no Conv output channels can be pruned/.test(e.message) && /conv_pruned: excluded/.test(e.message),
     );
+    assert.throws(() => prune({ includeOps: ['Gemm'] }), (e: Error) => e instanceof TransformRefusedError && /no Conv output channels can be pruned/.test(e.message));
     assert.throws(() => prune({ ratio: 0.01 }), (e: Error) => e instanceof TransformRefusedError && /rounding to a multiple of 8 keeps all 16 channels/.test(e.message));
     assert.ok(edit.main.nodes.some((n) => n.input[1] === 'w_shared' && n.name === 'conv_pruned'));
   } finally {

@@ -37,7 +37,7 @@ export const channelPruner: Pruner = {
   prune(edit, files, options, ids) {
     checkRatios(options);
     const { graph, units, skipped } = channelUnits(edit, options, ids);
-    if (!units.length) throw new TransformRefusedError(`no Conv output channels can be pruned${reasons(skipped)}`, skipped.map((s) => s.node));
+    if (!units.length) throw new TransformRefusedError(`no Conv output channels can be pruned${skipped.length ? reasons(skipped) : ': the main graph has no Conv with float weights'}`, skipped.map((s) => s.node));
     const plans: Plan[] = [];
     const unpruned: SkippedLayer[] = [];
     const roundTo = options.roundTo ?? 8;
