@@ -90,52 +90,25 @@ class Walker {
       return;
     }
     if (ELEMENTWISE.has(op)) return this.elementwise(node, layouts, tracked, refuseAll);
-    switch (op) {
-      case 'BatchNormalization':
-      case 'InstanceNormalization': {
-        const l = only(0);
-        if (l) this.normalization(node, l);
-        return;
-      }
-      case 'ConvTranspose': {
-        const l = only(0);
-        if (l) this.readWeight(node, l, 0, 1);
-        return;
-      }
-      case 'Concat':
-        return this.concat(node, layouts, refuseAll);
-      case 'Split': {
-        const l = only(0);
-        if (l) this.split(node, l);
-        return;
-      }
-      case 'Flatten': {
-        const l = only(0);
-        if (!l) return;
-        if (l.flat || intAttr(node, 'axis', 1) !== 1) return this.refuse(l, `${label(node)} does not flatten at the channel axis`);
-        this.cg.values.set(node.output[0]!, { segments: l.segments, rank: 2, flat: { inner: 0 } });
-        return;
-      }
-      case 'Shape': {
-        const l = only(0);
-        if (l && !shapeSkipsChannels(this.cg.graph, node, l.rank)) this.refuse(l, `${label(node)} passes the channel count on`);
-        return;
-      }
-      case 'Reshape': {
-        const l = only(0);
-        if (l) this.reshape(node, l);
-        return;
-      }
-      case 'Gemm':
-      case 'MatMul': {
-        const l = only(0);
-        if (l) this.flatReader(node, op, l);
-        return;
-      }
-      default:
-        refuseAll('reads the channels and cannot be fixed');
-    }
+    if (op === 'Concat') return this.concat(node, layouts, refuseAll);
+    const handler = this.dataReaders.get(op);
+    if (!handler) return refuseAll('reads the channels and cannot be fixed');
+    const l = only(0);
+    if (l) handler(node, l);
   }
+
+  /** Ops that read channels at input 0 only, and what each does with them. */
+  private dataReaders = new Map<string, (node: NodeProto, l: Layout) => void>([
+    ['BatchNormalization', (node, l) => this.normalization(node, l)],
+    ['InstanceNormalization', (node, l) => this.normalization(node, l)],
+    ['ConvTranspose', (node, l) => this.readWeight(node, l, 0, 1)],
+    ['Split', (node, l) => this.split(node, l)],
+    ['Flatten', (node, l) => this.flatten(node, l)],
+    ['Shape', (node, l) => !shapeSkipsChannels(this.cg.graph, node, l.rank) && this.refuse(l, `${label(node)} passes the channel count on`)],
+    ['Reshape', (node, l) => this.reshape(node, l)],
+    ['Gemm', (node, l) => this.flatReader(node, 'Gemm', l)],
+    ['MatMul', (node, l) => this.flatReader(node, 'MatMul', l)],
+  ]);
 
   private conv(node: NodeProto, input: Layout | undefined): void {
     const g = this.cg.graph;
@@ -261,6 +234,11 @@ class Walker {
       if (o) this.cg.values.set(o, { segments: cut(l.segments, at, sizes[k]!), rank: l.rank });
       at += sizes[k]!;
     });
+  }
+
+  private flatten(node: NodeProto, l: Layout): void {
+    if (l.flat || intAttr(node, 'axis', 1) !== 1) return this.refuse(l, `${label(node)} does not flatten at the channel axis`);
+    this.cg.values.set(node.output[0]!, { segments: l.segments, rank: 2, flat: { inner: 0 } });
   }
 
   private reshape(node: NodeProto, l: Layout): void {
