@@ -77,7 +77,10 @@ function result(files: ModelFiles | undefined, options: PruneOptions, ids: NodeI
     zeros += row.zeros;
     elements += row.elementsAfter;
   }
-  const warnings = removal.shared.map((s) => `weight '${s.weight}' is shared by several nodes: '${nodeId(ids, s.node)}' got its own pruned copy`);
+  const tied = removal.shared.map((s) => `'${s.weight}' (${s.nodes.length} node${s.nodes.length > 1 ? 's' : ''}${s.stays ? ' changed, others keep the original' : ''})`);
+  const warnings = tied.length
+    ? [`${tied.length} weight${tied.length > 1 ? 's' : ''} read by several nodes (tied, or equal tensors the exporter merged) now differ between them: ${tied.slice(0, 5).join(', ')}${tied.length > 5 ? ` and ${tied.length - 5} more` : ''}`]
+    : [];
   const original = (node: NodeProto, input: number): string => removal.weights.find((w) => w.node === node && w.input === input)?.before ?? node.input[input]!;
   return { layers, skipped, sparsity: elements ? zeros / elements : 0, recipe: recipe(options, ids, plans, original), nodesChanged: removal.nodes.size, warnings };
 }

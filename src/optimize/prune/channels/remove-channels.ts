@@ -2,7 +2,7 @@ import { computedTensor, constantTensor, littleEndianBytes } from '../../../onnx
 import type { WeightSource } from '../../../onnx/edit/graph-edit';
 import { intsAttr as intsAttribute } from '../../../onnx/edit/proto-factory';
 import type { ModelFiles } from '../../../onnx/io/model-files';
-import type { NodeProto, ValueInfoProto } from '../../../onnx/proto/types';
+import type { NodeProto, TensorProto, ValueInfoProto } from '../../../onnx/proto/types';
 import { dropWeightIfUnread, floatWeight, readFloats, weightDims } from '../../preprocess/weights';
 import { channelCount, type Layout } from './channel-spaces';
 import type { ChannelGraph, Fix } from './dependency-groups';
@@ -44,8 +44,8 @@ export interface ChangedWeight {
 export interface Removal {
   weights: ChangedWeight[];
   nodes: Set<NodeProto>;
-  /** Weights still read by nodes whose channels stay (the pruned node got a copy). */
-  shared: { weight: string; node: NodeProto }[];
+  /** Weights that several nodes read (tied): each changed reader got its own copy; `stays` when unchanged readers keep the original. */
+  shared: { weight: string; nodes: NodeProto[]; stays: boolean }[];
 }
 
 /**
@@ -67,21 +67,32 @@ export function removeChannels(cg: ChannelGraph, kept: KeptByGroup, files: Model
       inputs.set(fix.input, [...(inputs.get(fix.input) ?? []), { axis: fix.axis, indices: layoutKept(cg, fix.layout, kept) }]);
     } else old.push(...otherFix(cg, fix, kept));
   }
+  // Readers of one weight cut alike share one copy (PyTorch's exporter merges equal tensors, biases above all).
+  const copies = new Map<TensorProto, Map<string, string>>();
   for (const [node, inputs] of byInput) {
     for (const [input, cuts] of inputs) {
       const before = node.input[input]!;
       const source = floatWeight(g, before)!;
       const dims = weightDims(source);
-      const after = g.model.uniqueName(`${before}_pruned`);
-      g.addInitializer(computedTensor(after, FLOAT, dimsAfter(dims, cuts), () => littleEndianBytes(gatherAxes(readFloats(source, files), dims, cuts))));
+      const sameCut = copies.get(source.tensor) ?? new Map<string, string>();
+      copies.set(source.tensor, sameCut);
+      const key = JSON.stringify(cuts);
+      let after = sameCut.get(key);
+      if (!after) {
+        after = g.model.uniqueName(`${before}_pruned`);
+        sameCut.set(key, after);
+        g.addInitializer(computedTensor(after, FLOAT, dimsAfter(dims, cuts), () => littleEndianBytes(gatherAxes(readFloats(source, files), dims, cuts))));
+      }
       g.setInput(node, input, after);
       removal.weights.push({ node, input, before, after, source, dims, cuts });
       old.push(before);
     }
   }
-  for (const name of new Set(old)) {
-    dropWeightIfUnread(g, name);
-    if (g.weight(name)) for (const w of removal.weights) if (w.before === name) removal.shared.push({ weight: name, node: w.node });
+  for (const name of new Set(old)) dropWeightIfUnread(g, name);
+  for (const [tensor, sameCut] of copies) {
+    const changed = removal.weights.filter((w) => w.source.tensor === tensor);
+    const stays = changed.some((w) => g.weight(w.before)?.tensor === tensor);
+    if (stays || sameCut.size > 1) removal.shared.push({ weight: changed[0]!.before, nodes: [...new Set(changed.map((w) => w.node))], stays });
   }
   updateDeclarations(cg, kept);
   return removal;
