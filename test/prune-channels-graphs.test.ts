@@ -5,11 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { after } from 'node:test';
 import * as ort from 'onnxruntime-node';
+import { constantTensor } from '../src/onnx/edit/computed-tensor';
+import { ModelEdit } from '../src/onnx/edit/model-edit';
 import { TransformRefusedError } from '../src/optimize/errors';
 import { channelPruner } from '../src/optimize/prune/channels/channels';
 import { keptCount } from '../src/optimize/prune/channels/rank-channels';
 import type { PruneOptions } from '../src/optimize/prune/types';
 import { ROOT } from './helpers/corpus';
+import { attr, graph, model, node, tensorType, valueInfo } from './helpers/models';
 import { assertFullyValid, editedCopy, nodeIdsOf, pruneFile, runOutputs, worstDifference, zeroRemovedChannels } from './helpers/prune-channels-run';
 import { openForEdit, removeOutputs } from './helpers/quantize-run';
 
@@ -157,4 +160,37 @@ test('bad requests are refused with a clear message and leave the model alone: r
   } finally {
     files.close();
   }
+});
+
+test('a cycle in the main graph is refused with a clear message; a Conv inside an If branch is listed as left', () => {
+  const w = (name: string): ReturnType<typeof constantTensor> => constantTensor(name, 1, [4, 4, 1, 1], new Float32Array(16).fill(0.5));
+  const options = { method: 'channels' as const, ratio: 0.5, roundTo: 1 };
+  const cyclic = new ModelEdit(
+    model(
+      graph({
+        input: [valueInfo('x', tensorType(1, [1, 4, 2, 2]))],
+        output: [valueInfo('y', tensorType(1, [1, 4, 2, 2]))],
+        initializer: [w('w1'), w('w2')],
+        node: [node('Conv', ['x', 'w1'], ['a'], [], 'c1'), node('Add', ['a', 'c'], ['b'], [], 'add'), node('Conv', ['b', 'w2'], ['c'], [], 'c2'), node('Relu', ['c'], ['y'], [], 'relu')],
+      }),
+    ),
+  );
+  assert.throws(() => channelPruner.prune(cyclic, undefined, options, new Map()), (e: Error) => e instanceof TransformRefusedError && /cannot follow the channels: the graph has a cycle/.test(e.message));
+
+  const branch = (name: string): ReturnType<typeof graph> => graph({ name, initializer: [w(`w_${name}`)], node: [node('Conv', ['x', `w_${name}`], [`y_${name}`], [], `conv_${name}`)], output: [valueInfo(`y_${name}`, tensorType(1, [1, 4, 2, 2]))] });
+  const withIf = new ModelEdit(
+    model(
+      graph({
+        input: [valueInfo('x', tensorType(1, [1, 4, 2, 2])), valueInfo('flag', tensorType(9, []))],
+        output: [valueInfo('y', tensorType(1, [1, 4, 2, 2]))],
+        node: [node('If', ['flag'], ['y'], [attr('then_branch', branch('then')), attr('else_branch', branch('else'))], 'if')],
+      }),
+    ),
+  );
+  const { units, skipped } = channelPruner.units(withIf, undefined, options, new Map());
+  assert.deepEqual(units, []);
+  assert.deepEqual(skipped.map((s) => [s.node, s.reason]), [
+    ['conv_then', 'inside a subgraph (If/Loop/Scan body): only the main graph is pruned'],
+    ['conv_else', 'inside a subgraph (If/Loop/Scan body): only the main graph is pruned'],
+  ]);
 });

@@ -54,6 +54,7 @@ export function channelUnits(edit: ModelEdit, options: PruneOptions, ids: NodeId
   for (const f of cg.fixes) for (const root of new Set(f.layout.segments.map((s) => groups.find(s.space)))) fixesByRoot.set(root, [...(fixesByRoot.get(root) ?? []), f]);
   const units: ChannelUnit[] = [];
   const skipped: SkippedLayer[] = cg.skipped.map(({ node, reason }) => ({ node: nodeId(ids, node), opType: node.op_type ?? '', reason }));
+  for (const g of edit.graphs().slice(1)) for (const n of g.nodes) if (n.op_type === 'Conv') skipped.push({ node: nodeId(ids, n), opType: 'Conv', reason: 'inside a subgraph (If/Loop/Scan body): only the main graph is pruned' });
   for (const [root, members] of byRoot) {
     const reasons = [...groups.reasonsOf(root)];
     if (members.some((m) => m.channels !== members[0]!.channels)) reasons.push('coupled Convs have different channel counts');

@@ -1,7 +1,8 @@
 import type { GraphEdit } from '../../../onnx/edit/graph-edit';
 import { namesReadInSubgraphs, nodeSubgraphs } from '../../../onnx/edit/subgraphs';
-import { topologicalOrder } from '../../../onnx/edit/topological-order';
+import { GraphCycleError, topologicalOrder } from '../../../onnx/edit/topological-order';
 import type { NodeProto } from '../../../onnx/proto/types';
+import { TransformRefusedError } from '../../errors';
 import { floatWeight, weightDims } from '../../preprocess/weights';
 import { SpaceGroups, channelCount, type Layout, type Segment, type Space } from './channel-spaces';
 import { constantDims, constantNumbers, intAttr, intsAttr, isDefaultDomain } from './node-facts';
@@ -52,7 +53,13 @@ const label = (n: NodeProto): string => `${n.op_type} '${n.name || n.output[0]}'
  */
 export function channelGraph(g: GraphEdit, leftAlone: (node: NodeProto) => boolean): ChannelGraph {
   const cg: ChannelGraph = { graph: g, groups: new SpaceGroups(), spaces: [], fixes: [], values: new Map(), skipped: [] };
-  const order = topologicalOrder(g.nodes);
+  let order: NodeProto[];
+  try {
+    order = topologicalOrder(g.nodes);
+  } catch (e) {
+    if (e instanceof GraphCycleError) throw new TransformRefusedError(`cannot follow the channels: ${e.message}`);
+    throw e;
+  }
   const walker = new Walker(cg, leftAlone);
   for (const node of order) walker.visit(node);
   const subgraphReads = new Set<string>();
