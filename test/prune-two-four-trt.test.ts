@@ -4,6 +4,8 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { withSparsity } from '../src/analysis/tensorrt/two-four-sparse';
+import { engineBuildArgv } from '../src/extension/engine-build-args';
+import { readModelFacts } from '../src/extension/model-summary';
 import { twoFourPruner } from '../src/optimize/prune/two-four';
 import { CLI, ROOT } from './helpers/corpus';
 import { MODELS, PYTHON, pruneFile, removeTempFolders, tempFolder } from './helpers/prune-run';
@@ -86,4 +88,14 @@ test('withSparsity: added only for a sparse model, never over the user\'s own, s
   const old = withSparsity([], 3, false);
   assert.deepEqual(old.args, []);
   assert.match(old.note!, /3 layers hold 2:4-sparse weights: build with --sparsity=enable, which this trtexec does not take/);
+});
+
+test('the editor\'s build: the model worker lists the 2:4 layers (the picks then offer --sparsity), and the choice reaches the CLI argv', async () => {
+  const worker = join(ROOT, 'dist', 'model-worker.js');
+  const sparse = await readModelFacts(worker, PRUNED, true);
+  assert.equal(sparse.twoFourLayers.length, 19);
+  assert.equal(sparse.summary.inputs[0]!.name, 'input');
+  assert.deepEqual((await readModelFacts(worker, RESNET18, true)).twoFourLayers, []);
+  assert.deepEqual(engineBuildArgv('m.onnx', { precision: 'fp16', profile: false, sparsity: 'enable' }), ['build', 'm.onnx', '--json', '--precision', 'fp16', '--', '--sparsity=enable']);
+  assert.deepEqual(engineBuildArgv('m.onnx', { precision: 'fp16', profile: false }), ['build', 'm.onnx', '--json', '--precision', 'fp16']);
 });
