@@ -5,7 +5,7 @@ import { TransformRefusedError } from '../src/optimize/errors';
 import type { PruneOptions, PruneResult } from '../src/optimize/prune/types';
 import { unstructuredPruner } from '../src/optimize/prune/unstructured';
 import { RuntimeClient } from '../src/runtime/client';
-import { RUNTIME_WORKER } from './helpers/runtime';
+import { python, RUNTIME_WORKER } from './helpers/runtime';
 import {
   casesModel, checkAgainstNumpy, MODELS, nameOfId, openForPruning, pruneFile, removeTempFolders, runBoth, tempFolder, type CheckFacts, type CheckSpec,
 } from './helpers/prune-run';
@@ -106,6 +106,21 @@ test('bad ratios, unknown units and models with nothing prunable are refused bef
     () => prune(CASES, { ratio: 0.5, excludeOps: ['Conv', 'Gemm', 'MatMul'] }),
     (e: unknown) => e instanceof TransformRefusedError && /nothing to prune/.test(e.message) && /'c0' \(Conv\): op type Conv is excluded/.test(e.message),
   );
+});
+
+test('IR 3 (initializers listed as inputs): the copy for a shared weight is an initializer and an input too, and the model runs', async () => {
+  const input = casesModel('ir3.onnx');
+  const { out, result } = prune(input, { ratio: 0.5, excludeNodes: ['k2'], keepFirstLast: false });
+  assert.deepEqual(result.layers.map((l) => [l.node, l.weight]), [['k0', 'V0'], ['k1', 'V_shared_pruned'], ['k3', 'V3']]);
+  const facts = assertNumpy(input, out, result, { mode: 'layer', ratio: 0.5, untouched: ['k2'] });
+  assert.ok(facts.untouched.k2!.same);
+  const inputs = JSON.parse(python(`
+import sys, json, onnx
+m = onnx.load(sys.argv[1])
+print(json.dumps([m.ir_version, [i.name for i in m.graph.input], [t.name for t in m.graph.initializer]]))`, [out])) as [number, string[], string[]];
+  assert.equal(inputs[0], 3);
+  assert.ok(inputs[1].includes('V_shared_pruned') && inputs[2].includes('V_shared_pruned'));
+  await assertRunsLikeReference(out, facts.reference);
 });
 
 test('ResNet-18, layer scope 0.3: every layer as numpy prunes it, the first Conv and the classifier untouched, runs as the reference does', async () => {
