@@ -103,3 +103,15 @@ m3 = h.make_model(old_graph, opset_imports=[h.make_opsetid('', 8)], producer_nam
 m3.ir_version = 3
 onnx.checker.check_model(m3)
 onnx.save(m3, os.path.join(out, 'ir3.onnx'))
+
+# One tensor read along two reduction axes: g1 Gemm(x, T, transB=1) reads T [N, K] along axis 1,
+# m1 MatMul(h, T) along axis 0. 2:4 prunes a copy for each; T itself is then unread.
+T_w = w(8, 8)
+lay_graph = h.make_graph(
+    [h.make_node('Gemm', ['x', 'T'], ['h'], name='g1', transB=1), h.make_node('MatMul', ['h', 'T'], ['y'], name='m1')], 'prune-layouts',
+    [h.make_tensor_value_info('x', T.FLOAT, [2, 8])], [h.make_tensor_value_info('y', T.FLOAT, [2, 8])], [nh.from_array(T_w, 'T')],
+)
+ml = h.make_model(lay_graph, opset_imports=[h.make_opsetid('', 17)], producer_name='prune-tests')
+ml.ir_version = 8
+onnx.checker.check_model(ml)
+onnx.save(ml, os.path.join(out, 'layouts.onnx'))

@@ -15,7 +15,7 @@ import { prunableLayers } from './layers';
 import { applyCut, magnitudeCut, type MagnitudeCut } from './magnitude-cut';
 import type { NodeIds, PrunedLayer, PruneOptions, PruneResult, Pruner, SkippedLayer } from './types';
 import {
-  checkRatio, checkUnitRatios, groupRatio, groupRows, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup,
+  checkRatio, checkUnitRatios, groupRatio, groupRows, dropUnreadOriginals, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup,
 } from './weight-groups';
 
 /** What the report says about the method's gain. */
@@ -47,13 +47,15 @@ export const unstructuredPruner: Pruner = {
     const layers: PrunedLayer[] = [];
     const warnings: string[] = [];
     const pruned: { elements: number; zeros: number }[] = [];
+    const prunedNodes = new Set(groups.flatMap((g) => g.layers.map((l) => l.node)));
     for (const g of groups) {
       const { cut, zeros } = cuts.get(g)!;
-      const written = writePrunedWeight(edit, g, files, (values) => void applyCut(values, cut));
+      const written = writePrunedWeight(edit, g, files, (values) => void applyCut(values, cut), prunedNodes);
       if (written.warning) warnings.push(written.warning);
       layers.push(...groupRows(g, written.name, zeros));
       pruned.push({ elements: g.elements, zeros });
     }
+    dropUnreadOriginals(groups);
     const nodesChanged = groups.reduce((a, g) => a + g.layers.length, 0);
     return { layers, skipped, sparsity: overallSparsity(pruned), nodesChanged, warnings };
   },
