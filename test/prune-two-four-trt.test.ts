@@ -60,6 +60,22 @@ test('trt-check names the 2:4 layers numpy finds, and says to build with --spars
   assert.ok(!(JSON.parse(dense.stdout) as { summary: { preflight: { code: string }[] } }).summary.preflight.some((f) => f.code === 'two-four-sparse'));
 });
 
+test('a 2:4 model converted to fp16 or quantized to Q/DQ int8 next still holds its 19 layers for trt-check', () => {
+  const sparseIds = (path: string): string[] => {
+    const r = cli(['trt-check', path, '--json']);
+    const found = (JSON.parse(r.stdout) as { summary: { preflight: { code: string; nodeIds: string[] }[] } }).summary.preflight.find((f) => f.code === 'two-four-sparse');
+    return found?.nodeIds ?? [];
+  };
+  const expected = sparseIds(PRUNED);
+  const half = join(dir, 'pruned.fp16.onnx');
+  const int8 = join(dir, 'pruned.int8.onnx');
+  assert.equal(cli(['fp16', PRUNED, '-o', half]).status, 0);
+  assert.equal(cli(['quantize', PRUNED, '--mode', 'static', '--preset', 'tensorrt', '-o', int8]).status, 0);
+  assert.equal(expected.length, 19);
+  assert.deepEqual(sparseIds(half), expected);
+  assert.deepEqual(sparseIds(int8), expected);
+});
+
 test('build passes --sparsity=enable for a 2:4 model, keeps a --sparsity the user gave, and adds nothing for a dense model', () => {
   const firstLogLine = (model: string, extra: string[] = []) => {
     const r = cli(['build', model, '--trtexec', TRTEXEC, '--json', ...(extra.length ? ['--', ...extra] : [])]);
