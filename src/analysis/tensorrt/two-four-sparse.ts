@@ -68,8 +68,8 @@ function weightBehind(node: Node): Tensor | undefined {
 
 /**
  * Every group of 4 along `axis` holds 2 or more zeros, and the tensor is not all zeros. The
- * first slice (the groups of the first index before `axis`) is read alone first: a dense
- * weight fails there without the whole tensor being read.
+ * first row of groups (the first 4 · inner values) is read alone first: a dense weight fails
+ * there without the whole tensor being read.
  */
 function holdsTwoFour(t: Tensor, axis: number): boolean {
   const dims = t.dims;
@@ -77,9 +77,9 @@ function holdsTwoFour(t: Tensor, axis: number): boolean {
   if (length < 4 || length % 4 !== 0) return false;
   const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   try {
-    const first = groupZeros(t.read(Math.min(t.elementCount, length * inner)).values as ArrayLike<number>, length, inner);
+    const first = groupZeros(t.read(4 * inner).values as ArrayLike<number>, 4, inner);
     if (first === 'dense') return false;
-    const all = t.elementCount > length * inner ? groupZeros(t.read(t.elementCount).values as ArrayLike<number>, length, inner) : first;
+    const all = t.elementCount > 4 * inner ? groupZeros(t.read(t.elementCount).values as ArrayLike<number>, length, inner) : first;
     return all === 'pattern';
   } catch {
     return false; // unreadable weights are the checker's to report
