@@ -128,7 +128,9 @@ function layerOf(g: GraphEdit, n: NodeProto, id: string): PrunableLayer | string
   const { source, name: sourceName } = origin;
   const dims = weightDims(source);
   const rank = dims.length;
-  const base = { node: n, id, opType: op, graph: g, weightInput: 1, weightName, source, sourceName, dims, elements: dims.reduce((a, b) => a * b, 1), otherReads: [] };
+  const elements = dims.reduce((a, b) => a * b, 1);
+  if (!elements) return `weight '${sourceName}' has no elements`;
+  const base = { node: n, id, opType: op, graph: g, weightInput: 1, weightName, source, sourceName, dims, elements, otherReads: [] };
   if (op === 'Conv') {
     if (rank < 3) return `Conv weight '${sourceName}' has rank ${rank}, not 3 or more`;
     const group = intAttribute(n, 'group', 1);

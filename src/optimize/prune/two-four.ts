@@ -24,7 +24,7 @@ export function twoFourProblem(l: PrunableLayer): string | undefined {
   const length = l.dims[l.reductionAxis]!;
   if (l.opType === 'Conv' && length === 1) return 'depthwise Conv (one input channel per group): no groups of 4 along the input channels';
   const axis = l.opType === 'Conv' ? `input channels per group (C/group = ${length})` : `K (${length})`;
-  if (length % 4 !== 0) return `the reduction axis, ${axis}, is not a multiple of 4`;
+  if (length % 4 !== 0 || length < 4) return `the reduction axis, ${axis}, is not a multiple of 4`;
   return undefined;
 }
 
