@@ -75,7 +75,7 @@ test('Concat and Split along the channels: both branches pruned, the BatchNormal
   const units = result.recipe!.units;
   assert.deepEqual(units.map((u) => [u.id, u.channelsBefore, u.keptChannels.length]), [['conv_a', 16, 12], ['conv_b', 16, 12], ['conv_c', 16, 12]]);
   assert.deepEqual(units[2]!.producers.map((p) => p.node), ['conv_c', 'conv_d']);
-  assert.ok(result.skipped.some((s) => s.node === 'stem' && /first layer/.test(s.reason)));
+  assert.ok(result.skipped.some((s) => s.node === 'stem' && /first prunable layer \(nearest the inputs\): kept, as keepFirstLast asks/.test(s.reason)));
   const view = pythonView(out);
   const keptA = units[0]!.keptChannels;
   const first = keptA.filter((c) => c < 8).length;

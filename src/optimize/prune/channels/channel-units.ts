@@ -1,5 +1,7 @@
 import type { ModelEdit } from '../../../onnx/edit/model-edit';
+import type { ModelFiles } from '../../../onnx/io/model-files';
 import type { NodeProto } from '../../../onnx/proto/types';
+import { prunableLayers } from '../layers';
 import { floatWeight, weightDims } from '../../preprocess/weights';
 import type { NodeIds, PruneOptions, PruneUnit, SkippedLayer } from '../types';
 import type { Space } from './channel-spaces';
@@ -36,17 +38,18 @@ function leftAloneBy(options: PruneOptions, ids: NodeIds): (node: NodeProto) => 
 /**
  * The channel dependency groups of the main graph: those that can be pruned (units, the id of
  * the first Conv in topological order) and the Convs left, with why. With keepFirstLast (the
- * default) the group of the first Conv (the stem) and that of the last weighted layer, when it
- * is a Conv, are left; a Gemm/MatMul classifier keeps its outputs anyway.
+ * default) the groups of the first and last prunable layers (prunableLayers' definition, over
+ * Conv, Gemm and MatMul: the stem; a Gemm/MatMul classifier keeps its outputs anyway) are left.
  */
-export function channelUnits(edit: ModelEdit, options: PruneOptions, ids: NodeIds): ChannelUnits {
+export function channelUnits(edit: ModelEdit, files: ModelFiles | undefined, options: PruneOptions, ids: NodeIds): ChannelUnits {
   const cg = channelGraph(edit.main, leftAloneBy(options, ids));
   const { groups, spaces } = cg;
-  if (options.keepFirstLast !== false && spaces.length) {
-    groups.refuse(spaces[0]!.id, 'first layer (kept by default)');
-    const last = [...edit.main.nodes].reverse().find((n) => WEIGHTED.has(n.op_type ?? '') && floatWeight(edit.main, n.input[1]));
-    const lastSpace = spaces.find((s) => s.conv === last);
-    if (lastSpace) groups.refuse(lastSpace.id, 'last layer (kept by default)');
+  if (options.keepFirstLast !== false) {
+    const ends = prunableLayers(edit, files, { method: options.method, ratio: options.ratio }, ids).skipped.filter((s) => /first|last/.test(s.reason) && /keepFirstLast/.test(s.reason));
+    for (const space of spaces) {
+      const end = ends.find((e) => e.node === nodeId(ids, space.conv));
+      if (end) groups.refuse(space.id, end.reason);
+    }
   }
   const byRoot = new Map<number, Space[]>();
   for (const s of spaces) byRoot.set(groups.find(s.id), [...(byRoot.get(groups.find(s.id)) ?? []), s]);

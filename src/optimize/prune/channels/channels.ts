@@ -29,14 +29,14 @@ interface Plan {
  * each Conv dependency group and cuts everything downstream to match, so the model shrinks.
  */
 export const channelPruner: Pruner = {
-  units(edit, _files, options, ids) {
-    const { units, skipped } = channelUnits(edit, options, ids);
+  units(edit, files, options, ids) {
+    const { units, skipped } = channelUnits(edit, files, options, ids);
     return { units: units.map((u) => u.unit), skipped };
   },
 
   prune(edit, files, options, ids) {
     checkRatios(options);
-    const { graph, units, skipped } = channelUnits(edit, options, ids);
+    const { graph, units, skipped } = channelUnits(edit, files, options, ids);
     if (!units.length) throw new TransformRefusedError(`no Conv output channels can be pruned${skipped.length ? reasons(skipped) : ': the main graph has no Conv with float weights'}`, skipped.map((s) => s.node));
     const plans: Plan[] = [];
     const unpruned: SkippedLayer[] = [];
