@@ -48,7 +48,7 @@ export function channelUnits(edit: ModelEdit, files: ModelFiles | undefined, opt
     const ends = prunableLayers(edit, files, { method: options.method, ratio: options.ratio }, ids).skipped.filter((s) => /first|last/.test(s.reason) && /keepFirstLast/.test(s.reason));
     for (const space of spaces) {
       const end = ends.find((e) => e.node === nodeId(ids, space.conv));
-      if (end) groups.refuse(space.id, end.reason);
+      if (end) groups.refuse(space.id, `'${end.node}' is the ${end.reason}`);
     }
   }
   const byRoot = new Map<number, Space[]>();
