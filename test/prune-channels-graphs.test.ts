@@ -13,8 +13,9 @@ import { keptCount } from '../src/optimize/prune/channels/rank-channels';
 import type { PruneOptions } from '../src/optimize/prune/types';
 import { ROOT } from './helpers/corpus';
 import { attr, graph, model, node, tensorType, valueInfo } from './helpers/models';
-import { assertFullyValid, editedCopy, nodeIdsOf, pruneFile, runOutputs, worstDifference, zeroRemovedChannels } from './helpers/prune-channels-run';
-import { openForEdit, removeOutputs } from './helpers/quantize-run';
+import { assertFullyValid, editedCopy, pruneFile, runOutputs, worstDifference, zeroRemovedChannels } from './helpers/prune-channels-run';
+import { openForPruning } from './helpers/prune-run';
+import { removeOutputs } from './helpers/quantize-run';
 
 const dir = mkdtempSync(join(tmpdir(), 'prune-channels-'));
 execFileSync('/usr/bin/python3', [join(ROOT, 'test', 'helpers', 'prune_channels_models.py'), dir]);
@@ -123,9 +124,8 @@ test('left and listed: a Transpose moving the channel axis, a graph output, a we
 });
 
 test('per-unit ratios: 0 leaves a unit, another ratio overrides; units() lists the groups without changing the model', () => {
-  const { edit, files } = openForEdit(CONCAT_SPLIT);
+  const { edit, files, ids } = openForPruning(CONCAT_SPLIT);
   try {
-    const ids = nodeIdsOf(edit, files);
     const nodes = edit.main.nodes.length;
     const { units, skipped } = channelPruner.units(edit, files, { method: 'channels', ratio: 0.3 }, ids);
     assert.deepEqual(units.map((u) => u.id), ['conv_a', 'conv_b', 'conv_c']);
@@ -143,9 +143,8 @@ test('per-unit ratios: 0 leaves a unit, another ratio overrides; units() lists t
 });
 
 test('bad requests are refused with a clear message and leave the model alone: ratios outside (0, 1), nothing prunable', () => {
-  const { edit, files } = openForEdit(LEFT_ALONE);
+  const { edit, files, ids } = openForPruning(LEFT_ALONE);
   try {
-    const ids = nodeIdsOf(edit, files);
     const prune = (o: Partial<PruneOptions>): unknown => channelPruner.prune(edit, files, { method: 'channels', ratio: 0.3, ...o }, ids);
     for (const ratio of [0, 1, -0.2, 1.5, Number.NaN]) assert.throws(() => prune({ ratio }), (e: Error) => e instanceof TransformRefusedError && /ratio must be above 0 and below 1/.test(e.message));
     assert.throws(() => prune({ unitRatios: { conv_pruned: 1 } }), TransformRefusedError);

@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import test, { after } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { tensorValueInfo } from '../src/onnx/edit/proto-factory';
-import type { ModelEdit } from '../src/onnx/edit/model-edit';
-import type { ModelFiles } from '../src/onnx/io/model-files';
 import { feeds } from './helpers/corpus-feeds';
 import { CORPUS_DIR, ROOT } from './helpers/corpus';
-import { assertFullyValid, editedCopy, parameters, pruneFile, runOutputs, worstDifference, zeroRemovedChannels } from './helpers/prune-channels-run';
+import { assertFullyValid, editedCopy, parameters, pruneFile, runOutputs, worstDifference, zeroRemovedChannels, type Prepare } from './helpers/prune-channels-run';
 import { removeOutputs } from './helpers/quantize-run';
 
 after(removeOutputs);
@@ -48,9 +46,9 @@ for (const c of CASES) {
     // The removed channels made to output exactly 0 first: removing them must change nothing
     // (within 1e-4 of the largest output value: the torchvision MobileNets are untrained, their logits near 1e-9).
     const mask = zeroRemovedChannels(result.recipe);
-    const zeroed = (edit: ModelEdit, files: ModelFiles): void => {
-      mask(edit, files);
-      if (c.logits) edit.main.proto.output.push(tensorValueInfo(c.logits, 1, [undefined, undefined, undefined, undefined]));
+    const zeroed: Prepare = (opened) => {
+      mask(opened);
+      if (c.logits) opened.edit.main.proto.output.push(tensorValueInfo(c.logits, 1, [undefined, undefined, undefined, undefined]));
     };
     const masked = editedCopy(c.path, zeroed);
     const { out: maskedPruned, result: again } = pruneFile(c.path, {}, zeroed);

@@ -6,44 +6,39 @@ import { constantTensor } from '../../src/onnx/edit/computed-tensor';
 import type { ModelEdit } from '../../src/onnx/edit/model-edit';
 import type { ModelFiles } from '../../src/onnx/io/model-files';
 import { writeModel } from '../../src/onnx/io/write-model';
-import { buildModel } from '../../src/onnx/model/build';
 import { openModel } from '../../src/onnx/open';
 import type { NodeProto } from '../../src/onnx/proto/types';
 import { channelPruner } from '../../src/optimize/prune/channels/channels';
 import type { PruneOptions, PruneRecipe, PruneResult } from '../../src/optimize/prune/types';
 import { floatWeight, readFloats, weightDims } from '../../src/optimize/preprocess/weights';
-import { openForEdit, outputFolder } from './quantize-run';
+import { openForPruning, type Opened } from './prune-run';
+import { outputFolder } from './quantize-run';
 import { assertValidModel } from './valid-model';
 
-/** Node ids as the flow builds them (transform-flow's nodeIds). */
-export function nodeIdsOf(edit: ModelEdit, files: ModelFiles): Map<NodeProto, string> {
-  const ids = new Map<NodeProto, string>();
-  for (const g of buildModel(edit.proto, files).graphs()) for (const n of g.nodes) ids.set(n.proto, n.id);
-  return ids;
-}
+/** Edits the opened model before pruning or writing (the zero-mask check). */
+export type Prepare = (opened: Opened) => void;
 
-/** Prunes a model file with channelPruner into a temporary folder; `prepare` edits the model first (the zero-mask check). */
-export function pruneFile(path: string, options: Partial<PruneOptions> = {}, prepare?: (edit: ModelEdit, files: ModelFiles) => void): { out: string; result: PruneResult } {
-  const { edit, files } = openForEdit(path);
+/** Prunes a model file with channelPruner into a temporary folder, after `prepare`. */
+export function pruneFile(path: string, options: Partial<PruneOptions> = {}, prepare?: Prepare): { out: string; result: PruneResult } {
+  const opened = openForPruning(path);
   try {
-    prepare?.(edit, files);
-    const ids = nodeIdsOf(edit, files);
-    const result = channelPruner.prune(edit, files, { method: 'channels', ratio: 0.3, ...options }, ids);
-    const out = writeModel(edit.proto, files, join(outputFolder(), 'pruned.onnx'), { protect: [path] }).path;
+    prepare?.(opened);
+    const result = channelPruner.prune(opened.edit, opened.files, { method: 'channels', ratio: 0.3, ...options }, opened.ids);
+    const out = writeModel(opened.edit.proto, opened.files, join(outputFolder(), 'pruned.onnx'), { protect: [path] }).path;
     return { out, result };
   } finally {
-    files.close();
+    opened.files.close();
   }
 }
 
 /** The model with `prepare` applied and nothing pruned (the reference of the zero-mask check). */
-export function editedCopy(path: string, prepare: (edit: ModelEdit, files: ModelFiles) => void): string {
-  const { edit, files } = openForEdit(path);
+export function editedCopy(path: string, prepare: Prepare): string {
+  const opened = openForPruning(path);
   try {
-    prepare(edit, files);
-    return writeModel(edit.proto, files, join(outputFolder(), 'masked.onnx'), { protect: [path] }).path;
+    prepare(opened);
+    return writeModel(opened.edit.proto, opened.files, join(outputFolder(), 'masked.onnx'), { protect: [path] }).path;
   } finally {
-    files.close();
+    opened.files.close();
   }
 }
 
@@ -107,9 +102,9 @@ function readerAxis(node: NodeProto): number | undefined {
  * it must not change any output. Readers after a Concat (channels at an offset) are left:
  * the groups that reach them here carry zeros.
  */
-export function zeroRemovedChannels(recipe: PruneRecipe): (edit: ModelEdit, files: ModelFiles) => void {
-  return (edit, files) => {
-    const byId = new Map([...nodeIdsOf(edit, files)].map(([n, id]) => [id, n]));
+export function zeroRemovedChannels(recipe: PruneRecipe): Prepare {
+  return ({ edit, files, ids }) => {
+    const byId = new Map([...ids].map(([n, id]) => [id, n]));
     const dimsOf = (name: string | undefined): number[] | undefined => (name && floatWeight(edit.main, name) ? weightDims(floatWeight(edit.main, name)!) : undefined);
     for (const u of recipe.units) {
       const kept = new Set(u.keptChannels);
