@@ -148,6 +148,7 @@ test('bad requests are refused with a clear message and leave the model alone: r
     const prune = (o: Partial<PruneOptions>): unknown => channelPruner.prune(edit, files, { method: 'channels', ratio: 0.3, ...o }, ids);
     for (const ratio of [0, 1, -0.2, 1.5, Number.NaN]) assert.throws(() => prune({ ratio }), (e: Error) => e instanceof TransformRefusedError && /ratio must be above 0 and below 1/.test(e.message));
     assert.throws(() => prune({ unitRatios: { conv_pruned: 1 } }), TransformRefusedError);
+    assert.throws(() => prune({ unitRatios: { stem: 0.5 } }), (e: Error) => e instanceof TransformRefusedError && e.message === "unit ratio for 'stem': no channel group has that id");
     assert.throws(() => prune({ roundTo: 0 }), TransformRefusedError);
     assert.throws(
       () => prune({ excludeNodes: ['conv_pruned'] }),

@@ -38,6 +38,8 @@ export const channelPruner: Pruner = {
     checkRatios(options);
     const { graph, units, skipped } = channelUnits(edit, files, options, ids);
     if (!units.length) throw new TransformRefusedError(`no Conv output channels can be pruned${skipped.length ? reasons(skipped) : ': the main graph has no Conv with float weights'}`, skipped.map((s) => s.node));
+    const known = new Set(units.map((u) => u.unit.id));
+    for (const id of Object.keys(options.unitRatios ?? {})) if (!known.has(id)) throw new TransformRefusedError(`unit ratio for '${id}': no channel group has that id`, [id]);
     const plans: Plan[] = [];
     const unpruned: SkippedLayer[] = [];
     const roundTo = options.roundTo ?? 8;
