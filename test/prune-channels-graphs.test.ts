@@ -113,7 +113,7 @@ test('left and listed: a Transpose moving the channel axis, a graph output, a we
   assert.match(why('conv_shape_read'), /Shape 'shape' passes the channel count on/);
   assert.deepEqual(result.recipe!.units.map((u) => [u.id, u.keptChannels.length]), [['conv_pruned', 12]]);
   assert.deepEqual(result.warnings.length, 1);
-  assert.equal(result.warnings[0], "1 weight read by several nodes (tied, or equal tensors the exporter merged) now differ between them: 'w_shared' (1 node changed, others keep the original)");
+  assert.equal(result.warnings[0], "1 weight read by several nodes (tied, or equal tensors the exporter merged) now differ between them: 'w_const' (1 node changed, others keep the original)");
   const view = pythonView(out);
   assert.equal(view.constants, 1, 'the shared Constant stays for the kept Conv');
   assert.deepEqual(view.inits.w_shared_pruned, [12, 8, 1, 1]);

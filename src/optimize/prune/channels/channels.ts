@@ -7,7 +7,7 @@ import { channelUnits, type ChannelUnit } from './channel-units';
 import { gatherAxes } from './gather';
 import { nodeId } from './node-facts';
 import { keptChannels, keptCount } from './rank-channels';
-import { removeChannels, type ChangedWeight, type Removal } from './remove-channels';
+import { removeChannels, weightName, type ChangedWeight, type Removal } from './remove-channels';
 
 const LAYER_OPS = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
 
@@ -83,7 +83,10 @@ function result(files: ModelFiles | undefined, options: PruneOptions, ids: NodeI
   const warnings = tied.length
     ? [`${tied.length} weight${tied.length > 1 ? 's' : ''} read by several nodes (tied, or equal tensors the exporter merged) now differ between them: ${tied.slice(0, 5).join(', ')}${tied.length > 5 ? ` and ${tied.length - 5} more` : ''}`]
     : [];
-  const original = (node: NodeProto, input: number): string => removal.weights.find((w) => w.node === node && w.input === input)?.before ?? node.input[input]!;
+  const original = (node: NodeProto, input: number): string => {
+    const w = removal.weights.find((x) => x.node === node && x.input === input);
+    return w ? weightName(w) : node.input[input]!;
+  };
   return { layers, skipped, sparsity: elements ? zeros / elements : 0, recipe: recipe(options, ids, plans, original), nodesChanged: removal.nodes.size, warnings };
 }
 
@@ -95,7 +98,7 @@ function layerRow(w: ChangedWeight, files: ModelFiles | undefined, ids: NodeIds,
   const outAxis = w.node.op_type === 'Conv' ? 0 : w.node.op_type === 'ConvTranspose' ? 1 : undefined;
   const cut = (axis: number): number => w.cuts.find((c) => c.axis === axis)?.indices.length ?? w.dims[axis]!;
   return {
-    node: nodeId(ids, w.node), opType: w.node.op_type ?? '', weight: w.before, elementsBefore: before, elementsAfter: values.length, zeros, sparsity: values.length ? zeros / values.length : 0,
+    node: nodeId(ids, w.node), opType: w.node.op_type ?? '', weight: weightName(w), elementsBefore: before, elementsAfter: values.length, zeros, sparsity: values.length ? zeros / values.length : 0,
     ...(outAxis !== undefined ? { channelsBefore: w.dims[outAxis]!, channelsAfter: cut(outAxis) } : {}),
     ...(unit ? { unit } : {}),
   };

@@ -41,6 +41,9 @@ export interface ChangedWeight {
   cuts: AxisCut[];
 }
 
+/** The initializer's name or the Constant's output (not an Identity output in between): what PyTorch calls the weight. */
+export const weightName = (w: ChangedWeight): string => (w.source.constant ? w.source.constant.output[0] : w.source.tensor.name) || w.before;
+
 export interface Removal {
   weights: ChangedWeight[];
   nodes: Set<NodeProto>;
@@ -92,7 +95,7 @@ export function removeChannels(cg: ChannelGraph, kept: KeptByGroup, files: Model
   for (const [tensor, sameCut] of copies) {
     const changed = removal.weights.filter((w) => w.source.tensor === tensor);
     const stays = changed.some((w) => g.weight(w.before)?.tensor === tensor);
-    if (stays || sameCut.size > 1) removal.shared.push({ weight: changed[0]!.before, nodes: [...new Set(changed.map((w) => w.node))], stays });
+    if (stays || sameCut.size > 1) removal.shared.push({ weight: weightName(changed[0]!), nodes: [...new Set(changed.map((w) => w.node))], stays });
   }
   updateDeclarations(cg, kept);
   return removal;
