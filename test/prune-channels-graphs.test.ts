@@ -76,10 +76,19 @@ test('Concat and Split along the channels: both branches pruned, the BatchNormal
   const units = result.recipe!.units;
   assert.deepEqual(units.map((u) => [u.id, u.channelsBefore, u.keptChannels.length]), [['conv_a', 16, 12], ['conv_b', 16, 12], ['conv_c', 16, 12]]);
   assert.deepEqual(units[2]!.producers.map((p) => p.node), ['conv_c', 'conv_d']);
+  const row = (node: string): unknown => {
+    const l = result.layers.find((x) => x.node === node)!;
+    return [l.unit, l.channelsBefore, l.channelsAfter, l.elementsBefore, l.elementsAfter];
+  };
+  const first = units[0]!.keptChannels.filter((c) => c < 8).length;
+  assert.deepEqual([row('conv_a'), row('conv_c'), row('conv_d'), row('fc')], [
+    ['conv_a', 16, 12, 16 * 8 * 9, 12 * 8 * 9],
+    ['conv_c', 16, 12, 16 * 8, 12 * first],
+    ['conv_c', 16, 12, 16 * 24, 12 * (24 - first)],
+    ['conv_c', undefined, undefined, 10 * 16, 10 * 12],
+  ]);
   assert.ok(result.skipped.some((s) => s.node === 'stem' && /first prunable layer \(nearest the inputs\): kept, as keepFirstLast asks/.test(s.reason)));
   const view = pythonView(out);
-  const keptA = units[0]!.keptChannels;
-  const first = keptA.filter((c) => c < 8).length;
   assert.deepEqual(Object.entries(view.ints).find(([k]) => k.startsWith('split'))![1], [first, 24 - first]);
   assert.deepEqual(view.inits[Object.keys(view.inits).find((k) => k.startsWith('bn_s'))!], [24]);
   assert.deepEqual(view.inits[Object.keys(view.inits).find((k) => k.startsWith('w_c'))!], [12, first, 1, 1]);

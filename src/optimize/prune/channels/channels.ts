@@ -68,7 +68,10 @@ function reasons(skipped: SkippedLayer[]): string {
 }
 
 function result(files: ModelFiles | undefined, options: PruneOptions, ids: NodeIds, plans: Plan[], removal: Removal, skipped: SkippedLayer[]): PruneResult {
-  const unitOf = new Map(plans.flatMap((p) => p.unit.fixes.map((f) => [f.node, p.unit.unit.id] as const)));
+  // A Conv that reads one pruned group and produces another is listed with the group of its outputs.
+  const isProducer = (f: ChannelUnit['fixes'][number]): boolean => f.kind === 'weight' && f.producer;
+  const entries = plans.flatMap((p) => p.unit.fixes.map((f) => ({ node: f.node, unit: p.unit.unit.id, producer: isProducer(f) })));
+  const unitOf = new Map([...entries.filter((e) => !e.producer), ...entries.filter((e) => e.producer)].map((e) => [e.node, e.unit] as const));
   const layers: PrunedLayer[] = [];
   let zeros = 0;
   let elements = 0;
