@@ -123,13 +123,15 @@ print(json.dumps([m.ir_version, [i.name for i in m.graph.input], [t.name for t i
   await assertRunsLikeReference(out, facts.reference);
 });
 
-test('ResNet-18, layer scope 0.3: every layer as numpy prunes it, the first Conv and the classifier untouched, runs as the reference does', async () => {
+test('ResNet-18, layer scope 0.3 (one unit at 0.1, named by its node name): every layer as numpy prunes it, the first Conv and the classifier untouched, runs as the reference does', async () => {
   const input = join(MODELS, 'resnet18.onnx');
-  const { out, result } = prune(input, { ratio: 0.3 });
+  const { out, result } = prune(input, { ratio: 0.3, unitRatios: { '/layer1/layer1.0/conv1/Conv': 0.1 } });
   assert.equal(result.layers.length, 19);
-  const facts = assertNumpy(input, out, result, { mode: 'layer', ratio: 0.3, untouched: ['/conv1/Conv', '/fc/Gemm'] });
+  const facts = assertNumpy(input, out, result, { mode: 'layer', ratio: 0.3, untouched: ['/conv1/Conv', '/fc/Gemm'] }, { '%2Flayer1%2Flayer1.0%2Fconv1%2FConv': 0.1 });
   assert.ok(Object.values(facts.untouched).every((f) => f.same));
-  assert.ok(Math.abs(result.sparsity - 0.3) < 1e-6);
+  const one = result.layers.find((l) => l.node === '%2Flayer1%2Flayer1.0%2Fconv1%2FConv')!;
+  assert.equal(one.zeros, Math.round(0.1 * one.elementsBefore));
+  assert.ok(Math.abs(result.sparsity - 0.3) < 0.01);
   await assertRunsLikeReference(out, facts.reference);
 });
 
