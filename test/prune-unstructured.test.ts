@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { TransformRefusedError } from '../src/optimize/errors';
@@ -7,7 +8,7 @@ import { unstructuredPruner } from '../src/optimize/prune/unstructured';
 import { RuntimeClient } from '../src/runtime/client';
 import { python, RUNTIME_WORKER } from './helpers/runtime';
 import {
-  casesModel, checkAgainstNumpy, MODELS, nameOfId, openForPruning, pruneFile, removeTempFolders, runBoth, tempFolder, type CheckFacts, type CheckSpec,
+  casesModel, checkAgainstNumpy, MODELS, nameOfId, openForPruning, pruneFile, pythonJson, removeTempFolders, runBoth, tempFolder, type CheckFacts, type CheckSpec,
 } from './helpers/prune-run';
 
 // Unstructured magnitude pruning (src/optimize/prune/unstructured.ts) against numpy's selection of the same weights.
@@ -141,6 +142,18 @@ test('ResNet-50, global scope 0.5: exactly half of the pruned layers\' weights, 
   assertNumpy(input, out, result, { mode: 'global', ratio: 0.5 });
   const elements = result.layers.reduce((a, l) => a + l.elementsBefore, 0);
   assert.equal(result.layers.reduce((a, l) => a + l.zeros, 0), Math.round(0.5 * elements));
+});
+
+test('vit_b_16 (346 MB), global scope 0.5: exactly half of the 48 MatMul/Gemm weights, every zeroed |w| at most every kept one (numpy)', () => {
+  const input = join(MODELS, 'vit_b_16.onnx');
+  const { out, result } = prune(input, { ratio: 0.5, scope: 'global' });
+  assert.equal(result.layers.length, 48);
+  const f = pythonJson<{ elements: number; zeros: number; keptSame: boolean; maxZeroed: number; minKept: number }>('prune_threshold.py', [input, out, JSON.stringify(result.layers.map((l) => nameOfId(l.node)))]);
+  assert.equal(f.zeros, Math.round(0.5 * f.elements));
+  assert.equal(result.sparsity, f.zeros / f.elements);
+  assert.ok(f.keptSame);
+  assert.ok(f.maxZeroed <= f.minKept, `${f.maxZeroed} > ${f.minKept}`);
+  rmSync(out);
 });
 
 test('PP-OCR cls (weights in Constant nodes), layer scope 0.5: as numpy prunes it, and it runs', async () => {
