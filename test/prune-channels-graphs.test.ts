@@ -74,7 +74,7 @@ test('Concat and Split along the channels: both branches pruned, the BatchNormal
   const { out, result } = pruneFile(CONCAT_SPLIT, { roundTo: 4 });
   assertFullyValid(out);
   const units = result.recipe!.units;
-  assert.deepEqual(units.map((u) => [u.id, u.channelsBefore, u.keptChannels.length]), [['conv_a', 16, 12], ['conv_b', 16, 12], ['conv_c', 16, 12]]);
+  assert.deepEqual(units.map((u) => [u.id, u.channelsBefore, u.keptChannels.length]), [['conv_a', 16, 12], ['branch%2Fconv_b', 16, 12], ['conv_c', 16, 12]]);
   assert.deepEqual(units[2]!.producers.map((p) => p.node), ['conv_c', 'conv_d']);
   const row = (node: string): unknown => {
     const l = result.layers.find((x) => x.node === node)!;
@@ -132,19 +132,19 @@ test('left and listed: a Transpose moving the channel axis, a graph output, a we
   await assertZeroMaskIdentity(LEFT_ALONE, { roundTo: 4 });
 });
 
-test('per-unit ratios: 0 leaves a unit, another ratio overrides; units() lists the groups without changing the model', () => {
+test('per-unit ratios (by unit id or first node name): 0 leaves a unit, another ratio overrides; units() lists the groups without changing the model', () => {
   const { edit, files, ids } = openForPruning(CONCAT_SPLIT);
   try {
     const nodes = edit.main.nodes.length;
     const { units, skipped } = channelPruner.units(edit, files, { method: 'channels', ratio: 0.3 }, ids);
-    assert.deepEqual(units.map((u) => u.id), ['conv_a', 'conv_b', 'conv_c']);
+    assert.deepEqual(units.map((u) => u.id), ['conv_a', 'branch%2Fconv_b', 'conv_c']);
     assert.deepEqual(units[2]!.nodes.sort(), ['conv_c', 'conv_d', 'fc']);
     // conv_a's filters and bias, the BatchNormalization over the joined channels, conv_c and conv_d after the Split.
     assert.equal(units[0]!.parameters, 16 * 8 * 9 + 16 + 4 * 32 + 16 * 8 + 16 * 24);
     assert.ok(skipped.some((s) => s.node === 'stem'));
     assert.equal(edit.main.nodes.length, nodes);
-    const r = channelPruner.prune(edit, files, { method: 'channels', ratio: 0.3, roundTo: 4, unitRatios: { conv_a: 0, conv_b: 0.5 } }, ids);
-    assert.deepEqual(r.recipe!.units.map((u) => [u.id, u.ratio, u.keptChannels.length]), [['conv_b', 0.5, 8], ['conv_c', 0.3, 12]]);
+    const r = channelPruner.prune(edit, files, { method: 'channels', ratio: 0.3, roundTo: 4, unitRatios: { conv_a: 0, 'branch/conv_b': 0.5 } }, ids);
+    assert.deepEqual(r.recipe!.units.map((u) => [u.id, u.ratio, u.keptChannels.length]), [['branch%2Fconv_b', 0.5, 8], ['conv_c', 0.3, 12]]);
     assert.ok(r.skipped.some((s) => s.node === 'conv_a' && /ratio 0/.test(s.reason)));
   } finally {
     files.close();

@@ -37,7 +37,7 @@ save('concat_split', [
     helper.make_node('Relu', ['stem'], ['stem_r'], name='stem_relu'),
     helper.make_node('Conv', ['stem_r', 'w_a', 'b_a'], ['a'], name='conv_a', pads=[1, 1, 1, 1]),
     helper.make_node('Relu', ['a'], ['a_r'], name='relu_a'),
-    helper.make_node('Conv', ['stem_r', 'w_b', 'b_b'], ['b'], name='conv_b'),
+    helper.make_node('Conv', ['stem_r', 'w_b', 'b_b'], ['b'], name='branch/conv_b'),
     helper.make_node('Relu', ['b'], ['b_r'], name='relu_b'),
     helper.make_node('Concat', ['a_r', 'b_r'], ['ab'], name='concat', axis=1),
     helper.make_node('BatchNormalization', ['ab', 'bn_s', 'bn_b', 'bn_m', 'bn_v'], ['ab_bn'], name='bn'),

@@ -38,13 +38,16 @@ export const channelPruner: Pruner = {
     checkRatios(options);
     const { graph, units, skipped } = channelUnits(edit, files, options, ids);
     if (!units.length) throw new TransformRefusedError(`no Conv output channels can be pruned${skipped.length ? reasons(skipped) : ': the main graph has no Conv with float weights'}`, skipped.map((s) => s.node));
-    const known = new Set(units.map((u) => u.unit.id));
-    for (const id of Object.keys(options.unitRatios ?? {})) if (!known.has(id)) throw new TransformRefusedError(`unit ratio for '${id}': no channel group has that id`, [id]);
+    // A unit is named by its id or, as the other methods allow, by its first node's name (PyTorch's).
+    const own = options.unitRatios ?? {};
+    const ownRatio = (u: ChannelUnit): number | undefined => own[u.unit.id] ?? (u.spaces[0]!.conv.name ? own[u.spaces[0]!.conv.name] : undefined);
+    const known = new Set(units.flatMap((u) => [u.unit.id, u.spaces[0]!.conv.name ?? '']));
+    for (const id of Object.keys(own)) if (!known.has(id)) throw new TransformRefusedError(`unit ratio for '${id}': no channel group has that id`, [id]);
     const plans: Plan[] = [];
     const unpruned: SkippedLayer[] = [];
     const roundTo = options.roundTo ?? 8;
     for (const unit of units) {
-      const ratio = options.unitRatios?.[unit.unit.id] ?? options.ratio;
+      const ratio = ownRatio(unit) ?? options.ratio;
       const channels = unit.spaces[0]!.channels;
       const keep = ratio > 0 ? keptCount(channels, ratio, roundTo) : channels;
       if (keep >= channels) {
