@@ -5,7 +5,7 @@ import { TransformRefusedError } from '../src/optimize/errors';
 import type { PruneOptions, PruneResult } from '../src/optimize/prune/types';
 import { twoFourPruner } from '../src/optimize/prune/two-four';
 import { RuntimeClient } from '../src/runtime/client';
-import { RUNTIME_WORKER } from './helpers/runtime';
+import { python, RUNTIME_WORKER } from './helpers/runtime';
 import { casesModel, checkAgainstNumpy, MODELS, nameOfId, pruneFile, removeTempFolders, runBoth, tempFolder, type CheckFacts } from './helpers/prune-run';
 
 // 2:4 semi-structured sparsity (src/optimize/prune/two-four.ts) against numpy's 2:4 of the same weights.
@@ -56,6 +56,19 @@ test('2:4 along each layer\'s reduction axis (grouped Conv, Gemm transB, MatMul 
   for (const l of result.layers) if (l.weight !== 'W_const') assert.equal(l.zeros, l.elementsBefore / 2, l.node);
   assert.ok(result.layers.find((l) => l.node === 'c3')!.zeros >= 288 + 3);
   assert.equal(result.layers.find((l) => l.node === 'c1')!.weight, 'W_shared_pruned');
+  await assertRunsLikeReference(out, facts.reference);
+});
+
+test('a tensor read along two reduction axes gets a 2:4 copy for each, and the original, unread, is removed', async () => {
+  const input = casesModel('layouts.onnx');
+  const { out, result } = prune(input, { keepFirstLast: false });
+  assert.deepEqual(result.layers.map((l) => [l.node, l.weight]), [['g1', 'T_pruned'], ['m1', 'T_pruned_1']]);
+  assert.deepEqual(result.warnings, [], 'no reader keeps T');
+  const facts = assertNumpy(input, out, result);
+  const names = JSON.parse(python(`
+import sys, json, onnx
+print(json.dumps([t.name for t in onnx.load(sys.argv[1]).graph.initializer]))`, [out])) as string[];
+  assert.deepEqual(names.sort(), ['T_pruned', 'T_pruned_1']);
   await assertRunsLikeReference(out, facts.reference);
 });
 

@@ -3,8 +3,13 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { prunableLayers } from '../src/optimize/prune/layers';
 import type { PruneOptions } from '../src/optimize/prune/types';
-import { casesModel, MODELS, openForPruning, PYTHON, removeTempFolders } from './helpers/prune-run';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { OnnxFormatError } from '../src/onnx/errors';
+import { twoFourPruner } from '../src/optimize/prune/two-four';
+import { unstructuredPruner } from '../src/optimize/prune/unstructured';
+import { bytesOf, graph, model, node, tensorProto, tensorType, valueInfo } from './helpers/models';
+import { casesModel, MODELS, openForPruning, PYTHON, removeTempFolders, tempFolder } from './helpers/prune-run';
 
 // Which layers a pruner may change (src/optimize/prune/layers.ts), on the synthetic cases model and torchvision ResNet-18.
 after(removeTempFolders);
@@ -70,4 +75,31 @@ print(json.dumps([n.name for n in m.graph.node if n.op_type in ('Conv', 'Gemm', 
   const id = (name: string) => name.replace(/%/g, '%25').replace(/\//g, '%2F');
   assert.deepEqual(skipped.map((s) => s.node), [id(expected[0]!), id(expected[20]!)]);
   assert.deepEqual(layers.map((l) => l.node.name).sort(), expected.slice(1, 20).sort());
+});
+
+test('bad weights: no elements is skipped with the reason; values that do not fill the dims stop the pruner with OnnxFormatError', () => {
+  const conv = (name: string, w: string, x: string, y: string) => node('Conv', [x, w], [y], [], name);
+  const g = graph({
+    node: [conv('a', 'Wa', 'x', 'ya'), conv('b', 'Wb', 'ya', 'yb'), conv('c', 'Wc', 'yb', 'yc'), conv('d', 'Wd', 'yc', 'y')],
+    input: [valueInfo('x', tensorType(1, [1, 4, 3, 3]))],
+    output: [valueInfo('y', tensorType(1, [1, 4, 3, 3]))],
+    initializer: [
+      ...['Wa', 'Wd'].map((n) => tensorProto({ name: n, data_type: 1, dims: [4, 4, 1, 1], raw_data: new Uint8Array(64) })),
+      tensorProto({ name: 'Wb', data_type: 1, dims: [0, 4, 1, 1], raw_data: new Uint8Array(0) }),
+      tensorProto({ name: 'Wc', data_type: 1, dims: [4, 4, 1, 1], raw_data: new Uint8Array(60) }),
+    ],
+  });
+  const dir = tempFolder('prune-bad-');
+  const path = join(dir, 'bad.onnx');
+  writeFileSync(path, bytesOf(model(g)));
+  const { layers, skipped } = layersOf(path, unstructured());
+  assert.equal(skipped.find((s) => s.node === 'b')?.reason, "weight 'Wb' has no elements");
+  assert.deepEqual(layers.map((l) => l.id), ['c']);
+  const { edit, files, ids } = openForPruning(path);
+  try {
+    assert.throws(() => unstructuredPruner.prune(edit, files, unstructured(), ids), (e: unknown) => e instanceof OnnxFormatError && /tensor 'Wc'/.test(e.message));
+    assert.throws(() => twoFourPruner.prune(edit, files, { method: '2:4', ratio: 0.5 }, ids), OnnxFormatError);
+  } finally {
+    files.close();
+  }
 });

@@ -27,11 +27,11 @@ export function removeTempFolders(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-/** The synthetic model of test/helpers/prune_models.py, written into a new temp folder. */
-export function casesModel(): string {
+/** The synthetic models of test/helpers/prune_models.py (`cases.onnx`, `ir3.onnx`), written into a new temp folder. */
+export function casesModel(name = 'cases.onnx'): string {
   const dir = tempFolder('prune-cases-');
   execFileSync(PYTHON, [join(ROOT, 'test/helpers/prune_models.py'), dir]);
-  return join(dir, 'cases.onnx');
+  return join(dir, name);
 }
 
 export interface Opened {

@@ -82,3 +82,36 @@ m = h.make_model(graph, opset_imports=[h.make_opsetid('', 17)], producer_name='p
 m.ir_version = 8
 onnx.checker.check_model(m)
 onnx.save(m, os.path.join(out, 'cases.onnx'))
+
+# IR 3 (every initializer listed as a graph input too): x [1, 4, 5, 5] -> k0 Conv V0 -> k1 Conv V_shared
+# -> k2 Conv V_shared -> Flatten -> k3 Gemm V3 [100, 6] (bias V3b) -> y. k2 excluded in the tests: k1 reads a copy.
+old = {'V0': w(4, 4, 3, 3), 'V_shared': w(4, 4, 1, 1), 'V3': w(100, 6), 'V3b': w(6)}
+old_nodes = [
+    conv('k0', 'x', 'V0', 'e0', pads=[1, 1, 1, 1]),
+    conv('k1', 'e0', 'V_shared', 'e1'),
+    conv('k2', 'e1', 'V_shared', 'e2'),
+    h.make_node('Flatten', ['e2'], ['fe'], name='flat'),
+    h.make_node('Gemm', ['fe', 'V3', 'V3b'], ['y'], name='k3'),
+]
+old_inits = [nh.from_array(v, k) for k, v in old.items()]
+old_graph = h.make_graph(
+    old_nodes, 'prune-ir3',
+    [h.make_tensor_value_info('x', T.FLOAT, [1, 4, 5, 5])] + [h.make_tensor_value_info(t.name, T.FLOAT, list(t.dims)) for t in old_inits],
+    [h.make_tensor_value_info('y', T.FLOAT, [1, 6])], old_inits,
+)
+m3 = h.make_model(old_graph, opset_imports=[h.make_opsetid('', 8)], producer_name='prune-tests')
+m3.ir_version = 3
+onnx.checker.check_model(m3)
+onnx.save(m3, os.path.join(out, 'ir3.onnx'))
+
+# One tensor read along two reduction axes: g1 Gemm(x, T, transB=1) reads T [N, K] along axis 1,
+# m1 MatMul(h, T) along axis 0. 2:4 prunes a copy for each; T itself is then unread.
+T_w = w(8, 8)
+lay_graph = h.make_graph(
+    [h.make_node('Gemm', ['x', 'T'], ['h'], name='g1', transB=1), h.make_node('MatMul', ['h', 'T'], ['y'], name='m1')], 'prune-layouts',
+    [h.make_tensor_value_info('x', T.FLOAT, [2, 8])], [h.make_tensor_value_info('y', T.FLOAT, [2, 8])], [nh.from_array(T_w, 'T')],
+)
+ml = h.make_model(lay_graph, opset_imports=[h.make_opsetid('', 17)], producer_name='prune-tests')
+ml.ir_version = 8
+onnx.checker.check_model(ml)
+onnx.save(ml, os.path.join(out, 'layouts.onnx'))

@@ -72,9 +72,6 @@ export function prunableLayers(edit: ModelEdit, _files: ModelFiles | undefined, 
   const idOf = (n: NodeProto): string => ids.get(n) ?? n.name ?? '';
   const skip = (n: NodeProto, reason: string): void => void skipped.push({ node: idOf(n), opType: n.op_type ?? '', reason });
 
-  for (const g of edit.graphs().slice(1)) {
-    for (const n of g.nodes) if (!n.domain && considered(n.op_type ?? '')) skip(n, `inside a subgraph of '${g.owner?.name || g.owner?.op_type}' (${g.owner?.op_type}): layers in If/Loop/Scan bodies are left`);
-  }
   const main = edit.main;
   const order = topologicalOrder(main.nodes);
   const candidates = new Map<NodeProto, PrunableLayer>();
@@ -103,6 +100,9 @@ export function prunableLayers(edit: ModelEdit, _files: ModelFiles | undefined, 
       layers.push(layer);
     }
   }
+  for (const g of edit.graphs().slice(1)) {
+    for (const n of g.nodes) if (!n.domain && considered(n.op_type ?? '')) skip(n, `inside a subgraph of '${g.owner?.name || g.owner?.op_type}' (${g.owner?.op_type}): layers in If/Loop/Scan bodies are left`);
+  }
   return { layers, skipped };
 }
 
@@ -128,7 +128,9 @@ function layerOf(g: GraphEdit, n: NodeProto, id: string): PrunableLayer | string
   const { source, name: sourceName } = origin;
   const dims = weightDims(source);
   const rank = dims.length;
-  const base = { node: n, id, opType: op, graph: g, weightInput: 1, weightName, source, sourceName, dims, elements: dims.reduce((a, b) => a * b, 1), otherReads: [] };
+  const elements = dims.reduce((a, b) => a * b, 1);
+  if (!elements) return `weight '${sourceName}' has no elements`;
+  const base = { node: n, id, opType: op, graph: g, weightInput: 1, weightName, source, sourceName, dims, elements, otherReads: [] };
   if (op === 'Conv') {
     if (rank < 3) return `Conv weight '${sourceName}' has rank ${rank}, not 3 or more`;
     const group = intAttribute(n, 'group', 1);

@@ -12,7 +12,7 @@ import { TransformRefusedError } from '../errors';
 import { readFloats } from '../preprocess/weights';
 import { prunableLayers, type PrunableLayer } from './layers';
 import type { NodeIds, PrunedLayer, PruneOptions, PruneResult, Pruner, SkippedLayer } from './types';
-import { checkUnitRatios, groupRatio, groupRows, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup } from './weight-groups';
+import { checkUnitRatios, groupRatio, groupRows, dropUnreadOriginals, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup } from './weight-groups';
 
 export const TWO_FOUR_NOTE =
   'ONNX Runtime runs 2:4-sparse weights as dense ones: no size or speed gain there. TensorRT uses its sparse tensor cores (Ampere and later) when the engine is built with --sparsity=enable.';
@@ -24,7 +24,7 @@ export function twoFourProblem(l: PrunableLayer): string | undefined {
   const length = l.dims[l.reductionAxis]!;
   if (l.opType === 'Conv' && length === 1) return 'depthwise Conv (one input channel per group): no groups of 4 along the input channels';
   const axis = l.opType === 'Conv' ? `input channels per group (C/group = ${length})` : `K (${length})`;
-  if (length % 4 !== 0) return `the reduction axis, ${axis}, is not a multiple of 4`;
+  if (length % 4 !== 0 || length < 4) return `the reduction axis, ${axis}, is not a multiple of 4`;
   return undefined;
 }
 
@@ -94,14 +94,16 @@ export const twoFourPruner: Pruner = {
     const layers: PrunedLayer[] = [];
     const warnings: string[] = [];
     const pruned: { elements: number; zeros: number }[] = [];
+    const prunedNodes = new Set(groups.flatMap((g) => g.layers.map((l) => l.node)));
     for (const g of groups) {
       const { source, dims, reductionAxis } = g.layers[0]!;
       const zeros = applyTwoFour(readFloats(source, files), dims, reductionAxis);
-      const written = writePrunedWeight(edit, g, files, (values) => void applyTwoFour(values, dims, reductionAxis));
+      const written = writePrunedWeight(edit, g, files, (values) => void applyTwoFour(values, dims, reductionAxis), prunedNodes);
       if (written.warning) warnings.push(written.warning);
       layers.push(...groupRows(g, written.name, zeros));
       pruned.push({ elements: g.elements, zeros });
     }
+    dropUnreadOriginals(groups);
     const nodesChanged = groups.reduce((a, g) => a + g.layers.length, 0);
     return { layers, skipped, sparsity: overallSparsity(pruned), nodesChanged, warnings };
   },

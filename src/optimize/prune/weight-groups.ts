@@ -9,7 +9,8 @@
 import { computedTensor, littleEndianBytes } from '../../onnx/edit/computed-tensor';
 import type { ModelEdit } from '../../onnx/edit/model-edit';
 import type { ModelFiles } from '../../onnx/io/model-files';
-import { readFloats } from '../preprocess/weights';
+import type { NodeProto } from '../../onnx/proto/types';
+import { dropWeightIfUnread, readFloats } from '../preprocess/weights';
 import { TransformRefusedError } from '../errors';
 import type { PrunableLayer, WeightRead } from './layers';
 import type { PrunedLayer, PruneOptions, PruneUnit, SkippedLayer } from './types';
@@ -53,9 +54,16 @@ export function unitOf(g: WeightGroup): PruneUnit {
   return { id: g.layers[0]!.id, nodes: g.layers.map((l) => l.id), parameters: g.elements };
 }
 
+/** The group's own ratio in `unitRatios` (named by the unit id or by its first node's name), or undefined. */
+export function ownRatio(g: WeightGroup, options: PruneOptions): number | undefined {
+  const first = g.layers[0]!;
+  const own = options.unitRatios ?? {};
+  return own[first.id] ?? (first.node.name ? own[first.node.name] : undefined);
+}
+
 /** The ratio for the group's unit: its own from `unitRatios`, else `ratio`. */
 export function groupRatio(g: WeightGroup, options: PruneOptions): number {
-  return options.unitRatios?.[g.layers[0]!.id] ?? options.ratio;
+  return ownRatio(g, options) ?? options.ratio;
 }
 
 /** Refuses a ratio outside [0, 1) (0 only where `zeroLeaves`: a unit ratio that leaves the unit). */
@@ -67,7 +75,7 @@ export function checkRatio(what: string, ratio: number, zeroLeaves: boolean): vo
 
 /** The unit ratios must name units that exist, with ratios in [0, 1). */
 export function checkUnitRatios(options: PruneOptions, groups: readonly WeightGroup[]): void {
-  const ids = new Set(groups.map((g) => g.layers[0]!.id));
+  const ids = new Set(groups.flatMap((g) => [g.layers[0]!.id, g.layers[0]!.node.name ?? '']));
   for (const [id, r] of Object.entries(options.unitRatios ?? {})) {
     if (!ids.has(id)) throw new TransformRefusedError(`unit ratio for '${id}': no prunable unit has that id`, [id]);
     checkRatio(`the ratio of unit '${id}'`, r, true);
@@ -87,10 +95,11 @@ export function refuseNothing(method: string, skipped: readonly SkippedLayer[]):
 /**
  * Points the group's layers at the pruned weight: `apply` zeroes a fresh copy of the values
  * (it runs again, the same way, when the model is written). Returns the written tensor's name
- * and, when a copy was made, a warning that says why.
+ * and, when a copy was made for readers left out (not in `pruned`, every pruned node), a
+ * warning that names them.
  */
 export function writePrunedWeight(
-  edit: ModelEdit, g: WeightGroup, files: ModelFiles | undefined, apply: (values: Float32Array) => void,
+  edit: ModelEdit, g: WeightGroup, files: ModelFiles | undefined, apply: (values: Float32Array) => void, pruned: ReadonlySet<NodeProto>,
 ): { name: string; warning?: string } {
   const first = g.layers[0]!;
   const { source, dims, sourceName } = first;
@@ -103,7 +112,10 @@ export function writePrunedWeight(
     const name = edit.uniqueName(`${sourceName}_pruned`);
     edit.main.addInitializer(computedTensor(name, FLOAT, dims, produce));
     for (const l of g.layers) l.graph.setInput(l.node, l.weightInput, name);
-    const readers = [...new Set(g.outsideReads.map((r) => (r.node ? `'${r.node.name || r.node.op_type}'` : 'a graph output')))];
+    // Readers pruned in another group (2:4 along another axis) read copies of their own: only the others keep the original.
+    const keepers = g.outsideReads.filter((r) => !r.node || !pruned.has(r.node));
+    if (!keepers.length) return { name };
+    const readers = [...new Set(keepers.map((r) => (r.node ? `'${r.node.name || r.node.op_type}'` : 'a graph output')))];
     return { name, warning: `weight '${sourceName}' is also read by ${readers.join(', ')}, which keep${readers.length > 1 ? '' : 's'} it: ${g.layers.map((l) => `'${l.id}'`).join(', ')} read${g.layers.length > 1 ? '' : 's'} a pruned copy '${name}' (${4 * g.elements} more bytes)` };
   }
   const tensor = computedTensor(source.tensor.name ?? '', FLOAT, dims, produce);
@@ -114,6 +126,14 @@ export function writePrunedWeight(
     source.graph.replaceInitializer(sourceName, tensor);
   }
   return { name: sourceName };
+}
+
+/**
+ * Removes the tensors that only pruned copies read now (a tensor read along two axes by 2:4
+ * layers is copied for each), and Identity nodes left unread before them.
+ */
+export function dropUnreadOriginals(groups: readonly WeightGroup[]): void {
+  for (const g of groups) if (g.outsideReads.length) for (const l of g.layers) dropWeightIfUnread(l.graph, l.weightName);
 }
 
 /** The table rows of a pruned group: one per layer, the zeros counted once for the tensor. */
