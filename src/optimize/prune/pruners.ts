@@ -1,17 +1,19 @@
 import { TransformRefusedError } from '../errors';
+import { channelPruner } from './channels/channels';
 import { twoFourPruner } from './two-four';
 import type { PruneMethod, Pruner } from './types';
 import { unstructuredPruner } from './unstructured';
 
-/** The pruner behind each method (issue 11); channels until its pruner is merged. */
-const PRUNERS: Record<PruneMethod, Pruner | undefined> = {
+/** The pruner behind each method (issue 11). */
+const PRUNERS: Record<PruneMethod, Pruner> = {
   unstructured: unstructuredPruner,
   '2:4': twoFourPruner,
-  channels: undefined,
+  channels: channelPruner,
 };
 
 export function prunerFor(method: PruneMethod): Pruner {
-  const p = PRUNERS[method];
-  if (!p) throw new TransformRefusedError(`pruning method '${method}' is not available in this build`);
+  const p = Object.hasOwn(PRUNERS, method) ? PRUNERS[method] : undefined;
+  // The CLI checks the method; another caller may pass anything.
+  if (!p) throw new TransformRefusedError(`no pruning method '${String(method)}': use unstructured, 2:4 or channels`);
   return p;
 }
