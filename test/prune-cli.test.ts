@@ -224,3 +224,17 @@ test('--target-cosine runs the sensitivity scan on calibration data: per-unit co
   assert.match(r.stderr, /sensitivity: unit 1 of/);
   assert.ok(existsSync(join(dir, 'model.pruned.onnx')));
 });
+
+test('channels with --target-cosine: the recipe prunes exactly the units the scan chose, at their ratios', () => {
+  const { dir, path } = freshCopy(CLS);
+  const r = run('prune', path, '--method', 'channels', '--target-cosine', '0.95', '--calib', join(OCR_CLS, 'calib'), '--eval', join(OCR_CLS, 'eval'), '--json');
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  const report = JSON.parse(r.stdout) as TransformReport;
+  const scan = report.prune!.sensitivity!;
+  const recipe = JSON.parse(readFileSync(join(dir, 'model.pruned.recipe.json'), 'utf8')) as { units: { id: string; ratio: number }[] };
+  const chosen = new Map(scan.units.filter((u) => u.chosen > 0).map((u) => [u.id, u.chosen]));
+  assert.ok(chosen.size > 0, JSON.stringify(scan.units));
+  for (const u of recipe.units) assert.equal(chosen.get(u.id), u.ratio, u.id);
+  assert.ok(report.parametersAfter! < report.parametersBefore!);
+  assert.equal(r.status, report.targets!.every((t) => t.met) ? 0 : 1);
+});
