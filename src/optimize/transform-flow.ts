@@ -40,7 +40,7 @@ export interface QuantizeRequestOptions extends StaticRequest {
 export interface TransformRequest {
   kind: TransformKind;
   input: string;
-  /** Default: `MODEL.int8.onnx` / `MODEL.fp16.onnx` beside the input. */
+  /** Default: `MODEL.int8.onnx` / `MODEL.fp16.onnx` / `MODEL.pruned.onnx` beside the input. */
   output?: string;
   /** Measure accuracy and latency (the report's measured half) and save the report next to the output. */
   validate: boolean;
