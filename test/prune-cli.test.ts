@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -237,4 +237,25 @@ test('channels with --target-cosine: the recipe prunes exactly the units the sca
   for (const u of recipe.units) assert.equal(chosen.get(u.id), u.ratio, u.id);
   assert.ok(report.parametersAfter! < report.parametersBefore!);
   assert.equal(r.status, report.targets!.every((t) => t.met) ? 0 : 1);
+});
+
+test('SIGTERM during the sensitivity scan: exit 143, no output, no temp folder, no onnxruntime process left', async () => {
+  const { dir, path } = freshCopy(RESNET18);
+  const child = spawn(process.execPath, [CLI, 'prune', path, '--method', 'channels', '--target-cosine', '0.95'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  await new Promise<void>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/sensitivity: unit 1 of/.test(stderr)) resolve();
+    });
+  });
+  const temps = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith(`onnx-studio-${child.pid}-`));
+  assert.equal(temps().length, 1);
+  const workers = (): string[] => execFileSync('ps', ['-eo', 'pid,ppid,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('runtime-worker.js') && l.includes(String(child.pid)));
+  child.kill('SIGTERM');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 143, stderr);
+  assert.deepEqual(filesIn(dir), ['model.onnx']);
+  assert.deepEqual(temps(), []);
+  assert.deepEqual(workers(), []);
 });
