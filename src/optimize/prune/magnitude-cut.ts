@@ -47,6 +47,23 @@ export function magnitudeCut(read: () => Iterable<Float32Array>, k: number): Mag
   return { key: ((h << 16) | l) >>> 0, ties: Math.min(k - below, low[l]!) };
 }
 
+/** Tensors up to this size are cut by sorting their keys: two 64 Ki-bin histograms per small layer cost more than the sort (100k-layer models). */
+const SORTED_UP_TO = 1 << 14;
+
+/** The cut that selects the `k` smallest magnitudes of one tensor (the same cut as magnitudeCut's). */
+export function tensorCut(values: Float32Array, k: number): MagnitudeCut {
+  if (k <= 0) return { key: 0, ties: 0 };
+  if (values.length > SORTED_UP_TO) return magnitudeCut(() => [values], k);
+  const keys = new Uint32Array(values.length);
+  const bits = bitsOf(values);
+  for (let i = 0; i < bits.length; i++) keys[i] = bits[i]! & ABS;
+  keys.sort();
+  const key = keys[Math.min(k, keys.length) - 1]!;
+  let below = 0;
+  while (keys[below]! < key) below++;
+  return { key, ties: Math.min(k, keys.length) - below };
+}
+
 /**
  * Zeroes what `cut` selects in `values` (in place), taking at most `ties` ties here. Returns
  * the ties taken (a global cut hands the rest to the next tensor) and the zeros left in the

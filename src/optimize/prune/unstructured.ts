@@ -12,7 +12,7 @@ import type { ModelEdit } from '../../onnx/edit/model-edit';
 import type { ModelFiles } from '../../onnx/io/model-files';
 import { readFloats } from '../preprocess/weights';
 import { prunableLayers } from './layers';
-import { applyCut, magnitudeCut, type MagnitudeCut } from './magnitude-cut';
+import { applyCut, magnitudeCut, tensorCut, type MagnitudeCut } from './magnitude-cut';
 import type { NodeIds, PrunedLayer, PruneOptions, PruneResult, Pruner, SkippedLayer } from './types';
 import {
   checkRatio, checkUnitRatios, dropUnreadOriginals, groupRatio, groupRows, ownRatio, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup,
@@ -64,7 +64,7 @@ export const unstructuredPruner: Pruner = {
 /** The share `ratio` of one tensor, cut alone: the values are read once here (and again when written). */
 function layerCut(g: WeightGroup, files: ModelFiles | undefined, ratio: number): { cut: MagnitudeCut; zeros: number } {
   const values = readFloats(g.layers[0]!.source, files);
-  const cut = magnitudeCut(() => [values], Math.round(ratio * g.elements));
+  const cut = tensorCut(values, Math.round(ratio * g.elements));
   return { cut, zeros: applyCut(values, cut).zeros };
 }
 

@@ -102,7 +102,9 @@ export function writePrunedWeight(
   edit: ModelEdit, g: WeightGroup, files: ModelFiles | undefined, apply: (values: Float32Array) => void, pruned: ReadonlySet<NodeProto>,
 ): { name: string; warning?: string } {
   const first = g.layers[0]!;
-  const { source, dims, sourceName } = first;
+  const { dims, sourceName } = first;
+  // The values as the input holds them, read again when the model is written (the tensor itself may become the pruned one below).
+  const source = { ...first.source, tensor: { ...first.source.tensor } };
   const produce = (): Uint8Array => {
     const values = readFloats(source, files);
     apply(values);
@@ -118,13 +120,11 @@ export function writePrunedWeight(
     const readers = [...new Set(keepers.map((r) => (r.node ? `'${r.node.name || r.node.op_type}'` : 'a graph output')))];
     return { name, warning: `weight '${sourceName}' is also read by ${readers.join(', ')}, which keep${readers.length > 1 ? '' : 's'} it: ${g.layers.map((l) => `'${l.id}'`).join(', ')} read${g.layers.length > 1 ? '' : 's'} a pruned copy '${name}' (${4 * g.elements} more bytes)` };
   }
-  const tensor = computedTensor(source.tensor.name ?? '', FLOAT, dims, produce);
-  if (source.constant) {
-    const value = source.constant.attribute.find((a) => a.name === 'value')!;
-    value.t = tensor;
-  } else {
-    source.graph.replaceInitializer(sourceName, tensor);
-  }
+  // The tensor object becomes the pruned one (initializer or Constant value alike): replacing an
+  // initializer copies the graph's list, quadratic over a model of 100k layers.
+  const tensor = first.source.tensor;
+  Object.assign(tensor, computedTensor(tensor.name ?? '', FLOAT, dims, produce));
+  delete tensor.data_location;
   return { name: sourceName };
 }
 
