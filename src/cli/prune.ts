@@ -1,4 +1,5 @@
 import { parseArgs, UsageError } from './args';
+import { PRUNABLE_OPS } from '../optimize/prune/layers';
 import { SCAN_RATIOS } from '../optimize/prune/sensitivity';
 import type { PruneMethod } from '../optimize/prune/types';
 import { commonTransformOptions, listOption, numberOption, runTransformCommand, threadsOption } from './transform-command';
@@ -41,6 +42,11 @@ export async function runPrune(argv: string[], out: (s: string) => void, err: (s
   if (v.scope !== undefined && method !== 'unstructured') throw new UsageError(`--scope is for --method unstructured only`);
   if (v.scope !== undefined && v.scope !== 'layer' && v.scope !== 'global') throw new UsageError(`--scope must be one of layer, global, not '${v.scope}'`);
   const targetCosine = numberOption(v['target-cosine'], 'target-cosine', { min: -1, max: 1 });
+  // Every cosine meets -1: a target there asks nothing.
+  if (targetCosine === -1) throw new UsageError(`--target-cosine takes a number above -1, up to 1, not '${v['target-cosine']}'`);
+  const excludeOps = listOption(v['exclude-ops']);
+  const notPruned = excludeOps.filter((op) => !PRUNABLE_OPS.includes(op));
+  if (notPruned.length) throw new UsageError(`--exclude-ops takes op types among ${PRUNABLE_OPS.join(', ')} (the ones pruned), not ${notPruned.map((op) => `'${op}'`).join(', ')}`);
   if (targetCosine !== undefined && v.scope === 'global') throw new UsageError('--target-cosine chooses a ratio per layer: it does not go with --scope global');
   return runTransformCommand(
     {
@@ -56,7 +62,7 @@ export async function runPrune(argv: string[], out: (s: string) => void, err: (s
         // With a target the scan chooses per-unit ratios, trying those up to --ratio.
         ratio: ratio ?? SCAN_RATIOS.at(-1)!,
         scope: v.scope as 'layer' | 'global' | undefined,
-        excludeOps: listOption(v['exclude-ops']),
+        excludeOps,
         excludeNodes: listOption(v['exclude-nodes']),
         targetCosine,
       },

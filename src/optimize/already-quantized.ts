@@ -31,10 +31,11 @@ const NAMED = 5;
 /** The model already holds quantized operators: quantizing it again would stack errors on errors. */
 export class AlreadyQuantizedError extends Error {
   override name = 'AlreadyQuantizedError';
-  constructor(readonly nodes: QuantizedNode[]) {
+  /** `advice`: what to do instead (a quantizer: do not quantize twice; pruning: prune the float model). */
+  constructor(readonly nodes: QuantizedNode[], advice = 'do not quantize twice') {
     const named = nodes.slice(0, NAMED).map((n) => `'${n.name}' (${n.domain ? `${n.domain}::` : ''}${n.opType})`);
     const more = nodes.length > NAMED ? ` and ${nodes.length - NAMED} more` : '';
-    super(`the model is already quantized: do not quantize twice (${named.join(', ')}${more})`);
+    super(`the model is already quantized: ${advice} (${named.join(', ')}${more})`);
   }
 }
 
@@ -56,7 +57,7 @@ export function findQuantizedNodes(edit: ModelEdit): QuantizedNode[] {
 }
 
 /** Throws AlreadyQuantizedError when the model holds any quantized operator. */
-export function refuseIfQuantized(edit: ModelEdit): void {
+export function refuseIfQuantized(edit: ModelEdit, advice?: string): void {
   const found = findQuantizedNodes(edit);
-  if (found.length) throw new AlreadyQuantizedError(found);
+  if (found.length) throw new AlreadyQuantizedError(found, advice);
 }

@@ -83,7 +83,8 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     const details: TransformReport['details'] = {};
     const edit = new ModelEdit(proto);
     refuseDuplicateDefinitions(edit);
-    if (request.kind !== 'fp16') refuseIfQuantized(edit);
+    if (request.kind === 'prune') refuseIfQuantized(edit, 'prune the float model, then quantize the pruned one');
+    else if (request.kind !== 'fp16') refuseIfQuantized(edit);
     const have = Number(proto.opset_import.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0);
     const need = request.kind === 'quantize-static' ? Math.max(have, staticOpsetNeeded(staticOptions(request.quantize ?? {}))) : have;
     let opsetNodes = 0;

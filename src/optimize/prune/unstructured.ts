@@ -13,6 +13,7 @@ import type { ModelFiles } from '../../onnx/io/model-files';
 import { readFloats } from '../preprocess/weights';
 import { prunableLayers } from './layers';
 import { applyCut, magnitudeCut, tensorCut, type MagnitudeCut } from './magnitude-cut';
+import { TransformRefusedError } from '../errors';
 import type { NodeIds, PrunedLayer, PruneOptions, PruneResult, Pruner, SkippedLayer } from './types';
 import {
   checkRatio, checkUnitRatios, dropUnreadOriginals, groupRatio, groupRows, ownRatio, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup,
@@ -37,29 +38,67 @@ export const unstructuredPruner: Pruner = {
     checkRatio('the ratio', options.ratio, false);
     const { groups: all, skipped } = groupsOf(edit, files, options, ids);
     checkUnitRatios(options, all);
-    const groups: WeightGroup[] = [];
+    const asked: WeightGroup[] = [];
     for (const g of all) {
-      if (groupRatio(g, options) > 0) groups.push(g);
+      if (groupRatio(g, options) > 0) asked.push(g);
       else for (const l of g.layers) skipped.push({ node: l.id, opType: l.opType, reason: 'unit ratio 0: left' });
     }
-    if (!groups.length) refuseNothing('unstructured pruning', skipped);
+    if (!asked.length) refuseNothing('unstructured pruning', skipped);
+    const warnings: string[] = [];
+    const cutNothing = leaveWhatRoundsToNothing(asked, options);
+    if (cutNothing.size === asked.length) refuseRatioTooSmall(options, asked);
+    for (const [g, reason] of cutNothing) for (const l of g.layers) skipped.push({ node: l.id, opType: l.opType, reason });
+    if (cutNothing.size) warnings.push(`the ratio zeroes no weight of ${cutNothing.size} layer(s), which are left: ${named([...cutNothing.keys()].map((g) => `'${g.layers[0]!.id}' (${g.elements} weights)`))}`);
+    const groups = asked.filter((g) => !cutNothing.has(g));
     const cuts = options.scope === 'global' ? globalCuts(groups, files, options) : new Map(groups.map((g) => [g, layerCut(g, files, groupRatio(g, options))]));
     const layers: PrunedLayer[] = [];
-    const warnings: string[] = [];
     const pruned: { elements: number; zeros: number }[] = [];
     const prunedNodes = new Set(groups.flatMap((g) => g.layers.map((l) => l.node)));
+    const allZero: string[] = [];
     for (const g of groups) {
       const { cut, zeros } = cuts.get(g)!;
       const written = writePrunedWeight(edit, g, files, (values) => void applyCut(values, cut), prunedNodes);
       if (written.warning) warnings.push(written.warning);
+      if (zeros === g.elements) allZero.push(g.layers[0]!.id);
       layers.push(...groupRows(g, written.name, zeros));
       pruned.push({ elements: g.elements, zeros });
     }
     dropUnreadOriginals(groups);
+    if (allZero.length) warnings.push(`every weight of ${named(allZero.map((id) => `'${id}'`))} is zero now: ${allZero.length > 1 ? 'their outputs' : 'its output'} no longer depend${allZero.length > 1 ? '' : 's'} on the input`);
     const nodesChanged = groups.reduce((a, g) => a + g.layers.length, 0);
     return { layers, skipped, sparsity: overallSparsity(pruned), nodesChanged, warnings };
   },
 };
+
+/** Names up to 5, then how many more. */
+const named = (names: readonly string[]): string => names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+
+/**
+ * The groups in which the ratio zeroes no weight (round(ratio · n) = 0), with why: alone (scope
+ * 'layer' or a unit ratio of its own), or ranked together (scope 'global', counted over all of them).
+ */
+function leaveWhatRoundsToNothing(groups: readonly WeightGroup[], options: PruneOptions): Map<WeightGroup, string> {
+  const ranked = new Set(options.scope === 'global' ? groups.filter((g) => ownRatio(g, options) === undefined) : []);
+  const rankedTotal = [...ranked].reduce((a, g) => a + g.elements, 0);
+  const out = new Map<WeightGroup, string>();
+  for (const g of groups) {
+    const r = groupRatio(g, options);
+    if (ranked.has(g)) {
+      if (Math.round(r * rankedTotal) === 0) out.set(g, `ratio ${r} of the ${rankedTotal} weights ranked together zeroes none: left`);
+    } else if (Math.round(r * g.elements) === 0) {
+      out.set(g, `ratio ${r} of its ${g.elements} weights zeroes none: left`);
+    }
+  }
+  return out;
+}
+
+/** The ratio zeroes no weight anywhere: no model that only pretends to be pruned. */
+function refuseRatioTooSmall(options: PruneOptions, groups: readonly WeightGroup[]): never {
+  const largest = options.scope === 'global' ? groups.reduce((a, g) => a + g.elements, 0) : Math.max(...groups.map((g) => g.elements));
+  const least = Number(((0.5 / largest) * 1.01).toPrecision(2));
+  const where = options.scope === 'global' ? `of the ${largest} weights ranked together` : `of any layer's weights (the largest has ${largest} weights)`;
+  throw new TransformRefusedError(`the ratio ${options.ratio} zeroes no weight: it rounds to none ${where}; a ratio of at least ${least} zeroes one`, groups.map((g) => g.layers[0]!.id));
+}
 
 /** The share `ratio` of one tensor, cut alone: the values are read once here (and again when written). */
 function layerCut(g: WeightGroup, files: ModelFiles | undefined, ratio: number): { cut: MagnitudeCut; zeros: number } {
