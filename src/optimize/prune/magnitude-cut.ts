@@ -66,17 +66,21 @@ export function tensorCut(values: Float32Array, k: number): MagnitudeCut {
 
 /**
  * Zeroes what `cut` selects in `values` (in place), taking at most `ties` ties here. Returns
- * the ties taken (a global cut hands the rest to the next tensor) and the zeros left in the
- * tensor (existing zeros not selected count too).
+ * the ties taken (a global cut hands the rest to the next tensor), the zeros left in the
+ * tensor (existing zeros not selected count too) and the weights it zeroed (not zero before).
  */
-export function applyCut(values: Float32Array, cut: MagnitudeCut): { ties: number; zeros: number } {
+export function applyCut(values: Float32Array, cut: MagnitudeCut): { ties: number; zeros: number; zeroed: number } {
   const bits = bitsOf(values);
   let ties = cut.ties;
   let zeros = 0;
+  let zeroed = 0;
   for (let i = 0; i < bits.length; i++) {
     const key = bits[i]! & ABS;
-    if (key < cut.key || (key === cut.key && ties > 0 && ties-- > 0)) values[i] = 0;
+    if (key < cut.key || (key === cut.key && ties > 0 && ties-- > 0)) {
+      if (values[i] !== 0) zeroed++;
+      values[i] = 0;
+    }
     if (values[i] === 0) zeros++;
   }
-  return { ties: cut.ties - ties, zeros };
+  return { ties: cut.ties - ties, zeros, zeroed };
 }

@@ -16,7 +16,7 @@ import { applyCut, magnitudeCut, tensorCut, type MagnitudeCut } from './magnitud
 import { TransformRefusedError } from '../errors';
 import type { NodeIds, PrunedLayer, PruneOptions, PruneResult, Pruner, SkippedLayer } from './types';
 import {
-  checkRatio, checkUnitRatios, dropUnreadOriginals, groupRatio, groupRows, ownRatio, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup,
+  checkRatio, checkUnitRatios, dropUnreadOriginals, groupRatio, groupRows, nothingZeroedWarning, ownRatio, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup,
 } from './weight-groups';
 
 /** What the report says about the method's gain. */
@@ -52,18 +52,19 @@ export const unstructuredPruner: Pruner = {
     const groups = asked.filter((g) => !cutNothing.has(g));
     const cuts = options.scope === 'global' ? globalCuts(groups, files, options) : new Map(groups.map((g) => [g, layerCut(g, files, groupRatio(g, options))]));
     const layers: PrunedLayer[] = [];
-    const pruned: { elements: number; zeros: number }[] = [];
+    const pruned: { elements: number; zeros: number; zeroed: number }[] = [];
     const prunedNodes = new Set(groups.flatMap((g) => g.layers.map((l) => l.node)));
     const allZero: string[] = [];
     for (const g of groups) {
-      const { cut, zeros } = cuts.get(g)!;
+      const { cut, zeros, zeroed } = cuts.get(g)!;
       const written = writePrunedWeight(edit, g, files, (values) => void applyCut(values, cut), prunedNodes);
       if (written.warning) warnings.push(written.warning);
       if (zeros === g.elements) allZero.push(g.layers[0]!.id);
       layers.push(...groupRows(g, written.name, zeros));
-      pruned.push({ elements: g.elements, zeros });
+      pruned.push({ elements: g.elements, zeros, zeroed });
     }
     dropUnreadOriginals(groups);
+    warnings.push(...nothingZeroedWarning(pruned));
     if (allZero.length) warnings.push(`every weight of ${named(allZero.map((id) => `'${id}'`))} is zero now: ${allZero.length > 1 ? 'their outputs' : 'its output'} no longer depend${allZero.length > 1 ? '' : 's'} on the input`);
     const nodesChanged = groups.reduce((a, g) => a + g.layers.length, 0);
     return { layers, skipped, sparsity: overallSparsity(pruned), nodesChanged, warnings };
@@ -100,11 +101,19 @@ function refuseRatioTooSmall(options: PruneOptions, groups: readonly WeightGroup
   throw new TransformRefusedError(`the ratio ${options.ratio} zeroes no weight: it rounds to none ${where}; a ratio of at least ${least} zeroes one`, groups.map((g) => g.layers[0]!.id));
 }
 
+/** A tensor's cut, the zeros it leaves and the weights it zeroes. */
+interface Cut {
+  cut: MagnitudeCut;
+  zeros: number;
+  zeroed: number;
+}
+
 /** The share `ratio` of one tensor, cut alone: the values are read once here (and again when written). */
-function layerCut(g: WeightGroup, files: ModelFiles | undefined, ratio: number): { cut: MagnitudeCut; zeros: number } {
+function layerCut(g: WeightGroup, files: ModelFiles | undefined, ratio: number): Cut {
   const values = readFloats(g.layers[0]!.source, files);
   const cut = tensorCut(values, Math.round(ratio * g.elements));
-  return { cut, zeros: applyCut(values, cut).zeros };
+  const { zeros, zeroed } = applyCut(values, cut);
+  return { cut, zeros, zeroed };
 }
 
 /**
@@ -112,7 +121,7 @@ function layerCut(g: WeightGroup, files: ModelFiles | undefined, ratio: number):
  * order), and a layer cut for the others. Each tensor is read three times: two histograms and
  * the count.
  */
-function globalCuts(groups: readonly WeightGroup[], files: ModelFiles | undefined, options: PruneOptions): Map<WeightGroup, { cut: MagnitudeCut; zeros: number }> {
+function globalCuts(groups: readonly WeightGroup[], files: ModelFiles | undefined, options: PruneOptions): Map<WeightGroup, Cut> {
   const ranked = groups.filter((g) => ownRatio(g, options) === undefined);
   const rankedSet = new Set(ranked);
   const out = new Map(groups.filter((g) => !rankedSet.has(g)).map((g) => [g, layerCut(g, files, ownRatio(g, options)!)]));
@@ -124,7 +133,7 @@ function globalCuts(groups: readonly WeightGroup[], files: ModelFiles | undefine
   let ties = cut.ties;
   for (const g of ranked) {
     const taken = applyCut(readFloats(g.layers[0]!.source, files), { key: cut.key, ties });
-    out.set(g, { cut: { key: cut.key, ties: taken.ties }, zeros: taken.zeros });
+    out.set(g, { cut: { key: cut.key, ties: taken.ties }, zeros: taken.zeros, zeroed: taken.zeroed });
     ties -= taken.ties;
   }
   return out;

@@ -143,6 +143,12 @@ export function groupRows(g: WeightGroup, weight: string, zeros: number): Pruned
   }));
 }
 
+/** Pruning that zeroed no weight (every pruned layer held the sparsity already: pruned before?) says so: the output computes what the input did. */
+export function nothingZeroedWarning(pruned: readonly { zeroed: number }[]): string[] {
+  if (pruned.some((p) => p.zeroed > 0)) return [];
+  return ['no weight was zeroed: every pruned layer already held the asked sparsity (was the model pruned before?); the output computes exactly what the input did'];
+}
+
 /** Zeros over elements of the pruned tensors, each counted once. */
 export function overallSparsity(pruned: readonly { elements: number; zeros: number }[]): number {
   const elements = pruned.reduce((a, p) => a + p.elements, 0);
