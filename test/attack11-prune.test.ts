@@ -87,7 +87,7 @@ test('a quantized model is refused with advice for pruning, not for quantizing (
   assert.ok(!existsSync(out));
 });
 
-test('--target-cosine -1 and --exclude-ops naming an op that is not pruned are usage errors (exit 64)', () => {
+test('--target-cosine -1, --exclude-ops naming an op that is not pruned and an empty -o are usage errors (exit 64)', () => {
   const out = join(dir, 'usage.onnx');
   const cosine = prune([model('small.onnx'), '--method', 'unstructured', '--target-cosine=-1', '-o', out]);
   assert.equal(cosine.status, 64, cosine.stderr);
@@ -95,6 +95,11 @@ test('--target-cosine -1 and --exclude-ops naming an op that is not pruned are u
   const ops = prune([model('small.onnx'), '--method', 'unstructured', '--ratio', '0.5', '--exclude-ops', 'MatMul,conv', '-o', out]);
   assert.equal(ops.status, 64, ops.stderr);
   assert.match(ops.stderr, /--exclude-ops takes op types among Conv, Gemm, MatMul \(the ones pruned\), not 'conv'/);
+  // `-o "$OUT"` with OUT unset: no silent fall back to MODEL.pruned.onnx.
+  const empty = prune([model('small.onnx'), '--method', 'unstructured', '--ratio', '0.5', '-o', '']);
+  assert.equal(empty.status, 64, empty.stderr);
+  assert.match(empty.stderr, /-o takes a file name, not an empty string/);
+  assert.ok(!existsSync(join(dir, 'small.pruned.onnx')));
   assert.ok(!existsSync(out));
 });
 

@@ -32,6 +32,8 @@ export async function runPrune(argv: string[], out: (s: string) => void, err: (s
   if (v.method === undefined) throw new UsageError(`--method unstructured|2:4|channels is required\nusage: ${pruneUsage}`);
   if (!(METHODS as readonly string[]).includes(v.method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}, not '${v.method}'\nusage: ${pruneUsage}`);
   const method = v.method as PruneMethod;
+  // `-o "$OUT"` with OUT unset must not fall back to the default name silently.
+  if (v.out !== undefined && v.out.trim() === '') throw new UsageError('-o takes a file name, not an empty string');
   let ratio = ratioOption(v.ratio);
   if (method === '2:4') {
     if (ratio !== undefined && ratio !== 0.5) throw new UsageError(`--method 2:4 zeroes 2 of every 4 weights: --ratio is 0.5 or left out, not '${v.ratio}'`);
