@@ -127,3 +127,20 @@ test('the input, its external data file, and links to them are never written ove
   }
   assert.equal(execFileSync('cmp', [model('ext.bin'), join(copy, 'ext.bin')]).length, 0);
 });
+
+test('NaN and Inf weights are named in a warning, rank above every finite weight, and the count zeroed stays exact', () => {
+  for (const method of ['unstructured', '2:4']) {
+    const out = join(dir, `nan.${method.replace(':', '')}.onnx`);
+    const r = prune([model('nan.onnx'), '--method', method, '--ratio', '0.5', '-o', out, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const rep = report(r.stdout);
+    assert.ok(rep.warnings.some((w) => /weights hold NaN or Inf values, which rank above every finite weight \(zeroed last\): 'N1' \(3\);/.test(w)), rep.warnings.join('\n'));
+    const values = JSON.parse(execFileSync(PYTHON, ['-c', `
+import json, sys, numpy as np, onnx
+from onnx import numpy_helper as nh
+w = {t.name: nh.to_array(t) for t in onnx.load(sys.argv[1]).graph.initializer}['N1']
+print(json.dumps([int((w == 0).sum()), int(np.isnan(w).sum()), int(np.isinf(w).sum())]))`, out], { encoding: 'utf8' })) as number[];
+    // 576 weights, half zeroed; the NaN and both Inf kept (unstructured: largest; 2:4: the larger of their group).
+    assert.deepEqual(values, [288, 1, 2], method);
+  }
+});

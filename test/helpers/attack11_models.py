@@ -6,6 +6,7 @@ const.onnx: MatMul layers whose weights are Constant nodes behind Identity chain
 small.onnx: 4 MatMul layers of 4x4 (16 weights each).
 hugetiny.onnx: MatMul layers of 16x1024, 1024x8, 8x8 (large weights), 8x4.
 qop.onnx: float Conv layers around a QLinearConv (a quantized model).
+nan.onnx: Conv layers, one weight with NaN and Inf values.
 dq_false.onnx / dq_true.onnx: a Conv reading DequantizeLinear(uint8, zero point 128): raw 0 in
 2 of every 4 input channels (dequantized -1.28: dense) / raw 128 there (dequantized 0: 2:4).
 """
@@ -94,3 +95,13 @@ zp = w.copy()
 zp[:, 0::4] = 128
 zp[:, 1::4] = 128
 dq_model('dq_true.onnx', zp)
+
+# nan.onnx: 4 chained 3x3 Conv layers; the second's weight holds NaN, +Inf and -Inf.
+ws = [f(8, 8, 3, 3) for _ in range(4)]
+ws[1][0, 0, 0, 0] = np.nan
+ws[1][1, 1, 1, 1] = np.inf
+ws[1][2, 2, 2, 2] = -np.inf
+nodes = chain('Conv', ws, 'N')
+for n in nodes:
+    n.attribute.append(h.make_attribute('pads', [1, 1, 1, 1]))
+save(nodes, [nh.from_array(w, f'N{i}') for i, w in enumerate(ws)], [1, 8, 4, 4], [1, 8, 4, 4], 'nan.onnx')

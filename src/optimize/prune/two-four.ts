@@ -12,7 +12,7 @@ import { TransformRefusedError } from '../errors';
 import { readFloats } from '../preprocess/weights';
 import { prunableLayers, type PrunableLayer } from './layers';
 import type { NodeIds, PrunedLayer, PruneOptions, PruneResult, Pruner, SkippedLayer } from './types';
-import { checkUnitRatios, groupRatio, groupRows, dropUnreadOriginals, nothingZeroedWarning, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup } from './weight-groups';
+import { checkUnitRatios, countNonFinite, groupRatio, groupRows, dropUnreadOriginals, nonFiniteWarning, nothingZeroedWarning, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup } from './weight-groups';
 
 export const TWO_FOUR_NOTE =
   'ONNX Runtime runs 2:4-sparse weights as dense ones: no size or speed gain there. TensorRT uses its sparse tensor cores (Ampere and later) when the engine is built with --sparsity=enable.';
@@ -97,20 +97,21 @@ export const twoFourPruner: Pruner = {
     if (!groups.length) refuseNothing('2:4 sparsity', skipped);
     const layers: PrunedLayer[] = [];
     const warnings: string[] = [];
-    const pruned: { elements: number; zeros: number; zeroed: number }[] = [];
+    const pruned: { elements: number; zeros: number; zeroed: number; weight: string; nonFinite: number }[] = [];
     const prunedNodes = new Set(groups.flatMap((g) => g.layers.map((l) => l.node)));
     for (const g of groups) {
       const { source, dims, reductionAxis } = g.layers[0]!;
       const values = readFloats(source, files);
       const zerosBefore = countZeros(values);
+      const nonFinite = countNonFinite(values);
       const zeros = applyTwoFour(values, dims, reductionAxis);
       const written = writePrunedWeight(edit, g, files, (values) => void applyTwoFour(values, dims, reductionAxis), prunedNodes);
       if (written.warning) warnings.push(written.warning);
       layers.push(...groupRows(g, written.name, zeros));
-      pruned.push({ elements: g.elements, zeros, zeroed: zeros - zerosBefore });
+      pruned.push({ elements: g.elements, zeros, zeroed: zeros - zerosBefore, weight: g.layers[0]!.sourceName, nonFinite });
     }
     dropUnreadOriginals(groups);
-    warnings.push(...nothingZeroedWarning(pruned));
+    warnings.push(...nothingZeroedWarning(pruned), ...nonFiniteWarning(pruned));
     const nodesChanged = groups.reduce((a, g) => a + g.layers.length, 0);
     return { layers, skipped, sparsity: overallSparsity(pruned), nodesChanged, warnings };
   },

@@ -16,7 +16,7 @@ import { applyCut, magnitudeCut, tensorCut, type MagnitudeCut } from './magnitud
 import { TransformRefusedError } from '../errors';
 import type { NodeIds, PrunedLayer, PruneOptions, PruneResult, Pruner, SkippedLayer } from './types';
 import {
-  checkRatio, checkUnitRatios, dropUnreadOriginals, groupRatio, groupRows, nothingZeroedWarning, ownRatio, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup,
+  checkRatio, checkUnitRatios, countNonFinite, dropUnreadOriginals, groupRatio, groupRows, nonFiniteWarning, nothingZeroedWarning, ownRatio, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup,
 } from './weight-groups';
 
 /** What the report says about the method's gain. */
@@ -52,19 +52,19 @@ export const unstructuredPruner: Pruner = {
     const groups = asked.filter((g) => !cutNothing.has(g));
     const cuts = options.scope === 'global' ? globalCuts(groups, files, options) : new Map(groups.map((g) => [g, layerCut(g, files, groupRatio(g, options))]));
     const layers: PrunedLayer[] = [];
-    const pruned: { elements: number; zeros: number; zeroed: number }[] = [];
+    const pruned: { elements: number; zeros: number; zeroed: number; weight: string; nonFinite: number }[] = [];
     const prunedNodes = new Set(groups.flatMap((g) => g.layers.map((l) => l.node)));
     const allZero: string[] = [];
     for (const g of groups) {
-      const { cut, zeros, zeroed } = cuts.get(g)!;
+      const { cut, zeros, zeroed, nonFinite } = cuts.get(g)!;
       const written = writePrunedWeight(edit, g, files, (values) => void applyCut(values, cut), prunedNodes);
       if (written.warning) warnings.push(written.warning);
       if (zeros === g.elements) allZero.push(g.layers[0]!.id);
       layers.push(...groupRows(g, written.name, zeros));
-      pruned.push({ elements: g.elements, zeros, zeroed });
+      pruned.push({ elements: g.elements, zeros, zeroed, weight: g.layers[0]!.sourceName, nonFinite });
     }
     dropUnreadOriginals(groups);
-    warnings.push(...nothingZeroedWarning(pruned));
+    warnings.push(...nothingZeroedWarning(pruned), ...nonFiniteWarning(pruned));
     if (allZero.length) warnings.push(`every weight of ${named(allZero.map((id) => `'${id}'`))} is zero now: ${allZero.length > 1 ? 'their outputs' : 'its output'} no longer depend${allZero.length > 1 ? '' : 's'} on the input`);
     const nodesChanged = groups.reduce((a, g) => a + g.layers.length, 0);
     return { layers, skipped, sparsity: overallSparsity(pruned), nodesChanged, warnings };
@@ -106,14 +106,17 @@ interface Cut {
   cut: MagnitudeCut;
   zeros: number;
   zeroed: number;
+  /** NaN and ±Inf values in the tensor. */
+  nonFinite: number;
 }
 
 /** The share `ratio` of one tensor, cut alone: the values are read once here (and again when written). */
 function layerCut(g: WeightGroup, files: ModelFiles | undefined, ratio: number): Cut {
   const values = readFloats(g.layers[0]!.source, files);
   const cut = tensorCut(values, Math.round(ratio * g.elements));
+  const nonFinite = countNonFinite(values);
   const { zeros, zeroed } = applyCut(values, cut);
-  return { cut, zeros, zeroed };
+  return { cut, zeros, zeroed, nonFinite };
 }
 
 /**
@@ -132,8 +135,10 @@ function globalCuts(groups: readonly WeightGroup[], files: ModelFiles | undefine
   const cut = magnitudeCut(read, Math.round(options.ratio * total));
   let ties = cut.ties;
   for (const g of ranked) {
-    const taken = applyCut(readFloats(g.layers[0]!.source, files), { key: cut.key, ties });
-    out.set(g, { cut: { key: cut.key, ties: taken.ties }, zeros: taken.zeros, zeroed: taken.zeroed });
+    const values = readFloats(g.layers[0]!.source, files);
+    const nonFinite = countNonFinite(values);
+    const taken = applyCut(values, { key: cut.key, ties });
+    out.set(g, { cut: { key: cut.key, ties: taken.ties }, zeros: taken.zeros, zeroed: taken.zeroed, nonFinite });
     ties -= taken.ties;
   }
   return out;

@@ -149,6 +149,21 @@ export function nothingZeroedWarning(pruned: readonly { zeroed: number }[]): str
   return ['no weight was zeroed: every pruned layer already held the asked sparsity (was the model pruned before?); the output computes exactly what the input did'];
 }
 
+/** NaN and ±Inf values among `values`. */
+export function countNonFinite(values: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) n++;
+  return n;
+}
+
+/** Weights holding NaN or ±Inf (a broken export): they rank above every finite weight, and the outputs may be NaN or Inf whatever is pruned. */
+export function nonFiniteWarning(weights: readonly { weight: string; nonFinite: number }[]): string[] {
+  const bad = weights.filter((w) => w.nonFinite > 0);
+  if (!bad.length) return [];
+  const named = bad.slice(0, 5).map((w) => `'${w.weight}' (${w.nonFinite})`).join(', ') + (bad.length > 5 ? ` and ${bad.length - 5} more` : '');
+  return [`weights hold NaN or Inf values, which rank above every finite weight (zeroed last): ${named}; the model's outputs may be NaN or Inf before and after pruning`];
+}
+
 /** Zeros over elements of the pruned tensors, each counted once. */
 export function overallSparsity(pruned: readonly { elements: number; zeros: number }[]): number {
   const elements = pruned.reduce((a, p) => a + p.elements, 0);
