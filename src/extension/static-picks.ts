@@ -19,9 +19,10 @@ export async function rememberCalibrationFolder(state: vscode.Memento, model: vs
   await state.update(recentKey(model), [folder, ...recent].slice(0, RECENT_LIMIT));
 }
 
-type Pick<T> = vscode.QuickPickItem & { value: T };
+export type Pick<T> = vscode.QuickPickItem & { value: T };
 
-async function pick<T>(items: Pick<T>[], placeHolder: string): Promise<T | undefined> {
+/** A quick pick of values; undefined when dismissed. */
+export async function pick<T>(items: Pick<T>[], placeHolder: string): Promise<T | undefined> {
   return (await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true, matchOnDetail: true }))?.value;
 }
 
