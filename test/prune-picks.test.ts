@@ -48,21 +48,23 @@ test('a typed target cosine: above 0 and at most 1', () => {
 });
 
 test('channels: method and ratio, then --json; unstructured adds its scope only when global; 2:4 never passes a ratio', () => {
-  assert.deepEqual(pruneArgv('/m/a b.onnx', DEFAULTS, { method: 'channels', ratio: 0.3, validate: false }), ['prune', '/m/a b.onnx', '--method', 'channels', '--ratio', '0.3', '--json']);
-  assert.deepEqual(pruneArgv('m.onnx', DEFAULTS, { method: 'unstructured', ratio: 0.5, validate: false }), ['prune', 'm.onnx', '--method', 'unstructured', '--ratio', '0.5', '--json']);
-  assert.deepEqual(pruneArgv('m.onnx', { ...DEFAULTS, scope: 'global' }, { method: 'unstructured', ratio: 0.5, validate: false }), ['prune', 'm.onnx', '--method', 'unstructured', '--ratio', '0.5', '--scope', 'global', '--json']);
+  assert.deepEqual(pruneArgv('/m/a b.onnx', DEFAULTS, { method: 'channels', ratio: 0.3 }), ['prune', '/m/a b.onnx', '--method', 'channels', '--ratio', '0.3', '--json']);
+  assert.deepEqual(pruneArgv('m.onnx', DEFAULTS, { method: 'unstructured', ratio: 0.5 }), ['prune', 'm.onnx', '--method', 'unstructured', '--ratio', '0.5', '--json']);
+  assert.deepEqual(pruneArgv('m.onnx', { ...DEFAULTS, scope: 'global' }, { method: 'unstructured', ratio: 0.5 }), ['prune', 'm.onnx', '--method', 'unstructured', '--ratio', '0.5', '--scope', 'global', '--json']);
   // The scope setting is the unstructured method's alone; a stray ratio for 2:4 is not passed.
-  assert.deepEqual(pruneArgv('m.onnx', { ...DEFAULTS, scope: 'global' }, { method: '2:4', ratio: 0.3, validate: true }), ['prune', 'm.onnx', '--method', '2:4', '--validate', '--json']);
+  assert.deepEqual(pruneArgv('m.onnx', { ...DEFAULTS, scope: 'global' }, { method: '2:4', ratio: 0.3 }), ['prune', 'm.onnx', '--method', '2:4', '--json']);
 });
 
-test('target cosine with its calibration folder, exclusions from the settings, validation', () => {
+test('target cosine with its calibration folder, exclusions from the settings', () => {
   const settings = { ...DEFAULTS, excludeOps: ['Gemm', 'MatMul'], excludeNodes: ['conv1', '/layer4/conv2'] };
-  assert.deepEqual(pruneArgv('m.onnx', settings, { method: 'channels', ratio: 0.5, targetCosine: 0.95, calib: '/data/calib', validate: true }), [
+  assert.deepEqual(pruneArgv('m.onnx', settings, { method: 'channels', ratio: 0.5, targetCosine: 0.95, calib: '/data/calib' }), [
     'prune', 'm.onnx', '--method', 'channels', '--ratio', '0.5', '--target-cosine', '0.95', '--calib', '/data/calib',
-    '--exclude-ops', 'Gemm,MatMul', '--exclude-nodes', 'conv1,/layer4/conv2', '--validate', '--json',
+    '--exclude-ops', 'Gemm,MatMul', '--exclude-nodes', 'conv1,/layer4/conv2', '--json',
   ]);
   // No folder: the CLI synthesizes the scan's inputs.
-  assert.deepEqual(pruneArgv('m.onnx', DEFAULTS, { method: 'channels', ratio: 0.5, targetCosine: 0.99, validate: false }), ['prune', 'm.onnx', '--method', 'channels', '--ratio', '0.5', '--target-cosine', '0.99', '--json']);
+  assert.deepEqual(pruneArgv('m.onnx', DEFAULTS, { method: 'channels', ratio: 0.5, targetCosine: 0.99 }), ['prune', 'm.onnx', '--method', 'channels', '--ratio', '0.5', '--target-cosine', '0.99', '--json']);
+  // A target chooses a ratio per layer, which the global scope would contradict (the CLI refuses the pair).
+  assert.deepEqual(pruneArgv('m.onnx', { ...DEFAULTS, scope: 'global' }, { method: 'unstructured', ratio: 0.5, targetCosine: 0.99 }), ['prune', 'm.onnx', '--method', 'unstructured', '--ratio', '0.5', '--target-cosine', '0.99', '--json']);
 });
 
 test('what a run writes, as the CLI names it: MODEL.pruned.onnx and its report beside the input; the recipe for channels only', () => {
@@ -72,17 +74,18 @@ test('what a run writes, as the CLI names it: MODEL.pruned.onnx and its report b
 });
 
 test('choices given by code run without picks; the explorer’s selection (an array) or half an answer does not', () => {
-  assert.equal(isPruneChoices({ method: 'channels', ratio: 0.3, validate: true }), true);
-  assert.equal(isPruneChoices({ method: '2:4', validate: false }), true);
-  assert.equal(isPruneChoices([{ method: 'channels', validate: true }]), false);
-  assert.equal(isPruneChoices({ method: 'channels' }), false);
-  assert.equal(isPruneChoices({ method: 'magnitude', validate: true }), false);
+  assert.equal(isPruneChoices({ method: 'channels', ratio: 0.3 }), true);
+  assert.equal(isPruneChoices({ method: '2:4' }), true);
+  assert.equal(isPruneChoices(['channels']), false);
+  assert.equal(isPruneChoices([{ method: 'channels' }]), false);
+  assert.equal(isPruneChoices({ ratio: 0.3 }), false);
+  assert.equal(isPruneChoices({ method: 'magnitude' }), false);
   assert.equal(isPruneChoices(null), false);
 });
 
 test('the progress title names the method, the share and the target', () => {
-  assert.equal(pruneTitle({ method: 'channels', ratio: 0.3, validate: true }), 'Pruning (channels, 30 %)');
-  assert.equal(pruneTitle({ method: '2:4', validate: true }), 'Pruning (2:4)');
-  assert.equal(pruneTitle({ method: 'unstructured', ratio: 0.5, targetCosine: 0.95, validate: false }), 'Pruning (unstructured, 50 %, target cosine 0.95)');
+  assert.equal(pruneTitle({ method: 'channels', ratio: 0.3 }), 'Pruning (channels, 30 %)');
+  assert.equal(pruneTitle({ method: '2:4' }), 'Pruning (2:4)');
+  assert.equal(pruneTitle({ method: 'unstructured', ratio: 0.5, targetCosine: 0.95 }), 'Pruning (unstructured, 50 %, target cosine 0.95)');
   assert.equal(percentLabel(0.333333), '33.33 %');
 });

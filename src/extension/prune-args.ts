@@ -24,10 +24,8 @@ export interface PruneChoices {
   ratio?: number;
   /** Sensitivity scan: per-layer ratios that keep the worst output cosine at or above this. */
   targetCosine?: number;
-  /** Calibration inputs of the scan and the validation; absent: synthesized inputs. */
+  /** Calibration inputs of the scan (and held-out ones of the validation); absent: synthesized inputs. */
   calib?: string;
-  /** Measure size, accuracy and latency before and after. */
-  validate: boolean;
 }
 
 export const PRUNE_METHODS: { method: PruneMethod; detail: string }[] = [
@@ -77,18 +75,21 @@ export function parseTargetCosine(text: string): number | string {
 
 /** Choices passed to the command by code (tests, other commands); the explorer passes the selection there, which must not skip the picks. */
 export const isPruneChoices = (v: unknown): v is PruneChoices =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && PRUNE_METHODS.some((m) => m.method === (v as PruneChoices).method) && typeof (v as PruneChoices).validate === 'boolean';
+  typeof v === 'object' && v !== null && !Array.isArray(v) && PRUNE_METHODS.some((m) => m.method === (v as PruneChoices).method);
 
-/** argv after `dist/cli.js`: always --json, so stdout is the one report document. */
+/**
+ * argv after `dist/cli.js`: always --json, so stdout is the one report document (and the CLI
+ * validates: size, accuracy and latency before and after, as for quantize).
+ */
 export function pruneArgv(model: string, settings: PruneSettings, choices: PruneChoices): string[] {
   const argv = ['prune', model, '--method', choices.method];
   if (needsRatio(choices.method) && choices.ratio !== undefined) argv.push('--ratio', String(choices.ratio));
-  if (choices.method === 'unstructured' && settings.scope !== 'layer') argv.push('--scope', settings.scope);
+  // A target chooses a ratio per layer: the global scope does not apply then.
+  if (choices.method === 'unstructured' && settings.scope !== 'layer' && choices.targetCosine === undefined) argv.push('--scope', settings.scope);
   if (choices.targetCosine !== undefined) argv.push('--target-cosine', String(choices.targetCosine));
   if (choices.calib) argv.push('--calib', choices.calib);
   if (settings.excludeOps.length) argv.push('--exclude-ops', settings.excludeOps.join(','));
   if (settings.excludeNodes.length) argv.push('--exclude-nodes', settings.excludeNodes.join(','));
-  if (choices.validate) argv.push('--validate');
   return [...argv, '--json'];
 }
 

@@ -1,25 +1,23 @@
-// The quick picks of "Prune…": method; the share pruned (not for 2:4); an optional target
-// cosine (the sensitivity scan) with its calibration folder; validation or not. The last method
-// and validation answer are proposed first. Each returns undefined when dismissed (nothing runs).
+// The quick picks of "Prune…": method (the last one first); the share pruned (not for 2:4); an
+// optional target cosine (the sensitivity scan) with its calibration folder. Returns undefined
+// when one is dismissed (nothing runs). The CLI validates every run the editor starts (--json).
 import * as vscode from 'vscode';
 import { needsRatio, parseRatio, parseTargetCosine, PRUNE_METHODS, ratioItems, TARGET_COSINES, type PruneChoices, type PruneMethod } from './prune-args';
 import { pick, pickFolder, type Pick } from './static-picks';
 import { pruneSettings } from './transform-settings';
 
-const LAST_KEY = 'onnxStudio.pruneChoices';
+const LAST_KEY = 'onnxStudio.pruneMethod';
 const OTHER = 'other';
 const SCAN_DATA_TEXTS = { placeHolder: 'Calibration data for the sensitivity scan', none: 'No calibration data', noneDetail: 'Synthesized inputs: the scan’s cosines say little about real inputs', noneFirst: false };
 
-type Last = { method: PruneMethod; validate: boolean };
 /** The reason a typed value is refused, for an input box's validateInput. */
 const refusal = (parsed: number | string): string | undefined => (typeof parsed === 'string' ? parsed : undefined);
 const lastFirst = <T>(items: Pick<T>[], last: T | undefined): Pick<T>[] => [...items.filter((i) => i.value === last), ...items.filter((i) => i.value !== last)];
 
 export async function pickPruneChoices(state: vscode.Memento, model: vscode.Uri): Promise<PruneChoices | undefined> {
-  const last = state.get<Partial<Last>>(LAST_KEY, {});
-  const method = await pick(lastFirst<PruneMethod>(PRUNE_METHODS.map((m) => ({ label: m.method, detail: m.detail, value: m.method })), last.method), 'Pruning method');
+  const method = await pick(lastFirst<PruneMethod>(PRUNE_METHODS.map((m) => ({ label: m.method, detail: m.detail, value: m.method })), state.get<PruneMethod>(LAST_KEY)), 'Pruning method');
   if (!method) return undefined;
-  const choices: PruneChoices = { method, validate: true };
+  const choices: PruneChoices = { method };
   if (needsRatio(method)) {
     const ratio = await pickRatio(method, model);
     if (ratio === undefined) return undefined;
@@ -33,19 +31,7 @@ export async function pickPruneChoices(state: vscode.Memento, model: vscode.Uri)
     if (calib === undefined) return undefined;
     if (calib) choices.calib = calib;
   }
-  const validate = await pick(
-    lastFirst(
-      [
-        { label: 'Validate', detail: 'Size, per-output error and cosine, latency before and after in ONNX Runtime (slower)', value: true },
-        { label: 'Skip validation', detail: 'Write the pruned model with its parameter counts and per-layer table only', value: false },
-      ],
-      last.validate,
-    ),
-    'Validate the pruned model?',
-  );
-  if (validate === undefined) return undefined;
-  choices.validate = validate;
-  await state.update(LAST_KEY, { method, validate } satisfies Last);
+  await state.update(LAST_KEY, method);
   return choices;
 }
 
@@ -62,7 +48,7 @@ async function pickRatio(method: PruneMethod, model: vscode.Uri): Promise<number
 async function pickTargetCosine(): Promise<number | null | undefined> {
   const items: Pick<number | null | typeof OTHER>[] = [
     { label: 'No target', detail: 'Prune every layer at the chosen share', value: null },
-    ...TARGET_COSINES.map((c) => ({ label: String(c), detail: `Scan each layer at a few shares and choose per-layer shares that keep the output cosine ≥ ${c} (slower)`, value: c })),
+    ...TARGET_COSINES.map((c) => ({ label: String(c), detail: `Scan each layer at shares up to the one chosen; per-layer shares that keep the output cosine ≥ ${c} (slower)`, value: c })),
     { label: 'Other…', detail: 'Type a target cosine', value: OTHER },
   ];
   const target = await pick(items, 'Target output cosine (sensitivity scan)');

@@ -36,13 +36,12 @@ after(async () => {
   rmSync(workspace, { recursive: true, force: true });
 });
 
-/** Right-click → Prune… → the picks: method, share (not for 2:4), no target, validation or not. */
-async function pruneFromExplorer(page: Page, file: string, method: string, share: string | undefined, validate: boolean): Promise<void> {
+/** Right-click → Prune… → the picks: method, share (not for 2:4), no target. */
+async function pruneFromExplorer(page: Page, file: string, method: string, share: string | undefined): Promise<void> {
   await explorerCommand(page, file, 'Prune');
   await acceptPick(page, 'Pruning method', method);
   if (share) await acceptPick(page, method === 'channels' ? 'Share of output channels removed per layer' : 'Share of weights zeroed', share);
   await acceptPick(page, 'Target output cosine (sensitivity scan)', 'No target');
-  await acceptPick(page, 'Validate the pruned model?', validate ? 'Validate' : 'Skip validation');
 }
 
 /** The frame of the report view (the graph editor's webview is another frame). */
@@ -55,9 +54,9 @@ async function reportFrame(page: Page): Promise<Frame> {
 
 const files = (): string[] => readdirSync(workspace).sort();
 
-test('right-click → Prune… (channels, 30 %, validated): a progress notification, then MODEL.pruned.onnx beside the input and the report view with the CLI’s figures', async () => {
+test('right-click → Prune… (channels, 30 %): a progress notification, then MODEL.pruned.onnx beside the input and the report view with the CLI’s figures', async () => {
   const before = files();
-  await pruneFromExplorer(s.page, CLS, 'channels', '30 %', true);
+  await pruneFromExplorer(s.page, CLS, 'channels', '30 %');
   const toast = s.page.locator('.notification-toast', { hasText: 'Pruning (channels, 30 %)' });
   await toast.first().waitFor({ timeout: 30_000 });
   await screenshot(s.page, 'prune-progress');
@@ -82,7 +81,7 @@ test('right-click → Prune… (channels, 30 %, validated): a progress notificat
 
 test('Cancel on the progress notification: the run ends and leaves no file', async () => {
   const before = files();
-  await pruneFromExplorer(s.page, RESNET, 'channels', '30 %', true);
+  await pruneFromExplorer(s.page, RESNET, 'channels', '30 %');
   const toast = s.page.locator('.notification-toast', { hasText: 'Pruning (channels, 30 %)' });
   await toast.first().waitFor({ timeout: 30_000 });
   await toast.first().getByRole('button', { name: 'Cancel' }).click();
@@ -96,7 +95,7 @@ test('an already-quantized model: the CLI’s refusal in an error notification, 
   assert.equal(cli.status, 2, cli.stderr);
   const message = cli.stderr.trim().split('\n').at(-1)!;
   const before = files();
-  await pruneFromExplorer(s.page, QUANTIZED, 'channels', '30 %', false);
+  await pruneFromExplorer(s.page, QUANTIZED, 'channels', '30 %');
   await s.page.locator('.notification-toast', { hasText: message.slice(0, 60) }).first().waitFor({ timeout: 60_000 });
   await screenshot(s.page, 'prune-refused');
   assert.deepEqual(files(), before);

@@ -143,16 +143,16 @@ describe('Prune… from the editor: quick picks, the CLI’s report in the view,
     assert.equal(table.images, 0);
   });
 
-  it('channels at 30 % through the picks from the explorer: the CLI with those choices; the view shows its JSON; MODEL.pruned.onnx and its recipe beside, opened beside', async () => {
+  it('channels at 30 % through the picks from the explorer: the CLI with those choices; the view shows its JSON (validated); MODEL.pruned.onnx and its recipe beside, opened beside', async () => {
     const { reports } = await api();
     const model = copyInto(dir, 'channels', 'cls.onnx');
     await openGraph(model);
     const oldGroup = graphTab(model)!.group;
     // The explorer's context menu passes the selected files as the second argument.
-    const outcome = (await runAnswering('onnxStudio.prune', [vscode.Uri.file(model), [vscode.Uri.file(model)]], ['channels', '30 %', 'No target', 'Validate'])) as TransformOutcome;
+    const outcome = (await runAnswering('onnxStudio.prune', [vscode.Uri.file(model), [vscode.Uri.file(model)]], ['channels', '30 %', 'No target'])) as TransformOutcome;
     assert.equal(outcome?.kind, 'report', JSON.stringify(outcome));
     if (outcome?.kind !== 'report') return;
-    assert.equal(outcome.command, `onnx-studio prune ${model} --method channels --ratio 0.3 --validate --json`);
+    assert.equal(outcome.command, `onnx-studio prune ${model} --method channels --ratio 0.3 --json`);
     const output = join(dir, 'channels', 'cls.pruned.onnx');
     assert.equal(outcome.report.output, output);
     assert.ok(outcome.report.parametersAfter! < outcome.report.parametersBefore!, 'fewer parameters');
@@ -161,7 +161,7 @@ describe('Prune… from the editor: quick picks, the CLI’s report in the view,
     assertPruneShows(rendered, outcome.report);
     // The CLI on its own, same model and flags: the same figures (latency aside) and the same bytes.
     const reference = copyInto(dir, 'channels-cli', 'cls.onnx');
-    const ran = cli(['prune', reference, '--method', 'channels', '--ratio', '0.3', '--validate', '--json']);
+    const ran = cli(['prune', reference, '--method', 'channels', '--ratio', '0.3', '--json']);
     assert.ok(ran.code === 0 || ran.code === 1, ran.stderr);
     const alone = JSON.parse(ran.stdout) as TransformReport;
     assertShows(rendered, { ...alone, output }, { latency: false });
@@ -173,10 +173,10 @@ describe('Prune… from the editor: quick picks, the CLI’s report in the view,
     assert.equal(outcome.report.prune?.recipe, join(dir, 'channels', 'cls.pruned.recipe.json'));
   });
 
-  it('2:4 asks for no ratio: method, target, validation; every pruned layer at exactly half', async () => {
+  it('2:4 asks for no ratio: method and target; every pruned layer at exactly half', async () => {
     const { reports } = await api();
     const model = copyInto(dir, 'two-four', 'resnet18.onnx', RESNET18);
-    const outcome = (await runAnswering('onnxStudio.prune', [vscode.Uri.file(model)], ['2:4', 'No target', 'Skip validation'])) as TransformOutcome;
+    const outcome = (await runAnswering('onnxStudio.prune', [vscode.Uri.file(model)], ['2:4', 'No target'])) as TransformOutcome;
     assert.equal(outcome?.kind, 'report', JSON.stringify(outcome));
     if (outcome?.kind !== 'report') return;
     assert.equal(outcome.command, `onnx-studio prune ${model} --method 2:4 --json`);
@@ -194,7 +194,6 @@ describe('Prune… from the editor: quick picks, the CLI’s report in the view,
     await ui({ action: 'quickInput', text: 'Other…' });
     await ui({ action: 'inputBox', placeholder: '0.35 or 35 %', text: '35 %' });
     await ui({ action: 'quickInput', text: 'No target' });
-    await ui({ action: 'quickInput', text: 'Skip validation' });
     const outcome = await done;
     assert.equal(outcome?.kind, 'report', JSON.stringify(outcome));
     assert.equal((outcome as { command: string }).command, `onnx-studio prune ${model} --method unstructured --ratio 0.35 --json`);
@@ -203,7 +202,7 @@ describe('Prune… from the editor: quick picks, the CLI’s report in the view,
   it('a target cosine: the scan’s units are painted on the pruned model, each unit’s worst cosine as in the report', async () => {
     const { provider } = await api();
     const model = copyInto(dir, 'scan', 'cls.onnx');
-    const outcome = (await runAnswering('onnxStudio.prune', [vscode.Uri.file(model)], ['channels', '50 %', '0.95', 'No calibration data', 'Skip validation'])) as TransformOutcome;
+    const outcome = (await runAnswering('onnxStudio.prune', [vscode.Uri.file(model)], ['channels', '50 %', '0.95', 'No calibration data'])) as TransformOutcome;
     assert.ok(outcome?.kind === 'report', JSON.stringify(outcome));
     assert.equal(outcome.command, `onnx-studio prune ${model} --method channels --ratio 0.5 --target-cosine 0.95 --json`);
     const scan = outcome.report.prune?.sensitivity;
@@ -235,7 +234,7 @@ describe('Prune… from the editor: quick picks, the CLI’s report in the view,
     for (const target of [int8, copyInto(dir, 'nothing', 'nothing-prunable.onnx', join(dir, 'nothing-prunable.onnx'))]) {
       const ran = cli(['prune', target, '--method', 'channels', '--ratio', '0.3', '--json']);
       assert.equal(ran.code, 2, `${target}: ${ran.stderr}`);
-      const outcome = (await vscode.commands.executeCommand('onnxStudio.prune', vscode.Uri.file(target), { method: 'channels', ratio: 0.3, validate: false })) as TransformOutcome;
+      const outcome = (await vscode.commands.executeCommand('onnxStudio.prune', vscode.Uri.file(target), { method: 'channels', ratio: 0.3 })) as TransformOutcome;
       assert.deepEqual(outcome, { kind: 'refused', exitCode: 2, message: cliMessageLines(ran.stderr) });
     }
     assert.deepEqual(leftovers(join(dir, 'quantized'), []).sort(), before.sort());
@@ -250,7 +249,7 @@ describe('Prune… from the editor: quick picks, the CLI’s report in the view,
       if (lines++ === 0) transforms.cancelAll();
     });
     try {
-      const outcome = (await vscode.commands.executeCommand('onnxStudio.prune', vscode.Uri.file(model), { method: 'channels', ratio: 0.3, validate: true })) as TransformOutcome;
+      const outcome = (await vscode.commands.executeCommand('onnxStudio.prune', vscode.Uri.file(model), { method: 'channels', ratio: 0.3 })) as TransformOutcome;
       assert.equal(outcome?.kind, 'cancelled');
     } finally {
       cancelOnFirst.dispose();
@@ -261,7 +260,7 @@ describe('Prune… from the editor: quick picks, the CLI’s report in the view,
   it('names from the model (nodes, weights) are text in the per-layer table', async () => {
     const { reports } = await api();
     const model = copyInto(dir, 'hostile', 'hostile-convs.onnx', join(dir, 'hostile-convs.onnx'));
-    const outcome = (await vscode.commands.executeCommand('onnxStudio.prune', vscode.Uri.file(model), { method: 'unstructured', ratio: 0.5, validate: false })) as TransformOutcome;
+    const outcome = (await vscode.commands.executeCommand('onnxStudio.prune', vscode.Uri.file(model), { method: 'unstructured', ratio: 0.5 })) as TransformOutcome;
     assert.ok(outcome?.kind === 'report', JSON.stringify(outcome));
     assert.ok(outcome.report.prune!.prunedLayers.length > 0);
     const rendered = await until('the report view to draw', () => reports.rendered.get(outcome.report.output));
