@@ -1,6 +1,7 @@
 import { resolveToolPath } from '../toolchains/tool-path';
 import { ENGINE_PRECISIONS, enginePrecisions, TrtexecProbeError, TrtexecUsageError, planEngineBuild, probeTrtexec, runEngineBuild, type EngineBuildResult, type EnginePrecision, type TrtexecProbe } from '../toolchains/trtexec-build';
 import { removeTempFiles } from '../onnx/io/write-file';
+import { twoFourSparseLayers, withSparsity } from '../analysis/tensorrt/two-four-sparse';
 import { parseArgs, UsageError } from './args';
 import { loadModel, withFile } from './load';
 import { cancelOnSignals, SIGNAL_EXIT } from './signals';
@@ -41,6 +42,8 @@ export interface BuildJson {
   performance: EngineBuildResult['performance'] | null;
   outputs: EngineBuildResult['outputs'];
   errors: string[];
+  /** Layers whose weights hold the 2:4 pattern (the build then passes --sparsity=enable unless told otherwise). */
+  sparseLayers?: number;
 }
 
 /**
@@ -56,8 +59,14 @@ export async function runBuild(argv: string[], out: (s: string) => void, err: (s
   const { values: v, positionals } = parseArgs(own, OPTIONS, buildUsage);
   if (v.precision !== undefined && !ENGINE_PRECISIONS.includes(v.precision as EnginePrecision)) throw new UsageError(`--precision must be one of ${ENGINE_PRECISIONS.join(', ')}\nusage: ${buildUsage}`);
   const model = positionals[0]!;
-  // A file that is no ONNX model exits 2 here, before trtexec starts; the model itself is not needed.
-  loadModel(model).close();
+  // A file that is no ONNX model exits 2 here, before trtexec starts; of the model only its 2:4-sparse layers matter.
+  const loaded = loadModel(model);
+  let sparseLayers: number;
+  try {
+    sparseLayers = twoFourSparseLayers(loaded).length;
+  } finally {
+    loaded.close();
+  }
   const trtexec = exitUnusable(() => resolveToolPath('trtexec', v.trtexec));
 
   // trtexec runs in a process group of its own: a Ctrl+C (or a closed terminal) reaches only us, and we end its group.
@@ -67,9 +76,11 @@ export async function runBuild(argv: string[], out: (s: string) => void, err: (s
     const stopped = signalled();
     if (stopped) return SIGNAL_EXIT[stopped];
     for (const w of probe.warnings) err(`onnx-studio build: warning: ${w}`);
+    const sparsity = withSparsity(extraArgs, sparseLayers, probe.schema.flags.has('--sparsity'));
+    if (sparsity.note) err(sparsity.note);
     let plan;
     try {
-      plan = withFile(model, () => planEngineBuild({ model, precision: v.precision as EnginePrecision | undefined, profile: !!v.profile, extraArgs }, probe.schema));
+      plan = withFile(model, () => planEngineBuild({ model, precision: v.precision as EnginePrecision | undefined, profile: !!v.profile, extraArgs: sparsity.args }, probe.schema));
     } catch (e) {
       if (e instanceof TrtexecUsageError) throw new UsageError(`options that ${probe.version ? `TensorRT ${probe.version}` : 'this trtexec'} does not take:\n${e.problems.map((p) => `  ${p.message}`).join('\n')}`);
       throw e;
@@ -80,7 +91,7 @@ export async function runBuild(argv: string[], out: (s: string) => void, err: (s
       removeTempFiles();
       return SIGNAL_EXIT[signalled() ?? 'SIGTERM'];
     }
-    if (v.json) out(JSON.stringify(toJson(result), null, 2));
+    if (v.json) out(JSON.stringify({ ...toJson(result), ...(sparseLayers ? { sparseLayers } : {}) }, null, 2));
     if (result.status === 'built') {
       err(`written ${result.outputs.engine}`);
       return 0;

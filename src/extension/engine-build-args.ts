@@ -22,6 +22,8 @@ export interface EngineBuildChoices {
   dlaCore?: number;
   /** Export layer info, profile and times for the profile view (the CLI's --profile). */
   profile: boolean;
+  /** `--sparsity=…` (offered for a model with 2:4-sparse weights); absent: the CLI's choice (enable for such a model). */
+  sparsity?: 'enable' | 'disable';
 }
 
 /** `onnx-studio build …` argv (without the program) for the choices; `trtexec` from the setting, when set. */
@@ -34,6 +36,7 @@ export function engineBuildArgv(model: string, choices: EngineBuildChoices, trte
   if (choices.workspace) options.push(`--memPoolSize=workspace:${choices.workspace}`);
   if (choices.timingCache) options.push(`--timingCacheFile=${choices.timingCache}`);
   if (choices.dlaCore !== undefined) options.push(`--useDLACore=${choices.dlaCore}`, '--allowGPUFallback');
+  if (choices.sparsity) options.push(`--sparsity=${choices.sparsity}`);
   return options.length ? [...argv, '--', ...options] : argv;
 }
 

@@ -7,9 +7,9 @@ import * as vscode from 'vscode';
 import type { BuildJson, BuildProbeJson } from '../cli/build';
 import { splitLogLine } from '../toolchains/trtexec-log';
 import { engineBuildArgv, engineProbeArgv, proposeShapeRanges, type EngineBuildChoices } from './engine-build-args';
-import { pickBuildOptions, pickPrecision, pickShapes, rememberedEngineChoices, rememberEngineChoices, type PrecisionPick, type RememberedEngineChoices } from './engine-picks';
+import { pickBuildOptions, pickPrecision, pickShapes, pickSparsity, rememberedEngineChoices, rememberEngineChoices, type PrecisionPick, type RememberedEngineChoices } from './engine-picks';
 import { showEngineResult } from './engine-result-view';
-import { readModelSummary } from './model-summary';
+import { readModelFacts } from './model-summary';
 import { commandLine } from './cli-process';
 import { recentCalibrationFolders } from './static-picks';
 import { refuseUntrusted } from './tool-trust';
@@ -108,18 +108,21 @@ export class EngineBuildCommand implements vscode.Disposable {
       if (!converted) return undefined;
       target = converted;
     }
-    const summary = await readModelSummary(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'model-worker.js').fsPath, target.fsPath).catch((e: Error) => {
+    const facts = await readModelFacts(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'model-worker.js').fsPath, target.fsPath, true).catch((e: Error) => {
       void vscode.window.showErrorMessage(notificationText(`ONNX Studio: ${e.message}`));
       return undefined;
     });
-    if (!summary) return undefined;
+    if (!facts) return undefined;
+    const summary = facts.summary;
     const proposed = proposeShapeRanges(summary.inputs);
     const shapes = proposed && (await pickShapes(remembered?.shapes ?? proposed));
     if (proposed && !shapes) return undefined;
     const options = await pickBuildOptions(probe, remembered);
     if (!options) return undefined;
+    const sparsity = facts.twoFourLayers.length ? await pickSparsity(facts.twoFourLayers.length, remembered) : undefined;
+    if (facts.twoFourLayers.length && !sparsity) return undefined;
     const typed = precision === 'convert-fp16' || precision === 'quantize-int8' ? 'typed' : precision;
-    return { model: target, choices: { precision: typed, ...(shapes ? { shapes } : {}), ...options }, pick: precision };
+    return { model: target, choices: { precision: typed, ...(shapes ? { shapes } : {}), ...options, ...(sparsity ? { sparsity } : {}) }, pick: precision };
   }
 
   private async convertFirst(model: vscode.Uri, how: 'convert-fp16' | 'quantize-int8'): Promise<vscode.Uri | undefined> {

@@ -64,6 +64,7 @@ export const ENGINE_STEP = {
   timingCache: 'Timing cache file (--timingCacheFile), read and updated; empty: none',
   dla: 'DLA core number (--useDLACore); empty: the GPU only',
   profile: 'Export layer info and profile for the profile view?',
+  sparsity: 'The model holds 2:4-sparse weights: let TensorRT use sparse tensor cores?',
 };
 
 async function ask(placeHolder: string, value: string, validate: (v: string) => string | undefined): Promise<string | undefined> {
@@ -80,6 +81,16 @@ export async function pickShapes(proposed: ShapeRanges): Promise<ShapeRanges | u
     shapes[which] = answer;
   }
   return shapes as ShapeRanges;
+}
+
+/** For a model with 2:4-sparse layers: let TensorRT use sparse tensor cores (the remembered answer first). */
+export async function pickSparsity(layers: number, remembered?: RememberedEngineChoices): Promise<'enable' | 'disable' | undefined> {
+  const items: Item<'enable' | 'disable'>[] = [
+    { label: 'Enable sparse tactics (--sparsity=enable)', detail: `${layers} layer(s) hold 2:4-sparse weights: TensorRT may run them on sparse tensor cores (Ampere or later)`, value: 'enable' },
+    { label: 'Build dense (--sparsity=disable)', detail: 'TensorRT’s default: the zeros are multiplied like any weight', value: 'disable' },
+  ];
+  const ordered = remembered?.sparsity === 'disable' ? [...items].reverse() : items;
+  return (await vscode.window.showQuickPick(ordered, { placeHolder: ENGINE_STEP.sparsity, ignoreFocusOut: true }))?.value;
 }
 
 /** Workspace, timing cache, DLA core, profiling: '' answers mean "not set". */

@@ -5,6 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { nodeFacts } from '../analysis/node-details';
 import { writeNpy } from '../analysis/npy';
 import { summarizeModel } from '../analysis/summary';
+import { twoFourSparseLayers } from '../analysis/tensorrt/two-four-sparse';
 import { tensorStatistics } from '../analysis/tensor-stats';
 import { inferModel, type InferenceResult } from '../onnx/infer/infer';
 import { describeFileProblem } from '../onnx/io/open-errors';
@@ -41,6 +42,7 @@ const handlers: Handlers = {
     }
   },
   'model/summary': () => summarizeModel(opened()),
+  'model/two-four': () => twoFourSparseLayers(opened()),
   'graph/get': ({ graphId, orMain }) => {
     const m = opened();
     const g = findGraph(m, graphId) ?? (orMain ? m.graph : undefined);

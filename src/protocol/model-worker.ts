@@ -45,6 +45,8 @@ export interface ModelWorkerRequests {
   /** Reads the file; `infer` runs type and shape inference too (the graph editor needs it). */
   'model/open': { params: { path: string; infer: boolean }; result: OpenResult };
   'model/summary': { params: Record<string, never>; result: ModelSummary };
+  /** Node ids of the layers whose weights hold the 2:4 pattern (reads their weights). */
+  'model/two-four': { params: Record<string, never>; result: string[] };
   /** A graph level for the view; `orMain` falls back to the main graph when the id is gone (after a reload). */
   'graph/get': { params: { graphId: string; orMain: boolean }; result: { graph: GraphPayload; tooLarge?: string } };
   'node/details': { params: { nodeId: string }; result: NodeDetails };

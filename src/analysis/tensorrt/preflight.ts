@@ -4,11 +4,12 @@ import { dataTypeName } from '../../onnx/dtypes';
 import { NodeFacts } from './node-facts';
 import { modelParameters, type Parameter } from './parameters';
 import { scanWeight } from './weight-scan';
+import { twoFourSparseLayers, twoFourMessage } from './two-four-sparse';
 import { matrixFor, type TensorRTVersion } from './versions';
 
 /** What will break or degrade a TensorRT build of a quantized (or about to be) model, and what to do instead. */
 export interface PreflightFinding {
-  code: 'asymmetric-zero-point' | 'int32-dequantize' | 'qoperator-op' | 'contrib-op' | 'int64-weight' | 'fp16-out-of-range';
+  code: 'asymmetric-zero-point' | 'int32-dequantize' | 'qoperator-op' | 'contrib-op' | 'int64-weight' | 'fp16-out-of-range' | 'two-four-sparse';
   /** `qdq`: findings on QuantizeLinear/DequantizeLinear nodes. */
   category: 'qdq' | 'qoperator' | 'contrib' | 'weights';
   /** `error`: TensorRT rejects the node; `warning`: it builds, with the stated loss; `info`: for the record. */
@@ -21,6 +22,7 @@ export interface PreflightFinding {
 
 export const REQUANTIZE_TENSORRT = 'onnx-studio quantize MODEL --mode static --preset tensorrt';
 const REQUANTIZE = `re-quantize the float model as Q/DQ with the TensorRT preset: ${REQUANTIZE_TENSORRT}`;
+const TWO_FOUR_ADVICE = 'onnx-studio build passes --sparsity=enable for such a model: TensorRT then considers sparse tensor-core tactics for these layers (Ampere or later GPUs)';
 const QOPERATOR_OPS = new Set(['QLinearConv', 'QLinearMatMul', 'MatMulInteger', 'ConvInteger', 'DynamicQuantizeLinear']);
 /** com.microsoft ops that compute on quantized values (QGemm, QAttention, MatMulNBits, DynamicQuantizeMatMul, …). */
 const CONTRIB_QUANTIZED = /^Q[A-Z]|[Qq]uantiz|Integer|NBits|Bnb4|FpQ4/;
@@ -45,7 +47,11 @@ export function preflightFindings(model: Model, inference: InferenceResult, vers
       if (finding) found.push(finding);
     }
   }
-  if (options.scanWeights !== false) for (const p of modelParameters(model)) found.push(...weightFindings(p, version));
+  if (options.scanWeights !== false) {
+    for (const p of modelParameters(model)) found.push(...weightFindings(p, version));
+    const sparse = twoFourSparseLayers(model);
+    if (sparse.length) found.push({ code: 'two-four-sparse', category: 'weights', severity: 'info', nodeIds: sparse, message: twoFourMessage(sparse.length), advice: TWO_FOUR_ADVICE });
+  }
   return found;
 }
 

@@ -1,0 +1,93 @@
+/**
+ * Unstructured magnitude pruning (issue 11 point 1): zeroes the weights of smallest |w| (L1)
+ * in the layers prunableLayers finds. Scope 'layer': each weight tensor gets exactly
+ * round(ratio · n) zeros (more only when it already held more). Scope 'global': one cut over
+ * all pruned tensors together, exactly round(ratio · N) selected in all; units given their own
+ * ratio in `unitRatios` are cut alone at it. Ties at the cut are broken by position (see
+ * magnitude-cut.ts), so the counts are exact with any number of equal magnitudes. The model
+ * keeps its size and speed in dense onnxruntime: the zeros are for sparse kernels and
+ * fine-tuning.
+ */
+import type { ModelEdit } from '../../onnx/edit/model-edit';
+import type { ModelFiles } from '../../onnx/io/model-files';
+import { readFloats } from '../preprocess/weights';
+import { prunableLayers } from './layers';
+import { applyCut, magnitudeCut, type MagnitudeCut } from './magnitude-cut';
+import type { NodeIds, PrunedLayer, PruneOptions, PruneResult, Pruner, SkippedLayer } from './types';
+import {
+  checkRatio, checkUnitRatios, groupRatio, groupRows, dropUnreadOriginals, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup,
+} from './weight-groups';
+
+/** What the report says about the method's gain. */
+export const UNSTRUCTURED_NOTE =
+  'Unstructured sparsity gives no size or speed gain in dense ONNX Runtime: the zeros are stored and multiplied like any weight. It is a step toward sparse kernels and fine-tuning.';
+
+function groupsOf(edit: ModelEdit, files: ModelFiles | undefined, options: PruneOptions, ids: NodeIds): { groups: WeightGroup[]; skipped: SkippedLayer[] } {
+  const { layers, skipped } = prunableLayers(edit, files, options, ids);
+  return { groups: weightGroups(layers), skipped };
+}
+
+export const unstructuredPruner: Pruner = {
+  units(edit, files, options, ids) {
+    const { groups, skipped } = groupsOf(edit, files, options, ids);
+    return { units: groups.map(unitOf), skipped };
+  },
+
+  prune(edit, files, options, ids): PruneResult {
+    checkRatio('the ratio', options.ratio, false);
+    const { groups: all, skipped } = groupsOf(edit, files, options, ids);
+    checkUnitRatios(options, all);
+    const groups: WeightGroup[] = [];
+    for (const g of all) {
+      if (groupRatio(g, options) > 0) groups.push(g);
+      else for (const l of g.layers) skipped.push({ node: l.id, opType: l.opType, reason: 'unit ratio 0: left' });
+    }
+    if (!groups.length) refuseNothing('unstructured pruning', skipped);
+    const cuts = options.scope === 'global' ? globalCuts(groups, files, options) : new Map(groups.map((g) => [g, layerCut(g, files, groupRatio(g, options))]));
+    const layers: PrunedLayer[] = [];
+    const warnings: string[] = [];
+    const pruned: { elements: number; zeros: number }[] = [];
+    const prunedNodes = new Set(groups.flatMap((g) => g.layers.map((l) => l.node)));
+    for (const g of groups) {
+      const { cut, zeros } = cuts.get(g)!;
+      const written = writePrunedWeight(edit, g, files, (values) => void applyCut(values, cut), prunedNodes);
+      if (written.warning) warnings.push(written.warning);
+      layers.push(...groupRows(g, written.name, zeros));
+      pruned.push({ elements: g.elements, zeros });
+    }
+    dropUnreadOriginals(groups);
+    const nodesChanged = groups.reduce((a, g) => a + g.layers.length, 0);
+    return { layers, skipped, sparsity: overallSparsity(pruned), nodesChanged, warnings };
+  },
+};
+
+/** The share `ratio` of one tensor, cut alone: the values are read once here (and again when written). */
+function layerCut(g: WeightGroup, files: ModelFiles | undefined, ratio: number): { cut: MagnitudeCut; zeros: number } {
+  const values = readFloats(g.layers[0]!.source, files);
+  const cut = magnitudeCut(() => [values], Math.round(ratio * g.elements));
+  return { cut, zeros: applyCut(values, cut).zeros };
+}
+
+/**
+ * One cut over the tensors without a unit ratio of their own (their ties taken in the groups'
+ * order), and a layer cut for the others. Each tensor is read three times: two histograms and
+ * the count.
+ */
+function globalCuts(groups: readonly WeightGroup[], files: ModelFiles | undefined, options: PruneOptions): Map<WeightGroup, { cut: MagnitudeCut; zeros: number }> {
+  const own = options.unitRatios ?? {};
+  const ranked = groups.filter((g) => own[g.layers[0]!.id] === undefined);
+  const rankedSet = new Set(ranked);
+  const out = new Map(groups.filter((g) => !rankedSet.has(g)).map((g) => [g, layerCut(g, files, own[g.layers[0]!.id]!)]));
+  const total = ranked.reduce((a, g) => a + g.elements, 0);
+  const read = function* (): Iterable<Float32Array> {
+    for (const g of ranked) yield readFloats(g.layers[0]!.source, files);
+  };
+  const cut = magnitudeCut(read, Math.round(options.ratio * total));
+  let ties = cut.ties;
+  for (const g of ranked) {
+    const taken = applyCut(readFloats(g.layers[0]!.source, files), { key: cut.key, ties });
+    out.set(g, { cut: { key: cut.key, ties: taken.ties }, zeros: taken.zeros });
+    ties -= taken.ties;
+  }
+  return out;
+}

@@ -1,0 +1,143 @@
+/**
+ * What the element-wise pruners (unstructured, 2:4) share: layers that read one weight tensor
+ * are pruned with one mask (a group); the group writes the pruned tensor in place, or, when
+ * anything else reads the tensor (an excluded node, a layer the method skips, a subgraph, a
+ * graph output), writes a pruned copy that only the group's layers read, so what the others
+ * read stays byte for byte. Pruned values are computed tensors: made again from the input
+ * while the model is written, so no more than one weight is held at a time.
+ */
+import { computedTensor, littleEndianBytes } from '../../onnx/edit/computed-tensor';
+import type { ModelEdit } from '../../onnx/edit/model-edit';
+import type { ModelFiles } from '../../onnx/io/model-files';
+import type { NodeProto } from '../../onnx/proto/types';
+import { dropWeightIfUnread, readFloats } from '../preprocess/weights';
+import { TransformRefusedError } from '../errors';
+import type { PrunableLayer, WeightRead } from './layers';
+import type { PrunedLayer, PruneOptions, PruneUnit, SkippedLayer } from './types';
+
+const FLOAT = 1;
+
+export interface WeightGroup {
+  /** The layers that read the tensor, in topological order; the first names the unit. */
+  layers: PrunableLayer[];
+  /** Reads of the tensor by anything but these layers: the group then prunes a copy. */
+  outsideReads: WeightRead[];
+  elements: number;
+}
+
+/**
+ * Groups layers by the weight tensor they read, and by `layout` where the method's mask
+ * depends on how a layer reads it (2:4: the reduction axis); a tensor read in two layouts
+ * gives two groups, each pruning its own copy.
+ */
+export function weightGroups(layers: readonly PrunableLayer[], layout: (l: PrunableLayer) => string = () => ''): WeightGroup[] {
+  const byKey = new Map<unknown, Map<string, PrunableLayer[]>>();
+  for (const l of layers) {
+    let layouts = byKey.get(l.source.tensor);
+    if (!layouts) byKey.set(l.source.tensor, (layouts = new Map()));
+    const key = layout(l);
+    layouts.set(key, [...(layouts.get(key) ?? []), l]);
+  }
+  const groups: WeightGroup[] = [];
+  for (const layouts of byKey.values()) {
+    for (const members of layouts.values()) {
+      const own = new Set(members.map((m) => m.node));
+      const outsideReads = members[0]!.otherReads.filter((r) => !r.node || !own.has(r.node) || r.input !== members[0]!.weightInput);
+      groups.push({ layers: members, outsideReads, elements: members[0]!.elements });
+    }
+  }
+  return groups;
+}
+
+/** Each group as a unit of the sensitivity scan and of per-unit ratios. */
+export function unitOf(g: WeightGroup): PruneUnit {
+  return { id: g.layers[0]!.id, nodes: g.layers.map((l) => l.id), parameters: g.elements };
+}
+
+/** The ratio for the group's unit: its own from `unitRatios`, else `ratio`. */
+export function groupRatio(g: WeightGroup, options: PruneOptions): number {
+  return options.unitRatios?.[g.layers[0]!.id] ?? options.ratio;
+}
+
+/** Refuses a ratio outside [0, 1) (0 only where `zeroLeaves`: a unit ratio that leaves the unit). */
+export function checkRatio(what: string, ratio: number, zeroLeaves: boolean): void {
+  if (!Number.isFinite(ratio) || ratio >= 1 || ratio < 0 || (ratio === 0 && !zeroLeaves)) {
+    throw new TransformRefusedError(`${what} ${ratio} is outside ${zeroLeaves ? '[0, 1)' : '(0, 1)'}: it is the share of weights zeroed`);
+  }
+}
+
+/** The unit ratios must name units that exist, with ratios in [0, 1). */
+export function checkUnitRatios(options: PruneOptions, groups: readonly WeightGroup[]): void {
+  const ids = new Set(groups.map((g) => g.layers[0]!.id));
+  for (const [id, r] of Object.entries(options.unitRatios ?? {})) {
+    if (!ids.has(id)) throw new TransformRefusedError(`unit ratio for '${id}': no prunable unit has that id`, [id]);
+    checkRatio(`the ratio of unit '${id}'`, r, true);
+  }
+}
+
+/** Nothing to prune: say why, with the first reasons. */
+export function refuseNothing(method: string, skipped: readonly SkippedLayer[]): never {
+  const why = skipped.slice(0, 5).map((s) => `'${s.node}' (${s.opType}): ${s.reason}`);
+  const more = skipped.length > 5 ? `; and ${skipped.length - 5} more` : '';
+  throw new TransformRefusedError(
+    `nothing to prune with ${method}: no Conv, Gemm or MatMul with a float32 constant weight is left to prune${why.length ? ` (${why.join('; ')}${more})` : ''}`,
+    skipped.map((s) => s.node),
+  );
+}
+
+/**
+ * Points the group's layers at the pruned weight: `apply` zeroes a fresh copy of the values
+ * (it runs again, the same way, when the model is written). Returns the written tensor's name
+ * and, when a copy was made for readers left out (not in `pruned`, every pruned node), a
+ * warning that names them.
+ */
+export function writePrunedWeight(
+  edit: ModelEdit, g: WeightGroup, files: ModelFiles | undefined, apply: (values: Float32Array) => void, pruned: ReadonlySet<NodeProto>,
+): { name: string; warning?: string } {
+  const first = g.layers[0]!;
+  const { source, dims, sourceName } = first;
+  const produce = (): Uint8Array => {
+    const values = readFloats(source, files);
+    apply(values);
+    return littleEndianBytes(values);
+  };
+  if (g.outsideReads.length) {
+    const name = edit.uniqueName(`${sourceName}_pruned`);
+    edit.main.addInitializer(computedTensor(name, FLOAT, dims, produce));
+    for (const l of g.layers) l.graph.setInput(l.node, l.weightInput, name);
+    // Readers pruned in another group (2:4 along another axis) read copies of their own: only the others keep the original.
+    const keepers = g.outsideReads.filter((r) => !r.node || !pruned.has(r.node));
+    if (!keepers.length) return { name };
+    const readers = [...new Set(keepers.map((r) => (r.node ? `'${r.node.name || r.node.op_type}'` : 'a graph output')))];
+    return { name, warning: `weight '${sourceName}' is also read by ${readers.join(', ')}, which keep${readers.length > 1 ? '' : 's'} it: ${g.layers.map((l) => `'${l.id}'`).join(', ')} read${g.layers.length > 1 ? '' : 's'} a pruned copy '${name}' (${4 * g.elements} more bytes)` };
+  }
+  const tensor = computedTensor(source.tensor.name ?? '', FLOAT, dims, produce);
+  if (source.constant) {
+    const value = source.constant.attribute.find((a) => a.name === 'value')!;
+    value.t = tensor;
+  } else {
+    source.graph.replaceInitializer(sourceName, tensor);
+  }
+  return { name: sourceName };
+}
+
+/**
+ * Removes the tensors that only pruned copies read now (a tensor read along two axes by 2:4
+ * layers is copied for each), and Identity nodes left unread before them.
+ */
+export function dropUnreadOriginals(groups: readonly WeightGroup[]): void {
+  for (const g of groups) if (g.outsideReads.length) for (const l of g.layers) dropWeightIfUnread(l.graph, l.weightName);
+}
+
+/** The table rows of a pruned group: one per layer, the zeros counted once for the tensor. */
+export function groupRows(g: WeightGroup, weight: string, zeros: number): PrunedLayer[] {
+  return g.layers.map((l) => ({
+    node: l.id, opType: l.opType, weight, elementsBefore: l.elements, elementsAfter: l.elements, zeros, sparsity: l.elements ? zeros / l.elements : 0,
+  }));
+}
+
+/** Zeros over elements of the pruned tensors, each counted once. */
+export function overallSparsity(pruned: readonly { elements: number; zeros: number }[]): number {
+  const elements = pruned.reduce((a, p) => a + p.elements, 0);
+  return elements ? pruned.reduce((a, p) => a + p.zeros, 0) / elements : 0;
+}
