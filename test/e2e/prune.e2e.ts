@@ -79,10 +79,10 @@ test('right-click → Prune… (channels, 30 %): a progress notification, then M
   await closeEditors(s.page);
 });
 
-test('Cancel on the progress notification: the run ends and leaves no file', async () => {
+test('Cancel on the progress notification (unstructured, 50 %, ResNet-18): the run ends and leaves no file', async () => {
   const before = files();
-  await pruneFromExplorer(s.page, RESNET, 'channels', '30 %');
-  const toast = s.page.locator('.notification-toast', { hasText: 'Pruning (channels, 30 %)' });
+  await pruneFromExplorer(s.page, RESNET, 'unstructured', '50 %');
+  const toast = s.page.locator('.notification-toast', { hasText: 'Pruning (unstructured, 50 %)' });
   await toast.first().waitFor({ timeout: 30_000 });
   await toast.first().getByRole('button', { name: 'Cancel' }).click();
   await s.page.locator('.notification-toast', { hasText: 'cancelled; nothing was written' }).first().waitFor({ timeout: 60_000 });

@@ -11,7 +11,7 @@ import type { TransformOutcome } from '../../src/extension/transform-commands';
 import type { SensitivityScan } from '../../src/optimize/prune/types';
 import type { TransformReport } from '../../src/optimize/report';
 import type { RenderedReport } from '../../src/protocol/report-view';
-import { openGraph, python, ROOT, runAnswering, scratchFolder, ui, until } from './helpers';
+import { openGraph, python, renderedOnce, ROOT, runAnswering, scratchFolder, ui, until } from './helpers';
 import { api, assertShows, cli, cliMessageLines, copyInto, graphTab, leftovers } from './transform-helpers';
 
 const RESNET18 = join(ROOT, '.cache', 'models', 'resnet18.onnx');
@@ -202,15 +202,15 @@ describe('Prune… from the editor: quick picks, the CLI’s report in the view,
   it('a target cosine: the scan’s units are painted on the pruned model, each unit’s worst cosine as in the report', async () => {
     const { provider } = await api();
     const model = copyInto(dir, 'scan', 'cls.onnx');
-    const outcome = (await runAnswering('onnxStudio.prune', [vscode.Uri.file(model)], ['channels', '50 %', '0.95', 'No calibration data'])) as TransformOutcome;
+    const outcome = (await runAnswering('onnxStudio.prune', [vscode.Uri.file(model)], ['unstructured', '50 %', '0.95', 'No calibration data'])) as TransformOutcome;
     assert.ok(outcome?.kind === 'report', JSON.stringify(outcome));
-    assert.equal(outcome.command, `onnx-studio prune ${model} --method channels --ratio 0.5 --target-cosine 0.95 --json`);
+    assert.equal(outcome.command, `onnx-studio prune ${model} --method unstructured --ratio 0.5 --target-cosine 0.95 --json`);
     const scan = outcome.report.prune?.sensitivity;
     assert.ok(scan && scan.units.length > 0, 'the report has the scan');
     const output = vscode.Uri.file(outcome.report.output);
     const others = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => !(t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === output.toString()));
     await vscode.window.tabGroups.close(others);
-    await until('the new model to render', () => provider.rendered.get(output.toString()), 90_000);
+    await renderedOnce(provider, output);
     const table = await unitTable(scan.units.length);
     const worst = (u: SensitivityScan['units'][number]): number | null => {
       const finite = u.cosine.filter((c) => typeof c === 'number' && Number.isFinite(c));
@@ -265,6 +265,7 @@ describe('Prune… from the editor: quick picks, the CLI’s report in the view,
     assert.ok(outcome.report.prune!.prunedLayers.length > 0);
     const rendered = await until('the report view to draw', () => reports.rendered.get(outcome.report.output));
     assertPruneShows(rendered, outcome.report);
-    for (const tag of ['img', 'script', 'svg', 'b']) assert.equal(rendered.tags[tag] ?? 0, 0, `<${tag}> elements`);
+    for (const tag of ['img', 'script', 'b']) assert.equal(rendered.tags[tag] ?? 0, 0, `<${tag}> elements`);
+    assert.equal(rendered.tags.svg ?? 0, outcome.report.latencyMs ? 1 : 0, 'the latency chart is the one svg');
   });
 });
