@@ -54,6 +54,9 @@ async function reportFrame(page: Page): Promise<Frame> {
 
 const files = (): string[] => readdirSync(workspace).sort();
 
+/** Error notifications (the progress toast shows the CLI's lines too: only the error icon tells a refusal). */
+const errorToasts = (page: Page) => page.locator('.notification-toast:has(.codicon-error)');
+
 test('right-click → Prune… (channels, 30 %): a progress notification, then MODEL.pruned.onnx beside the input and the report view with the CLI’s figures', async () => {
   const before = files();
   await pruneFromExplorer(s.page, CLS, 'channels', '30 %');
@@ -62,7 +65,10 @@ test('right-click → Prune… (channels, 30 %): a progress notification, then M
   await screenshot(s.page, 'prune-progress');
   const output = join(workspace, 'cls.pruned.onnx');
   const saved = join(workspace, 'cls.pruned.report.json');
-  await until('the pruned model and its report', () => (existsSync(output) && existsSync(saved) ? true : undefined), 300_000);
+  await until('the pruned model and its report', async () => {
+    if (await errorToasts(s.page).count()) throw new Error(`an error notification: ${await errorToasts(s.page).first().locator(".notification-list-item-message").innerText()}`);
+    return existsSync(output) && existsSync(saved) ? true : undefined;
+  }, 300_000);
   const frame = await reportFrame(s.page);
   await frame.locator('[data-key="parametersAfter"]').waitFor({ timeout: 60_000 });
   const report = JSON.parse(readFileSync(saved, 'utf8')) as TransformReport;
@@ -96,7 +102,7 @@ test('an already-quantized model: the CLI’s refusal in an error notification, 
   const message = cli.stderr.trim().split('\n').at(-1)!;
   const before = files();
   await pruneFromExplorer(s.page, QUANTIZED, 'channels', '30 %');
-  await s.page.locator('.notification-toast', { hasText: message.slice(0, 60) }).first().waitFor({ timeout: 60_000 });
+  await errorToasts(s.page).filter({ hasText: message.slice(0, 60) }).first().waitFor({ timeout: 60_000 });
   await screenshot(s.page, 'prune-refused');
   assert.deepEqual(files(), before);
 });
