@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { TransformRefusedError } from '../src/optimize/errors';
@@ -7,7 +8,7 @@ import { unstructuredPruner } from '../src/optimize/prune/unstructured';
 import { RuntimeClient } from '../src/runtime/client';
 import { python, RUNTIME_WORKER } from './helpers/runtime';
 import {
-  casesModel, checkAgainstNumpy, MODELS, nameOfId, openForPruning, pruneFile, removeTempFolders, runBoth, tempFolder, type CheckFacts, type CheckSpec,
+  casesModel, checkAgainstNumpy, MODELS, nameOfId, openForPruning, pruneFile, pythonJson, removeTempFolders, runBoth, tempFolder, type CheckFacts, type CheckSpec,
 } from './helpers/prune-run';
 
 // Unstructured magnitude pruning (src/optimize/prune/unstructured.ts) against numpy's selection of the same weights.
@@ -123,13 +124,15 @@ print(json.dumps([m.ir_version, [i.name for i in m.graph.input], [t.name for t i
   await assertRunsLikeReference(out, facts.reference);
 });
 
-test('ResNet-18, layer scope 0.3: every layer as numpy prunes it, the first Conv and the classifier untouched, runs as the reference does', async () => {
+test('ResNet-18, layer scope 0.3 (one unit at 0.1, named by its node name): every layer as numpy prunes it, the first Conv and the classifier untouched, runs as the reference does', async () => {
   const input = join(MODELS, 'resnet18.onnx');
-  const { out, result } = prune(input, { ratio: 0.3 });
+  const { out, result } = prune(input, { ratio: 0.3, unitRatios: { '/layer1/layer1.0/conv1/Conv': 0.1 } });
   assert.equal(result.layers.length, 19);
-  const facts = assertNumpy(input, out, result, { mode: 'layer', ratio: 0.3, untouched: ['/conv1/Conv', '/fc/Gemm'] });
+  const facts = assertNumpy(input, out, result, { mode: 'layer', ratio: 0.3, untouched: ['/conv1/Conv', '/fc/Gemm'] }, { '%2Flayer1%2Flayer1.0%2Fconv1%2FConv': 0.1 });
   assert.ok(Object.values(facts.untouched).every((f) => f.same));
-  assert.ok(Math.abs(result.sparsity - 0.3) < 1e-6);
+  const one = result.layers.find((l) => l.node === '%2Flayer1%2Flayer1.0%2Fconv1%2FConv')!;
+  assert.equal(one.zeros, Math.round(0.1 * one.elementsBefore));
+  assert.ok(Math.abs(result.sparsity - 0.3) < 0.01);
   await assertRunsLikeReference(out, facts.reference);
 });
 
@@ -139,6 +142,18 @@ test('ResNet-50, global scope 0.5: exactly half of the pruned layers\' weights, 
   assertNumpy(input, out, result, { mode: 'global', ratio: 0.5 });
   const elements = result.layers.reduce((a, l) => a + l.elementsBefore, 0);
   assert.equal(result.layers.reduce((a, l) => a + l.zeros, 0), Math.round(0.5 * elements));
+});
+
+test('vit_b_16 (346 MB), global scope 0.5: exactly half of the 48 MatMul/Gemm weights, every zeroed |w| at most every kept one (numpy)', () => {
+  const input = join(MODELS, 'vit_b_16.onnx');
+  const { out, result } = prune(input, { ratio: 0.5, scope: 'global' });
+  assert.equal(result.layers.length, 48);
+  const f = pythonJson<{ elements: number; zeros: number; keptSame: boolean; maxZeroed: number; minKept: number }>('prune_threshold.py', [input, out, JSON.stringify(result.layers.map((l) => nameOfId(l.node)))]);
+  assert.equal(f.zeros, Math.round(0.5 * f.elements));
+  assert.equal(result.sparsity, f.zeros / f.elements);
+  assert.ok(f.keptSame);
+  assert.ok(f.maxZeroed <= f.minKept, `${f.maxZeroed} > ${f.minKept}`);
+  rmSync(out);
 });
 
 test('PP-OCR cls (weights in Constant nodes), layer scope 0.5: as numpy prunes it, and it runs', async () => {

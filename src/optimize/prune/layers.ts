@@ -72,9 +72,6 @@ export function prunableLayers(edit: ModelEdit, _files: ModelFiles | undefined, 
   const idOf = (n: NodeProto): string => ids.get(n) ?? n.name ?? '';
   const skip = (n: NodeProto, reason: string): void => void skipped.push({ node: idOf(n), opType: n.op_type ?? '', reason });
 
-  for (const g of edit.graphs().slice(1)) {
-    for (const n of g.nodes) if (!n.domain && considered(n.op_type ?? '')) skip(n, `inside a subgraph of '${g.owner?.name || g.owner?.op_type}' (${g.owner?.op_type}): layers in If/Loop/Scan bodies are left`);
-  }
   const main = edit.main;
   const order = topologicalOrder(main.nodes);
   const candidates = new Map<NodeProto, PrunableLayer>();
@@ -102,6 +99,9 @@ export function prunableLayers(edit: ModelEdit, _files: ModelFiles | undefined, 
       layer.otherReads = (reads.get(layer.source.tensor) ?? []).filter((r) => !(r.node === n && r.input === layer.weightInput && r.graph === main));
       layers.push(layer);
     }
+  }
+  for (const g of edit.graphs().slice(1)) {
+    for (const n of g.nodes) if (!n.domain && considered(n.op_type ?? '')) skip(n, `inside a subgraph of '${g.owner?.name || g.owner?.op_type}' (${g.owner?.op_type}): layers in If/Loop/Scan bodies are left`);
   }
   return { layers, skipped };
 }

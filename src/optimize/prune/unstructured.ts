@@ -2,11 +2,11 @@
  * Unstructured magnitude pruning (issue 11 point 1): zeroes the weights of smallest |w| (L1)
  * in the layers prunableLayers finds. Scope 'layer': each weight tensor gets exactly
  * round(ratio · n) zeros (more only when it already held more). Scope 'global': one cut over
- * all pruned tensors together, exactly round(ratio · N) selected in all; units given their own
- * ratio in `unitRatios` are cut alone at it. Ties at the cut are broken by position (see
- * magnitude-cut.ts), so the counts are exact with any number of equal magnitudes. The model
- * keeps its size and speed in dense onnxruntime: the zeros are for sparse kernels and
- * fine-tuning.
+ * all pruned tensors together, exactly round(ratio · N) selected in all; units given their
+ * own ratio in `unitRatios` (by unit id or by its first node's name) are cut alone at it.
+ * Ties at the cut are broken by position (magnitude-cut.ts), so the counts are exact with any
+ * number of equal magnitudes. The model keeps its size and speed in dense onnxruntime: the
+ * zeros are for sparse kernels and fine-tuning.
  */
 import type { ModelEdit } from '../../onnx/edit/model-edit';
 import type { ModelFiles } from '../../onnx/io/model-files';
@@ -15,7 +15,7 @@ import { prunableLayers } from './layers';
 import { applyCut, magnitudeCut, type MagnitudeCut } from './magnitude-cut';
 import type { NodeIds, PrunedLayer, PruneOptions, PruneResult, Pruner, SkippedLayer } from './types';
 import {
-  checkRatio, checkUnitRatios, groupRatio, groupRows, dropUnreadOriginals, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup,
+  checkRatio, checkUnitRatios, dropUnreadOriginals, groupRatio, groupRows, ownRatio, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup,
 } from './weight-groups';
 
 /** What the report says about the method's gain. */
@@ -74,10 +74,9 @@ function layerCut(g: WeightGroup, files: ModelFiles | undefined, ratio: number):
  * the count.
  */
 function globalCuts(groups: readonly WeightGroup[], files: ModelFiles | undefined, options: PruneOptions): Map<WeightGroup, { cut: MagnitudeCut; zeros: number }> {
-  const own = options.unitRatios ?? {};
-  const ranked = groups.filter((g) => own[g.layers[0]!.id] === undefined);
+  const ranked = groups.filter((g) => ownRatio(g, options) === undefined);
   const rankedSet = new Set(ranked);
-  const out = new Map(groups.filter((g) => !rankedSet.has(g)).map((g) => [g, layerCut(g, files, own[g.layers[0]!.id]!)]));
+  const out = new Map(groups.filter((g) => !rankedSet.has(g)).map((g) => [g, layerCut(g, files, ownRatio(g, options)!)]));
   const total = ranked.reduce((a, g) => a + g.elements, 0);
   const read = function* (): Iterable<Float32Array> {
     for (const g of ranked) yield readFloats(g.layers[0]!.source, files);

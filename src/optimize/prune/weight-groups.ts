@@ -54,9 +54,16 @@ export function unitOf(g: WeightGroup): PruneUnit {
   return { id: g.layers[0]!.id, nodes: g.layers.map((l) => l.id), parameters: g.elements };
 }
 
+/** The group's own ratio in `unitRatios` (named by the unit id or by its first node's name), or undefined. */
+export function ownRatio(g: WeightGroup, options: PruneOptions): number | undefined {
+  const first = g.layers[0]!;
+  const own = options.unitRatios ?? {};
+  return own[first.id] ?? (first.node.name ? own[first.node.name] : undefined);
+}
+
 /** The ratio for the group's unit: its own from `unitRatios`, else `ratio`. */
 export function groupRatio(g: WeightGroup, options: PruneOptions): number {
-  return options.unitRatios?.[g.layers[0]!.id] ?? options.ratio;
+  return ownRatio(g, options) ?? options.ratio;
 }
 
 /** Refuses a ratio outside [0, 1) (0 only where `zeroLeaves`: a unit ratio that leaves the unit). */
@@ -68,7 +75,7 @@ export function checkRatio(what: string, ratio: number, zeroLeaves: boolean): vo
 
 /** The unit ratios must name units that exist, with ratios in [0, 1). */
 export function checkUnitRatios(options: PruneOptions, groups: readonly WeightGroup[]): void {
-  const ids = new Set(groups.map((g) => g.layers[0]!.id));
+  const ids = new Set(groups.flatMap((g) => [g.layers[0]!.id, g.layers[0]!.node.name ?? '']));
   for (const [id, r] of Object.entries(options.unitRatios ?? {})) {
     if (!ids.has(id)) throw new TransformRefusedError(`unit ratio for '${id}': no prunable unit has that id`, [id]);
     checkRatio(`the ratio of unit '${id}'`, r, true);

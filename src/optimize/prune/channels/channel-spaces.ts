@@ -1,0 +1,83 @@
+import type { NodeProto } from '../../../onnx/proto/types';
+
+/**
+ * The channel axis of a value, as a list of segments of channel spaces. A space is the output
+ * channels of one Conv (its filters define them); Concat joins segments, Split cuts them.
+ */
+export interface Segment {
+  space: number;
+  start: number;
+  length: number;
+}
+
+export interface Layout {
+  segments: Segment[];
+  /** Rank of the value (the channel axis is 1). */
+  rank: number;
+  /**
+   * Set once the value was flattened to [N, C·inner] (Flatten/Reshape): each channel stands
+   * for `inner` consecutive features; 0 while the Reshape did not say and no reader did yet.
+   */
+  flat?: { inner: number };
+}
+
+export const channelCount = (l: Layout): number => l.segments.reduce((a, s) => a + s.length, 0);
+
+/** One output channel space: a Conv and its filters. */
+export interface Space {
+  id: number;
+  channels: number;
+  conv: NodeProto;
+}
+
+/**
+ * Spaces that must keep one kept-index set (residual Add, squeeze-excitation Mul, …): a
+ * union-find with path halving (no recursion), each root carrying why its group is left.
+ */
+export class SpaceGroups {
+  private parent: number[] = [];
+  private reasons = new Map<number, string[]>();
+
+  add(): number {
+    this.parent.push(this.parent.length);
+    return this.parent.length - 1;
+  }
+
+  find(x: number): number {
+    const p = this.parent;
+    while (p[x] !== x) {
+      p[x] = p[p[x]!]!;
+      x = p[x]!;
+    }
+    return x;
+  }
+
+  union(a: number, b: number): number {
+    const [ra, rb] = [this.find(a), this.find(b)];
+    if (ra === rb) return ra;
+    const [root, child] = ra < rb ? [ra, rb] : [rb, ra];
+    this.parent[child] = root;
+    const moved = this.reasons.get(child);
+    if (moved) {
+      this.reasons.set(root, [...(this.reasons.get(root) ?? []), ...moved]);
+      this.reasons.delete(child);
+    }
+    return root;
+  }
+
+  /** Leaves the group of `space` alone, with why (the first few reasons are kept). */
+  refuse(space: number, reason: string): void {
+    const root = this.find(space);
+    const list = this.reasons.get(root) ?? [];
+    if (!list.includes(reason) && list.length < 8) list.push(reason);
+    this.reasons.set(root, list);
+  }
+
+  reasonsOf(space: number): string[] {
+    return this.reasons.get(this.find(space)) ?? [];
+  }
+
+  get size(): number {
+    return this.parent.length;
+  }
+}

@@ -1,0 +1,56 @@
+import type { ModelFiles } from '../../../onnx/io/model-files';
+import { floatWeight, readFloats } from '../../preprocess/weights';
+import type { ChannelGraph } from './dependency-groups';
+import type { Space } from './channel-spaces';
+
+/**
+ * How many of `channels` stay at `ratio` removed: the nearest multiple of `roundTo` (a tie
+ * rounds up, keeping more), at least `roundTo` (never 0) and at most all of them.
+ */
+export function keptCount(channels: number, ratio: number, roundTo: number): number {
+  const step = Math.max(1, Math.floor(roundTo));
+  const nearest = Math.floor((channels * (1 - ratio)) / step + 0.5) * step;
+  return Math.min(channels, Math.max(step, nearest));
+}
+
+export interface RankOptions {
+  norm: 'l1' | 'l2';
+  batchNormScale: boolean;
+}
+
+/** Each output channel's filter norm, times |gamma| of a BatchNormalization that alone reads the Conv. */
+function spaceNorms(cg: ChannelGraph, space: Space, files: ModelFiles | undefined, options: RankOptions): Float64Array {
+  const g = cg.graph;
+  const values = readFloats(floatWeight(g, space.conv.input[1])!, files);
+  const per = values.length / space.channels;
+  const norms = new Float64Array(space.channels);
+  for (let c = 0; c < space.channels; c++) {
+    let sum = 0;
+    for (let i = c * per; i < (c + 1) * per; i++) sum += options.norm === 'l2' ? values[i]! * values[i]! : Math.abs(values[i]!);
+    norms[c] = options.norm === 'l2' ? Math.sqrt(sum) : sum;
+  }
+  const readers = g.consumersOf(space.conv.output[0]!);
+  const bn = readers.length === 1 && readers[0]!.op_type === 'BatchNormalization' && !readers[0]!.domain ? floatWeight(g, readers[0]!.input[1]) : undefined;
+  if (options.batchNormScale && bn) {
+    const gamma = readFloats(bn, files);
+    if (gamma.length === space.channels) for (let c = 0; c < space.channels; c++) norms[c] = norms[c]! * Math.abs(gamma[c]!);
+  }
+  return norms;
+}
+
+/**
+ * The channels a group keeps: every Conv of the group scores each channel by its norm divided
+ * by that Conv's largest norm (so each Conv weighs alike), the scores are summed, and the
+ * `keep` best stay (ties: the lower index), in ascending order.
+ */
+export function keptChannels(cg: ChannelGraph, spaces: Space[], keep: number, files: ModelFiles | undefined, options: RankOptions): number[] {
+  const channels = spaces[0]!.channels;
+  const score = new Float64Array(channels);
+  for (const space of spaces) {
+    const norms = spaceNorms(cg, space, files, options);
+    const top = norms.reduce((m, v) => Math.max(m, v), 0);
+    if (top > 0) for (let c = 0; c < channels; c++) score[c] = score[c]! + norms[c]! / top;
+  }
+  const order = Array.from({ length: channels }, (_, c) => c).sort((a, b) => score[b]! - score[a]! || a - b);
+  return order.slice(0, keep).sort((a, b) => a - b);
+}

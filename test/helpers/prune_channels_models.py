@@ -1,0 +1,105 @@
+"""Small CNNs for the channel-pruning tests, written by python onnx (numpy weights, seeded).
+
+argv: the folder to write into. Every model has input x [1, 3, 8, 8] and value_info with full shapes
+for every intermediate value (so a stale channel dim would fail onnx.checker's full check).
+"""
+import sys
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+out = sys.argv[1]
+rng = np.random.default_rng(7)
+
+
+def w(*shape):
+    return rng.standard_normal(shape).astype(np.float32) * 0.5
+
+
+def save(name, nodes, inits, outputs, opset=17):
+    g = helper.make_graph(nodes, name, [helper.make_tensor_value_info('x', TensorProto.FLOAT, [1, 3, 8, 8])], outputs,
+                          [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid('', opset)])
+    m.ir_version = 8
+    m = onnx.shape_inference.infer_shapes(m, strict_mode=True)
+    onnx.checker.check_model(m, full_check=True)
+    onnx.save(m, f'{out}/{name}.onnx')
+
+
+def out_info(name, dims):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, dims)
+
+
+# Concat along the channels, BatchNormalization over the joined channels (beta 0, mean 0: a zero
+# channel stays 0), Split at a point inside the first branch, both parts read by Convs coupled by Add.
+save('concat_split', [
+    helper.make_node('Conv', ['x', 'w_stem', 'b_stem'], ['stem'], name='stem', pads=[1, 1, 1, 1]),
+    helper.make_node('Relu', ['stem'], ['stem_r'], name='stem_relu'),
+    helper.make_node('Conv', ['stem_r', 'w_a', 'b_a'], ['a'], name='conv_a', pads=[1, 1, 1, 1]),
+    helper.make_node('Relu', ['a'], ['a_r'], name='relu_a'),
+    helper.make_node('Conv', ['stem_r', 'w_b', 'b_b'], ['b'], name='branch/conv_b'),
+    helper.make_node('Relu', ['b'], ['b_r'], name='relu_b'),
+    helper.make_node('Concat', ['a_r', 'b_r'], ['ab'], name='concat', axis=1),
+    helper.make_node('BatchNormalization', ['ab', 'bn_s', 'bn_b', 'bn_m', 'bn_v'], ['ab_bn'], name='bn'),
+    helper.make_node('Split', ['ab_bn', 'split'], ['s0', 's1'], name='split', axis=1),
+    helper.make_node('Conv', ['s0', 'w_c', 'b_c'], ['c'], name='conv_c'),
+    helper.make_node('Conv', ['s1', 'w_d'], ['d'], name='conv_d'),
+    helper.make_node('Add', ['c', 'd'], ['cd'], name='add'),
+    helper.make_node('Relu', ['cd'], ['cd_r'], name='relu_cd'),
+    helper.make_node('GlobalAveragePool', ['cd_r'], ['pool'], name='pool'),
+    helper.make_node('Flatten', ['pool'], ['flat'], name='flatten'),
+    helper.make_node('Gemm', ['flat', 'w_fc', 'b_fc'], ['y'], name='fc', transB=1),
+], {
+    'w_stem': w(8, 3, 3, 3), 'b_stem': w(8), 'w_a': w(16, 8, 3, 3), 'b_a': w(16), 'w_b': w(16, 8, 1, 1), 'b_b': w(16),
+    'bn_s': np.abs(w(32)) + 0.5, 'bn_b': np.zeros(32, np.float32), 'bn_m': np.zeros(32, np.float32), 'bn_v': np.abs(w(32)) + 0.5,
+    'split': np.array([8, 24], np.int64), 'w_c': w(16, 8, 1, 1), 'b_c': w(16), 'w_d': w(16, 24, 1, 1), 'w_fc': w(10, 16), 'b_fc': w(10),
+}, [out_info('y', [1, 10])])
+
+# Squeeze-excitation around a depthwise Conv, per-channel Add and PRelu constants, MaxPool, a
+# Reshape whose shape constant states C·H·W, and a MatMul classifier.
+save('se_depthwise', [
+    helper.make_node('Conv', ['x', 'w_stem'], ['stem'], name='stem', pads=[1, 1, 1, 1]),
+    helper.make_node('Conv', ['stem', 'w_e', 'b_e'], ['e'], name='conv_e'),
+    helper.make_node('HardSwish', ['e'], ['e_h'], name='hswish'),
+    helper.make_node('Conv', ['e_h', 'w_dw', 'b_dw'], ['dw'], name='depthwise', group=32, pads=[1, 1, 1, 1]),
+    helper.make_node('GlobalAveragePool', ['dw'], ['se_pool'], name='se_pool'),
+    helper.make_node('Conv', ['se_pool', 'w_fc1', 'b_fc1'], ['fc1'], name='se_fc1'),
+    helper.make_node('Relu', ['fc1'], ['fc1_r'], name='se_relu'),
+    helper.make_node('Conv', ['fc1_r', 'w_fc2', 'b_fc2'], ['fc2'], name='se_fc2'),
+    helper.make_node('HardSigmoid', ['fc2'], ['gate'], name='se_gate'),
+    helper.make_node('Mul', ['dw', 'gate'], ['scaled'], name='se_mul'),
+    helper.make_node('Add', ['scaled', 'shift'], ['shifted'], name='shift_add'),
+    helper.make_node('PRelu', ['shifted', 'slope'], ['act'], name='prelu'),
+    helper.make_node('MaxPool', ['act'], ['pooled'], name='maxpool', kernel_shape=[2, 2], strides=[2, 2]),
+    helper.make_node('Reshape', ['pooled', 'shape'], ['flat'], name='reshape'),
+    helper.make_node('MatMul', ['flat', 'w_cls'], ['y'], name='classifier'),
+], {
+    'w_stem': w(8, 3, 3, 3), 'w_e': w(32, 8, 1, 1), 'b_e': w(32), 'w_dw': w(32, 1, 3, 3), 'b_dw': w(32),
+    'w_fc1': w(8, 32, 1, 1), 'b_fc1': w(8), 'w_fc2': w(32, 8, 1, 1), 'b_fc2': w(32),
+    'shift': w(1, 32, 1, 1), 'slope': np.abs(w(32, 1, 1)), 'shape': np.array([1, 32 * 4 * 4], np.int64), 'w_cls': w(32 * 4 * 4, 10),
+}, [out_info('y', [1, 10])])
+
+# What must be left: a Transpose that moves the channel axis, a Conv output that is a graph output,
+# a Conv whose weight comes from DequantizeLinear, a Shape whose channel count is taken; and a pruned Conv whose weight is a Constant
+# behind an Identity, shared with a Conv whose output stays.
+save('left_alone', [
+    helper.make_node('Conv', ['x', 'w_stem'], ['stem'], name='stem', pads=[1, 1, 1, 1]),
+    helper.make_node('Conv', ['stem', 'w_t'], ['t'], name='conv_transposed'),
+    helper.make_node('Transpose', ['t'], ['t_nhwc'], name='to_nhwc', perm=[0, 2, 3, 1]),
+    helper.make_node('Conv', ['stem', 'w_o'], ['o'], name='conv_output'),
+    helper.make_node('DequantizeLinear', ['w_q', 'q_scale'], ['w_dq'], name='dequant'),
+    helper.make_node('Conv', ['stem', 'w_dq'], ['q'], name='conv_quantized'),
+    helper.make_node('Constant', [], ['w_const'], name='const', value=numpy_helper.from_array(w(16, 8, 1, 1), 'w_const_value')),
+    helper.make_node('Identity', ['w_const'], ['w_shared'], name='identity'),
+    helper.make_node('Conv', ['stem', 'w_shared'], ['p'], name='conv_pruned'),
+    helper.make_node('Relu', ['p'], ['p_r'], name='relu_p'),
+    helper.make_node('Conv', ['p_r', 'w_next'], ['n'], name='conv_next'),
+    helper.make_node('Conv', ['stem', 'w_shared'], ['k'], name='conv_kept_output'),
+    helper.make_node('Conv', ['stem', 'w_s'], ['s'], name='conv_shape_read'),
+    helper.make_node('Shape', ['s'], ['s_shape'], name='shape'),
+    helper.make_node('Gather', ['s_shape', 'one'], ['s_channels'], name='gather_channels', axis=0),
+], {
+    'w_stem': w(8, 3, 3, 3), 'w_t': w(16, 8, 1, 1), 'w_o': w(16, 8, 1, 1), 'w_q': rng.integers(-100, 100, (16, 8, 1, 1)).astype(np.int8),
+    'q_scale': np.array(0.01, np.float32), 'w_next': w(4, 16, 1, 1), 'w_s': w(16, 8, 1, 1), 'one': np.array([1], np.int64),
+}, [out_info('t_nhwc', [1, 8, 8, 16]), out_info('o', [1, 16, 8, 8]), out_info('q', [1, 16, 8, 8]), out_info('n', [1, 4, 8, 8]), out_info('k', [1, 16, 8, 8]),
+    helper.make_tensor_value_info('s_channels', TensorProto.INT64, [1])])
