@@ -3,7 +3,7 @@
 // when one is dismissed (nothing runs). The CLI validates every run the editor starts (--json).
 import * as vscode from 'vscode';
 import { needsRatio, parseRatio, parseTargetCosine, PRUNE_METHODS, ratioItems, TARGET_COSINES, type PruneChoices, type PruneMethod } from './prune-args';
-import { pick, pickFolder, type Pick } from './static-picks';
+import { pick, pickFolder, settingFirst, type Pick } from './static-picks';
 import { pruneSettings } from './transform-settings';
 
 const LAST_KEY = 'onnxStudio.pruneMethod';
@@ -12,10 +12,9 @@ const SCAN_DATA_TEXTS = { placeHolder: 'Calibration data for the sensitivity sca
 
 /** The reason a typed value is refused, for an input box's validateInput. */
 const refusal = (parsed: number | string): string | undefined => (typeof parsed === 'string' ? parsed : undefined);
-const lastFirst = <T>(items: Pick<T>[], last: T | undefined): Pick<T>[] => [...items.filter((i) => i.value === last), ...items.filter((i) => i.value !== last)];
 
 export async function pickPruneChoices(state: vscode.Memento, model: vscode.Uri): Promise<PruneChoices | undefined> {
-  const method = await pick(lastFirst<PruneMethod>(PRUNE_METHODS.map((m) => ({ label: m.method, detail: m.detail, value: m.method })), state.get<PruneMethod>(LAST_KEY)), 'Pruning method');
+  const method = await pick(settingFirst<PruneMethod>(PRUNE_METHODS.map((m) => ({ label: m.method, detail: m.detail, value: m.method })), state.get<PruneMethod>(LAST_KEY, 'channels')), 'Pruning method');
   if (!method) return undefined;
   const choices: PruneChoices = { method };
   if (needsRatio(method)) {

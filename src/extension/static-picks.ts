@@ -26,8 +26,8 @@ export async function pick<T>(items: Pick<T>[], placeHolder: string): Promise<T 
   return (await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true, matchOnDetail: true }))?.value;
 }
 
-/** First the setting's choice, then the rest in their order. */
-const settingFirst = <T>(items: Pick<T>[], value: T): Pick<T>[] => [...items.filter((i) => i.value === value), ...items.filter((i) => i.value !== value)];
+/** First the setting's (or the last) choice, then the rest in their order. */
+export const settingFirst = <T>(items: Pick<T>[], value: T): Pick<T>[] => [...items.filter((i) => i.value === value), ...items.filter((i) => i.value !== value)];
 
 export async function pickStaticChoices(state: vscode.Memento, model: vscode.Uri): Promise<StaticChoices | undefined> {
   const calib = await pickFolder(state, model);
