@@ -1,12 +1,18 @@
 // The pruning-sensitivity overlay (issue 11, point 4) from a report's `prune.sensitivity`, as the
 // contract (src/optimize/prune/types.ts) states it: each unit's nodes carry the unit's worst
 // output cosine over the scanned ratios, the chosen ratio as a badge; the table lists the units,
-// most sensitive first. The figures are written out here by hand (the reference).
+// most sensitive first. The figures are written out here by hand (the reference), then the
+// CLI's own report, its node ids checked against python onnx's reading of the models.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { pruneSensitivityOverlay, PRUNE_SENSITIVITY_OVERLAY_ID } from '../src/extension/prune-overlay';
 import type { SensitivityScan } from '../src/optimize/prune/types';
 import type { TransformReport } from '../src/optimize/report';
+import { CLI, CORPUS_DIR } from './helpers/corpus';
 
 const HOSTILE = '<img src=x onerror="window.hacked=1">';
 
@@ -71,4 +77,26 @@ test('a node in two units keeps the worse figure', () => {
   const o = pruneSensitivityOverlay(report(scan))!;
   assert.equal(o.nodes.conv1!.value, 0.3);
   assert.equal(o.nodes.x!.value, 0.3);
+});
+
+test('the CLI’s scan (unstructured, target cosine 0.95) on the OCR direction classifier: every unit painted on nodes of the model, as its JSON says', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prune-overlay-'));
+  const model = join(dir, 'cls.onnx');
+  copyFileSync(join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), model);
+  const r = spawnSync(process.execPath, [CLI, 'prune', model, '--method', 'unstructured', '--ratio', '0.5', '--target-cosine', '0.95', '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  const cli = JSON.parse(r.stdout) as TransformReport;
+  const scan = cli.prune!.sensitivity!;
+  assert.ok(scan.units.length > 10, `${scan.units.length} units scanned`);
+  const o = pruneSensitivityOverlay(cli)!;
+  for (const unit of scan.units) {
+    const finite = unit.cosine.filter((c) => typeof c === 'number');
+    for (const id of unit.nodes) assert.equal(o.nodes[id]?.value, finite.length ? Math.min(...finite) : undefined, id);
+  }
+  assert.deepEqual(o.table!.rows.map((row) => row.name).sort(), scan.units.map((u) => u.id).sort());
+  // Node ids name nodes of both models (pruning keeps every node and its name): python onnx reads them.
+  for (const file of [model, cli.output]) {
+    const names = JSON.parse(spawnSync('/usr/bin/python3', ['-c', 'import onnx, sys, json; print(json.dumps([n.name for n in onnx.load(sys.argv[1]).graph.node]))', file], { encoding: 'utf8' }).stdout) as string[];
+    for (const id of Object.keys(o.nodes)) assert.ok(names.includes(id), `${id} is a node of ${file}`);
+  }
 });
