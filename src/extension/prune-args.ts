@@ -1,8 +1,7 @@
 // The command line of "Prune…" (issue 11, points 5–6): `onnx-studio prune MODEL --method …
 // --json`, built from the settings (onnxStudio.prune.*) and the quick-pick answers; and what
 // the picks offer for each method. Pure (no vscode), so the unit tests check it.
-import { basename, dirname, join } from 'node:path';
-import { reportPath } from '../optimize/flow/output-names';
+import { defaultOutput, recipePath, reportPath } from '../optimize/flow/output-names';
 import type { PruneMethod } from '../optimize/prune/types';
 
 export type { PruneMethod };
@@ -93,17 +92,10 @@ export function pruneArgv(model: string, settings: PruneSettings, choices: Prune
   return [...argv, '--json'];
 }
 
-/** MODEL.pruned.onnx beside the input. */
-export function prunedOutput(model: string): string {
-  return join(dirname(model), `${basename(model).replace(/\.onnx$/i, '')}.pruned.onnx`);
-}
-
-/** What the CLI writes for a run: the model, its report, and for channels the recipe (MODEL.pruned.recipe.json). */
+/** What the CLI writes for a run: MODEL.pruned.onnx beside the input, its report, and for channels the recipe (MODEL.pruned.recipe.json). */
 export function pruneProducts(model: string, method: PruneMethod): string[] {
-  const output = prunedOutput(model);
-  const products = [output, reportPath(output)];
-  if (method === 'channels') products.push(join(dirname(output), `${basename(output).replace(/\.onnx$/i, '')}.recipe.json`));
-  return products;
+  const output = defaultOutput(model, 'prune');
+  return method === 'channels' ? [output, reportPath(output), recipePath(output)] : [output, reportPath(output)];
 }
 
 /** The progress notification's title: "Pruning (channels, 30 %)". */
