@@ -61,13 +61,14 @@ test('each unit’s nodes carry its worst cosine and the chosen ratio; a group�
   assert.match(o.nodes.head!.detail!, /not finite at 25 %.*; left$/);
 });
 
-test('the table: units most sensitive first (no figure last), a cosine column per ratio, the chosen share and the parameters', () => {
+test('the table: units most sensitive first (no figure last), the worst cosine, the chosen share and the parameters; each ratio’s cosine in the tooltip', () => {
   const t = pruneSensitivityOverlay(report(SCAN))!.table!;
-  assert.deepEqual(t.columns.map((c) => c.title), ['worst cosine', 'cosine at 25 %', 'cosine at 50 %', 'cosine at 75 %', 'chosen', 'parameters']);
+  assert.deepEqual(t.columns.map((c) => c.title), ['worst cosine', 'chosen', 'parameters']);
   assert.deepEqual(t.rows.map((r) => r.name), ['block/conv_a', 'conv1', 'head']);
-  assert.deepEqual(t.rows[0]!.cells, [0.6, 0.98, 0.9, 0.6, 0.25, 9216]);
+  assert.deepEqual(t.rows[0]!.cells, [0.6, 0.25, 9216]);
+  assert.equal(t.rows[0]!.detail, 'unit block/conv_a (3 layers, 9216 parameters): output cosine 0.98000 at 25 %, 0.90000 at 50 %, 0.60000 at 75 %; pruned at 25 %');
   assert.deepEqual(t.rows[0]!.nodes, ['block/conv_a', 'block/conv_b', HOSTILE]);
-  assert.deepEqual(t.rows[2]!.cells, [null, null, null, null, 0, 64]);
+  assert.deepEqual(t.rows[2]!.cells, [null, 0, 64]);
   const summary = Object.fromEntries(pruneSensitivityOverlay(report(SCAN))!.summary!.map((s) => [s.label, s.value]));
   assert.deepEqual(summary, { 'target cosine': 0.95, 'cosine of the chosen ratios': 0.962, 'units pruned': 2 });
 });

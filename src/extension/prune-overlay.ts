@@ -1,6 +1,7 @@
 // The pruning-sensitivity overlay (issue 11, point 4): each unit of the sensitivity scan pruned
 // alone at a few ratios, its worst output cosine painted on its nodes with the quantization-error
-// overlay's colours (higher is better), and a table of units (cosine per ratio, the ratio chosen).
+// overlay's colours (higher is better), and a table of units (worst cosine, the ratio chosen; the
+// cosine per ratio in each row's tooltip: the side panel is narrow, the report view has them all).
 // Pure (no vscode), built from the CLI's JSON report.
 import type { SensitivityScan } from '../optimize/prune/types';
 import type { TransformReport } from '../optimize/report';
@@ -54,7 +55,7 @@ export function pruneSensitivityOverlay(report: TransformReport): Overlay | unde
   const rows: OverlayTableRow[] = units.map(({ unit, worst }) => ({
     name: unit.id,
     nodes: unit.nodes,
-    cells: [worst ?? null, ...ratios.map((_, i) => finiteOrNull(unit.cosine?.[i])), unit.chosen, unit.parameters],
+    cells: [worst ?? null, unit.chosen, unit.parameters],
     detail: describe(unit, ratios),
   }));
   const chosenUnits = scan.units.filter((u) => u.chosen > 0).length;
@@ -73,13 +74,10 @@ export function pruneSensitivityOverlay(report: TransformReport): Overlay | unde
       nameTitle: 'Unit',
       columns: [
         { title: 'worst cosine', format: COSINE_DIGITS },
-        ...ratios.map((r) => ({ title: `cosine at ${percentLabel(r)}`, format: COSINE_DIGITS })),
-        { title: 'chosen', format: 'percent' as const },
+        { title: 'chosen', format: 'percent' },
         { title: 'parameters', format: 0 },
       ],
       rows,
     },
   };
 }
-
-const finiteOrNull = (c: unknown): number | null => (typeof c === 'number' && Number.isFinite(c) ? c : null);
