@@ -26,8 +26,8 @@ export function pruneSections(r: TransformReport): HTMLElement[] {
   ];
   if (p?.recipe) rows.push([el('th', { scope: 'row' }, 'recipe (PyTorch)'), el('td', { 'data-key': 'prune.recipe' }, el('code', {}, String(p.recipe)))]);
   const summary = section(
-    'Pruning',
-    el('table', { 'aria-label': 'Pruning', class: 'changes' }, el('tbody', {}, ...rows.map((c) => el('tr', {}, ...c)))),
+    'Method and parameters',
+    el('table', { 'aria-label': 'Method and parameters', class: 'changes' }, el('tbody', {}, ...rows.map((c) => el('tr', {}, ...c)))),
     ...(p?.note ? [el('p', { class: 'note', 'data-key': 'prune.note' }, String(p.note))] : []),
   );
   const out = [summary, prunedLayers(p?.prunedLayers ?? []), skippedLayers(p?.skippedLayers ?? [])];
