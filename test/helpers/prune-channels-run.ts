@@ -94,9 +94,16 @@ function readerAxis(node: NodeProto): number | undefined {
   return undefined;
 }
 
+/** Where a producer's weight holds one slice per output channel or feature: the axis, for the op. */
+function producerAxis(node: NodeProto): number {
+  if (node.op_type === 'MatMul') return 1;
+  if (node.op_type === 'Gemm') return Number(node.attribute.find((a) => a.name === 'transB')?.i ?? 0) === 1 ? 0 : 1;
+  return 0;
+}
+
 /**
- * The zero mask of a recipe: every channel a unit removes gets zero filters and bias in every
- * producer (and zero gamma and beta in a BatchNormalization that reads it, so the ranking
+ * The zero mask of a recipe: every channel a unit removes gets zero filters (Gemm/MatMul: weight
+ * columns, or rows with transB) and bias in every producer (and zero gamma and beta in a BatchNormalization that reads it, so the ranking
  * removes exactly these; zero per-channel shifts of Add/Sub), and every reader's weight slices for it are zeroed too, so nothing
  * it carries (a constant shift of an activation included) reaches a kept channel: removing
  * it must not change any output. Readers after a Concat (channels at an offset) are left:
@@ -111,7 +118,10 @@ export function zeroRemovedChannels(recipe: PruneRecipe): Prepare {
       const removed = Array.from({ length: u.channelsBefore }, (_, c) => c).filter((c) => !kept.has(c));
       for (const p of u.producers) {
         const node = byId.get(p.node)!;
-        for (const name of [node.input[1], node.input[2]]) if (dimsOf(name)?.[0] === u.channelsBefore) zeroChannels(edit, files, name!, 0, removed);
+        const axis = producerAxis(node);
+        if (dimsOf(node.input[1])?.[axis] === u.channelsBefore) zeroChannels(edit, files, node.input[1]!, axis, removed);
+        const bias = dimsOf(node.input[2]);
+        if (bias?.[bias.length - 1] === u.channelsBefore) zeroChannels(edit, files, node.input[2]!, bias.length - 1, removed);
       }
       for (const r of u.readers) {
         const node = byId.get(r.node)!;
