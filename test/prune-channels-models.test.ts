@@ -18,7 +18,8 @@ const image = (): Record<string, ort.Tensor> => ({ input: new ort.Tensor('float3
  * most of its parameters in the two classifier Gemms (Small: 576→1024→1000, 63 %): the first
  * one's hidden features are a unit of their own. ViT-B/16 prunes the hidden features of its 12
  * MLP blocks only: the attention projections (Slice/Reshape of the heads) and the residual
- * stream (LayerNorm) are left, listed with why (`left`). PP-OCRv4 det's sigmoid map is 0
+ * stream (LayerNorm) are left, listed with why (`left`); so are PP-OCRv4 rec's SVTR attention,
+ * residual stream and sequence head, while its two MLP blocks are pruned. PP-OCRv4 det's sigmoid map is 0
  * everywhere on these inputs: the zero-mask check compares the logits before it (`logits`,
  * made an output).
  */
@@ -29,6 +30,10 @@ const CASES: { name: string; path: string; feeds: () => Record<string, ort.Tenso
   { name: 'MobileNetV3-Small', path: join(MODELS, 'mobilenet_v3_small.onnx'), feeds: image, least: 0.25 },
   { name: 'MobileNetV3-Large', path: join(MODELS, 'mobilenet_v3_large.onnx'), feeds: image, least: 0.25 },
   { name: 'PP-OCRv4 det', path: join(CORPUS_DIR, 'ch_PP-OCRv4_det_infer.onnx'), feeds: () => feeds('ch_PP-OCRv4_det_infer.onnx'), least: 0.25, logits: 'p2o.Add.281' },
+  {
+    name: 'PP-OCRv4 rec', path: join(CORPUS_DIR, 'ch_PP-OCRv4_rec_infer.onnx'), feeds: () => feeds('ch_PP-OCRv4_rec_infer.onnx'), least: 0.25,
+    left: /^its weight is not a 2-D float|^its channel group is left: (Add '[^']*' combines them with|Reshape '[^']*' does not flatten|Shape '[^']*' passes the channel count on|Squeeze '[^']*' reads the channels)/,
+  },
   { name: 'PP-OCR mobile v2 cls', path: join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), feeds: () => feeds('ch_ppocr_mobile_v2.0_cls_infer.onnx'), least: 0.25 },
   {
     name: 'ViT-B/16', path: join(MODELS, 'vit_b_16.onnx'), feeds: image, least: 0.19,
