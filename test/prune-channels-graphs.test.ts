@@ -233,3 +233,23 @@ test('a cycle in the main graph is refused with a clear message; a Conv inside a
     ['conv_else', 'inside a subgraph (If/Loop/Scan body): only the main graph is pruned'],
   ]);
 });
+
+test('a Gemm or MatMul that reads tracked features as its weight leaves every group it reads, its data input included', () => {
+  const w = (name: string): ReturnType<typeof constantTensor> => constantTensor(name, 1, [8, 8], Float32Array.from({ length: 64 }, (_, i) => Math.sin(i)));
+  const edit = new ModelEdit(
+    model(
+      graph({
+        input: [valueInfo('x', tensorType(1, [8, 8]))],
+        output: [valueInfo('y', tensorType(1, [8, 8]))],
+        initializer: [w('w1'), w('w2')],
+        node: [node('Gemm', ['x', 'w1'], ['a'], [], 'g1'), node('Gemm', ['a', 'w2'], ['b'], [], 'g2'), node('MatMul', ['b', 'a'], ['y'], [], 'mm')],
+      }),
+    ),
+  );
+  const { units, skipped } = channelPruner.units(edit, undefined, { method: 'channels', ratio: 0.5, roundTo: 1, keepFirstLast: false }, new Map());
+  assert.deepEqual(units, []);
+  const why = (n: string): string => skipped.filter((s) => s.node === n).map((s) => s.reason).join(' | ');
+  assert.match(why('g1'), /MatMul 'mm' reads channels as its weight or bias/);
+  assert.match(why('g2'), /MatMul 'mm' reads channels as its weight or bias/);
+  assert.match(why('mm'), /its weight is not a 2-D float initializer or Constant/);
+});

@@ -278,8 +278,7 @@ class Walker {
    * axis: the weight's N columns, rows with transB; the bias follows) start a space.
    */
   private dense(node: NodeProto, op: string, layouts: (Layout | undefined)[]): void {
-    const others = layouts.filter((l, i): l is Layout => !!l && i !== 0);
-    if (others.length) others.forEach((l) => this.refuse(l, `${label(node)} reads them as its weight or bias`));
+    if (layouts.some((l, i) => l && i !== 0)) layouts.forEach((l) => l && this.refuse(l, `${label(node)} reads channels as its weight or bias`));
     else if (layouts[0]) this.denseReader(node, op, layouts[0]);
     this.denseSpace(node, op, layouts[0]);
   }
