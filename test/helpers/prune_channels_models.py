@@ -110,19 +110,21 @@ save('left_alone', [
 # rank 3): an input projection; a block fc1 → erf GELU → fc2 whose output joins the residual
 # stream, which LayerNormalization reads; then a Gemm head (transB) → HardSwish → Identity → Gemm
 # (no transB). `mlp_bare` is the same model without value_info (the ranks are not declared).
+def linear(name, x, weight, bias, out):
+    """PyTorch's Linear on rank 3 as exported: MatMul by the [K, N] weight, then Add of the bias."""
+    return [helper.make_node('MatMul', [x, weight], [f'{name}_mm'], name=name), helper.make_node('Add', [f'{name}_mm', bias], [out], name=f'{name}_bias')]
+
+
 mlp = ([
     helper.make_node('Reshape', ['x', 'tokens_shape'], ['t'], name='to_tokens'),
-    helper.make_node('MatMul', ['t', 'w_in'], ['in_mm'], name='fc_in'),
-    helper.make_node('Add', ['in_mm', 'b_in'], ['h'], name='fc_in_bias'),
-    helper.make_node('MatMul', ['h', 'w1'], ['fc1_mm'], name='fc1'),
-    helper.make_node('Add', ['fc1_mm', 'b1'], ['fc1_out'], name='fc1_bias'),
+    *linear('fc_in', 't', 'w_in', 'b_in', 'h'),
+    *linear('fc1', 'h', 'w1', 'b1', 'fc1_out'),
     helper.make_node('Div', ['fc1_out', 'sqrt2'], ['gelu_div'], name='gelu_div'),
     helper.make_node('Erf', ['gelu_div'], ['gelu_erf'], name='gelu_erf'),
     helper.make_node('Add', ['gelu_erf', 'one'], ['gelu_add'], name='gelu_add'),
     helper.make_node('Mul', ['fc1_out', 'gelu_add'], ['gelu_mul'], name='gelu_mul'),
     helper.make_node('Mul', ['gelu_mul', 'half'], ['gelu'], name='gelu_half'),
-    helper.make_node('MatMul', ['gelu', 'w2'], ['fc2_mm'], name='fc2'),
-    helper.make_node('Add', ['fc2_mm', 'b2'], ['fc2_out'], name='fc2_bias'),
+    *linear('fc2', 'gelu', 'w2', 'b2', 'fc2_out'),
     helper.make_node('Add', ['h', 'fc2_out'], ['r'], name='residual'),
     helper.make_node('LayerNormalization', ['r', 'ln_s', 'ln_b'], ['ln'], name='layer_norm', axis=-1),
     helper.make_node('Reshape', ['ln', 'flat_shape'], ['flat'], name='flatten'),
