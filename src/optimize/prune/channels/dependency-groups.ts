@@ -196,7 +196,7 @@ class Walker {
     for (const [k, name] of node.input.entries()) {
       if (!name || layouts[k]) continue;
       const dims = constantDims(g, name);
-      if (!dims) return refuseAll(`combines them with '${name}', whose channels cannot change`);
+      if (!dims) return refuseAll(`combines them with '${name}', whose channels are not followed (a graph input, or a computed value such as a residual stream)`);
       // Broadcasting aligns the constant's dims with the value's last ones.
       const axis = first.axis === -1 ? dims.length - 1 : dims.length - first.rank + first.axis;
       if (first.rank > 0 && dims.length > first.rank) return refuseAll(`broadcasts '${name}' of rank ${dims.length}`);
