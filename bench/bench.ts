@@ -11,6 +11,7 @@ import { protobufjsRoot } from '../src/onnx/proto/schema';
 import { hostStallChild, hostStallRows } from './host-stall';
 import { hostileRows } from './hostile';
 import { dagreWorker, layoutRows } from './layout';
+import { channelRows, scanRows, type PruneCase } from './prune';
 import { acceptanceRows, calibrationRows, transformSpeedRows, type AcceptanceCase, type CalibrationCase } from './transforms';
 
 const ROOT = join(__dirname, '..', '..');
@@ -118,6 +119,35 @@ async function main(): Promise<void> {
   printTable(hostileRows(ROOT));
 
   await transformBench(vit);
+  await pruneBench();
+}
+
+/** Issue 11's figures: channel pruning at 0.3 (parameters, ORT CPU latency), the sensitivity scan against a uniform ratio (BENCH_ONLY=label narrows them; BENCH_PRUNE_PART=channels|scan picks a table). */
+async function pruneBench(): Promise<void> {
+  const m = (name: string): string => join(ROOT, '.cache', 'models', `${name}.onnx`);
+  const c = (name: string): string => join(ROOT, '.cache', 'corpus', name);
+  const d = (path: string): string => join(ROOT, '.cache', 'data', path);
+  const imagenet = { calib: d('imagenet224/calib'), eval: d('imagenet224/eval') };
+  const only = process.env.BENCH_ONLY;
+  const cases: PruneCase[] = [
+    { label: 'ResNet-18', model: m('resnet18'), ...imagenet },
+    { label: 'ResNet-50', model: m('resnet50'), ...imagenet },
+    { label: 'MobileNetV3-S', model: m('mobilenet_v3_small'), ...imagenet },
+    { label: 'MobileNetV3-L', model: m('mobilenet_v3_large'), ...imagenet },
+    { label: 'PP-OCR cls', model: c('ch_ppocr_mobile_v2.0_cls_infer.onnx'), calib: d('ocr-cls/calib'), eval: d('ocr-cls/eval') },
+    { label: 'PP-OCR det', model: c('ch_PP-OCRv4_det_infer.onnx'), calib: d('ocr-det/calib'), eval: d('ocr-det/eval') },
+    { label: 'PP-OCR rec', model: c('ch_PP-OCRv4_rec_infer.onnx'), calib: d('ocr-rec/calib'), eval: d('ocr-rec/eval') },
+  ].filter((x) => !only || x.label.includes(only));
+  // BENCH_PRUNE_PART=channels or scan runs one of the two tables.
+  const part = process.env.BENCH_PRUNE_PART;
+  if (part !== 'scan') {
+    console.log('\nchannel pruning at 0.3 (no fine-tuning): parameters, held-out worst cosine, ORT CPU latency (1 thread, same session options, alternating rounds, median):');
+    printTable(await channelRows(ROOT, cases));
+  }
+  if (part === 'channels') return;
+  console.log('\nsensitivity scan at target cosine 0.95 against the largest uniform ratio (0.1 steps) whose held-out worst cosine meets 0.95:');
+  const scanned = cases.filter((x) => !x.label.startsWith('PP-OCR det') && !x.label.startsWith('PP-OCR rec'));
+  printTable([...scanRows(ROOT, scanned, 'channels'), ...scanRows(ROOT, scanned, 'unstructured').slice(1)]);
 }
 
 /** Calibration (model file → ranges, in the runtime child) against opening the model and running the same samples plainly. */
@@ -192,4 +222,6 @@ else if (process.argv[2] === '--transforms') void transformBench(ensureModel('vi
 else if (process.argv[2] === '--calibration') void calibrationBench();
 // `--acceptance`: only the accuracy/size/latency table (BENCH_ONLY as above).
 else if (process.argv[2] === '--acceptance') acceptanceBench();
+// `--prune`: only issue 11's rows (BENCH_ONLY=label narrows them).
+else if (process.argv[2] === '--prune') void pruneBench();
 else void main();

@@ -10,6 +10,7 @@ import { lintPolygraphyUsage, runLintPolygraphy } from './lint-polygraphy';
 import { CliError } from './load';
 import { printableLines } from './printable';
 import { profileUsage, runProfile } from './profile';
+import { pruneUsage, runPrune } from './prune';
 import { quantizeUsage, runQuantize } from './quantize';
 import { runText, textUsage } from './text';
 import { runTrtCheck, trtCheckUsage } from './trt-check';
@@ -26,6 +27,7 @@ const SUBCOMMANDS: Record<string, { run: Subcommand; usage: string; ownsSignals?
   compile: { run: runCompile, usage: compileUsage },
   quantize: { run: runQuantize, usage: quantizeUsage },
   fp16: { run: runFp16, usage: fp16Usage },
+  prune: { run: runPrune, usage: pruneUsage },
   'trt-check': { run: runTrtCheck, usage: trtCheckUsage },
   build: { run: runBuild, usage: buildUsage, ownsSignals: true },
   'lint-polygraphy': { run: runLintPolygraphy, usage: lintPolygraphyUsage, ownsSignals: true },

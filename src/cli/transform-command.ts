@@ -9,6 +9,7 @@ import { TransformRefusedError } from '../optimize/errors';
 import { InputOptionsError } from '../runtime/input-files';
 import { OrtError, RuntimeRequestError } from '../runtime/errors';
 import { CliError, EXIT_UNREADABLE, withFile } from './load';
+import { pruneTable } from './prune-table';
 
 /** Options every transform subcommand takes. */
 export const commonTransformOptions = {
@@ -54,6 +55,7 @@ export async function runTransformCommand(request: Omit<TransformRequest, 'progr
   const workerScript = join(__dirname, 'runtime-worker.js');
   const report: TransformReport = await classifyErrors(request.input, () => runTransform({ ...request, workerScript, progress: (line) => err(line) }));
   for (const w of report.warnings) err(`warning: ${w}`);
+  if (!json) for (const line of pruneTable(report)) err(line);
   err(`${report.output}: written (${report.sizeBefore.toLocaleString('en-US')} → ${report.sizeAfter.toLocaleString('en-US')} bytes)`);
   if (json) out(JSON.stringify(report, null, 2));
   else if (report.outputs.length) for (const o of report.outputs) err(`${o.name}: cosine ${o.cosine.toFixed(5)} (mean ${o.meanCosine.toFixed(5)}), SNR ${o.snrDb.toFixed(1)} dB, max abs error ${o.maxAbsError.toPrecision(3)}${o.flatSamples ? ` (${o.flatSamples} flat sample(s) left out of cosine and SNR)` : ''}${o.exactMatch !== undefined ? `, ${(o.exactMatch * 100).toFixed(2)} % of elements equal (integer output: not judged by cosine)` : ''}`);

@@ -5,10 +5,10 @@ import { fileSizes } from '../onnx/io/file-sizes';
 import { upgradeOpset } from '../onnx/edit/opset-upgrade';
 import { DiskModelFiles, realPath, type ModelFiles } from '../onnx/io/model-files';
 import { makeTempFolder } from '../onnx/io/temp-folder';
-import { checkWritable, outputPath, writeFileAtomic, type ProtectedFile } from '../onnx/io/write-file';
-import { removeWrittenModel, writeModel } from '../onnx/io/write-model';
+import { checkWritable, outputPath, removeFileQuietly, writeFileAtomic, type ProtectedFile } from '../onnx/io/write-file';
+import { removeWrittenModel, writeModel, type WrittenModel } from '../onnx/io/write-model';
 import { decodeModelProto } from '../onnx/open';
-import type { ModelProto, NodeProto } from '../onnx/proto/types';
+import type { ModelProto } from '../onnx/proto/types';
 import { buildModel } from '../onnx/model/build';
 import { modelAndDataFiles } from '../onnx/text/weights';
 import { RuntimeClient } from '../runtime/client';
@@ -23,8 +23,11 @@ import { opsetNeeded as staticOpsetNeeded } from './static/qdq-opset';
 import { staticOptions } from './flow/static-flow';
 import { convertToFloat16 } from './fp16/convert';
 import type { Fp16Options } from './fp16/options';
-import { defaultOutput, reportPath, type TransformKind } from './flow/output-names';
+import { defaultOutput, recipePath, reportPath, type TransformKind } from './flow/output-names';
+import { pruneTransform, type PruneRequest } from './prune/prune-flow';
+import type { PruneRecipe } from './prune/types';
 import { unmatchedNodeNames } from './flow/unmatched-names';
+import { nodeIds } from './flow/node-ids';
 import { validate } from './flow/validation';
 import type { OutputAccuracy, TransformReport } from './report';
 import { quantizeStaticCalibrated, type StaticRequest } from './flow/static-flow';
@@ -37,7 +40,7 @@ export interface QuantizeRequestOptions extends StaticRequest {
 export interface TransformRequest {
   kind: TransformKind;
   input: string;
-  /** Default: `MODEL.int8.onnx` / `MODEL.fp16.onnx` beside the input. */
+  /** Default: `MODEL.int8.onnx` / `MODEL.fp16.onnx` / `MODEL.pruned.onnx` beside the input. */
   output?: string;
   /** Measure accuracy and latency (the report's measured half) and save the report next to the output. */
   validate: boolean;
@@ -48,6 +51,8 @@ export interface TransformRequest {
   threads?: number;
   quantize?: QuantizeRequestOptions;
   fp16?: Partial<Fp16Options>;
+  /** kind 'prune': the method, ratios and (sensitivity scan) target cosine. */
+  prune?: PruneRequest;
   /** The runtime child's script (dist/runtime-worker.js). */
   workerScript: string;
   progress: (line: string) => void;
@@ -72,6 +77,7 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     const protect: ProtectedFile[] = modelAndDataFiles(proto, input);
     checkWritable(output, protect);
     if (request.validate) checkWritable(reportPath(output), protect);
+    if (writesRecipe(request)) checkWritable(recipePath(output), protect);
     checkTrtCache(request.quantize?.trtCache, output, request.validate, protect);
     const warnings: string[] = [];
     const details: TransformReport['details'] = {};
@@ -92,17 +98,19 @@ export async function runTransform(request: TransformRequest): Promise<Transform
     const startClient = async (): Promise<RuntimeClient> => (client ??= await RuntimeClient.start({ workerScript: request.workerScript }));
     const settings: SessionSettings = { threads: request.threads ?? 1 };
     const model = buildModel(proto, files);
-    warnings.push(...unmatchedNodeNames(model, request.quantize?.excludeNodes));
+    warnings.push(...unmatchedNodeNames(model, request.quantize?.excludeNodes ?? request.prune?.excludeNodes));
     const data = dataFor(request, modelInputSpecs(model), (w) => warnings.push(w));
     // The calibration and evaluation files are inputs too: no output may replace one.
     protect.push(...data.files.map((path) => ({ path, why: 'it is a calibration or evaluation file' })));
     checkWritable(output, protect);
     if (request.validate) checkWritable(reportPath(output), protect);
+    if (writesRecipe(request)) checkWritable(recipePath(output), protect);
     checkTrtCache(request.quantize?.trtCache, output, request.validate, protect);
-    const result = await transform(request, proto, files, { data, settings, startClient, tempFolder: temp.path, warnings, cleanups, protect: [...protect, { path: output, why: 'it is the output model' }] });
+    const result = await transform(request, proto, files, { input, data, settings, startClient, tempFolder: temp.path, warnings, cleanups, protect: [...protect, { path: output, why: 'it is the output model' }], cancelled: request.cancelled });
     if (request.cancelled?.()) throw new Error('cancelled');
     request.progress(`writing ${output}`);
     const written = writeModel(result.model, files, output, { protect, cancelled: request.cancelled });
+    const recipe = result.recipe ? writeRecipe(result.recipe, output, written, protect) : undefined;
     const report: TransformReport = {
       transform: request.kind,
       input,
@@ -118,9 +126,11 @@ export async function runTransform(request: TransformRequest): Promise<Transform
       warnings: [...warnings, ...result.warnings],
       ...(result.extra ?? {}),
     };
+    if (recipe && report.prune) report.prune.recipe = recipe;
     if (request.validate) await measure(request, report, data, startClient, settings, protect, () => [...warnings, ...result.warnings]).catch((e: unknown) => {
       // A failure exits 2, which promises no output file: the model just written goes too.
       removeWrittenModel(written);
+      if (recipe) removeFileQuietly(recipe);
       throw e;
     });
     return report;
@@ -148,7 +158,7 @@ function flatSampleWarnings(outputs: readonly OutputAccuracy[], samples: number)
   return outputs.flatMap((o) => (o.flatSamples ? [`${o.name}: ${o.flatSamples} of ${samples} samples have a near-zero output in both models (RMS below 1/1000 of the median float sample's); cosine and SNR leave them out, max abs error counts them`] : []));
 }
 
-interface TransformResult {
+export interface TransformResult {
   model: ModelProto;
   nodesAdded: number;
   nodesChanged: number;
@@ -157,9 +167,13 @@ interface TransformResult {
   details: TransformReport['details'];
   warnings: string[];
   extra?: Partial<TransformReport>;
+  /** Pruning (channels): written beside the output as MODEL.pruned.recipe.json. */
+  recipe?: PruneRecipe;
 }
 
 export interface FlowContext {
+  /** The input model (the float reference of a scan). */
+  input: string;
   data: InputSource;
   settings: SessionSettings;
   startClient: () => Promise<RuntimeClient>;
@@ -169,6 +183,22 @@ export interface FlowContext {
   cleanups: (() => void)[];
   /** Files a side output must not replace: the input, its data files and the output model. */
   protect: readonly ProtectedFile[];
+  cancelled?: () => boolean;
+}
+
+/** Channel pruning writes its recipe beside the output: refused up front, like the report, when it would replace an input. */
+const writesRecipe = (request: TransformRequest): boolean => request.kind === 'prune' && request.prune?.method === 'channels';
+
+/** The recipe JSON beside the written model; removed again when the model goes. */
+function writeRecipe(recipe: PruneRecipe, output: string, written: WrittenModel, protect: readonly ProtectedFile[]): string {
+  const path = recipePath(output);
+  try {
+    writeFileAtomic(path, (sink) => sink.write(new TextEncoder().encode(JSON.stringify(recipe, null, 2) + '\n')), { protect: [...protect, { path: written.path, why: 'it is the output model' }] });
+  } catch (e) {
+    removeWrittenModel(written);
+    throw e;
+  }
+  return path;
 }
 
 /** A TensorRT cache path is refused before any work when it would replace the input, its data, the output or the report. */
@@ -185,6 +215,10 @@ async function transform(request: TransformRequest, proto: ModelProto, files: Mo
     const r = convertToFloat16(new ModelEdit(proto), request.fp16 ?? {}, files);
     return { model: proto, ...r };
   }
+  if (request.kind === 'prune') {
+    if (!request.prune) throw new Error('a prune transform needs its request');
+    return pruneTransform(request.prune, proto, files, ctx, request.progress);
+  }
   if (request.kind === 'quantize-dynamic') {
     const q = request.quantize ?? {};
     const ids = nodeIds(proto, files);
@@ -195,14 +229,6 @@ async function transform(request: TransformRequest, proto: ModelProto, files: Mo
     return { model: r.model, nodesAdded: r.nodesAdded, nodesChanged: r.nodesChanged + Number(r.details.nodesConverted ?? 0), keptFloat: Object.keys(keptFloatWhy), keptFloatWhy, details: r.details, warnings: r.warnings };
   }
   return quantizeStaticCalibrated(request.quantize ?? {}, proto, files, ctx, request.progress);
-}
-
-/** Node ids (DESIGN.md §2) of the model as it is before the transform, by node proto. */
-function nodeIds(proto: ModelProto, files: ModelFiles): Map<NodeProto, string> {
-  const model = buildModel(proto, files);
-  const ids = new Map<NodeProto, string>();
-  for (const g of model.graphs()) for (const n of g.nodes) ids.set(n.proto, n.id);
-  return ids;
 }
 
 /** Where samples come from: calibration and evaluation folders, or synthesized inputs (said in the report). */
@@ -245,9 +271,10 @@ const modelBytes = (input: string, proto: ModelProto): number => fileSizes(model
 
 function targetsOf(request: TransformRequest, report: TransformReport): TransformReport['targets'] {
   const q = request.quantize;
+  const targetCosine = q?.targetCosine ?? request.prune?.targetCosine;
   const out: NonNullable<TransformReport['targets']> = [];
   const worstCosine = Math.min(...cosineJudged(report.outputs).map((o) => o.cosine));
-  if (q?.targetCosine !== undefined) out.push({ name: 'cosine', wanted: q.targetCosine, got: worstCosine, met: worstCosine >= q.targetCosine });
+  if (targetCosine !== undefined) out.push({ name: 'cosine', wanted: targetCosine, got: worstCosine, met: worstCosine >= targetCosine });
   const top1 = report.outputs.find((o) => o.top1Agreement !== undefined)?.top1Agreement;
   if (q?.targetTop1 !== undefined && top1 !== undefined) out.push({ name: 'top1', wanted: q.targetTop1, got: top1, met: top1 >= q.targetTop1 });
   return out;

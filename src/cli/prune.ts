@@ -1,0 +1,68 @@
+import { parseArgs, UsageError } from './args';
+import { SCAN_RATIOS } from '../optimize/prune/sensitivity';
+import type { PruneMethod } from '../optimize/prune/types';
+import { commonTransformOptions, listOption, numberOption, runTransformCommand, threadsOption } from './transform-command';
+
+export const pruneUsage =
+  'onnx-studio prune MODEL --method unstructured|2:4|channels [--ratio R] [--scope layer|global] [--target-cosine X] [--exclude-ops OPS] [--exclude-nodes NAMES] [--calib DIR] [--eval DIR] [--validate] [-o OUT] [--json]   prune weights (unstructured, 2:4) or remove channels';
+
+const OPTIONS = {
+  ...commonTransformOptions,
+  method: { type: 'string' },
+  ratio: { type: 'string' },
+  scope: { type: 'string' },
+  'target-cosine': { type: 'string' },
+  'exclude-ops': { type: 'string' },
+  'exclude-nodes': { type: 'string' },
+  calib: { type: 'string' },
+} as const;
+
+const METHODS: readonly PruneMethod[] = ['unstructured', '2:4', 'channels'];
+
+/** A share strictly between 0 and 1 (0 prunes nothing, 1 everything). */
+function ratioOption(v: string | undefined): number | undefined {
+  const r = numberOption(v, 'ratio');
+  if (r !== undefined && !(r > 0 && r < 1)) throw new UsageError(`--ratio takes a number strictly between 0 and 1, not '${v}'`);
+  return r;
+}
+
+export async function runPrune(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { values: v, positionals } = parseArgs(argv, OPTIONS, pruneUsage);
+  if (v.method === undefined) throw new UsageError(`--method unstructured|2:4|channels is required\nusage: ${pruneUsage}`);
+  if (!(METHODS as readonly string[]).includes(v.method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}, not '${v.method}'\nusage: ${pruneUsage}`);
+  const method = v.method as PruneMethod;
+  let ratio = ratioOption(v.ratio);
+  if (method === '2:4') {
+    if (ratio !== undefined && ratio !== 0.5) throw new UsageError(`--method 2:4 zeroes 2 of every 4 weights: --ratio is 0.5 or left out, not '${v.ratio}'`);
+    ratio = 0.5;
+  } else if (ratio === undefined && v['target-cosine'] === undefined) {
+    throw new UsageError(`--method ${method} needs --ratio R (the share of ${method === 'channels' ? 'output channels removed per layer' : 'weights zeroed'}, between 0 and 1), or --target-cosine X to choose per-layer ratios`);
+  }
+  if (v.scope !== undefined && method !== 'unstructured') throw new UsageError(`--scope is for --method unstructured only`);
+  if (v.scope !== undefined && v.scope !== 'layer' && v.scope !== 'global') throw new UsageError(`--scope must be one of layer, global, not '${v.scope}'`);
+  const targetCosine = numberOption(v['target-cosine'], 'target-cosine', { min: -1, max: 1 });
+  if (targetCosine !== undefined && v.scope === 'global') throw new UsageError('--target-cosine chooses a ratio per layer: it does not go with --scope global');
+  return runTransformCommand(
+    {
+      kind: 'prune',
+      input: positionals[0]!,
+      output: v.out,
+      validate: !!v.validate || !!v.json,
+      evalDir: v.eval,
+      calibDir: v.calib,
+      threads: threadsOption(v.threads),
+      prune: {
+        method,
+        // With a target the scan chooses per-unit ratios, trying those up to --ratio.
+        ratio: ratio ?? SCAN_RATIOS.at(-1)!,
+        scope: v.scope as 'layer' | 'global' | undefined,
+        excludeOps: listOption(v['exclude-ops']),
+        excludeNodes: listOption(v['exclude-nodes']),
+        targetCosine,
+      },
+    },
+    !!v.json,
+    out,
+    err,
+  );
+}
