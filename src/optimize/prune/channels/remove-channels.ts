@@ -170,7 +170,8 @@ function updateDeclarations(cg: ChannelGraph, kept: KeptByGroup): void {
     const inner = layout.flat?.inner;
     const count = layoutKept(cg, { ...layout, flat: undefined }, kept).length;
     for (const v of declared.get(name)!) {
-      const dim = v.type?.tensor_type?.shape?.dim[1];
+      const dims = v.type?.tensor_type?.shape?.dim ?? [];
+      const dim = dims[layout.axis >= 0 ? layout.axis : dims.length - 1];
       if (!dim || dim.dim_value === undefined) continue;
       if (layout.flat && !inner) delete dim.dim_value;
       else dim.dim_value = count * (inner || 1);
