@@ -7,6 +7,7 @@ import type { NodeIds, PruneOptions, PruneUnit, SkippedLayer } from '../types';
 import type { Space } from './channel-spaces';
 import { channelGraph, type ChannelGraph, type Fix } from './dependency-groups';
 import { nodeId } from './node-facts';
+import { brokenTies, plannedCuts, tieReason } from './tied-weights';
 
 /** A dependency group that can be pruned: its producing layers and every fix its kept channels drive. */
 export interface ChannelUnit {
@@ -66,6 +67,12 @@ export function channelUnits(edit: ModelEdit, files: ModelFiles | undefined, opt
       continue;
     }
     const fixes = fixesByRoot.get(root) ?? [];
+    // A tie within the group (one weight cut on its output axis for one layer, its input axis for another) holds at no ratio.
+    const ties = brokenTies(cg, plannedCuts(cg, fixes, new Map([[root, [0]]])));
+    if (ties.length) {
+      for (const m of members) skipped.push({ node: nodeId(ids, m.layer), opType: m.layer.op_type ?? '', reason: `its channel group is left: ${ties.map((t) => tieReason(t, ids)).join('; ')}` });
+      continue;
+    }
     units.push({ root, spaces: members, fixes, unit: { id: nodeId(ids, members[0]!.layer), nodes: unitNodes(fixes, ids), parameters: unitParameters(cg, fixes) } });
   }
   return { graph: cg, units, skipped };

@@ -7,6 +7,7 @@ import { channelUnits, type ChannelUnit } from './channel-units';
 import { gatherAxes } from './gather';
 import { intAttr, nodeId } from './node-facts';
 import { keptChannels, keptCount } from './rank-channels';
+import { plannedCuts, refuseBrokenTies } from './tied-weights';
 import { removeChannels, weightName, type ChangedWeight, type Removal } from './remove-channels';
 
 const LAYER_OPS = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
@@ -60,7 +61,10 @@ export const channelPruner: Pruner = {
     }
     if (!plans.length) throw new TransformRefusedError(`no channel group can be pruned at this ratio${reasons(unpruned)}`, unpruned.map((s) => s.node));
     skipped.push(...unpruned);
-    const removal = removeChannels(graph, new Map(plans.map((p) => [p.unit.root, p.kept])), files);
+    const kept = new Map(plans.map((p) => [p.unit.root, p.kept]));
+    const cuts = plannedCuts(graph, graph.fixes, kept);
+    refuseBrokenTies(graph, cuts, ids);
+    const removal = removeChannels(graph, kept, cuts, files);
     edit.sortTopologically();
     return result(files, options, ids, plans, removal, skipped);
   },

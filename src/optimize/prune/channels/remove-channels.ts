@@ -47,28 +47,24 @@ export const weightName = (w: ChangedWeight): string => (w.source.constant ? w.s
 export interface Removal {
   weights: ChangedWeight[];
   nodes: Set<NodeProto>;
-  /** Weights that several nodes read (tied): each changed reader got its own copy; `stays` when unchanged readers keep the original. */
+  /** Weights that changed and unchanged nodes read (tied): the changed ones read a copy, the others the original (`stays`). */
   shared: { weight: string; nodes: NodeProto[]; stays: boolean }[];
 }
 
 /**
- * Cuts every weight, attribute and shape constant the fixes name to the kept channels. New
+ * Cuts every weight (`byInput`: plannedCuts of the fixes), attribute and shape constant the
+ * fixes name to the kept channels. New
  * weights are computed tensors, gathered from the original while the model is written (one
  * tensor in memory at a time); originals nothing reads any more are removed.
  */
-export function removeChannels(cg: ChannelGraph, kept: KeptByGroup, files: ModelFiles | undefined): Removal {
+export function removeChannels(cg: ChannelGraph, kept: KeptByGroup, byInput: ReadonlyMap<NodeProto, ReadonlyMap<number, AxisCut[]>>, files: ModelFiles | undefined): Removal {
   const g = cg.graph;
   const removal: Removal = { weights: [], nodes: new Set(), shared: [] };
-  const byInput = new Map<NodeProto, Map<number, AxisCut[]>>();
   const old: string[] = [];
   for (const fix of cg.fixes) {
     if (!layoutChanged(cg, fix.layout, kept)) continue;
     removal.nodes.add(fix.node);
-    if (fix.kind === 'weight') {
-      const inputs = byInput.get(fix.node) ?? new Map<number, AxisCut[]>();
-      byInput.set(fix.node, inputs);
-      inputs.set(fix.input, [...(inputs.get(fix.input) ?? []), { axis: fix.axis, indices: layoutKept(cg, fix.layout, kept) }]);
-    } else old.push(...otherFix(cg, fix, kept));
+    if (fix.kind !== 'weight') old.push(...otherFix(cg, fix, kept));
   }
   // Readers of one weight cut alike share one copy (PyTorch's exporter merges equal tensors, biases above all).
   const copies = new Map<TensorProto, Map<string, string>>();
@@ -92,10 +88,10 @@ export function removeChannels(cg: ChannelGraph, kept: KeptByGroup, files: Model
     }
   }
   for (const name of new Set(old)) dropWeightIfUnread(g, name);
-  for (const [tensor, sameCut] of copies) {
+  for (const tensor of copies.keys()) {
     const changed = removal.weights.filter((w) => w.source.tensor === tensor);
     const stays = changed.some((w) => g.weight(w.before)?.tensor === tensor);
-    if (stays || sameCut.size > 1) removal.shared.push({ weight: weightName(changed[0]!), nodes: [...new Set(changed.map((w) => w.node))], stays });
+    if (stays) removal.shared.push({ weight: weightName(changed[0]!), nodes: [...new Set(changed.map((w) => w.node))], stays });
   }
   updateDeclarations(cg, kept);
   return removal;
