@@ -33,6 +33,7 @@ after(async () => {
 const TIED_GROUPS = join(dir, 'tied_groups.onnx');
 const TIED_SAME_GROUP = join(dir, 'tied_same_group.onnx');
 const TIED_AXES = join(dir, 'tied_axes.onnx');
+const MERGED_BIAS = join(dir, 'merged_bias.onnx');
 const input = (seed: number): Float32Array => Float32Array.from({ length: 3 * 64 }, (_, i) => Math.sin(i * 0.37 + seed));
 const x = (): Record<string, ort.Tensor> => ({ x: new ort.Tensor('float32', input(0), [1, 3, 8, 8]) });
 
@@ -61,6 +62,7 @@ test('two Convs in different channel groups read one weight: pruning would keep 
         assert.ok(e instanceof TiedWeightsError && e instanceof TransformRefusedError);
         assert.match(e.message, /the weight 'w_tied' is shared by Conv 'conv_a', Conv 'conv_b', and pruning would cut it differently for them/);
         assert.match(e.message, /exclude all but one of the layers that read a weight with --exclude-nodes .*, or exclude them all/);
+        assert.doesNotMatch(e.message, /b_zero/, 'a zero bias both read is no tie: its copies hold zeros only');
         assert.deepEqual(e.nodes, ['conv_a', 'conv_b']);
         return true;
       },
@@ -93,8 +95,16 @@ test('with one of the tied Convs excluded: the other is pruned and reads a copy,
   const weights = convWeights(out);
   assert.deepEqual(weights.conv_b, ['w_tied', [16, 8, 1, 1]]);
   assert.deepEqual(weights.conv_a, ['w_tied_pruned', [8, 8, 1, 1]]);
-  assert.deepEqual(result.warnings, ["1 weight read by several nodes (tied, or equal tensors the exporter merged) now differ between them: 'w_tied' (1 node changed, others keep the original)"]);
+  assert.deepEqual(result.warnings, ["2 weights read by several nodes (tied, or equal tensors the exporter merged) now differ between them: 'w_tied' (1 node changed, others keep the original), 'b_zero' (1 node changed, others keep the original)"]);
   await assertRuns(TIED_GROUPS, out);
+});
+
+test('a zero bias read by Convs of two groups (equal tensors the exporter merged) is no tie: each gets its own cut copy, with a warning', async () => {
+  const { out, result } = pruneFile(MERGED_BIAS, { ratio: 0.5 });
+  assertFullyValid(out);
+  assert.deepEqual(result.recipe!.units.map((u) => u.id), ['conv_a', 'conv_b', 'conv_c']);
+  assert.deepEqual(result.warnings, ["1 weight read by several nodes (tied, or equal tensors the exporter merged) now differ between them: 'b_zero' (2 nodes)"]);
+  await assertRuns(MERGED_BIAS, out);
 });
 
 test('two Convs in one channel group (one residual Add) read one weight: cut alike, they still share one tensor', async () => {

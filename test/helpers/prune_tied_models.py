@@ -44,25 +44,27 @@ def bn(name, value, gamma):
 
 # conv_a and conv_b read one weight and start two channel groups (each goes its own way to conv_c and
 # conv_d, which an Add couples); the BatchNormalization gammas rank opposite halves first, so the two
-# groups keep different channels of the tied weight.
+# groups keep different channels of the tied weight. Both also read one zero bias (equal tensors
+# PyTorch's exporter merges). merged_bias: the same with a weight of its own for conv_b.
 big, small = np.full(8, 1.0, np.float32), np.full(8, 0.01, np.float32)
 bn_a, inits_a = bn('bn_a', 'a', np.concatenate([big, small]))
 bn_b, inits_b = bn('bn_b', 'b', np.concatenate([small, big]))
-save('tied_groups', stem() + [
-    helper.make_node('Conv', ['s', 'w_tied', 'b_a'], ['a'], name='conv_a'),
-    bn_a,
-    helper.make_node('Relu', ['a_bn'], ['a_r'], name='relu_a'),
-    helper.make_node('Conv', ['s', 'w_tied', 'b_b'], ['b'], name='conv_b'),
-    bn_b,
-    helper.make_node('Relu', ['b_bn'], ['b_r'], name='relu_b'),
-    helper.make_node('Conv', ['a_r', 'w_c'], ['c'], name='conv_c'),
-    helper.make_node('Conv', ['b_r', 'w_d'], ['d'], name='conv_d'),
-    helper.make_node('Add', ['c', 'd'], ['cd'], name='add'),
-    helper.make_node('Relu', ['cd'], ['cd_r'], name='relu_cd'),
-] + head('cd_r'), {
-    'w_stem': w(8, 3, 3, 3), 'w_tied': w(16, 8, 1, 1), 'b_a': w(16), 'b_b': w(16), **inits_a, **inits_b,
-    'w_c': w(16, 16, 1, 1), 'w_d': w(16, 16, 1, 1), 'w_fc': w(10, 16), 'b_fc': w(10),
-})
+for name, weight_b in [('tied_groups', 'w_tied'), ('merged_bias', 'w_b')]:
+    save(name, stem() + [
+        helper.make_node('Conv', ['s', 'w_tied', 'b_zero'], ['a'], name='conv_a'),
+        bn_a,
+        helper.make_node('Relu', ['a_bn'], ['a_r'], name='relu_a'),
+        helper.make_node('Conv', ['s', weight_b, 'b_zero'], ['b'], name='conv_b'),
+        bn_b,
+        helper.make_node('Relu', ['b_bn'], ['b_r'], name='relu_b'),
+        helper.make_node('Conv', ['a_r', 'w_c'], ['c'], name='conv_c'),
+        helper.make_node('Conv', ['b_r', 'w_d'], ['d'], name='conv_d'),
+        helper.make_node('Add', ['c', 'd'], ['cd'], name='add'),
+        helper.make_node('Relu', ['cd'], ['cd_r'], name='relu_cd'),
+    ] + head('cd_r'), {
+        'w_stem': w(8, 3, 3, 3), 'w_tied': w(16, 8, 1, 1), **({'w_b': w(16, 8, 1, 1)} if weight_b == 'w_b' else {}), 'b_zero': np.zeros(16, np.float32),
+        **inits_a, **inits_b, 'w_c': w(16, 16, 1, 1), 'w_d': w(16, 16, 1, 1), 'w_fc': w(10, 16), 'b_fc': w(10),
+    })
 
 # conv_a and conv_b read one weight and feed one residual Add: one channel group, cut alike.
 save('tied_same_group', stem() + [

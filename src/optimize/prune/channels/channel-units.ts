@@ -68,7 +68,7 @@ export function channelUnits(edit: ModelEdit, files: ModelFiles | undefined, opt
     }
     const fixes = fixesByRoot.get(root) ?? [];
     // A tie within the group (one weight cut on its output axis for one layer, its input axis for another) holds at no ratio.
-    const ties = brokenTies(cg, plannedCuts(cg, fixes, new Map([[root, [0]]])));
+    const ties = brokenTies(cg, plannedCuts(cg, fixes, new Map([[root, [0]]])), files);
     if (ties.length) {
       for (const m of members) skipped.push({ node: nodeId(ids, m.layer), opType: m.layer.op_type ?? '', reason: `its channel group is left: ${ties.map((t) => tieReason(t, ids)).join('; ')}` });
       continue;

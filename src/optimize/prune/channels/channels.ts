@@ -63,7 +63,7 @@ export const channelPruner: Pruner = {
     skipped.push(...unpruned);
     const kept = new Map(plans.map((p) => [p.unit.root, p.kept]));
     const cuts = plannedCuts(graph, graph.fixes, kept);
-    refuseBrokenTies(graph, cuts, ids);
+    refuseBrokenTies(graph, cuts, files, ids);
     const removal = removeChannels(graph, kept, cuts, files);
     edit.sortTopologically();
     return result(files, options, ids, plans, removal, skipped);

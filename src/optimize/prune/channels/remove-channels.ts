@@ -47,7 +47,7 @@ export const weightName = (w: ChangedWeight): string => (w.source.constant ? w.s
 export interface Removal {
   weights: ChangedWeight[];
   nodes: Set<NodeProto>;
-  /** Weights that changed and unchanged nodes read (tied): the changed ones read a copy, the others the original (`stays`). */
+  /** Weights several nodes read, cut differently (of one value throughout, or `stays`: unchanged readers keep the original). */
   shared: { weight: string; nodes: NodeProto[]; stays: boolean }[];
 }
 
@@ -88,10 +88,10 @@ export function removeChannels(cg: ChannelGraph, kept: KeptByGroup, byInput: Rea
     }
   }
   for (const name of new Set(old)) dropWeightIfUnread(g, name);
-  for (const tensor of copies.keys()) {
+  for (const [tensor, sameCut] of copies) {
     const changed = removal.weights.filter((w) => w.source.tensor === tensor);
     const stays = changed.some((w) => g.weight(w.before)?.tensor === tensor);
-    if (stays) removal.shared.push({ weight: weightName(changed[0]!), nodes: [...new Set(changed.map((w) => w.node))], stays });
+    if (stays || sameCut.size > 1) removal.shared.push({ weight: weightName(changed[0]!), nodes: [...new Set(changed.map((w) => w.node))], stays });
   }
   updateDeclarations(cg, kept);
   return removal;

@@ -1,6 +1,7 @@
-import type { TensorProto, NodeProto } from '../../../onnx/proto/types';
+import type { ModelFiles } from '../../../onnx/io/model-files';
+import type { NodeProto, TensorProto } from '../../../onnx/proto/types';
 import { TiedWeightsError } from '../../errors';
-import { floatWeight } from '../../preprocess/weights';
+import { floatWeight, readFloats } from '../../preprocess/weights';
 import type { NodeIds } from '../types';
 import type { ChannelGraph, Fix } from './dependency-groups';
 import type { AxisCut } from './gather';
@@ -29,8 +30,13 @@ export interface BrokenTie {
   readers: NodeProto[];
 }
 
-/** Weights read by several nodes that the planned cuts would cut in different ways (other kept indices, or other axes). */
-export function brokenTies(cg: ChannelGraph, cuts: PlannedCuts): BrokenTie[] {
+/**
+ * Weights read by several nodes that the planned cuts would cut in different ways (other kept
+ * indices, or other axes). A weight of one value throughout (zero biases, unit gammas of an
+ * untrained model: equal tensors PyTorch's exporter merged) is no tie: each cut copy still
+ * holds that value only.
+ */
+export function brokenTies(cg: ChannelGraph, cuts: PlannedCuts, files: ModelFiles | undefined): BrokenTie[] {
   const keysByTensor = new Map<TensorProto, Set<string>>();
   const nameOf = new Map<TensorProto, string>();
   for (const [node, inputs] of cuts) {
@@ -41,7 +47,7 @@ export function brokenTies(cg: ChannelGraph, cuts: PlannedCuts): BrokenTie[] {
       nameOf.set(source.tensor, (source.constant ? source.constant.output[0] : source.tensor.name) || node.input[input]!);
     }
   }
-  const tied = [...keysByTensor].filter(([, keys]) => keys.size > 1).map(([tensor]) => tensor);
+  const tied = [...keysByTensor].filter(([tensor, keys]) => keys.size > 1 && !uniform(readFloats({ tensor, graph: cg.graph }, files))).map(([tensor]) => tensor);
   if (!tied.length) return [];
   const readers = new Map<TensorProto, NodeProto[]>(tied.map((t) => [t, []]));
   for (const n of cg.graph.nodes) {
@@ -51,14 +57,18 @@ export function brokenTies(cg: ChannelGraph, cuts: PlannedCuts): BrokenTie[] {
   return tied.map((t) => ({ weight: nameOf.get(t)!, readers: readers.get(t)! }));
 }
 
+function uniform(values: Float32Array): boolean {
+  return values.every((v) => v === values[0]);
+}
+
 /** Says which layers read the weight and would make its copies differ. */
 export function tieReason(tie: BrokenTie, ids: NodeIds): string {
   return `the weight '${tie.weight}' is shared by ${tie.readers.map((n) => `${n.op_type} '${nodeId(ids, n)}'`).join(', ')}, and pruning would cut it differently for them`;
 }
 
 /** Refuses pruning that would break ties between weights several layers read, naming the weight and all its readers. */
-export function refuseBrokenTies(cg: ChannelGraph, cuts: PlannedCuts, ids: NodeIds): void {
-  const ties = brokenTies(cg, cuts);
+export function refuseBrokenTies(cg: ChannelGraph, cuts: PlannedCuts, files: ModelFiles | undefined, ids: NodeIds): void {
+  const ties = brokenTies(cg, cuts, files);
   if (!ties.length) return;
   const shown = ties.slice(0, 3).map((t) => tieReason(t, ids));
   const more = ties.length > 3 ? `; and ${ties.length - 3} more tied weight(s)` : '';
