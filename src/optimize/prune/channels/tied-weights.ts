@@ -26,7 +26,7 @@ export function plannedCuts(cg: ChannelGraph, fixes: readonly Fix[], kept: KeptB
 export interface BrokenTie {
   /** The initializer's name or the Constant's output. */
   weight: string;
-  /** Every node that reads the weight (changed or not), in graph order. */
+  /** Every node that reads the weight, directly or through Identity (changed or not), in graph order. */
   readers: NodeProto[];
 }
 
@@ -50,7 +50,9 @@ export function brokenTies(cg: ChannelGraph, cuts: PlannedCuts, files: ModelFile
   const tied = [...keysByTensor].filter(([tensor, keys]) => keys.size > 1 && !uniform(readFloats({ tensor, graph: cg.graph }, files))).map(([tensor]) => tensor);
   if (!tied.length) return [];
   const readers = new Map<TensorProto, NodeProto[]>(tied.map((t) => [t, []]));
+  // The Identity nodes a weight goes through are not its readers (their readers are).
   for (const n of cg.graph.nodes) {
+    if (n.op_type === 'Identity') continue;
     const read = new Set(n.input.map((i) => (i ? cg.graph.weight(i)?.tensor : undefined)));
     for (const t of tied) if (read.has(t)) readers.get(t)!.push(n);
   }
