@@ -34,6 +34,7 @@ const TIED_GROUPS = join(dir, 'tied_groups.onnx');
 const TIED_SAME_GROUP = join(dir, 'tied_same_group.onnx');
 const TIED_AXES = join(dir, 'tied_axes.onnx');
 const MERGED_BIAS = join(dir, 'merged_bias.onnx');
+const TIED_CONSTANT = join(dir, 'tied_constant.onnx');
 const input = (seed: number): Float32Array => Float32Array.from({ length: 3 * 64 }, (_, i) => Math.sin(i * 0.37 + seed));
 const x = (): Record<string, ort.Tensor> => ({ x: new ort.Tensor('float32', input(0), [1, 3, 8, 8]) });
 
@@ -67,6 +68,20 @@ test('two Convs in different channel groups read one weight: pruning would keep 
         return true;
       },
     );
+  } finally {
+    opened.files.close();
+  }
+});
+
+test('the same tie through a Constant node, read by one Conv directly and by the other through an Identity, is refused alike', () => {
+  const opened = openForPruning(TIED_CONSTANT);
+  try {
+    assert.throws(() => channelPruner.prune(opened.edit, opened.files, { method: 'channels', ratio: 0.5 }, opened.ids), (e: unknown) => {
+      assert.ok(e instanceof TiedWeightsError);
+      assert.match(e.message, /the weight 'w_tied' is shared by Conv 'conv_a', Conv 'conv_b', and pruning/);
+      assert.deepEqual(e.nodes, ['conv_a', 'conv_b']);
+      return true;
+    });
   } finally {
     opened.files.close();
   }

@@ -66,6 +66,18 @@ for name, weight_b in [('tied_groups', 'w_tied'), ('merged_bias', 'w_b')]:
         **inits_a, **inits_b, 'w_c': w(16, 16, 1, 1), 'w_d': w(16, 16, 1, 1), 'w_fc': w(10, 16), 'b_fc': w(10),
     })
 
+# tied_groups with the tied weight a Constant node that conv_b reads through an Identity.
+m = onnx.load(f'{out}/tied_groups.onnx')
+tied = next(t for t in m.graph.initializer if t.name == 'w_tied')
+m.graph.initializer.remove(tied)
+conv_b = next(n for n in m.graph.node if n.name == 'conv_b')
+conv_b.input[1] = 'w_tied_id'
+m.graph.node.insert(0, helper.make_node('Identity', ['w_tied'], ['w_tied_id'], name='identity'))
+m.graph.node.insert(0, helper.make_node('Constant', [], ['w_tied'], name='constant', value=tied))
+m = onnx.shape_inference.infer_shapes(m, strict_mode=True)
+onnx.checker.check_model(m, full_check=True)
+onnx.save(m, f'{out}/tied_constant.onnx')
+
 # conv_a and conv_b read one weight and feed one residual Add: one channel group, cut alike.
 save('tied_same_group', stem() + [
     helper.make_node('Conv', ['s', 'w_tied', 'b_a'], ['a'], name='conv_a'),
