@@ -39,7 +39,7 @@ export function pruneTable(report: TransformReport): string[] {
   if (report.parametersBefore !== undefined && report.parametersAfter !== undefined) {
     const fewer = report.parametersBefore ? 1 - report.parametersAfter / report.parametersBefore : 0;
     const sparsity = channels ? '' : `; sparsity of the pruned layers ${pct(report.sparsity ?? 0)}`;
-    out.push(`parameters ${count(report.parametersBefore)} → ${count(report.parametersAfter)} (${pct(fewer)} fewer)${sparsity}`);
+    out.push(`parameters ${count(report.parametersBefore)} → ${count(report.parametersAfter)} (${fewer < 0 ? `${pct(-fewer)} more: pruned copies of shared weights` : `${pct(fewer)} fewer`})${sparsity}`);
   }
   if (part.recipe) out.push(`recipe: ${printable(part.recipe)}`);
   if (part.note) out.push(`note: ${part.note}`);
