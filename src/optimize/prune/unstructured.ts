@@ -13,10 +13,8 @@ import type { ModelFiles } from '../../onnx/io/model-files';
 import { readFloats } from '../preprocess/weights';
 import { prunableLayers } from './layers';
 import { applyCut, magnitudeCut, type MagnitudeCut } from './magnitude-cut';
-import type { NodeIds, PrunedLayer, PruneOptions, PruneResult, Pruner, SkippedLayer } from './types';
-import {
-  checkRatio, checkUnitRatios, dropUnreadOriginals, groupRatio, groupRows, ownRatio, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup,
-} from './weight-groups';
+import type { NodeIds, PruneOptions, PruneResult, Pruner, SkippedLayer } from './types';
+import { checkRatio, checkUnitRatios, groupRatio, groupsToPrune, ownRatio, pruneGroups, unitOf, weightGroups, type WeightGroup } from './weight-groups';
 
 /** What the report says about the method's gain. */
 export const UNSTRUCTURED_NOTE =
@@ -37,27 +35,12 @@ export const unstructuredPruner: Pruner = {
     checkRatio('the ratio', options.ratio, false);
     const { groups: all, skipped } = groupsOf(edit, files, options, ids);
     checkUnitRatios(options, all);
-    const groups: WeightGroup[] = [];
-    for (const g of all) {
-      if (groupRatio(g, options) > 0) groups.push(g);
-      else for (const l of g.layers) skipped.push({ node: l.id, opType: l.opType, reason: 'unit ratio 0: left' });
-    }
-    if (!groups.length) refuseNothing('unstructured pruning', skipped);
+    const groups = groupsToPrune('unstructured pruning', all, options, skipped);
     const cuts = options.scope === 'global' ? globalCuts(groups, files, options) : new Map(groups.map((g) => [g, layerCut(g, files, groupRatio(g, options))]));
-    const layers: PrunedLayer[] = [];
-    const warnings: string[] = [];
-    const pruned: { elements: number; zeros: number }[] = [];
-    const prunedNodes = new Set(groups.flatMap((g) => g.layers.map((l) => l.node)));
-    for (const g of groups) {
+    return pruneGroups(edit, files, groups, skipped, (g) => {
       const { cut, zeros } = cuts.get(g)!;
-      const written = writePrunedWeight(edit, g, files, (values) => void applyCut(values, cut), prunedNodes);
-      if (written.warning) warnings.push(written.warning);
-      layers.push(...groupRows(g, written.name, zeros));
-      pruned.push({ elements: g.elements, zeros });
-    }
-    dropUnreadOriginals(groups);
-    const nodesChanged = groups.reduce((a, g) => a + g.layers.length, 0);
-    return { layers, skipped, sparsity: overallSparsity(pruned), nodesChanged, warnings };
+      return { apply: (values) => void applyCut(values, cut), zeros };
+    });
   },
 };
 
