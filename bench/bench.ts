@@ -145,7 +145,7 @@ async function pruneBench(): Promise<void> {
     printTable(await channelRows(ROOT, cases));
   }
   if (part === 'channels') return;
-  console.log('\nsensitivity scan at target cosine 0.95 against the largest uniform ratio (0.1 steps) whose held-out worst cosine meets 0.95:');
+  console.log('\nsensitivity scan at target cosine 0.95 against the largest uniform ratio (0.05, then 0.1 steps) whose held-out worst cosine meets 0.95:');
   const scanned = cases.filter((x) => !x.label.startsWith('PP-OCR det') && !x.label.startsWith('PP-OCR rec'));
   printTable([...scanRows(ROOT, scanned, 'channels'), ...scanRows(ROOT, scanned, 'unstructured').slice(1)]);
 }

@@ -23,7 +23,7 @@ export interface PruneCase {
 /** Latency rounds (before, after, before, …), each the median of ROUND_RUNS runs; the figure is the median of the rounds. */
 const ROUNDS = Number(process.env.BENCH_PRUNE_ROUNDS ?? 10);
 const ROUND_RUNS = 5;
-const UNIFORM_RATIOS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7];
+const UNIFORM_RATIOS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7];
 const TARGET = 0.95;
 
 function cli(root: string, args: string[]): { report?: TransformReport; status: number | null; seconds: number; error?: string } {

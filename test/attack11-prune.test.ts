@@ -91,7 +91,7 @@ test('--target-cosine -1, --exclude-ops naming an op that is not pruned and an e
   const out = join(dir, 'usage.onnx');
   const cosine = prune([model('small.onnx'), '--method', 'unstructured', '--target-cosine=-1', '-o', out]);
   assert.equal(cosine.status, 64, cosine.stderr);
-  assert.match(cosine.stderr, /--target-cosine takes a number above -1, up to 1, not '-1'/);
+  assert.match(cosine.stderr, /--target-cosine takes a number above -1, at most 1, not '-1'/);
   const ops = prune([model('small.onnx'), '--method', 'unstructured', '--ratio', '0.5', '--exclude-ops', 'MatMul,conv', '-o', out]);
   assert.equal(ops.status, 64, ops.stderr);
   assert.match(ops.stderr, /--exclude-ops takes op types among Conv, Gemm, MatMul \(the ones pruned\), not 'conv'/);

@@ -27,6 +27,8 @@ after(() => {
 const CONCAT_SPLIT = join(dir, 'concat_split.onnx');
 const SE_DEPTHWISE = join(dir, 'se_depthwise.onnx');
 const LEFT_ALONE = join(dir, 'left_alone.onnx');
+const MLP = join(dir, 'mlp.onnx');
+const MLP_BARE = join(dir, 'mlp_bare.onnx');
 const x = (): Record<string, ort.Tensor> => ({ x: new ort.Tensor('float32', Float32Array.from({ length: 3 * 64 }, (_, i) => Math.sin(i * 0.37)), [1, 3, 8, 8]) });
 
 /** Python onnx's view of a pruned model: initializer dims, Constant nodes, and attributes. */
@@ -85,7 +87,7 @@ test('Concat and Split along the channels: both branches pruned, the BatchNormal
     ['conv_a', 16, 12, 16 * 8 * 9, 12 * 8 * 9],
     ['conv_c', 16, 12, 16 * 8, 12 * first],
     ['conv_c', 16, 12, 16 * 24, 12 * (24 - first)],
-    ['conv_c', undefined, undefined, 10 * 16, 10 * 12],
+    ['conv_c', 10, 10, 10 * 16, 10 * 12],
   ]);
   assert.ok(result.skipped.some((s) => s.node === 'stem' && /first prunable layer \(nearest the inputs\): kept, as keepFirstLast asks/.test(s.reason)));
   const view = pythonView(out);
@@ -132,6 +134,34 @@ test('left and listed: a Transpose moving the channel axis, a graph output, a we
   await assertZeroMaskIdentity(LEFT_ALONE, { roundTo: 4 });
 });
 
+for (const [label, path] of [['declared ranks', MLP], ['no value_info', MLP_BARE]] as const) {
+  test(`MatMul/Gemm hidden features (${label}): the MLP block's fc1 features through bias Add and the erf GELU into fc2's rows, and a Gemm head's features through HardSwish and Identity are pruned; the residual stream LayerNormalization reads is left`, async () => {
+    const { out, result } = pruneFile(path, { roundTo: 4 });
+    assertFullyValid(out);
+    // fc1: 96 · 0.7 = 67.2 → 68; head1: 32 · 0.7 = 22.4 → 24 (multiples of 4).
+    assert.deepEqual(result.recipe!.units.map((u) => [u.id, u.channelsBefore, u.keptChannels.length, u.producers.map((p) => p.node), u.readers.map((r) => r.node)]), [
+      ['fc1', 96, 68, ['fc1'], ['fc1_bias', 'fc2']],
+      ['head1', 32, 24, ['head1'], ['head2']],
+    ]);
+    const why = (node: string): string => result.skipped.filter((s) => s.node === node).map((s) => s.reason).join(' | ');
+    assert.match(why('fc_in'), /first prunable layer/);
+    assert.match(why('fc_in'), /LayerNormalization 'layer_norm' reads the channels/);
+    assert.match(why('fc2'), /LayerNormalization 'layer_norm' reads the channels/);
+    assert.match(why('head2'), /'y' is a graph output/);
+    const view = pythonView(out);
+    const dimsOf = (prefix: string): number[] => view.inits[Object.keys(view.inits).find((k) => k.startsWith(prefix))!]!;
+    assert.deepEqual([dimsOf('w1'), dimsOf('b1'), dimsOf('w2'), dimsOf('b2'), dimsOf('w_in'), dimsOf('w_h1'), dimsOf('b_h1'), dimsOf('w_h2'), dimsOf('b_h2')], [[64, 68], [68], [68, 64], [64], [64, 64], [24, 192], [24], [24, 10], [1, 10]]);
+    const [before, after] = [await runOutputs(path, x()), await runOutputs(out, x())];
+    assert.deepEqual(after.dims, before.dims);
+    await assertZeroMaskIdentity(path, { roundTo: 4 });
+    // Without keepFirstLast the input projection and fc2 are one group (the residual Add), still left for the LayerNormalization.
+    const { result: all } = pruneFile(path, { roundTo: 4, keepFirstLast: false });
+    assert.deepEqual(all.recipe!.units.map((u) => u.id), ['fc1', 'head1']);
+    assert.match(all.skipped.find((s) => s.node === 'fc_in')!.reason, /LayerNormalization 'layer_norm'/);
+    await assertZeroMaskIdentity(path, { keepFirstLast: false });
+  });
+}
+
 test('per-unit ratios (by unit id or first node name): 0 leaves a unit, another ratio overrides; units() lists the groups without changing the model', () => {
   const { edit, files, ids } = openForPruning(CONCAT_SPLIT);
   try {
@@ -161,9 +191,9 @@ test('bad requests are refused with a clear message and leave the model alone: r
     assert.throws(() => prune({ roundTo: 0 }), TransformRefusedError);
     assert.throws(
       () => prune({ excludeNodes: ['conv_pruned'] }),
-      (e: Error) => e instanceof TransformRefusedError && /no Conv output channels can be pruned/.test(e.message) && /conv_pruned: excluded/.test(e.message),
+      (e: Error) => e instanceof TransformRefusedError && /no output channels \(Conv\) or features \(Gemm, MatMul\) can be pruned/.test(e.message) && /conv_pruned: excluded/.test(e.message),
     );
-    assert.throws(() => prune({ includeOps: ['Gemm'] }), (e: Error) => e instanceof TransformRefusedError && /no Conv output channels can be pruned/.test(e.message));
+    assert.throws(() => prune({ includeOps: ['Gemm'] }), (e: Error) => e instanceof TransformRefusedError && /no output channels \(Conv\) or features \(Gemm, MatMul\) can be pruned/.test(e.message));
     assert.throws(() => prune({ ratio: 0.01 }), (e: Error) => e instanceof TransformRefusedError && /rounding to a multiple of 8 keeps all 16 channels/.test(e.message));
     assert.ok(edit.main.nodes.some((n) => n.input[1] === 'w_shared' && n.name === 'conv_pruned'));
   } finally {
@@ -202,4 +232,24 @@ test('a cycle in the main graph is refused with a clear message; a Conv inside a
     ['conv_then', 'inside a subgraph (If/Loop/Scan body): only the main graph is pruned'],
     ['conv_else', 'inside a subgraph (If/Loop/Scan body): only the main graph is pruned'],
   ]);
+});
+
+test('a Gemm or MatMul that reads tracked features as its weight leaves every group it reads, its data input included', () => {
+  const w = (name: string): ReturnType<typeof constantTensor> => constantTensor(name, 1, [8, 8], Float32Array.from({ length: 64 }, (_, i) => Math.sin(i)));
+  const edit = new ModelEdit(
+    model(
+      graph({
+        input: [valueInfo('x', tensorType(1, [8, 8]))],
+        output: [valueInfo('y', tensorType(1, [8, 8]))],
+        initializer: [w('w1'), w('w2')],
+        node: [node('Gemm', ['x', 'w1'], ['a'], [], 'g1'), node('Gemm', ['a', 'w2'], ['b'], [], 'g2'), node('MatMul', ['b', 'a'], ['y'], [], 'mm')],
+      }),
+    ),
+  );
+  const { units, skipped } = channelPruner.units(edit, undefined, { method: 'channels', ratio: 0.5, roundTo: 1, keepFirstLast: false }, new Map());
+  assert.deepEqual(units, []);
+  const why = (n: string): string => skipped.filter((s) => s.node === n).map((s) => s.reason).join(' | ');
+  assert.match(why('g1'), /MatMul 'mm' reads channels as its weight or bias/);
+  assert.match(why('g2'), /MatMul 'mm' reads channels as its weight or bias/);
+  assert.match(why('mm'), /its weight is not a 2-D float initializer or Constant/);
 });

@@ -83,6 +83,7 @@ test('bad usage exits 64 with a message and writes nothing', () => {
     [['--method', 'channels'], /--method channels needs --ratio R/],
     [['--method', 'unstructured', '--ratio', '0.3', '--scope', 'global', '--target-cosine', '0.9'], /does not go with --scope global/],
     [['--method', 'unstructured', '--ratio', '0.3', '--target-cosine', '1.5'], /--target-cosine takes a number from -1 to 1/],
+    [['--method', 'unstructured', '--ratio', '0.3', '--target-cosine=-1'], /--target-cosine takes a number above -1, at most 1, not '-1'/],
     [['--method', 'unstructured', '--ratio', '0.3', '--bogus'], /Unknown option '--bogus'/],
   ];
   for (const [args, message] of cases) {

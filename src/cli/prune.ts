@@ -44,8 +44,8 @@ export async function runPrune(argv: string[], out: (s: string) => void, err: (s
   if (v.scope !== undefined && method !== 'unstructured') throw new UsageError(`--scope is for --method unstructured only`);
   if (v.scope !== undefined && v.scope !== 'layer' && v.scope !== 'global') throw new UsageError(`--scope must be one of layer, global, not '${v.scope}'`);
   const targetCosine = numberOption(v['target-cosine'], 'target-cosine', { min: -1, max: 1 });
-  // Every cosine meets -1: a target there asks nothing.
-  if (targetCosine === -1) throw new UsageError(`--target-cosine takes a number above -1, up to 1, not '${v['target-cosine']}'`);
+  // The flow takes (-1, 1]: a target of -1 is met by any model, a usage error rather than exit 2.
+  if (targetCosine === -1) throw new UsageError(`--target-cosine takes a number above -1, at most 1, not '${v['target-cosine']}'`);
   const excludeOps = listOption(v['exclude-ops']);
   const notPruned = excludeOps.filter((op) => !PRUNABLE_OPS.includes(op));
   if (notPruned.length) throw new UsageError(`--exclude-ops takes op types among ${PRUNABLE_OPS.join(', ')} (the ones pruned), not ${notPruned.map((op) => `'${op}'`).join(', ')}`);

@@ -9,6 +9,8 @@ import { TransformRefusedError } from '../optimize/errors';
 import { InputOptionsError } from '../runtime/input-files';
 import { OrtError, RuntimeRequestError } from '../runtime/errors';
 import { CliError, EXIT_UNREADABLE, withFile } from './load';
+import { pruneTable } from './prune-table';
+import { printable } from './printable';
 
 /** Options every transform subcommand takes. */
 export const commonTransformOptions = {
@@ -52,8 +54,10 @@ export function usage<T>(parse: () => T): T {
 export async function runTransformCommand(request: Omit<TransformRequest, 'progress' | 'workerScript'>, json: boolean, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   // dist/cli.js runs onnxruntime in dist/runtime-worker.js, bundled beside it.
   const workerScript = join(__dirname, 'runtime-worker.js');
-  const report: TransformReport = await classifyErrors(request.input, () => runTransform({ ...request, workerScript, progress: (line) => err(line) }));
-  for (const w of report.warnings) err(`warning: ${w}`);
+  const report: TransformReport = await classifyErrors(request.input, () => runTransform({ ...request, workerScript, progress: (line) => err(printable(line)) }));
+  // Warnings and progress name weights and nodes from the file: never raw control characters on the terminal.
+  for (const w of report.warnings) err(`warning: ${printable(w)}`);
+  if (!json) for (const line of pruneTable(report)) err(line);
   err(`${report.output}: written (${report.sizeBefore.toLocaleString('en-US')} → ${report.sizeAfter.toLocaleString('en-US')} bytes)`);
   if (json) out(JSON.stringify(report, null, 2));
   else if (report.outputs.length) for (const o of report.outputs) err(`${o.name}: cosine ${o.cosine.toFixed(5)} (mean ${o.meanCosine.toFixed(5)}), SNR ${o.snrDb.toFixed(1)} dB, max abs error ${o.maxAbsError.toPrecision(3)}${o.flatSamples ? ` (${o.flatSamples} flat sample(s) left out of cosine and SNR)` : ''}${o.exactMatch !== undefined ? `, ${(o.exactMatch * 100).toFixed(2)} % of elements equal (integer output: not judged by cosine)` : ''}`);

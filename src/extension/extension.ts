@@ -5,7 +5,7 @@ import { GraphOutline } from './graph-outline';
 import { readModelSummary } from './model-summary';
 import { PolygraphyLintCommand } from './polygraphy-lint-command';
 import { ProfileCommands } from './profile-commands';
-import { quantizationErrorOverlay } from './quantization-overlay';
+import { paintReportOverlays } from './report-overlays';
 import { ReportViews } from './report-view';
 import { TensorRtCheckCommand } from './tensorrt-check-command';
 import { activateTextLanguage } from './text-language';
@@ -71,8 +71,7 @@ async function showReport(reports: ReportViews, source: TransformReport | vscode
     const report = source instanceof vscode.Uri ? (JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(source))) as TransformReport) : source;
     if (!report || typeof report !== 'object' || typeof report.output !== 'string') throw new Error('not a transform report (no "output")');
     reports.show(report, { exitCode: 0, command: '' });
-    const overlay = quantizationErrorOverlay(report);
-    if (overlay) provider.setOverlay(vscode.Uri.file(report.output), overlay);
+    paintReportOverlays(provider, report, false);
   } catch (e) {
     void vscode.window.showErrorMessage(`ONNX Studio: ${(e as Error).message}`);
   }

@@ -19,14 +19,15 @@ export async function rememberCalibrationFolder(state: vscode.Memento, model: vs
   await state.update(recentKey(model), [folder, ...recent].slice(0, RECENT_LIMIT));
 }
 
-type Pick<T> = vscode.QuickPickItem & { value: T };
+export type Pick<T> = vscode.QuickPickItem & { value: T };
 
-async function pick<T>(items: Pick<T>[], placeHolder: string): Promise<T | undefined> {
+/** A quick pick of values; undefined when dismissed. */
+export async function pick<T>(items: Pick<T>[], placeHolder: string): Promise<T | undefined> {
   return (await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true, matchOnDetail: true }))?.value;
 }
 
-/** First the setting's choice, then the rest in their order. */
-const settingFirst = <T>(items: Pick<T>[], value: T): Pick<T>[] => [...items.filter((i) => i.value === value), ...items.filter((i) => i.value !== value)];
+/** First the setting's (or the last) choice, then the rest in their order. */
+export const settingFirst = <T>(items: Pick<T>[], value: T): Pick<T>[] => [...items.filter((i) => i.value === value), ...items.filter((i) => i.value !== value)];
 
 export async function pickStaticChoices(state: vscode.Memento, model: vscode.Uri): Promise<StaticChoices | undefined> {
   const calib = await pickFolder(state, model);

@@ -1,4 +1,4 @@
-// "Quantize (INT8, dynamic)", "Quantize (INT8, static)…" and "Convert to FP16": each runs our
+// "Quantize (INT8, dynamic)", "Quantize (INT8, static)…", "Convert to FP16" and "Prune…": each runs our
 // CLI (dist/cli.js … --json) in a child process with a cancellable progress notification, then
 // shows the CLI's JSON report in the report view and opens the new model beside the old one.
 import { dirname } from 'node:path';
@@ -7,13 +7,15 @@ import type { TransformReport } from '../optimize/report';
 import { commandLine, type CliResult } from './cli-process';
 import { cliMessage, parseJson, notificationText } from './cli-message';
 import { GRAPH_EDITOR_VIEW_TYPE, type GraphEditorProvider } from './graph-editor';
-import { QUANTIZATION_OVERLAY_ID, quantizationErrorOverlay } from './quantization-overlay';
+import { isPruneChoices, pruneArgv, pruneProducts, pruneTitle, type PruneChoices } from './prune-args';
+import { pickPruneChoices } from './prune-picks';
+import { paintReportOverlays } from './report-overlays';
 import type { ReportViews } from './report-view';
 import { pickStaticChoices, rememberCalibrationFolder } from './static-picks';
-import { isStaticChoices, transformArgv, type StaticChoices, type TransformKind } from './transform-args';
+import { isStaticChoices, transformArgv, transformProducts, type StaticChoices, type TransformKind } from './transform-args';
 import { cliScript, CliRuns, modelOnDisk } from './tool-cli-run';
 import { newProducts } from './transform-products';
-import { transformSettings } from './transform-settings';
+import { pruneSettings, transformSettings } from './transform-settings';
 
 /** What a transform command resolves to (the tests read it; users see the views and messages). */
 export type TransformOutcome =
@@ -44,6 +46,7 @@ export class TransformCommands implements vscode.Disposable {
       vscode.commands.registerCommand('onnxStudio.quantizeDynamic', (uri?: vscode.Uri) => this.run('dynamic', uri)),
       vscode.commands.registerCommand('onnxStudio.quantizeStatic', (uri?: vscode.Uri, choices?: unknown) => this.run('static', uri, isStaticChoices(choices) ? choices : undefined)),
       vscode.commands.registerCommand('onnxStudio.convertFp16', (uri?: vscode.Uri) => this.run('fp16', uri)),
+      vscode.commands.registerCommand('onnxStudio.prune', (uri?: vscode.Uri, choices?: unknown) => this.prune(uri, isPruneChoices(choices) ? choices : undefined)),
     );
   }
 
@@ -63,17 +66,34 @@ export class TransformCommands implements vscode.Disposable {
     if (kind === 'static' && !choices) choices = await pickStaticChoices(this.context.workspaceState, model);
     if (kind === 'static' && !choices) return undefined;
     const args = transformArgv(kind, model.fsPath, transformSettings(model), choices);
-    const cli = cliScript(this.context);
-    const cwd = dirname(model.fsPath);
-    const command = commandLine(['onnx-studio', ...args]);
-    const removeNew = await newProducts(model.fsPath, kind);
-    const title = `${TITLES[kind]} ${vscode.workspace.asRelativePath(model)}`;
-    const result = await this.runs.run({ cli, args, cwd, title, output: this.output });
-    if (result.cancelled) return this.cancelled(removeNew);
-    const outcome = await this.finish(result, command);
+    const outcome = await this.execute(model, args, TITLES[kind], transformProducts(model.fsPath, kind));
     // Remembered per model once it gave a report, so the next static run proposes it first.
     if (outcome?.kind === 'report' && choices?.calib) await rememberCalibrationFolder(this.context.workspaceState, model, choices.calib);
     return outcome;
+  }
+
+  /** "Prune…" (issue 11, point 5); `choices` skips the quick picks: for other commands and the tests. */
+  async prune(uri?: vscode.Uri, choices?: PruneChoices): Promise<TransformOutcome> {
+    const model = modelOnDisk(uri, this.activeModel, 'prune');
+    if (!model) return undefined;
+    choices ??= await pickPruneChoices(this.context.workspaceState, model);
+    if (!choices) return undefined;
+    const args = pruneArgv(model.fsPath, pruneSettings(model), choices);
+    const outcome = await this.execute(model, args, pruneTitle(choices), pruneProducts(model.fsPath, choices.method));
+    if (outcome?.kind === 'report' && choices.calib) await rememberCalibrationFolder(this.context.workspaceState, model, choices.calib);
+    return outcome;
+  }
+
+  /** Runs the CLI with `args` under a progress notification; `products` are the files it may write (removed on cancel when new). */
+  private async execute(model: vscode.Uri, args: string[], what: string, products: string[]): Promise<TransformOutcome> {
+    const cli = cliScript(this.context);
+    const cwd = dirname(model.fsPath);
+    const command = commandLine(['onnx-studio', ...args]);
+    const removeNew = await newProducts(products);
+    const title = `${what} ${vscode.workspace.asRelativePath(model)}`;
+    const result = await this.runs.run({ cli, args, cwd, title, output: this.output });
+    if (result.cancelled) return this.cancelled(removeNew);
+    return this.finish(result, command);
   }
 
   private async cancelled(removeNew: () => Promise<string[]>): Promise<TransformOutcome> {
@@ -98,9 +118,7 @@ export class TransformCommands implements vscode.Disposable {
     }
     this.reports.show(report, { exitCode: result.code!, command }, vscode.ViewColumn.Active);
     // A run without per-node figures replaces the model, so an earlier run's overlay would be stale.
-    const overlay = quantizationErrorOverlay(report);
-    if (overlay) this.overlays?.setOverlay(vscode.Uri.file(report.output), overlay);
-    else this.overlays?.clearOverlay(vscode.Uri.file(report.output), QUANTIZATION_OVERLAY_ID);
+    if (this.overlays) paintReportOverlays(this.overlays, report, true);
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(report.output), GRAPH_EDITOR_VIEW_TYPE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
     if (result.code === 1) void vscode.window.showWarningMessage(notificationText(`ONNX Studio: ${targetsMissed(report)}; the model is still written.`));
     return { kind: 'report', exitCode: result.code!, report, command };

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { transformProducts, type TransformKind } from './transform-args';
 
 const exists = (path: string): Thenable<boolean> => vscode.workspace.fs.stat(vscode.Uri.file(path)).then(() => true, () => false);
 
@@ -8,8 +7,7 @@ const exists = (path: string): Thenable<boolean> => vscode.workspace.fs.stat(vsc
  * output into place (while it measured) leaves a whole model: cancel removes those, so a
  * cancelled run leaves nothing, and never touches a file that was there before.
  */
-export async function newProducts(model: string, kind: TransformKind): Promise<() => Promise<string[]>> {
-  const products = transformProducts(model, kind);
+export async function newProducts(products: string[]): Promise<() => Promise<string[]>> {
   const before = await Promise.all(products.map(exists));
   const fresh = products.filter((_, i) => !before[i]);
   return async () => {

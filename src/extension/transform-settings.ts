@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { PruneSettings } from './prune-args';
 import type { CalibrationMethod, ImagePreprocessing, QuantizePreset, TransformSettings } from './transform-args';
 
 /** The onnxStudio.quantize.* / onnxStudio.fp16.* settings for a model (resource scope: per folder). */
@@ -27,5 +28,16 @@ export function staticDefaults(model: vscode.Uri): { preset: QuantizePreset; met
       bgr: c.get<boolean>('image.bgr', false),
       scale: c.get<number>('image.scale', 1 / 255),
     },
+  };
+}
+
+/** The onnxStudio.prune.* settings for a model. */
+export function pruneSettings(model: vscode.Uri): PruneSettings {
+  const c = vscode.workspace.getConfiguration('onnxStudio.prune', model);
+  return {
+    scope: c.get<'layer' | 'global'>('scope', 'layer'),
+    excludeOps: c.get<string[]>('excludeOps', []),
+    excludeNodes: c.get<string[]>('excludeNodes', []),
+    ratio: c.get<number | null>('ratio', null),
   };
 }

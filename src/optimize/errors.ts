@@ -18,3 +18,8 @@ export class TransformRefusedError extends Error {
 export class NonFiniteWeightError extends TransformRefusedError {
   override name = 'NonFiniteWeightError';
 }
+
+/** Pruning would make the readers of one weight (tied, or equal tensors the exporter merged) differ: the message names the weight, `nodes` every reader. */
+export class TiedWeightsError extends TransformRefusedError {
+  override name = 'TiedWeightsError';
+}

@@ -90,3 +90,43 @@ export async function exportNextToModel(page: Page, frame: FrameLocator, button:
   rmSync(target);
   return bytes;
 }
+
+/**
+ * Right-clicks a file in the explorer and chooses a menu item. The explorer can show files before
+ * the extension's menus are registered: a menu without the item is closed and opened again, bounded.
+ */
+export async function explorerCommand(page: Page, file: string, item: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.getByRole('treeitem', { name: file, exact: true }).click({ button: 'right' });
+    const entry = page.locator('.context-view .monaco-menu .action-label', { hasText: item });
+    try {
+      await entry.first().waitFor({ timeout: 5_000 });
+      // A click can go nowhere while a webview held the focus (seen: the item highlighted, the menu
+      // left open); the hovered item taken with Enter is reliable.
+      await entry.first().hover();
+      await page.keyboard.press('Enter');
+      await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: 3_000 });
+      return;
+    } catch (e) {
+      await screenshot(page, `menu-${item.slice(0, 12)}-attempt-${attempt}`);
+      await page.keyboard.press('Escape');
+      if (attempt === 6) throw e;
+    }
+  }
+}
+
+/** Accepts the quick pick that shows this placeholder: its first item, or the first that `text` filters to. */
+export async function acceptPick(page: Page, placeholder: string, text?: string): Promise<void> {
+  const input = page.locator(`.quick-input-widget input[placeholder="${placeholder}"]`);
+  await input.waitFor({ timeout: 30_000 }).catch(async (e: Error) => {
+    await screenshot(page, `no-pick-${placeholder.slice(0, 20)}`);
+    throw e;
+  });
+  if (text !== undefined) {
+    await input.fill(text);
+    // The list filters as the value changes: accept only once the first row shows the text.
+    await page.locator('.quick-input-widget .monaco-list-row').first().filter({ hasText: text }).waitFor();
+  }
+  await input.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { openModel } from '../../src/onnx/open';
 import type { ProfileJson } from '../../src/profiles/layer-profile';
-import { closeEditors, openWorkbench, ROOT, screenshot, until, webview, type Session } from './helpers';
+import { acceptPick, closeEditors, explorerCommand, openWorkbench, ROOT, screenshot, until, webview, type Session } from './helpers';
 
 const CLS = 'ch_ppocr_mobile_v2.0_cls_infer.onnx';
 const RESNET = 'resnet18.onnx';
@@ -47,46 +47,6 @@ after(async () => {
   await s?.stop();
   rmSync(workspace, { recursive: true, force: true });
 });
-
-/**
- * Right-clicks a file in the explorer and chooses a menu item. The explorer can show files before
- * the extension's menus are registered: a menu without the item is closed and opened again, bounded.
- */
-async function explorerCommand(page: Page, file: string, item: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    await page.getByRole('treeitem', { name: file, exact: true }).click({ button: 'right' });
-    const entry = page.locator('.context-view .monaco-menu .action-label', { hasText: item });
-    try {
-      await entry.first().waitFor({ timeout: 5_000 });
-      // A click can go nowhere while a webview held the focus (seen: the item highlighted, the menu
-      // left open); the hovered item taken with Enter is reliable.
-      await entry.first().hover();
-      await page.keyboard.press('Enter');
-      await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: 3_000 });
-      return;
-    } catch (e) {
-      await screenshot(page, `profile-menu-${item.slice(0, 12)}-attempt-${attempt}`);
-      await page.keyboard.press('Escape');
-      if (attempt === 6) throw e;
-    }
-  }
-}
-
-/** Accepts the quick pick that shows this placeholder: its first item, or the first that `text` filters to. */
-async function acceptPick(page: Page, placeholder: string, text?: string): Promise<void> {
-  const input = page.locator(`.quick-input-widget input[placeholder="${placeholder}"]`);
-  await input.waitFor({ timeout: 30_000 }).catch(async (e: Error) => {
-    await screenshot(page, `profile-no-pick-${placeholder.slice(0, 20)}`);
-    throw e;
-  });
-  if (text !== undefined) {
-    await input.fill(text);
-    // The list filters as the value changes: accept only once the first row shows the text.
-    await page.locator('.quick-input-widget .monaco-list-row').first().filter({ hasText: text }).waitFor();
-  }
-  await input.press('Enter');
-  await input.waitFor({ state: 'hidden' });
-}
 
 /** "Profile with ONNX Runtime…" from the explorer with these picks (synthesized inputs, 1 thread, the first runs choice). */
 async function profileFromExplorer(page: Page, file: string, optLevel: string): Promise<void> {

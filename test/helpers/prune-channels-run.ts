@@ -94,13 +94,51 @@ function readerAxis(node: NodeProto): number | undefined {
   return undefined;
 }
 
+const LAYERS = new Set(['Conv', 'Gemm', 'MatMul']);
+
+/** The nearest Conv/Gemm/MatMul above a value, following each node's first input that is not a constant. */
+function nearestLayer(edit: ModelEdit, name: string): NodeProto | undefined {
+  for (let p = edit.main.producer(name), steps = 0; p && steps < 64; steps++) {
+    if (LAYERS.has(p.op_type ?? '')) return p;
+    const data = p.input.find((i) => i && !edit.main.weight(i));
+    p = data ? edit.main.producer(data) : undefined;
+  }
+  return undefined;
+}
+
 /**
- * The zero mask of a recipe: every channel a unit removes gets zero filters and bias in every
- * producer (and zero gamma and beta in a BatchNormalization that reads it, so the ranking
+ * Where a unit's channels start in a Concat that a reader reads: the Concat input whose nearest
+ * layer is one of the unit's producers, after the channels (that layer's output count) of the
+ * inputs before it; undefined when the reader does not read a Concat or a count is unknown.
+ */
+function concatOffset(edit: ModelEdit, input: string, producers: ReadonlySet<NodeProto>): number | undefined {
+  const concat = edit.main.producer(input);
+  if (concat?.op_type !== 'Concat') return undefined;
+  let offset = 0;
+  for (const name of concat.input) {
+    const layer = nearestLayer(edit, name);
+    if (layer && producers.has(layer)) return offset;
+    const w = layer && floatWeight(edit.main, layer.input[1]);
+    if (!w || layer.op_type !== 'Conv') return undefined;
+    offset += weightDims(w)[0]!;
+  }
+  return undefined;
+}
+
+/** Where a producer's weight holds one slice per output channel or feature: the axis, for the op. */
+function producerAxis(node: NodeProto): number {
+  if (node.op_type === 'MatMul') return 1;
+  if (node.op_type === 'Gemm') return Number(node.attribute.find((a) => a.name === 'transB')?.i ?? 0) === 1 ? 0 : 1;
+  return 0;
+}
+
+/**
+ * The zero mask of a recipe: every channel a unit removes gets zero filters (Gemm/MatMul: weight
+ * columns, or rows with transB) and bias in every producer (and zero gamma and beta in a BatchNormalization that reads it, so the ranking
  * removes exactly these; zero per-channel shifts of Add/Sub), and every reader's weight slices for it are zeroed too, so nothing
  * it carries (a constant shift of an activation included) reaches a kept channel: removing
- * it must not change any output. Readers after a Concat (channels at an offset) are left:
- * the groups that reach them here carry zeros.
+ * it must not change any output. A Conv reading a Concat gets its slices zeroed at the unit's
+ * offset there (found by walking each Concat input back to its nearest layer).
  */
 export function zeroRemovedChannels(recipe: PruneRecipe): Prepare {
   return ({ edit, files, ids }) => {
@@ -111,7 +149,10 @@ export function zeroRemovedChannels(recipe: PruneRecipe): Prepare {
       const removed = Array.from({ length: u.channelsBefore }, (_, c) => c).filter((c) => !kept.has(c));
       for (const p of u.producers) {
         const node = byId.get(p.node)!;
-        for (const name of [node.input[1], node.input[2]]) if (dimsOf(name)?.[0] === u.channelsBefore) zeroChannels(edit, files, name!, 0, removed);
+        const axis = producerAxis(node);
+        if (dimsOf(node.input[1])?.[axis] === u.channelsBefore) zeroChannels(edit, files, node.input[1]!, axis, removed);
+        const bias = dimsOf(node.input[2]);
+        if (bias?.[bias.length - 1] === u.channelsBefore) zeroChannels(edit, files, node.input[2]!, bias.length - 1, removed);
       }
       for (const r of u.readers) {
         const node = byId.get(r.node)!;
@@ -122,6 +163,8 @@ export function zeroRemovedChannels(recipe: PruneRecipe): Prepare {
         const axis = readerAxis(node);
         const size = axis === undefined ? undefined : dimsOf(node.input[1])?.[axis];
         if (axis !== undefined && size && size % u.channelsBefore === 0 && !(node.op_type === 'Conv' && size !== u.channelsBefore)) zeroChannels(edit, files, node.input[1]!, axis, removed, size / u.channelsBefore);
+        const offset = node.op_type === 'Conv' && size !== u.channelsBefore ? concatOffset(edit, node.input[0]!, new Set(u.producers.map((p) => byId.get(p.node)!))) : undefined;
+        if (offset !== undefined) zeroChannels(edit, files, node.input[1]!, 1, removed.map((c) => c + offset));
       }
     }
   };

@@ -1,4 +1,4 @@
-"""Small CNNs for the channel-pruning tests, written by python onnx (numpy weights, seeded).
+"""Small CNNs and a MatMul MLP for the channel-pruning tests, written by python onnx (numpy weights, seeded).
 
 argv: the folder to write into. Every model has input x [1, 3, 8, 8] and value_info with full shapes
 for every intermediate value (so a stale channel dim would fail onnx.checker's full check).
@@ -16,13 +16,15 @@ def w(*shape):
     return rng.standard_normal(shape).astype(np.float32) * 0.5
 
 
-def save(name, nodes, inits, outputs, opset=17):
+def save(name, nodes, inits, outputs, opset=17, value_info=True):
     g = helper.make_graph(nodes, name, [helper.make_tensor_value_info('x', TensorProto.FLOAT, [1, 3, 8, 8])], outputs,
                           [numpy_helper.from_array(v, k) for k, v in inits.items()])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid('', opset)])
     m.ir_version = 8
     m = onnx.shape_inference.infer_shapes(m, strict_mode=True)
     onnx.checker.check_model(m, full_check=True)
+    if not value_info:
+        del m.graph.value_info[:]
     onnx.save(m, f'{out}/{name}.onnx')
 
 
@@ -103,3 +105,38 @@ save('left_alone', [
     'q_scale': np.array(0.01, np.float32), 'w_next': w(4, 16, 1, 1), 'w_s': w(16, 8, 1, 1), 'one': np.array([1], np.int64),
 }, [out_info('t_nhwc', [1, 8, 8, 16]), out_info('o', [1, 16, 8, 8]), out_info('q', [1, 16, 8, 8]), out_info('n', [1, 4, 8, 8]), out_info('k', [1, 16, 8, 8]),
     helper.make_tensor_value_info('s_channels', TensorProto.INT64, [1])])
+
+# A transformer-like MLP over tokens [1, 3, 64] (MatMul + Add bias, as PyTorch exports Linear on
+# rank 3): an input projection; a block fc1 → erf GELU → fc2 whose output joins the residual
+# stream, which LayerNormalization reads; then a Gemm head (transB) → HardSwish → Identity → Gemm
+# (no transB). `mlp_bare` is the same model without value_info (the ranks are not declared).
+def linear(name, x, weight, bias, out):
+    """PyTorch's Linear on rank 3 as exported: MatMul by the [K, N] weight, then Add of the bias."""
+    return [helper.make_node('MatMul', [x, weight], [f'{name}_mm'], name=name), helper.make_node('Add', [f'{name}_mm', bias], [out], name=f'{name}_bias')]
+
+
+mlp = ([
+    helper.make_node('Reshape', ['x', 'tokens_shape'], ['t'], name='to_tokens'),
+    *linear('fc_in', 't', 'w_in', 'b_in', 'h'),
+    *linear('fc1', 'h', 'w1', 'b1', 'fc1_out'),
+    helper.make_node('Div', ['fc1_out', 'sqrt2'], ['gelu_div'], name='gelu_div'),
+    helper.make_node('Erf', ['gelu_div'], ['gelu_erf'], name='gelu_erf'),
+    helper.make_node('Add', ['gelu_erf', 'one'], ['gelu_add'], name='gelu_add'),
+    helper.make_node('Mul', ['fc1_out', 'gelu_add'], ['gelu_mul'], name='gelu_mul'),
+    helper.make_node('Mul', ['gelu_mul', 'half'], ['gelu'], name='gelu_half'),
+    *linear('fc2', 'gelu', 'w2', 'b2', 'fc2_out'),
+    helper.make_node('Add', ['h', 'fc2_out'], ['r'], name='residual'),
+    helper.make_node('LayerNormalization', ['r', 'ln_s', 'ln_b'], ['ln'], name='layer_norm', axis=-1),
+    helper.make_node('Reshape', ['ln', 'flat_shape'], ['flat'], name='flatten'),
+    helper.make_node('Gemm', ['flat', 'w_h1', 'b_h1'], ['h1'], name='head1', transB=1),
+    helper.make_node('HardSwish', ['h1'], ['h1_a'], name='head1_act'),
+    helper.make_node('Identity', ['h1_a'], ['h1_i'], name='head1_dropout'),
+    helper.make_node('Gemm', ['h1_i', 'w_h2', 'b_h2'], ['y'], name='head2'),
+], {
+    'tokens_shape': np.array([1, 3, 64], np.int64), 'w_in': w(64, 64), 'b_in': w(64), 'w1': w(64, 96), 'b1': w(96),
+    'sqrt2': np.array(np.sqrt(2), np.float32), 'one': np.array(1, np.float32), 'half': np.array(0.5, np.float32),
+    'w2': w(96, 64), 'b2': w(64), 'ln_s': np.abs(w(64)) + 0.5, 'ln_b': w(64), 'flat_shape': np.array([1, 192], np.int64),
+    'w_h1': w(32, 192), 'b_h1': w(32), 'w_h2': w(32, 10), 'b_h2': w(1, 10),
+}, [out_info('y', [1, 10])])
+save('mlp', *mlp)
+save('mlp_bare', *mlp, value_info=False)

@@ -62,3 +62,19 @@ export async function outputChannelText(name: string): Promise<string> {
   const doc = await until(`the ${name} output channel`, () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && decodeURIComponent(d.uri.toString()).includes(name)));
   return doc.getText();
 }
+
+/**
+ * Waits for the model's first frame. The code-server runner sometimes answers a webview's own
+ * script and stylesheet with HTTP 408 after 30 s when two webviews start together (here the
+ * report view and the new model's editor; seen as Resource Timing entries with status 408):
+ * such a page never runs, and one reload of the webview loads it.
+ */
+export async function renderedOnce(provider: GraphEditorProvider, uri: vscode.Uri): Promise<void> {
+  const rendered = (): RenderInfo | undefined => provider.rendered.get(uri.toString());
+  try {
+    await until('the new model to render', rendered, 45_000);
+  } catch {
+    await vscode.commands.executeCommand('workbench.action.webview.reloadWebviewAction');
+    await until('the new model to render after a reload of its webview', rendered, 60_000);
+  }
+}

@@ -6,11 +6,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { GraphEditorProvider } from '../../src/extension/graph-editor';
 import type { TransformOutcome } from '../../src/extension/transform-commands';
 import type { TransformReport } from '../../src/optimize/report';
-import type { RenderInfo } from '../../src/protocol/messages';
-import { graphEditor, openGraph, python, ROOT, scratchFolder, ui, until } from './helpers';
+import { graphEditor, openGraph, python, renderedOnce, ROOT, scratchFolder, ui, until } from './helpers';
 
 const CLS = 'ch_ppocr_mobile_v2.0_cls_infer.onnx';
 const CALIB = join(ROOT, '.cache', 'data', 'ocr-cls', 'calib');
@@ -33,22 +31,6 @@ async function fullTable(count: number): Promise<{ hidden: boolean; title: strin
     const t = await ui<{ hidden: boolean; title: string | null; painted: number; rows: TableRow[] }>({ action: 'webviewEval', body: READ_TABLE }).catch(() => undefined);
     return t && t.rows.length === count && t.rows.every((r) => r.op !== '—') ? t : undefined;
   }, 60_000);
-}
-
-/**
- * Waits for the model's first frame. The code-server runner sometimes answers a webview's own
- * script and stylesheet with HTTP 408 after 30 s when two webviews start together (here the
- * report view and the new model's editor; seen as Resource Timing entries with status 408):
- * such a page never runs, and one reload of the webview loads it.
- */
-async function renderedOnce(provider: GraphEditorProvider, uri: vscode.Uri): Promise<void> {
-  const rendered = (): RenderInfo | undefined => provider.rendered.get(uri.toString());
-  try {
-    await until('the new model to render', rendered, 45_000);
-  } catch {
-    await vscode.commands.executeCommand('workbench.action.webview.reloadWebviewAction');
-    await until('the new model to render after a reload of its webview', rendered, 60_000);
-  }
 }
 
 describe('overlays: the quantization error of an accuracy-aware static quantize, painted on the new model', () => {

@@ -49,6 +49,7 @@ const TRANSFORM_TITLES: Record<string, string> = {
   'quantize-dynamic': 'INT8 dynamic quantization',
   'quantize-static': 'INT8 static quantization (QDQ)',
   fp16: 'FP16 conversion',
+  prune: 'Pruning',
 };
 
 export const transformTitle = (t: string): string => TRANSFORM_TITLES[t] ?? t;

@@ -3,30 +3,9 @@
 import type { TransformReport } from '../../src/optimize/report';
 import type { RenderedReport, ReportOutcome } from '../../src/protocol/report-view';
 import { latencyChart } from './chart';
+import { el, figure, section, table } from './dom';
+import { pruneSections } from './prune';
 import { formatBytes, formatCosine, formatError, formatMs, formatRatio, formatShare, formatSnr, transformTitle } from './format';
-
-type Child = Node | string;
-
-function el(tag: string, attrs: Record<string, string> = {}, ...children: Child[]): HTMLElement {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
-
-/** A figure cell: shown text, the exact JSON value in data-value, its key in data-key. */
-function figure(key: string, value: unknown, text: string): HTMLElement {
-  return el('td', { class: 'figure', 'data-key': key, 'data-value': JSON.stringify(value ?? null), title: String(value ?? '') }, text);
-}
-
-function table(head: string[], rows: HTMLElement[][], label: string): HTMLElement {
-  const t = el('table', { 'aria-label': label }, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r))));
-  return el('div', { class: 'table-box' }, t);
-}
-
-function section(title: string, ...content: Child[]): HTMLElement {
-  return el('section', {}, el('h2', {}, title), ...content);
-}
 
 export function renderReport(root: HTMLElement, r: TransformReport, outcome: ReportOutcome): void {
   root.replaceChildren();
@@ -34,11 +13,12 @@ export function renderReport(root: HTMLElement, r: TransformReport, outcome: Rep
   const missed = (r.targets ?? []).filter((t) => !t.met);
   if (outcome.exitCode === 1 || missed.length) {
     const what = missed.map((t) => `${t.name}: wanted ${t.wanted}, got ${t.got}`).join('; ');
-    root.append(el('p', { class: 'warning', role: 'alert', 'data-key': 'targetNotMet' }, `Target not met${what ? ` (${what})` : ''}. The model is still written; see "Kept in float" and the figures below.`));
+    root.append(el('p', { class: 'warning', role: 'alert', 'data-key': 'targetNotMet' }, `Target not met${what ? ` (${what})` : ''}. The model is still written; see ${r.prune ? 'the pruning figures' : '"Kept in float"'} and the figures below.`));
   }
   root.append(
     section('Size', table(['before', 'after', 'after / before'], [[figure('sizeBefore', r.sizeBefore, formatBytes(r.sizeBefore)), figure('sizeAfter', r.sizeAfter, formatBytes(r.sizeAfter)), el('td', {}, formatRatio(r.sizeAfter, r.sizeBefore))]], 'Size')),
   );
+  if (r.prune || r.parametersBefore !== undefined) root.append(...pruneSections(r));
   root.append(section('Accuracy', ...accuracy(r)));
   root.append(section('Latency', ...latency(r)));
   const changes: HTMLElement[][] = [
@@ -48,7 +28,8 @@ export function renderReport(root: HTMLElement, r: TransformReport, outcome: Rep
   ];
   root.append(section('Changes', el('table', { 'aria-label': 'Changes', class: 'changes' }, el('tbody', {}, ...changes.map((c) => el('tr', {}, ...c))))));
   const kept = r.keptFloat ?? [];
-  root.append(
+  // Pruning keeps every node's type: "kept in float" says nothing there unless the CLI lists some.
+  if (!r.prune || kept.length) root.append(
     section(
       `Kept in float (${kept.length})`,
       kept.length ? el('ul', { class: 'kept' }, ...kept.map((id, i) => el('li', { 'data-key': `keptFloat.${i}` }, el('code', {}, id), r.keptFloatWhy?.[id] ? `: ${r.keptFloatWhy[id]}` : ''))) : el('p', {}, 'None.'),

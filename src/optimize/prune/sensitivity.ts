@@ -7,7 +7,7 @@ import type { ModelProto } from '../../onnx/proto/types';
 import type { RuntimeClient } from '../../runtime/client';
 import { cosineJudged } from '../../runtime/compare';
 import type { Sample, SessionSettings } from '../../runtime/types';
-import { TransformRefusedError } from '../errors';
+import { TiedWeightsError, TransformRefusedError } from '../errors';
 import { FloatReference } from '../flow/float-reference';
 import { nodeIds } from '../flow/node-ids';
 import type { OutputAccuracy } from '../report';
@@ -94,6 +94,8 @@ export async function sensitivityScan(input: SensitivityInput): Promise<Sensitiv
     try {
       result = pruner.prune(edit, input.files, { ...options, unitRatios }, nodeIds(proto, input.files));
     } catch (e) {
+      // Units that read one tied weight pruned together would break the tie: a combination the final pruning refuses, so it never meets the target.
+      if (e instanceof TiedWeightsError) return { cosine: -Infinity, saved: 0, refused: 'breaks a weight tie' };
       // A ratio that rounds to nothing pruned: the unit alone changes nothing.
       if (e instanceof TransformRefusedError) return { cosine: 1, saved: 0 };
       throw e;
@@ -124,7 +126,7 @@ export async function sensitivityScan(input: SensitivityInput): Promise<Sensitiv
     if (!checked.has(key)) {
       const c = await variant(config, CHECK_SAMPLES);
       checked.set(key, c);
-      input.progress(`sensitivity: ${what} → worst cosine ${c.cosine.toFixed(4)}`);
+      input.progress(`sensitivity: ${what} → ${c.refused ?? `worst cosine ${c.cosine.toFixed(4)}`}`);
     }
     return checked.get(key)!;
   };
@@ -143,6 +145,8 @@ interface Measured {
   cosine: number;
   /** Weights removed (channels) or zeroed (the others). */
   saved: number;
+  /** Why the pruning refused the combination (it counts as missing the target). */
+  refused?: string;
 }
 
 /**

@@ -11,8 +11,8 @@ import type { ModelFiles } from '../../onnx/io/model-files';
 import { TransformRefusedError } from '../errors';
 import { readFloats } from '../preprocess/weights';
 import { prunableLayers, type PrunableLayer } from './layers';
-import type { NodeIds, PrunedLayer, PruneOptions, PruneResult, Pruner, SkippedLayer } from './types';
-import { checkUnitRatios, countNonFinite, groupRatio, groupRows, dropUnreadOriginals, nonFiniteWarning, nothingZeroedWarning, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup } from './weight-groups';
+import type { NodeIds, PruneOptions, PruneResult, Pruner, SkippedLayer } from './types';
+import { checkUnitRatios, countNonFinite, groupRatio, groupsToPrune, pruneGroups, unitOf, weightGroups, type WeightGroup } from './weight-groups';
 
 export const TWO_FOUR_NOTE =
   'ONNX Runtime runs 2:4-sparse weights as dense ones: no size or speed gain there. TensorRT uses its sparse tensor cores (Ampere and later) when the engine is built with --sparsity=enable.';
@@ -87,32 +87,18 @@ export const twoFourPruner: Pruner = {
     if (options.ratio !== 0.5) throw new TransformRefusedError(`2:4 sparsity zeroes 2 of every 4 weights: the ratio is 0.5, not ${options.ratio}`);
     const { groups: all, skipped } = groupsOf(edit, files, options, ids);
     checkUnitRatios(options, all);
-    const groups: WeightGroup[] = [];
     for (const g of all) {
       const r = groupRatio(g, options);
       if (r !== 0 && r !== 0.5) throw new TransformRefusedError(`2:4 sparsity zeroes 2 of every 4 weights: unit '${g.layers[0]!.id}' asks ${r}, not 0.5 or 0`, [g.layers[0]!.id]);
-      if (r === 0.5) groups.push(g);
-      else for (const l of g.layers) skipped.push({ node: l.id, opType: l.opType, reason: 'unit ratio 0: left' });
     }
-    if (!groups.length) refuseNothing('2:4 sparsity', skipped);
-    const layers: PrunedLayer[] = [];
-    const warnings: string[] = [];
-    const pruned: { elements: number; zeros: number; zeroed: number; weight: string; nonFinite: number }[] = [];
-    const prunedNodes = new Set(groups.flatMap((g) => g.layers.map((l) => l.node)));
-    for (const g of groups) {
+    const groups = groupsToPrune('2:4 sparsity', all, options, skipped);
+    return pruneGroups(edit, files, groups, skipped, (g) => {
       const { source, dims, reductionAxis } = g.layers[0]!;
       const values = readFloats(source, files);
       const zerosBefore = countZeros(values);
       const nonFinite = countNonFinite(values);
       const zeros = applyTwoFour(values, dims, reductionAxis);
-      const written = writePrunedWeight(edit, g, files, (values) => void applyTwoFour(values, dims, reductionAxis), prunedNodes);
-      if (written.warning) warnings.push(written.warning);
-      layers.push(...groupRows(g, written.name, zeros));
-      pruned.push({ elements: g.elements, zeros, zeroed: zeros - zerosBefore, weight: g.layers[0]!.sourceName, nonFinite });
-    }
-    dropUnreadOriginals(groups);
-    warnings.push(...nothingZeroedWarning(pruned), ...nonFiniteWarning(pruned));
-    const nodesChanged = groups.reduce((a, g) => a + g.layers.length, 0);
-    return { layers, skipped, sparsity: overallSparsity(pruned), nodesChanged, warnings };
+      return { apply: (v) => void applyTwoFour(v, dims, reductionAxis), zeros, zeroed: zeros - zerosBefore, nonFinite };
+    });
   },
 };

@@ -22,7 +22,7 @@ export interface PruneOptions {
   scope?: 'layer' | 'global';
   /** Per-unit ratios (unit id → ratio, 0 leaves the unit), from the sensitivity scan or a recipe; units not named get `ratio`. */
   unitRatios?: Record<string, number>;
-  /** Op types considered; default Conv, Gemm, MatMul (channels: Conv, and Gemm/MatMul only as readers). */
+  /** Op types considered; default Conv, Gemm, MatMul (channels: Conv output channels, Gemm/MatMul output features). */
   includeOps?: string[];
   excludeOps?: string[];
   /** Node names or ids left alone. */

@@ -12,12 +12,10 @@ import type { ModelEdit } from '../../onnx/edit/model-edit';
 import type { ModelFiles } from '../../onnx/io/model-files';
 import { readFloats } from '../preprocess/weights';
 import { prunableLayers } from './layers';
-import { applyCut, magnitudeCut, tensorCut, type MagnitudeCut } from './magnitude-cut';
 import { TransformRefusedError } from '../errors';
-import type { NodeIds, PrunedLayer, PruneOptions, PruneResult, Pruner, SkippedLayer } from './types';
-import {
-  checkRatio, checkUnitRatios, countNonFinite, dropUnreadOriginals, groupRatio, groupRows, nonFiniteWarning, nothingZeroedWarning, ownRatio, overallSparsity, refuseNothing, unitOf, weightGroups, writePrunedWeight, type WeightGroup,
-} from './weight-groups';
+import { applyCut, magnitudeCut, tensorCut, type MagnitudeCut } from './magnitude-cut';
+import type { NodeIds, PruneOptions, PruneResult, Pruner, SkippedLayer } from './types';
+import { checkRatio, checkUnitRatios, countNonFinite, groupRatio, groupsToPrune, named, ownRatio, pruneGroups, unitOf, weightGroups, type WeightGroup } from './weight-groups';
 
 /** What the report says about the method's gain. */
 export const UNSTRUCTURED_NOTE =
@@ -38,41 +36,20 @@ export const unstructuredPruner: Pruner = {
     checkRatio('the ratio', options.ratio, false);
     const { groups: all, skipped } = groupsOf(edit, files, options, ids);
     checkUnitRatios(options, all);
-    const asked: WeightGroup[] = [];
-    for (const g of all) {
-      if (groupRatio(g, options) > 0) asked.push(g);
-      else for (const l of g.layers) skipped.push({ node: l.id, opType: l.opType, reason: 'unit ratio 0: left' });
-    }
-    if (!asked.length) refuseNothing('unstructured pruning', skipped);
-    const warnings: string[] = [];
+    const asked = groupsToPrune('unstructured pruning', all, options, skipped);
     const cutNothing = leaveWhatRoundsToNothing(asked, options);
     if (cutNothing.size === asked.length) refuseRatioTooSmall(options, asked);
     for (const [g, reason] of cutNothing) for (const l of g.layers) skipped.push({ node: l.id, opType: l.opType, reason });
-    if (cutNothing.size) warnings.push(`the ratio zeroes no weight of ${cutNothing.size} layer(s), which are left: ${named([...cutNothing.keys()].map((g) => `'${g.layers[0]!.id}' (${g.elements} weights)`))}`);
     const groups = asked.filter((g) => !cutNothing.has(g));
     const cuts = options.scope === 'global' ? globalCuts(groups, files, options) : new Map(groups.map((g) => [g, layerCut(g, files, groupRatio(g, options))]));
-    const layers: PrunedLayer[] = [];
-    const pruned: { elements: number; zeros: number; zeroed: number; weight: string; nonFinite: number }[] = [];
-    const prunedNodes = new Set(groups.flatMap((g) => g.layers.map((l) => l.node)));
-    const allZero: string[] = [];
-    for (const g of groups) {
-      const { cut, zeros, zeroed, nonFinite } = cuts.get(g)!;
-      const written = writePrunedWeight(edit, g, files, (values) => void applyCut(values, cut), prunedNodes);
-      if (written.warning) warnings.push(written.warning);
-      if (zeros === g.elements) allZero.push(g.layers[0]!.id);
-      layers.push(...groupRows(g, written.name, zeros));
-      pruned.push({ elements: g.elements, zeros, zeroed, weight: g.layers[0]!.sourceName, nonFinite });
-    }
-    dropUnreadOriginals(groups);
-    warnings.push(...nothingZeroedWarning(pruned), ...nonFiniteWarning(pruned));
-    if (allZero.length) warnings.push(`every weight of ${named(allZero.map((id) => `'${id}'`))} is zero now: ${allZero.length > 1 ? 'their outputs' : 'its output'} no longer depend${allZero.length > 1 ? '' : 's'} on the input`);
-    const nodesChanged = groups.reduce((a, g) => a + g.layers.length, 0);
-    return { layers, skipped, sparsity: overallSparsity(pruned), nodesChanged, warnings };
+    const result = pruneGroups(edit, files, groups, skipped, (g) => {
+      const { cut, ...counts } = cuts.get(g)!;
+      return { apply: (values) => void applyCut(values, cut), ...counts };
+    });
+    if (cutNothing.size) result.warnings.push(`the ratio zeroes no weight of ${cutNothing.size} layer(s), which are left: ${named([...cutNothing.keys()].map((g) => `'${g.layers[0]!.id}' (${g.elements} weights)`))}`);
+    return result;
   },
 };
-
-/** Names up to 5, then how many more. */
-const named = (names: readonly string[]): string => names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
 
 /**
  * The groups in which the ratio zeroes no weight (round(ratio · n) = 0), with why: alone (scope
@@ -101,12 +78,11 @@ function refuseRatioTooSmall(options: PruneOptions, groups: readonly WeightGroup
   throw new TransformRefusedError(`the ratio ${options.ratio} zeroes no weight: it rounds to none ${where}; a ratio of at least ${least} zeroes one`, groups.map((g) => g.layers[0]!.id));
 }
 
-/** A tensor's cut, the zeros it leaves and the weights it zeroes. */
+/** A tensor's cut, the zeros it leaves, the weights it zeroes and its NaN/Inf values. */
 interface Cut {
   cut: MagnitudeCut;
   zeros: number;
   zeroed: number;
-  /** NaN and ±Inf values in the tensor. */
   nonFinite: number;
 }
 

@@ -13,7 +13,7 @@ import type { NodeProto } from '../../onnx/proto/types';
 import { dropWeightIfUnread, readFloats } from '../preprocess/weights';
 import { TransformRefusedError } from '../errors';
 import type { PrunableLayer, WeightRead } from './layers';
-import type { PrunedLayer, PruneOptions, PruneUnit, SkippedLayer } from './types';
+import type { PrunedLayer, PruneOptions, PruneResult, PruneUnit, SkippedLayer } from './types';
 
 const FLOAT = 1;
 
@@ -66,6 +66,56 @@ export function groupRatio(g: WeightGroup, options: PruneOptions): number {
   return ownRatio(g, options) ?? options.ratio;
 }
 
+/** Splits off the groups whose unit ratio is 0 (listed as left); refuses when none is left to prune. */
+export function groupsToPrune(method: string, all: readonly WeightGroup[], options: PruneOptions, skipped: SkippedLayer[]): WeightGroup[] {
+  const groups: WeightGroup[] = [];
+  for (const g of all) {
+    if (groupRatio(g, options) > 0) groups.push(g);
+    else for (const l of g.layers) skipped.push({ node: l.id, opType: l.opType, reason: 'unit ratio 0: left' });
+  }
+  if (!groups.length) refuseNothing(method, skipped);
+  return groups;
+}
+
+/** A group's mask: `apply` zeroes a fresh copy of its values (run again when the model is written). */
+export interface GroupMask {
+  apply: (values: Float32Array) => void;
+  /** Zeros the pruned tensor holds. */
+  zeros: number;
+  /** Weights the mask zeroed (not zero before). */
+  zeroed: number;
+  /** NaN and ±Inf values in the tensor. */
+  nonFinite: number;
+}
+
+/** Names up to 5, then how many more. */
+export const named = (names: readonly string[]): string => names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+
+/** Prunes each group with its mask, and warns of pruning that zeroed nothing, NaN/Inf weights and layers left all zeros. */
+export function pruneGroups(
+  edit: ModelEdit, files: ModelFiles | undefined, groups: readonly WeightGroup[], skipped: SkippedLayer[],
+  mask: (g: WeightGroup) => GroupMask,
+): PruneResult {
+  const layers: PrunedLayer[] = [];
+  const warnings: string[] = [];
+  const pruned: { elements: number; zeros: number; zeroed: number; weight: string; nonFinite: number }[] = [];
+  const prunedNodes = new Set(groups.flatMap((g) => g.layers.map((l) => l.node)));
+  const allZero: string[] = [];
+  for (const g of groups) {
+    const { apply, zeros, zeroed, nonFinite } = mask(g);
+    const written = writePrunedWeight(edit, g, files, apply, prunedNodes);
+    if (written.warning) warnings.push(written.warning);
+    if (zeros === g.elements) allZero.push(g.layers[0]!.id);
+    layers.push(...groupRows(g, written.name, zeros));
+    pruned.push({ elements: g.elements, zeros, zeroed, weight: g.layers[0]!.sourceName, nonFinite });
+  }
+  dropUnreadOriginals(groups);
+  warnings.push(...nothingZeroedWarning(pruned), ...nonFiniteWarning(pruned));
+  if (allZero.length) warnings.push(`every weight of ${named(allZero.map((id) => `'${id}'`))} is zero now: ${allZero.length > 1 ? 'their outputs' : 'its output'} no longer depend${allZero.length > 1 ? '' : 's'} on the input`);
+  const nodesChanged = groups.reduce((a, g) => a + g.layers.length, 0);
+  return { layers, skipped, sparsity: overallSparsity(pruned), nodesChanged, warnings };
+}
+
 /** Refuses a ratio outside [0, 1) (0 only where `zeroLeaves`: a unit ratio that leaves the unit). */
 export function checkRatio(what: string, ratio: number, zeroLeaves: boolean): void {
   if (!Number.isFinite(ratio) || ratio >= 1 || ratio < 0 || (ratio === 0 && !zeroLeaves)) {
@@ -83,7 +133,7 @@ export function checkUnitRatios(options: PruneOptions, groups: readonly WeightGr
 }
 
 /** Nothing to prune: say why, with the first reasons. */
-export function refuseNothing(method: string, skipped: readonly SkippedLayer[]): never {
+function refuseNothing(method: string, skipped: readonly SkippedLayer[]): never {
   const why = skipped.slice(0, 5).map((s) => `'${s.node}' (${s.opType}): ${s.reason}`);
   const more = skipped.length > 5 ? `; and ${skipped.length - 5} more` : '';
   throw new TransformRefusedError(
@@ -98,7 +148,7 @@ export function refuseNothing(method: string, skipped: readonly SkippedLayer[]):
  * and, when a copy was made for readers left out (not in `pruned`, every pruned node), a
  * warning that names them.
  */
-export function writePrunedWeight(
+function writePrunedWeight(
   edit: ModelEdit, g: WeightGroup, files: ModelFiles | undefined, apply: (values: Float32Array) => void, pruned: ReadonlySet<NodeProto>,
 ): { name: string; warning?: string } {
   const first = g.layers[0]!;
@@ -132,12 +182,12 @@ export function writePrunedWeight(
  * Removes the tensors that only pruned copies read now (a tensor read along two axes by 2:4
  * layers is copied for each), and Identity nodes left unread before them.
  */
-export function dropUnreadOriginals(groups: readonly WeightGroup[]): void {
+function dropUnreadOriginals(groups: readonly WeightGroup[]): void {
   for (const g of groups) if (g.outsideReads.length) for (const l of g.layers) dropWeightIfUnread(l.graph, l.weightName);
 }
 
 /** The table rows of a pruned group: one per layer, the zeros counted once for the tensor. */
-export function groupRows(g: WeightGroup, weight: string, zeros: number): PrunedLayer[] {
+function groupRows(g: WeightGroup, weight: string, zeros: number): PrunedLayer[] {
   return g.layers.map((l) => ({
     node: l.id, opType: l.opType, weight, elementsBefore: l.elements, elementsAfter: l.elements, zeros, sparsity: l.elements ? zeros / l.elements : 0,
   }));
@@ -165,7 +215,7 @@ export function nonFiniteWarning(weights: readonly { weight: string; nonFinite: 
 }
 
 /** Zeros over elements of the pruned tensors, each counted once. */
-export function overallSparsity(pruned: readonly { elements: number; zeros: number }[]): number {
+function overallSparsity(pruned: readonly { elements: number; zeros: number }[]): number {
   const elements = pruned.reduce((a, p) => a + p.elements, 0);
   return elements ? pruned.reduce((a, p) => a + p.zeros, 0) / elements : 0;
 }

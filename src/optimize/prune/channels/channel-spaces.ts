@@ -2,7 +2,8 @@ import type { NodeProto } from '../../../onnx/proto/types';
 
 /**
  * The channel axis of a value, as a list of segments of channel spaces. A space is the output
- * channels of one Conv (its filters define them); Concat joins segments, Split cuts them.
+ * channels of one Conv (its filters define them) or the output features of one Gemm/MatMul
+ * (its weight's columns or rows); Concat joins segments, Split cuts them.
  */
 export interface Segment {
   space: number;
@@ -12,8 +13,13 @@ export interface Segment {
 
 export interface Layout {
   segments: Segment[];
-  /** Rank of the value (the channel axis is 1). */
+  /** Rank of the value; 0 when unknown (a MatMul over an input whose rank nothing declares). */
   rank: number;
+  /**
+   * The channel axis: 1 for Conv outputs (NCHW), the last axis for Gemm/MatMul features
+   * (rank − 1, or −1 while the rank is unknown).
+   */
+  axis: number;
   /**
    * Set once the value was flattened to [N, C·inner] (Flatten/Reshape): each channel stands
    * for `inner` consecutive features; 0 while the Reshape did not say and no reader did yet.
@@ -23,11 +29,23 @@ export interface Layout {
 
 export const channelCount = (l: Layout): number => l.segments.reduce((a, s) => a + s.length, 0);
 
-/** One output channel space: a Conv and its filters. */
+/** Whether the channels are the value's last axis (Gemm/MatMul features, [N, C] Conv values). */
+export const channelsLast = (l: Layout): boolean => l.axis === -1 || (l.rank > 0 && l.axis === l.rank - 1);
+
+/** Whether the (possibly negative) axis attribute `axis` names the channel axis of `l`. */
+export function isChannelAxis(l: Layout, axis: number): boolean {
+  if (l.rank === 0) return axis === -1 && l.axis === -1;
+  return (axis + l.rank) % l.rank === l.axis;
+}
+
+/** One output channel space: a Conv's filters, or a Gemm's or MatMul's output features. */
 export interface Space {
   id: number;
   channels: number;
-  conv: NodeProto;
+  /** The Conv, Gemm or MatMul that produces the channels. */
+  layer: NodeProto;
+  /** The axis of the layer's weight (input 1) that holds one slice per channel. */
+  weightAxis: number;
 }
 
 /**

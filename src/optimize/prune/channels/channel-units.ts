@@ -7,8 +7,9 @@ import type { NodeIds, PruneOptions, PruneUnit, SkippedLayer } from '../types';
 import type { Space } from './channel-spaces';
 import { channelGraph, type ChannelGraph, type Fix } from './dependency-groups';
 import { nodeId } from './node-facts';
+import { brokenTies, plannedCuts, tieReason } from './tied-weights';
 
-/** A dependency group that can be pruned: its Convs and every fix its kept channels drive. */
+/** A dependency group that can be pruned: its producing layers and every fix its kept channels drive. */
 export interface ChannelUnit {
   root: number;
   spaces: Space[];
@@ -37,9 +38,9 @@ function leftAloneBy(options: PruneOptions, ids: NodeIds): (node: NodeProto) => 
 
 /**
  * The channel dependency groups of the main graph: those that can be pruned (units, the id of
- * the first Conv in topological order) and the Convs left, with why. With keepFirstLast (the
- * default) the groups of the first and last prunable layers (prunableLayers' definition, over
- * Conv, Gemm and MatMul: the stem; a Gemm/MatMul classifier keeps its outputs anyway) are left.
+ * the first producing layer in topological order) and the layers left, with why. With
+ * keepFirstLast (the default) the groups of the first and last prunable layers (prunableLayers'
+ * definition, over Conv, Gemm and MatMul: the stem, the classifier) are left.
  */
 export function channelUnits(edit: ModelEdit, files: ModelFiles | undefined, options: PruneOptions, ids: NodeIds): ChannelUnits {
   const cg = channelGraph(edit.main, leftAloneBy(options, ids));
@@ -47,7 +48,7 @@ export function channelUnits(edit: ModelEdit, files: ModelFiles | undefined, opt
   if (options.keepFirstLast !== false) {
     const ends = prunableLayers(edit, files, { method: options.method, ratio: options.ratio }, ids).skipped.filter((s) => /first|last/.test(s.reason) && /keepFirstLast/.test(s.reason));
     for (const space of spaces) {
-      const end = ends.find((e) => e.node === nodeId(ids, space.conv));
+      const end = ends.find((e) => e.node === nodeId(ids, space.layer));
       if (end) groups.refuse(space.id, `'${end.node}' is the ${end.reason}`);
     }
   }
@@ -57,16 +58,22 @@ export function channelUnits(edit: ModelEdit, files: ModelFiles | undefined, opt
   for (const f of cg.fixes) for (const root of new Set(f.layout.segments.map((s) => groups.find(s.space)))) fixesByRoot.set(root, [...(fixesByRoot.get(root) ?? []), f]);
   const units: ChannelUnit[] = [];
   const skipped: SkippedLayer[] = cg.skipped.map(({ node, reason }) => ({ node: nodeId(ids, node), opType: node.op_type ?? '', reason }));
-  for (const g of edit.graphs().slice(1)) for (const n of g.nodes) if (n.op_type === 'Conv') skipped.push({ node: nodeId(ids, n), opType: 'Conv', reason: 'inside a subgraph (If/Loop/Scan body): only the main graph is pruned' });
+  for (const g of edit.graphs().slice(1)) for (const n of g.nodes) if (WEIGHTED.has(n.op_type ?? '')) skipped.push({ node: nodeId(ids, n), opType: n.op_type ?? '', reason: 'inside a subgraph (If/Loop/Scan body): only the main graph is pruned' });
   for (const [root, members] of byRoot) {
     const reasons = [...groups.reasonsOf(root)];
-    if (members.some((m) => m.channels !== members[0]!.channels)) reasons.push('coupled Convs have different channel counts');
+    if (members.some((m) => m.channels !== members[0]!.channels)) reasons.push('coupled layers have different channel counts');
     if (reasons.length) {
-      for (const m of members) skipped.push({ node: nodeId(ids, m.conv), opType: 'Conv', reason: `its channel group is left: ${reasons.join('; ')}` });
+      for (const m of members) skipped.push({ node: nodeId(ids, m.layer), opType: m.layer.op_type ?? '', reason: `its channel group is left: ${reasons.join('; ')}` });
       continue;
     }
     const fixes = fixesByRoot.get(root) ?? [];
-    units.push({ root, spaces: members, fixes, unit: { id: nodeId(ids, members[0]!.conv), nodes: unitNodes(fixes, ids), parameters: unitParameters(cg, fixes) } });
+    // A tie within the group (one weight cut on its output axis for one layer, its input axis for another) holds at no ratio.
+    const ties = brokenTies(cg, plannedCuts(cg, fixes, new Map([[root, [0]]])), files);
+    if (ties.length) {
+      for (const m of members) skipped.push({ node: nodeId(ids, m.layer), opType: m.layer.op_type ?? '', reason: `its channel group is left: ${ties.map((t) => tieReason(t, ids)).join('; ')}` });
+      continue;
+    }
+    units.push({ root, spaces: members, fixes, unit: { id: nodeId(ids, members[0]!.layer), nodes: unitNodes(fixes, ids), parameters: unitParameters(cg, fixes) } });
   }
   return { graph: cg, units, skipped };
 }

@@ -5,8 +5,9 @@ import { readFloats } from '../../preprocess/weights';
 import type { NodeIds, PrunedLayer, PruneOptions, PruneRecipe, PruneResult, Pruner, SkippedLayer } from '../types';
 import { channelUnits, type ChannelUnit } from './channel-units';
 import { gatherAxes } from './gather';
-import { nodeId } from './node-facts';
+import { intAttr, nodeId } from './node-facts';
 import { keptChannels, keptCount } from './rank-channels';
+import { plannedCuts, refuseBrokenTies } from './tied-weights';
 import { removeChannels, weightName, type ChangedWeight, type Removal } from './remove-channels';
 
 const LAYER_OPS = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
@@ -26,7 +27,8 @@ interface Plan {
 
 /**
  * Structured channel pruning (issue 11 point 3): removes the lowest-ranked output channels of
- * each Conv dependency group and cuts everything downstream to match, so the model shrinks.
+ * each dependency group (Conv output channels, Gemm/MatMul hidden features) and cuts
+ * everything downstream to match, so the model shrinks.
  */
 export const channelPruner: Pruner = {
   units(edit, files, options, ids) {
@@ -37,11 +39,11 @@ export const channelPruner: Pruner = {
   prune(edit, files, options, ids) {
     checkRatios(options);
     const { graph, units, skipped } = channelUnits(edit, files, options, ids);
-    if (!units.length) throw new TransformRefusedError(`no Conv output channels can be pruned${skipped.length ? reasons(skipped) : ': the main graph has no Conv with float weights'}`, skipped.map((s) => s.node));
+    if (!units.length) throw new TransformRefusedError(`no output channels (Conv) or features (Gemm, MatMul) can be pruned${skipped.length ? reasons(skipped) : ': the main graph has no such layer with float weights'}`, skipped.map((s) => s.node));
     // A unit is named by its id or, as the other methods allow, by its first node's name (PyTorch's).
     const own = options.unitRatios ?? {};
-    const ownRatio = (u: ChannelUnit): number | undefined => own[u.unit.id] ?? (u.spaces[0]!.conv.name ? own[u.spaces[0]!.conv.name] : undefined);
-    const known = new Set(units.flatMap((u) => [u.unit.id, u.spaces[0]!.conv.name ?? '']));
+    const ownRatio = (u: ChannelUnit): number | undefined => own[u.unit.id] ?? (u.spaces[0]!.layer.name ? own[u.spaces[0]!.layer.name] : undefined);
+    const known = new Set(units.flatMap((u) => [u.unit.id, u.spaces[0]!.layer.name ?? '']));
     for (const id of Object.keys(own)) if (!known.has(id)) throw new TransformRefusedError(`unit ratio for '${id}': no channel group has that id`, [id]);
     const plans: Plan[] = [];
     const unpruned: SkippedLayer[] = [];
@@ -52,14 +54,17 @@ export const channelPruner: Pruner = {
       const keep = ratio > 0 ? keptCount(channels, ratio, roundTo) : channels;
       if (keep >= channels) {
         const why = ratio > 0 ? `rounding to a multiple of ${roundTo} keeps all ${channels} channels` : 'ratio 0: left';
-        for (const s of unit.spaces) unpruned.push({ node: nodeId(ids, s.conv), opType: 'Conv', reason: why });
+        for (const s of unit.spaces) unpruned.push({ node: nodeId(ids, s.layer), opType: s.layer.op_type ?? '', reason: why });
         continue;
       }
       plans.push({ unit, ratio, kept: keptChannels(graph, unit.spaces, keep, files, { norm: options.norm ?? 'l1', batchNormScale: options.batchNormScale ?? true }) });
     }
     if (!plans.length) throw new TransformRefusedError(`no channel group can be pruned at this ratio${reasons(unpruned)}`, unpruned.map((s) => s.node));
     skipped.push(...unpruned);
-    const removal = removeChannels(graph, new Map(plans.map((p) => [p.unit.root, p.kept])), files);
+    const kept = new Map(plans.map((p) => [p.unit.root, p.kept]));
+    const cuts = plannedCuts(graph, graph.fixes, kept);
+    refuseBrokenTies(graph, cuts, files, ids);
+    const removal = removeChannels(graph, kept, cuts, files);
     edit.sortTopologically();
     return result(files, options, ids, plans, removal, skipped);
   },
@@ -101,13 +106,21 @@ function layerRow(w: ChangedWeight, files: ModelFiles | undefined, ids: NodeIds,
   let zeros = 0;
   for (const v of values) if (v === 0) zeros++;
   const before = w.dims.reduce((a, b) => a * b, 1);
-  const outAxis = w.node.op_type === 'Conv' ? 0 : w.node.op_type === 'ConvTranspose' ? 1 : undefined;
+  const outAxis = outputAxis(w.node);
   const cut = (axis: number): number => w.cuts.find((c) => c.axis === axis)?.indices.length ?? w.dims[axis]!;
   return {
     node: nodeId(ids, w.node), opType: w.node.op_type ?? '', weight: weightName(w), elementsBefore: before, elementsAfter: values.length, zeros, sparsity: values.length ? zeros / values.length : 0,
     ...(outAxis !== undefined ? { channelsBefore: w.dims[outAxis]!, channelsAfter: cut(outAxis) } : {}),
     ...(unit ? { unit } : {}),
   };
+}
+
+/** The weight axis of a layer's output channels or features. */
+function outputAxis(node: NodeProto): number | undefined {
+  if (node.op_type === 'Conv') return 0;
+  if (node.op_type === 'ConvTranspose' || node.op_type === 'MatMul') return 1;
+  if (node.op_type === 'Gemm') return intAttr(node, 'transB', 0) === 1 ? 0 : 1;
+  return undefined;
 }
 
 function recipe(options: PruneOptions, ids: NodeIds, plans: Plan[], original: (node: NodeProto, input: number) => string): PruneRecipe {

@@ -4,7 +4,7 @@ import { GraphCycleError, topologicalOrder } from '../../../onnx/edit/topologica
 import type { NodeProto } from '../../../onnx/proto/types';
 import { TransformRefusedError } from '../../errors';
 import { floatWeight, weightDims } from '../../preprocess/weights';
-import { SpaceGroups, channelCount, type Layout, type Segment, type Space } from './channel-spaces';
+import { SpaceGroups, channelCount, channelsLast, isChannelAxis, type Layout, type Segment, type Space } from './channel-spaces';
 import { constantDims, constantNumbers, intAttr, intsAttr, isDefaultDomain } from './node-facts';
 import { computedFlatShape, shapeSkipsChannels, type ComputedFlatShape } from './shape-readers';
 
@@ -31,23 +31,25 @@ export interface ChannelGraph {
   fixes: Fix[];
   /** Values whose channel axis follows a layout (their declared shapes change). */
   values: Map<string, Layout>;
-  /** Convs that start no space, with why (weights produced by other ops, excluded). */
+  /** Conv, Gemm and MatMul nodes that start no space, with why (weights produced by other ops, excluded). */
   skipped: { node: NodeProto; reason: string }[];
 }
 
-/** Ops whose every output keeps its input's channels one to one (activations, pooling, resizing). */
-const PASS_THROUGH = new Set([
+/** Ops that act on each element alone: every output keeps its input's channels one to one, whatever the axis. */
+const ELEMENT_BY_ELEMENT = new Set([
   'Relu', 'LeakyRelu', 'Clip', 'HardSigmoid', 'HardSwish', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'Celu', 'Softplus', 'Softsign', 'Gelu', 'Mish',
   'ThresholdedRelu', 'Identity', 'Dropout', 'Abs', 'Neg', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Erf', 'Floor', 'Ceil', 'Round', 'Sign', 'Cast',
-  'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool', 'GlobalLpPool', 'Resize', 'Upsample', 'Pad',
 ]);
+/** Ops that keep the channels of an NCHW value (channel axis 1): pooling, resizing and padding of the spatial axes. */
+const SPATIAL = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool', 'GlobalLpPool', 'Resize', 'Upsample', 'Pad']);
 /** Elementwise ops with broadcasting: coupled operands share channels; constant operands are per channel or broadcast. */
 const ELEMENTWISE = new Set(['Add', 'Sub', 'Mul', 'Div', 'PRelu', 'Max', 'Min', 'Sum', 'Mean', 'Pow']);
 
 const label = (n: NodeProto): string => `${n.op_type} '${n.name || n.output[0]}'`;
 
 /**
- * Follows every Conv's output channels through the main graph in topological order (one pass,
+ * Follows every Conv's output channels and every Gemm's/MatMul's output features (their last
+ * axis) through the main graph in topological order (one pass,
  * no recursion): which values carry them, which spaces are coupled, what must change when
  * channels go, and which groups must be left (with why).
  */
@@ -85,11 +87,12 @@ class Walker {
     const layouts = node.input.map((i) => (i ? this.cg.values.get(i) : undefined));
     const op = isDefaultDomain(node) ? (node.op_type ?? '') : `${node.domain}::${node.op_type}`;
     if (op === 'Conv') return this.conv(node, layouts[0]);
+    if (op === 'Gemm' || op === 'MatMul') return this.dense(node, op, layouts);
     const tracked = layouts.filter((l): l is Layout => !!l);
     if (!tracked.length) return;
     const refuseAll = (why: string): void => tracked.forEach((l) => this.refuse(l, `${label(node)} ${why}`));
     const only = (k: number): Layout | undefined => (layouts.every((l, i) => !l || i === k) && layouts[k] ? layouts[k] : (refuseAll('reads the channels where they cannot be followed'), undefined));
-    if (PASS_THROUGH.has(op)) {
+    if (ELEMENT_BY_ELEMENT.has(op) || SPATIAL.has(op)) {
       const l = only(0);
       if (!l) return;
       if (!this.passes(node, op, l)) return this.refuse(l, `${label(node)} changes or mixes the channels`);
@@ -111,10 +114,8 @@ class Walker {
     ['ConvTranspose', (node, l) => this.readWeight(node, l, 0, 1)],
     ['Split', (node, l) => this.split(node, l)],
     ['Flatten', (node, l) => this.flatten(node, l)],
-    ['Shape', (node, l) => !shapeSkipsChannels(this.cg.graph, node, l.rank) && this.refuse(l, `${label(node)} passes the channel count on`)],
+    ['Shape', (node, l) => !(l.rank > 0 && shapeSkipsChannels(this.cg.graph, node, l.rank, l.axis)) && this.refuse(l, `${label(node)} passes the channel count on`)],
     ['Reshape', (node, l) => this.reshape(node, l)],
-    ['Gemm', (node, l) => this.flatReader(node, 'Gemm', l)],
-    ['MatMul', (node, l) => this.flatReader(node, 'MatMul', l)],
   ]);
 
   private conv(node: NodeProto, input: Layout | undefined): void {
@@ -127,7 +128,7 @@ class Walker {
     const alone = this.leftAlone(node);
     if (input) {
       const c = channelCount(input);
-      if (input.flat) this.refuse(input, `${label(node)} reads flattened channels`);
+      if (input.flat || input.axis !== 1) this.refuse(input, `${label(node)} reads flattened channels or features that are not on axis 1`);
       else if (alone) this.refuse(input, `${label(node)} reads them and is excluded`);
       else if (!dims || !biasOk) this.refuse(input, `${label(node)} reads them and its weight or bias is not a float initializer or Constant`);
       else if (group === 1 && dims[1] === c) this.cg.fixes.push({ kind: 'weight', node, input: 1, axis: 1, layout: input, producer: false });
@@ -137,9 +138,9 @@ class Walker {
     if (alone) return void this.cg.skipped.push({ node, reason: 'excluded' });
     if (!dims || !biasOk) return void this.cg.skipped.push({ node, reason: `its ${dims ? 'bias' : 'weight'} is not a float initializer or Constant (produced by another op or a graph input)` });
     if (group !== 1) return void this.cg.skipped.push({ node, reason: `grouped convolution (group ${group}) over channels that are not pruned` });
-    const space: Space = { id: this.cg.groups.add(), channels: dims[0]!, conv: node };
+    const space: Space = { id: this.cg.groups.add(), channels: dims[0]!, layer: node, weightAxis: 0 };
     this.cg.spaces.push(space);
-    const layout: Layout = { segments: [{ space: space.id, start: 0, length: space.channels }], rank: dims.length };
+    const layout: Layout = { segments: [{ space: space.id, start: 0, length: space.channels }], rank: dims.length, axis: 1 };
     this.cg.fixes.push({ kind: 'weight', node, input: 1, axis: 0, layout, producer: true });
     if (node.input[2]) this.cg.fixes.push({ kind: 'weight', node, input: 2, axis: 0, layout, producer: true });
     this.cg.values.set(node.output[0]!, layout);
@@ -156,6 +157,7 @@ class Walker {
   private passes(node: NodeProto, op: string, l: Layout): boolean {
     const g = this.cg.graph;
     if (l.flat && op !== 'Identity' && op !== 'Dropout' && !['Relu', 'Clip', 'HardSwish', 'Sigmoid', 'Tanh', 'Cast'].includes(op)) return false;
+    if (SPATIAL.has(op) && l.axis !== 1) return false;
     if (op === 'MaxPool') return !node.output[1];
     if (op === 'Resize' || op === 'Upsample') {
       if (node.input[3]) return false;
@@ -173,7 +175,7 @@ class Walker {
     const c = channelCount(l);
     const params = node.input.slice(1);
     const ok = params.every((p) => p && floatWeight(this.cg.graph, p) && constantDims(this.cg.graph, p)?.join() === String(c));
-    if (!ok || l.flat || node.output.slice(1).some((o) => o)) return this.refuse(l, `${label(node)} has parameters that are not float constants of one value per channel`);
+    if (!ok || l.flat || l.axis !== 1 || node.output.slice(1).some((o) => o)) return this.refuse(l, `${label(node)} has parameters that are not float constants of one value per channel`);
     params.forEach((_, k) => this.cg.fixes.push({ kind: 'weight', node, input: k + 1, axis: 0, layout: l, producer: false }));
     this.cg.values.set(node.output[0]!, l);
   }
@@ -181,7 +183,7 @@ class Walker {
   /** A reader whose weight has one slice per input channel along `axis` (ConvTranspose: axis 0). */
   private readWeight(node: NodeProto, l: Layout, axis: number, groupOk: number): void {
     const dims = constantDims(this.cg.graph, node.input[1]);
-    if (l.flat || this.leftAlone(node) || !floatWeight(this.cg.graph, node.input[1]) || intAttr(node, 'group', 1) !== groupOk || dims?.[axis] !== channelCount(l))
+    if (l.flat || l.axis !== 1 || this.leftAlone(node) || !floatWeight(this.cg.graph, node.input[1]) || intAttr(node, 'group', 1) !== groupOk || dims?.[axis] !== channelCount(l))
       return this.refuse(l, `${label(node)} reads them and cannot be fixed (excluded, grouped, or its weight is not a float constant)`);
     this.cg.fixes.push({ kind: 'weight', node, input: 1, axis, layout: l, producer: false });
   }
@@ -190,13 +192,14 @@ class Walker {
     const g = this.cg.graph;
     const first = tracked[0]!;
     const c = channelCount(first);
-    if (tracked.some((l) => l.rank !== first.rank || l.flat)) return refuseAll('combines values of different ranks');
+    if (tracked.some((l) => l.rank !== first.rank || l.axis !== first.axis || l.flat)) return refuseAll('combines values of different ranks');
     for (const [k, name] of node.input.entries()) {
       if (!name || layouts[k]) continue;
       const dims = constantDims(g, name);
-      if (!dims) return refuseAll(`combines them with '${name}', whose channels cannot change`);
-      const axis = dims.length - first.rank + 1;
-      if (dims.length > first.rank) return refuseAll(`broadcasts '${name}' of rank ${dims.length}`);
+      if (!dims) return refuseAll(`combines them with '${name}', whose channels are not followed (a graph input, or a computed value such as a residual stream)`);
+      // Broadcasting aligns the constant's dims with the value's last ones.
+      const axis = first.axis === -1 ? dims.length - 1 : dims.length - first.rank + first.axis;
+      if (first.rank > 0 && dims.length > first.rank) return refuseAll(`broadcasts '${name}' of rank ${dims.length}`);
       if (axis < 0 || dims[axis] === 1) continue;
       if (dims[axis] !== c || !floatWeight(g, name)) return refuseAll(`has a constant '${name}' that is not one float per channel`);
       this.cg.fixes.push({ kind: 'weight', node, input: k, axis, layout: first, producer: false });
@@ -217,18 +220,19 @@ class Walker {
 
   private concat(node: NodeProto, layouts: (Layout | undefined)[], refuseAll: (why: string) => void): void {
     const tracked = layouts.filter((l): l is Layout => !!l);
-    const rank = tracked[0]!.rank;
+    const first = tracked[0]!;
     const axis = intAttr(node, 'axis', 1);
-    if ((axis + rank) % rank !== 1 || tracked.some((l) => l.flat || l.rank !== rank)) return refuseAll('joins them along another axis');
+    if (!isChannelAxis(first, axis) || tracked.some((l) => l.flat || l.rank !== first.rank || l.axis !== first.axis)) return refuseAll('joins them along another axis');
     if (layouts.length !== node.input.length || layouts.some((l) => !l)) return refuseAll('joins them with values whose channels are not followed');
-    this.cg.values.set(node.output[0]!, { segments: tracked.flatMap((l) => l.segments), rank });
+    this.cg.values.set(node.output[0]!, { ...first, segments: tracked.flatMap((l) => l.segments) });
   }
 
   private split(node: NodeProto, l: Layout): void {
     const axis = intAttr(node, 'axis', 0);
     const outputs = node.output.length;
     if (l.flat) return this.refuse(l, `${label(node)} splits flattened channels`);
-    if ((axis + l.rank) % l.rank !== 1) {
+    if (l.rank === 0 && axis !== -1) return this.refuse(l, `${label(node)} splits a value of unknown rank along axis ${axis}`);
+    if (!isChannelAxis(l, axis)) {
       for (const o of node.output) if (o) this.cg.values.set(o, l);
       return;
     }
@@ -238,26 +242,26 @@ class Walker {
     this.cg.fixes.push({ kind: 'split', node, layout: l, sizes });
     let at = 0;
     node.output.forEach((o, k) => {
-      if (o) this.cg.values.set(o, { segments: cut(l.segments, at, sizes[k]!), rank: l.rank });
+      if (o) this.cg.values.set(o, { ...l, segments: cut(l.segments, at, sizes[k]!) });
       at += sizes[k]!;
     });
   }
 
   private flatten(node: NodeProto, l: Layout): void {
-    if (l.flat || intAttr(node, 'axis', 1) !== 1) return this.refuse(l, `${label(node)} does not flatten at the channel axis`);
-    this.cg.values.set(node.output[0]!, { segments: l.segments, rank: 2, flat: { inner: 0 } });
+    if (l.flat || l.axis !== 1 || intAttr(node, 'axis', 1) !== 1) return this.refuse(l, `${label(node)} does not flatten at the channel axis`);
+    this.cg.values.set(node.output[0]!, { segments: l.segments, rank: 2, axis: 1, flat: { inner: 0 } });
   }
 
   private reshape(node: NodeProto, l: Layout): void {
-    const computed = l.flat ? undefined : computedFlatShape(this.cg.graph, node.input[1] ?? '');
+    const computed = l.flat || l.axis !== 1 ? undefined : computedFlatShape(this.cg.graph, node.input[1] ?? '');
     if (computed) return this.computedReshape(node, l, computed);
     const shape = constantNumbers(this.cg.graph, node.input[1]);
     const c = channelCount(l);
     const stated = shape?.[1] ?? 0;
-    if (l.flat || !shape || shape.length !== 2 || shape[0]! < -1 || (stated !== -1 && (stated <= 0 || stated % c !== 0)) || (stated === -1 && shape[0] === -1))
+    if (l.flat || l.axis !== 1 || !shape || shape.length !== 2 || shape[0]! < -1 || (stated !== -1 && (stated <= 0 || stated % c !== 0)) || (stated === -1 && shape[0] === -1))
       return this.refuse(l, `${label(node)} does not flatten [N, C, …] to [N, C·…] with a constant shape`);
     if (stated > 0) this.cg.fixes.push({ kind: 'reshape', node, layout: l, shape });
-    this.cg.values.set(node.output[0]!, { segments: l.segments, rank: 2, flat: { inner: stated > 0 ? stated / c : 0 } });
+    this.cg.values.set(node.output[0]!, { segments: l.segments, rank: 2, axis: 1, flat: { inner: stated > 0 ? stated / c : 0 } });
   }
 
   private computedReshape(node: NodeProto, l: Layout, shape: ComputedFlatShape): void {
@@ -265,22 +269,72 @@ class Walker {
     if (shape.value !== -1 && (shape.value <= 0 || shape.value % c !== 0 || (shape.dtype !== INT32 && shape.dtype !== INT64)))
       return this.refuse(l, `${label(node)} has a computed shape whose features ${shape.value} are not a multiple of the channels`);
     if (shape.value > 0) this.cg.fixes.push({ kind: 'shapePiece', node: shape.reader, input: shape.input, dtype: shape.dtype, value: shape.value, layout: l });
-    this.cg.values.set(node.output[0]!, { segments: l.segments, rank: 2, flat: { inner: shape.value > 0 ? shape.value / c : 0 } });
+    this.cg.values.set(node.output[0]!, { segments: l.segments, rank: 2, axis: 1, flat: { inner: shape.value > 0 ? shape.value / c : 0 } });
   }
 
-  /** Gemm or MatMul reading flattened channels: its weight rows for each kept channel's features stay. */
-  private flatReader(node: NodeProto, op: string, l: Layout): void {
+  /**
+   * Gemm and MatMul: they read tracked channels at input A (flattened [N, C·inner], or features
+   * on the last axis: the weight's K rows follow them), and their output features (the last
+   * axis: the weight's N columns, rows with transB; the bias follows) start a space.
+   */
+  private dense(node: NodeProto, op: string, layouts: (Layout | undefined)[]): void {
+    if (layouts.some((l, i) => l && i !== 0)) layouts.forEach((l) => l && this.refuse(l, `${label(node)} reads channels as its weight or bias`));
+    else if (layouts[0]) this.denseReader(node, op, layouts[0]);
+    this.denseSpace(node, op, layouts[0]);
+  }
+
+  private denseReader(node: NodeProto, op: string, l: Layout): void {
     const dims = constantDims(this.cg.graph, node.input[1]);
     const transB = op === 'Gemm' && intAttr(node, 'transB', 0) === 1;
     const axis = transB ? 1 : 0;
     const k = dims?.[axis] ?? 0;
     const c = channelCount(l);
-    const inner = k / c;
-    const ok = l.flat && dims?.length === 2 && !this.leftAlone(node) && floatWeight(this.cg.graph, node.input[1]) && intAttr(node, 'transA', 0) === 0 && Number.isInteger(inner) && inner > 0 && (!l.flat.inner || l.flat.inner === inner);
-    if (!ok) return this.refuse(l, `${label(node)} reads them and its weight cannot follow (excluded, not a float 2-D constant, or not C·H·W rows)`);
-    l.flat!.inner = inner;
+    const weightOk = dims?.length === 2 && !this.leftAlone(node) && !!floatWeight(this.cg.graph, node.input[1]) && intAttr(node, 'transA', 0) === 0;
+    if (l.flat) {
+      const inner = k / c;
+      if (!weightOk || !Number.isInteger(inner) || inner <= 0 || (l.flat.inner && l.flat.inner !== inner))
+        return this.refuse(l, `${label(node)} reads them and its weight cannot follow (excluded, not a float 2-D constant, or not C·H·W rows)`);
+      l.flat.inner = inner;
+    } else if (!weightOk || !channelsLast(l) || k !== c) {
+      return this.refuse(l, `${label(node)} reads them and its weight cannot follow (excluded, transA, not a float 2-D constant, or the channels are not its input's last axis)`);
+    }
     this.cg.fixes.push({ kind: 'weight', node, input: 1, axis, layout: l, producer: false });
   }
+
+  private denseSpace(node: NodeProto, op: string, input: Layout | undefined): void {
+    const g = this.cg.graph;
+    const skip = (reason: string): void => void this.cg.skipped.push({ node, reason });
+    if (this.leftAlone(node)) return skip('excluded');
+    const w = floatWeight(g, node.input[1]);
+    const dims = w && weightDims(w);
+    if (!dims || dims.length !== 2) return skip('its weight is not a 2-D float initializer or Constant (computed by another op, as in attention, or a graph input)');
+    const weightAxis = op === 'Gemm' && intAttr(node, 'transB', 0) === 1 ? 0 : 1;
+    const features = dims[weightAxis]!;
+    let biasAxis: number | undefined;
+    if (op === 'Gemm' && node.input[2]) {
+      const bias = floatWeight(g, node.input[2]);
+      const b = bias && weightDims(bias);
+      if (!b) return skip('its bias is not a float initializer or Constant');
+      const last = b[b.length - 1];
+      if (last === features && features > 1) biasAxis = b.length - 1;
+      else if (last !== undefined && last !== 1) return skip('its bias does not broadcast over the output features');
+    }
+    const rank = op === 'Gemm' ? 2 : (input?.rank ?? declaredRank(g, node.input[0]!));
+    const space: Space = { id: this.cg.groups.add(), channels: features, layer: node, weightAxis };
+    this.cg.spaces.push(space);
+    const layout: Layout = { segments: [{ space: space.id, start: 0, length: features }], rank, axis: rank > 0 ? rank - 1 : -1 };
+    this.cg.fixes.push({ kind: 'weight', node, input: 1, axis: weightAxis, layout, producer: true });
+    if (biasAxis !== undefined) this.cg.fixes.push({ kind: 'weight', node, input: 2, axis: biasAxis, layout, producer: true });
+    this.cg.values.set(node.output[0]!, layout);
+  }
+}
+
+/** The rank a graph input, value_info or weight declares for `name`; 0 when none does. */
+function declaredRank(g: GraphEdit, name: string): number {
+  const weight = constantDims(g, name);
+  if (weight) return weight.length;
+  const shape = g.declarations(name).find((v) => v.type?.tensor_type?.shape)?.type?.tensor_type?.shape;
+  return shape ? shape.dim.length : 0;
 }
 
 /** The segments covering channels [at, at + size) of a layout. */

@@ -1,5 +1,5 @@
 import type { ModelFiles } from '../../../onnx/io/model-files';
-import { floatWeight, readFloats } from '../../preprocess/weights';
+import { floatWeight, readFloats, weightDims } from '../../preprocess/weights';
 import type { ChannelGraph } from './dependency-groups';
 import type { Space } from './channel-spaces';
 
@@ -18,18 +18,23 @@ export interface RankOptions {
   batchNormScale: boolean;
 }
 
-/** Each output channel's filter norm, times |gamma| of a BatchNormalization that alone reads the Conv. */
+/** Each output channel's weight norm (its slice along the layer's weight axis), times |gamma| of a BatchNormalization that alone reads the layer. */
 function spaceNorms(cg: ChannelGraph, space: Space, files: ModelFiles | undefined, options: RankOptions): Float64Array {
   const g = cg.graph;
-  const values = readFloats(floatWeight(g, space.conv.input[1])!, files);
-  const per = values.length / space.channels;
+  const weight = floatWeight(g, space.layer.input[1])!;
+  const values = readFloats(weight, files);
+  const dims = weightDims(weight);
+  const inner = dims.slice(space.weightAxis + 1).reduce((a, b) => a * b, 1);
+  const outer = values.length / (space.channels * inner);
   const norms = new Float64Array(space.channels);
-  for (let c = 0; c < space.channels; c++) {
-    let sum = 0;
-    for (let i = c * per; i < (c + 1) * per; i++) sum += options.norm === 'l2' ? values[i]! * values[i]! : Math.abs(values[i]!);
-    norms[c] = options.norm === 'l2' ? Math.sqrt(sum) : sum;
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < space.channels; c++) {
+      const from = (o * space.channels + c) * inner;
+      for (let i = from; i < from + inner; i++) norms[c] = norms[c]! + (options.norm === 'l2' ? values[i]! * values[i]! : Math.abs(values[i]!));
+    }
   }
-  const readers = g.consumersOf(space.conv.output[0]!);
+  if (options.norm === 'l2') for (let c = 0; c < space.channels; c++) norms[c] = Math.sqrt(norms[c]!);
+  const readers = g.consumersOf(space.layer.output[0]!);
   const bn = readers.length === 1 && readers[0]!.op_type === 'BatchNormalization' && !readers[0]!.domain ? floatWeight(g, readers[0]!.input[1]) : undefined;
   if (options.batchNormScale && bn) {
     const gamma = readFloats(bn, files);

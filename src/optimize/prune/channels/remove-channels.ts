@@ -47,28 +47,24 @@ export const weightName = (w: ChangedWeight): string => (w.source.constant ? w.s
 export interface Removal {
   weights: ChangedWeight[];
   nodes: Set<NodeProto>;
-  /** Weights that several nodes read (tied): each changed reader got its own copy; `stays` when unchanged readers keep the original. */
+  /** Weights several nodes read, cut differently (of one value throughout, or `stays`: unchanged readers keep the original). */
   shared: { weight: string; nodes: NodeProto[]; stays: boolean }[];
 }
 
 /**
- * Cuts every weight, attribute and shape constant the fixes name to the kept channels. New
+ * Cuts every weight (`byInput`: plannedCuts of the fixes), attribute and shape constant the
+ * fixes name to the kept channels. New
  * weights are computed tensors, gathered from the original while the model is written (one
  * tensor in memory at a time); originals nothing reads any more are removed.
  */
-export function removeChannels(cg: ChannelGraph, kept: KeptByGroup, files: ModelFiles | undefined): Removal {
+export function removeChannels(cg: ChannelGraph, kept: KeptByGroup, byInput: ReadonlyMap<NodeProto, ReadonlyMap<number, AxisCut[]>>, files: ModelFiles | undefined): Removal {
   const g = cg.graph;
   const removal: Removal = { weights: [], nodes: new Set(), shared: [] };
-  const byInput = new Map<NodeProto, Map<number, AxisCut[]>>();
   const old: string[] = [];
   for (const fix of cg.fixes) {
     if (!layoutChanged(cg, fix.layout, kept)) continue;
     removal.nodes.add(fix.node);
-    if (fix.kind === 'weight') {
-      const inputs = byInput.get(fix.node) ?? new Map<number, AxisCut[]>();
-      byInput.set(fix.node, inputs);
-      inputs.set(fix.input, [...(inputs.get(fix.input) ?? []), { axis: fix.axis, indices: layoutKept(cg, fix.layout, kept) }]);
-    } else old.push(...otherFix(cg, fix, kept));
+    if (fix.kind !== 'weight') old.push(...otherFix(cg, fix, kept));
   }
   // Readers of one weight cut alike share one copy (PyTorch's exporter merges equal tensors, biases above all).
   const copies = new Map<TensorProto, Map<string, string>>();
@@ -170,7 +166,8 @@ function updateDeclarations(cg: ChannelGraph, kept: KeptByGroup): void {
     const inner = layout.flat?.inner;
     const count = layoutKept(cg, { ...layout, flat: undefined }, kept).length;
     for (const v of declared.get(name)!) {
-      const dim = v.type?.tensor_type?.shape?.dim[1];
+      const dims = v.type?.tensor_type?.shape?.dim ?? [];
+      const dim = dims[layout.axis >= 0 ? layout.axis : dims.length - 1];
       if (!dim || dim.dim_value === undefined) continue;
       if (layout.flat && !inner) delete dim.dim_value;
       else dim.dim_value = count * (inner || 1);

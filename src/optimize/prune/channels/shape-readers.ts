@@ -26,15 +26,15 @@ function sliceTakes(g: GraphEdit, slice: NodeProto, rank: number): [number, numb
   return range(starts[0], ends[0], rank);
 }
 
-const excludesChannels = (r: [number, number] | undefined): boolean => !!r && (r[0] > 1 || r[1] <= 1);
+const excludesAxis = (r: [number, number] | undefined, axis: number): boolean => !!r && (r[0] > axis || r[1] <= axis);
 
 /**
- * Whether the Shape of a channel value passes on no channel count: its own range skips dim 1,
- * or every reader (through Casts) slices or gathers other dims only (Paddle's batch size).
+ * Whether the Shape of a channel value passes on no channel count: its own range skips the
+ * channel axis, or every reader (through Casts) slices or gathers other dims only (Paddle's batch size).
  */
-export function shapeSkipsChannels(g: GraphEdit, shape: NodeProto, rank: number): boolean {
+export function shapeSkipsChannels(g: GraphEdit, shape: NodeProto, rank: number, channelAxis: number): boolean {
   const own = shape.attribute.some((a) => a.name === 'start' || a.name === 'end') ? range(intAttr(shape, 'start', 0), intAttr(shape, 'end', rank), rank) : [0, rank] as [number, number];
-  if (excludesChannels(own)) return true;
+  if (excludesAxis(own, channelAxis)) return true;
   const work = [shape.output[0]!];
   for (let steps = 0; work.length && steps < MAX_STEPS; steps++) {
     const name = work.pop()!;
@@ -42,10 +42,10 @@ export function shapeSkipsChannels(g: GraphEdit, shape: NodeProto, rank: number)
     for (const reader of g.consumersOf(name)) {
       if (is(reader, 'Cast')) work.push(reader.output[0]!);
       else if (is(reader, 'Slice') && reader.input[0] === name) {
-        if (!excludesChannels(sliceTakes(g, reader, rank))) return false;
+        if (!excludesAxis(sliceTakes(g, reader, rank), channelAxis)) return false;
       } else if (is(reader, 'Gather') && reader.input[0] === name && intAttr(reader, 'axis', 0) === 0) {
         const at = constantNumbers(g, reader.input[1]);
-        if (!at || at.some((i) => (i < 0 ? i + rank : i) === 1)) return false;
+        if (!at || at.some((i) => (i < 0 ? i + rank : i) === channelAxis)) return false;
       } else return false;
     }
   }
