@@ -75,6 +75,8 @@ export async function runTransform(request: TransformRequest): Promise<Transform
   try {
     let proto = decodeModelProto(files.model);
     const protect: ProtectedFile[] = modelAndDataFiles(proto, input);
+    // Counted now: the transform and the writer may leave no tensor referring to the data file.
+    const sizeBefore = modelBytes(input, proto);
     checkWritable(output, protect);
     if (request.validate) checkWritable(reportPath(output), protect);
     if (writesRecipe(request)) checkWritable(recipePath(output), protect);
@@ -116,7 +118,7 @@ export async function runTransform(request: TransformRequest): Promise<Transform
       transform: request.kind,
       input,
       output,
-      sizeBefore: modelBytes(input, proto),
+      sizeBefore,
       sizeAfter: written.bytes,
       outputs: [],
       nodesAdded: result.nodesAdded,
