@@ -24,6 +24,8 @@ export class GraphEdit {
   private initializers = new Map<string, TensorProto>();
   /** Nodes holding subgraphs (If/Loop/Scan): the only ones that read values other than through inputs. */
   private withSubgraphs = new Set<NodeProto>();
+  /** The graph's lists this edit copied once and may now change in place (decoded lists can be frozen or shared). */
+  private owned = new WeakSet<readonly unknown[]>();
 
   constructor(
     readonly proto: GraphProto,
@@ -101,29 +103,50 @@ export class GraphEdit {
     return out;
   }
 
+  /**
+   * The graph's list `field` as an array this edit owns: copied on the first change, then
+   * changed in place, so that adding or dropping one entry per layer stays linear in a model
+   * of 100k layers (a copy per change made it quadratic).
+   */
+  private own<K extends 'initializer' | 'input' | 'node' | 'value_info'>(field: K): GraphProto[K] {
+    let list = this.proto[field];
+    if (!this.owned.has(list)) {
+      list = [...list] as GraphProto[K];
+      this.proto[field] = list;
+      this.owned.add(list);
+    }
+    return list;
+  }
+
+  /** Removes the first entry of the graph's list `field` that `match` picks, in place. */
+  private removeFrom<K extends 'initializer' | 'input' | 'value_info'>(field: K, match: (x: GraphProto[K][number]) => boolean): void {
+    const at = (this.proto[field] as GraphProto[K][number][]).findIndex(match);
+    if (at >= 0) this.own(field).splice(at, 1);
+  }
+
   addInitializer(t: TensorProto): void {
     const name = t.name ?? '';
     if (this.initializers.has(name)) throw new Error(`initializer '${name}' exists already`);
-    this.proto.initializer = [...this.proto.initializer, t];
+    this.own('initializer').push(t);
     this.initializers.set(name, t);
     this.model.taken(name);
     // Before IR 4 every initializer is also listed as a graph input.
-    if (this.model.irVersion < 4 && !this.parent) this.proto.input = [...this.proto.input, initializerInput(t)];
+    if (this.model.irVersion < 4 && !this.parent) this.own('input').push(initializerInput(t));
   }
 
   /** Puts `t` in place of the initializer `name` (t gets that name). */
   replaceInitializer(name: string, t: TensorProto): void {
-    const at = this.proto.initializer.findIndex((x) => x.name === name);
+    const old = this.initializers.get(name);
+    const list = this.proto.initializer;
+    const at = old ? list.indexOf(old) : -1;
     if (at < 0) throw new Error(`no initializer '${name}'`);
     t.name = name;
-    const list = [...this.proto.initializer];
-    list[at] = t;
-    this.proto.initializer = list;
+    this.own('initializer')[at] = t;
     this.initializers.set(name, t);
   }
 
   addNode(node: NodeProto): NodeProto {
-    this.proto.node = [...this.proto.node, node];
+    this.own('node').push(node);
     this.index(node);
     if (node.name) this.model.taken(node.name);
     for (const o of node.output) if (o) this.model.taken(o);
@@ -131,7 +154,8 @@ export class GraphEdit {
   }
 
   addNodes(nodes: NodeProto[]): void {
-    this.proto.node = [...this.proto.node, ...nodes];
+    const list = this.own('node');
+    for (const n of nodes) list.push(n);
     for (const n of nodes) {
       this.index(n);
       if (n.name) this.model.taken(n.name);
@@ -145,7 +169,15 @@ export class GraphEdit {
 
   /** Removes many nodes in one pass over the graph's node list. */
   removeNodes(nodes: ReadonlySet<NodeProto>): void {
-    this.proto.node = this.proto.node.filter((n) => !nodes.has(n));
+    const list = this.own('node');
+    if (nodes.size === 1) {
+      const at = list.indexOf([...nodes][0]!);
+      if (at >= 0) list.splice(at, 1);
+    } else {
+      let kept = 0;
+      for (const n of list) if (!nodes.has(n)) list[kept++] = n;
+      list.length = kept;
+    }
     for (const node of nodes) {
       for (const o of node.output) if (this.producers.get(o) === node) this.producers.delete(o);
       for (const i of node.input) this.unlinkConsumer(i, node);
@@ -199,17 +231,18 @@ export class GraphEdit {
   dropIfUnread(name: string): void {
     for (let steps = 0; name && steps < 1_000_000; steps++) {
       if (this.isRead(name)) return;
-      if (this.initializers.has(name)) {
-        this.proto.initializer = this.proto.initializer.filter((t) => t.name !== name);
+      const t = this.initializers.get(name);
+      if (t) {
+        this.removeFrom('initializer', (x) => x === t);
         this.initializers.delete(name);
-        this.proto.input = this.proto.input.filter((i) => i.name !== name);
-        this.proto.value_info = this.proto.value_info.filter((v) => v.name !== name);
+        this.removeFrom('input', (i) => i.name === name);
+        this.removeFrom('value_info', (v) => v.name === name);
         return;
       }
       const p = this.producers.get(name);
       if (!p || p.domain || (p.op_type !== 'Constant' && p.op_type !== 'Identity') || p.output.length !== 1) return;
       this.removeNode(p);
-      this.proto.value_info = this.proto.value_info.filter((v) => v.name !== name);
+      this.removeFrom('value_info', (v) => v.name === name);
       name = p.op_type === 'Identity' ? (p.input[0] ?? '') : '';
     }
   }
