@@ -52,3 +52,23 @@ test('prune table: names from the file are printed escaped and cut, never as ter
   assert.ok(!out.includes('\u001b') && !out.includes('\u0007'), out);
   assert.ok(out.split('\n').every((line) => line.length < 200), 'long names are cut');
 });
+
+test('--include-ops keeps pruning to those op types (the others listed as excluded); a type not pruned is a usage error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prune-include-'));
+  const path = join(dir, 'cls.onnx');
+  copyFileSync(CLS, path);
+  const r = run('prune', path, '--method', 'unstructured', '--ratio', '0.3', '--include-ops', 'Conv', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as TransformReport;
+  assert.ok(report.prune!.prunedLayers.length > 10);
+  assert.ok(report.prune!.prunedLayers.every((l) => l.opType === 'Conv'));
+  assert.ok(report.prune!.skippedLayers.some((s) => s.opType === 'MatMul' && /excluded/.test(s.reason)));
+  // Only the classifier's MatMul is asked for, and keepFirstLast keeps it: the refusal gives that reason, not only the excluded Convs.
+  const none = run('prune', path, '--method', 'unstructured', '--ratio', '0.3', '--include-ops', 'MatMul', '-o', join(dir, 'none.onnx'));
+  assert.equal(none.status, 2, none.stderr);
+  assert.match(none.stderr, /op type Conv is excluded: 'p2o\.Conv\.0'/);
+  assert.match(none.stderr, /keepFirstLast asks: 'p2o\.MatMul\.0'/);
+  const typo = run('prune', path, '--method', 'unstructured', '--ratio', '0.3', '--include-ops', 'conv');
+  assert.equal(typo.status, 64);
+  assert.match(typo.stderr, /--include-ops takes op types among Conv, Gemm, MatMul/);
+});

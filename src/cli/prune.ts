@@ -5,7 +5,7 @@ import type { PruneMethod } from '../optimize/prune/types';
 import { commonTransformOptions, listOption, numberOption, runTransformCommand, threadsOption } from './transform-command';
 
 export const pruneUsage =
-  'onnx-studio prune MODEL --method unstructured|2:4|channels [--ratio R] [--scope layer|global] [--target-cosine X] [--exclude-ops OPS] [--exclude-nodes NAMES] [--calib DIR] [--eval DIR] [--validate] [-o OUT] [--json]   prune weights (unstructured, 2:4) or remove channels';
+  'onnx-studio prune MODEL --method unstructured|2:4|channels [--ratio R] [--scope layer|global] [--target-cosine X] [--include-ops OPS] [--exclude-ops OPS] [--exclude-nodes NAMES] [--calib DIR] [--eval DIR] [--validate] [-o OUT] [--json]   prune weights (unstructured, 2:4) or remove channels';
 
 const OPTIONS = {
   ...commonTransformOptions,
@@ -13,12 +13,21 @@ const OPTIONS = {
   ratio: { type: 'string' },
   scope: { type: 'string' },
   'target-cosine': { type: 'string' },
+  'include-ops': { type: 'string' },
   'exclude-ops': { type: 'string' },
   'exclude-nodes': { type: 'string' },
   calib: { type: 'string' },
 } as const;
 
 const METHODS: readonly PruneMethod[] = ['unstructured', '2:4', 'channels'];
+
+/** A list of op types among those pruned: a typo (`conv`) must not silently prune everything or nothing. */
+function prunedOpsOption(flag: 'include-ops' | 'exclude-ops', v: string | undefined): string[] {
+  const ops = listOption(v);
+  const notPruned = ops.filter((op) => !PRUNABLE_OPS.includes(op));
+  if (notPruned.length) throw new UsageError(`--${flag} takes op types among ${PRUNABLE_OPS.join(', ')} (the ones pruned), not ${notPruned.map((op) => `'${op}'`).join(', ')}`);
+  return ops;
+}
 
 /** A share strictly between 0 and 1 (0 prunes nothing, 1 everything). */
 function ratioOption(v: string | undefined): number | undefined {
@@ -46,9 +55,8 @@ export async function runPrune(argv: string[], out: (s: string) => void, err: (s
   const targetCosine = numberOption(v['target-cosine'], 'target-cosine', { min: -1, max: 1 });
   // The flow takes (-1, 1]: a target of -1 is met by any model, a usage error rather than exit 2.
   if (targetCosine === -1) throw new UsageError(`--target-cosine takes a number above -1, at most 1, not '${v['target-cosine']}'`);
-  const excludeOps = listOption(v['exclude-ops']);
-  const notPruned = excludeOps.filter((op) => !PRUNABLE_OPS.includes(op));
-  if (notPruned.length) throw new UsageError(`--exclude-ops takes op types among ${PRUNABLE_OPS.join(', ')} (the ones pruned), not ${notPruned.map((op) => `'${op}'`).join(', ')}`);
+  const includeOps = prunedOpsOption('include-ops', v['include-ops']);
+  const excludeOps = prunedOpsOption('exclude-ops', v['exclude-ops']);
   if (targetCosine !== undefined && v.scope === 'global') throw new UsageError('--target-cosine chooses a ratio per layer: it does not go with --scope global');
   return runTransformCommand(
     {
@@ -64,6 +72,7 @@ export async function runPrune(argv: string[], out: (s: string) => void, err: (s
         // With a target the scan chooses per-unit ratios, trying those up to --ratio.
         ratio: ratio ?? SCAN_RATIOS.at(-1)!,
         scope: v.scope as 'layer' | 'global' | undefined,
+        ...(includeOps.length ? { includeOps } : {}),
         excludeOps,
         excludeNodes: listOption(v['exclude-nodes']),
         targetCosine,

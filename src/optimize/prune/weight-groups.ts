@@ -132,12 +132,17 @@ export function checkUnitRatios(options: PruneOptions, groups: readonly WeightGr
   }
 }
 
-/** Nothing to prune: say why, with the first reasons. */
+/** Distinct reasons a refusal lists (reasons that name their weight differ per layer). */
+const MAX_REASONS = 8;
+
+/** Nothing to prune: say why, one entry per distinct reason with the layers it holds for (a reason the first few layers share must not hide the others). */
 function refuseNothing(method: string, skipped: readonly SkippedLayer[]): never {
-  const why = skipped.slice(0, 5).map((s) => `'${s.node}' (${s.opType}): ${s.reason}`);
-  const more = skipped.length > 5 ? `; and ${skipped.length - 5} more` : '';
+  const byReason = new Map<string, string[]>();
+  for (const s of skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), `'${s.node}'`]);
+  const why = [...byReason].slice(0, MAX_REASONS).map(([reason, nodes]) => `${reason}: ${named(nodes)}`);
+  if (byReason.size > MAX_REASONS) why.push(`and ${byReason.size - MAX_REASONS} more reasons`);
   throw new TransformRefusedError(
-    `nothing to prune with ${method}: no Conv, Gemm or MatMul with a float32 constant weight is left to prune${why.length ? ` (${why.join('; ')}${more})` : ''}`,
+    `nothing to prune with ${method}: no Conv, Gemm or MatMul with a float32 constant weight is left to prune${why.length ? ` (${why.join('; ')})` : ''}`,
     skipped.map((s) => s.node),
   );
 }
