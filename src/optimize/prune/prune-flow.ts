@@ -74,7 +74,8 @@ export async function pruneTransform(request: PruneRequest, proto: ModelProto, f
   checkPruneRequest(request);
   const { targetCosine, pruner: own, ...options } = request;
   const pruner = own ?? prunerFor(request.method);
-  const details: TransformReport['details'] = { method: request.method, ratio: request.ratio };
+  // With a target the ratio only caps what the scan tries: the units' own ratios are in prune.sensitivity.
+  const details: TransformReport['details'] = request.targetCosine === undefined ? { method: request.method, ratio: request.ratio } : { method: request.method, largestRatioTried: request.ratio };
   if (request.method === 'unstructured') details.scope = request.scope ?? 'layer';
   let scan;
   if (targetCosine !== undefined) {
