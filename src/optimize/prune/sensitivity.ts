@@ -101,7 +101,9 @@ export async function sensitivityScan(input: SensitivityInput): Promise<Sensitiv
       throw e;
     }
     edit.sortTopologically();
-    const saved = before - countParameters(proto, input.files) + (options.method === 'channels' ? 0 : result.layers.reduce((s, l) => s + l.zeros, 0));
+    // Zeros once per pruned tensor: layers that share a weight have one row each.
+    const zeros = new Map(result.layers.map((l) => [l.weight, l.zeros]));
+    const saved = before - countParameters(proto, input.files) + (options.method === 'channels' ? 0 : [...zeros.values()].reduce((a, b) => a + b, 0));
     writeModel(proto, input.files, variantPath, { protect: input.protect });
     return { cosine: worstCosine(await measure(variantPath, sampleCount)), saved };
   };
