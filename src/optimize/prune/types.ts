@@ -33,7 +33,7 @@ export interface PruneOptions {
   norm?: 'l1' | 'l2';
   /** channels: scale each channel's norm by |gamma| of the BatchNormalization that follows. Default true. */
   batchNormScale?: boolean;
-  /** channels: kept channel counts are rounded to a multiple of this. Default 8. */
+  /** channels: kept channel counts are rounded up to a multiple of this (never more removed than the ratio asks). Default 8. */
   roundTo?: number;
 }
 

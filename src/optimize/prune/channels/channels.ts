@@ -53,7 +53,7 @@ export const channelPruner: Pruner = {
       const channels = unit.spaces[0]!.channels;
       const keep = ratio > 0 ? keptCount(channels, ratio, roundTo) : channels;
       if (keep >= channels) {
-        const why = ratio > 0 ? `rounding to a multiple of ${roundTo} keeps all ${channels} channels` : 'ratio 0: left';
+        const why = ratio > 0 ? `rounding up to a multiple of ${roundTo} keeps all ${channels} channels` : 'ratio 0: left';
         for (const s of unit.spaces) unpruned.push({ node: nodeId(ids, s.layer), opType: s.layer.op_type ?? '', reason: why });
         continue;
       }

@@ -4,13 +4,14 @@ import type { ChannelGraph } from './dependency-groups';
 import type { Space } from './channel-spaces';
 
 /**
- * How many of `channels` stay at `ratio` removed: the nearest multiple of `roundTo` (a tie
- * rounds up, keeping more), at least `roundTo` (never 0) and at most all of them.
+ * How many of `channels` stay at `ratio` removed: the kept count rounded UP to a multiple of
+ * `roundTo`, so no unit loses more than the ratio asks (16 channels at 0.3: 11.2 → 16, all stay),
+ * and at most all of them. The 1e-9 absorbs float error (80 × (1 − 0.7) = 24.000000000000004).
  */
 export function keptCount(channels: number, ratio: number, roundTo: number): number {
   const step = Math.max(1, Math.floor(roundTo));
-  const nearest = Math.floor((channels * (1 - ratio)) / step + 0.5) * step;
-  return Math.min(channels, Math.max(step, nearest));
+  const up = Math.ceil((channels * (1 - ratio)) / step - 1e-9) * step;
+  return Math.min(channels, Math.max(step, up));
 }
 
 export interface RankOptions {
