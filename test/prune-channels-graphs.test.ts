@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { after } from 'node:test';
@@ -75,6 +75,13 @@ test('kept counts: rounded up to a multiple of roundTo (never more removed than 
     const k = keptCount(c, r, s);
     assert.ok(k >= c * (1 - r) - 1e-9 && (k % s === 0 || k === c) && k <= c, `${c} at ${r}: ${k}`);
   }
+});
+
+test('BatchNormalization scale: a Conv ranked by |gamma|/sqrt(var + eps) of its BatchNormalization keeps what the BN-folded export keeps (the numpy reference)', () => {
+  const expected = JSON.parse(readFileSync(join(dir, 'bn_fold_kept.json'), 'utf8')) as number[];
+  const kept = (path: string): number[][] => pruneFile(path, { roundTo: 4 }).result.recipe!.units.map((u) => u.keptChannels);
+  assert.deepEqual(kept(join(dir, 'bn_unfolded.onnx')), [expected]);
+  assert.deepEqual(kept(join(dir, 'bn_folded.onnx')), [expected]);
 });
 
 test('Concat and Split along the channels: both branches pruned, the BatchNormalization over the joined channels and the split sizes follow; the Convs after the Split are one group', async () => {

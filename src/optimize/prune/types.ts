@@ -31,7 +31,7 @@ export interface PruneOptions {
   keepFirstLast?: boolean;
   /** channels: the filter norm that ranks output channels. Default 'l1'. */
   norm?: 'l1' | 'l2';
-  /** channels: scale each channel's norm by |gamma| of the BatchNormalization that follows. Default true. */
+  /** channels: scale each channel's norm by |gamma|/sqrt(var + epsilon) of the BatchNormalization that follows (the factor folding it applies). Default true. */
   batchNormScale?: boolean;
   /** channels: kept channel counts are rounded up to a multiple of this (never more removed than the ratio asks). Default 8. */
   roundTo?: number;
