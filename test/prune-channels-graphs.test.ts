@@ -13,7 +13,7 @@ import { keptCount } from '../src/optimize/prune/channels/rank-channels';
 import type { PruneOptions } from '../src/optimize/prune/types';
 import { ROOT } from './helpers/corpus';
 import { attr, graph, model, node, tensorType, valueInfo } from './helpers/models';
-import { assertFullyValid, editedCopy, pruneFile, runOutputs, worstDifference, zeroRemovedChannels } from './helpers/prune-channels-run';
+import { assertFullyValid, checkRecipe, editedCopy, pruneFile, runOutputs, worstDifference, zeroRemovedChannels } from './helpers/prune-channels-run';
 import { openForPruning } from './helpers/prune-run';
 import { removeOutputs } from './helpers/quantize-run';
 
@@ -107,6 +107,9 @@ test('Concat and Split along the channels: both branches pruned, the BatchNormal
   assert.deepEqual(view.inits[Object.keys(view.inits).find((k) => k.startsWith('bn_s'))!], [24]);
   assert.deepEqual(view.inits[Object.keys(view.inits).find((k) => k.startsWith('w_c'))!], [12, first, 1, 1]);
   assert.deepEqual(view.inits[Object.keys(view.inits).find((k) => k.startsWith('w_fc'))!], [10, 12]);
+  // conv_d reads the Split's second part: conv_a's channels 8–15, then all of conv_b's.
+  assert.deepEqual(units.map((u) => u.readers.find((r) => r.name === 'conv_d')?.segments), [[{ at: 0, from: 8, count: 8 }], [{ at: 8, from: 0, count: 16 }], undefined]);
+  assert.deepEqual(checkRecipe(CONCAT_SPLIT, out, result.recipe!).mismatches, []);
   await assertZeroMaskIdentity(CONCAT_SPLIT, { roundTo: 4 });
 });
 
@@ -123,6 +126,10 @@ test('squeeze-excitation around a depthwise Conv: one group with the excitation 
   assert.deepEqual(Object.entries(view.ints).find(([k]) => k.startsWith('shape'))![1], [1, 24 * 16]);
   const dimsOf = (prefix: string): number[] => view.inits[Object.keys(view.inits).find((k) => k.startsWith(prefix))!]!;
   assert.deepEqual([dimsOf('shift'), dimsOf('slope'), dimsOf('w_cls'), dimsOf('w_dw'), dimsOf('w_fc1'), dimsOf('w_fc2')], [[1, 24, 1, 1], [24, 1, 1], [24 * 16, 10], [24, 1, 3, 3], [8, 24, 1, 1], [24, 8, 1, 1]]);
+  const classifier = units[0]!.readers.find((r) => r.name === 'classifier')!;
+  assert.deepEqual([classifier.axis, classifier.featuresPerChannel], [0, 16]);
+  assert.deepEqual(units[0]!.producers.find((p) => p.name === 'depthwise')!.group, { before: 32, after: 24 });
+  assert.deepEqual(checkRecipe(SE_DEPTHWISE, out, result.recipe!).mismatches, []);
   await assertZeroMaskIdentity(SE_DEPTHWISE, { roundTo: 4 });
   await assertZeroMaskIdentity(SE_DEPTHWISE, { roundTo: 4, keepFirstLast: false, norm: 'l2' });
 });
