@@ -101,6 +101,10 @@ test('Concat and Split along the channels: both branches pruned, the BatchNormal
     ['conv_c', 16, 12, 16 * 24, 12 * (24 - first)],
     ['conv_c', 10, 10, 10 * 16, 10 * 12],
   ]);
+  // Weights and the split sizes nothing else reads are replaced in place: they keep their names.
+  const pruned = pythonView(out);
+  assert.deepEqual([pruned.inits.w_a, pruned.inits.b_a, pruned.inits.w_c, pruned.inits.w_d, pruned.inits.bn_s, pruned.ints.split], [[12, 8, 3, 3], [12], [12, first, 1, 1], [12, 24 - first, 1, 1], [24], [first, 24 - first]]);
+  assert.deepEqual(Object.keys(pruned.inits).filter((k) => k.includes('_pruned')), []);
   assert.ok(result.skipped.some((s) => s.node === 'stem' && /first prunable layer \(nearest the inputs\): kept, as keepFirstLast asks/.test(s.reason)));
   const view = pythonView(out);
   assert.deepEqual(Object.entries(view.ints).find(([k]) => k.startsWith('split'))![1], [first, 24 - first]);
