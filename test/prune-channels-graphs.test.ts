@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { after } from 'node:test';
@@ -13,7 +13,7 @@ import { keptCount } from '../src/optimize/prune/channels/rank-channels';
 import type { PruneOptions } from '../src/optimize/prune/types';
 import { ROOT } from './helpers/corpus';
 import { attr, graph, model, node, tensorType, valueInfo } from './helpers/models';
-import { assertFullyValid, editedCopy, pruneFile, runOutputs, worstDifference, zeroRemovedChannels } from './helpers/prune-channels-run';
+import { assertFullyValid, checkRecipe, editedCopy, pruneFile, runOutputs, worstDifference, zeroRemovedChannels } from './helpers/prune-channels-run';
 import { openForPruning } from './helpers/prune-run';
 import { removeOutputs } from './helpers/quantize-run';
 
@@ -61,15 +61,27 @@ async function assertZeroMaskIdentity(path: string, options: Partial<PruneOption
   });
 }
 
-test('kept counts: the nearest multiple of roundTo (a tie keeps more), never 0, never more than the channels', () => {
+test('kept counts: rounded up to a multiple of roundTo (never more removed than the ratio asks), never 0, never more than the channels', () => {
   assert.equal(keptCount(64, 0.3, 8), 48); // 44.8 → 48
-  assert.equal(keptCount(16, 0.3, 8), 8); // 11.2 → 8
-  assert.equal(keptCount(40, 0.3, 8), 32); // 28: a tie, rounded up
-  assert.equal(keptCount(72, 0.3, 8), 48); // 50.4 → 48
+  assert.equal(keptCount(16, 0.3, 8), 16); // 11.2 → 16: all stay (nearest would remove 50 %)
+  assert.equal(keptCount(40, 0.3, 8), 32); // 28 → 32
+  assert.equal(keptCount(72, 0.3, 8), 56); // 50.4 → 56
+  assert.equal(keptCount(80, 0.7, 8), 24); // 24 exactly (float 24.000000000000004 is not rounded up)
   assert.equal(keptCount(6, 0.3, 8), 6); // fewer channels than one step: all stay
-  assert.equal(keptCount(100, 0.99, 8), 8); // 1 → 0 would remove all: one step stays
+  assert.equal(keptCount(100, 0.99, 8), 8); // 1 → one step stays
   assert.equal(keptCount(16, 0.3, 4), 12);
   assert.equal(keptCount(10, 0.3, 1), 7);
+  for (const [c, r, s] of [[24, 0.3, 8], [96, 0.25, 8], [960, 0.3, 8], [576, 0.5, 8], [13, 0.3, 4]] as const) {
+    const k = keptCount(c, r, s);
+    assert.ok(k >= c * (1 - r) - 1e-9 && (k % s === 0 || k === c) && k <= c, `${c} at ${r}: ${k}`);
+  }
+});
+
+test('BatchNormalization scale: a Conv ranked by |gamma|/sqrt(var + eps) of its BatchNormalization keeps what the BN-folded export keeps (the numpy reference)', () => {
+  const expected = JSON.parse(readFileSync(join(dir, 'bn_fold_kept.json'), 'utf8')) as number[];
+  const kept = (path: string): number[][] => pruneFile(path, { roundTo: 4 }).result.recipe!.units.map((u) => u.keptChannels);
+  assert.deepEqual(kept(join(dir, 'bn_unfolded.onnx')), [expected]);
+  assert.deepEqual(kept(join(dir, 'bn_folded.onnx')), [expected]);
 });
 
 test('Concat and Split along the channels: both branches pruned, the BatchNormalization over the joined channels and the split sizes follow; the Convs after the Split are one group', async () => {
@@ -89,12 +101,19 @@ test('Concat and Split along the channels: both branches pruned, the BatchNormal
     ['conv_c', 16, 12, 16 * 24, 12 * (24 - first)],
     ['conv_c', 10, 10, 10 * 16, 10 * 12],
   ]);
+  // Weights and the split sizes nothing else reads are replaced in place: they keep their names.
+  const pruned = pythonView(out);
+  assert.deepEqual([pruned.inits.w_a, pruned.inits.b_a, pruned.inits.w_c, pruned.inits.w_d, pruned.inits.bn_s, pruned.ints.split], [[12, 8, 3, 3], [12], [12, first, 1, 1], [12, 24 - first, 1, 1], [24], [first, 24 - first]]);
+  assert.deepEqual(Object.keys(pruned.inits).filter((k) => k.includes('_pruned')), []);
   assert.ok(result.skipped.some((s) => s.node === 'stem' && /first prunable layer \(nearest the inputs\): kept, as keepFirstLast asks/.test(s.reason)));
   const view = pythonView(out);
   assert.deepEqual(Object.entries(view.ints).find(([k]) => k.startsWith('split'))![1], [first, 24 - first]);
   assert.deepEqual(view.inits[Object.keys(view.inits).find((k) => k.startsWith('bn_s'))!], [24]);
   assert.deepEqual(view.inits[Object.keys(view.inits).find((k) => k.startsWith('w_c'))!], [12, first, 1, 1]);
   assert.deepEqual(view.inits[Object.keys(view.inits).find((k) => k.startsWith('w_fc'))!], [10, 12]);
+  // conv_d reads the Split's second part: conv_a's channels 8–15, then all of conv_b's.
+  assert.deepEqual(units.map((u) => u.readers.find((r) => r.name === 'conv_d')?.segments), [[{ at: 0, from: 8, count: 8 }], [{ at: 8, from: 0, count: 16 }], undefined]);
+  assert.deepEqual(checkRecipe(CONCAT_SPLIT, out, result.recipe!).mismatches, []);
   await assertZeroMaskIdentity(CONCAT_SPLIT, { roundTo: 4 });
 });
 
@@ -102,13 +121,19 @@ test('squeeze-excitation around a depthwise Conv: one group with the excitation 
   const { out, result } = pruneFile(SE_DEPTHWISE, { roundTo: 4 });
   assertFullyValid(out);
   const units = result.recipe!.units;
-  assert.deepEqual(units.map((u) => [u.id, u.channelsBefore, u.keptChannels.length]), [['conv_e', 32, 24], ['se_fc1', 8, 4]]);
+  assert.deepEqual(units.map((u) => [u.id, u.channelsBefore, u.keptChannels.length]), [['conv_e', 32, 24]]);
+  // se_fc1's 8 features at 0.3 (5.6 kept) round up to all 8: left, not cut to 4.
+  assert.ok(result.skipped.some((s) => s.node === 'se_fc1' && /rounding up to a multiple of 4 keeps all 8/.test(s.reason)));
   assert.deepEqual(units[0]!.producers.map((p) => p.node).sort(), ['conv_e', 'depthwise', 'se_fc2']);
   const view = pythonView(out);
   assert.equal(view.attrs.depthwise!.group, 24);
   assert.deepEqual(Object.entries(view.ints).find(([k]) => k.startsWith('shape'))![1], [1, 24 * 16]);
   const dimsOf = (prefix: string): number[] => view.inits[Object.keys(view.inits).find((k) => k.startsWith(prefix))!]!;
-  assert.deepEqual([dimsOf('shift'), dimsOf('slope'), dimsOf('w_cls'), dimsOf('w_dw'), dimsOf('w_fc1'), dimsOf('w_fc2')], [[1, 24, 1, 1], [24, 1, 1], [24 * 16, 10], [24, 1, 3, 3], [4, 24, 1, 1], [24, 4, 1, 1]]);
+  assert.deepEqual([dimsOf('shift'), dimsOf('slope'), dimsOf('w_cls'), dimsOf('w_dw'), dimsOf('w_fc1'), dimsOf('w_fc2')], [[1, 24, 1, 1], [24, 1, 1], [24 * 16, 10], [24, 1, 3, 3], [8, 24, 1, 1], [24, 8, 1, 1]]);
+  const classifier = units[0]!.readers.find((r) => r.name === 'classifier')!;
+  assert.deepEqual([classifier.axis, classifier.featuresPerChannel], [0, 16]);
+  assert.deepEqual(units[0]!.producers.find((p) => p.name === 'depthwise')!.group, { before: 32, after: 24 });
+  assert.deepEqual(checkRecipe(SE_DEPTHWISE, out, result.recipe!).mismatches, []);
   await assertZeroMaskIdentity(SE_DEPTHWISE, { roundTo: 4 });
   await assertZeroMaskIdentity(SE_DEPTHWISE, { roundTo: 4, keepFirstLast: false, norm: 'l2' });
 });
@@ -194,7 +219,7 @@ test('bad requests are refused with a clear message and leave the model alone: r
       (e: Error) => e instanceof TransformRefusedError && /no output channels \(Conv\) or features \(Gemm, MatMul\) can be pruned/.test(e.message) && /conv_pruned: excluded/.test(e.message),
     );
     assert.throws(() => prune({ includeOps: ['Gemm'] }), (e: Error) => e instanceof TransformRefusedError && /no output channels \(Conv\) or features \(Gemm, MatMul\) can be pruned/.test(e.message));
-    assert.throws(() => prune({ ratio: 0.01 }), (e: Error) => e instanceof TransformRefusedError && /rounding to a multiple of 8 keeps all 16 channels/.test(e.message));
+    assert.throws(() => prune({ ratio: 0.01 }), (e: Error) => e instanceof TransformRefusedError && /rounding up to a multiple of 8 keeps all 16 channels/.test(e.message));
     assert.ok(edit.main.nodes.some((n) => n.input[1] === 'w_shared' && n.name === 'conv_pruned'));
   } finally {
     files.close();

@@ -21,9 +21,11 @@ const image = (): Record<string, ort.Tensor> => ({ input: new ort.Tensor('float3
  * stream (LayerNorm) are left, listed with why (`left`); so are PP-OCRv4 rec's SVTR attention,
  * residual stream and sequence head, while its two MLP blocks are pruned. PP-OCRv4 det's sigmoid map is 0
  * everywhere on these inputs: the zero-mask check compares the logits before it (`logits`,
- * made an output).
+ * made an output). PP-OCRv4 rec's softmax sits on logits near 9000: float noise of 1e-6 of
+ * them (summation order over fewer channels) moves its probabilities by 2e-4, so its check
+ * compares the logits before the softmax alone (`logitsOnly`).
  */
-const CASES: { name: string; path: string; feeds: () => Record<string, ort.Tensor>; least: number; logits?: string; left?: RegExp }[] = [
+const CASES: { name: string; path: string; feeds: () => Record<string, ort.Tensor>; least: number; logits?: string; logitsOnly?: boolean; left?: RegExp }[] = [
   { name: 'ResNet-18 (BatchNormalization folded)', path: join(MODELS, 'resnet18.onnx'), feeds: image, least: 0.25 },
   { name: 'ResNet-18 with BatchNormalization nodes', path: join(MODELS, 'resnet18-bn.onnx'), feeds: image, least: 0.25 },
   { name: 'ResNet-50', path: join(MODELS, 'resnet50.onnx'), feeds: image, least: 0.25 },
@@ -31,7 +33,7 @@ const CASES: { name: string; path: string; feeds: () => Record<string, ort.Tenso
   { name: 'MobileNetV3-Large', path: join(MODELS, 'mobilenet_v3_large.onnx'), feeds: image, least: 0.25 },
   { name: 'PP-OCRv4 det', path: join(CORPUS_DIR, 'ch_PP-OCRv4_det_infer.onnx'), feeds: () => feeds('ch_PP-OCRv4_det_infer.onnx'), least: 0.25, logits: 'p2o.Add.281' },
   {
-    name: 'PP-OCRv4 rec', path: join(CORPUS_DIR, 'ch_PP-OCRv4_rec_infer.onnx'), feeds: () => feeds('ch_PP-OCRv4_rec_infer.onnx'), least: 0.25,
+    name: 'PP-OCRv4 rec', path: join(CORPUS_DIR, 'ch_PP-OCRv4_rec_infer.onnx'), feeds: () => feeds('ch_PP-OCRv4_rec_infer.onnx'), least: 0.25, logits: 'p2o.Add.277', logitsOnly: true,
     left: /^its weight is not a 2-D float|^its channel group is left: (Add '[^']*' combines them with|Reshape '[^']*' does not flatten|Shape '[^']*' passes the channel count on|Squeeze '[^']*' reads the channels)/,
   },
   { name: 'PP-OCR mobile v2 cls', path: join(CORPUS_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), feeds: () => feeds('ch_ppocr_mobile_v2.0_cls_infer.onnx'), least: 0.25 },
@@ -51,7 +53,7 @@ for (const c of CASES) {
     assert.deepEqual(pruned.dims, original.dims);
     assert.ok(result.recipe && result.recipe.units.length > 0);
     // Every channel group of these models is understood: only the first and last layers' groups are left (and groups rounding keeps whole, and the `left` ones).
-    assert.deepEqual(result.skipped.filter((s) => !/(first|last) prunable layer|rounding to a multiple/.test(s.reason) && !c.left?.test(s.reason)), []);
+    assert.deepEqual(result.skipped.filter((s) => !/(first|last) prunable layer|rounding up to a multiple/.test(s.reason) && !c.left?.test(s.reason)), []);
     for (const u of result.recipe.units) assert.ok(u.keptChannels.length % 8 === 0 && u.keptChannels.length < u.channelsBefore, `unit ${u.id} keeps ${u.keptChannels.length} of ${u.channelsBefore}`);
 
     // The removed channels made to output exactly 0 first: removing them must change nothing
@@ -59,7 +61,9 @@ for (const c of CASES) {
     const mask = zeroRemovedChannels(result.recipe);
     const zeroed: Prepare = (opened) => {
       mask(opened);
-      if (c.logits) opened.edit.main.proto.output.push(tensorValueInfo(c.logits, 1, [undefined, undefined, undefined, undefined]));
+      if (!c.logits) return;
+      const logits = tensorValueInfo(c.logits, 1, c.logitsOnly ? [undefined, undefined, undefined] : [undefined, undefined, undefined, undefined]);
+      opened.edit.main.proto.output = c.logitsOnly ? [logits] : [...opened.edit.main.proto.output, logits];
     };
     const masked = editedCopy(c.path, zeroed);
     const { out: maskedPruned, result: again } = pruneFile(c.path, {}, zeroed);

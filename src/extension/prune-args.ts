@@ -55,7 +55,7 @@ export function ratioItems(method: PruneMethod, settings: Pick<PruneSettings, 'r
 
 function ratioDetail(method: PruneMethod, ratio: number, scope: PruneSettings['scope']): string {
   const share = percentLabel(ratio);
-  if (method === 'channels') return `Remove ${share} of the output channels of each prunable Conv (kept counts rounded to a multiple of 8)`;
+  if (method === 'channels') return `Remove ${share} of the output channels of each prunable Conv (kept counts rounded up to a multiple of 8)`;
   return scope === 'global' ? `Zero ${share} of the weights of all pruned layers ranked together` : `Zero ${share} of the weights of each pruned layer`;
 }
 

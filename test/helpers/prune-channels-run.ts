@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { summarizeModel } from '../../src/analysis/summary';
@@ -12,6 +14,7 @@ import { channelPruner } from '../../src/optimize/prune/channels/channels';
 import type { PruneOptions, PruneRecipe, PruneResult } from '../../src/optimize/prune/types';
 import { floatWeight, readFloats, weightDims } from '../../src/optimize/preprocess/weights';
 import { openForPruning, type Opened } from './prune-run';
+import { ROOT } from './corpus';
 import { outputFolder } from './quantize-run';
 import { assertValidModel } from './valid-model';
 
@@ -180,4 +183,11 @@ export function worstDifference(reference: Float32Array, candidate: Float32Array
     scale = Math.max(scale, Math.abs(reference[i]!));
   }
   return { worst, scale };
+}
+
+/** The numpy reproduction of a recipe (test/helpers/prune_recipe_check.py). */
+export function checkRecipe(original: string, pruned: string, recipe: PruneRecipe): { checked: number; readers: Record<string, number>; mismatches: string[] } {
+  const path = join(outputFolder(), 'recipe.json');
+  writeFileSync(path, JSON.stringify(recipe));
+  return JSON.parse(execFileSync('/usr/bin/python3', [join(ROOT, 'test', 'helpers', 'prune_recipe_check.py'), original, pruned, path]).toString()) as ReturnType<typeof checkRecipe>;
 }

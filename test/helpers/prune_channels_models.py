@@ -140,3 +140,32 @@ mlp = ([
 }, [out_info('y', [1, 10])])
 save('mlp', *mlp)
 save('mlp_bare', *mlp, value_info=False)
+
+# One net twice: conv_a followed by a BatchNormalization, and the same with it folded into conv_a
+# (W·s, (b − mean)·s + beta, s = gamma / sqrt(var + eps)). The variances spread widely, so
+# ranking by |gamma| alone keeps other channels than the folded filters' norms do; the expected
+# kept channels (12 of 16: roundTo 4, ratio 0.3) are the folded filters' 12 largest L1 norms.
+w_a, b_a = w(16, 8, 3, 3), w(16)
+gamma, beta, mean = np.abs(w(16)) + 0.5, w(16), w(16)
+var = np.exp(rng.uniform(np.log(0.01), np.log(20.0), 16)).astype(np.float32)
+eps = 1e-5
+s = gamma / np.sqrt(var + eps)
+bn_fold_common = {'w_stem': w(8, 3, 3, 3), 'b_stem': w(8), 'w_out': w(4, 16, 1, 1)}
+head = [helper.make_node('Conv', ['x', 'w_stem', 'b_stem'], ['stem'], name='stem', pads=[1, 1, 1, 1]),
+        helper.make_node('Relu', ['stem'], ['stem_r'], name='stem_relu')]
+tail = [helper.make_node('Relu', ['a'], ['a_r'], name='relu_a'), helper.make_node('Conv', ['a_r', 'w_out'], ['y'], name='conv_out')]
+save('bn_unfolded', head + [
+    helper.make_node('Conv', ['stem_r', 'w_a', 'b_a'], ['a_pre'], name='conv_a', pads=[1, 1, 1, 1]),
+    helper.make_node('BatchNormalization', ['a_pre', 'bn_s', 'bn_b', 'bn_m', 'bn_v'], ['a'], name='bn_a', epsilon=eps),
+] + tail, {**bn_fold_common, 'w_a': w_a, 'b_a': b_a, 'bn_s': gamma, 'bn_b': beta, 'bn_m': mean, 'bn_v': var}, [out_info('y', [1, 4, 8, 8])])
+folded_w = (w_a * s[:, None, None, None]).astype(np.float32)
+save('bn_folded', head + [helper.make_node('Conv', ['stem_r', 'w_a', 'b_a'], ['a'], name='conv_a', pads=[1, 1, 1, 1])] + tail,
+     {**bn_fold_common, 'w_a': folded_w, 'b_a': ((b_a - mean) * s + beta).astype(np.float32)}, [out_info('y', [1, 4, 8, 8])])
+l1 = np.abs(w_a.astype(np.float64)).reshape(16, -1).sum(1)
+top = lambda score: sorted(np.argsort(-score, kind='stable')[:12].tolist())
+expected = top(l1 * gamma / np.sqrt(var.astype(np.float64) + eps))
+assert expected != top(l1 * gamma), 'the variances must change the ranking'
+assert expected == top(np.abs(folded_w.astype(np.float64)).reshape(16, -1).sum(1))
+import json
+with open(f'{out}/bn_fold_kept.json', 'w') as f:
+    json.dump(expected, f)

@@ -31,9 +31,9 @@ export interface PruneOptions {
   keepFirstLast?: boolean;
   /** channels: the filter norm that ranks output channels. Default 'l1'. */
   norm?: 'l1' | 'l2';
-  /** channels: scale each channel's norm by |gamma| of the BatchNormalization that follows. Default true. */
+  /** channels: scale each channel's norm by |gamma|/sqrt(var + epsilon) of the BatchNormalization that follows (the factor folding it applies). Default true. */
   batchNormScale?: boolean;
-  /** channels: kept channel counts are rounded to a multiple of this. Default 8. */
+  /** channels: kept channel counts are rounded up to a multiple of this (never more removed than the ratio asks). Default 8. */
   roundTo?: number;
 }
 
@@ -93,9 +93,26 @@ export interface PruneRecipe {
     channelsBefore: number;
     keptChannels: number[];
     /** Every layer whose output channels (producers) or input channels (readers) follow the kept indices. */
-    producers: { node: string; weight: string }[];
-    readers: { node: string; weight?: string }[];
+    producers: RecipeLayer[];
+    readers: (Omit<RecipeLayer, 'weight'> & { weight?: string })[];
   }[];
+}
+
+/** A node of a recipe unit, and how its weight follows the kept channels. */
+export interface RecipeLayer {
+  /** Node id (DESIGN.md §2). */
+  node: string;
+  weight: string;
+  /** The ONNX node name, unescaped (PyTorch's module path in torch.onnx exports). */
+  name?: string;
+  /** The axis of `weight` sliced to the kept channels: a producer's output axis (Conv 0, Gemm 0 with transB else 1, MatMul 1); a reader's input axis (Conv 1, Gemm 1 with transB else 0, MatMul 0, BatchNormalization 0). */
+  axis?: number;
+  /** A reader of a flattened C·H·W value: each channel is this many consecutive positions along `axis` (kept channel c keeps [c·n, c·n + n)). */
+  featuresPerChannel?: number;
+  /** A depthwise Conv: its group attribute before and after (the kept count). */
+  group?: { before: number; after: number };
+  /** Where the unit's channels sit in the node's input when it reads more or fewer than exactly them (Concat, Split): channels [from, from + count) of the unit are positions [at, at + count) of the input's channels. */
+  segments?: { at: number; from: number; count: number }[];
 }
 
 export interface PruneResult {

@@ -2,7 +2,9 @@ import type { ModelFiles } from '../../../onnx/io/model-files';
 import type { NodeProto } from '../../../onnx/proto/types';
 import { TransformRefusedError } from '../../errors';
 import { readFloats } from '../../preprocess/weights';
-import type { NodeIds, PrunedLayer, PruneOptions, PruneRecipe, PruneResult, Pruner, SkippedLayer } from '../types';
+import type { NodeIds, PrunedLayer, PruneOptions, PruneRecipe, PruneResult, Pruner, RecipeLayer, SkippedLayer } from '../types';
+import { channelCount } from './channel-spaces';
+import type { Fix } from './dependency-groups';
 import { channelUnits, type ChannelUnit } from './channel-units';
 import { gatherAxes } from './gather';
 import { intAttr, nodeId } from './node-facts';
@@ -53,7 +55,7 @@ export const channelPruner: Pruner = {
       const channels = unit.spaces[0]!.channels;
       const keep = ratio > 0 ? keptCount(channels, ratio, roundTo) : channels;
       if (keep >= channels) {
-        const why = ratio > 0 ? `rounding to a multiple of ${roundTo} keeps all ${channels} channels` : 'ratio 0: left';
+        const why = ratio > 0 ? `rounding up to a multiple of ${roundTo} keeps all ${channels} channels` : 'ratio 0: left';
         for (const s of unit.spaces) unpruned.push({ node: nodeId(ids, s.layer), opType: s.layer.op_type ?? '', reason: why });
         continue;
       }
@@ -127,14 +129,41 @@ function recipe(options: PruneOptions, ids: NodeIds, plans: Plan[], original: (n
   return {
     format: 'onnx-studio-prune-recipe', version: 1, method: 'channels', options,
     units: plans.map(({ unit, ratio, kept }) => {
+      const channelsBefore = unit.spaces[0]!.channels;
+      const spaceIds = new Set(unit.spaces.map((s) => s.id));
       const weights = unit.fixes.filter((f) => f.kind === 'weight');
-      const producers = weights.filter((f) => f.producer && f.input === 1).map((f) => ({ node: nodeId(ids, f.node), weight: original(f.node, 1) }));
+      const groupFix = (n: NodeProto): Fix | undefined => unit.fixes.find((f) => f.node === n && f.kind === 'group');
+      // How the node's weight follows the kept channels; `group` is already the kept count (removeChannels set it).
+      const facts = (n: NodeProto, fix: Fix | undefined): Omit<RecipeLayer, 'node' | 'weight'> => {
+        const g = groupFix(n);
+        const segments = fix && unitSegments(fix, spaceIds, channelsBefore);
+        return {
+          ...(n.name ? { name: n.name } : {}),
+          ...(fix?.kind === 'weight' ? { axis: fix.axis } : {}),
+          ...(fix?.layout.flat ? { featuresPerChannel: fix.layout.flat.inner } : {}),
+          ...(g ? { group: { before: channelCount(g.layout), after: intAttr(n, 'group', 1) } } : {}),
+          ...(segments ? { segments } : {}),
+        };
+      };
+      const producers = weights.filter((f) => f.producer && f.input === 1).map((f) => ({ node: nodeId(ids, f.node), weight: original(f.node, 1), ...facts(f.node, f) }));
       const readerNodes = [...new Set(unit.fixes.filter((f) => !(f.kind === 'weight' && f.producer)).map((f) => f.node))];
       const readers = readerNodes.map((n) => {
         const w = weights.find((f) => f.node === n && !f.producer);
-        return { node: nodeId(ids, n), ...(w ? { weight: original(n, w.input) } : {}) };
+        return { node: nodeId(ids, n), ...(w ? { weight: original(n, w.input) } : {}), ...facts(n, w ?? unit.fixes.find((f) => f.node === n)) };
       });
-      return { id: unit.unit.id, ratio, channelsBefore: unit.spaces[0]!.channels, keptChannels: kept, producers, readers };
+      return { id: unit.unit.id, ratio, channelsBefore, keptChannels: kept, producers, readers };
     }),
   };
+}
+
+/** The unit's channels in a fix's layout, where that is not exactly the unit's channels in order. */
+function unitSegments(fix: Fix, spaceIds: ReadonlySet<number>, channels: number): { at: number; from: number; count: number }[] | undefined {
+  const out: { at: number; from: number; count: number }[] = [];
+  let at = 0;
+  for (const s of fix.layout.segments) {
+    if (spaceIds.has(s.space)) out.push({ at, from: s.start, count: s.length });
+    at += s.length;
+  }
+  const whole = out.length === 1 && out[0]!.at === 0 && out[0]!.from === 0 && out[0]!.count === channels && channelCount(fix.layout) === channels;
+  return whole ? undefined : out;
 }

@@ -4,13 +4,14 @@ import type { ChannelGraph } from './dependency-groups';
 import type { Space } from './channel-spaces';
 
 /**
- * How many of `channels` stay at `ratio` removed: the nearest multiple of `roundTo` (a tie
- * rounds up, keeping more), at least `roundTo` (never 0) and at most all of them.
+ * How many of `channels` stay at `ratio` removed: the kept count rounded UP to a multiple of
+ * `roundTo`, so no unit loses more than the ratio asks (16 channels at 0.3: 11.2 → 16, all stay),
+ * and at most all of them. The 1e-9 absorbs float error (80 × (1 − 0.7) = 24.000000000000004).
  */
 export function keptCount(channels: number, ratio: number, roundTo: number): number {
   const step = Math.max(1, Math.floor(roundTo));
-  const nearest = Math.floor((channels * (1 - ratio)) / step + 0.5) * step;
-  return Math.min(channels, Math.max(step, nearest));
+  const up = Math.ceil((channels * (1 - ratio)) / step - 1e-9) * step;
+  return Math.min(channels, Math.max(step, up));
 }
 
 export interface RankOptions {
@@ -18,7 +19,25 @@ export interface RankOptions {
   batchNormScale: boolean;
 }
 
-/** Each output channel's weight norm (its slice along the layer's weight axis), times |gamma| of a BatchNormalization that alone reads the layer. */
+/**
+ * |gamma| / sqrt(var + epsilon) per channel of a BatchNormalization that alone reads the layer:
+ * the factor folding it would multiply the filter by, so a BN-folded and an unfolded export of
+ * one net rank alike. Undefined when there is none or its parameters are not usable per-channel constants.
+ */
+function batchNormScale(cg: ChannelGraph, space: Space, files: ModelFiles | undefined): Float64Array | undefined {
+  const g = cg.graph;
+  const readers = g.consumersOf(space.layer.output[0]!);
+  const bn = readers.length === 1 && readers[0]!.op_type === 'BatchNormalization' && !readers[0]!.domain ? readers[0]! : undefined;
+  const gammaWeight = bn && floatWeight(g, bn.input[1]);
+  const varWeight = bn && floatWeight(g, bn.input[4]);
+  if (!bn || !gammaWeight || !varWeight) return undefined;
+  const [gamma, variance] = [readFloats(gammaWeight, files), readFloats(varWeight, files)];
+  const epsilon = bn.attribute.find((a) => a.name === 'epsilon')?.f ?? 1e-5;
+  if (gamma.length !== space.channels || variance.length !== space.channels || variance.some((v) => !(v + epsilon > 0))) return undefined;
+  return Float64Array.from(gamma, (v, c) => Math.abs(v) / Math.sqrt(variance[c]! + epsilon));
+}
+
+/** Each output channel's weight norm (its slice along the layer's weight axis), times the BatchNormalization scale above. */
 function spaceNorms(cg: ChannelGraph, space: Space, files: ModelFiles | undefined, options: RankOptions): Float64Array {
   const g = cg.graph;
   const weight = floatWeight(g, space.layer.input[1])!;
@@ -34,12 +53,8 @@ function spaceNorms(cg: ChannelGraph, space: Space, files: ModelFiles | undefine
     }
   }
   if (options.norm === 'l2') for (let c = 0; c < space.channels; c++) norms[c] = Math.sqrt(norms[c]!);
-  const readers = g.consumersOf(space.layer.output[0]!);
-  const bn = readers.length === 1 && readers[0]!.op_type === 'BatchNormalization' && !readers[0]!.domain ? floatWeight(g, readers[0]!.input[1]) : undefined;
-  if (options.batchNormScale && bn) {
-    const gamma = readFloats(bn, files);
-    if (gamma.length === space.channels) for (let c = 0; c < space.channels; c++) norms[c] = norms[c]! * Math.abs(gamma[c]!);
-  }
+  const scale = options.batchNormScale ? batchNormScale(cg, space, files) : undefined;
+  if (scale) for (let c = 0; c < space.channels; c++) norms[c] = norms[c]! * scale[c]!;
   return norms;
 }
 

@@ -1,5 +1,5 @@
 import { computedTensor, constantTensor, littleEndianBytes } from '../../../onnx/edit/computed-tensor';
-import type { WeightSource } from '../../../onnx/edit/graph-edit';
+import type { GraphEdit, WeightSource } from '../../../onnx/edit/graph-edit';
 import { intsAttr as intsAttribute } from '../../../onnx/edit/proto-factory';
 import type { ModelFiles } from '../../../onnx/io/model-files';
 import type { NodeProto, TensorProto, ValueInfoProto } from '../../../onnx/proto/types';
@@ -61,10 +61,14 @@ export function removeChannels(cg: ChannelGraph, kept: KeptByGroup, byInput: Rea
   const g = cg.graph;
   const removal: Removal = { weights: [], nodes: new Set(), shared: [] };
   const old: string[] = [];
+  const shapeConstants: [before: string, after: string][] = [];
   for (const fix of cg.fixes) {
     if (!layoutChanged(cg, fix.layout, kept)) continue;
     removal.nodes.add(fix.node);
-    if (fix.kind !== 'weight') old.push(...otherFix(cg, fix, kept));
+    if (fix.kind === 'weight') continue;
+    const replaced = otherFix(cg, fix, kept);
+    old.push(...replaced.map(([before]) => before));
+    shapeConstants.push(...replaced);
   }
   // Readers of one weight cut alike share one copy (PyTorch's exporter merges equal tensors, biases above all).
   const copies = new Map<TensorProto, Map<string, string>>();
@@ -88,6 +92,15 @@ export function removeChannels(cg: ChannelGraph, kept: KeptByGroup, byInput: Rea
     }
   }
   for (const name of new Set(old)) dropWeightIfUnread(g, name);
+  // A weight no unchanged node reads any more, cut one way, is replaced in place: it keeps its name (PyTorch's parameter name).
+  for (const [tensor, sameCut] of copies) {
+    if (sameCut.size !== 1) continue;
+    const changed = removal.weights.filter((w) => w.source.tensor === tensor);
+    const name = weightName(changed[0]!);
+    if (!takeBackName(g, changed[0]!.after, name)) continue;
+    for (const w of changed) w.after = name;
+  }
+  for (const [before, after] of shapeConstants) takeBackName(g, after, before);
   for (const [tensor, sameCut] of copies) {
     const changed = removal.weights.filter((w) => w.source.tensor === tensor);
     const stays = changed.some((w) => g.weight(w.before)?.tensor === tensor);
@@ -97,20 +110,20 @@ export function removeChannels(cg: ChannelGraph, kept: KeptByGroup, byInput: Rea
   return removal;
 }
 
-/** Group, Split sizes and Reshape shapes; returns the constants it replaced. */
-function otherFix(cg: ChannelGraph, fix: Exclude<Fix, { kind: 'weight' }>, kept: KeptByGroup): string[] {
+/** Group, Split sizes and Reshape shapes; returns the constants it replaced, with their replacements. */
+function otherFix(cg: ChannelGraph, fix: Exclude<Fix, { kind: 'weight' }>, kept: KeptByGroup): [string, string][] {
   const g = cg.graph;
   const count = layoutKept(cg, { ...fix.layout, flat: undefined }, kept).length;
   if (fix.kind === 'group') {
     setIntAttr(fix.node, 'group', count);
     return [];
   }
-  const replaceInput = (values: number[]): string[] => {
+  const replaceInput = (values: number[]): [string, string][] => {
     const before = fix.node.input[1]!;
     const name = g.model.uniqueName(`${before}_pruned`);
     g.addInitializer(constantTensor(name, INT64, [values.length], BigInt64Array.from(values, BigInt)));
     g.setInput(fix.node, 1, name);
-    return [before];
+    return [[before, name]];
   };
   if (fix.kind === 'shapePiece') {
     const before = fix.node.input[fix.input]!;
@@ -118,7 +131,7 @@ function otherFix(cg: ChannelGraph, fix: Exclude<Fix, { kind: 'weight' }>, kept:
     const value = count * (fix.value / channelCount(fix.layout));
     g.addInitializer(constantTensor(name, fix.dtype, [1], fix.dtype === INT64 ? BigInt64Array.of(BigInt(value)) : Int32Array.of(value)));
     g.setInput(fix.node, fix.input, name);
-    return [before];
+    return [[before, name]];
   }
   if (fix.kind === 'reshape') {
     const inner = fix.layout.flat?.inner ?? fix.shape[1]! / channelCount(fix.layout);
@@ -135,6 +148,13 @@ function otherFix(cg: ChannelGraph, fix: Exclude<Fix, { kind: 'weight' }>, kept:
     g.setInput(fix.node, 1, name);
   }
   return [];
+}
+
+/** Gives the copy `after` the original's name when nothing defines or reads that name any more; whether it did. */
+function takeBackName(g: GraphEdit, after: string, name: string): boolean {
+  if (name === after || g.initializer(name) || g.producer(name) || g.proto.input.some((i) => i.name === name) || g.isRead(name)) return false;
+  g.renameValue(after, name);
+  return true;
 }
 
 function partSizes(cg: ChannelGraph, layout: Layout, sizes: number[], kept: KeptByGroup): number[] {
