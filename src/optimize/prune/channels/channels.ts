@@ -96,8 +96,15 @@ function result(files: ModelFiles | undefined, options: PruneOptions, ids: NodeI
   const warnings = tied.length
     ? [`${tied.length} weight${tied.length > 1 ? 's' : ''} read by several nodes (tied, or equal tensors the exporter merged) now differ between them: ${tied.slice(0, 5).join(', ')}${tied.length > 5 ? ` and ${tied.length - 5} more` : ''}`]
     : [];
+  // Indexed once: the recipe asks for every layer's weight (a search each was quadratic in the layer count).
+  const byNode = new Map<NodeProto, Map<number, (typeof removal.weights)[number]>>();
+  for (const w of removal.weights) {
+    const inputs = byNode.get(w.node) ?? new Map<number, (typeof removal.weights)[number]>();
+    if (!inputs.has(w.input)) inputs.set(w.input, w);
+    byNode.set(w.node, inputs);
+  }
   const original = (node: NodeProto, input: number): string => {
-    const w = removal.weights.find((x) => x.node === node && x.input === input);
+    const w = byNode.get(node)?.get(input);
     return w ? weightName(w) : node.input[input]!;
   };
   return { layers, skipped, sparsity: elements ? zeros / elements : 0, recipe: recipe(options, ids, plans, original), nodesChanged: removal.nodes.size, warnings };

@@ -92,17 +92,24 @@ export function removeChannels(cg: ChannelGraph, kept: KeptByGroup, byInput: Rea
     }
   }
   for (const name of new Set(old)) dropWeightIfUnread(g, name);
+  // The changed reads of each tensor, gathered once (a filter per tensor was quadratic in the layer count).
+  const readsOf = new Map<TensorProto, typeof removal.weights>();
+  for (const w of removal.weights) {
+    const list = readsOf.get(w.source.tensor);
+    if (list) list.push(w);
+    else readsOf.set(w.source.tensor, [w]);
+  }
   // A weight no unchanged node reads any more, cut one way, is replaced in place: it keeps its name (PyTorch's parameter name).
   for (const [tensor, sameCut] of copies) {
     if (sameCut.size !== 1) continue;
-    const changed = removal.weights.filter((w) => w.source.tensor === tensor);
+    const changed = readsOf.get(tensor)!;
     const name = weightName(changed[0]!);
     if (!takeBackName(g, changed[0]!.after, name)) continue;
     for (const w of changed) w.after = name;
   }
   for (const [before, after] of shapeConstants) takeBackName(g, after, before);
   for (const [tensor, sameCut] of copies) {
-    const changed = removal.weights.filter((w) => w.source.tensor === tensor);
+    const changed = readsOf.get(tensor)!;
     const stays = changed.some((w) => g.weight(w.before)?.tensor === tensor);
     if (stays || sameCut.size > 1) removal.shared.push({ weight: weightName(changed[0]!), nodes: [...new Set(changed.map((w) => w.node))], stays });
   }
