@@ -36,7 +36,9 @@ export function weightGroups(layers: readonly PrunableLayer[], layout: (l: Pruna
     let layouts = byKey.get(l.source.tensor);
     if (!layouts) byKey.set(l.source.tensor, (layouts = new Map()));
     const key = layout(l);
-    layouts.set(key, [...(layouts.get(key) ?? []), l]);
+    const members = layouts.get(key);
+    if (members) members.push(l);
+    else layouts.set(key, [l]);
   }
   const groups: WeightGroup[] = [];
   for (const layouts of byKey.values()) {
@@ -175,8 +177,7 @@ function writePrunedWeight(
     const readers = [...new Set(keepers.map((r) => (r.node ? `'${r.node.name || r.node.op_type}'` : 'a graph output')))];
     return { name, warning: `weight '${sourceName}' is also read by ${readers.join(', ')}, which keep${readers.length > 1 ? '' : 's'} it: ${g.layers.map((l) => `'${l.id}'`).join(', ')} read${g.layers.length > 1 ? '' : 's'} a pruned copy '${name}' (${4 * g.elements} more bytes)` };
   }
-  // The tensor object becomes the pruned one (initializer or Constant value alike): replacing an
-  // initializer copies the graph's list, quadratic over a model of 100k layers.
+  // The tensor object itself becomes the pruned one: one step for an initializer and a Constant's value alike.
   const tensor = first.source.tensor;
   Object.assign(tensor, computedTensor(tensor.name ?? '', FLOAT, dims, produce));
   delete tensor.data_location;
@@ -215,8 +216,7 @@ export function countNonFinite(values: Float32Array): number {
 export function nonFiniteWarning(weights: readonly { weight: string; nonFinite: number }[]): string[] {
   const bad = weights.filter((w) => w.nonFinite > 0);
   if (!bad.length) return [];
-  const named = bad.slice(0, 5).map((w) => `'${w.weight}' (${w.nonFinite})`).join(', ') + (bad.length > 5 ? ` and ${bad.length - 5} more` : '');
-  return [`weights hold NaN or Inf values, which rank above every finite weight (zeroed last): ${named}; the model's outputs may be NaN or Inf before and after pruning`];
+  return [`weights hold NaN or Inf values, which rank above every finite weight (zeroed last): ${named(bad.map((w) => `'${w.weight}' (${w.nonFinite})`))}; the model's outputs may be NaN or Inf before and after pruning`];
 }
 
 /** Zeros over elements of the pruned tensors, each counted once. */
