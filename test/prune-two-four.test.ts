@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { TransformRefusedError } from '../src/optimize/errors';
 import type { PruneOptions, PruneResult } from '../src/optimize/prune/types';
 import { twoFourPruner } from '../src/optimize/prune/two-four';
-import { RuntimeClient } from '../src/runtime/client';
-import { python, RUNTIME_WORKER } from './helpers/runtime';
-import { casesModel, checkAgainstNumpy, MODELS, nameOfId, pruneFile, removeTempFolders, runBoth, tempFolder, type CheckFacts } from './helpers/prune-run';
+import { python } from './helpers/runtime';
+import { casesModel, checkAgainstNumpy, MODELS, nameOfId, pruneFile, runtimeForFile, runBoth, tempFolder, type CheckFacts } from './helpers/prune-run';
 
 // 2:4 semi-structured sparsity (src/optimize/prune/two-four.ts) against numpy's 2:4 of the same weights.
-let client: RuntimeClient;
-before(async () => {
-  client = await RuntimeClient.start({ workerScript: RUNTIME_WORKER });
-});
-after(async () => {
-  await client.close();
-  removeTempFolders();
-});
+const client = runtimeForFile();
 const CASES = casesModel();
 const CORPUS = join(MODELS, '..', 'corpus');
 
@@ -41,7 +33,7 @@ function assertNumpy(input: string, out: string, result: PruneResult, untouched:
 }
 
 async function assertRunsLikeReference(out: string, reference: string, symbolic: Record<string, number> = {}): Promise<void> {
-  const [got, want] = await runBoth(client, out, reference, symbolic);
+  const [got, want] = await runBoth(client(), out, reference, symbolic);
   got.forEach((o, k) => o.forEach((v, i) => assert.ok(Math.abs(v - want[k]![i]!) <= 1e-5 * Math.max(1, Math.abs(want[k]![i]!)), `output ${k}[${i}]: ${v} vs ${want[k]![i]}`)));
 }
 

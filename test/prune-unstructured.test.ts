@@ -1,25 +1,17 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { TransformRefusedError } from '../src/optimize/errors';
 import type { PruneOptions, PruneResult } from '../src/optimize/prune/types';
 import { unstructuredPruner } from '../src/optimize/prune/unstructured';
-import { RuntimeClient } from '../src/runtime/client';
-import { python, RUNTIME_WORKER } from './helpers/runtime';
+import { python } from './helpers/runtime';
 import {
-  casesModel, checkAgainstNumpy, MODELS, nameOfId, openForPruning, pruneFile, pythonJson, removeTempFolders, runBoth, tempFolder, type CheckFacts, type CheckSpec,
+  casesModel, checkAgainstNumpy, MODELS, nameOfId, openForPruning, pruneFile, pythonJson, runtimeForFile, runBoth, tempFolder, type CheckFacts, type CheckSpec,
 } from './helpers/prune-run';
 
 // Unstructured magnitude pruning (src/optimize/prune/unstructured.ts) against numpy's selection of the same weights.
-let client: RuntimeClient;
-before(async () => {
-  client = await RuntimeClient.start({ workerScript: RUNTIME_WORKER });
-});
-after(async () => {
-  await client.close();
-  removeTempFolders();
-});
+const client = runtimeForFile();
 const CASES = casesModel();
 
 function prune(input: string, options: Omit<PruneOptions, 'method'>): { out: string; result: PruneResult } {
@@ -44,7 +36,7 @@ function assertNumpy(input: string, out: string, result: PruneResult, spec: Omit
 }
 
 async function assertRunsLikeReference(out: string, reference: string, symbolic: Record<string, number> = {}): Promise<void> {
-  const [got, want] = await runBoth(client, out, reference, symbolic);
+  const [got, want] = await runBoth(client(), out, reference, symbolic);
   assert.equal(got.length, want.length);
   got.forEach((o, k) => o.forEach((v, i) => assert.ok(Math.abs(v - want[k]![i]!) <= 1e-5 * Math.max(1, Math.abs(want[k]![i]!)), `output ${k}[${i}]: ${v} vs ${want[k]![i]}`)));
 }

@@ -9,10 +9,12 @@ import { buildModel } from '../../src/onnx/model/build';
 import { decodeModelProto } from '../../src/onnx/open';
 import type { NodeProto } from '../../src/onnx/proto/types';
 import type { Pruner, PruneOptions, PruneResult } from '../../src/optimize/prune/types';
-import type { RuntimeClient } from '../../src/runtime/client';
+import { after, before } from 'node:test';
+import { RuntimeClient } from '../../src/runtime/client';
 import type { Feeds } from '../../src/runtime/types';
 import type { ValueMetadata } from '../../src/runtime/protocol';
 import { ROOT } from './corpus';
+import { RUNTIME_WORKER } from './runtime';
 
 export const PYTHON = '/usr/bin/python3';
 export const MODELS = join(ROOT, '.cache', 'models');
@@ -25,6 +27,19 @@ export function tempFolder(prefix: string): string {
 }
 export function removeTempFolders(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** One runtime child for a test file, closed after it together with the file's temp folders; call the result inside tests. */
+export function runtimeForFile(): () => RuntimeClient {
+  let client: RuntimeClient | undefined;
+  before(async () => {
+    client = await RuntimeClient.start({ workerScript: RUNTIME_WORKER });
+  });
+  after(async () => {
+    await client?.close();
+    removeTempFolders();
+  });
+  return () => client!;
 }
 
 /** The synthetic models of test/helpers/prune_models.py (`cases.onnx`, `ir3.onnx`), written into a new temp folder. */
